@@ -1,0 +1,31 @@
+package dev.saekit.encoder;
+
+import dev.saekit.tensor.Module;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Maps inputs {@code [batch, inputDim]} to pre-codes and codes {@code [batch, nbConcepts]}.
+ *
+ * <p>{@link #forward} keeps what its backward pass needs (including a reference to {@code x}, which
+ * must not change until then) and writes into arrays the encoder owns and reuses: they are valid
+ * until the next forward. {@link #backward} accumulates parameter gradients for the latest forward.
+ */
+public interface Encoder extends Module {
+
+    int inputDim();
+
+    int nbConcepts();
+
+    Codes forward(INDArray x);
+
+    /**
+     * Accumulates parameter gradients of the latest forward from {@code gradCodes} (through the
+     * output activation) and {@code gradPreCodes} (straight into the pre-codes). Either may be null.
+     */
+    void backward(INDArray gradCodes, INDArray gradPreCodes);
+
+    /** Switches training ({@code true}) or evaluation behaviour (BatchNorm statistics). */
+    void train(boolean training);
+
+    boolean isTraining();
+}

@@ -1,0 +1,33 @@
+package dev.saekit.model;
+
+import dev.saekit.dictionary.Dictionary;
+import dev.saekit.encoder.Encoder;
+import dev.saekit.tensor.SeededRandom;
+
+/**
+ * The vanilla sparse autoencoder: {@code (z_pre, z) = encoder(x)}, {@code x_hat = z @ D}. With the
+ * default linear encoder {@code z = relu(x W^T + b)}; sparsity comes from the loss (for example
+ * {@code mse_l1}).
+ *
+ * <p>Reference: overcomplete's {@code SAE}; the classic formulation is Bricken et al. (2023),
+ * "Towards Monosemanticity: Decomposing Language Models With Dictionary Learning".
+ */
+public final class Sae extends SparseAutoencoder {
+
+    public Sae(SaeConfig config, Encoder encoder, Dictionary dictionary) {
+        super(config, encoder, dictionary);
+    }
+
+    /** A vanilla SAE with the encoder and dictionary that {@code config} describes. */
+    public static Sae create(SaeConfig config) {
+        SeededRandom rng = new SeededRandom(config.seed());
+        Encoder encoder = defaultEncoder(config, rng);
+        Dictionary dictionary = defaultDictionary(config, rng);
+        return new Sae(config, encoder, dictionary);
+    }
+
+    @Override
+    public String variant() {
+        return "vanilla";
+    }
+}

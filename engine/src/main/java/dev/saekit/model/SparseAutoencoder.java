@@ -1,0 +1,256 @@
+package dev.saekit.model;
+
+import dev.saekit.dictionary.Dictionary;
+import dev.saekit.dictionary.DictionaryLayer;
+import dev.saekit.encoder.Codes;
+import dev.saekit.encoder.Encoder;
+import dev.saekit.encoder.Encoders;
+import dev.saekit.encoder.TiedEncoder;
+import dev.saekit.tensor.Buffers;
+import dev.saekit.tensor.DType;
+import dev.saekit.tensor.Module;
+import dev.saekit.tensor.Parameter;
+import dev.saekit.tensor.SeededRandom;
+import dev.saekit.tensor.Tensors;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The shared shape of every SAE: an {@link Encoder} giving pre-codes and codes, a variant-specific
+ * sparsification of those codes, and a {@link Dictionary} decoding {@code x_hat = z @ D} (no
+ * decoder bias).
+ *
+ * <p>Training: {@link #forward} caches what {@link #backward} needs; {@code backward} takes the
+ * loss gradient with respect to the outputs and accumulates the gradient of every parameter.
+ * Nothing here allocates per step once the batch shape has been seen: outputs live in buffers the
+ * model reuses (see {@link SaeOutput}).
+ *
+ * <p>Subclasses override {@link #sparsify} and {@link #sparsifyBackward} (TopK, JumpReLU, ...);
+ * the vanilla SAE keeps the encoder's ReLU codes.
+ */
+public abstract class SparseAutoencoder implements Module {
+    protected final SaeConfig config;
+    protected final Dictionary dictionary;
+    protected final Buffers buffers;
+    protected Encoder encoder;
+    private boolean training = true;
+
+    private INDArray lastX;
+    private INDArray lastD;
+    private SaeOutput last;
+
+    protected SparseAutoencoder(SaeConfig config, Encoder encoder, Dictionary dictionary) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.encoder = Objects.requireNonNull(encoder, "encoder");
+        this.dictionary = Objects.requireNonNull(dictionary, "dictionary");
+        if (dictionary.nbConcepts() != config.nbConcepts() || dictionary.inputDim() != config.inputDim()) {
+            throw new IllegalArgumentException("dictionary is [" + dictionary.nbConcepts() + ", " + dictionary.inputDim()
+                    + "] but the model is configured for [" + config.nbConcepts() + ", " + config.inputDim() + "]");
+        }
+        this.buffers = new Buffers(config.dtype());
+    }
+
+    /** The default encoder and dictionary of {@code config}, drawn from its seed (encoder first, as the reference). */
+    protected static Encoder defaultEncoder(SaeConfig config, SeededRandom rng) {
+        return Encoders.create(config.encoder(), config.inputDim(), config.nbConcepts(), config.dtype(), rng);
+    }
+
+    protected static Dictionary defaultDictionary(SaeConfig config, SeededRandom rng) {
+        return DictionaryLayer.create(config.inputDim(), config.nbConcepts(), config.dictionary(), config.dtype(), rng);
+    }
+
+    /** The variant's name, e.g. {@code vanilla}, {@code topk}. */
+    public abstract String variant();
+
+    public SaeConfig config() {
+        return config;
+    }
+
+    public int inputDim() {
+        return config.inputDim();
+    }
+
+    public int nbConcepts() {
+        return config.nbConcepts();
+    }
+
+    public DType dtype() {
+        return config.dtype();
+    }
+
+    public Encoder encoder() {
+        return encoder;
+    }
+
+    /** The dictionary module (its parameters, mode and projection). */
+    public Dictionary dictionary() {
+        return dictionary;
+    }
+
+    /** The dictionary matrix {@code D [concepts, input]}; in training this projects the weights first. */
+    public INDArray getDictionary() {
+        return dictionary.get();
+    }
+
+    // ---------------------------------------------------------------- forward / backward
+
+    /**
+     * Encodes, sparsifies and decodes {@code x [batch, inputDim]}. The returned arrays are reused
+     * by the next forward; call {@link SaeOutput#detach()} to keep them.
+     */
+    public SaeOutput forward(INDArray x) {
+        checkInput(x);
+        Codes codes = sparsify(x, encoder.forward(x));
+        INDArray d = dictionary.get();
+        INDArray xHat = buffers.get("xhat", x.rows(), inputDim());
+        Nd4j.gemm(codes.codes(), d, xHat, false, false, 1.0, 0.0);
+        lastX = x;
+        lastD = d;
+        last = new SaeOutput(codes.preCodes(), codes.codes(), xHat);
+        return last;
+    }
+
+    /**
+     * Accumulates into every parameter's gradient the gradient of a loss whose derivatives with
+     * respect to the latest forward's outputs are {@code grads}.
+     */
+    public void backward(OutputGradients grads) {
+        if (last == null) {
+            throw new IllegalStateException("backward() needs a forward() first");
+        }
+        Tensors.requireShape("reconstruction gradient", grads.reconstruction(), last.reconstruction().shape());
+        INDArray gCodes = buffers.get("gcodes", lastX.rows(), nbConcepts());
+        Nd4j.gemm(grads.reconstruction(), lastD, gCodes, false, true, 1.0, 0.0);
+        if (grads.codes() != null) {
+            Tensors.requireShape("codes gradient", grads.codes(), last.codes().shape());
+            gCodes.addi(grads.codes());
+        }
+        dictionary.backwardOuter(last.codes(), grads.reconstruction(), lastD);
+        sparsifyBackward(gCodes, grads.preCodes());
+    }
+
+    /**
+     * The variant's sparsification of the encoder's output; the vanilla SAE keeps it as is.
+     * Implementations write into {@link #buffers} and keep what their backward needs.
+     */
+    protected Codes sparsify(INDArray x, Codes encoded) {
+        return encoded;
+    }
+
+    /**
+     * Back-propagates {@code gradCodes} (with respect to the sparsified codes) and
+     * {@code gradPreCodes} through the sparsification and the encoder.
+     */
+    protected void sparsifyBackward(INDArray gradCodes, INDArray gradPreCodes) {
+        encoder.backward(gradCodes, gradPreCodes);
+    }
+
+    /** Pre-codes and codes of {@code x}, as copies. In training mode this is a training forward. */
+    public Codes encode(INDArray x) {
+        checkInput(x);
+        return sparsify(x, encoder.forward(x)).detach();
+    }
+
+    /** {@code codes @ D} as a new array. */
+    public INDArray decode(INDArray codes) {
+        Tensors.requireMatrix("codes", codes, nbConcepts());
+        Tensors.requireDType("codes", codes, dtype());
+        return codes.mmul(dictionary.get());
+    }
+
+    /** The outputs of the latest forward (views of the model's buffers), or null. */
+    public SaeOutput lastOutput() {
+        return last;
+    }
+
+    protected void checkInput(INDArray x) {
+        Tensors.requireMatrix("input", x, inputDim());
+        Tensors.requireDType("input", x, dtype());
+    }
+
+    // ---------------------------------------------------------------- modes
+
+    /** Training mode: dictionary projections, batch statistics, running estimates. */
+    public SparseAutoencoder train() {
+        setTraining(true);
+        return this;
+    }
+
+    /** Evaluation mode: fused dictionary, running statistics. */
+    public SparseAutoencoder eval() {
+        setTraining(false);
+        return this;
+    }
+
+    public boolean isTraining() {
+        return training;
+    }
+
+    protected void setTraining(boolean mode) {
+        training = mode;
+        encoder.train(mode);
+        dictionary.train(mode);
+    }
+
+    // ---------------------------------------------------------------- tying
+
+    /** Replaces the encoder by one that shares the dictionary: {@code z = relu(x D^T (+ b))}. */
+    public SparseAutoencoder tied(boolean bias) {
+        Encoder e = new TiedEncoder(dictionary, bias);
+        e.train(training);
+        encoder = e;
+        return this;
+    }
+
+    /**
+     * Replaces the encoder by an independent linear one, starting from a copy of the dictionary
+     * ({@code copyFromDictionary}) or from a fresh random draw.
+     */
+    public SparseAutoencoder untied(boolean bias, boolean copyFromDictionary) {
+        INDArray w = copyFromDictionary
+                ? dictionary.get().dup('c')
+                : new SeededRandom(config.seed()).derive(0x17ED).uniform(dtype(), -1.0 / Math.sqrt(inputDim()),
+                        1.0 / Math.sqrt(inputDim()), nbConcepts(), inputDim());
+        Encoder e = Encoders.linearFrom(w, bias);
+        e.train(training);
+        encoder = e;
+        return this;
+    }
+
+    public boolean isTied() {
+        return encoder instanceof TiedEncoder;
+    }
+
+    // ---------------------------------------------------------------- parameters
+
+    /** Encoder parameters, then the variant's own, then the dictionary's. */
+    @Override
+    public List<Parameter> parameters() {
+        List<Parameter> all = new ArrayList<>(ownParameters());
+        all.addAll(encoder.parameters());
+        all.addAll(dictionary.parameters());
+        return Collections.unmodifiableList(all);
+    }
+
+    /** Parameters the variant adds (thresholds, biases); none for the vanilla SAE. */
+    protected List<Parameter> ownParameters() {
+        return List.of();
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[variant=" + variant() + ", input=" + inputDim() + ", concepts="
+                + nbConcepts() + ", encoder=" + (isTied() ? "tied" : config.encoder()) + ", dictionary="
+                + config.dictionary().normalization() + (config.dictionary().useMultiplier() ? "+multiplier" : "")
+                + settings() + ", " + dtype() + ", " + (training ? "train" : "eval") + "]";
+    }
+
+    /** The variant's main settings for {@link #toString()}, e.g. {@code ", k=32"}. */
+    protected String settings() {
+        return "";
+    }
+}

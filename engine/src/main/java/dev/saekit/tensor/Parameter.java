@@ -1,0 +1,104 @@
+package dev.saekit.tensor;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A named tensor of model state with, when trainable, a gradient of the same shape.
+ *
+ * <p>Names follow the state-dict keys of the reference implementation (for example
+ * {@code encoder.final_block.0.weight}), so weights move between saekit and Python by name.
+ * Buffers (running statistics, a frozen multiplier, candidate points) are parameters that are
+ * not trainable: they are saved and loaded but never updated by an optimiser.
+ *
+ * <p>The value array is updated in place, so views and fused caches can hold on to it; every
+ * change made through {@link #assign} or reported through {@link #markChanged()} bumps
+ * {@link #version()}, which caches compare to stay consistent with the weights.
+ */
+public final class Parameter {
+    private final String name;
+    private final INDArray value;
+    private final INDArray grad;
+    private final boolean trainable;
+    private long version;
+
+    private Parameter(String name, INDArray value, boolean trainable) {
+        this.name = name;
+        this.value = value;
+        this.trainable = trainable;
+        this.grad = trainable ? value.ulike().assign(0) : null;
+    }
+
+    /** A trainable parameter holding {@code value} (not copied). */
+    public static Parameter trainable(String name, INDArray value) {
+        return new Parameter(name, value, true);
+    }
+
+    /** A buffer: saved state that no optimiser updates. */
+    public static Parameter buffer(String name, INDArray value) {
+        return new Parameter(name, value, false);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public INDArray value() {
+        return value;
+    }
+
+    /** The accumulated gradient; an error for buffers. */
+    public INDArray grad() {
+        if (grad == null) {
+            throw new IllegalStateException("'" + name + "' is a buffer and has no gradient");
+        }
+        return grad;
+    }
+
+    public boolean isTrainable() {
+        return trainable;
+    }
+
+    public long[] shape() {
+        return value.shape();
+    }
+
+    public DType dtype() {
+        return DType.of(value.dataType());
+    }
+
+    /** Increments on every change of the value made through this class or reported to it. */
+    public long version() {
+        return version;
+    }
+
+    /** Records an in-place change of {@link #value()} made elsewhere (an optimiser step). */
+    public void markChanged() {
+        version++;
+    }
+
+    /**
+     * Copies {@code source} into the value, cast to this parameter's dtype. The shapes must be
+     * equal; the error names both.
+     */
+    public void assign(INDArray source) {
+        if (!Arrays.equals(source.shape(), value.shape())) {
+            throw new IllegalArgumentException("cannot load '" + name + "': expected shape "
+                    + Arrays.toString(value.shape()) + ", got " + Arrays.toString(source.shape()));
+        }
+        value.assign(source.dataType() == value.dataType() ? source : source.castTo(value.dataType()));
+        version++;
+    }
+
+    /** Sets the gradient to zero (no-op for buffers). */
+    public void zeroGrad() {
+        if (grad != null) {
+            grad.assign(0);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + Arrays.toString(value.shape()) + (trainable ? "" : " (buffer)");
+    }
+}

@@ -1,0 +1,101 @@
+package dev.saekit.train;
+
+import dev.saekit.tensor.Parameter;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Adam (Kingma and Ba, 2015) and AdamW (Loshchilov and Hutter, 2019) exactly as torch computes
+ * them: {@code m = b1 m + (1-b1) g}, {@code v = b2 v + (1-b2) g^2},
+ * {@code p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps)}. Adam adds {@code wd * p} to the
+ * gradient; AdamW first multiplies {@code p} by {@code 1 - lr * wd}. The moment arrays and one
+ * scratch array per parameter are allocated on the first step and reused.
+ */
+public final class Adam implements Optimizer {
+    private final OptimizerConfig config;
+    private final Map<Parameter, State> states = new IdentityHashMap<>();
+
+    public Adam(OptimizerConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public OptimizerConfig config() {
+        return config;
+    }
+
+    /** The moments of {@code p} and its step count, or null before its first update. */
+    public State state(Parameter p) {
+        return states.get(p);
+    }
+
+    @Override
+    public void step(List<Parameter> parameters, double lr) {
+        for (Parameter p : parameters) {
+            if (p.isTrainable()) {
+                update(p, lr);
+            }
+        }
+    }
+
+    private void update(Parameter p, double lr) {
+        State s = states.computeIfAbsent(p, k -> new State(k.value()));
+        INDArray w = p.value();
+        INDArray g = p.grad();
+        double b1 = config.beta1();
+        double b2 = config.beta2();
+        s.step++;
+        INDArray tmp = s.scratch;
+        if (config.weightDecay() != 0) {
+            if (config.kind() == OptimizerConfig.Kind.ADAMW) {
+                w.muli(1.0 - lr * config.weightDecay());
+            } else {
+                g = s.decayedGrad().assign(w).muli(config.weightDecay()).addi(g);
+            }
+        }
+        s.expAvg.muli(b1).addi(tmp.assign(g).muli(1 - b1));
+        s.expAvgSq.muli(b2).addi(tmp.assign(g).muli(g).muli(1 - b2));
+        double biasCorrection1 = 1 - Math.pow(b1, s.step);
+        double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(b2, s.step));
+        INDArray denom = Transforms.sqrt(tmp.assign(s.expAvgSq), false).divi(biasCorrection2Sqrt).addi(config.epsilon());
+        w.subi(denom.rdivi(s.expAvg).muli(lr / biasCorrection1));
+        p.markChanged();
+    }
+
+    /** Per-parameter state: torch's {@code step}, {@code exp_avg}, {@code exp_avg_sq}. */
+    public static final class State {
+        private long step;
+        private final INDArray expAvg;
+        private final INDArray expAvgSq;
+        private final INDArray scratch;
+        private INDArray decayedGrad;
+
+        State(INDArray like) {
+            expAvg = like.ulike().assign(0);
+            expAvgSq = like.ulike().assign(0);
+            scratch = like.ulike();
+        }
+
+        private INDArray decayedGrad() {
+            if (decayedGrad == null) {
+                decayedGrad = scratch.ulike();
+            }
+            return decayedGrad;
+        }
+
+        public long step() {
+            return step;
+        }
+
+        public INDArray expAvg() {
+            return expAvg;
+        }
+
+        public INDArray expAvgSq() {
+            return expAvgSq;
+        }
+    }
+}

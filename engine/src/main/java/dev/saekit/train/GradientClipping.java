@@ -1,0 +1,39 @@
+package dev.saekit.train;
+
+import dev.saekit.tensor.Parameter;
+import java.util.List;
+
+/** Global-norm gradient clipping, as torch's {@code clip_grad_norm_}. */
+public final class GradientClipping {
+    private GradientClipping() {
+    }
+
+    /** The l2 norm of all trainable gradients taken together. */
+    public static double globalNorm(List<Parameter> parameters) {
+        double sq = 0;
+        for (Parameter p : parameters) {
+            if (p.isTrainable()) {
+                double n = p.grad().norm2Number().doubleValue();
+                sq += n * n;
+            }
+        }
+        return Math.sqrt(sq);
+    }
+
+    /**
+     * Scales every gradient by {@code min(1, maxNorm / (norm + 1e-6))}; returns the norm before
+     * clipping. A non-finite norm leaves the gradients untouched (the divergence check reports it).
+     */
+    public static double clip(List<Parameter> parameters, double maxNorm) {
+        double norm = globalNorm(parameters);
+        double coef = maxNorm / (norm + 1e-6);
+        if (coef < 1 && Double.isFinite(norm)) {
+            for (Parameter p : parameters) {
+                if (p.isTrainable()) {
+                    p.grad().muli(coef);
+                }
+            }
+        }
+        return norm;
+    }
+}

@@ -1,0 +1,71 @@
+package dev.saekit.train;
+
+import dev.saekit.model.OutputGradients;
+import dev.saekit.tensor.Buffers;
+import dev.saekit.tensor.DType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Where losses add their gradients with respect to a forward pass's outputs. The trainer resets
+ * it before each step; each {@link Loss} term adds to the arrays it needs, so terms compose by
+ * summation. Arrays come from reused buffers; the codes and pre-codes arrays exist only once a
+ * term asks for them.
+ */
+public final class LossGradients {
+    private final Buffers buffers;
+    private INDArray reconstruction;
+    private INDArray codes;
+    private INDArray preCodes;
+    private long rows;
+    private int inputDim;
+    private int nbConcepts;
+
+    public LossGradients(DType dtype) {
+        this.buffers = new Buffers(dtype);
+    }
+
+    /** Starts a step of {@code rows} samples: every gradient is zero. */
+    public void reset(long rows, int inputDim, int nbConcepts) {
+        this.rows = rows;
+        this.inputDim = inputDim;
+        this.nbConcepts = nbConcepts;
+        reconstruction = buffers.get("reconstruction", rows, inputDim).assign(0);
+        codes = null;
+        preCodes = null;
+    }
+
+    /** {@code dL/dx_hat}, to add to. */
+    public INDArray reconstruction() {
+        return reconstruction;
+    }
+
+    /** {@code dL/dz}, to add to (zero on first use in a step). */
+    public INDArray codes() {
+        if (codes == null) {
+            codes = buffers.get("codes", rows, nbConcepts).assign(0);
+        }
+        return codes;
+    }
+
+    /** {@code dL/dz_pre}, to add to (zero on first use in a step). */
+    public INDArray preCodes() {
+        if (preCodes == null) {
+            preCodes = buffers.get("preCodes", rows, nbConcepts).assign(0);
+        }
+        return preCodes;
+    }
+
+    /** A scratch array of the codes' shape for a loss term's intermediate results. */
+    public INDArray scratchCodes() {
+        return buffers.get("scratchCodes", rows, nbConcepts);
+    }
+
+    /** A scratch array of the inputs' shape. */
+    public INDArray scratchInputs() {
+        return buffers.get("scratchInputs", rows, inputDim);
+    }
+
+    public OutputGradients toOutputGradients() {
+        return new OutputGradients(reconstruction, codes, preCodes);
+    }
+}

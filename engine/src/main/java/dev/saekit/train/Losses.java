@@ -1,0 +1,77 @@
+package dev.saekit.train;
+
+import dev.saekit.model.SaeOutput;
+import dev.saekit.tensor.Ops;
+import java.util.Locale;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** The built-in reconstruction losses. */
+public final class Losses {
+    /** Names accepted by {@link #parse}. */
+    public static final String NAMES = "mse, mse_l1";
+
+    private Losses() {
+    }
+
+    /** {@code mean((x - x_hat)^2)} over all {@code batch * input} entries. */
+    public static Loss mse() {
+        return new Mse();
+    }
+
+    /** {@code mean((x - x_hat)^2) + lambda * sum(|z|)}, the L1 sum taken over the whole batch. */
+    public static Loss mseL1(double lambda) {
+        return new MseL1(lambda);
+    }
+
+    /** {@code mse} or {@code mse_l1} (with {@code l1Penalty}); the error lists the accepted names. */
+    public static Loss parse(String name, double l1Penalty) {
+        switch (name.toLowerCase(Locale.ROOT).replace('-', '_')) {
+            case "mse": return mse();
+            case "mse_l1": return mseL1(l1Penalty);
+            default: throw new IllegalArgumentException("unknown loss '" + name + "'; accepted: " + NAMES);
+        }
+    }
+
+    /** Mean squared reconstruction error; {@code dL/dx_hat = 2 (x_hat - x) / (batch * input)}. */
+    public record Mse() implements Loss {
+        @Override
+        public String name() {
+            return "mse";
+        }
+
+        @Override
+        public double evaluate(INDArray x, SaeOutput output, INDArray d, LossGradients grads) {
+            INDArray xHat = output.reconstruction();
+            double n = x.length();
+            Ops.axpy(2.0 / n, xHat, grads.reconstruction());
+            Ops.axpy(-2.0 / n, x, grads.reconstruction());
+            return x.squaredDistance(xHat) / n;
+        }
+    }
+
+    /** {@code mse + lambda * sum(|z|)}; the L1 term's gradient is {@code lambda * sign(z)}. */
+    public record MseL1(double lambda) implements Loss {
+        public MseL1 {
+            if (!(lambda >= 0) || !Double.isFinite(lambda)) {
+                throw new IllegalArgumentException("l1 penalty lambda must be finite and >= 0, was " + lambda);
+            }
+        }
+
+        @Override
+        public String name() {
+            return "mse_l1";
+        }
+
+        @Override
+        public double evaluate(INDArray x, SaeOutput output, INDArray d, LossGradients grads) {
+            double mse = new Mse().evaluate(x, output, d, grads);
+            INDArray z = output.codes();
+            if (lambda == 0) {
+                return mse;
+            }
+            INDArray sign = Ops.sign(z, grads.scratchCodes());
+            Ops.axpy(lambda, sign, grads.codes());
+            return mse + lambda * z.norm1Number().doubleValue();
+        }
+    }
+}

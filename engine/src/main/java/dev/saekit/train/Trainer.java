@@ -1,0 +1,143 @@
+package dev.saekit.train;
+
+import dev.saekit.data.Dataset;
+import dev.saekit.metrics.Metrics;
+import dev.saekit.model.SaeOutput;
+import dev.saekit.model.SparseAutoencoder;
+import dev.saekit.tensor.Buffers;
+import dev.saekit.tensor.Parameter;
+import dev.saekit.train.listeners.DeadCodeTracker;
+import dev.saekit.train.listeners.MetricHistory;
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The training loop of overcomplete's {@code train_sae}, with explicit backward passes:
+ * for each batch, zero the gradients, forward, fetch the dictionary for the loss, evaluate the
+ * loss and its output gradients, backward, clip the global gradient norm, let the listeners
+ * veto the update ({@link TrainingListener#beforeUpdate}), step the optimiser, step the schedule.
+ *
+ * <p>A trainer always records a {@link MetricHistory} and tracks dead codes per epoch; further
+ * behaviour comes from listeners. The optimiser persists across calls of {@link #fit}, so a second
+ * call continues where the first ended.
+ */
+public final class Trainer {
+    private final TrainingConfig config;
+    private final List<TrainingListener> listeners;
+    private final Optimizer optimizer;
+    private long stepsDone;
+
+    public Trainer(TrainingConfig config, List<TrainingListener> listeners) {
+        this.config = config;
+        this.listeners = List.copyOf(listeners);
+        this.optimizer = config.optimizer().create();
+    }
+
+    public Trainer(TrainingConfig config, TrainingListener... listeners) {
+        this(config, List.of(listeners));
+    }
+
+    public TrainingConfig config() {
+        return config;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** Optimiser steps taken by this trainer so far. */
+    public long stepsDone() {
+        return stepsDone;
+    }
+
+    /**
+     * Trains {@code model} on {@code data} for {@code config.epochs()} epochs. Returns normally
+     * when training completes or diverges (see {@link TrainingResult#status()}); a divergence leaves
+     * the weights of the last finite step in the model.
+     */
+    public TrainingResult fit(SparseAutoencoder model, Dataset data) {
+        if (data.cols() != model.inputDim()) {
+            throw new IllegalArgumentException("data " + data.description() + " has shape [" + data.rows() + ", " + data.cols()
+                    + "] but the model expects rows of width " + model.inputDim() + " (shape [batch, " + model.inputDim() + "])");
+        }
+        if (data.rows() == 0) {
+            throw new IllegalArgumentException("data set " + data.description() + " is empty");
+        }
+        int stepsPerEpoch = Math.toIntExact((data.rows() + config.batchSize() - 1) / config.batchSize());
+        long totalSteps = (long) stepsPerEpoch * config.epochs();
+        MetricHistory history = new MetricHistory();
+        DeadCodeTracker dead = new DeadCodeTracker();
+        List<TrainingListener> all = new ArrayList<>();
+        all.add(history);
+        all.add(dead);
+        all.addAll(listeners);
+        TrainingContext context = new TrainingContext(model, data, config, stepsPerEpoch, totalSteps);
+        for (TrainingListener l : all) {
+            l.onTrainingStart(context);
+        }
+
+        List<Parameter> params = model.parameters();
+        LossGradients grads = new LossGradients(model.dtype());
+        Buffers cast = new Buffers(model.dtype());
+        long start = System.nanoTime();
+        long step = 0;
+        TrainingResult.Status status = TrainingResult.Status.COMPLETED;
+        String message = "";
+        model.train();
+        training:
+        for (int epoch = 0; epoch < config.epochs(); epoch++) {
+            long epochStart = System.nanoTime();
+            double lossSum = 0;
+            double r2Sum = 0;
+            double l0Sum = 0;
+            int inEpoch = 0;
+            for (INDArray batch : data.batches(config.batchSize(), config.seed(), epoch)) {
+                INDArray x = batch.dataType() == model.dtype().nd4j() ? batch
+                        : cast.get("x", batch.rows(), batch.columns()).assign(batch);
+                long globalStep = stepsDone + step;
+                double lr = config.optimizer().learningRate() * config.schedule().factor(globalStep, stepsDone + totalSteps);
+                model.zeroGrad();
+                SaeOutput out = model.forward(x);
+                INDArray d = model.getDictionary();
+                grads.reset(x.rows(), model.inputDim(), model.nbConcepts());
+                double loss = config.loss().evaluate(x, out, d, grads);
+                model.backward(grads.toOutputGradients());
+                double gradNorm = config.clipNorm() > 0
+                        ? GradientClipping.clip(params, config.clipNorm())
+                        : GradientClipping.globalNorm(params);
+                StepState state = new StepState(epoch, step + 1, inEpoch + 1, stepsPerEpoch, totalSteps, loss,
+                        Metrics.r2(x, out.reconstruction()), Metrics.l0PerSample(out.codes()), gradNorm, lr, out);
+                try {
+                    for (TrainingListener l : all) {
+                        l.beforeUpdate(state);
+                    }
+                } catch (TrainingDivergedException e) {
+                    status = TrainingResult.Status.DIVERGED;
+                    message = e.getMessage();
+                    break training;
+                }
+                optimizer.step(params, lr);
+                step++;
+                inEpoch++;
+                lossSum += loss;
+                r2Sum += state.r2();
+                l0Sum += state.l0();
+                for (TrainingListener l : all) {
+                    l.onStep(state);
+                }
+            }
+            EpochSummary summary = new EpochSummary(epoch, lossSum / inEpoch, r2Sum / inEpoch, l0Sum / inEpoch,
+                    dead.deadFraction(), (System.nanoTime() - epochStart) / 1e9);
+            for (TrainingListener l : all) {
+                l.onEpochEnd(summary);
+            }
+        }
+        stepsDone += step;
+        TrainingResult result = new TrainingResult(status, message, step, (System.nanoTime() - start) / 1e9, history);
+        for (TrainingListener l : all) {
+            l.onTrainingEnd(result);
+        }
+        return result;
+    }
+}

@@ -1,0 +1,80 @@
+package dev.saekit.golden;
+
+import dev.saekit.tensor.DType;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Compares computed tensors with the reference: relative error {@code max|a - b| / max(max|b|, 1e-3)}
+ * over the whole tensor, within 2e-5 for float32 and 1e-10 for float64 cases.
+ */
+final class GoldenCheck {
+    static final double F32_TOLERANCE = 2e-5;
+    static final double F64_TOLERANCE = 1e-10;
+
+    final double tolerance;
+    final List<String> failures = new ArrayList<>();
+    double worst;
+    int compared;
+
+    GoldenCheck(DType dtype) {
+        this.tolerance = dtype == DType.FLOAT64 ? F64_TOLERANCE : F32_TOLERANCE;
+    }
+
+    void tensor(String what, INDArray actual, INDArray expected) {
+        compared++;
+        if (!Arrays.equals(actual.shape(), expected.shape())) {
+            failures.add(what + ": shape " + Arrays.toString(actual.shape()) + ", expected " + Arrays.toString(expected.shape()));
+            return;
+        }
+        double[] a = actual.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        double[] b = expected.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        double maxDiff = 0;
+        double maxRef = 0;
+        for (int i = 0; i < a.length; i++) {
+            double d = Math.abs(a[i] - b[i]);
+            if (Double.isNaN(d)) {
+                failures.add(what + ": NaN at flat index " + i);
+                return;
+            }
+            maxDiff = Math.max(maxDiff, d);
+            maxRef = Math.max(maxRef, Math.abs(b[i]));
+        }
+        record(what, maxDiff / Math.max(maxRef, 1e-3));
+    }
+
+    void scalar(String what, double actual, double expected) {
+        compared++;
+        if (Double.isNaN(actual) && !Double.isNaN(expected)) {
+            failures.add(what + ": NaN, expected " + expected);
+            return;
+        }
+        record(what, Math.abs(actual - expected) / Math.max(Math.abs(expected), 1e-3));
+    }
+
+    void exact(String what, long actual, long expected) {
+        compared++;
+        if (actual != expected) {
+            failures.add(what + ": " + actual + ", expected " + expected);
+        }
+    }
+
+    void fail(String message) {
+        failures.add(message);
+    }
+
+    private void record(String what, double err) {
+        worst = Math.max(worst, err);
+        if (!(err <= tolerance)) {
+            failures.add(String.format(Locale.ROOT, "%s: relative error %.3g > %.1g", what, err, tolerance));
+        }
+    }
+
+    boolean passed() {
+        return failures.isEmpty();
+    }
+}
