@@ -2,6 +2,7 @@ package dev.saekit.metrics;
 
 import dev.saekit.tensor.Tensors;
 import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition;
 import org.nd4j.linalg.factory.Nd4j;
@@ -72,8 +73,14 @@ public final class Metrics {
 
     /** Fraction of concepts (columns) with no non-zero code in this batch. */
     public static double deadFraction(INDArray z) {
-        INDArray activity = z.amax(0);
-        return count(activity, Conditions.equals(0.0)) / activity.length();
+        // counted here, not with Conditions.equals(0.0): ND4J's MatchCondition compares for equality
+        // within 1e-5, which would call a concept whose largest code is 3e-6 dead
+        double[] activity = z.amax(0).castTo(DataType.DOUBLE).toDoubleVector();
+        int dead = 0;
+        for (double a : activity) {
+            dead += a == 0.0 ? 1 : 0;
+        }
+        return (double) dead / activity.length;
     }
 
     /**
@@ -105,8 +112,10 @@ public final class Metrics {
      */
     public static double cosineSimilarity(INDArray x, INDArray xHat) {
         requireSameShape(x, xHat);
-        INDArray dots = x.mul(xHat).sum(1);
-        INDArray norms = x.norm2(1).muli(xHat.norm2(1)).addi(1e-8);
+        // reshaped: ND4J's norm2(1) of a one-column [n, 1] matrix is [n, 1], its sum(1) is [n]
+        long rows = x.rows();
+        INDArray dots = x.mul(xHat).sum(1).reshape(rows);
+        INDArray norms = x.norm2(1).reshape(rows).muli(xHat.norm2(1).reshape(rows)).addi(1e-8);
         return dots.divi(norms).meanNumber().doubleValue();
     }
 

@@ -54,7 +54,7 @@ public final class Trainer {
     /**
      * Trains {@code model} on {@code data} for {@code config.epochs()} epochs. Returns normally
      * when training completes or diverges (see {@link TrainingResult#status()}); a divergence leaves
-     * the weights of the last finite step in the model.
+     * the weights and buffers (running statistics) of the last finite step in the model.
      */
     public TrainingResult fit(SparseAutoencoder model, Dataset data) {
         if (data.cols() != model.inputDim()) {
@@ -80,6 +80,7 @@ public final class Trainer {
         List<Parameter> params = model.parameters();
         LossGradients grads = new LossGradients(model.dtype());
         Buffers cast = new Buffers(model.dtype());
+        BufferGuard bufferGuard = new BufferGuard(params);
         long start = System.nanoTime();
         long step = 0;
         TrainingResult.Status status = TrainingResult.Status.COMPLETED;
@@ -98,6 +99,7 @@ public final class Trainer {
                 long globalStep = stepsDone + step;
                 double lr = config.optimizer().learningRate() * config.schedule().factor(globalStep, stepsDone + totalSteps);
                 model.zeroGrad();
+                bufferGuard.save();
                 SaeOutput out = model.forward(x);
                 INDArray d = model.getDictionary();
                 grads.reset(x.rows(), model.inputDim(), model.nbConcepts());
@@ -113,6 +115,7 @@ public final class Trainer {
                         l.beforeUpdate(state);
                     }
                 } catch (TrainingDivergedException e) {
+                    bufferGuard.restore();
                     status = TrainingResult.Status.DIVERGED;
                     message = e.getMessage();
                     break training;
@@ -139,5 +142,50 @@ public final class Trainer {
             l.onTrainingEnd(result);
         }
         return result;
+    }
+
+    /**
+     * Keeps the buffers (BatchNorm's running statistics, ...) as the last applied step left them: a
+     * refused step's forward pass has already updated them, possibly with non-finite values, and
+     * {@link #restore} puts them back. Only buffers whose {@link Parameter#version()} moved are
+     * copied, so constant buffers cost one copy per run.
+     */
+    private static final class BufferGuard {
+        private final List<Parameter> buffers = new ArrayList<>();
+        private final List<INDArray> saved = new ArrayList<>();
+        private final long[] versions;
+
+        BufferGuard(List<Parameter> params) {
+            for (Parameter p : params) {
+                if (!p.isTrainable()) {
+                    buffers.add(p);
+                    saved.add(p.value().dup('c'));
+                }
+            }
+            versions = new long[buffers.size()];
+            for (int i = 0; i < versions.length; i++) {
+                versions[i] = buffers.get(i).version();
+            }
+        }
+
+        void save() {
+            for (int i = 0; i < versions.length; i++) {
+                Parameter p = buffers.get(i);
+                if (p.version() != versions[i]) {
+                    saved.get(i).assign(p.value());
+                    versions[i] = p.version();
+                }
+            }
+        }
+
+        void restore() {
+            for (int i = 0; i < versions.length; i++) {
+                Parameter p = buffers.get(i);
+                if (p.version() != versions[i]) {
+                    p.assign(saved.get(i));
+                    versions[i] = p.version();
+                }
+            }
+        }
     }
 }

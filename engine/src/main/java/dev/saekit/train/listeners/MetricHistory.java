@@ -119,6 +119,14 @@ public final class MetricHistory implements TrainingListener {
             if (f.length != cols) {
                 throw new IOException(file + " line " + (i + 1) + " has " + f.length + " fields, expected " + cols);
             }
+            for (int j = 0; j < cols; j++) {
+                try {
+                    Double.parseDouble(f[j]);
+                } catch (NumberFormatException e) {
+                    throw new IOException(file + " line " + (i + 1) + ": " + header.split(",")[j]
+                            + " is not a number: '" + f[j] + "'");
+                }
+            }
             rows.add(f);
         }
         return rows;

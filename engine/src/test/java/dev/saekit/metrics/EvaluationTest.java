@@ -1,0 +1,81 @@
+package dev.saekit.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.saekit.tensor.DType;
+import dev.saekit.tensor.SeededRandom;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/** Metrics accumulated batch by batch equal the metrics of the whole data set. */
+class EvaluationTest {
+    private static final double TOL = 1e-12;
+
+    private static INDArray rows(INDArray a, int from, int to) {
+        return a.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).dup('c');
+    }
+
+    @Test
+    void severalBatchesGiveTheMetricsOfTheConcatenatedData() {
+        SeededRandom rng = new SeededRandom(8);
+        INDArray x = rng.normal(DType.FLOAT64, 1.0, 11, 5).addi(0.7);
+        INDArray xHat = x.add(rng.normal(DType.FLOAT64, 0.3, 11, 5));
+        INDArray z = Transforms.relu(rng.normal(DType.FLOAT64, 1.0, 11, 6), true);
+        z.getColumn(4).assign(0);          // never fires: dead
+        z.getColumn(5).assign(0);
+        z.putScalar(10, 5, 0.5);            // fires in the last row only: alive over the data set
+        Evaluation eval = new Evaluation();
+        for (int[] b : List.of(new int[] {0, 4}, new int[] {4, 8}, new int[] {8, 11})) {
+            eval.add(rows(x, b[0], b[1]), rows(xHat, b[0], b[1]), rows(z, b[0], b[1]));
+        }
+        EvalMetrics r = eval.result();
+        assertEquals(11, r.rows());
+        assertEquals(Metrics.mse(x, xHat), r.mse(), TOL);
+        assertEquals(Metrics.r2(x, xHat), r.r2(), TOL);
+        assertEquals(Metrics.fvu(x, xHat), r.fvu(), TOL);
+        assertEquals(Metrics.explainedVariance(x, xHat), r.explainedVariance(), TOL);
+        assertEquals(Metrics.l0PerSample(z), r.l0(), TOL);
+        assertEquals(Metrics.l0Fraction(z), r.l0Fraction(), TOL);
+        assertEquals(1.0 / 6, r.deadFraction(), TOL);
+        assertEquals(Metrics.deadFraction(z), r.deadFraction(), TOL);
+        assertEquals(Metrics.hoyer(z), r.hoyer(), TOL);
+        assertEquals(Metrics.kappa4(z), r.kappa4(), TOL);
+        assertEquals(Metrics.cosineSimilarity(x, xHat), r.cosineSimilarity(), TOL);
+    }
+
+    @Test
+    void fvuOverBatchesIsNotTheMeanOfTheBatchFvus() {
+        // two batches around 1 and around 5: each batch varies little, so each batch's fvu is large;
+        // over the data set the per-dimension mean is 3 and the total variance is large
+        INDArray a = Transforms.abs(new SeededRandom(1).normal(DType.FLOAT64, 0.1, 3, 2), true).addi(1);
+        INDArray b = a.add(4);
+        INDArray noise = a.mul(0.5);
+        Evaluation eval = new Evaluation();
+        eval.add(a, a.add(noise), a);
+        eval.add(b, b.add(noise), b);
+        double batchMean = (Metrics.fvu(a, a.add(noise)) + Metrics.fvu(b, b.add(noise))) / 2;
+        double whole = eval.result().fvu();
+        assertEquals(Metrics.fvu(Nd4j.vstack(a, b),
+                Nd4j.vstack(a.add(noise), b.add(noise))), whole, TOL);
+        assertTrue(whole < batchMean / 10, "whole " + whole + ", mean of batches " + batchMean);
+    }
+
+    @Test
+    void aResultWithoutAnyBatchIsAnIllegalState() {
+        assertThrows(IllegalStateException.class, () -> new Evaluation().result());
+    }
+
+    @Test
+    void toMapNamesTheMetricsInSnakeCase() {
+        EvalMetrics m = new EvalMetrics(3, 0.1, 0.2, 0.3, 0.7, 4, 0.5, 0.25, 0.6, 0.4, 0.9);
+        assertEquals(List.of("rows", "mse", "r2", "explained_variance", "fvu", "l0", "l0_fraction", "dead_fraction",
+                "hoyer", "kappa4", "cosine_similarity"), List.copyOf(m.toMap().keySet()));
+        assertEquals(0.7, m.toMap().get("fvu"));
+    }
+}
