@@ -16,6 +16,9 @@ public final class LossGradients {
     private INDArray reconstruction;
     private INDArray codes;
     private INDArray preCodes;
+    private INDArray dictionary;
+    private INDArray dictionaryUsed;
+    private final java.util.List<INDArray> nested = new java.util.ArrayList<>();
     private long rows;
     private int inputDim;
     private int nbConcepts;
@@ -32,6 +35,9 @@ public final class LossGradients {
         reconstruction = buffers.get("reconstruction", rows, inputDim).assign(0);
         codes = null;
         preCodes = null;
+        dictionary = null;
+        dictionaryUsed = null;
+        nested.clear();
     }
 
     /** {@code dL/dx_hat}, to add to. */
@@ -55,6 +61,31 @@ public final class LossGradients {
         return preCodes;
     }
 
+    /**
+     * {@code dL/dD} for the dictionary matrix {@code d} that the loss was given, to add to (zero on
+     * first use in a step).
+     */
+    public INDArray dictionary(INDArray d) {
+        if (dictionary == null) {
+            dictionary = buffers.get("dictionary", d.rows(), d.columns()).assign(0);
+            dictionaryUsed = d;
+        } else if (dictionaryUsed != d) {
+            throw new IllegalArgumentException("loss terms of one step must use the same dictionary matrix");
+        }
+        return dictionary;
+    }
+
+    /** {@code dL/dx_hat_level} for a nested reconstruction, to add to (zero on first use in a step). */
+    public INDArray nested(int level) {
+        while (nested.size() <= level) {
+            nested.add(null);
+        }
+        if (nested.get(level) == null) {
+            nested.set(level, buffers.get("nested" + level, rows, inputDim).assign(0));
+        }
+        return nested.get(level);
+    }
+
     /** A scratch array of the codes' shape for a loss term's intermediate results. */
     public INDArray scratchCodes() {
         return buffers.get("scratchCodes", rows, nbConcepts);
@@ -66,6 +97,6 @@ public final class LossGradients {
     }
 
     public OutputGradients toOutputGradients() {
-        return new OutputGradients(reconstruction, codes, preCodes);
+        return new OutputGradients(reconstruction, codes, preCodes, dictionary, dictionaryUsed, nested);
     }
 }

@@ -68,15 +68,21 @@ final class OvercompleteReplayer implements GoldenReplayer {
     @Override
     public Optional<String> unsupported(GoldenCase c) {
         if (c.root.path("source").asText().startsWith("MSAE")) {
-            return Optional.of("variant not implemented yet: " + c.modelClass() + " (MSAE)");
+            return Optional.of("an MSAE case");
         }
         if (!MODELS.containsKey(c.modelClass())) {
             return Optional.of("variant not implemented yet: " + c.modelClass());
         }
         if (c.has("steps")) {
-            return Optional.of("training-step replay not implemented yet (" + c.modelClass() + ")");
+            return Optional.of("a training-step case");
         }
         return Optional.empty();
+    }
+
+    /** The model a case names, or null when the engine has no such variant. */
+    static SparseAutoencoder model(GoldenCase c) {
+        Function<GoldenCase, SparseAutoencoder> f = MODELS.get(c.modelClass());
+        return f == null ? null : f.apply(c);
     }
 
     static SaeConfig baseConfig(GoldenCase c) {
