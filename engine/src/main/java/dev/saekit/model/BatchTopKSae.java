@@ -28,7 +28,7 @@ import org.nd4j.linalg.indexing.conditions.Conditions;
  * <p>Paper: Bussmann, Leask and Nanda (2024), "BatchTopK Sparse Autoencoders"; reference: overcomplete's
  * {@code BatchTopKSAE}.
  */
-public final class BatchTopKSae extends SparseAutoencoder {
+public class BatchTopKSae extends SparseAutoencoder {
     public static final String RUNNING_THRESHOLD = "running_threshold";
 
     private final BatchK k;

@@ -119,6 +119,11 @@ public abstract class SparseAutoencoder implements Module {
         return out;
     }
 
+    /** The dictionary matrix the latest forward decoded with. */
+    protected INDArray dictionaryUsedByLastForward() {
+        return lastD;
+    }
+
     /** The input of the latest forward. */
     protected INDArray lastInput() {
         return lastX;

@@ -1,6 +1,7 @@
 package dev.saekit.train;
 
 import dev.saekit.model.OutputGradients;
+import dev.saekit.model.SaeOutput;
 import dev.saekit.tensor.Buffers;
 import dev.saekit.tensor.DType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -22,16 +23,28 @@ public final class LossGradients {
     private long rows;
     private int inputDim;
     private int nbConcepts;
+    private long preCodesWidth;
 
     public LossGradients(DType dtype) {
         this.buffers = new Buffers(dtype);
     }
 
+    /** Starts a step for the shapes of {@code out}: every gradient is zero. */
+    public void reset(SaeOutput out) {
+        reset(out.reconstruction().rows(), (int) out.reconstruction().columns(), (int) out.codes().columns(),
+                out.preCodes().columns());
+    }
+
     /** Starts a step of {@code rows} samples: every gradient is zero. */
     public void reset(long rows, int inputDim, int nbConcepts) {
+        reset(rows, inputDim, nbConcepts, nbConcepts);
+    }
+
+    private void reset(long rows, int inputDim, int nbConcepts, long preCodesWidth) {
         this.rows = rows;
         this.inputDim = inputDim;
         this.nbConcepts = nbConcepts;
+        this.preCodesWidth = preCodesWidth;
         reconstruction = buffers.get("reconstruction", rows, inputDim).assign(0);
         codes = null;
         preCodes = null;
@@ -56,7 +69,7 @@ public final class LossGradients {
     /** {@code dL/dz_pre}, to add to (zero on first use in a step). */
     public INDArray preCodes() {
         if (preCodes == null) {
-            preCodes = buffers.get("preCodes", rows, nbConcepts).assign(0);
+            preCodes = buffers.get("preCodes", rows, preCodesWidth).assign(0);
         }
         return preCodes;
     }
@@ -84,6 +97,11 @@ public final class LossGradients {
             nested.set(level, buffers.get("nested" + level, rows, inputDim).assign(0));
         }
         return nested.get(level);
+    }
+
+    /** A named scratch array for a loss term's intermediate results (contents undefined). */
+    public INDArray scratch(String name, long rows, long cols) {
+        return buffers.get("scratch:" + name, rows, cols);
     }
 
     /** A scratch array of the codes' shape for a loss term's intermediate results. */

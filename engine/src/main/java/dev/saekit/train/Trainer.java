@@ -103,7 +103,7 @@ public final class Trainer {
                 model.zeroGrad();
                 SaeOutput out = model.forward(x);
                 INDArray d = model.getDictionary();
-                grads.reset(x.rows(), model.inputDim(), model.nbConcepts());
+                grads.reset(out);
                 double loss = config.loss().evaluate(x, out, d, grads);
                 model.backward(grads.toOutputGradients());
                 model.afterBackward();

@@ -133,7 +133,7 @@ final class OvercompleteReplayer implements GoldenReplayer {
         model.zeroGrad();
         SaeOutput out = model.forward(x);
         LossGradients grads = new LossGradients(model.dtype());
-        grads.reset(x.rows(), model.inputDim(), model.nbConcepts());
+        grads.reset(out);
         double loss = Losses.mse().evaluate(x, out, null, grads);
         model.backward(grads.toOutputGradients());
 
