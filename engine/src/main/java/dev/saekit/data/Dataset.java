@@ -21,6 +21,9 @@ public interface Dataset {
      */
     Iterable<INDArray> batches(int batchSize, long seed, int epoch);
 
+    /** The mini-batches in row order, without shuffling. */
+    Iterable<INDArray> batchesInOrder(int batchSize);
+
     /** Optional row labels (words, characters, classes), one per row. */
     default Optional<List<String>> labels() {
         return Optional.empty();

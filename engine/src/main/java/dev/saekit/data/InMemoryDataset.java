@@ -106,11 +106,23 @@ public final class InMemoryDataset implements Dataset {
 
     @Override
     public Iterable<INDArray> batches(int batchSize, long seed, int epoch) {
+        return batches(batchSize, new SeededRandom(seed).derive(epoch).permutation(Math.toIntExact(rows())));
+    }
+
+    @Override
+    public Iterable<INDArray> batchesInOrder(int batchSize) {
+        int[] order = new int[Math.toIntExact(rows())];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        return batches(batchSize, order);
+    }
+
+    private Iterable<INDArray> batches(int batchSize, int[] order) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batchSize must be > 0, was " + batchSize);
         }
-        int n = Math.toIntExact(rows());
-        int[] order = new SeededRandom(seed).derive(epoch).permutation(n);
+        int n = order.length;
         Buffers buffers = new Buffers(dtype());
         return () -> new Iterator<>() {
             private int next;

@@ -108,10 +108,25 @@ public abstract class SparseAutoencoder implements Module {
         INDArray d = dictionary.get();
         INDArray xHat = buffers.get("xhat", x.rows(), inputDim());
         Nd4j.gemm(codes.codes(), d, xHat, false, false, 1.0, 0.0);
+        return remember(x, d, new SaeOutput(codes.preCodes(), codes.codes(), xHat));
+    }
+
+    /** Records the latest forward pass (for {@link #backward} and {@link #lastOutput()}); returns {@code out}. */
+    protected SaeOutput remember(INDArray x, INDArray d, SaeOutput out) {
         lastX = x;
         lastD = d;
-        last = new SaeOutput(codes.preCodes(), codes.codes(), xHat);
-        return last;
+        last = out;
+        return out;
+    }
+
+    /** The dictionary matrix the latest forward decoded with. */
+    protected INDArray dictionaryUsedByLastForward() {
+        return lastD;
+    }
+
+    /** The input of the latest forward. */
+    protected INDArray lastInput() {
+        return lastX;
     }
 
     /**
@@ -130,7 +145,21 @@ public abstract class SparseAutoencoder implements Module {
             gCodes.addi(grads.codes());
         }
         dictionary.backwardOuter(last.codes(), grads.reconstruction(), lastD);
+        if (grads.dictionary() != null) {
+            dictionary.backward(grads.dictionary(), grads.dictionaryUsed());
+        }
+        if (grads.nested().stream().anyMatch(java.util.Objects::nonNull)) {
+            throw new IllegalArgumentException("a " + variant() + " model has no nested reconstructions; "
+                    + "use a Matryoshka model with a nested loss");
+        }
         sparsifyBackward(gCodes, grads.preCodes());
+    }
+
+    /**
+     * Called by the trainer after the backward pass, before clipping and the optimiser step: for
+     * models that renormalise weights and adjust gradients (the MSAE Matryoshka). Nothing by default.
+     */
+    public void afterBackward() {
     }
 
     /**

@@ -29,6 +29,12 @@ public final class Ops {
         return out;
     }
 
+    /** {@code out = 1[in != 0]} as 0/1 values; {@code out} may be {@code in}. */
+    public static INDArray nonZeroMask(INDArray in, INDArray out) {
+        sign(in, out);
+        return org.nd4j.linalg.ops.transforms.Transforms.abs(out, false);
+    }
+
     /** {@code y += alpha * x} over all elements (both contiguous, same shape). */
     public static INDArray axpy(double alpha, INDArray x, INDArray y) {
         Nd4j.getBlasWrapper().level1().axpy(x.length(), alpha, x, y);

@@ -1,6 +1,7 @@
 package dev.saekit.train;
 
 import dev.saekit.model.OutputGradients;
+import dev.saekit.model.SaeOutput;
 import dev.saekit.tensor.Buffers;
 import dev.saekit.tensor.DType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -16,22 +17,40 @@ public final class LossGradients {
     private INDArray reconstruction;
     private INDArray codes;
     private INDArray preCodes;
+    private INDArray dictionary;
+    private INDArray dictionaryUsed;
+    private final java.util.List<INDArray> nested = new java.util.ArrayList<>();
     private long rows;
     private int inputDim;
     private int nbConcepts;
+    private long preCodesWidth;
 
     public LossGradients(DType dtype) {
         this.buffers = new Buffers(dtype);
     }
 
+    /** Starts a step for the shapes of {@code out}: every gradient is zero. */
+    public void reset(SaeOutput out) {
+        reset(out.reconstruction().rows(), (int) out.reconstruction().columns(), (int) out.codes().columns(),
+                out.preCodes().columns());
+    }
+
     /** Starts a step of {@code rows} samples: every gradient is zero. */
     public void reset(long rows, int inputDim, int nbConcepts) {
+        reset(rows, inputDim, nbConcepts, nbConcepts);
+    }
+
+    private void reset(long rows, int inputDim, int nbConcepts, long preCodesWidth) {
         this.rows = rows;
         this.inputDim = inputDim;
         this.nbConcepts = nbConcepts;
+        this.preCodesWidth = preCodesWidth;
         reconstruction = buffers.get("reconstruction", rows, inputDim).assign(0);
         codes = null;
         preCodes = null;
+        dictionary = null;
+        dictionaryUsed = null;
+        nested.clear();
     }
 
     /** {@code dL/dx_hat}, to add to. */
@@ -50,9 +69,39 @@ public final class LossGradients {
     /** {@code dL/dz_pre}, to add to (zero on first use in a step). */
     public INDArray preCodes() {
         if (preCodes == null) {
-            preCodes = buffers.get("preCodes", rows, nbConcepts).assign(0);
+            preCodes = buffers.get("preCodes", rows, preCodesWidth).assign(0);
         }
         return preCodes;
+    }
+
+    /**
+     * {@code dL/dD} for the dictionary matrix {@code d} that the loss was given, to add to (zero on
+     * first use in a step).
+     */
+    public INDArray dictionary(INDArray d) {
+        if (dictionary == null) {
+            dictionary = buffers.get("dictionary", d.rows(), d.columns()).assign(0);
+            dictionaryUsed = d;
+        } else if (dictionaryUsed != d) {
+            throw new IllegalArgumentException("loss terms of one step must use the same dictionary matrix");
+        }
+        return dictionary;
+    }
+
+    /** {@code dL/dx_hat_level} for a nested reconstruction, to add to (zero on first use in a step). */
+    public INDArray nested(int level) {
+        while (nested.size() <= level) {
+            nested.add(null);
+        }
+        if (nested.get(level) == null) {
+            nested.set(level, buffers.get("nested" + level, rows, inputDim).assign(0));
+        }
+        return nested.get(level);
+    }
+
+    /** A named scratch array for a loss term's intermediate results (contents undefined). */
+    public INDArray scratch(String name, long rows, long cols) {
+        return buffers.get("scratch:" + name, rows, cols);
     }
 
     /** A scratch array of the codes' shape for a loss term's intermediate results. */
@@ -66,6 +115,6 @@ public final class LossGradients {
     }
 
     public OutputGradients toOutputGradients() {
-        return new OutputGradients(reconstruction, codes, preCodes);
+        return new OutputGradients(reconstruction, codes, preCodes, dictionary, dictionaryUsed, nested);
     }
 }

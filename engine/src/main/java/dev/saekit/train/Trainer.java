@@ -15,7 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The training loop of overcomplete's {@code train_sae}, with explicit backward passes:
  * for each batch, zero the gradients, forward, fetch the dictionary for the loss, evaluate the
- * loss and its output gradients, backward, clip the global gradient norm, let the listeners
+ * loss and its output gradients, backward, the model's after-backward hook, clip the global
+ * gradient norm, let the listeners
  * veto the update ({@link TrainingListener#beforeUpdate}), step the optimiser, step the schedule.
  *
  * <p>A trainer always records a {@link MetricHistory} and tracks dead codes per epoch; further
@@ -93,7 +94,9 @@ public final class Trainer {
             double r2Sum = 0;
             double l0Sum = 0;
             int inEpoch = 0;
-            for (INDArray batch : data.batches(config.batchSize(), config.seed(), epoch)) {
+            Iterable<INDArray> batches = config.shuffle()
+                    ? data.batches(config.batchSize(), config.seed(), epoch) : data.batchesInOrder(config.batchSize());
+            for (INDArray batch : batches) {
                 INDArray x = batch.dataType() == model.dtype().nd4j() ? batch
                         : cast.get("x", batch.rows(), batch.columns()).assign(batch);
                 long globalStep = stepsDone + step;
@@ -102,9 +105,10 @@ public final class Trainer {
                 bufferGuard.save();
                 SaeOutput out = model.forward(x);
                 INDArray d = model.getDictionary();
-                grads.reset(x.rows(), model.inputDim(), model.nbConcepts());
+                grads.reset(out);
                 double loss = config.loss().evaluate(x, out, d, grads);
                 model.backward(grads.toOutputGradients());
+                model.afterBackward();
                 double gradNorm = config.clipNorm() > 0
                         ? GradientClipping.clip(params, config.clipNorm())
                         : GradientClipping.globalNorm(params);

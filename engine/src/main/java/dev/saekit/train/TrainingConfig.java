@@ -13,9 +13,10 @@ import java.util.Objects;
  * @param clipNorm   global gradient-norm bound; 0 disables clipping (default 1.0)
  * @param loss       the objective
  * @param seed       seed of the batch order
+ * @param shuffle    whether each epoch visits the rows in a new seeded order (default) or in file order
  */
 public record TrainingConfig(int epochs, int batchSize, OptimizerConfig optimizer, Schedule schedule, double clipNorm,
-                             Loss loss, long seed) {
+                             Loss loss, long seed, boolean shuffle) {
 
     public TrainingConfig {
         if (epochs <= 0) {
@@ -36,7 +37,7 @@ public record TrainingConfig(int epochs, int batchSize, OptimizerConfig optimize
         return new Builder();
     }
 
-    /** Defaults: 20 epochs, batch 1024, Adam lr 5e-4, constant schedule, clipping 1.0, MSE, seed 0. */
+    /** Defaults: 20 epochs, batch 1024, Adam lr 5e-4, constant schedule, clipping 1.0, MSE, seed 0, shuffled. */
     public static final class Builder {
         private int epochs = 20;
         private int batchSize = 1024;
@@ -45,6 +46,7 @@ public record TrainingConfig(int epochs, int batchSize, OptimizerConfig optimize
         private double clipNorm = 1.0;
         private Loss loss = Losses.mse();
         private long seed;
+        private boolean shuffle = true;
 
         public Builder epochs(int v) {
             epochs = v;
@@ -81,8 +83,13 @@ public record TrainingConfig(int epochs, int batchSize, OptimizerConfig optimize
             return this;
         }
 
+        public Builder shuffle(boolean v) {
+            shuffle = v;
+            return this;
+        }
+
         public TrainingConfig build() {
-            return new TrainingConfig(epochs, batchSize, optimizer, schedule, clipNorm, loss, seed);
+            return new TrainingConfig(epochs, batchSize, optimizer, schedule, clipNorm, loss, seed, shuffle);
         }
     }
 }

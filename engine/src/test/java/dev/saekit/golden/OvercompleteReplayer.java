@@ -4,7 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.saekit.dictionary.DictionaryConfig;
 import dev.saekit.dictionary.Normalization;
 import dev.saekit.encoder.EncoderKind;
+import dev.saekit.dictionary.RelaxedArchetypalDictionary;
+import dev.saekit.encoder.Encoder;
+import dev.saekit.encoder.Encoders;
+import dev.saekit.model.BatchTopKSae;
+import dev.saekit.model.JumpKernel;
+import dev.saekit.model.JumpSae;
+import dev.saekit.model.MpSae;
 import dev.saekit.model.Sae;
+import dev.saekit.model.TopKSae;
+import dev.saekit.tensor.SeededRandom;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SaeOutput;
 import dev.saekit.model.SparseAutoencoder;
@@ -26,20 +35,54 @@ final class OvercompleteReplayer implements GoldenReplayer {
 
     /** Model classes of the reference that the engine implements, by their class name there. */
     private static final Map<String, Function<GoldenCase, SparseAutoencoder>> MODELS = Map.of(
-            "SAE", OvercompleteReplayer::vanilla);
+            "SAE", OvercompleteReplayer::vanilla,
+            "TopKSAE", c -> TopKSae.create(baseConfig(c), c.hyper().path("top_k").asInt()),
+            "BatchTopKSAE", c -> BatchTopKSae.create(baseConfig(c),
+                    new BatchTopKSae.BatchK.PerBatch(c.hyper().path("top_k").asLong()),
+                    c.hyper().path("threshold_momentum").asDouble(0.9)),
+            "JumpSAE", c -> JumpSae.create(baseConfig(c), JumpKernel.parse(c.hyper().path("kernel").asText("silverman")),
+                    (float) c.hyper().path("bandwidth").asDouble(1e-3)),
+            "MpSAE", c -> MpSae.create(baseConfig(c), c.hyper().path("k").asInt(1),
+                    c.hyper().path("dropout").isNumber() ? c.hyper().path("dropout").asDouble() : null),
+            "SAE+RelaxedArchetypalDictionary", c -> {
+                SaeConfig config = baseConfig(c);
+                return new Sae(config, encoder(config), archetypal(c, config));
+            },
+            "RATopKSAE", c -> {
+                SaeConfig config = baseConfig(c);
+                return new TopKSae(config, c.hyper().path("top_k").asInt(), encoder(config), archetypal(c, config));
+            });
+
+    private static Encoder encoder(SaeConfig config) {
+        return Encoders.create(config.encoder(), config.inputDim(), config.nbConcepts(), config.dtype(),
+                new SeededRandom(config.seed()));
+    }
+
+    /** The archetypal dictionary of a case: its candidate points are the case's {@code dictionary.C}. */
+    private static RelaxedArchetypalDictionary archetypal(GoldenCase c, SaeConfig config) {
+        INDArray points = c.group("params_init").get(RelaxedArchetypalDictionary.POINTS);
+        return new RelaxedArchetypalDictionary(config.nbConcepts(), points, c.hyper().path("delta").asDouble(1.0),
+                c.hyper().path("use_multiplier").asBoolean(true), config.dtype());
+    }
 
     @Override
     public Optional<String> unsupported(GoldenCase c) {
         if (c.root.path("source").asText().startsWith("MSAE")) {
-            return Optional.of("variant not implemented yet: " + c.modelClass() + " (MSAE)");
+            return Optional.of("an MSAE case");
         }
         if (!MODELS.containsKey(c.modelClass())) {
             return Optional.of("variant not implemented yet: " + c.modelClass());
         }
         if (c.has("steps")) {
-            return Optional.of("training-step replay not implemented yet (" + c.modelClass() + ")");
+            return Optional.of("a training-step case");
         }
         return Optional.empty();
+    }
+
+    /** The model a case names, or null when the engine has no such variant. */
+    static SparseAutoencoder model(GoldenCase c) {
+        Function<GoldenCase, SparseAutoencoder> f = MODELS.get(c.modelClass());
+        return f == null ? null : f.apply(c);
     }
 
     static SaeConfig baseConfig(GoldenCase c) {
@@ -90,7 +133,7 @@ final class OvercompleteReplayer implements GoldenReplayer {
         model.zeroGrad();
         SaeOutput out = model.forward(x);
         LossGradients grads = new LossGradients(model.dtype());
-        grads.reset(x.rows(), model.inputDim(), model.nbConcepts());
+        grads.reset(out);
         double loss = Losses.mse().evaluate(x, out, null, grads);
         model.backward(grads.toOutputGradients());
 
@@ -99,6 +142,7 @@ final class OvercompleteReplayer implements GoldenReplayer {
                 case "pre_codes" -> out.preCodes();
                 case "codes" -> out.codes();
                 case "x_hat" -> out.reconstruction();
+                case "residual" -> model instanceof MpSae ? out.preCodes() : null;
                 default -> null;
             };
             if (mine == null) {
@@ -136,6 +180,13 @@ final class OvercompleteReplayer implements GoldenReplayer {
                 case "nonzero_codes" -> check.exact("scalars/nonzero_codes",
                         out.codes().neq(0).castTo(org.nd4j.linalg.api.buffer.DataType.LONG).sumNumber().longValue(),
                         e.getValue().asLong());
+                case "running_threshold" -> {
+                    if (model instanceof BatchTopKSae b) {
+                        check.scalar("scalars/running_threshold", b.runningThreshold(), e.getValue().asDouble());
+                    } else {
+                        check.fail("running_threshold given for a " + model.variant() + " model");
+                    }
+                }
                 default -> check.fail("scalar '" + e.getKey() + "' is not checked by this replayer");
             }
         });

@@ -1,0 +1,110 @@
+package dev.saekit.encoder;
+
+import dev.saekit.tensor.Buffers;
+import dev.saekit.tensor.DType;
+import dev.saekit.tensor.Ops;
+import dev.saekit.tensor.Parameter;
+import dev.saekit.tensor.Tensors;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The encoder of the MSAE paper's autoencoder: {@code z_pre = (x - b_pre) E + b_lat},
+ * {@code z = relu(z_pre)}, with {@code E [input, concepts]} (input-major, unlike torch's Linear),
+ * pre-bias {@code b_pre [input]} and latent bias {@code b_lat [concepts]}. The pre-bias is shared with
+ * the decoder, which adds it back; {@link #preBias()} exposes it.
+ *
+ * <p>State-dict names: {@code pre_bias}, {@code encoder}, {@code latent_bias}.
+ */
+public final class BiasedLinearEncoder implements Encoder {
+    private final Parameter preBias;
+    private final Parameter weight;
+    private final Parameter latentBias;
+    private final Buffers buffers;
+    private boolean training = true;
+    private INDArray centred;
+    private INDArray preCodes;
+
+    /** Holds copies of {@code weight [input, concepts]}, {@code preBias [input]} and {@code latentBias [concepts]}. */
+    public BiasedLinearEncoder(INDArray weight, INDArray preBias, INDArray latentBias, DType dtype) {
+        this.weight = Parameter.trainable("encoder", Tensors.copy(weight, dtype));
+        Tensors.requireShape("pre_bias", preBias, weight.rows());
+        Tensors.requireShape("latent_bias", latentBias, weight.columns());
+        this.preBias = Parameter.trainable("pre_bias", Tensors.copy(preBias, dtype));
+        this.latentBias = Parameter.trainable("latent_bias", Tensors.copy(latentBias, dtype));
+        this.buffers = new Buffers(dtype);
+    }
+
+    public Parameter preBias() {
+        return preBias;
+    }
+
+    public Parameter weight() {
+        return weight;
+    }
+
+    public Parameter latentBias() {
+        return latentBias;
+    }
+
+    @Override
+    public int inputDim() {
+        return (int) weight.value().rows();
+    }
+
+    @Override
+    public int nbConcepts() {
+        return (int) weight.value().columns();
+    }
+
+    @Override
+    public Codes forward(INDArray x) {
+        Tensors.requireMatrix("encoder input", x, inputDim());
+        long rows = x.rows();
+        centred = buffers.get("centred", rows, inputDim()).assign(x).subiRowVector(preBias.value());
+        preCodes = buffers.get("pre", rows, nbConcepts());
+        Nd4j.gemm(centred, weight.value(), preCodes, false, false, 1.0, 0.0);
+        preCodes.addiRowVector(latentBias.value());
+        return new Codes(preCodes, Ops.relu(preCodes, buffers.get("codes", rows, nbConcepts())));
+    }
+
+    @Override
+    public void backward(INDArray gradCodes, INDArray gradPreCodes) {
+        if (preCodes == null) {
+            throw new IllegalStateException("backward before any forward pass");
+        }
+        long rows = preCodes.rows();
+        INDArray g = buffers.get("gpre", rows, nbConcepts());
+        if (gradCodes != null) {
+            Ops.reluBackward(preCodes, gradCodes, g, buffers.get("mask", rows, nbConcepts()));
+            if (gradPreCodes != null) {
+                g.addi(gradPreCodes);
+            }
+        } else if (gradPreCodes != null) {
+            g.assign(gradPreCodes);
+        } else {
+            return;
+        }
+        Nd4j.gemm(centred, g, weight.grad(), true, false, 1.0, 1.0);
+        INDArray colSum = g.sum(0);
+        latentBias.grad().addi(colSum);
+        // d/d b_pre of (x - b_pre) E: -E colSum
+        preBias.grad().subi(weight.value().mmul(colSum.reshape(nbConcepts(), 1)).reshape(inputDim()));
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return List.of(preBias, weight, latentBias);
+    }
+
+    @Override
+    public void train(boolean training) {
+        this.training = training;
+    }
+
+    @Override
+    public boolean isTraining() {
+        return training;
+    }
+}

@@ -1,0 +1,115 @@
+package dev.saekit.kernel;
+
+import java.util.stream.IntStream;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Per-row gathers and scatters for the pursuit encoders, parallel over rows, reading and writing
+ * contiguous C-order float32/float64 matrices in place.
+ */
+public final class RowKernels {
+    private static final int MIN_CELLS_PER_TASK = 1 << 14;
+
+    private RowKernels() {
+    }
+
+    /**
+     * Signed argmax of each row of {@code scores [rows, cols]} (ties go to the lowest index);
+     * writes the index into {@code index[row]} and the value into {@code value[row]}.
+     */
+    public static void argmax(INDArray scores, int[] index, double[] value) {
+        Rows s = Rows.of(scores, "scores");
+        parallelRows(s.rows, s.cols, r -> {
+            long base = (long) r * s.cols;
+            int best = 0;
+            double bestValue = s.get(base);
+            for (int j = 1; j < s.cols; j++) {
+                double v = s.get(base + j);
+                if (v > bestValue) {
+                    bestValue = v;
+                    best = j;
+                }
+            }
+            index[r] = best;
+            value[r] = bestValue;
+        });
+    }
+
+    /** {@code target[row, index[row]] += value[row]} for every row. */
+    public static void scatterAdd(INDArray target, int[] index, double[] value) {
+        Rows t = Rows.of(target, "target");
+        for (int r = 0; r < t.rows; r++) {
+            long i = (long) r * t.cols + index[r];
+            t.set(i, t.get(i) + value[r]);
+        }
+    }
+
+    /** {@code target[row] += scale[row] * atoms[index[row]]} for every row. */
+    public static void addScaledRows(INDArray target, INDArray atoms, int[] index, double[] scale) {
+        Rows t = Rows.of(target, "target");
+        Rows a = Rows.of(atoms, "atoms");
+        if (t.cols != a.cols) {
+            throw new IllegalArgumentException("target has " + t.cols + " columns, atoms have " + a.cols);
+        }
+        parallelRows(t.rows, t.cols, r -> {
+            long tb = (long) r * t.cols;
+            long ab = (long) index[r] * a.cols;
+            double s = scale[r];
+            for (int j = 0; j < t.cols; j++) {
+                t.set(tb + j, t.get(tb + j) + s * a.get(ab + j));
+            }
+        });
+    }
+
+    /** {@code out[row] = <left[row], atoms[index[row]]>} for every row. */
+    public static void dotWithRows(INDArray left, INDArray atoms, int[] index, double[] out) {
+        Rows l = Rows.of(left, "left");
+        Rows a = Rows.of(atoms, "atoms");
+        parallelRows(l.rows, l.cols, r -> {
+            long lb = (long) r * l.cols;
+            long ab = (long) index[r] * a.cols;
+            double sum = 0;
+            for (int j = 0; j < l.cols; j++) {
+                sum += l.get(lb + j) * a.get(ab + j);
+            }
+            out[r] = sum;
+        });
+    }
+
+    /** {@code v = m[row, index[row]]} for every row. */
+    public static void gather(INDArray m, int[] index, double[] out) {
+        Rows s = Rows.of(m, "matrix");
+        for (int r = 0; r < s.rows; r++) {
+            out[r] = s.get((long) r * s.cols + index[r]);
+        }
+    }
+
+    /**
+     * {@code atomsGrad[index[row]] += a[row] * left[row] + b[row] * right[row]} for every row,
+     * accumulated serially (several rows may pick the same atom).
+     */
+    public static void accumulateAtomRows(INDArray atomsGrad, int[] index, double[] a, INDArray left, double[] b,
+                                          INDArray right) {
+        Rows g = Rows.of(atomsGrad, "atom gradient");
+        Rows l = Rows.of(left, "left");
+        Rows rr = Rows.of(right, "right");
+        for (int r = 0; r < l.rows; r++) {
+            long gb = (long) index[r] * g.cols;
+            long lb = (long) r * l.cols;
+            for (int j = 0; j < g.cols; j++) {
+                g.set(gb + j, g.get(gb + j) + a[r] * l.get(lb + j) + b[r] * rr.get(lb + j));
+            }
+        }
+    }
+
+    private static void parallelRows(int rows, int cols, java.util.function.IntConsumer body) {
+        int rowsPerTask = Math.max(1, MIN_CELLS_PER_TASK / Math.max(1, cols));
+        int tasks = (rows + rowsPerTask - 1) / rowsPerTask;
+        IntStream.range(0, tasks).parallel().forEach(t -> {
+            int to = Math.min(rows, (t + 1) * rowsPerTask);
+            for (int r = t * rowsPerTask; r < to; r++) {
+                body.accept(r);
+            }
+        });
+    }
+}

@@ -1,0 +1,80 @@
+package dev.saekit.kernel;
+
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Element access to the native memory of a contiguous C-order float32 or float64 matrix, without
+ * copying it. Two implementations only, so call sites stay bimorphic and inline.
+ */
+abstract class Rows {
+    final int rows;
+    final int cols;
+
+    Rows(int rows, int cols) {
+        this.rows = rows;
+        this.cols = cols;
+    }
+
+    abstract double get(long i);
+
+    abstract void set(long i, double v);
+
+    static Rows of(INDArray a, String what) {
+        if (a.rank() != 2) {
+            throw new IllegalArgumentException(what + " must be a matrix, was rank " + a.rank());
+        }
+        if (a.ordering() != 'c' || a.isView() || a.offset() != 0 || a.elementWiseStride() != 1) {
+            throw new IllegalArgumentException(what + " must be a contiguous C-order array (use dup('c'))");
+        }
+        int rows = Math.toIntExact(a.rows());
+        int cols = Math.toIntExact(a.columns());
+        if (a.dataType() == DataType.FLOAT) {
+            return new F32(a.data().asNioFloat(), rows, cols);
+        }
+        if (a.dataType() == DataType.DOUBLE) {
+            return new F64(a.data().asNioDouble(), rows, cols);
+        }
+        throw new IllegalArgumentException(what + " must be float32 or float64, was " + a.dataType());
+    }
+
+    static final class F32 extends Rows {
+        private final FloatBuffer b;
+
+        F32(FloatBuffer b, int rows, int cols) {
+            super(rows, cols);
+            this.b = b;
+        }
+
+        @Override
+        double get(long i) {
+            return b.get((int) i);
+        }
+
+        @Override
+        void set(long i, double v) {
+            b.put((int) i, (float) v);
+        }
+    }
+
+    static final class F64 extends Rows {
+        private final DoubleBuffer b;
+
+        F64(DoubleBuffer b, int rows, int cols) {
+            super(rows, cols);
+            this.b = b;
+        }
+
+        @Override
+        double get(long i) {
+            return b.get((int) i);
+        }
+
+        @Override
+        void set(long i, double v) {
+            b.put((int) i, v);
+        }
+    }
+}

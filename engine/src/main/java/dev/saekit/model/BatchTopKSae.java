@@ -1,0 +1,169 @@
+package dev.saekit.model;
+
+import dev.saekit.dictionary.Dictionary;
+import dev.saekit.encoder.Codes;
+import dev.saekit.encoder.Encoder;
+import dev.saekit.kernel.TopK;
+import dev.saekit.tensor.Ops;
+import dev.saekit.tensor.Parameter;
+import dev.saekit.tensor.SeededRandom;
+import dev.saekit.tensor.Tensors;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
+
+/**
+ * BatchTopK SAE: the {@code k} largest codes of the WHOLE batch survive, not k per row. In training,
+ * {@code t} is the k-th largest encoder code over the flattened batch and codes {@code >= t} are kept
+ * (ties can keep more than k; the mask carries no gradient). Every training-mode forward updates
+ * a running threshold {@code tau <- momentum * tau + (1 - momentum) * t} ({@code t} itself at the
+ * first). Evaluation keeps codes {@code >= tau}; evaluating before any training forward is an
+ * {@link IllegalStateException}. The running threshold is model state (buffer
+ * {@code running_threshold}), saved with the weights.
+ *
+ * <p>k is either a total per batch (overcomplete's {@code top_k}) or per sample (SAELens and
+ * dictionary_learning: {@code k * rows} per batch), see {@link BatchK}.
+ *
+ * <p>Paper: Bussmann, Leask and Nanda (2024), "BatchTopK Sparse Autoencoders"; reference: overcomplete's
+ * {@code BatchTopKSAE}.
+ */
+public class BatchTopKSae extends SparseAutoencoder {
+    public static final String RUNNING_THRESHOLD = "running_threshold";
+
+    private final BatchK k;
+    private final double momentum;
+    private final Parameter runningThreshold;
+    private double lastThreshold = Double.NaN;
+
+    /** How many codes a batch keeps. */
+    public sealed interface BatchK {
+        /** Codes kept in a batch of {@code rows} rows. */
+        long total(long rows);
+
+        /** {@code k} codes per batch whatever its size (overcomplete's {@code top_k}). */
+        record PerBatch(long k) implements BatchK {
+            public PerBatch {
+                if (k < 1) {
+                    throw new IllegalArgumentException("topK (per batch) must be >= 1, was " + k);
+                }
+            }
+
+            @Override
+            public long total(long rows) {
+                return k;
+            }
+
+            @Override
+            public String toString() {
+                return "k=" + k + " per batch";
+            }
+        }
+
+        /** {@code k} codes per sample on average: {@code k * rows} per batch. */
+        record PerSample(int k) implements BatchK {
+            public PerSample {
+                if (k < 1) {
+                    throw new IllegalArgumentException("topK (per sample) must be >= 1, was " + k);
+                }
+            }
+
+            @Override
+            public long total(long rows) {
+                return Math.multiplyExact((long) k, rows);
+            }
+
+            @Override
+            public String toString() {
+                return "k=" + k + " per sample";
+            }
+        }
+    }
+
+    public BatchTopKSae(SaeConfig config, BatchK k, double momentum, Encoder encoder, Dictionary dictionary) {
+        super(config, encoder, dictionary);
+        if (k instanceof BatchK.PerSample p && p.k() > config.nbConcepts()) {
+            throw new IllegalArgumentException("topK (per sample) must be in 1..nbConcepts=" + config.nbConcepts() + ", was " + p.k());
+        }
+        if (!(momentum >= 0 && momentum < 1)) {
+            throw new IllegalArgumentException("thresholdMomentum must be in [0, 1), was " + momentum);
+        }
+        this.k = k;
+        this.momentum = momentum;
+        this.runningThreshold = Parameter.buffer(RUNNING_THRESHOLD, Tensors.scalar(config.dtype(), Double.NaN));
+    }
+
+    /** A BatchTopK SAE with the default encoder and dictionary, momentum 0.9. */
+    public static BatchTopKSae create(SaeConfig config, BatchK k) {
+        return create(config, k, 0.9);
+    }
+
+    public static BatchTopKSae create(SaeConfig config, BatchK k, double momentum) {
+        SeededRandom rng = new SeededRandom(config.seed());
+        Encoder encoder = defaultEncoder(config, rng);
+        return new BatchTopKSae(config, k, momentum, encoder, defaultDictionary(config, rng));
+    }
+
+    public BatchK k() {
+        return k;
+    }
+
+    public double momentum() {
+        return momentum;
+    }
+
+    /** The running threshold, or NaN before the first training-mode forward. */
+    public double runningThreshold() {
+        return runningThreshold.value().getDouble(0);
+    }
+
+    /** The threshold the latest forward applied. */
+    public double lastThreshold() {
+        return lastThreshold;
+    }
+
+    @Override
+    public String variant() {
+        return "batchtopk";
+    }
+
+    @Override
+    protected List<Parameter> ownParameters() {
+        return List.of(runningThreshold);
+    }
+
+    @Override
+    protected Codes sparsify(INDArray x, Codes encoded) {
+        INDArray r = encoded.codes();
+        double threshold;
+        if (isTraining()) {
+            long n = r.length();
+            threshold = TopK.kthLargest(r, Math.min(k.total(r.rows()), n));
+            double tau = runningThreshold();
+            runningThreshold.value().assign(Double.isNaN(tau) ? threshold : momentum * tau + (1 - momentum) * threshold);
+            runningThreshold.markChanged();
+        } else {
+            threshold = runningThreshold();
+            if (Double.isNaN(threshold)) {
+                throw new IllegalStateException("BatchTopK has no running threshold yet: run at least one training-mode "
+                        + "forward (or train) before eval(), or load weights that include '" + RUNNING_THRESHOLD + "'");
+            }
+        }
+        lastThreshold = threshold;
+        INDArray codes = buffers.get("kept-codes", r.rows(), nbConcepts()).assign(r);
+        BooleanIndexing.replaceWhere(codes, 0.0, Conditions.lessThan(threshold));
+        return new Codes(encoded.preCodes(), codes);
+    }
+
+    @Override
+    protected void sparsifyBackward(INDArray gradCodes, INDArray gradPreCodes) {
+        INDArray kept = buffers.get("kept", gradCodes.rows(), nbConcepts());
+        Ops.nonZeroMask(lastOutput().codes(), kept);
+        encoder.backward(kept.muli(gradCodes), gradPreCodes);
+    }
+
+    @Override
+    protected String settings() {
+        return ", " + k + ", momentum=" + momentum;
+    }
+}

@@ -1,0 +1,147 @@
+package dev.saekit.model;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.saekit.tensor.DType;
+import dev.saekit.tensor.Parameter;
+import dev.saekit.tensor.SeededRandom;
+import dev.saekit.train.AuxKLoss;
+import dev.saekit.train.Loss;
+import dev.saekit.train.LossGradients;
+import dev.saekit.train.Losses;
+import dev.saekit.train.MatchingPursuitReviveLoss;
+import dev.saekit.train.MatryoshkaLoss;
+import dev.saekit.train.ReanimationLoss;
+import dev.saekit.train.TopKAuxiliaryLoss;
+import dev.saekit.train.listeners.DeadCodeTracker;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Central finite differences in float64 against every variant's backward pass (and the auxiliary
+ * losses'). The dictionary is identity-normalised with a multiplier, so its projection is a no-op
+ * and the documented gradient (which ignores the projection) is the true one. Excluded, by design:
+ * JumpReLU's log-thresholds (a kernel pseudo-derivative, pinned by the golden case) and OMP's
+ * encode (no gradient flows through it; its decode is checked through the dictionary).
+ */
+class VariantGradientCheckTest {
+    private static final double H = 1e-6;
+    private static final double TOLERANCE = 1e-6;
+
+    static Stream<Arguments> variantsAndLosses() {
+        return Variants.all().stream()
+                .filter(f -> !f.name().equals("omp") && !f.name().equals("ra_topk"))
+                .flatMap(f -> Stream.of(Arguments.of(f, "mse"), Arguments.of(f, "mse_l1")));
+    }
+
+    @ParameterizedTest(name = "{0} with {1}")
+    @MethodSource("variantsAndLosses")
+    void analyticGradientsMatchFiniteDifferences(Variants.Factory f, String lossName) {
+        SparseAutoencoder m = f.create(Variants.unprojected(Variants.config(5, 10, DType.FLOAT64, 21)));
+        Loss loss = lossName.equals("mse") ? Losses.mse() : Losses.mseL1(0.01);
+        if (m instanceof MatryoshkaSae || m instanceof PrefixMatryoshkaSae) {
+            Loss nested = MatryoshkaLoss.reverseWeighted(MatryoshkaLoss.Kind.MSE);
+            loss = lossName.equals("mse") ? nested : nested.plus(Losses.mseL1(0.01));
+        }
+        check(m, new SeededRandom(22).normal(DType.FLOAT64, 1.0, 8, 5), loss, Set.of(JumpSae.THRESHOLDS));
+    }
+
+    @Test
+    void matryoshkaNmseGradientsMatchFiniteDifferences() {
+        SparseAutoencoder m = MatryoshkaSae.create(Variants.config(5, 10, DType.FLOAT64, 23), List.of(2, 3, 6), 2.0);
+        check(m, new SeededRandom(24).normal(DType.FLOAT64, 1.0, 8, 5),
+                MatryoshkaLoss.weighted(List.of(0.2, 0.5, 1.0), MatryoshkaLoss.Kind.NMSE), Set.of());
+    }
+
+    @Test
+    void topKAuxiliaryLossGradientsMatchFiniteDifferences() {
+        SparseAutoencoder m = TopKSae.create(Variants.unprojected(Variants.config(5, 10, DType.FLOAT64, 25)), 2);
+        check(m, new SeededRandom(26).normal(DType.FLOAT64, 1.0, 8, 5), Losses.mse().plus(new TopKAuxiliaryLoss(0.1)), Set.of());
+    }
+
+    @Test
+    void auxKLossGradientsMatchFiniteDifferences() {
+        SparseAutoencoder m = TopKSae.create(Variants.unprojected(Variants.config(5, 10, DType.FLOAT64, 27)), 2);
+        DeadCodeTracker tracker = new DeadCodeTracker();
+        // concepts 0, 3, 4, 7, 9 never fired in the window
+        INDArray fired = dev.saekit.tensor.Tensors.zeros(DType.FLOAT64, 1, 10);
+        for (int j : new int[]{1, 2, 5, 6, 8}) {
+            fired.putScalar(0, j, 1.0);
+        }
+        tracker.update(fired);
+        tracker.onEpochEnd(null);
+        INDArray x = new SeededRandom(28).normal(DType.FLOAT64, 1.0, 8, 5);
+        // AuxK takes the residual x - x_hat as a constant: differentiate with x_hat frozen at its current value
+        INDArray frozen = m.forward(x).reconstruction().dup();
+        AuxKLoss auxK = new AuxKLoss(tracker, 2, 0.5);
+        Loss withFrozenResidual = new Loss() {
+            @Override
+            public String name() {
+                return "auxk_frozen_residual";
+            }
+
+            @Override
+            public double evaluate(INDArray in, SaeOutput out, INDArray d, LossGradients g) {
+                return auxK.evaluate(in, new SaeOutput(out.preCodes(), out.codes(), frozen), d, g);
+            }
+        };
+        check(m, x, withFrozenResidual, Set.of());
+    }
+
+    @Test
+    void reanimationGradientsMatchFiniteDifferences() {
+        SparseAutoencoder m = TopKSae.create(Variants.unprojected(Variants.config(5, 10, DType.FLOAT64, 29)), 1);
+        check(m, new SeededRandom(30).normal(DType.FLOAT64, 1.0, 3, 5), Losses.mse().plus(new ReanimationLoss(0.1)), Set.of());
+    }
+
+    @Test
+    void matchingPursuitReviveGradientsMatchFiniteDifferences() {
+        SparseAutoencoder m = MpSae.create(Variants.unprojected(Variants.config(5, 20, DType.FLOAT64, 31)), 2, null);
+        check(m, new SeededRandom(32).normal(DType.FLOAT64, 1.0, 4, 5),
+                Losses.mse().plus(new MatchingPursuitReviveLoss(0.5, 1e-2, 3)), Set.of());
+    }
+
+    static double lossValue(SparseAutoencoder m, INDArray x, Loss loss) {
+        SaeOutput out = m.forward(x);
+        LossGradients g = new LossGradients(m.dtype());
+        g.reset(out);
+        return loss.evaluate(x, out, m.getDictionary(), g);
+    }
+
+    static void check(SparseAutoencoder m, INDArray x, Loss loss, Set<String> excluded) {
+        m.train();
+        m.zeroGrad();
+        SaeOutput out = m.forward(x);
+        LossGradients g = new LossGradients(m.dtype());
+        g.reset(out);
+        loss.evaluate(x, out, m.getDictionary(), g);
+        m.backward(g.toOutputGradients());
+        for (Parameter p : m.parameters()) {
+            if (!p.isTrainable() || excluded.contains(p.name())) {
+                continue;
+            }
+            INDArray analytic = p.grad().dup();
+            INDArray flat = p.value().reshape(p.value().length());
+            double worst = 0;
+            double scale = Math.max(analytic.amaxNumber().doubleValue(), 1e-3);
+            for (long i = 0; i < flat.length(); i++) {
+                double v = flat.getDouble(i);
+                flat.putScalar(i, v + H);
+                double up = lossValue(m, x, loss);
+                flat.putScalar(i, v - H);
+                double down = lossValue(m, x, loss);
+                flat.putScalar(i, v);
+                double numeric = (up - down) / (2 * H);
+                worst = Math.max(worst, Math.abs(numeric - analytic.reshape(analytic.length()).getDouble(i)) / scale);
+            }
+            assertTrue(worst < TOLERANCE, String.format(Locale.ROOT, "%s of %s: relative error %.3g", p.name(), m.variant(), worst));
+        }
+    }
+}
