@@ -62,13 +62,17 @@ public final class MlpEncoder implements Encoder {
         }
     }
 
-    /** A linear encoder {@code relu(x W^T (+ b))} holding copies of {@code weight [concepts, input]} and {@code bias}. */
+    /**
+     * A linear encoder {@code relu(x W^T (+ b))} holding copies of {@code weight [concepts, input]} and
+     * {@code bias}, with the parameter names {@code encoder.weight} and {@code encoder.bias}.
+     */
     MlpEncoder(INDArray weight, INDArray bias) {
         this.kind = EncoderKind.LINEAR;
         this.inputDim = (int) weight.columns();
         this.nbConcepts = (int) weight.rows();
         this.buffers = new Buffers(DType.of(weight.dataType()));
-        LinearLayer linear = new LinearLayer("encoder.final_block.0", weight.dup('c'), bias == null ? null : bias.dup('c'));
+        // named as the reference's untied TieableEncoder: encoder.weight, encoder.bias
+        LinearLayer linear = new LinearLayer("encoder", weight.dup('c'), bias == null ? null : bias.dup('c'));
         linears.add(linear);
         norms.add(null);
         parameters.addAll(linear.parameters());

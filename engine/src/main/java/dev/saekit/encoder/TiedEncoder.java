@@ -50,7 +50,8 @@ public final class TiedEncoder implements Encoder {
     public Codes forward(INDArray x) {
         Tensors.requireMatrix("encoder input", x, inputDim());
         this.x = x;
-        usedD = dictionary.get();
+        // a copy: the decoder's and the loss's fetches reuse the dictionary's arrays before backward
+        usedD = buffers.get("dictionary", dictionary.nbConcepts(), dictionary.inputDim()).assign(dictionary.get());
         preCodes = buffers.get("pre", x.rows(), nbConcepts());
         Nd4j.gemm(x, usedD, preCodes, false, true, 1.0, 0.0);
         if (bias != null) {

@@ -55,7 +55,7 @@ public final class Evaluation {
         for (int j = 0; j < activity.length; j++) {
             active[j] |= activity[j] != 0.0;
         }
-        hoyerSum += Metrics.hoyer(z) * b;
+        hoyerSum += z.columns() > 1 ? Metrics.hoyer(z) * b : Double.NaN; // Hoyer needs two concepts
         kappaSum += Metrics.kappa4(z) * b;
         cosineSum += Metrics.cosineSimilarity(x, xHat) * b;
     }

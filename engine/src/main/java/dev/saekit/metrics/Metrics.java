@@ -88,6 +88,9 @@ public final class Metrics {
      * one-hot, 0 is flat.
      */
     public static double hoyer(INDArray z) {
+        if (z.columns() < 2) {
+            throw new IllegalArgumentException("Hoyer sparsity needs at least 2 concepts, got " + z.columns());
+        }
         double sqrtC = Math.sqrt(z.columns());
         INDArray ratio = z.norm1(1).divi(z.norm2(1).addi(EPSILON));
         return ratio.rsubi(sqrtC).divi(sqrtC - 1).meanNumber().doubleValue();

@@ -236,14 +236,14 @@ public abstract class SparseAutoencoder implements Module {
     }
 
     /**
-     * Replaces the encoder by an independent linear one, starting from a copy of the dictionary
-     * ({@code copyFromDictionary}) or from a fresh random draw.
+     * Replaces the encoder by an independent linear one ({@code encoder.weight}, {@code encoder.bias}),
+     * starting from a copy of the dictionary ({@code copyFromDictionary}) or from a Xavier-uniform draw.
      */
     public SparseAutoencoder untied(boolean bias, boolean copyFromDictionary) {
+        double xavier = Math.sqrt(6.0 / (inputDim() + nbConcepts()));
         INDArray w = copyFromDictionary
                 ? dictionary.get().dup('c')
-                : new SeededRandom(config.seed()).derive(0x17ED).uniform(dtype(), -1.0 / Math.sqrt(inputDim()),
-                        1.0 / Math.sqrt(inputDim()), nbConcepts(), inputDim());
+                : new SeededRandom(config.seed()).derive(0x17ED).uniform(dtype(), -xavier, xavier, nbConcepts(), inputDim());
         Encoder e = Encoders.linearFrom(w, bias);
         e.train(training);
         encoder = e;

@@ -1,7 +1,5 @@
 package dev.saekit.train;
 
-import java.util.Objects;
-
 /**
  * How to train: epochs, batch size, optimiser, schedule, clipping, loss and seed. Build it with
  * {@link #builder()}; {@link Builder#build()} validates every field and names the bad one.
@@ -25,9 +23,10 @@ public record TrainingConfig(int epochs, int batchSize, OptimizerConfig optimize
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batchSize must be > 0, was " + batchSize);
         }
-        Objects.requireNonNull(optimizer, "optimizer");
-        Objects.requireNonNull(schedule, "schedule");
-        Objects.requireNonNull(loss, "loss");
+        if (optimizer == null || schedule == null || loss == null) {
+            throw new IllegalArgumentException("optimizer, schedule and loss are required, got optimizer=" + optimizer
+                    + ", schedule=" + schedule + ", loss=" + loss);
+        }
         if (!(clipNorm >= 0) || !Double.isFinite(clipNorm)) {
             throw new IllegalArgumentException("clipNorm must be finite and >= 0 (0 disables clipping), was " + clipNorm);
         }

@@ -163,7 +163,7 @@ class SaeContractTest {
         model.eval(); // no more projections: the copy must equal the dictionary exactly
         model.untied(false, true);
         assertFalse(model.isTied());
-        INDArray encoderWeight = model.parameter("encoder.final_block.0.weight").orElseThrow().value();
+        INDArray encoderWeight = model.parameter("encoder.weight").orElseThrow().value();
         assertEquals(model.getDictionary(), encoderWeight);
         assertNotSame(model.getDictionary(), encoderWeight);
         assertFalse(model.isTraining() || model.encoder().isTraining(), "the new encoder keeps the model's mode");

@@ -32,8 +32,8 @@ class TrainingConfigTest {
                 () -> TrainingConfig.builder().clipNorm(-1).build());
         assertRejected("clipNorm must be finite and >= 0 (0 disables clipping), was NaN",
                 () -> TrainingConfig.builder().clipNorm(Double.NaN).build());
-        NullPointerException npe = assertThrows(NullPointerException.class, () -> TrainingConfig.builder().loss(null).build());
-        assertEquals("loss", npe.getMessage());
+        assertRejected("optimizer, schedule and loss are required, got optimizer=" + OptimizerConfig.adam(5e-4)
+                + ", schedule=constant, loss=null", () -> TrainingConfig.builder().loss(null).build());
     }
 
     @Test
