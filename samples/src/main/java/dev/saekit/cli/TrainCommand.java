@@ -1,0 +1,276 @@
+package dev.saekit.cli;
+
+import dev.saekit.dictionary.DictionaryConfig;
+import dev.saekit.dictionary.Normalization;
+import dev.saekit.encoder.EncoderKind;
+import dev.saekit.metrics.EvalMetrics;
+import dev.saekit.model.Sae;
+import dev.saekit.model.SaeConfig;
+import dev.saekit.tensor.DType;
+import dev.saekit.train.Losses;
+import dev.saekit.train.OptimizerConfig;
+import dev.saekit.train.Schedule;
+import dev.saekit.train.Trainer;
+import dev.saekit.train.TrainingConfig;
+import dev.saekit.train.TrainingListener;
+import dev.saekit.train.TrainingResult;
+import dev.saekit.train.listeners.DivergenceCheck;
+import dev.saekit.train.listeners.ProgressBarListener;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code saekit train}: trains a vanilla SAE on a {@code .npy} matrix (by default the embedded GloVe
+ * word vectors), prints its metrics over the whole data set and, for labelled rows, the words that
+ * the most used concepts fire on.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        description = {"Train a sparse autoencoder and show what its concepts fire on.",
+            "With no options it trains on the embedded GloVe 6B 100-d vectors of 10,000 words in well under a minute."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:bad input data or a file that cannot be read or written",
+            "2:bad command line or option value", "3:training diverged"})
+public final class TrainCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data", paramLabel = "FILE",
+            description = "Training data: a .npy matrix [rows, width]; an array [n, t, width] is flattened to rows of width 'width'. "
+                    + "Default: the embedded GloVe word vectors.")
+    Path data;
+
+    @Option(names = "--labels", paramLabel = "FILE", description = "One label per row of --data (UTF-8, one per line), shown in the concept report.")
+    Path labels;
+
+    @Option(names = "--concepts", paramLabel = "N", defaultValue = "512", description = "Number of concepts (dictionary atoms). Default: ${DEFAULT-VALUE}.")
+    int concepts;
+
+    @Option(names = "--encoder", paramLabel = "KIND", defaultValue = "linear",
+            description = "Encoder: linear, mlp_ln_1, mlp_ln_3, mlp_bn_1 or mlp_bn_3. Default: ${DEFAULT-VALUE}.")
+    String encoder;
+
+    @Option(names = "--normalization", paramLabel = "KIND", defaultValue = "l2",
+            description = "Projection of the dictionary atoms: l2, max_l2, l1, max_l1 or identity. Default: ${DEFAULT-VALUE}.")
+    String normalization;
+
+    @Option(names = "--multiplier", defaultValue = "false",
+            description = "Learn a scalar m and scale the dictionary by e^m. Default: ${DEFAULT-VALUE}.")
+    boolean multiplier;
+
+    @Option(names = "--dtype", paramLabel = "TYPE", defaultValue = "float32", description = "float32 or float64. Default: ${DEFAULT-VALUE}.")
+    String dtype;
+
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "30", description = "Passes over the data. Default: ${DEFAULT-VALUE}.")
+    int epochs;
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "256", description = "Rows per step. Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "1e-2", description = "Base learning rate. Default: ${DEFAULT-VALUE}.")
+    double lr;
+
+    @Option(names = "--optimizer", paramLabel = "KIND", defaultValue = "adam", description = "adam or adamw. Default: ${DEFAULT-VALUE}.")
+    String optimizer;
+
+    @Option(names = "--weight-decay", paramLabel = "W", defaultValue = "0",
+            description = "Weight decay (added to the gradient for adam, decoupled for adamw). Default: ${DEFAULT-VALUE}.")
+    double weightDecay;
+
+    @Option(names = "--schedule", paramLabel = "KIND", defaultValue = "cosine",
+            description = "Learning-rate schedule: constant, cosine or linear (both with warm-up). Default: ${DEFAULT-VALUE}.")
+    String schedule;
+
+    @Option(names = "--warmup", paramLabel = "FRACTION", defaultValue = "0.05",
+            description = "Fraction of the steps spent warming the learning rate up (cosine, linear). Default: ${DEFAULT-VALUE}.")
+    double warmup;
+
+    @Option(names = "--final-lr-factor", paramLabel = "F", defaultValue = "0.1",
+            description = "Learning rate at the end, as a fraction of --lr (cosine, linear). Default: ${DEFAULT-VALUE}.")
+    double finalLrFactor;
+
+    @Option(names = "--clip", paramLabel = "NORM", defaultValue = "1.0",
+            description = "Global gradient-norm bound; 0 turns clipping off. Default: ${DEFAULT-VALUE}.")
+    double clip;
+
+    @Option(names = "--loss", paramLabel = "KIND", defaultValue = "mse_l1",
+            description = "mse, or mse_l1 = mse + l1 * sum(|z|) over the batch. Default: ${DEFAULT-VALUE}.")
+    String loss;
+
+    @Option(names = "--l1", paramLabel = "LAMBDA", defaultValue = "4e-5",
+            description = "Weight of the L1 term of mse_l1. It multiplies a SUM over the whole batch, so it is small "
+                    + "and scales with 1/--batch-size. Default: ${DEFAULT-VALUE}.")
+    double l1;
+
+    @Option(names = "--center", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = {"Subtract the data's mean row before training (the model has no decoder bias, so without this "
+                    + "it spends a dense concept on the mean). The mean is saved with the model. Default: ${DEFAULT-VALUE}."})
+    boolean center;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed of the initialisation and the batch order. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Write metrics.json, history/steps.csv, history/epochs.csv and the model (model/config.json, one .npy per parameter) here.")
+    Path out;
+
+    @Option(names = "--no-progress", defaultValue = "false", description = "Do not show the progress bar and epoch lines. Default: ${DEFAULT-VALUE}.")
+    boolean noProgress;
+
+    @Option(names = "--top-concepts", paramLabel = "N", defaultValue = "10",
+            description = "How many of the most used concepts to show (labelled data only; 0 for none). Default: ${DEFAULT-VALUE}.")
+    int topConcepts;
+
+    @Option(names = "--top-words", paramLabel = "N", defaultValue = "8",
+            description = "Highest-activating labels shown per concept. Default: ${DEFAULT-VALUE}.")
+    int topWords;
+
+    /** The model of the last completed run (for tests and embedding callers), or null. */
+    Sae trained;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            return train();
+        } catch (CliException e) {
+            err.println("saekit: error: " + e.getMessage());
+            return e.exitCode();
+        } catch (IOException e) {
+            err.println("saekit: error: " + e.getMessage());
+            return SaekitCli.EXIT_INPUT;
+        } catch (IllegalArgumentException e) {
+            err.println("saekit: error: " + e.getMessage());
+            return SaekitCli.EXIT_INPUT;
+        } catch (RuntimeException e) { // a bug: still one line, with the exception's class to report it by
+            err.println("saekit: error: unexpected " + e.getClass().getName() + ": " + e.getMessage());
+            return SaekitCli.EXIT_INPUT;
+        } finally {
+            err.flush();
+            spec.commandLine().getOut().flush();
+        }
+    }
+
+    private int train() throws CliException, IOException {
+        SaeConfig saeConfig = saeConfig();
+        TrainingConfig trainingConfig = trainingConfig();
+        TrainingData training = TrainingData.load(data, labels, center, saeConfig.dtype());
+        saeConfig = new SaeConfig(training.dataset().cols(), saeConfig.nbConcepts(), saeConfig.encoder(),
+                saeConfig.dictionary(), saeConfig.dtype(), saeConfig.seed());
+        Sae model = Sae.create(saeConfig);
+
+        PrintWriter stdout = spec.commandLine().getOut();
+        stdout.println("data      " + training.describe());
+        stdout.println("model     " + model);
+        stdout.println("training  " + describe(trainingConfig, training.dataset().rows()));
+        stdout.flush();
+
+        List<TrainingListener> listeners = new ArrayList<>();
+        listeners.add(new DivergenceCheck());
+        if (!noProgress) {
+            listeners.add(new ProgressBarListener());
+        }
+        TrainingResult result = new Trainer(trainingConfig, listeners).fit(model, training.dataset());
+        if (!result.completed()) {
+            if (out != null) {
+                RunFiles.writeDiverged(out, result, training, trainingConfig);
+            }
+            throw new CliException(SaekitCli.EXIT_DIVERGED, result.message());
+        }
+
+        trained = model;
+        FinalEvaluation evaluation = FinalEvaluation.run(model, training.dataset(), trainingConfig.batchSize(), topWords);
+        EvalMetrics metrics = evaluation.metrics();
+        stdout.println();
+        stdout.println("metrics over all " + metrics.rows() + " rows (eval mode)");
+        RunFiles.metricsTable(metrics, result).forEach((k, v) -> stdout.printf(Locale.ROOT, "  %-19s %s%n", k, v));
+        List<String> rowLabels = training.dataset().labels().orElse(null);
+        if (rowLabels != null && topConcepts > 0) {
+            String noun = data == null ? "words" : "rows";
+            stdout.printf(Locale.ROOT, "%nthe %d concepts that fire on the most %s, with their %d highest-activating %s%n",
+                    topConcepts, noun, topWords, data == null ? "words" : "labels");
+            evaluation.concepts().print(stdout, rowLabels, topConcepts, noun);
+        }
+        if (out != null) {
+            RunFiles.write(out, model, metrics, result, training, trainingConfig);
+            stdout.println();
+            stdout.println("wrote " + out.resolve("metrics.json") + ", " + out.resolve("history") + ", " + out.resolve("model"));
+        }
+        return 0;
+    }
+
+    private SaeConfig saeConfig() throws CliException {
+        require(concepts > 0, "--concepts must be > 0, was " + concepts);
+        EncoderKind kind = parse("--encoder", encoder, EncoderKind::parse);
+        if (kind == EncoderKind.IDENTITY) {
+            throw new CliException(SaekitCli.EXIT_USAGE, "--encoder identity passes the input through (for matching pursuit); "
+                    + "train needs a learned encoder: linear, mlp_ln_1, mlp_ln_3, mlp_bn_1 or mlp_bn_3");
+        }
+        Normalization norm = parse("--normalization", normalization, Normalization::parse);
+        DType type = parse("--dtype", dtype, DType::parse);
+        // the input width comes from the data; 1 is a placeholder until it is loaded
+        return new SaeConfig(1, concepts, kind, new DictionaryConfig(norm, multiplier), type, seed);
+    }
+
+    private TrainingConfig trainingConfig() throws CliException {
+        require(epochs > 0, "--epochs must be > 0, was " + epochs);
+        require(batchSize > 0, "--batch-size must be > 0, was " + batchSize);
+        require(lr > 0 && Double.isFinite(lr), "--lr must be finite and > 0, was " + lr);
+        require(weightDecay >= 0 && Double.isFinite(weightDecay), "--weight-decay must be finite and >= 0, was " + weightDecay);
+        require(warmup >= 0 && warmup < 1, "--warmup must be in [0, 1), was " + warmup);
+        require(finalLrFactor >= 0 && finalLrFactor <= 1, "--final-lr-factor must be in [0, 1], was " + finalLrFactor);
+        require(clip >= 0 && Double.isFinite(clip), "--clip must be finite and >= 0 (0 turns clipping off), was " + clip);
+        require(l1 >= 0 && Double.isFinite(l1), "--l1 must be finite and >= 0, was " + l1);
+        require(topConcepts >= 0, "--top-concepts must be >= 0, was " + topConcepts);
+        require(topWords > 0, "--top-words must be > 0, was " + topWords);
+        OptimizerConfig.Kind kind = parse("--optimizer", optimizer, OptimizerConfig.Kind::parse);
+        return TrainingConfig.builder()
+                .epochs(epochs)
+                .batchSize(batchSize)
+                .optimizer(new OptimizerConfig(kind, lr, 0.9, 0.999, 1e-8, weightDecay))
+                .schedule(parse("--schedule", schedule, s -> Schedule.parse(s, warmup, finalLrFactor)))
+                .clipNorm(clip)
+                .loss(parse("--loss", loss, s -> Losses.parse(s, l1)))
+                .seed(seed)
+                .build();
+    }
+
+    private static String describe(TrainingConfig c, long rows) {
+        long steps = (rows + c.batchSize() - 1) / c.batchSize();
+        String lossText = c.loss() instanceof Losses.MseL1 m ? "mse_l1 (l1 " + num(m.lambda()) + ")" : c.loss().name();
+        return String.format(Locale.ROOT, "%d epochs x %d steps of %d rows, %s lr %s%s, %s, clip %s, loss %s, seed %d",
+                c.epochs(), steps, c.batchSize(), c.optimizer().kind(), num(c.optimizer().learningRate()),
+                c.optimizer().weightDecay() == 0 ? "" : " weight decay " + num(c.optimizer().weightDecay()), c.schedule(),
+                c.clipNorm() == 0 ? "off" : num(c.clipNorm()), lossText, c.seed());
+    }
+
+    /** {@code 0.01}, {@code 4E-5}, {@code 1}: the shortest exact decimal. */
+    private static String num(double v) {
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toString();
+    }
+
+    /** {@code parser.apply(value)}, its error prefixed with the option's name. */
+    private static <T> T parse(String option, String value, Function<String, T> parser) throws CliException {
+        try {
+            return parser.apply(value);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(SaekitCli.EXIT_USAGE, option + ": " + e.getMessage());
+        }
+    }
+
+    private static void require(boolean ok, String message) throws CliException {
+        if (!ok) {
+            throw new CliException(SaekitCli.EXIT_USAGE, message);
+        }
+    }
+}

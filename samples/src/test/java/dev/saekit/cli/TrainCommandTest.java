@@ -1,0 +1,175 @@
+package dev.saekit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.saekit.io.Npy;
+import dev.saekit.tensor.DType;
+import dev.saekit.tensor.Parameter;
+import dev.saekit.tensor.Tensors;
+import dev.saekit.train.listeners.MetricHistory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** {@code saekit train}, run in-process on the embedded data and on small files. */
+class TrainCommandTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void trainsOnTheEmbeddedDataAndWritesTheRun() throws IOException {
+        Path out = tmp.resolve("run");
+        CliRun run = CliRun.of("train", "--epochs", "2", "--concepts", "64", "--no-progress", "--out", out.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals("", run.err());
+        assertTrue(run.out().contains("10000 rows x 100"), run.out());
+        assertTrue(run.out().contains("concept "), "the concept report:\n" + run.out());
+
+        JsonNode metrics = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+        for (String key : List.of("r2", "explained_variance", "fvu", "mse", "l0", "l0_fraction", "dead_fraction",
+                "cosine_similarity", "hoyer", "kappa4", "steps", "seconds")) {
+            assertTrue(metrics.has(key), key + " missing from " + metrics);
+            assertTrue(Double.isFinite(metrics.get(key).asDouble()), key + " = " + metrics.get(key));
+        }
+        assertTrue(metrics.get("r2").asDouble() > 0, "r2 = " + metrics.get("r2"));
+        assertEquals("completed", metrics.get("status").asText());
+        assertEquals(2, metrics.get("epochs").asInt());
+        assertEquals(2 * 40, metrics.get("steps").asInt()); // 10,000 rows in batches of 256
+        assertTrue(metrics.get("data").get("description").asText().contains("GloVe"));
+
+        MetricHistory history = MetricHistory.read(out.resolve("history"));
+        assertEquals(80, history.steps().size());
+        assertEquals(2, history.epochs().size());
+
+        Path model = out.resolve("model");
+        JsonNode config = new ObjectMapper().readTree(model.resolve("config.json").toFile());
+        assertEquals(100, config.get("sae").get("input_dim").asInt());
+        assertEquals(64, config.get("sae").get("nb_concepts").asInt());
+        assertEquals(2, config.get("training").get("epochs").asInt());
+        List<Parameter> params = run.train().trained.parameters();
+        assertFalse(params.isEmpty());
+        for (Parameter p : params) {
+            INDArray saved = Npy.read(model.resolve(p.name() + ".npy"));
+            assertArrayEquals(p.value().shape(), saved.shape(), p.name());
+            assertEquals(p.value(), saved, p.name()); // same dtype, shape and values
+        }
+        INDArray mean = Npy.read(model.resolve(ModelWriter.MEAN_FILE));
+        assertArrayEquals(new long[] {100}, mean.shape());
+    }
+
+    @Test
+    void flattensTokenArraysAndReportsConceptsWithTheGivenLabels() throws IOException {
+        Path data = tmp.resolve("tokens.npy");
+        Npy.write(data, ramp(4, 5, 3)); // [n, t, d] = 20 rows of width 3
+        Path labels = tmp.resolve("labels.txt");
+        Files.writeString(labels, IntStream.range(0, 20).mapToObj(i -> "tok" + i).collect(Collectors.joining("\n")));
+        CliRun run = CliRun.of("train", "--data", data.toString(), "--labels", labels.toString(), "--concepts", "6",
+                "--epochs", "2", "--batch-size", "8", "--no-progress", "--top-concepts", "2", "--top-words", "3");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("20 rows x 3"), run.out());
+        assertTrue(run.out().contains("flattened from [4, 5, 3]"), run.out());
+        assertTrue(run.out().contains(": tok"), "labels in the concept report:\n" + run.out());
+    }
+
+    @Test
+    void aMissingDataFileIsOneErrorLineNamingIt() {
+        Path missing = tmp.resolve("no-such-file.npy");
+        CliRun run = CliRun.of("train", "--data", missing.toString(), "--no-progress");
+        assertEquals(SaekitCli.EXIT_INPUT, run.exitCode());
+        assertEquals(List.of("saekit: error: file not found: " + missing), run.errLines());
+    }
+
+    @Test
+    void aMalformedFileIsOneErrorLineFromTheReader() throws IOException {
+        Path bad = tmp.resolve("bad.npy");
+        Files.writeString(bad, "not numpy at all");
+        CliRun run = CliRun.of("train", "--data", bad.toString(), "--no-progress");
+        assertEquals(SaekitCli.EXIT_INPUT, run.exitCode());
+        assertEquals(1, run.errLines().size(), run.err());
+        assertTrue(run.err().startsWith("saekit: error: " + bad + ": not a .npy file"), run.err());
+    }
+
+    @Test
+    void aVectorIsRefusedWithItsShape() throws IOException {
+        Path vector = tmp.resolve("vector.npy");
+        Npy.write(vector, ramp(7));
+        CliRun run = CliRun.of("train", "--data", vector.toString(), "--no-progress");
+        assertEquals(SaekitCli.EXIT_INPUT, run.exitCode());
+        assertEquals(List.of("saekit: error: " + vector + " holds an array of shape [7]; --data needs a matrix [rows, width]"
+                + " or an array [n, t, width]"), run.errLines());
+    }
+
+    @Test
+    void aNaNIsReportedByRowAndColumn() throws IOException {
+        INDArray x = ramp(5, 3);
+        x.putScalar(new long[] {2, 1}, Double.NaN);
+        Path file = tmp.resolve("nan.npy");
+        Npy.write(file, x);
+        CliRun run = CliRun.of("train", "--data", file.toString(), "--no-progress");
+        assertEquals(SaekitCli.EXIT_INPUT, run.exitCode());
+        assertEquals(1, run.errLines().size(), run.err());
+        assertTrue(run.err().contains("NaN at row 2, column 1"), run.err());
+    }
+
+    @Test
+    void labelsMustMatchTheRows() throws IOException {
+        Path data = tmp.resolve("x.npy");
+        Npy.write(data, ramp(5, 3));
+        Path labels = tmp.resolve("labels.txt");
+        Files.writeString(labels, "a\nb\n");
+        CliRun run = CliRun.of("train", "--data", data.toString(), "--labels", labels.toString(), "--no-progress");
+        assertEquals(SaekitCli.EXIT_INPUT, run.exitCode());
+        assertEquals(List.of("saekit: error: --labels " + labels + " has 2 lines but " + data + " has 5 rows"), run.errLines());
+    }
+
+    @Test
+    void badOptionValuesAreOneLineThatNamesTheOption() {
+        CliRun encoder = CliRun.of("train", "--encoder", "mlp_xx_2", "--no-progress");
+        assertEquals(SaekitCli.EXIT_USAGE, encoder.exitCode());
+        assertEquals(List.of("saekit: error: --encoder: unknown encoder 'mlp_xx_2'; accepted: identity, linear, mlp_ln_1,"
+                + " mlp_ln_3, mlp_bn_1, mlp_bn_3"), encoder.errLines());
+        CliRun concepts = CliRun.of("train", "--concepts", "0");
+        assertEquals(List.of("saekit: error: --concepts must be > 0, was 0"), concepts.errLines());
+        CliRun schedule = CliRun.of("train", "--schedule", "step");
+        assertEquals(List.of("saekit: error: --schedule: unknown schedule 'step'; accepted: constant, cosine, linear"),
+                schedule.errLines());
+        CliRun notANumber = CliRun.of("train", "--lr", "fast");
+        assertEquals(2, notANumber.exitCode()); // picocli's own conversion error
+    }
+
+    @Test
+    void aDivergedRunPrintsTheAdviceAndExits3() throws IOException {
+        Path data = tmp.resolve("x.npy");
+        Npy.write(data, ramp(64, 4));
+        Path out = tmp.resolve("run");
+        CliRun run = CliRun.of("train", "--data", data.toString(), "--lr", "1e30", "--clip", "0", "--loss", "mse",
+                "--schedule", "constant", "--epochs", "3", "--batch-size", "16", "--no-progress", "--out", out.toString());
+        assertEquals(SaekitCli.EXIT_DIVERGED, run.exitCode(), run.out() + run.err());
+        assertEquals(1, run.errLines().size(), run.err());
+        assertTrue(run.err().startsWith("saekit: error: training diverged at step"), run.err());
+        JsonNode metrics = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+        assertEquals("diverged", metrics.get("status").asText());
+        assertNotNull(metrics.get("message"));
+    }
+
+    /** {@code shape} filled with {@code sin(i)}: varied, finite, float32. */
+    private static INDArray ramp(long... shape) {
+        double[] v = new double[(int) Tensors.elementCount(shape)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = Math.sin(i);
+        }
+        return Tensors.fromFlat(DType.FLOAT32, v, shape);
+    }
+}
