@@ -66,7 +66,7 @@ public final class PrefixMatryoshkaSae extends BatchTopKSae {
 
     @Override
     public String variant() {
-        return "matryoshka_prefix";
+        return "matryoshka";
     }
 
     @Override

@@ -273,9 +273,37 @@ public abstract class SparseAutoencoder implements Module {
     @Override
     public String toString() {
         return getClass().getSimpleName() + "[variant=" + variant() + ", input=" + inputDim() + ", concepts="
-                + nbConcepts() + ", encoder=" + (isTied() ? "tied" : config.encoder()) + ", dictionary="
-                + config.dictionary().normalization() + (config.dictionary().useMultiplier() ? "+multiplier" : "")
+                + nbConcepts() + ", encoder=" + describe(encoder) + ", dictionary=" + describe(dictionary)
                 + settings() + ", " + dtype() + ", " + (training ? "train" : "eval") + "]";
+    }
+
+    private static String describe(Encoder e) {
+        if (e instanceof TiedEncoder t) {
+            return t.hasBias() ? "tied+bias" : "tied";
+        }
+        if (e instanceof dev.saekit.encoder.MlpEncoder m) {
+            return m.kind().label();
+        }
+        if (e instanceof dev.saekit.encoder.IdentityEncoder) {
+            return "identity";
+        }
+        if (e instanceof dev.saekit.encoder.BiasedLinearEncoder) {
+            return "pre-biased linear";
+        }
+        return e.getClass().getSimpleName();
+    }
+
+    private static String describe(Dictionary d) {
+        if (d instanceof DictionaryLayer l) {
+            return l.normalizer() + (l.multiplier().isTrainable() ? "+multiplier" : "");
+        }
+        if (d instanceof dev.saekit.dictionary.RelaxedArchetypalDictionary a) {
+            return "archetypal(points=" + a.nbCandidates() + ", delta=" + a.delta() + ")";
+        }
+        if (d instanceof dev.saekit.dictionary.PlainDictionary) {
+            return "plain";
+        }
+        return d.getClass().getSimpleName();
     }
 
     /** The variant's main settings for {@link #toString()}, e.g. {@code ", k=32"}. */

@@ -40,6 +40,11 @@ public final class Losses {
         }
 
         @Override
+        public String toString() {
+            return "mse";
+        }
+
+        @Override
         public double evaluate(INDArray x, SaeOutput output, INDArray d, LossGradients grads) {
             INDArray xHat = output.reconstruction();
             double n = x.length();
@@ -60,6 +65,11 @@ public final class Losses {
         @Override
         public String name() {
             return "mse_l1";
+        }
+
+        @Override
+        public String toString() {
+            return "mse_l1(lambda=" + lambda + ")";
         }
 
         @Override

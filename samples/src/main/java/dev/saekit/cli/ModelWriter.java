@@ -33,7 +33,7 @@ final class ModelWriter {
         config.put("format_version", 0);
         config.put("note", "provisional layout; a versioned safetensors checkpoint will replace it");
         config.put("variant", model.variant());
-        config.set("sae", ConfigJson.sae(model.config()));
+        config.set("sae", ConfigJson.sae(model.config()).put("variant", model.variant()).put("description", model.toString()));
         config.set("training", ConfigJson.training(training));
         ObjectNode input = config.putObject("input");
         input.put("centred", mean != null);

@@ -4,8 +4,9 @@ import dev.saekit.dictionary.DictionaryConfig;
 import dev.saekit.dictionary.Normalization;
 import dev.saekit.encoder.EncoderKind;
 import dev.saekit.metrics.EvalMetrics;
-import dev.saekit.model.Sae;
 import dev.saekit.model.SaeConfig;
+import dev.saekit.model.SparseAutoencoder;
+import dev.saekit.model.Variant;
 import dev.saekit.tensor.DType;
 import dev.saekit.train.Losses;
 import dev.saekit.train.OptimizerConfig;
@@ -14,6 +15,7 @@ import dev.saekit.train.Trainer;
 import dev.saekit.train.TrainingConfig;
 import dev.saekit.train.TrainingListener;
 import dev.saekit.train.TrainingResult;
+import dev.saekit.train.listeners.DeadCodeTracker;
 import dev.saekit.train.listeners.DivergenceCheck;
 import dev.saekit.train.listeners.ProgressBarListener;
 import java.io.IOException;
@@ -23,14 +25,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code saekit train}: trains a vanilla SAE on a {@code .npy} matrix (by default the embedded GloVe
+ * {@code saekit train}: trains an SAE of any variant on a {@code .npy} matrix (by default the embedded GloVe
  * word vectors), prints its metrics over the whole data set and, for labelled rows, the words that
  * the most used concepts fire on.
  */
@@ -52,6 +54,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--labels", paramLabel = "FILE", description = "One label per row of --data (UTF-8, one per line), shown in the concept report.")
     Path labels;
+
+    @Mixin
+    VariantOptions variantOptions;
 
     @Option(names = "--concepts", paramLabel = "N", defaultValue = "512", description = "Number of concepts (dictionary atoms). Default: ${DEFAULT-VALUE}.")
     int concepts;
@@ -103,8 +108,9 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Global gradient-norm bound; 0 turns clipping off. Default: ${DEFAULT-VALUE}.")
     double clip;
 
-    @Option(names = "--loss", paramLabel = "KIND", defaultValue = "mse_l1",
-            description = "mse, or mse_l1 = mse + l1 * sum(|z|) over the batch. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--loss", paramLabel = "KIND",
+            description = "mse, or mse_l1 = mse + l1 * sum(|z|) over the batch. Default: mse_l1 for vanilla and jumprelu, "
+                    + "mse for the others (msae and matryoshka train on their nested loss, see --level-loss).")
     String loss;
 
     @Option(names = "--l1", paramLabel = "LAMBDA", defaultValue = "4e-5",
@@ -136,7 +142,7 @@ public final class TrainCommand implements Callable<Integer> {
     int topWords;
 
     /** The model of the last completed run (for tests and embedding callers), or null. */
-    Sae trained;
+    SparseAutoencoder trained;
 
     @Override
     public Integer call() {
@@ -162,12 +168,14 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private int train() throws CliException, IOException {
+        Variant variant = ModelFactory.variant(variantOptions);
         SaeConfig saeConfig = saeConfig();
-        TrainingConfig trainingConfig = trainingConfig();
+        DeadCodeTracker deadCodes = new DeadCodeTracker();
+        TrainingConfig trainingConfig = trainingConfig(variant, deadCodes);
         TrainingData training = TrainingData.load(data, labels, center, saeConfig.dtype());
         saeConfig = new SaeConfig(training.dataset().cols(), saeConfig.nbConcepts(), saeConfig.encoder(),
                 saeConfig.dictionary(), saeConfig.dtype(), saeConfig.seed());
-        Sae model = Sae.create(saeConfig);
+        SparseAutoencoder model = ModelFactory.create(variant, variantOptions, saeConfig, training.dataset());
 
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.println("data      " + training.describe());
@@ -177,6 +185,9 @@ public final class TrainCommand implements Callable<Integer> {
 
         List<TrainingListener> listeners = new ArrayList<>();
         listeners.add(new DivergenceCheck());
+        if (ModelFactory.needsDeadTracker(variantOptions)) {
+            listeners.add(deadCodes);
+        }
         if (!noProgress) {
             listeners.add(new ProgressBarListener());
         }
@@ -222,7 +233,7 @@ public final class TrainCommand implements Callable<Integer> {
         return new SaeConfig(1, concepts, kind, new DictionaryConfig(norm, multiplier), type, seed);
     }
 
-    private TrainingConfig trainingConfig() throws CliException {
+    private TrainingConfig trainingConfig(Variant variant, DeadCodeTracker deadCodes) throws CliException {
         require(epochs > 0, "--epochs must be > 0, was " + epochs);
         require(batchSize > 0, "--batch-size must be > 0, was " + batchSize);
         require(lr > 0 && Double.isFinite(lr), "--lr must be finite and > 0, was " + lr);
@@ -240,14 +251,16 @@ public final class TrainCommand implements Callable<Integer> {
                 .optimizer(new OptimizerConfig(kind, lr, 0.9, 0.999, 1e-8, weightDecay))
                 .schedule(parse("--schedule", schedule, s -> Schedule.parse(s, warmup, finalLrFactor)))
                 .clipNorm(clip)
-                .loss(parse("--loss", loss, s -> Losses.parse(s, l1)))
+                .loss(ModelFactory.loss(variant, variantOptions,
+                        parse("--loss", loss == null ? ModelFactory.defaultLoss(variant) : loss, s -> Losses.parse(s, l1)),
+                        deadCodes))
                 .seed(seed)
                 .build();
     }
 
     private static String describe(TrainingConfig c, long rows) {
         long steps = (rows + c.batchSize() - 1) / c.batchSize();
-        String lossText = c.loss() instanceof Losses.MseL1 m ? "mse_l1 (l1 " + num(m.lambda()) + ")" : c.loss().name();
+        String lossText = c.loss() instanceof Losses.MseL1 m ? "mse_l1 (l1 " + num(m.lambda()) + ")" : c.loss().toString();
         return String.format(Locale.ROOT, "%d epochs x %d steps of %d rows, %s lr %s%s, %s, clip %s, loss %s, seed %d",
                 c.epochs(), steps, c.batchSize(), c.optimizer().kind(), num(c.optimizer().learningRate()),
                 c.optimizer().weightDecay() == 0 ? "" : " weight decay " + num(c.optimizer().weightDecay()), c.schedule(),
@@ -259,18 +272,11 @@ public final class TrainCommand implements Callable<Integer> {
         return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toString();
     }
 
-    /** {@code parser.apply(value)}, its error prefixed with the option's name. */
-    private static <T> T parse(String option, String value, Function<String, T> parser) throws CliException {
-        try {
-            return parser.apply(value);
-        } catch (IllegalArgumentException e) {
-            throw new CliException(SaekitCli.EXIT_USAGE, option + ": " + e.getMessage());
-        }
+    private static <T> T parse(String option, String value, java.util.function.Function<String, T> parser) throws CliException {
+        return Cli.parse(option, value, parser);
     }
 
     private static void require(boolean ok, String message) throws CliException {
-        if (!ok) {
-            throw new CliException(SaekitCli.EXIT_USAGE, message);
-        }
+        Cli.require(ok, message);
     }
 }

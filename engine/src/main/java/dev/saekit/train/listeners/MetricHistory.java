@@ -138,13 +138,17 @@ public final class MetricHistory implements TrainingListener {
     }
 
     private static void writeAtomically(Path target, List<String> lines) throws IOException {
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            for (String line : lines) {
-                w.write(line);
-                w.newLine();
+        Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), target.getFileName() + ".", ".tmp");
+        try {
+            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                for (String line : lines) {
+                    w.write(line);
+                    w.newLine();
+                }
             }
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
         }
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

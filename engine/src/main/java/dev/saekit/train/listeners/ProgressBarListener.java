@@ -87,9 +87,6 @@ public final class ProgressBarListener implements TrainingListener {
             bar.close();
             bar = null;
         }
-        if (!result.completed()) {
-            out.println(result.message());
-        }
-        out.flush();
+        out.flush(); // a divergence's message is in the result, for the caller to report once
     }
 }

@@ -1,0 +1,133 @@
+package dev.saekit.cli;
+
+import dev.saekit.data.InMemoryDataset;
+import dev.saekit.dictionary.Dictionary;
+import dev.saekit.dictionary.DictionaryLayer;
+import dev.saekit.dictionary.KMeans;
+import dev.saekit.dictionary.RelaxedArchetypalDictionary;
+import dev.saekit.encoder.Encoder;
+import dev.saekit.encoder.EncoderKind;
+import dev.saekit.encoder.Encoders;
+import dev.saekit.model.BatchTopKSae;
+import dev.saekit.model.JumpKernel;
+import dev.saekit.model.JumpSae;
+import dev.saekit.model.MatryoshkaSae;
+import dev.saekit.model.MpSae;
+import dev.saekit.model.OmpSae;
+import dev.saekit.model.PrefixMatryoshkaSae;
+import dev.saekit.model.Sae;
+import dev.saekit.model.SaeConfig;
+import dev.saekit.model.SparseAutoencoder;
+import dev.saekit.model.TopKSae;
+import dev.saekit.model.Variant;
+import dev.saekit.tensor.SeededRandom;
+import dev.saekit.train.AuxKLoss;
+import dev.saekit.train.Loss;
+import dev.saekit.train.MatchingPursuitReviveLoss;
+import dev.saekit.train.MatryoshkaLoss;
+import dev.saekit.train.ReanimationLoss;
+import dev.saekit.train.TopKAuxiliaryLoss;
+import dev.saekit.train.listeners.DeadCodeTracker;
+import java.util.List;
+import java.util.Locale;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Builds the model and the loss that {@link VariantOptions} describe. */
+final class ModelFactory {
+    /** Rows k-means looks at when picking archetypal candidates (a seeded sample of the data beyond that). */
+    static final int KMEANS_ROWS = 4096;
+
+    private ModelFactory() {
+    }
+
+    static Variant variant(VariantOptions o) throws CliException {
+        return Cli.parse("--variant", o.variant, Variant::parse);
+    }
+
+    /** The model; the archetypal dictionary's candidates come from {@code data}. */
+    static SparseAutoencoder create(Variant v, VariantOptions o, SaeConfig config, InMemoryDataset data) throws CliException {
+        if (v == Variant.MSAE) {
+            Cli.require(o.archetypal == 0, "--archetypal does not apply to msae, whose decoder is its own");
+            return Cli.build(() -> MatryoshkaSae.create(config, o.nesting == null ? List.of(8, 16, 32) : o.nesting, o.softCap));
+        }
+        EncoderKind encoderKind = v == Variant.MP || v == Variant.OMP ? EncoderKind.IDENTITY : config.encoder();
+        SeededRandom rng = new SeededRandom(config.seed());
+        Encoder encoder = Cli.build(() -> Encoders.create(encoderKind, config.inputDim(), config.nbConcepts(), config.dtype(), rng));
+        Dictionary dictionary = o.archetypal > 0 ? archetypal(o, config, data)
+                : DictionaryLayer.create(config.inputDim(), config.nbConcepts(), config.dictionary(), config.dtype(), rng);
+        int k = o.k != null ? o.k : (v == Variant.MP || v == Variant.OMP ? 8 : 16);
+        return Cli.build(() -> switch (v) {
+            case VANILLA -> new Sae(config, encoder, dictionary);
+            case TOPK -> new TopKSae(config, k, encoder, dictionary);
+            case BATCHTOPK -> new BatchTopKSae(config, new BatchTopKSae.BatchK.PerSample(k), o.momentum, encoder, dictionary);
+            case JUMPRELU -> new JumpSae(config, JumpKernel.parse(o.kernel), o.bandwidth, encoder, dictionary);
+            case MP -> new MpSae(config, k, o.dropout, encoder, dictionary);
+            case OMP -> new OmpSae(config, k, o.maxIter, o.dropout, encoder, dictionary);
+            case MATRYOSHKA -> new PrefixMatryoshkaSae(config, prefixes(o, config), new BatchTopKSae.BatchK.PerSample(k),
+                    o.momentum, encoder, dictionary);
+            case MSAE -> throw new IllegalStateException("handled above");
+        });
+    }
+
+    private static int[] prefixes(VariantOptions o, SaeConfig config) {
+        if (o.prefixes != null) {
+            return o.prefixes.stream().mapToInt(Integer::intValue).toArray();
+        }
+        int c = config.nbConcepts();
+        return java.util.stream.IntStream.of(Math.max(1, c / 16), Math.max(1, c / 4)).distinct().toArray();
+    }
+
+    private static Dictionary archetypal(VariantOptions o, SaeConfig config, InMemoryDataset data) throws CliException {
+        Cli.require(o.archetypal >= config.nbConcepts(), "--archetypal needs at least --concepts=" + config.nbConcepts()
+                + " candidate points, was " + o.archetypal);
+        INDArray rows = data.matrix();
+        if (rows.rows() > KMEANS_ROWS) {
+            int[] pick = java.util.Arrays.copyOf(new SeededRandom(config.seed()).derive(0xA7).permutation((int) rows.rows()), KMEANS_ROWS);
+            rows = org.nd4j.linalg.factory.Nd4j.pullRows(rows, 1, pick);
+        }
+        Cli.require(o.archetypal <= rows.rows(), "--archetypal needs at most " + rows.rows() + " candidate points (the rows "
+                + "k-means looks at), was " + o.archetypal);
+        INDArray points = KMeans.fit(rows, o.archetypal, 20, config.seed());
+        return Cli.build(() -> new RelaxedArchetypalDictionary(config.nbConcepts(), points, o.delta, true, config.dtype()));
+    }
+
+    /**
+     * The loss: the nested loss for Matryoshka variants, else {@code base}; plus the auxiliary term.
+     * {@code tracker} is the dead-code tracker to run as a listener when the term needs one (AuxK).
+     */
+    static Loss loss(Variant v, VariantOptions o, Loss base, DeadCodeTracker tracker) throws CliException {
+        Loss loss = base;
+        if (v == Variant.MSAE || v == Variant.MATRYOSHKA) {
+            MatryoshkaLoss.Kind kind = Cli.parse("--level-loss", o.levelLoss, MatryoshkaLoss.Kind::parse);
+            switch (o.levelWeights.toLowerCase(Locale.ROOT)) {
+                case "uw" -> loss = MatryoshkaLoss.uniform(kind);
+                case "rw" -> loss = MatryoshkaLoss.reverseWeighted(kind);
+                default -> throw new CliException(SaekitCli.EXIT_USAGE, "--level-weights: unknown '" + o.levelWeights
+                        + "'; accepted: uw, rw");
+            }
+        }
+        Double w = o.auxWeight;
+        Loss aux = switch (o.aux.toLowerCase(Locale.ROOT)) {
+            case "none" -> null;
+            case "topk_aux" -> Cli.build(() -> new TopKAuxiliaryLoss(w == null ? 0.1 : w));
+            case "auxk" -> Cli.build(() -> new AuxKLoss(tracker, 0, w == null ? 1.0 / 32 : w));
+            case "reanimation" -> Cli.build(() -> new ReanimationLoss(w == null ? 0.1 : w));
+            case "mp_revive" -> {
+                Cli.require(v == Variant.MP, "--aux mp_revive needs --variant mp (it uses the pursuit's residual)");
+                yield Cli.build(() -> new MatchingPursuitReviveLoss(w == null ? 1e-2 : w, 1e-2, 10));
+            }
+            default -> throw new CliException(SaekitCli.EXIT_USAGE, "--aux: unknown '" + o.aux
+                    + "'; accepted: none, topk_aux, auxk, reanimation, mp_revive");
+        };
+        return aux == null ? loss : loss.plus(aux);
+    }
+
+    /** The reconstruction loss a variant trains with when --loss is not given. */
+    static String defaultLoss(Variant v) {
+        return v == Variant.VANILLA || v == Variant.JUMPRELU ? "mse_l1" : "mse";
+    }
+
+    static boolean needsDeadTracker(VariantOptions o) {
+        return o.aux.equalsIgnoreCase("auxk");
+    }
+}
