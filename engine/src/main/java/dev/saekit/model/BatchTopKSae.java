@@ -128,6 +128,11 @@ public class BatchTopKSae extends SparseAutoencoder {
     }
 
     @Override
+    protected ModelSpec.VariantSpec variantSpec() {
+        return new ModelSpec.VariantSpec.BatchTopK(k, momentum);
+    }
+
+    @Override
     protected List<Parameter> ownParameters() {
         return List.of(runningThreshold);
     }

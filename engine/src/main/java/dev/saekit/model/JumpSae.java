@@ -81,6 +81,11 @@ public final class JumpSae extends SparseAutoencoder {
     }
 
     @Override
+    protected ModelSpec.VariantSpec variantSpec() {
+        return new ModelSpec.VariantSpec.JumpRelu(kernel, bandwidth);
+    }
+
+    @Override
     protected List<Parameter> ownParameters() {
         return List.of(thresholds);
     }

@@ -112,6 +112,11 @@ public final class MatryoshkaSae extends SparseAutoencoder {
         return "msae";
     }
 
+    @Override
+    protected ModelSpec.VariantSpec variantSpec() {
+        return new ModelSpec.VariantSpec.Msae(java.util.Arrays.stream(nesting).boxed().toList(), softCap);
+    }
+
     /** {@code pre_bias}, {@code encoder}, {@code latent_bias}, {@code decoder}, then the frequency buffer (the paper's order). */
     @Override
     public List<Parameter> parameters() {

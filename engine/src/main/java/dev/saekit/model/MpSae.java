@@ -80,6 +80,11 @@ public final class MpSae extends SparseAutoencoder {
     }
 
     @Override
+    protected ModelSpec.VariantSpec variantSpec() {
+        return new ModelSpec.VariantSpec.Mp(k, dropout);
+    }
+
+    @Override
     protected Codes sparsify(INDArray x, Codes encoded) {
         int rows = (int) x.rows();
         int c = nbConcepts();

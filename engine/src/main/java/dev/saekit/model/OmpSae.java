@@ -76,6 +76,11 @@ public final class OmpSae extends SparseAutoencoder {
     }
 
     @Override
+    protected ModelSpec.VariantSpec variantSpec() {
+        return new ModelSpec.VariantSpec.Omp(k, maxIter, dropout);
+    }
+
+    @Override
     protected Codes sparsify(INDArray x, Codes encoded) {
         int rows = (int) x.rows();
         int c = nbConcepts();

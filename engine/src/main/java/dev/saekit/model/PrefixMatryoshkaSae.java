@@ -70,6 +70,11 @@ public final class PrefixMatryoshkaSae extends BatchTopKSae {
     }
 
     @Override
+    protected ModelSpec.VariantSpec variantSpec() {
+        return new ModelSpec.VariantSpec.PrefixMatryoshka(java.util.Arrays.stream(prefixes).boxed().toList(), k(), momentum());
+    }
+
+    @Override
     public SaeOutput forward(INDArray x) {
         SaeOutput full = super.forward(x);
         INDArray d = dictionaryUsedByLastForward();

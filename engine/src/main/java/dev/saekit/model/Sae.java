@@ -30,4 +30,9 @@ public final class Sae extends SparseAutoencoder {
     public String variant() {
         return "vanilla";
     }
+
+    @Override
+    protected ModelSpec.VariantSpec variantSpec() {
+        return new ModelSpec.VariantSpec.Vanilla();
+    }
 }

@@ -37,6 +37,7 @@ public abstract class SparseAutoencoder implements Module {
     protected final Dictionary dictionary;
     protected final Buffers buffers;
     protected Encoder encoder;
+    private ModelSpec.EncoderSpec encoderSpec = new ModelSpec.EncoderSpec.Standard();
     private boolean training = true;
 
     private INDArray lastX;
@@ -232,6 +233,7 @@ public abstract class SparseAutoencoder implements Module {
         Encoder e = new TiedEncoder(dictionary, bias);
         e.train(training);
         encoder = e;
+        encoderSpec = new ModelSpec.EncoderSpec.Tied(bias);
         return this;
     }
 
@@ -247,11 +249,38 @@ public abstract class SparseAutoencoder implements Module {
         Encoder e = Encoders.linearFrom(w, bias);
         e.train(training);
         encoder = e;
+        encoderSpec = new ModelSpec.EncoderSpec.Untied(bias);
         return this;
     }
 
     public boolean isTied() {
         return encoder instanceof TiedEncoder;
+    }
+
+    // ---------------------------------------------------------------- description
+
+    /** The variant and its settings, for {@link #spec()}. */
+    protected abstract ModelSpec.VariantSpec variantSpec();
+
+    /**
+     * What defines this model besides its weights; {@code spec().build()} makes a model of the same
+     * shape. An error for a dictionary or normaliser that a spec cannot describe (a custom lambda).
+     */
+    public ModelSpec spec() {
+        ModelSpec.DictionarySpec d;
+        if (dictionary instanceof dev.saekit.dictionary.RelaxedArchetypalDictionary a) {
+            d = new ModelSpec.DictionarySpec.Archetypal(a.nbCandidates(), a.delta(),
+                    a.parameter(dev.saekit.dictionary.RelaxedArchetypalDictionary.MULTIPLIER).orElseThrow().isTrainable());
+        } else if (dictionary instanceof DictionaryLayer l && l.normalizer() == config.dictionary().normalization()
+                && l.multiplier().isTrainable() == config.dictionary().useMultiplier()) {
+            d = new ModelSpec.DictionarySpec.Standard();
+        } else if (this instanceof MatryoshkaSae) {
+            d = new ModelSpec.DictionarySpec.Standard();
+        } else {
+            throw new IllegalStateException("this model's dictionary (" + dictionary + ") is not described by its config;"
+                    + " a spec covers DictionaryLayer with the config's normalization, and archetypal dictionaries");
+        }
+        return new ModelSpec(config, variantSpec(), d, encoderSpec);
     }
 
     // ---------------------------------------------------------------- parameters

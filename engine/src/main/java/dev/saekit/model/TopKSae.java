@@ -49,6 +49,11 @@ public final class TopKSae extends SparseAutoencoder {
     }
 
     @Override
+    protected ModelSpec.VariantSpec variantSpec() {
+        return new ModelSpec.VariantSpec.TopK(k);
+    }
+
+    @Override
     protected Codes sparsify(INDArray x, Codes encoded) {
         INDArray codes = buffers.get("topk", x.rows(), nbConcepts());
         TopK.perRow(encoded.codes(), k, codes);

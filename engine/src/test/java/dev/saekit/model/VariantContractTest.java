@@ -126,4 +126,21 @@ class VariantContractTest {
                     a.parameters().get(i).name());
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void theSpecRebuildsTheSameModelOnceTheWeightsAreLoaded(Variants.Factory f) {
+        SparseAutoencoder m = f.create(Variants.config(INPUT, CONCEPTS, DType.FLOAT64, 12));
+        INDArray x = batch(DType.FLOAT64, 13);
+        m.forward(x);
+        SparseAutoencoder copy = m.spec().build();
+        assertEquals(m.spec(), copy.spec());
+        assertEquals(m.parameters().stream().map(Parameter::name).toList(), copy.parameters().stream().map(Parameter::name).toList());
+        for (Parameter p : m.parameters()) {
+            copy.parameter(p.name()).orElseThrow().assign(p.value());
+        }
+        m.eval();
+        copy.eval();
+        assertEquals(m.forward(x).reconstruction().dup(), copy.forward(x).reconstruction().dup());
+    }
 }

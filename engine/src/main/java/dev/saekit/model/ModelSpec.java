@@ -1,0 +1,166 @@
+package dev.saekit.model;
+
+import dev.saekit.dictionary.Dictionary;
+import dev.saekit.dictionary.DictionaryLayer;
+import dev.saekit.dictionary.RelaxedArchetypalDictionary;
+import dev.saekit.encoder.Encoder;
+import dev.saekit.encoder.EncoderKind;
+import dev.saekit.encoder.Encoders;
+import dev.saekit.tensor.SeededRandom;
+import dev.saekit.tensor.Tensors;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything that defines a model except its weights: the shared {@link SaeConfig}, the variant and
+ * its settings, the dictionary kind and the encoder's tying. {@link #build()} makes a model of that
+ * shape with fresh weights (the seed's), ready to have saved weights loaded into it; every model's
+ * {@link SparseAutoencoder#spec()} gives its spec, so a checkpoint is a spec plus weights.
+ */
+public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dictionary, EncoderSpec encoder) {
+
+    public ModelSpec {
+        Objects.requireNonNull(sae, "sae");
+        Objects.requireNonNull(variant, "variant");
+        Objects.requireNonNull(dictionary, "dictionary");
+        Objects.requireNonNull(encoder, "encoder");
+        if (variant instanceof VariantSpec.Msae && !(dictionary instanceof DictionarySpec.Standard)) {
+            throw new IllegalArgumentException("an msae model has its own decoder; it takes no other dictionary");
+        }
+        if (variant instanceof VariantSpec.Msae && !(encoder instanceof EncoderSpec.Standard)) {
+            throw new IllegalArgumentException("an msae model keeps its own encoder; it cannot be tied or untied");
+        }
+    }
+
+    /** A spec with the standard dictionary and encoder of {@code sae}. */
+    public static ModelSpec of(SaeConfig sae, VariantSpec variant) {
+        return new ModelSpec(sae, variant, new DictionarySpec.Standard(), new EncoderSpec.Standard());
+    }
+
+    /** The variant and its settings. */
+    public sealed interface VariantSpec {
+        Variant variant();
+
+        record Vanilla() implements VariantSpec {
+            public Variant variant() {
+                return Variant.VANILLA;
+            }
+        }
+
+        record TopK(int k) implements VariantSpec {
+            public Variant variant() {
+                return Variant.TOPK;
+            }
+        }
+
+        record BatchTopK(BatchTopKSae.BatchK k, double momentum) implements VariantSpec {
+            public Variant variant() {
+                return Variant.BATCHTOPK;
+            }
+        }
+
+        record JumpRelu(JumpKernel kernel, float bandwidth) implements VariantSpec {
+            public Variant variant() {
+                return Variant.JUMPRELU;
+            }
+        }
+
+        record Mp(int k, Double dropout) implements VariantSpec {
+            public Variant variant() {
+                return Variant.MP;
+            }
+        }
+
+        record Omp(int k, int maxIter, Double dropout) implements VariantSpec {
+            public Variant variant() {
+                return Variant.OMP;
+            }
+        }
+
+        record Msae(List<Integer> nesting, double softCap) implements VariantSpec {
+            public Msae {
+                nesting = List.copyOf(nesting);
+            }
+
+            public Variant variant() {
+                return Variant.MSAE;
+            }
+        }
+
+        record PrefixMatryoshka(List<Integer> prefixes, BatchTopKSae.BatchK k, double momentum) implements VariantSpec {
+            public PrefixMatryoshka {
+                prefixes = List.copyOf(prefixes);
+            }
+
+            public Variant variant() {
+                return Variant.MATRYOSHKA;
+            }
+        }
+    }
+
+    /** Which dictionary the model decodes with. */
+    public sealed interface DictionarySpec {
+        /** The {@link DictionaryLayer} that {@link SaeConfig#dictionary()} describes. */
+        record Standard() implements DictionarySpec {
+        }
+
+        /** A {@link RelaxedArchetypalDictionary} over {@code nbPoints} candidates (the points are part of the weights). */
+        record Archetypal(int nbPoints, double delta, boolean useMultiplier) implements DictionarySpec {
+        }
+    }
+
+    /** The encoder: the kind in {@link SaeConfig#encoder()}, or tied to the dictionary, or an untied linear copy. */
+    public sealed interface EncoderSpec {
+        record Standard() implements EncoderSpec {
+        }
+
+        record Tied(boolean bias) implements EncoderSpec {
+        }
+
+        record Untied(boolean bias) implements EncoderSpec {
+        }
+    }
+
+    /** A model of this shape with the seed's initial weights. */
+    public SparseAutoencoder build() {
+        if (variant instanceof VariantSpec.Msae m) {
+            return MatryoshkaSae.create(sae, m.nesting(), m.softCap());
+        }
+        SeededRandom rng = new SeededRandom(sae.seed());
+        boolean pursuit = variant instanceof VariantSpec.Mp || variant instanceof VariantSpec.Omp;
+        Encoder enc = Encoders.create(pursuit ? EncoderKind.IDENTITY : sae.encoder(), sae.inputDim(), sae.nbConcepts(),
+                sae.dtype(), rng);
+        Dictionary dict;
+        if (dictionary instanceof DictionarySpec.Archetypal a) {
+            dict = new RelaxedArchetypalDictionary(sae.nbConcepts(), Tensors.zeros(sae.dtype(), a.nbPoints(), sae.inputDim()),
+                    a.delta(), a.useMultiplier(), sae.dtype());
+        } else {
+            dict = DictionaryLayer.create(sae.inputDim(), sae.nbConcepts(), sae.dictionary(), sae.dtype(), rng);
+        }
+        SparseAutoencoder model;
+        if (variant instanceof VariantSpec.Vanilla) {
+            model = new Sae(sae, enc, dict);
+        } else if (variant instanceof VariantSpec.TopK t) {
+            model = new TopKSae(sae, t.k(), enc, dict);
+        } else if (variant instanceof VariantSpec.BatchTopK b) {
+            model = new BatchTopKSae(sae, b.k(), b.momentum(), enc, dict);
+        } else if (variant instanceof VariantSpec.JumpRelu j) {
+            model = new JumpSae(sae, j.kernel(), j.bandwidth(), enc, dict);
+        } else if (variant instanceof VariantSpec.Mp p) {
+            model = new MpSae(sae, p.k(), p.dropout(), enc, dict);
+        } else if (variant instanceof VariantSpec.Omp o) {
+            model = new OmpSae(sae, o.k(), o.maxIter(), o.dropout(), enc, dict);
+        } else if (variant instanceof VariantSpec.PrefixMatryoshka p) {
+            model = new PrefixMatryoshkaSae(sae, p.prefixes().stream().mapToInt(Integer::intValue).toArray(), p.k(), p.momentum(),
+                    enc, dict);
+        } else {
+            throw new IllegalStateException("unhandled variant " + variant);
+        }
+        if (encoder instanceof EncoderSpec.Tied t) {
+            model.tied(t.bias());
+        } else if (encoder instanceof EncoderSpec.Untied u) {
+            model.untied(u.bias(), true);
+        }
+        return model;
+    }
+}
