@@ -1,6 +1,9 @@
 package dev.saekit.model;
 
 import dev.saekit.dictionary.Dictionary;
+import dev.saekit.dictionary.PlainDictionary;
+import dev.saekit.encoder.BiasedLinearEncoder;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import dev.saekit.dictionary.DictionaryLayer;
 import dev.saekit.dictionary.RelaxedArchetypalDictionary;
 import dev.saekit.encoder.Encoder;
@@ -29,6 +32,14 @@ public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dicti
         }
         if (variant instanceof VariantSpec.Msae && !(encoder instanceof EncoderSpec.Standard)) {
             throw new IllegalArgumentException("an msae model keeps its own encoder; it cannot be tied or untied");
+        }
+        if ((encoder instanceof EncoderSpec.SaeLens) != (dictionary instanceof DictionarySpec.Plain)) {
+            throw new IllegalArgumentException("the SAELens layout pairs its encoder with a plain W_dec dictionary; got encoder "
+                    + encoder + " and dictionary " + dictionary);
+        }
+        if (encoder instanceof EncoderSpec.SaeLens
+                && (variant instanceof VariantSpec.Mp || variant instanceof VariantSpec.Omp)) {
+            throw new IllegalArgumentException("matching pursuits use no encoder; the SAELens layout does not apply to them");
         }
     }
 
@@ -107,6 +118,10 @@ public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dicti
         /** A {@link RelaxedArchetypalDictionary} over {@code nbPoints} candidates (the points are part of the weights). */
         record Archetypal(int nbPoints, double delta, boolean useMultiplier) implements DictionarySpec {
         }
+
+        /** A {@link PlainDictionary} (no projection) named {@code W_dec}: the SAELens layout. */
+        record Plain() implements DictionarySpec {
+        }
     }
 
     /** The encoder: the kind in {@link SaeConfig#encoder()}, or tied to the dictionary, or an untied linear copy. */
@@ -119,6 +134,14 @@ public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dicti
 
         record Untied(boolean bias) implements EncoderSpec {
         }
+
+        /**
+         * The SAELens layout: {@code z_pre = (x - b_dec) W_enc + b_enc} ({@code x W_enc + b_enc} when
+         * {@code subtractDecoderBias} is false) and a decoder bias {@code b_dec} added to every
+         * reconstruction; goes with {@link DictionarySpec.Plain}.
+         */
+        record SaeLens(boolean subtractDecoderBias) implements EncoderSpec {
+        }
     }
 
     /** A model of this shape with the seed's initial weights. */
@@ -128,8 +151,37 @@ public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dicti
         }
         SeededRandom rng = new SeededRandom(sae.seed());
         boolean pursuit = variant instanceof VariantSpec.Mp || variant instanceof VariantSpec.Omp;
-        Encoder enc = Encoders.create(pursuit ? EncoderKind.IDENTITY : sae.encoder(), sae.inputDim(), sae.nbConcepts(),
-                sae.dtype(), rng);
+        Encoder enc;
+        Dictionary dict;
+        BiasedLinearEncoder saeLens = null;
+        if (encoder instanceof EncoderSpec.SaeLens s) {
+            // decoder rows Kaiming-uniform scaled to norm 0.1, encoder = decoder transposed, biases zero
+            double bound = Math.sqrt(6.0 / sae.inputDim());
+            INDArray dec = rng.uniform(sae.dtype(), -bound, bound, sae.nbConcepts(), sae.inputDim());
+            dec.diviColumnVector(dec.norm2(1).divi(0.1).reshape(sae.nbConcepts(), 1));
+            saeLens = new BiasedLinearEncoder(dec.transpose().dup('c'), Tensors.zeros(sae.dtype(), sae.inputDim()),
+                    Tensors.zeros(sae.dtype(), sae.nbConcepts()), sae.dtype(), BiasedLinearEncoder.Names.SAELENS,
+                    s.subtractDecoderBias());
+            enc = saeLens;
+            dict = new PlainDictionary("W_dec", dec, sae.dtype());
+        } else {
+            enc = Encoders.create(pursuit ? EncoderKind.IDENTITY : sae.encoder(), sae.inputDim(), sae.nbConcepts(),
+                    sae.dtype(), rng);
+            dict = dictionary(rng);
+        }
+        SparseAutoencoder model = variant(enc, dict);
+        if (saeLens != null) {
+            model.withDecoderBias(saeLens.preBias());
+        }
+        if (encoder instanceof EncoderSpec.Tied t) {
+            model.tied(t.bias());
+        } else if (encoder instanceof EncoderSpec.Untied u) {
+            model.untied(u.bias(), true);
+        }
+        return model;
+    }
+
+    private Dictionary dictionary(SeededRandom rng) {
         Dictionary dict;
         if (dictionary instanceof DictionarySpec.Archetypal a) {
             dict = new RelaxedArchetypalDictionary(sae.nbConcepts(), Tensors.zeros(sae.dtype(), a.nbPoints(), sae.inputDim()),
@@ -137,6 +189,10 @@ public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dicti
         } else {
             dict = DictionaryLayer.create(sae.inputDim(), sae.nbConcepts(), sae.dictionary(), sae.dtype(), rng);
         }
+        return dict;
+    }
+
+    private SparseAutoencoder variant(Encoder enc, Dictionary dict) {
         SparseAutoencoder model;
         if (variant instanceof VariantSpec.Vanilla) {
             model = new Sae(sae, enc, dict);
@@ -155,11 +211,6 @@ public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dicti
                     enc, dict);
         } else {
             throw new IllegalStateException("unhandled variant " + variant);
-        }
-        if (encoder instanceof EncoderSpec.Tied t) {
-            model.tied(t.bias());
-        } else if (encoder instanceof EncoderSpec.Untied u) {
-            model.untied(u.bias(), true);
         }
         return model;
     }

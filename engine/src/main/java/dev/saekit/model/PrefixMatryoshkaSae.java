@@ -85,6 +85,9 @@ public final class PrefixMatryoshkaSae extends BatchTopKSae {
             INDArray z = buffers.get("prefix-codes" + i, rows, m).assign(full.codes().get(NDArrayIndex.all(), NDArrayIndex.interval(0, m)));
             INDArray xHat = buffers.get("prefix-xhat" + i, rows, inputDim());
             Nd4j.gemm(z, d.get(NDArrayIndex.interval(0, m), NDArrayIndex.all()).dup('c'), xHat, false, false, 1.0, 0.0);
+            if (decoderBias() != null) {
+                xHat.addiRowVector(decoderBias().value());
+            }
             levels.add(xHat);
         }
         levels.add(full.reconstruction());
@@ -115,6 +118,9 @@ public final class PrefixMatryoshkaSae extends BatchTopKSae {
                 continue;
             }
             int m = prefixes[i];
+            if (decoderBias() != null && decoderBias().isTrainable()) {
+                decoderBias().grad().addi(g.sum(0));
+            }
             INDArray dm = d.get(NDArrayIndex.interval(0, m), NDArrayIndex.all()).dup('c');
             INDArray gz = buffers.get("prefix-gz" + i, rows, m);
             Nd4j.gemm(g, dm, gz, false, true, 1.0, 0.0);

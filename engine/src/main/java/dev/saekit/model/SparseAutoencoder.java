@@ -38,6 +38,7 @@ public abstract class SparseAutoencoder implements Module {
     protected final Buffers buffers;
     protected Encoder encoder;
     private ModelSpec.EncoderSpec encoderSpec = new ModelSpec.EncoderSpec.Standard();
+    private Parameter decoderBias;
     private boolean training = true;
 
     private INDArray lastX;
@@ -109,6 +110,9 @@ public abstract class SparseAutoencoder implements Module {
         INDArray d = dictionary.get();
         INDArray xHat = buffers.get("xhat", x.rows(), inputDim());
         Nd4j.gemm(codes.codes(), d, xHat, false, false, 1.0, 0.0);
+        if (decoderBias != null) {
+            xHat.addiRowVector(decoderBias.value());
+        }
         return remember(x, d, new SaeOutput(codes.preCodes(), codes.codes(), xHat));
     }
 
@@ -146,6 +150,9 @@ public abstract class SparseAutoencoder implements Module {
             gCodes.addi(grads.codes());
         }
         dictionary.backwardOuter(last.codes(), grads.reconstruction(), lastD);
+        if (decoderBias != null && decoderBias.isTrainable()) {
+            decoderBias.grad().addi(grads.reconstruction().sum(0));
+        }
         if (grads.dictionary() != null) {
             dictionary.backward(grads.dictionary(), grads.dictionaryUsed());
         }
@@ -189,7 +196,24 @@ public abstract class SparseAutoencoder implements Module {
     public INDArray decode(INDArray codes) {
         Tensors.requireMatrix("codes", codes, nbConcepts());
         Tensors.requireDType("codes", codes, dtype());
-        return codes.mmul(dictionary.get());
+        INDArray xHat = codes.mmul(dictionary.get());
+        return decoderBias == null ? xHat : xHat.addiRowVector(decoderBias.value());
+    }
+
+    /**
+     * Adds {@code bias [input]} to every reconstruction: {@code x_hat = z D + b}. The reference
+     * (overcomplete) has no decoder bias; SAELens models do, shared with the encoder's pre-bias.
+     * The parameter may be one the encoder also holds; it is listed once.
+     */
+    public SparseAutoencoder withDecoderBias(Parameter bias) {
+        Tensors.requireShape("decoder bias", bias.value(), inputDim());
+        decoderBias = bias;
+        return this;
+    }
+
+    /** The decoder bias, or null. */
+    public Parameter decoderBias() {
+        return decoderBias;
     }
 
     /** The outputs of the latest forward (views of the model's buffers), or null. */
@@ -276,11 +300,17 @@ public abstract class SparseAutoencoder implements Module {
             d = new ModelSpec.DictionarySpec.Standard();
         } else if (this instanceof MatryoshkaSae) {
             d = new ModelSpec.DictionarySpec.Standard();
+        } else if (dictionary instanceof dev.saekit.dictionary.PlainDictionary) {
+            d = new ModelSpec.DictionarySpec.Plain();
         } else {
             throw new IllegalStateException("this model's dictionary (" + dictionary + ") is not described by its config;"
                     + " a spec covers DictionaryLayer with the config's normalization, and archetypal dictionaries");
         }
-        return new ModelSpec(config, variantSpec(), d, encoderSpec);
+        ModelSpec.EncoderSpec e = encoderSpec;
+        if (!(this instanceof MatryoshkaSae) && encoder instanceof dev.saekit.encoder.BiasedLinearEncoder b) {
+            e = new ModelSpec.EncoderSpec.SaeLens(b.subtractsPreBias());
+        }
+        return new ModelSpec(config, variantSpec(), d, e);
     }
 
     // ---------------------------------------------------------------- parameters
@@ -291,6 +321,9 @@ public abstract class SparseAutoencoder implements Module {
         List<Parameter> all = new ArrayList<>(ownParameters());
         all.addAll(encoder.parameters());
         all.addAll(dictionary.parameters());
+        if (decoderBias != null && all.stream().noneMatch(p -> p == decoderBias)) {
+            all.add(decoderBias);
+        }
         return Collections.unmodifiableList(all);
     }
 
