@@ -36,7 +36,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class MpSae extends SparseAutoencoder {
     private final int k;
     private final Double dropout;
-    private final SeededRandom dropoutRng;
+    private final DropoutMask dropoutMask;
     private final Buffers steps;
     private final List<int[]> picked = new ArrayList<>();
     private final List<double[]> values = new ArrayList<>();
@@ -54,7 +54,7 @@ public final class MpSae extends SparseAutoencoder {
         }
         this.k = k;
         this.dropout = dropout;
-        this.dropoutRng = new SeededRandom(config.seed()).derive(0xD5);
+        this.dropoutMask = dropout == null ? null : new DropoutMask(dropout, new SeededRandom(config.seed()).derive(0xD5).seed());
         this.steps = new Buffers(config.dtype());
     }
 
@@ -79,6 +79,12 @@ public final class MpSae extends SparseAutoencoder {
         return "mp";
     }
 
+    /** The dropout generator's state, when dropout is on. */
+    @Override
+    protected java.util.List<dev.saekit.tensor.Parameter> ownParameters() {
+        return dropoutMask == null ? java.util.List.of() : java.util.List.of(dropoutMask.state());
+    }
+
     @Override
     protected ModelSpec.VariantSpec variantSpec() {
         return new ModelSpec.VariantSpec.Mp(k, dropout);
@@ -93,11 +99,7 @@ public final class MpSae extends SparseAutoencoder {
         usedAtoms = encodeD;
         dropMask = null;
         if (dropout != null && dropout > 0 && isTraining()) {
-            double[] keep = new double[c];
-            for (int j = 0; j < c; j++) {
-                keep[j] = dropoutRng.nextDouble() < 1.0 - dropout ? 1.0 : 0.0;
-            }
-            dropMask = Tensors.fromFlat(dtype(), keep, c, 1);
+            dropMask = dropoutMask.draw(c, dtype());
             usedAtoms = steps.get("masked-atoms", c, inputDim()).assign(encodeD).muliColumnVector(dropMask);
         }
         INDArray codes = buffers.get("mp-codes", rows, c).assign(0);

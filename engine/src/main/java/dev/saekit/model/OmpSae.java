@@ -34,7 +34,7 @@ public final class OmpSae extends SparseAutoencoder {
     private final int k;
     private final int maxIter;
     private final Double dropout;
-    private final SeededRandom dropoutRng;
+    private final DropoutMask dropoutMask;
     private final Buffers steps;
 
     public OmpSae(SaeConfig config, int k, int maxIter, Double dropout, Encoder encoder, Dictionary dictionary) {
@@ -51,7 +51,7 @@ public final class OmpSae extends SparseAutoencoder {
         this.k = k;
         this.maxIter = maxIter;
         this.dropout = dropout;
-        this.dropoutRng = new SeededRandom(config.seed()).derive(0x0B);
+        this.dropoutMask = dropout == null ? null : new DropoutMask(dropout, new SeededRandom(config.seed()).derive(0x0B).seed());
         this.steps = new Buffers(config.dtype());
     }
 
@@ -75,6 +75,12 @@ public final class OmpSae extends SparseAutoencoder {
         return "omp";
     }
 
+    /** The dropout generator's state, when dropout is on. */
+    @Override
+    protected java.util.List<dev.saekit.tensor.Parameter> ownParameters() {
+        return dropoutMask == null ? java.util.List.of() : java.util.List.of(dropoutMask.state());
+    }
+
     @Override
     protected ModelSpec.VariantSpec variantSpec() {
         return new ModelSpec.VariantSpec.Omp(k, maxIter, dropout);
@@ -87,11 +93,7 @@ public final class OmpSae extends SparseAutoencoder {
         int d = inputDim();
         INDArray atoms = steps.get("atoms", c, d).assign(dictionary.get());
         if (dropout != null && dropout > 0 && isTraining()) {
-            double[] keep = new double[c];
-            for (int j = 0; j < c; j++) {
-                keep[j] = dropoutRng.nextDouble() < 1.0 - dropout ? 1.0 : 0.0;
-            }
-            atoms.muliColumnVector(Tensors.fromFlat(dtype(), keep, c, 1));
+            atoms.muliColumnVector(dropoutMask.draw(c, dtype()));
         }
         INDArray codes = buffers.get("omp-codes", rows, c).assign(0);
         INDArray residual = buffers.get("omp-residual", rows, d).assign(x);

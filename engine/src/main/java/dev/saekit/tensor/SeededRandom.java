@@ -1,43 +1,77 @@
 package dev.saekit.tensor;
 
-import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The engine's only source of randomness: a seeded {@link SplittableRandom}, so that a run is
- * reproducible from the seed in its config on any machine and thread count. Arrays are filled
- * in row-major order.
+ * The engine's only source of randomness: SplitMix64 (Steele, Lea and Flood, 2014) from a seed, so
+ * that a run is reproducible from the seed in its config on any machine and thread count. Its whole
+ * state is one {@code long} ({@link #state()}), which checkpoints save to resume bit for bit.
+ * Arrays are filled in row-major order.
  */
 public final class SeededRandom {
+    private static final long GAMMA = 0x9E3779B97F4A7C15L;
+
     private final long seed;
-    private final SplittableRandom random;
+    private long state;
 
     public SeededRandom(long seed) {
         this.seed = seed;
-        this.random = new SplittableRandom(seed);
+        this.state = seed;
     }
 
     public long seed() {
         return seed;
     }
 
+    /** The generator's state: equal states give equal streams. */
+    public long state() {
+        return state;
+    }
+
+    /** Continues from a saved {@link #state()}. */
+    public void setState(long state) {
+        this.state = state;
+    }
+
     /** An independent generator whose stream depends only on this one's seed and {@code salt}. */
     public SeededRandom derive(long salt) {
-        return new SeededRandom(new SplittableRandom(seed ^ (salt * 0x9E3779B97F4A7C15L)).nextLong());
+        return new SeededRandom(mix(seed ^ mix(salt * GAMMA + 1)));
     }
 
+    public long nextLong() {
+        state += GAMMA;
+        return mix(state);
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Uniform in [0, 1), 53 random bits. */
     public double nextDouble() {
-        return random.nextDouble();
+        return (nextLong() >>> 11) * 0x1.0p-53;
     }
 
+    /** Uniform in [0, bound), without modulo bias. */
     public int nextInt(int bound) {
-        return random.nextInt(bound);
+        if (bound <= 0) {
+            throw new IllegalArgumentException("bound must be > 0, was " + bound);
+        }
+        int bits;
+        int value;
+        do {
+            bits = (int) (nextLong() >>> 33);
+            value = bits % bound;
+        } while (bits - value + (bound - 1) < 0);
+        return value;
     }
 
     /** A standard normal draw (Box-Muller on two uniforms). */
     public double nextGaussian() {
-        double u1 = 1.0 - random.nextDouble();
-        double u2 = random.nextDouble();
+        double u1 = 1.0 - nextDouble();
+        double u2 = nextDouble();
         return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2);
     }
 
@@ -45,7 +79,7 @@ public final class SeededRandom {
     public INDArray uniform(DType dtype, double low, double high, long... shape) {
         double[] data = new double[Math.toIntExact(Tensors.elementCount(shape))];
         for (int i = 0; i < data.length; i++) {
-            data[i] = low + (high - low) * random.nextDouble();
+            data[i] = low + (high - low) * nextDouble();
         }
         return Tensors.fromFlat(dtype, data, shape);
     }
@@ -66,7 +100,7 @@ public final class SeededRandom {
             p[i] = i;
         }
         for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
+            int j = nextInt(i + 1);
             int t = p[i];
             p[i] = p[j];
             p[j] = t;

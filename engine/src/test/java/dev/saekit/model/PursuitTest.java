@@ -62,4 +62,17 @@ class PursuitTest {
         without.train();
         assertNotEquals(without.forward(x).codes().dup(), withDropout.forward(x).codes().dup(), "dropout is back after train()");
     }
+
+    @Test
+    void loadingTheDropoutStateResumesTheSameMasks() {
+        SaeConfig config = Variants.config(6, 30, DType.FLOAT64, 8);
+        MpSae a = MpSae.create(config, 2, 0.5);
+        INDArray x = new SeededRandom(9).normal(DType.FLOAT64, 1.0, 5, 6);
+        a.forward(x);
+        MpSae b = MpSae.create(config, 2, 0.5);
+        for (dev.saekit.tensor.Parameter p : a.parameters()) {
+            b.parameter(p.name()).orElseThrow().assign(p.value());
+        }
+        assertEquals(a.forward(x).codes().dup(), b.forward(x).codes().dup(), "the next mask is the same after a load");
+    }
 }
