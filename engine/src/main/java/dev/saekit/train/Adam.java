@@ -32,6 +32,26 @@ public final class Adam implements Optimizer {
         return states.get(p);
     }
 
+    /**
+     * Sets the state of {@code p} (a checkpoint's): its step count and copies of its moments, which
+     * must have {@code p}'s shape.
+     */
+    public void restore(Parameter p, long step, INDArray expAvg, INDArray expAvgSq) {
+        if (step < 0) {
+            throw new IllegalArgumentException("Adam step of '" + p.name() + "' must be >= 0, was " + step);
+        }
+        State s = new State(p.value());
+        s.step = step;
+        for (INDArray[] pair : new INDArray[][]{{s.expAvg, expAvg}, {s.expAvgSq, expAvgSq}}) {
+            if (!java.util.Arrays.equals(pair[0].shape(), pair[1].shape())) {
+                throw new IllegalArgumentException("Adam state of '" + p.name() + "' must have shape "
+                        + java.util.Arrays.toString(pair[0].shape()) + ", got " + java.util.Arrays.toString(pair[1].shape()));
+            }
+            pair[0].assign(pair[1]);
+        }
+        states.put(p, s);
+    }
+
     @Override
     public void step(List<Parameter> parameters, double lr) {
         for (Parameter p : parameters) {

@@ -58,6 +58,20 @@ public final class Trainer {
      * the weights and buffers (running statistics) of the last finite step in the model.
      */
     public TrainingResult fit(SparseAutoencoder model, Dataset data) {
+        return run(model, data, null);
+    }
+
+    /**
+     * Continues a run of this config from {@code from} (a checkpoint's progress): the optimiser must
+     * hold the checkpoint's state (see {@link Adam#restore}). Epochs before {@code from.epoch()} and the
+     * first {@code from.stepInEpoch()} batches of that epoch are skipped, in the same seeded order, so
+     * in float64 the resumed run ends bit for bit where the uninterrupted one does.
+     */
+    public TrainingResult resume(SparseAutoencoder model, Dataset data, TrainingProgress from) {
+        return run(model, data, from);
+    }
+
+    private TrainingResult run(SparseAutoencoder model, Dataset data, TrainingProgress from) {
         if (data.cols() != model.inputDim()) {
             throw new IllegalArgumentException("data " + data.description() + " has shape [" + data.rows() + ", " + data.cols()
                     + "] but the model expects rows of width " + model.inputDim() + " (shape [batch, " + model.inputDim() + "])");
@@ -73,7 +87,13 @@ public final class Trainer {
         all.add(history);
         all.add(dead);
         all.addAll(listeners);
-        TrainingContext context = new TrainingContext(model, data, config, stepsPerEpoch, totalSteps);
+        // a fresh fit continues this trainer's schedule; a resume places itself in the run's own schedule
+        long base = from == null ? stepsDone : from.step();
+        long scheduleLength = from == null ? stepsDone + totalSteps : totalSteps;
+        int firstEpoch = from == null ? 0 : from.epoch();
+        int skipInFirstEpoch = from == null ? 0 : from.stepInEpoch();
+        TrainingContext context = new TrainingContext(model, data, config, stepsPerEpoch, totalSteps, optimizer,
+                from == null ? new TrainingProgress(0, 0, stepsDone) : from);
         for (TrainingListener l : all) {
             l.onTrainingStart(context);
         }
@@ -88,19 +108,25 @@ public final class Trainer {
         String message = "";
         model.train();
         training:
-        for (int epoch = 0; epoch < config.epochs(); epoch++) {
+        for (int epoch = firstEpoch; epoch < config.epochs(); epoch++) {
             long epochStart = System.nanoTime();
             double lossSum = 0;
             double r2Sum = 0;
             double l0Sum = 0;
-            int inEpoch = 0;
+            int inEpoch = epoch == firstEpoch ? skipInFirstEpoch : 0;
+            int toSkip = inEpoch;
+            int applied = 0;
             Iterable<INDArray> batches = config.shuffle()
                     ? data.batches(config.batchSize(), config.seed(), epoch) : data.batchesInOrder(config.batchSize());
             for (INDArray batch : batches) {
+                if (toSkip > 0) {
+                    toSkip--;
+                    continue;
+                }
                 INDArray x = batch.dataType() == model.dtype().nd4j() ? batch
                         : cast.get("x", batch.rows(), batch.columns()).assign(batch);
-                long globalStep = stepsDone + step;
-                double lr = config.optimizer().learningRate() * config.schedule().factor(globalStep, stepsDone + totalSteps);
+                long globalStep = base + step;
+                double lr = config.optimizer().learningRate() * config.schedule().factor(globalStep, scheduleLength);
                 model.zeroGrad();
                 bufferGuard.save();
                 SaeOutput out = model.forward(x);
@@ -112,7 +138,7 @@ public final class Trainer {
                 double gradNorm = config.clipNorm() > 0
                         ? GradientClipping.clip(params, config.clipNorm())
                         : GradientClipping.globalNorm(params);
-                StepState state = new StepState(epoch, step + 1, inEpoch + 1, stepsPerEpoch, totalSteps, loss,
+                StepState state = new StepState(epoch, globalStep + 1, inEpoch + 1, stepsPerEpoch, totalSteps, loss,
                         Metrics.r2(x, out.reconstruction()), Metrics.l0PerSample(out.codes()), gradNorm, lr, out);
                 try {
                     for (TrainingListener l : all) {
@@ -127,6 +153,7 @@ public final class Trainer {
                 optimizer.step(params, lr);
                 step++;
                 inEpoch++;
+                applied++;
                 lossSum += loss;
                 r2Sum += state.r2();
                 l0Sum += state.l0();
@@ -134,13 +161,16 @@ public final class Trainer {
                     l.onStep(state);
                 }
             }
-            EpochSummary summary = new EpochSummary(epoch, lossSum / inEpoch, r2Sum / inEpoch, l0Sum / inEpoch,
+            if (applied == 0) {
+                continue; // a resume that starts at the end of an epoch has nothing to summarise
+            }
+            EpochSummary summary = new EpochSummary(epoch, lossSum / applied, r2Sum / applied, l0Sum / applied,
                     dead.deadFraction(), (System.nanoTime() - epochStart) / 1e9);
             for (TrainingListener l : all) {
                 l.onEpochEnd(summary);
             }
         }
-        stepsDone += step;
+        stepsDone = base + step;
         TrainingResult result = new TrainingResult(status, message, step, (System.nanoTime() - start) / 1e9, history);
         for (TrainingListener l : all) {
             l.onTrainingEnd(result);

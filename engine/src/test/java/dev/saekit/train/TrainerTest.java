@@ -132,6 +132,7 @@ class TrainerTest {
         TrainingResult second = trainer.fit(model, DATA);
         assertTrue(first.completed() && second.completed());
         assertEquals(16, trainer.stepsDone());
+        assertEquals(9, second.history().steps().get(0).step(), "the second call continues the step numbers");
         assertTrue(second.history().epochs().get(0).loss() < first.history().epochs().get(0).loss(),
                 "the second call starts from the trained weights");
     }

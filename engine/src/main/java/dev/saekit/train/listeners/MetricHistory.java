@@ -2,7 +2,6 @@ package dev.saekit.train.listeners;
 
 import dev.saekit.train.EpochSummary;
 import dev.saekit.train.StepState;
-import dev.saekit.train.TrainingContext;
 import dev.saekit.train.TrainingListener;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -27,20 +26,14 @@ public final class MetricHistory implements TrainingListener {
 
     private final List<StepRecord> steps = new ArrayList<>();
     private final List<EpochSummary> epochs = new ArrayList<>();
-    private long stepOffset;
 
     /** One step's metrics. */
     public record StepRecord(long step, int epoch, double loss, double r2, double l0, double gradNorm, double learningRate) {
     }
 
     @Override
-    public void onTrainingStart(TrainingContext context) {
-        stepOffset = steps.isEmpty() ? 0 : steps.get(steps.size() - 1).step();
-    }
-
-    @Override
     public void onStep(StepState s) {
-        steps.add(new StepRecord(stepOffset + s.step(), s.epoch(), s.loss(), s.r2(), s.l0(), s.gradNorm(), s.learningRate()));
+        steps.add(new StepRecord(s.step(), s.epoch(), s.loss(), s.r2(), s.l0(), s.gradNorm(), s.learningRate()));
     }
 
     @Override
