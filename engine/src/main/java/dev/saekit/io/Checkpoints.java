@@ -272,8 +272,21 @@ public final class Checkpoints {
 
     /** Loads {@code file}'s tensors into the model's parameters, by name; every parameter must be there, with its shape. */
     static void loadWeights(Path file, SparseAutoencoder model) throws IOException {
+        loadWeights(file, model, false);
+    }
+
+    /**
+     * Loads {@code file}'s tensors into the model's parameters, by name and shape. Every trainable
+     * parameter must be there; buffers may be missing when {@code buffersOptional} (files of other
+     * tools lack saekit's own buffers) and keep their current values. A tensor the model does not
+     * have is an error.
+     */
+    static void loadWeights(Path file, SparseAutoencoder model, boolean buffersOptional) throws IOException {
         SafetensorsFile f = Safetensors.header(file);
         for (Parameter p : model.parameters()) {
+            if (!f.tensors().containsKey(p.name()) && buffersOptional && !p.isTrainable()) {
+                continue;
+            }
             if (!f.tensors().containsKey(p.name())) {
                 throw new MalformedFileException(file.toString(), "has no tensor '" + p.name() + "' that the "
                         + model.variant() + " model needs");

@@ -1,0 +1,47 @@
+package dev.saekit.io;
+
+import dev.saekit.model.BatchTopKSae;
+import dev.saekit.model.ModelSpec;
+import dev.saekit.model.SparseAutoencoder;
+import dev.saekit.tensor.Parameter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * overcomplete state dicts saved as safetensors ({@code safetensors.torch.save_file(model.state_dict())}):
+ * saekit's parameter names ARE overcomplete's ({@code encoder.final_block.0.weight},
+ * {@code dictionary._weights}, ...), so a state dict loads into the model its {@link ModelSpec}
+ * describes. A state dict does not say which variant or {@code k} it was trained with: the caller
+ * gives the spec. saekit's own buffers that overcomplete lacks ({@code running_threshold},
+ * {@code dropout_rng_state}) are optional on import and left out on export, so that
+ * {@code load_state_dict(strict=True)} accepts the file.
+ */
+public final class OvercompleteFormat {
+    /** saekit buffers that overcomplete's modules do not have. */
+    static final Set<String> SAEKIT_ONLY = Set.of(BatchTopKSae.RUNNING_THRESHOLD, "dropout_rng_state");
+
+    private OvercompleteFormat() {
+    }
+
+    /** A model of {@code spec} with the weights of the state dict {@code file}. */
+    public static SparseAutoencoder read(Path file, ModelSpec spec) throws IOException {
+        SparseAutoencoder model = spec.build();
+        Checkpoints.loadWeights(file, model, true);
+        return model;
+    }
+
+    /** Writes {@code model}'s state dict to {@code file} as safetensors, in the model's dtype. */
+    public static void write(SparseAutoencoder model, Path file) throws IOException {
+        Map<String, INDArray> state = new LinkedHashMap<>();
+        for (Parameter p : model.parameters()) {
+            if (!SAEKIT_ONLY.contains(p.name())) {
+                state.put(p.name(), p.value());
+            }
+        }
+        Safetensors.write(file, state, Map.of("format", "pt", "saved_by", "saekit " + model.variant()));
+    }
+}

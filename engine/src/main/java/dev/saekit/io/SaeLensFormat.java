@@ -1,0 +1,200 @@
+package dev.saekit.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.saekit.dictionary.DictionaryConfig;
+import dev.saekit.encoder.BiasedLinearEncoder;
+import dev.saekit.encoder.EncoderKind;
+import dev.saekit.encoder.MlpEncoder;
+import dev.saekit.model.BatchTopKSae;
+import dev.saekit.model.JumpKernel;
+import dev.saekit.model.JumpSae;
+import dev.saekit.model.ModelSpec;
+import dev.saekit.model.Sae;
+import dev.saekit.model.SaeConfig;
+import dev.saekit.model.SparseAutoencoder;
+import dev.saekit.model.TopKSae;
+import dev.saekit.tensor.DType;
+import dev.saekit.tensor.Tensors;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * SAEs in SAELens' format: a directory with {@code cfg.json} ({@code architecture}, {@code d_in},
+ * {@code d_sae}, {@code k} for TopK, {@code apply_b_dec_to_input}, {@code normalize_activations}) and
+ * {@code sae_weights.safetensors} ({@code W_enc [d_in, d_sae]}, {@code b_enc}, {@code W_dec [d_sae, d_in]},
+ * {@code b_dec}, and {@code threshold} for JumpReLU). SAELens computes
+ * {@code pre = (x - b_dec) W_enc + b_enc} and {@code x_hat = z W_dec + b_dec} with {@code z} = ReLU,
+ * TopK, or {@code pre * 1[pre > threshold]}.
+ *
+ * <p>Import builds a model in the SAELens layout ({@link ModelSpec.EncoderSpec.SaeLens}): vanilla,
+ * TopK, or JumpReLU with log-thresholds {@code ln(threshold)} (which needs every threshold > 0).
+ * Export writes vanilla, TopK and JumpReLU models with a linear encoder or the SAELens layout, and
+ * BatchTopK models as JumpReLU with the running threshold for every latent (how SAELens serves
+ * BatchTopK SAEs). Other variants have no SAELens architecture and are refused.
+ */
+public final class SaeLensFormat {
+    public static final String CONFIG = "cfg.json";
+    public static final String WEIGHTS = "sae_weights.safetensors";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private SaeLensFormat() {
+    }
+
+    /** The SAE in {@code dir}, computing in {@code dtype}. */
+    public static SparseAutoencoder read(Path dir, DType dtype) throws IOException {
+        Path cfgFile = dir.resolve(CONFIG);
+        JsonNode cfg;
+        try {
+            cfg = JSON.readTree(cfgFile.toFile());
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new MalformedFileException(cfgFile.toString(), "not valid JSON: " + e.getOriginalMessage());
+        }
+        String arch = text(cfg, "architecture", cfgFile);
+        int dIn = positive(cfg, "d_in", cfgFile);
+        int dSae = positive(cfg, "d_sae", cfgFile);
+        String norm = cfg.path("normalize_activations").asText("none");
+        if (!norm.equals("none")) {
+            throw new MalformedFileException(cfgFile.toString(), "normalize_activations '" + norm + "' is not supported;"
+                    + " saekit imports SAEs that see the raw activations (\"none\")");
+        }
+        boolean subtract = cfg.path("apply_b_dec_to_input").asBoolean(true);
+        ModelSpec.VariantSpec variant = switch (arch) {
+            case "standard" -> new ModelSpec.VariantSpec.Vanilla();
+            case "topk" -> new ModelSpec.VariantSpec.TopK(positive(cfg, "k", cfgFile));
+            case "jumprelu" -> new ModelSpec.VariantSpec.JumpRelu(JumpKernel.RECTANGLE,
+                    (float) cfg.path("jumprelu_bandwidth").asDouble(1e-3));
+            default -> throw new MalformedFileException(cfgFile.toString(), "architecture '" + arch
+                    + "' is not supported; saekit imports standard, topk and jumprelu");
+        };
+        SaeConfig sae = new SaeConfig(dIn, dSae, EncoderKind.LINEAR, DictionaryConfig.defaults(), dtype, 0);
+        ModelSpec spec;
+        try {
+            spec = new ModelSpec(sae, variant, new ModelSpec.DictionarySpec.Plain(), new ModelSpec.EncoderSpec.SaeLens(subtract));
+        } catch (IllegalArgumentException e) {
+            throw new MalformedFileException(cfgFile.toString(), e.getMessage());
+        }
+        SparseAutoencoder model = spec.build();
+        Path weightsFile = dir.resolve(WEIGHTS);
+        SafetensorsFile f = Safetensors.header(weightsFile);
+        for (String name : new String[]{"W_enc", "b_enc", "W_dec", "b_dec"}) {
+            assign(model, name, f.read(name, dtype), weightsFile);
+        }
+        if (model instanceof JumpSae jump) {
+            INDArray threshold = f.read("threshold", dtype);
+            Tensors.requireShape("threshold", threshold, dSae);
+            if (!(threshold.minNumber().doubleValue() > 0)) {
+                throw new MalformedFileException(weightsFile.toString(), "threshold has a value <= 0 ("
+                        + threshold.minNumber() + "); saekit's JumpReLU learns log-thresholds and needs positive ones");
+            }
+            jump.thresholds().assign(Transforms.log(threshold, true));
+        }
+        for (String name : f.tensors().keySet()) {
+            if (!name.matches("W_enc|b_enc|W_dec|b_dec|threshold")) {
+                throw new MalformedFileException(weightsFile.toString(), "has a tensor '" + name + "' that a " + arch
+                        + " SAE does not use");
+            }
+        }
+        return model;
+    }
+
+    private static void assign(SparseAutoencoder model, String name, INDArray value, Path file) throws MalformedFileException {
+        try {
+            model.parameter(name).orElseThrow().assign(value);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedFileException(file.toString(), e.getMessage());
+        }
+    }
+
+    /** Writes {@code model} to {@code dir} (created) in SAELens' format, float32. */
+    public static void write(SparseAutoencoder model, Path dir) throws IOException {
+        ObjectNode cfg = JSON.createObjectNode();
+        Map<String, INDArray> w = new LinkedHashMap<>();
+        boolean wasTraining = model.isTraining();
+        if (!(model instanceof BatchTopKSae)) {
+            model.eval(); // the fused dictionary is the one to export (BatchTopK is read without a forward)
+        }
+        String arch;
+        if (model instanceof JumpSae j) {
+            arch = "jumprelu";
+            w.put("threshold", Transforms.exp(j.thresholds().value(), true));
+        } else if (model instanceof BatchTopKSae b && !(model instanceof dev.saekit.model.PrefixMatryoshkaSae)) {
+            double tau = b.runningThreshold();
+            if (Double.isNaN(tau)) {
+                throw new IllegalStateException("this BatchTopK model has no running threshold yet (train it first); "
+                        + "SAELens serves BatchTopK as JumpReLU with that threshold");
+            }
+            arch = "jumprelu";
+            w.put("threshold", Tensors.ones(model.dtype(), model.nbConcepts()).muli(tau));
+        } else if (model instanceof TopKSae t) {
+            arch = "topk";
+            cfg.put("k", t.k());
+        } else if (model instanceof Sae) {
+            arch = "standard";
+        } else {
+            throw new IllegalArgumentException("SAELens has no architecture for a " + model.variant()
+                    + " model; export vanilla, topk, batchtopk or jumprelu models");
+        }
+        boolean subtract = true;
+        if (model.encoder() instanceof BiasedLinearEncoder e) {
+            w.put("W_enc", e.weight().value());
+            w.put("b_enc", e.latentBias().value());
+            w.put("b_dec", e.preBias().value());
+            subtract = e.subtractsPreBias();
+        } else if (model.encoder() instanceof MlpEncoder m && m.kind() == EncoderKind.LINEAR) {
+            w.put("W_enc", m.parameters().get(0).value().transpose());
+            w.put("b_enc", m.parameters().size() > 1 ? m.parameters().get(1).value() : Tensors.zeros(model.dtype(), model.nbConcepts()));
+            w.put("b_dec", model.decoderBias() != null ? model.decoderBias().value() : Tensors.zeros(model.dtype(), model.inputDim()));
+        } else {
+            throw new IllegalArgumentException("SAELens SAEs have a linear encoder; this model's encoder is " + model.encoder()
+                    + " (export models with the linear encoder or the SAELens layout)");
+        }
+        w.put("W_dec", model.getDictionary());
+        if (wasTraining && !(model instanceof BatchTopKSae)) {
+            model.train();
+        }
+        Map<String, INDArray> f32 = new LinkedHashMap<>();
+        w.forEach((k, v) -> f32.put(k, Tensors.copy(v, DType.FLOAT32)));
+        cfg.put("architecture", arch);
+        cfg.put("d_in", model.inputDim());
+        cfg.put("d_sae", model.nbConcepts());
+        cfg.put("dtype", "float32");
+        cfg.put("device", "cpu");
+        cfg.put("apply_b_dec_to_input", subtract);
+        cfg.put("normalize_activations", "none");
+        cfg.put("model_from", "saekit " + model.variant());
+        Files.createDirectories(dir);
+        Safetensors.write(dir.resolve(WEIGHTS), f32, Map.of());
+        Path tmp = Files.createTempFile(dir, ".cfg.", ".tmp");
+        try {
+            Files.write(tmp, JSON.writeValueAsBytes(cfg));
+            Files.move(tmp, dir.resolve(CONFIG), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static String text(JsonNode n, String field, Path file) throws MalformedFileException {
+        JsonNode f = n.get(field);
+        if (f == null || !f.isTextual()) {
+            throw new MalformedFileException(file.toString(), "missing or non-text field '" + field + "'");
+        }
+        return f.asText();
+    }
+
+    private static int positive(JsonNode n, String field, Path file) throws MalformedFileException {
+        JsonNode f = n.get(field);
+        if (f == null || !f.isIntegralNumber() || !f.canConvertToInt() || f.asInt() <= 0) {
+            throw new MalformedFileException(file.toString(), "field '" + field + "' must be a positive integer, was " + f);
+        }
+        return f.asInt();
+    }
+}
