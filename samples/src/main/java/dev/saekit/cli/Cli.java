@@ -1,6 +1,9 @@
 package dev.saekit.cli;
 
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.util.function.Function;
+import picocli.CommandLine.Model.CommandSpec;
 import java.util.function.Supplier;
 
 /** Option checks shared by the commands: every failure becomes one usage error naming the option. */
@@ -29,6 +32,34 @@ final class Cli {
             return constructor.get();
         } catch (IllegalArgumentException e) {
             throw new CliException(SaekitCli.EXIT_USAGE, e.getMessage());
+        }
+    }
+
+    /** A command's work, which may fail with a usage or input error. */
+    interface Body {
+        int run() throws CliException, IOException;
+    }
+
+    /**
+     * Runs {@code body}; every failure becomes one line {@code saekit: error: ...} on the command's
+     * error stream and its exit code (1 for data and files, 2 for usage).
+     */
+    static int run(CommandSpec spec, Body body) {
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            return body.run();
+        } catch (CliException e) {
+            err.println("saekit: error: " + e.getMessage());
+            return e.exitCode();
+        } catch (IOException | IllegalArgumentException | IllegalStateException e) {
+            err.println("saekit: error: " + e.getMessage());
+            return SaekitCli.EXIT_INPUT;
+        } catch (RuntimeException e) { // a bug: still one line, with the exception's class to report it by
+            err.println("saekit: error: unexpected " + e.getClass().getName() + ": " + e.getMessage());
+            return SaekitCli.EXIT_INPUT;
+        } finally {
+            err.flush();
+            spec.commandLine().getOut().flush();
         }
     }
 }

@@ -38,12 +38,21 @@ final class RunFiles {
         return t;
     }
 
+    /** The attachment of a checkpoint holding the mean row that was subtracted from the training data. */
+    static final String MEAN_ATTACHMENT = "data_mean";
+
     static void write(Path dir, SparseAutoencoder model, EvalMetrics metrics, TrainingResult result, TrainingData data,
-                      TrainingConfig training) throws IOException {
+                      TrainingConfig training, dev.saekit.train.Optimizer optimizer, dev.saekit.train.TrainingProgress progress)
+            throws IOException {
         ObjectNode json = common(result, data, training);
         metrics.toMap().forEach((k, v) -> json.putPOJO(k, v));
         writeFiles(dir, json, result);
-        ModelWriter.write(dir.resolve("model"), model, training, data.mean());
+        ObjectNode provenance = ConfigJson.MAPPER.createObjectNode();
+        provenance.put("description", data.describe());
+        provenance.put("rows", data.dataset().rows());
+        provenance.put("cols", data.dataset().cols());
+        provenance.put("centred", data.mean() != null);
+        ModelWriter.write(dir.resolve("model"), model, training, data.mean(), optimizer, progress, provenance);
     }
 
     /** After a divergence: the history and the status, without metrics or model. */

@@ -191,7 +191,8 @@ public final class TrainCommand implements Callable<Integer> {
         if (!noProgress) {
             listeners.add(new ProgressBarListener());
         }
-        TrainingResult result = new Trainer(trainingConfig, listeners).fit(model, training.dataset());
+        Trainer trainer = new Trainer(trainingConfig, listeners);
+        TrainingResult result = trainer.fit(model, training.dataset());
         if (!result.completed()) {
             if (out != null) {
                 RunFiles.writeDiverged(out, result, training, trainingConfig);
@@ -213,7 +214,8 @@ public final class TrainCommand implements Callable<Integer> {
             evaluation.concepts().print(stdout, rowLabels, topConcepts, noun);
         }
         if (out != null) {
-            RunFiles.write(out, model, metrics, result, training, trainingConfig);
+            RunFiles.write(out, model, metrics, result, training, trainingConfig, trainer.optimizer(),
+                    new dev.saekit.train.TrainingProgress(trainingConfig.epochs(), 0, trainer.stepsDone()));
             stdout.println();
             stdout.println("wrote " + out.resolve("metrics.json") + ", " + out.resolve("history") + ", " + out.resolve("model"));
         }

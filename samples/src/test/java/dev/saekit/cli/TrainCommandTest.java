@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.saekit.io.Checkpoint;
+import dev.saekit.io.Checkpoints;
 import dev.saekit.io.Npy;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Parameter;
@@ -53,19 +55,17 @@ class TrainCommandTest {
         assertEquals(80, history.steps().size());
         assertEquals(2, history.epochs().size());
 
-        Path model = out.resolve("model");
-        JsonNode config = new ObjectMapper().readTree(model.resolve("config.json").toFile());
-        assertEquals(100, config.get("sae").get("input_dim").asInt());
-        assertEquals(64, config.get("sae").get("nb_concepts").asInt());
-        assertEquals(2, config.get("training").get("epochs").asInt());
+        Checkpoint saved = Checkpoints.load(out.resolve("model"));
+        assertEquals(100, saved.spec().sae().inputDim());
+        assertEquals(64, saved.spec().sae().nbConcepts());
+        assertEquals(2, saved.training().get("epochs").asInt());
+        assertEquals(80, saved.progress().step());
         List<Parameter> params = run.train().trained.parameters();
         assertFalse(params.isEmpty());
         for (Parameter p : params) {
-            INDArray saved = Npy.read(model.resolve(p.name() + ".npy"));
-            assertArrayEquals(p.value().shape(), saved.shape(), p.name());
-            assertEquals(p.value(), saved, p.name()); // same dtype, shape and values
+            assertEquals(p.value(), saved.model().parameter(p.name()).orElseThrow().value(), p.name()); // dtype, shape, values
         }
-        INDArray mean = Npy.read(model.resolve(ModelWriter.MEAN_FILE));
+        INDArray mean = saved.attachments().get(RunFiles.MEAN_ATTACHMENT);
         assertArrayEquals(new long[] {100}, mean.shape());
     }
 

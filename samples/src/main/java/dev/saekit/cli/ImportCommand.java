@@ -1,0 +1,88 @@
+package dev.saekit.cli;
+
+import dev.saekit.io.Checkpoints;
+import dev.saekit.io.OvercompleteFormat;
+import dev.saekit.io.SaeLensFormat;
+import dev.saekit.model.ModelSpec;
+import dev.saekit.model.SaeConfig;
+import dev.saekit.model.SparseAutoencoder;
+import dev.saekit.model.Variant;
+import dev.saekit.tensor.DType;
+import dev.saekit.train.TrainingProgress;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code saekit import}: a Python tool's SAE as a saekit checkpoint. */
+@Command(name = "import", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Turn a SAELens directory or an overcomplete state dict into a saekit checkpoint.",
+            "An overcomplete state dict does not record its variant: give --variant (and --k, ...) as for train."})
+public final class ImportCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--format", paramLabel = "FORMAT", required = true, description = "saelens or overcomplete.")
+    String format;
+
+    @Option(names = "--from", paramLabel = "PATH", required = true,
+            description = "A SAELens directory (cfg.json, sae_weights.safetensors) or an overcomplete state dict (.safetensors).")
+    Path from;
+
+    @Option(names = "--out", paramLabel = "DIR", required = true, description = "The checkpoint to write (usable with encode and export).")
+    Path out;
+
+    @Option(names = "--dtype", paramLabel = "TYPE", defaultValue = "float32", description = "float32 or float64. Default: ${DEFAULT-VALUE}.")
+    String dtype;
+
+    @Option(names = "--input", paramLabel = "N", description = "overcomplete: input width (default: read from the weights).")
+    Integer input;
+
+    @Mixin
+    VariantOptions variant;
+
+    @Override
+    public Integer call() {
+        return Cli.run(spec, () -> {
+            DType type = Cli.parse("--dtype", dtype, DType::parse);
+            SparseAutoencoder model = switch (format.toLowerCase(Locale.ROOT)) {
+                case "saelens" -> SaeLensFormat.read(from, type);
+                case "overcomplete" -> OvercompleteFormat.read(from, overcompleteSpec(type));
+                default -> throw new CliException(SaekitCli.EXIT_USAGE, "--format: unknown '" + format + "'; accepted: saelens, overcomplete");
+            };
+            Path dir = Checkpoints.save(out, new Checkpoints.State(model, null, TrainingProgress.start(), null,
+                    new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("imported_from", from.toString())
+                            .put("format", format.toLowerCase(Locale.ROOT)), null), 1);
+            spec.commandLine().getOut().println("wrote " + dir + ": " + model);
+            return 0;
+        });
+    }
+
+    /** The spec of an overcomplete state dict: its shapes from the weights, its variant from the options. */
+    private ModelSpec overcompleteSpec(DType type) throws java.io.IOException, CliException {
+        var header = dev.saekit.io.Safetensors.header(from);
+        var dict = header.tensors().get("dictionary._weights");
+        if (dict == null || dict.shape().length != 2) {
+            throw new CliException(SaekitCli.EXIT_INPUT, from + " has no 2-d 'dictionary._weights': not an overcomplete SAE state dict");
+        }
+        int concepts = (int) dict.shape()[0];
+        int width = input != null ? input : (int) dict.shape()[1];
+        Variant v = ModelFactory.variant(variant);
+        SaeConfig sae = SaeConfig.of(width, concepts).withDType(type);
+        int k = variant.k != null ? variant.k : (v == Variant.MP || v == Variant.OMP ? 8 : 16);
+        ModelSpec.VariantSpec vs = switch (v) {
+            case VANILLA -> new ModelSpec.VariantSpec.Vanilla();
+            case TOPK -> new ModelSpec.VariantSpec.TopK(k);
+            case BATCHTOPK -> new ModelSpec.VariantSpec.BatchTopK(new dev.saekit.model.BatchTopKSae.BatchK.PerSample(k), variant.momentum);
+            case JUMPRELU -> new ModelSpec.VariantSpec.JumpRelu(dev.saekit.model.JumpKernel.parse(variant.kernel), variant.bandwidth);
+            case MP -> new ModelSpec.VariantSpec.Mp(k, variant.dropout);
+            case OMP -> new ModelSpec.VariantSpec.Omp(k, variant.maxIter, variant.dropout);
+            default -> throw new CliException(SaekitCli.EXIT_USAGE, "--variant " + v + " has no overcomplete state dict to import");
+        };
+        return Cli.build(() -> ModelSpec.of(sae, vs));
+    }
+}
