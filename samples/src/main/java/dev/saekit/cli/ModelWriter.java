@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.saekit.io.Checkpoints;
 import dev.saekit.model.SparseAutoencoder;
 import dev.saekit.train.Optimizer;
-import dev.saekit.train.TrainingConfig;
 import dev.saekit.train.TrainingProgress;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -21,9 +20,9 @@ final class ModelWriter {
     private ModelWriter() {
     }
 
-    static void write(Path dir, SparseAutoencoder model, TrainingConfig training, INDArray mean, Optimizer optimizer,
+    static void write(Path dir, SparseAutoencoder model, ObjectNode training, INDArray mean, Optimizer optimizer,
                       TrainingProgress progress, ObjectNode data) throws IOException {
         Map<String, INDArray> attachments = mean == null ? null : Map.of(RunFiles.MEAN_ATTACHMENT, mean);
-        Checkpoints.save(dir, new Checkpoints.State(model, optimizer, progress, ConfigJson.training(training), data, attachments), 1);
+        Checkpoints.save(dir, new Checkpoints.State(model, optimizer, progress, training, data, attachments), 1);
     }
 }

@@ -42,27 +42,32 @@ final class RunFiles {
     static final String MEAN_ATTACHMENT = "data_mean";
 
     static void write(Path dir, SparseAutoencoder model, EvalMetrics metrics, TrainingResult result, TrainingData data,
-                      TrainingConfig training, dev.saekit.train.Optimizer optimizer, dev.saekit.train.TrainingProgress progress)
+                      ObjectNode training, dev.saekit.train.Optimizer optimizer, dev.saekit.train.TrainingProgress progress)
             throws IOException {
         ObjectNode json = common(result, data, training);
         metrics.toMap().forEach((k, v) -> json.putPOJO(k, v));
         writeFiles(dir, json, result);
+        ModelWriter.write(dir.resolve("model"), model, training, data.mean(), optimizer, progress, provenance(data));
+    }
+
+    /** Where the training data came from, as checkpoints record it. */
+    static ObjectNode provenance(TrainingData data) {
         ObjectNode provenance = ConfigJson.MAPPER.createObjectNode();
         provenance.put("description", data.describe());
         provenance.put("rows", data.dataset().rows());
         provenance.put("cols", data.dataset().cols());
         provenance.put("centred", data.mean() != null);
-        ModelWriter.write(dir.resolve("model"), model, training, data.mean(), optimizer, progress, provenance);
+        return provenance;
     }
 
     /** After a divergence: the history and the status, without metrics or model. */
-    static void writeDiverged(Path dir, TrainingResult result, TrainingData data, TrainingConfig training) throws IOException {
+    static void writeDiverged(Path dir, TrainingResult result, TrainingData data, ObjectNode training) throws IOException {
         ObjectNode json = common(result, data, training);
         json.put("message", result.message());
         writeFiles(dir, json, result);
     }
 
-    private static ObjectNode common(TrainingResult result, TrainingData data, TrainingConfig training) {
+    private static ObjectNode common(TrainingResult result, TrainingData data, ObjectNode training) {
         ObjectNode json = ConfigJson.MAPPER.createObjectNode();
         json.put("status", result.status().name().toLowerCase(Locale.ROOT));
         json.put("steps", result.steps());
@@ -75,7 +80,7 @@ final class RunFiles {
         d.put("width", data.dataset().cols());
         d.put("centred", data.mean() != null);
         d.put("labelled", data.dataset().labels().isPresent());
-        json.set("training", ConfigJson.training(training));
+        json.set("training", training);
         return json;
     }
 

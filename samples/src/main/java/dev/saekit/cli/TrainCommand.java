@@ -4,6 +4,11 @@ import dev.saekit.dictionary.DictionaryConfig;
 import dev.saekit.dictionary.Normalization;
 import dev.saekit.encoder.EncoderKind;
 import dev.saekit.metrics.EvalMetrics;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.saekit.io.Checkpoint;
+import dev.saekit.io.CheckpointListener;
+import dev.saekit.io.Checkpoints;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SparseAutoencoder;
 import dev.saekit.model.Variant;
@@ -24,6 +29,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -130,6 +136,17 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Write metrics.json, history/steps.csv, history/epochs.csv and the model (model/config.json, one .npy per parameter) here.")
     Path out;
 
+    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0",
+            description = "Save a checkpoint every N steps (and at the end) into OUT/checkpoints, keeping the newest 3; "
+                    + "needs --out. 0: none. Default: ${DEFAULT-VALUE}.")
+    long checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "DIR",
+            description = "Continue the run saved in this checkpoint (OUT/checkpoints of --checkpoint-every, or one of its "
+                    + "step-N directories) with its own options and data; --out and --no-progress may be given anew. "
+                    + "In float64 the resumed run ends bit for bit where the uninterrupted run ends.")
+    Path resume;
+
     @Option(names = "--no-progress", defaultValue = "false", description = "Do not show the progress bar and epoch lines. Default: ${DEFAULT-VALUE}.")
     boolean noProgress;
 
@@ -143,6 +160,12 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** The model of the last completed run (for tests and embedding callers), or null. */
     SparseAutoencoder trained;
+
+    /** The checkpoint this run continues, or null. */
+    private Checkpoint resumeFrom;
+
+    /** The command line of the run, saved with checkpoints so that --resume can rebuild it. */
+    private List<String> originalArgs = List.of();
 
     @Override
     public Integer call() {
@@ -168,6 +191,43 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private int train() throws CliException, IOException {
+        if (resume != null) {
+            return resumeRun();
+        }
+        List<String> all = spec.commandLine().getParseResult().originalArgs(); // the whole command line, "train" included
+        int at = all.indexOf(spec.name());
+        originalArgs = List.copyOf(all.subList(at + 1, all.size()));
+        return run();
+    }
+
+    /** Rebuilds the saved run's command from its recorded command line and continues it. */
+    private int resumeRun() throws CliException, IOException {
+        Checkpoint c = Checkpoints.load(resume);
+        JsonNode args = c.training() == null ? null : c.training().get("cli_args");
+        if (args == null || !args.isArray()) {
+            throw new CliException(SaekitCli.EXIT_INPUT, resume + " holds no recorded `saekit train` command line (it was "
+                    + "saved by import or the API); --resume needs a checkpoint of `saekit train --checkpoint-every`");
+        }
+        List<String> saved = new ArrayList<>();
+        args.forEach(a -> saved.add(a.asText()));
+        TrainCommand original = new TrainCommand();
+        picocli.CommandLine cl = new picocli.CommandLine(original);
+        cl.setOut(spec.commandLine().getOut());
+        cl.setErr(spec.commandLine().getErr());
+        cl.parseArgs(saved.toArray(String[]::new));
+        original.spec = spec;
+        original.resumeFrom = c;
+        original.originalArgs = saved;
+        if (out != null) {
+            original.out = out;
+        }
+        original.noProgress = noProgress;
+        int code = original.run();
+        trained = original.trained;
+        return code;
+    }
+
+    private int run() throws CliException, IOException {
         Variant variant = ModelFactory.variant(variantOptions);
         SaeConfig saeConfig = saeConfig();
         DeadCodeTracker deadCodes = new DeadCodeTracker();
@@ -175,7 +235,19 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingData training = TrainingData.load(data, labels, center, saeConfig.dtype());
         saeConfig = new SaeConfig(training.dataset().cols(), saeConfig.nbConcepts(), saeConfig.encoder(),
                 saeConfig.dictionary(), saeConfig.dtype(), saeConfig.seed());
-        SparseAutoencoder model = ModelFactory.create(variant, variantOptions, saeConfig, training.dataset());
+        SparseAutoencoder model;
+        if (resumeFrom != null) {
+            model = resumeFrom.model();
+            JsonNode was = resumeFrom.data();
+            if (was != null && (was.path("rows").asLong() != training.dataset().rows() || was.path("cols").asInt() != training.dataset().cols())) {
+                throw new CliException(SaekitCli.EXIT_INPUT, "the checkpoint was trained on " + was.path("rows").asLong() + " rows x "
+                        + was.path("cols").asInt() + " but the data now has " + training.dataset().rows() + " x " + training.dataset().cols());
+            }
+        } else {
+            model = ModelFactory.create(variant, variantOptions, saeConfig, training.dataset());
+        }
+        ObjectNode trainingJson = ConfigJson.training(trainingConfig);
+        originalArgs.forEach(trainingJson.putArray("cli_args")::add);
 
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.println("data      " + training.describe());
@@ -191,11 +263,24 @@ public final class TrainCommand implements Callable<Integer> {
         if (!noProgress) {
             listeners.add(new ProgressBarListener());
         }
+        if (checkpointEvery > 0) {
+            require(out != null, "--checkpoint-every needs --out, where the checkpoints go");
+            listeners.add(new CheckpointListener(out.resolve("checkpoints"), checkpointEvery, false, 3, trainingJson,
+                    RunFiles.provenance(training), training.mean() == null ? null : Map.of(RunFiles.MEAN_ATTACHMENT, training.mean())));
+        }
         Trainer trainer = new Trainer(trainingConfig, listeners);
-        TrainingResult result = trainer.fit(model, training.dataset());
+        TrainingResult result;
+        if (resumeFrom != null) {
+            resumeFrom.restoreOptimizer((dev.saekit.train.Adam) trainer.optimizer());
+            stdout.println("resuming at step " + resumeFrom.progress().step() + " (epoch " + (resumeFrom.progress().epoch() + 1)
+                    + ") from " + resumeFrom.dir());
+            result = trainer.resume(model, training.dataset(), resumeFrom.progress());
+        } else {
+            result = trainer.fit(model, training.dataset());
+        }
         if (!result.completed()) {
             if (out != null) {
-                RunFiles.writeDiverged(out, result, training, trainingConfig);
+                RunFiles.writeDiverged(out, result, training, trainingJson);
             }
             throw new CliException(SaekitCli.EXIT_DIVERGED, result.message());
         }
@@ -214,7 +299,7 @@ public final class TrainCommand implements Callable<Integer> {
             evaluation.concepts().print(stdout, rowLabels, topConcepts, noun);
         }
         if (out != null) {
-            RunFiles.write(out, model, metrics, result, training, trainingConfig, trainer.optimizer(),
+            RunFiles.write(out, model, metrics, result, training, trainingJson, trainer.optimizer(),
                     new dev.saekit.train.TrainingProgress(trainingConfig.epochs(), 0, trainer.stepsDone()));
             stdout.println();
             stdout.println("wrote " + out.resolve("metrics.json") + ", " + out.resolve("history") + ", " + out.resolve("model"));

@@ -1,0 +1,57 @@
+package dev.saekit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.saekit.io.Checkpoints;
+import dev.saekit.model.SparseAutoencoder;
+import dev.saekit.tensor.Parameter;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code saekit train --resume}: a run continued from a mid-run checkpoint ends where the uninterrupted run ends. */
+class ResumeCommandTest {
+    private static final String[] RUN = {"train", "--dtype", "float64", "--variant", "batchtopk", "--k", "8", "--concepts", "32",
+        "--epochs", "2", "--batch-size", "1000", "--no-progress", "--top-concepts", "0"};
+
+    private static String[] with(String... more) {
+        String[] all = java.util.Arrays.copyOf(RUN, RUN.length + more.length);
+        System.arraycopy(more, 0, all, RUN.length, more.length);
+        return all;
+    }
+
+    @Test
+    void resumingFromAMidRunCheckpointEndsBitForBitInFloat64(@TempDir Path tmp) throws IOException {
+        CliRun whole = CliRun.of(with("--out", tmp.resolve("whole").toString()));
+        assertEquals(0, whole.exitCode(), whole.err());
+        CliRun saving = CliRun.of(with("--out", tmp.resolve("saving").toString(), "--checkpoint-every", "5"));
+        assertEquals(0, saving.exitCode(), saving.err());
+
+        // step 15 of 20: in the middle of the second epoch (10 steps each); the newest 3 are kept
+        Path mid = tmp.resolve("saving").resolve("checkpoints").resolve("step-000000015");
+        CliRun resumed = CliRun.of("train", "--resume", mid.toString(), "--out", tmp.resolve("resumed").toString(), "--no-progress");
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        assertTrue(resumed.out().contains("resuming at step 15"), resumed.out());
+
+        SparseAutoencoder a = Checkpoints.load(tmp.resolve("whole").resolve("model")).model();
+        SparseAutoencoder b = Checkpoints.load(tmp.resolve("resumed").resolve("model")).model();
+        for (Parameter p : a.parameters()) {
+            assertArrayEquals(p.value().dup().data().asBytes(), b.parameter(p.name()).orElseThrow().value().dup().data().asBytes(),
+                    p.name() + " bit for bit");
+        }
+    }
+
+    @Test
+    void aCheckpointWithoutACommandLineIsOneClearError(@TempDir Path tmp) throws IOException {
+        Path lens = tmp.resolve("lens");
+        CliRun.of("import", "--format", "saelens", "--from", "../engine/src/test/resources/golden-io/sae_lens/topk",
+                "--out", lens.toString());
+        CliRun run = CliRun.of("train", "--resume", lens.toString(), "--no-progress");
+        assertEquals(SaekitCli.EXIT_INPUT, run.exitCode());
+        assertEquals(1, run.errLines().size(), run.err());
+        assertTrue(run.err().contains("--resume") || run.err().contains("no recorded"), run.err());
+    }
+}
