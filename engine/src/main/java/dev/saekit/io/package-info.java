@@ -3,7 +3,12 @@
  * arrays: reading is safe on untrusted files (the header is parsed, never evaluated; sizes are
  * checked with exact arithmetic against the file's length before anything is allocated) and every
  * defect is an {@link dev.saekit.io.MalformedFileException} that names the file and the place.
- * Writing is atomic and byte-identical to {@code numpy.save}. Safetensors and checkpoints will
- * live here too.
+ * Writing is atomic and byte-identical to {@code numpy.save}. {@link dev.saekit.io.Safetensors}
+ * reads safetensors files (every float and integer dtype but the 8-bit floats; lazily, per tensor)
+ * and writes F32/F64/I64 ones byte-identical to the Python library; {@link dev.saekit.io.Npz} reads
+ * {@code np.savez} archives and {@link dev.saekit.io.Idx} the MNIST format, plain or gzipped, with
+ * the same guarantees (zip and gzip bombs stop at the declared size). {@link dev.saekit.io.DataFiles}
+ * finds a file's format from its bytes and reads its array as a {@code [rows, cols]} matrix.
+ * Checkpoints will live here too.
  */
 package dev.saekit.io;
