@@ -45,7 +45,7 @@ public final class ActivationExtractor implements AutoCloseable {
     private final Map<String, TapShards> shards = new LinkedHashMap<>();
     private final Map<String, String> directories = new LinkedHashMap<>();
     private final Map<String, Object> notes = new TreeMap<>();
-    private final ProgressBar bar;
+    private ProgressBar bar;
     private final long started = System.nanoTime();
     private long items;
     private ActivationManifest written;
@@ -208,6 +208,7 @@ public final class ActivationExtractor implements AutoCloseable {
     private void closeBar() {
         if (bar != null) {
             bar.close();
+            bar = null;
         }
     }
 
