@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "saekit", mixinStandardHelpOptions = true, versionProvider = SaekitCli.Version.class,
         description = "Sparse autoencoders and dictionary learning on the JVM.",
         subcommands = {TrainCommand.class, EncodeCommand.class, ExportCommand.class, ImportCommand.class, DataInfoCommand.class,
-            CommandLine.HelpCommand.class},
+            ExtractOcrCommand.class, OnnxInfoCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:bad input data or a file that cannot be read or written",
             "2:bad command line (unknown option, bad option value)", "3:training diverged"})

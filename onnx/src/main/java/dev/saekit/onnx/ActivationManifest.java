@@ -1,0 +1,72 @@
+package dev.saekit.onnx;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * {@code manifest.json} of an extraction directory: which model, which input, and for each tap its
+ * shards ({@code <directory>/shard-00000.npy}, ...: float32 matrices {@code [rows, width]}, rows in
+ * input order). Written after every shard with {@code complete: false} and at the end with
+ * {@code complete: true}, so a run that stops early leaves a manifest of the shards it finished.
+ */
+public record ActivationManifest(int formatVersion, boolean complete, String modelFile, String modelSha256, String input,
+                                 long inputItems, int rowsPerShard, double seconds, List<Tap> taps, Map<String, Object> notes) {
+    public static final int FORMAT_VERSION = 1;
+    public static final String FILE_NAME = "manifest.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    public ActivationManifest {
+        taps = List.copyOf(taps);
+        notes = Map.copyOf(notes);
+    }
+
+    /**
+     * One tapped tensor: its name in the model, the directory its shards are in (relative to the
+     * manifest), the shape it had ({@code ?} where batches differed: {@code [1, ?, 120]}), the row
+     * width (its last dimension), its rows and how many of its values were NaN or infinite.
+     */
+    public record Tap(String name, String directory, String tensorShape, int width, long rows, long nonFinite, List<Shard> shards) {
+        public Tap {
+            shards = List.copyOf(shards);
+        }
+    }
+
+    /** A shard file (relative to its tap's directory) and its row count. */
+    public record Shard(String file, long rows) {
+    }
+
+    /** Writes {@code manifest.json} into {@code dir}, atomically (temporary file, then rename). */
+    public void write(Path dir) throws IOException {
+        Path file = dir.resolve(FILE_NAME);
+        Path tmp = dir.resolve("." + FILE_NAME + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        try {
+            Files.write(tmp, (JSON.writeValueAsString(this) + "\n").getBytes(StandardCharsets.UTF_8));
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** The manifest in {@code dir}; an unknown format version is rejected. */
+    public static ActivationManifest read(Path dir) throws IOException {
+        Path file = dir.resolve(FILE_NAME);
+        ActivationManifest m = JSON.readValue(file.toFile(), ActivationManifest.class);
+        if (m.formatVersion() != FORMAT_VERSION) {
+            throw new IOException(file + ": format_version " + m.formatVersion() + " is not one this saekit reads ("
+                    + FORMAT_VERSION + ")");
+        }
+        return m;
+    }
+}
