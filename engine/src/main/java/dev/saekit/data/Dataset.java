@@ -1,11 +1,21 @@
 package dev.saekit.data;
 
 import dev.saekit.tensor.DType;
+import dev.saekit.tensor.Tensors;
 import java.util.List;
 import java.util.Optional;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Rows of activations {@code [rows, cols]} that a trainer reads in mini-batches. */
+/**
+ * Rows of activations {@code [rows, cols]} that a trainer reads in mini-batches.
+ *
+ * <p>Every value a batch holds is finite. A data set held in memory checks this when it is made
+ * ({@link InMemoryDataset}); one streamed from files checks each row as it reads it and throws a
+ * {@link NonFiniteValueException} naming the file, the row within it and the column
+ * ({@link ShardedDataset}). A file that cannot be read mid-epoch is an
+ * {@link java.io.UncheckedIOException}.
+ */
 public interface Dataset {
 
     long rows();
@@ -16,8 +26,8 @@ public interface Dataset {
 
     /**
      * The mini-batches of one epoch in the order fixed by {@code seed} and {@code epoch} (the
-     * same pair always gives the same order). The last batch may be shorter. Each batch array is
-     * reused by the next one.
+     * same pair always gives the same order). Every row comes exactly once; the last batch may be
+     * shorter. Each batch array is reused by the next one.
      */
     Iterable<INDArray> batches(int batchSize, long seed, int epoch);
 
@@ -31,4 +41,23 @@ public interface Dataset {
 
     /** Where the data came from, for logs and provenance. */
     String description();
+
+    /**
+     * The mean row, {@code cols} values in {@link #dtype()}, from one pass over the batches in
+     * row order: each batch is summed in float64 and the batch sums are added, so memory stays
+     * that of one batch whatever the number of rows.
+     */
+    default INDArray meanRow() {
+        double[] sum = new double[cols()];
+        for (INDArray batch : batchesInOrder(4096)) {
+            double[] s = batch.castTo(DataType.DOUBLE).sum(0).toDoubleVector();
+            for (int j = 0; j < sum.length; j++) {
+                sum[j] += s[j];
+            }
+        }
+        for (int j = 0; j < sum.length; j++) {
+            sum[j] /= rows();
+        }
+        return Tensors.fromFlat(dtype(), sum, cols());
+    }
 }

@@ -25,6 +25,7 @@ import dev.saekit.train.listeners.DivergenceCheck;
 import dev.saekit.train.listeners.ProgressBarListener;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,10 +54,16 @@ public final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data", paramLabel = "FILE",
-            description = "Training data: a .npy matrix [rows, width]; an array [n, t, width] is flattened to rows of width 'width'. "
-                    + "Default: the embedded GloVe word vectors.")
+    @Option(names = "--data", paramLabel = "PATH",
+            description = "Training data: a .npy matrix [rows, width], loaded into memory; an array [n, t, width] is flattened "
+                    + "to rows of width 'width'. A directory of .npy shards or a glob (acts/*.npy) is streamed from disk "
+                    + "instead (see --buffer-rows). Default: the embedded GloVe word vectors.")
     Path data;
+
+    @Option(names = "--buffer-rows", paramLabel = "N", defaultValue = "65536",
+            description = "Shuffle buffer of streamed shards, in rows: the rows held in memory at once (N x width x 4 bytes "
+                    + "for float32). Default: ${DEFAULT-VALUE}.")
+    int bufferRows;
 
     @Option(names = "--labels", paramLabel = "FILE", description = "One label per row of --data (UTF-8, one per line), shown in the concept report.")
     Path labels;
@@ -175,10 +182,10 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (CliException e) {
             err.println("saekit: error: " + e.getMessage());
             return e.exitCode();
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
             err.println("saekit: error: " + e.getMessage());
             return SaekitCli.EXIT_INPUT;
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) { // bad data met while streaming (NaN named by file, row, column) among them
             err.println("saekit: error: " + e.getMessage());
             return SaekitCli.EXIT_INPUT;
         } catch (RuntimeException e) { // a bug: still one line, with the exception's class to report it by
@@ -232,7 +239,8 @@ public final class TrainCommand implements Callable<Integer> {
         SaeConfig saeConfig = saeConfig();
         DeadCodeTracker deadCodes = new DeadCodeTracker();
         TrainingConfig trainingConfig = trainingConfig(variant, deadCodes);
-        TrainingData training = TrainingData.load(data, labels, center, saeConfig.dtype());
+        require(bufferRows > 0, "--buffer-rows must be > 0, was " + bufferRows);
+        TrainingData training = TrainingData.load(data, labels, center, saeConfig.dtype(), bufferRows);
         saeConfig = new SaeConfig(training.dataset().cols(), saeConfig.nbConcepts(), saeConfig.encoder(),
                 saeConfig.dictionary(), saeConfig.dtype(), saeConfig.seed());
         SparseAutoencoder model;
@@ -244,7 +252,9 @@ public final class TrainCommand implements Callable<Integer> {
                         + was.path("cols").asInt() + " but the data now has " + training.dataset().rows() + " x " + training.dataset().cols());
             }
         } else {
-            model = ModelFactory.create(variant, variantOptions, saeConfig, training.dataset());
+            // the archetypal dictionary's k-means candidates come from these rows: a seeded sample of streamed shards
+            model = ModelFactory.create(variant, variantOptions, saeConfig,
+                    training.inMemoryRows(variantOptions.archetypal > 0 ? ModelFactory.KMEANS_ROWS : 1, seed));
         }
         ObjectNode trainingJson = ConfigJson.training(trainingConfig);
         originalArgs.forEach(trainingJson.putArray("cli_args")::add);
