@@ -1,5 +1,6 @@
 package dev.saekit.data;
 
+import dev.saekit.io.Float16;
 import dev.saekit.tensor.DType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -102,7 +103,7 @@ final class ShardReader implements AutoCloseable {
             } else {
                 ShortBuffer b = src.asShortBuffer();
                 for (int i = 0; i < values; i++) {
-                    d[at + i] = halfToFloat(b.get(i));
+                    d[at + i] = Float16.toFloat(b.get(i));
                 }
             }
         } else {
@@ -117,7 +118,7 @@ final class ShardReader implements AutoCloseable {
             } else {
                 ShortBuffer b = src.asShortBuffer();
                 for (int i = 0; i < values; i++) {
-                    d[at + i] = halfToFloat(b.get(i));
+                    d[at + i] = Float16.toFloat(b.get(i));
                 }
             }
         }
@@ -156,22 +157,6 @@ final class ShardReader implements AutoCloseable {
 
     private NonFiniteValueException nonFinite(long row, int col, double value) {
         return new NonFiniteValueException(shard.file(), row, shard.rowIndexText(row), col, value);
-    }
-
-    /** IEEE 754 binary16 to float32, exact (every half value is a float). */
-    static float halfToFloat(short bits) {
-        int h = bits & 0xFFFF;
-        int exponent = (h >>> 10) & 0x1F;
-        int mantissa = h & 0x3FF;
-        float magnitude;
-        if (exponent == 0) {
-            magnitude = mantissa * 0x1p-24f; // zero and subnormals
-        } else if (exponent == 0x1F) {
-            magnitude = mantissa == 0 ? Float.POSITIVE_INFINITY : Float.NaN;
-        } else {
-            magnitude = Float.intBitsToFloat(((exponent - 15 + 127) << 23) | (mantissa << 13));
-        }
-        return (h & 0x8000) != 0 ? -magnitude : magnitude;
     }
 
     @Override

@@ -67,15 +67,9 @@ public final class TiedEncoder implements Encoder {
             throw new IllegalStateException("backward before any forward pass");
         }
         long rows = preCodes.rows();
-        INDArray g = buffers.get("gpre", rows, nbConcepts());
-        if (gradCodes != null) {
-            Ops.reluBackward(preCodes, gradCodes, g, buffers.get("mask", rows, nbConcepts()));
-            if (gradPreCodes != null) {
-                g.addi(gradPreCodes);
-            }
-        } else if (gradPreCodes != null) {
-            g.assign(gradPreCodes);
-        } else {
+        INDArray g = Ops.preActivationGradient(preCodes, gradCodes, gradPreCodes, buffers.get("gpre", rows, nbConcepts()),
+                buffers.get("mask", rows, nbConcepts()));
+        if (g == null) {
             return;
         }
         if (bias != null) {

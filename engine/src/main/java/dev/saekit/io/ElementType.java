@@ -107,7 +107,7 @@ public enum ElementType {
             case INT8: return in.get();
             case INT16: return in.getShort();
             case UINT16: return in.getShort() & 0xFFFF;
-            case FLOAT16: return NpyType.halfToFloat(in.getShort());
+            case FLOAT16: return Float16.toFloat(in.getShort());
             case BFLOAT16: return Float.intBitsToFloat((in.getShort() & 0xFFFF) << 16);
             case INT32: return in.getInt();
             case UINT32: return in.getInt() & 0xFFFF_FFFFL;

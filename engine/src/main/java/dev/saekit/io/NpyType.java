@@ -61,7 +61,7 @@ enum NpyType {
     /** Reads one element of this type from {@code in} (whose order is set) as a double. */
     double readDouble(ByteBuffer in) {
         switch (this) {
-            case F2: return halfToFloat(in.getShort());
+            case F2: return Float16.toFloat(in.getShort());
             case F4: return in.getFloat();
             case F8: return in.getDouble();
             case I1: return in.get();
@@ -74,22 +74,6 @@ enum NpyType {
             case U8: return unsignedToDouble(in.getLong());
             default: throw new AssertionError(this);
         }
-    }
-
-    /** IEEE 754 binary16 to float32, exact (every half value is a float). */
-    static float halfToFloat(short bits) {
-        int h = bits & 0xFFFF;
-        int exponent = (h >>> 10) & 0x1F;
-        int mantissa = h & 0x3FF;
-        float magnitude;
-        if (exponent == 0) {
-            magnitude = mantissa * 0x1p-24f; // zero and subnormals
-        } else if (exponent == 0x1F) {
-            magnitude = mantissa == 0 ? Float.POSITIVE_INFINITY : Float.NaN;
-        } else {
-            magnitude = Float.intBitsToFloat(((exponent - 15 + 127) << 23) | (mantissa << 13));
-        }
-        return (h & 0x8000) != 0 ? -magnitude : magnitude;
     }
 
     /** An unsigned 64-bit value as the nearest double. */

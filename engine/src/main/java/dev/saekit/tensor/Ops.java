@@ -49,4 +49,17 @@ public final class Ops {
         }
         return out.muli(scratch);
     }
+
+    /**
+     * The gradient reaching a ReLU encoder's pre-activations: {@code gradCodes * 1[pre > 0]} plus
+     * {@code gradPre}, written into {@code out} (either input may be null); null when both are.
+     */
+    public static INDArray preActivationGradient(INDArray pre, INDArray gradCodes, INDArray gradPre, INDArray out,
+                                                 INDArray scratch) {
+        if (gradCodes != null) {
+            reluBackward(pre, gradCodes, out, scratch);
+            return gradPre == null ? out : out.addi(gradPre);
+        }
+        return gradPre == null ? null : out.assign(gradPre);
+    }
 }

@@ -305,8 +305,8 @@ class ShardedDatasetTest {
         ByteBuffer b = ByteBuffer.allocate(2 * WIDTH).order(ByteOrder.LITTLE_ENDIAN);
         b.putShort((short) 0x0001).putShort((short) 0x8000).putShort((short) 0x7E00); // 2^-24, -0, NaN
         writeRaw(half, "<f2", false, new long[] {1, WIDTH}, b.flip());
-        assertEquals(0x1p-24f, ShardReader.halfToFloat((short) 0x0001));
-        assertEquals(Float.floatToIntBits(-0.0f), Float.floatToIntBits(ShardReader.halfToFloat((short) 0x8000)));
+        assertEquals(0x1p-24f, dev.saekit.io.Float16.toFloat((short) 0x0001));
+        assertEquals(Float.floatToIntBits(-0.0f), Float.floatToIntBits(dev.saekit.io.Float16.toFloat((short) 0x8000)));
         NonFiniteValueException e = assertThrows(NonFiniteValueException.class,
                 () -> ShardedDataset.builder(List.of(half)).build().batchesInOrder(1).iterator().next());
         assertEquals(2, e.column());

@@ -102,7 +102,7 @@ class NpyTest {
         for (int i = 0; i < expected.length; i++) {
             assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(actual[i]), "element " + i);
         }
-        assertTrue(Float.isNaN(NpyType.halfToFloat((short) 0x7E00)));
+        assertTrue(Float.isNaN(Float16.toFloat((short) 0x7E00)));
     }
 
     @Test
