@@ -12,8 +12,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Every value a batch holds is finite. A data set held in memory checks this when it is made
  * ({@link InMemoryDataset}); one streamed from files checks each row as it reads it and throws a
- * {@link NonFiniteValueException} naming the file, the row within it and the column
- * ({@link ShardedDataset}). A file that cannot be read mid-epoch is an
+ * {@link dev.saekit.io.NonFiniteValueException} naming the file, the row within it and the column
+ * ({@link dev.saekit.io.ShardedDataset}). A file that cannot be read mid-epoch is an
  * {@link java.io.UncheckedIOException}.
  */
 public interface Dataset {

@@ -2,7 +2,7 @@ package dev.saekit.cli;
 
 import dev.saekit.data.Dataset;
 import dev.saekit.data.InMemoryDataset;
-import dev.saekit.data.ShardedDataset;
+import dev.saekit.io.ShardedDataset;
 import dev.saekit.io.MalformedFileException;
 import dev.saekit.io.Npy;
 import dev.saekit.tensor.DType;

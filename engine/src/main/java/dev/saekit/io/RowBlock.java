@@ -1,4 +1,4 @@
-package dev.saekit.data;
+package dev.saekit.io;
 
 import dev.saekit.tensor.DType;
 import org.nd4j.linalg.api.ndarray.INDArray;

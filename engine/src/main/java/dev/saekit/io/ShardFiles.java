@@ -1,4 +1,4 @@
-package dev.saekit.data;
+package dev.saekit.io;
 
 import java.io.IOException;
 import java.nio.file.FileSystems;

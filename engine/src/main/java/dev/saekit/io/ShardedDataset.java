@@ -1,4 +1,6 @@
-package dev.saekit.data;
+package dev.saekit.io;
+
+import dev.saekit.data.Dataset;
 
 import dev.saekit.tensor.Buffers;
 import dev.saekit.tensor.DType;

@@ -1,4 +1,4 @@
-package dev.saekit.data;
+package dev.saekit.io;
 
 import java.nio.file.Path;
 import java.util.Objects;

@@ -1,6 +1,5 @@
-package dev.saekit.data;
+package dev.saekit.io;
 
-import dev.saekit.io.Float16;
 import dev.saekit.tensor.DType;
 import java.io.IOException;
 import java.io.UncheckedIOException;

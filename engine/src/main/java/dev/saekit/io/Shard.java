@@ -1,7 +1,5 @@
-package dev.saekit.data;
+package dev.saekit.io;
 
-import dev.saekit.io.Npy;
-import dev.saekit.io.NpyHeader;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
