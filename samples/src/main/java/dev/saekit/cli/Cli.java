@@ -2,6 +2,8 @@ package dev.saekit.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
 import java.util.function.Function;
 import picocli.CommandLine.Model.CommandSpec;
 import java.util.function.Supplier;
@@ -41,25 +43,39 @@ final class Cli {
     }
 
     /**
-     * Runs {@code body}; every failure becomes one line {@code saekit: error: ...} on the command's
-     * error stream and its exit code (1 for data and files, 2 for usage).
+     * Runs {@code body}: the one place where a command's failure becomes one line
+     * {@code saekit: error: ...} on its error stream (control characters escaped, so a file's names
+     * cannot break the line) and an exit code: the CliException's own, else 1 for data and files.
      */
     static int run(CommandSpec spec, Body body) {
         PrintWriter err = spec.commandLine().getErr();
         try {
             return body.run();
         } catch (CliException e) {
-            err.println("saekit: error: " + e.getMessage());
+            err.println("saekit: error: " + oneLine(e.getMessage()));
             return e.exitCode();
-        } catch (IOException | IllegalArgumentException | IllegalStateException e) {
-            err.println("saekit: error: " + e.getMessage());
+        } catch (NoSuchFileException e) {
+            err.println("saekit: error: file not found: " + oneLine(e.getFile()));
+            return SaekitCli.EXIT_INPUT;
+        } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
+            // bad data met while streaming (a NaN named by file, row and column) among them
+            err.println("saekit: error: " + oneLine(e.getMessage()));
             return SaekitCli.EXIT_INPUT;
         } catch (RuntimeException e) { // a bug: still one line, with the exception's class to report it by
-            err.println("saekit: error: unexpected " + e.getClass().getName() + ": " + e.getMessage());
+            err.println("saekit: error: unexpected " + e.getClass().getName() + ": " + oneLine(e.getMessage()));
             return SaekitCli.EXIT_INPUT;
         } finally {
             err.flush();
             spec.commandLine().getOut().flush();
         }
+    }
+
+    /** {@code message} with line breaks and other control characters escaped. */
+    static String oneLine(String message) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : String.valueOf(message).toCharArray()) {
+            sb.append(c < 0x20 || c == 0x7F ? String.format("\\x%02x", (int) c) : String.valueOf(c));
+        }
+        return sb.toString();
     }
 }

@@ -49,34 +49,12 @@ public final class DataInfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter err = spec.commandLine().getErr();
-        try {
+        return Cli.run(spec, () -> {
             DataMatrix data = read();
             PrintWriter out = spec.commandLine().getOut();
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(describe(data)));
-            out.flush();
             return 0;
-        } catch (CliException e) {
-            err.println("saekit: error: " + oneLine(e.getMessage()));
-            return e.exitCode();
-        } catch (RuntimeException e) { // a bug: still one line, with the exception's class to report it by
-            err.println("saekit: error: unexpected " + e.getClass().getName() + ": " + oneLine(e.getMessage()));
-            return SaekitCli.EXIT_INPUT;
-        } catch (IOException e) { // writing the JSON
-            err.println("saekit: error: " + oneLine(e.getMessage()));
-            return SaekitCli.EXIT_INPUT;
-        } finally {
-            err.flush();
-        }
-    }
-
-    /** {@code message} with line breaks and other control characters (a file's names may hold them) escaped. */
-    static String oneLine(String message) {
-        StringBuilder sb = new StringBuilder();
-        for (char c : String.valueOf(message).toCharArray()) {
-            sb.append(c < 0x20 || c == 0x7F ? String.format("\\x%02x", (int) c) : String.valueOf(c));
-        }
-        return sb.toString();
+        });
     }
 
     private DataMatrix read() throws CliException {

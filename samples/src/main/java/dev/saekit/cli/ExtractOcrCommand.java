@@ -67,25 +67,7 @@ public final class ExtractOcrCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter err = spec.commandLine().getErr();
-        try {
-            return extract();
-        } catch (CliException e) {
-            err.println("saekit: error: " + e.getMessage());
-            return e.exitCode();
-        } catch (NoSuchFileException e) {
-            err.println("saekit: error: file not found: " + e.getFile());
-            return SaekitCli.EXIT_INPUT;
-        } catch (MalformedFileException | IllegalArgumentException | IllegalStateException e) {
-            err.println("saekit: error: " + e.getMessage());
-            return SaekitCli.EXIT_INPUT;
-        } catch (IOException e) {
-            err.println("saekit: error: " + e.getMessage());
-            return SaekitCli.EXIT_INPUT;
-        } finally {
-            err.flush();
-            spec.commandLine().getOut().flush();
-        }
+        return Cli.run(spec, this::extract);
     }
 
     private int extract() throws CliException, IOException {

@@ -45,26 +45,16 @@ public final class OnnxInfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter err = spec.commandLine().getErr();
-        try {
-            print(OnnxInspector.inspect(model, shapes()));
-            return 0;
-        } catch (CliException e) {
-            err.println("saekit: error: " + e.getMessage());
-            return e.exitCode();
-        } catch (NoSuchFileException e) {
-            err.println("saekit: error: file not found: " + e.getFile());
-            return SaekitCli.EXIT_INPUT;
-        } catch (MalformedFileException | IllegalArgumentException e) {
-            err.println("saekit: error: " + e.getMessage());
-            return SaekitCli.EXIT_INPUT;
-        } catch (IOException e) {
-            err.println("saekit: error: cannot read " + model + ": " + e.getMessage());
-            return SaekitCli.EXIT_INPUT;
-        } finally {
-            err.flush();
-            spec.commandLine().getOut().flush();
-        }
+        return Cli.run(spec, () -> {
+            try {
+                print(OnnxInspector.inspect(model, shapes()));
+                return 0;
+            } catch (java.nio.file.NoSuchFileException | MalformedFileException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new CliException(SaekitCli.EXIT_INPUT, "cannot read " + model + ": " + e.getMessage());
+            }
+        });
     }
 
     private Map<String, long[]> shapes() throws CliException {

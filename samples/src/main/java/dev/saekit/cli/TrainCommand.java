@@ -25,7 +25,6 @@ import dev.saekit.train.listeners.DivergenceCheck;
 import dev.saekit.train.listeners.ProgressBarListener;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -176,25 +175,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter err = spec.commandLine().getErr();
-        try {
-            return train();
-        } catch (CliException e) {
-            err.println("saekit: error: " + e.getMessage());
-            return e.exitCode();
-        } catch (IOException | UncheckedIOException e) {
-            err.println("saekit: error: " + e.getMessage());
-            return SaekitCli.EXIT_INPUT;
-        } catch (IllegalArgumentException e) { // bad data met while streaming (NaN named by file, row, column) among them
-            err.println("saekit: error: " + e.getMessage());
-            return SaekitCli.EXIT_INPUT;
-        } catch (RuntimeException e) { // a bug: still one line, with the exception's class to report it by
-            err.println("saekit: error: unexpected " + e.getClass().getName() + ": " + e.getMessage());
-            return SaekitCli.EXIT_INPUT;
-        } finally {
-            err.flush();
-            spec.commandLine().getOut().flush();
-        }
+        return Cli.run(spec, this::train);
     }
 
     private int train() throws CliException, IOException {
