@@ -43,6 +43,26 @@ public interface Dataset {
     String description();
 
     /**
+     * {@code n} distinct rows drawn uniformly at random (seeded, {@link RowSample#pick}), in row
+     * order, as a new {@code [n, cols]} array; every row if {@code n >= rows()}. For k-means
+     * candidates and quick looks; this default reads the batches in row order once.
+     */
+    default INDArray sample(int n, long seed) {
+        long[] picked = RowSample.pick(rows(), n, seed);
+        INDArray out = Tensors.zeros(dtype(), picked.length, cols());
+        int next = 0;
+        long start = 0;
+        for (INDArray batch : batchesInOrder(4096)) {
+            while (next < picked.length && picked[next] < start + batch.rows()) {
+                out.putRow(next, batch.getRow(picked[next] - start));
+                next++;
+            }
+            start += batch.rows();
+        }
+        return out;
+    }
+
+    /**
      * The mean row, {@code cols} values in {@link #dtype()}, from one pass over the batches in
      * row order: each batch is summed in float64 and the batch sums are added, so memory stays
      * that of one batch whatever the number of rows.

@@ -105,6 +105,12 @@ public final class InMemoryDataset implements Dataset {
     }
 
     @Override
+    public INDArray sample(int n, long seed) {
+        int[] picked = Arrays.stream(RowSample.pick(rows(), n, seed)).mapToInt(Math::toIntExact).toArray();
+        return Nd4j.pullRows(data, 1, picked);
+    }
+
+    @Override
     public Iterable<INDArray> batches(int batchSize, long seed, int epoch) {
         return batches(batchSize, new SeededRandom(seed).derive(epoch).permutation(Math.toIntExact(rows())));
     }

@@ -17,6 +17,17 @@ public final class KMeans {
     }
 
     /**
+     * {@code k} centroids of a data set: k-means over a seeded sample of at most {@code maxRows} of its
+     * rows ({@link dev.saekit.data.Dataset#sample}), so a data set streamed from disk is read once.
+     */
+    public static INDArray fit(dev.saekit.data.Dataset data, int k, int maxRows, int iterations, long seed) {
+        if (maxRows < k) {
+            throw new IllegalArgumentException("maxRows must be >= k=" + k + " (k-means needs a row per centroid), was " + maxRows);
+        }
+        return fit(data.sample(maxRows, seed), k, iterations, seed);
+    }
+
+    /**
      * {@code k} centroids {@code [k, d]} of the rows of {@code data [n, d]} after at most
      * {@code iterations} Lloyd steps (stops early when no assignment changes).
      */

@@ -10,12 +10,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -181,23 +179,9 @@ public final class ShardedDataset implements Dataset {
      * {@code [n, cols]} array; all rows if {@code n >= rows()}. Each row is read on its own, so
      * this suits a few thousand rows (k-means candidates, a quick look), not an epoch.
      */
+    @Override
     public INDArray sample(int n, long seed) {
-        if (n <= 0) {
-            throw new IllegalArgumentException("n must be > 0, was " + n);
-        }
-        long[] picked;
-        if (n >= rows) {
-            picked = new long[(int) rows];
-            Arrays.setAll(picked, i -> i);
-        } else { // Floyd's algorithm: n distinct values of 0..rows-1, each subset equally likely
-            SeededRandom rng = new SeededRandom(seed);
-            Set<Long> set = new HashSet<>();
-            for (long j = rows - n; j < rows; j++) {
-                long t = Math.min(j, (long) (rng.nextDouble() * (j + 1)));
-                set.add(set.contains(t) ? j : t);
-            }
-            picked = set.stream().mapToLong(Long::longValue).sorted().toArray();
-        }
+        long[] picked = dev.saekit.data.RowSample.pick(rows, n, seed);
         RowBlock block = new RowBlock(dtype, picked.length, cols);
         try (ShardReader reader = reader()) {
             for (int i = 0; i < picked.length; i++) {

@@ -26,6 +26,28 @@ public final class Evaluation {
     private double kappaSum;
     private double cosineSum;
 
+    /**
+     * The metrics of {@code model} over every row of {@code data}, in row order, batch by batch in
+     * evaluation mode (the model is left in evaluation mode).
+     */
+    public static EvalMetrics of(dev.saekit.model.SparseAutoencoder model, dev.saekit.data.Dataset data, int batchSize) {
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batchSize must be > 0, was " + batchSize);
+        }
+        if (data.cols() != model.inputDim()) {
+            throw new IllegalArgumentException("data " + data.description() + " has rows of width " + data.cols()
+                    + " but the model expects width " + model.inputDim());
+        }
+        model.eval();
+        Evaluation evaluation = new Evaluation();
+        for (INDArray x : data.batchesInOrder(batchSize)) {
+            INDArray input = x.dataType() == model.dtype().nd4j() ? x : x.castTo(model.dtype().nd4j());
+            dev.saekit.model.SaeOutput out = model.forward(input);
+            evaluation.add(input, out.reconstruction(), out.codes());
+        }
+        return evaluation.result();
+    }
+
     /** Adds a batch: inputs, their reconstructions and codes. */
     public void add(INDArray x, INDArray xHat, INDArray z) {
         INDArray xd = x.castTo(DataType.DOUBLE);

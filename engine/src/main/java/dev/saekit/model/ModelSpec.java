@@ -144,8 +144,29 @@ public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dicti
         }
     }
 
-    /** A model of this shape with the seed's initial weights. */
+    /** A model of this shape with the seed's initial weights (an archetypal dictionary's points zero, to be loaded). */
     public SparseAutoencoder build() {
+        return create(null);
+    }
+
+    /**
+     * A model of this shape whose archetypal dictionary starts from {@code points} ({@code [nbPoints,
+     * inputDim]}, e.g. {@link dev.saekit.dictionary.KMeans#fit} centroids). Only for a spec with an
+     * {@link DictionarySpec.Archetypal} dictionary.
+     */
+    public SparseAutoencoder build(INDArray points) {
+        if (!(dictionary instanceof DictionarySpec.Archetypal a)) {
+            throw new IllegalArgumentException("candidate points are for an archetypal dictionary; this spec's dictionary is "
+                    + dictionary);
+        }
+        if (points.rank() != 2 || points.rows() != a.nbPoints() || points.columns() != sae.inputDim()) {
+            throw new IllegalArgumentException("archetypal points must have shape [" + a.nbPoints() + ", " + sae.inputDim()
+                    + "] (nbPoints, inputDim), was " + java.util.Arrays.toString(points.shape()));
+        }
+        return create(points);
+    }
+
+    private SparseAutoencoder create(INDArray points) {
         if (variant instanceof VariantSpec.Msae m) {
             return MatryoshkaSae.create(sae, m.nesting(), m.softCap());
         }
@@ -167,7 +188,7 @@ public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dicti
         } else {
             enc = Encoders.create(pursuit ? EncoderKind.IDENTITY : sae.encoder(), sae.inputDim(), sae.nbConcepts(),
                     sae.dtype(), rng);
-            dict = dictionary(rng);
+            dict = dictionary(rng, points);
         }
         SparseAutoencoder model = variant(enc, dict);
         if (saeLens != null) {
@@ -181,10 +202,11 @@ public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dicti
         return model;
     }
 
-    private Dictionary dictionary(SeededRandom rng) {
+    private Dictionary dictionary(SeededRandom rng, INDArray points) {
         Dictionary dict;
         if (dictionary instanceof DictionarySpec.Archetypal a) {
-            dict = new RelaxedArchetypalDictionary(sae.nbConcepts(), Tensors.zeros(sae.dtype(), a.nbPoints(), sae.inputDim()),
+            dict = new RelaxedArchetypalDictionary(sae.nbConcepts(),
+                    points != null ? points : Tensors.zeros(sae.dtype(), a.nbPoints(), sae.inputDim()),
                     a.delta(), a.useMultiplier(), sae.dtype());
         } else {
             dict = DictionaryLayer.create(sae.inputDim(), sae.nbConcepts(), sae.dictionary(), sae.dtype(), rng);

@@ -42,6 +42,21 @@ public final class AuxKLoss implements Loss {
         this(tracker, 0, 1.0 / 32);
     }
 
+    /** With a tracker of its own, which the trainer runs through {@link #listeners()}. */
+    public AuxKLoss(int kAux, double coefficient) {
+        this(new DeadCodeTracker(), kAux, coefficient);
+    }
+
+    /** The tracker whose dead mask this loss reads. */
+    public DeadCodeTracker tracker() {
+        return tracker;
+    }
+
+    @Override
+    public java.util.List<TrainingListener> listeners() {
+        return java.util.List.of(tracker);
+    }
+
     @Override
     public String name() {
         return "auxk";

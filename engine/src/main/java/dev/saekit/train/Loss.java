@@ -1,6 +1,8 @@
 package dev.saekit.train;
 
 import dev.saekit.model.SaeOutput;
+import java.util.ArrayList;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -8,6 +10,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * gradients with respect to the outputs into {@code grads}, so terms compose with {@link #plus}.
  * The dictionary {@code d} is the matrix the trainer fetched for the loss (as the reference's
  * training loop does), for terms that use it.
+ *
+ * <p>A term that follows the run (AuxK watches which concepts are dead) names the listeners it
+ * needs in {@link #listeners()}; the trainer runs them, so a loss is complete on its own.
  */
 public interface Loss {
 
@@ -16,10 +21,27 @@ public interface Loss {
 
     double evaluate(INDArray x, SaeOutput output, INDArray d, LossGradients grads);
 
+    /** Listeners this term needs the trainer to run (none by default); a sum lists those of its terms. */
+    default List<TrainingListener> listeners() {
+        return List.of();
+    }
+
+    /** This loss with its value and every gradient multiplied by {@code weight} (finite, {@code >= 0}). */
+    default Loss times(double weight) {
+        return new WeightedLoss(this, weight);
+    }
+
     /** This loss plus {@code other}. */
     default Loss plus(Loss other) {
         Loss self = this;
         return new Loss() {
+            @Override
+            public List<TrainingListener> listeners() {
+                List<TrainingListener> all = new ArrayList<>(self.listeners());
+                other.listeners().stream().filter(l -> !all.contains(l)).forEach(all::add);
+                return List.copyOf(all);
+            }
+
             @Override
             public String name() {
                 return self.name() + "+" + other.name();

@@ -14,6 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class LossGradients {
     private final Buffers buffers;
+    private final DType dtype;
     private INDArray reconstruction;
     private INDArray codes;
     private INDArray preCodes;
@@ -27,6 +28,34 @@ public final class LossGradients {
 
     public LossGradients(DType dtype) {
         this.buffers = new Buffers(dtype);
+        this.dtype = dtype;
+    }
+
+    /** The element type of every gradient array. */
+    public DType dtype() {
+        return dtype;
+    }
+
+    /**
+     * Adds {@code weight} times each gradient of {@code other} (a step over the same forward pass)
+     * to this step's.
+     */
+    void addScaled(LossGradients other, double weight) {
+        dev.saekit.tensor.Ops.axpy(weight, other.reconstruction, reconstruction);
+        if (other.codes != null) {
+            dev.saekit.tensor.Ops.axpy(weight, other.codes, codes());
+        }
+        if (other.preCodes != null) {
+            dev.saekit.tensor.Ops.axpy(weight, other.preCodes, preCodes());
+        }
+        if (other.dictionary != null) {
+            dev.saekit.tensor.Ops.axpy(weight, other.dictionary, dictionary(other.dictionaryUsed));
+        }
+        for (int level = 0; level < other.nested.size(); level++) {
+            if (other.nested.get(level) != null) {
+                dev.saekit.tensor.Ops.axpy(weight, other.nested.get(level), nested(level));
+            }
+        }
     }
 
     /** Starts a step for the shapes of {@code out}: every gradient is zero. */

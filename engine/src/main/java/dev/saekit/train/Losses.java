@@ -23,6 +23,11 @@ public final class Losses {
         return new MseL1(lambda);
     }
 
+    /** {@code lambda * sum(|z|)} over the whole batch, alone: {@code mse().plus(l1(lambda))} is {@link #mseL1}. */
+    public static Loss l1(double lambda) {
+        return new L1(lambda);
+    }
+
     /** {@code mse} or {@code mse_l1} (with {@code l1Penalty}); the error lists the accepted names. */
     public static Loss parse(String name, double l1Penalty) {
         switch (name.toLowerCase(Locale.ROOT).replace('-', '_')) {
@@ -75,13 +80,37 @@ public final class Losses {
         @Override
         public double evaluate(INDArray x, SaeOutput output, INDArray d, LossGradients grads) {
             double mse = new Mse().evaluate(x, output, d, grads);
-            INDArray z = output.codes();
-            if (lambda == 0) {
-                return mse;
+            return mse + new L1(lambda).evaluate(x, output, d, grads);
+        }
+    }
+
+    /** {@code lambda * sum(|z|)}; its gradient is {@code lambda * sign(z)}. */
+    public record L1(double lambda) implements Loss {
+        public L1 {
+            if (!(lambda >= 0) || !Double.isFinite(lambda)) {
+                throw new IllegalArgumentException("l1 penalty lambda must be finite and >= 0, was " + lambda);
             }
+        }
+
+        @Override
+        public String name() {
+            return "l1";
+        }
+
+        @Override
+        public String toString() {
+            return "l1(lambda=" + lambda + ")";
+        }
+
+        @Override
+        public double evaluate(INDArray x, SaeOutput output, INDArray d, LossGradients grads) {
+            if (lambda == 0) {
+                return 0.0;
+            }
+            INDArray z = output.codes();
             INDArray sign = Ops.sign(z, grads.scratchCodes());
             Ops.axpy(lambda, sign, grads.codes());
-            return mse + lambda * z.norm1Number().doubleValue();
+            return lambda * z.norm1Number().doubleValue();
         }
     }
 }

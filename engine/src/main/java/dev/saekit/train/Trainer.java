@@ -86,7 +86,11 @@ public final class Trainer {
         List<TrainingListener> all = new ArrayList<>();
         all.add(history);
         all.add(dead);
-        all.addAll(listeners);
+        for (TrainingListener l : concat(config.loss().listeners(), listeners)) {
+            if (!all.contains(l)) { // a loss's tracker may also be passed as a listener: it must see each step once
+                all.add(l);
+            }
+        }
         // a fresh fit continues this trainer's schedule; a resume places itself in the run's own schedule
         long base = from == null ? stepsDone : from.step();
         long scheduleLength = from == null ? stepsDone + totalSteps : totalSteps;
@@ -176,6 +180,12 @@ public final class Trainer {
             l.onTrainingEnd(result);
         }
         return result;
+    }
+
+    private static List<TrainingListener> concat(List<TrainingListener> a, List<TrainingListener> b) {
+        List<TrainingListener> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /**

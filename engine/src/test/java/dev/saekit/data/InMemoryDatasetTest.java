@@ -141,4 +141,45 @@ class InMemoryDatasetTest {
         assertEquals(1.0, data.matrix().maxNumber().doubleValue(), 0.0);
         assertEquals("InMemoryDataset[view, 2 x 3, float32]", data.toString());
     }
+
+    @Test
+    void aSampleHoldsDistinctRowsInRowOrderAndTheDefaultReadsTheSameRows() {
+        InMemoryDataset data = numbered();
+        INDArray sample = data.sample(4, 11);
+        assertArrayEquals(new long[] {4, 3}, sample.shape());
+        double[] ids = sample.getColumn(0).toDoubleVector();
+        for (int i = 0; i < ids.length; i++) {
+            assertEquals(100 + ids[i], sample.getDouble(i, 1), 0.0, "whole rows are copied");
+            assertTrue(i == 0 || ids[i] > ids[i - 1], "distinct and in row order: " + java.util.Arrays.toString(ids));
+        }
+        assertEquals(sample, data.sample(4, 11), "the seed fixes the rows");
+        assertEquals(10, data.sample(50, 1).rows(), "every row when more are asked for");
+        Dataset streamed = new Dataset() { // only the interface's defaults: one pass over the ordered batches
+            public long rows() {
+                return data.rows();
+            }
+
+            public int cols() {
+                return data.cols();
+            }
+
+            public DType dtype() {
+                return data.dtype();
+            }
+
+            public Iterable<INDArray> batches(int batchSize, long seed, int epoch) {
+                return data.batches(batchSize, seed, epoch);
+            }
+
+            public Iterable<INDArray> batchesInOrder(int batchSize) {
+                return data.batchesInOrder(3);
+            }
+
+            public String description() {
+                return "streamed";
+            }
+        };
+        assertEquals(sample, streamed.sample(4, 11));
+        assertThrows(IllegalArgumentException.class, () -> data.sample(0, 1));
+    }
 }

@@ -41,4 +41,14 @@ class KMeansTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KMeans.fit(data, 51, 10, 3));
         assertTrue(e.getMessage().contains("rows=50") && e.getMessage().contains("51"), e.getMessage());
     }
+
+    @Test
+    void aDataSetIsClusteredOnASeededSampleOfItsRows() {
+        INDArray rows = new SeededRandom(4).normal(DType.FLOAT64, 1.0, 40, 3);
+        dev.saekit.data.InMemoryDataset data = dev.saekit.data.InMemoryDataset.of(rows, "40 rows");
+        INDArray fromData = KMeans.fit(data, 5, 16, 10, 7);
+        assertEquals(KMeans.fit(data.sample(16, 7), 5, 10, 7), fromData);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KMeans.fit(data, 5, 4, 10, 7));
+        assertEquals("maxRows must be >= k=5 (k-means needs a row per centroid), was 4", e.getMessage());
+    }
 }

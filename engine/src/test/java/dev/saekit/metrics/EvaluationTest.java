@@ -78,4 +78,25 @@ class EvaluationTest {
                 "hoyer", "kappa4", "cosine_similarity"), List.copyOf(m.toMap().keySet()));
         assertEquals(0.7, m.toMap().get("fvu"));
     }
+
+    @Test
+    void aModelIsEvaluatedOverEveryRowOfADataSetInEvalMode() {
+        dev.saekit.model.SparseAutoencoder model = dev.saekit.model.Sae.create(
+                dev.saekit.model.SaeConfig.of(5, 7).withDType(DType.FLOAT64).withSeed(3));
+        INDArray x = new SeededRandom(9).normal(DType.FLOAT64, 1.0, 13, 5);
+        EvalMetrics whole = Evaluation.of(model.train(), dev.saekit.data.InMemoryDataset.of(x, "13 rows"), 4);
+        assertTrue(!model.isTraining(), "left in evaluation mode");
+        dev.saekit.model.SaeOutput out = model.forward(x);
+        Evaluation one = new Evaluation();
+        one.add(x, out.reconstruction(), out.codes());
+        EvalMetrics expected = one.result();
+        assertEquals(13, whole.rows());
+        assertEquals(expected.mse(), whole.mse(), TOL);
+        assertEquals(expected.r2(), whole.r2(), TOL);
+        assertEquals(expected.l0(), whole.l0(), TOL);
+        assertEquals(expected.deadFraction(), whole.deadFraction(), TOL);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Evaluation.of(model, dev.saekit.data.InMemoryDataset.of(x, "13 rows"), 0));
+        assertEquals("batchSize must be > 0, was 0", e.getMessage());
+    }
 }

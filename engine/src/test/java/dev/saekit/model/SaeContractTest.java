@@ -186,4 +186,19 @@ class SaeContractTest {
         e = assertThrows(IllegalArgumentException.class, () -> SaeConfig.of(4, -2));
         assertEquals("nbConcepts must be > 0, was -2", e.getMessage());
     }
+
+    @Test
+    void anArchetypalSpecBuildsOnTheGivenPointsAndRefusesPointsOfAnotherShape() {
+        SaeConfig config = SaeConfig.of(3, 4).withDType(DType.FLOAT64);
+        ModelSpec spec = new ModelSpec(config, new ModelSpec.VariantSpec.TopK(2),
+                new ModelSpec.DictionarySpec.Archetypal(6, 1.0, true), new ModelSpec.EncoderSpec.Standard());
+        INDArray points = new dev.saekit.tensor.SeededRandom(1).normal(DType.FLOAT64, 1.0, 6, 3);
+        SparseAutoencoder model = spec.build(points);
+        assertEquals(points, model.parameter(dev.saekit.dictionary.RelaxedArchetypalDictionary.POINTS).orElseThrow().value());
+        assertEquals(spec, model.spec());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> spec.build(points.getRows(0, 1)));
+        assertEquals("archetypal points must have shape [6, 3] (nbPoints, inputDim), was [2, 3]", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ModelSpec.of(config, new ModelSpec.VariantSpec.Vanilla()).build(points));
+        assertTrue(e.getMessage().startsWith("candidate points are for an archetypal dictionary"), e.getMessage());
+    }
 }

@@ -10,6 +10,7 @@ import dev.saekit.model.OutputGradients;
 import dev.saekit.model.SaeOutput;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Tensors;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -84,5 +85,69 @@ class LossesTest {
         assertNull(grads.toOutputGradients().codes());
         assertSame(codes, grads.codes());
         assertEquals(0.0, grads.codes().amaxNumber().doubleValue(), 0.0);
+    }
+
+    @Test
+    void l1AloneIsTheL1TermOfMseL1() {
+        double[] value = new double[1];
+        OutputGradients g = evaluate(Losses.l1(0.5), value);
+        assertEquals(0.5 * 6, value[0], 1e-15);
+        assertArrayEquals(new double[] {0, 0.5, -0.5, 0.5, 0, 0}, flat(g.codes()), 1e-15);
+        assertArrayEquals(new double[] {0, 0, 0, 0}, flat(g.reconstruction()), 0.0);
+        double[] sum = new double[1];
+        OutputGradients both = evaluate(Losses.mse().plus(Losses.l1(0.5)), sum);
+        double[] fused = new double[1];
+        OutputGradients mseL1 = evaluate(Losses.mseL1(0.5), fused);
+        assertEquals(fused[0], sum[0], 1e-15);
+        assertArrayEquals(flat(mseL1.codes()), flat(both.codes()), 0.0);
+        assertArrayEquals(flat(mseL1.reconstruction()), flat(both.reconstruction()), 0.0);
+    }
+
+    @Test
+    void aWeightScalesTheValueAndEveryGradientOfItsTerm() {
+        double[] value = new double[1];
+        // 0.5 * mse + 2 * l1(0.25): 0.625 + 2 * 1.5 = 3.625
+        OutputGradients g = evaluate(Losses.mse().times(0.5).plus(Losses.l1(0.25).times(2)), value);
+        assertEquals(3.625, value[0], 1e-15);
+        assertArrayEquals(new double[] {-0.25, 0.5, 0, 0}, flat(g.reconstruction()), 1e-15);
+        assertArrayEquals(new double[] {0, 0.5, -0.5, 0.5, 0, 0}, flat(g.codes()), 1e-15);
+    }
+
+    @Test
+    void aWeightedTermCarriesItsPreCodeDictionaryAndNestedGradients() {
+        INDArray d = Tensors.matrix(DType.FLOAT64, new double[][] {{1, 0}, {0, 1}, {1, 1}});
+        Loss writesEverything = new Loss() {
+            @Override
+            public String name() {
+                return "all";
+            }
+
+            @Override
+            public double evaluate(INDArray x, SaeOutput output, INDArray dict, LossGradients grads) {
+                grads.preCodes().addi(1);
+                grads.dictionary(dict).addi(2);
+                grads.nested(1).addi(3);
+                return 1;
+            }
+        };
+        LossGradients grads = new LossGradients(DType.FLOAT64);
+        grads.reset(2, 2, 3);
+        double value = writesEverything.times(0.5).evaluate(X, new SaeOutput(Z, Z, X_HAT), d, grads);
+        assertEquals(0.5, value, 0.0);
+        OutputGradients g = grads.toOutputGradients();
+        assertEquals(0.5, g.preCodes().meanNumber().doubleValue(), 0.0);
+        assertEquals(1.0, g.dictionary().meanNumber().doubleValue(), 0.0);
+        assertEquals(1.5, g.nested().get(1).meanNumber().doubleValue(), 0.0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Losses.mse().times(-1));
+        assertEquals("loss weight must be finite and >= 0, was -1.0 (for mse)", e.getMessage());
+    }
+
+    @Test
+    void aSumListsTheListenersOfItsTermsOnce() {
+        AuxKLoss aux = new AuxKLoss(0, 0.1);
+        assertEquals(List.of(aux.tracker()), aux.listeners());
+        Loss total = Losses.mse().plus(aux.times(2)).plus(aux);
+        assertEquals(List.of(aux.tracker()), total.listeners());
+        assertEquals(List.of(), Losses.mse().plus(Losses.l1(1)).listeners());
     }
 }

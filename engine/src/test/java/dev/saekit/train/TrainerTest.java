@@ -136,4 +136,36 @@ class TrainerTest {
         assertTrue(second.history().epochs().get(0).loss() < first.history().epochs().get(0).loss(),
                 "the second call starts from the trained weights");
     }
+
+    @Test
+    void theListenersALossNamesRunOnceEachStepAlsoWhenPassedAgain() {
+        int[] steps = new int[1];
+        TrainingListener counter = new TrainingListener() {
+            @Override
+            public void onStep(StepState s) {
+                steps[0]++;
+            }
+        };
+        Loss counted = new Loss() {
+            @Override
+            public String name() {
+                return "counted";
+            }
+
+            @Override
+            public List<TrainingListener> listeners() {
+                return List.of(counter);
+            }
+
+            @Override
+            public double evaluate(INDArray x, dev.saekit.model.SaeOutput out, INDArray d, LossGradients grads) {
+                return Losses.mse().evaluate(x, out, d, grads);
+            }
+        };
+        new Trainer(config().epochs(1).batchSize(4).loss(counted).build()).fit(model(), firstTenRows());
+        assertEquals(3, steps[0], "run from the loss alone");
+        steps[0] = 0;
+        new Trainer(config().epochs(1).batchSize(4).loss(counted).build(), counter).fit(model(), firstTenRows());
+        assertEquals(3, steps[0], "passed as a listener too, it still sees each step once");
+    }
 }

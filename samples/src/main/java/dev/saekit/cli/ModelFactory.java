@@ -1,6 +1,6 @@
 package dev.saekit.cli;
 
-import dev.saekit.data.InMemoryDataset;
+import dev.saekit.data.Dataset;
 import dev.saekit.dictionary.Dictionary;
 import dev.saekit.dictionary.DictionaryLayer;
 import dev.saekit.dictionary.KMeans;
@@ -27,7 +27,6 @@ import dev.saekit.train.MatchingPursuitReviveLoss;
 import dev.saekit.train.MatryoshkaLoss;
 import dev.saekit.train.ReanimationLoss;
 import dev.saekit.train.TopKAuxiliaryLoss;
-import dev.saekit.train.listeners.DeadCodeTracker;
 import java.util.List;
 import java.util.Locale;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -45,7 +44,7 @@ final class ModelFactory {
     }
 
     /** The model; the archetypal dictionary's candidates come from {@code data}. */
-    static SparseAutoencoder create(Variant v, VariantOptions o, SaeConfig config, InMemoryDataset data) throws CliException {
+    static SparseAutoencoder create(Variant v, VariantOptions o, SaeConfig config, Dataset data) throws CliException {
         if (v == Variant.MSAE) {
             Cli.require(o.archetypal == 0, "--archetypal does not apply to msae, whose decoder is its own");
             return Cli.build(() -> MatryoshkaSae.create(config, o.nesting == null ? List.of(8, 16, 32) : o.nesting, o.softCap));
@@ -77,25 +76,21 @@ final class ModelFactory {
         return java.util.stream.IntStream.of(Math.max(1, c / 16), Math.max(1, c / 4)).distinct().toArray();
     }
 
-    private static Dictionary archetypal(VariantOptions o, SaeConfig config, InMemoryDataset data) throws CliException {
+    private static Dictionary archetypal(VariantOptions o, SaeConfig config, Dataset data) throws CliException {
         Cli.require(o.archetypal >= config.nbConcepts(), "--archetypal needs at least --concepts=" + config.nbConcepts()
                 + " candidate points, was " + o.archetypal);
-        INDArray rows = data.matrix();
-        if (rows.rows() > KMEANS_ROWS) {
-            int[] pick = java.util.Arrays.copyOf(new SeededRandom(config.seed()).derive(0xA7).permutation((int) rows.rows()), KMEANS_ROWS);
-            rows = org.nd4j.linalg.factory.Nd4j.pullRows(rows, 1, pick);
-        }
-        Cli.require(o.archetypal <= rows.rows(), "--archetypal needs at most " + rows.rows() + " candidate points (the rows "
+        long rows = Math.min(data.rows(), KMEANS_ROWS);
+        Cli.require(o.archetypal <= rows, "--archetypal needs at most " + rows + " candidate points (the rows "
                 + "k-means looks at), was " + o.archetypal);
-        INDArray points = KMeans.fit(rows, o.archetypal, 20, config.seed());
+        INDArray points = KMeans.fit(data, o.archetypal, KMEANS_ROWS, 20, config.seed());
         return Cli.build(() -> new RelaxedArchetypalDictionary(config.nbConcepts(), points, o.delta, true, config.dtype()));
     }
 
     /**
-     * The loss: the nested loss for Matryoshka variants, else {@code base}; plus the auxiliary term.
-     * {@code tracker} is the dead-code tracker to run as a listener when the term needs one (AuxK).
+     * The loss: the nested loss for Matryoshka variants, else {@code base}; plus the auxiliary term
+     * (AuxK's dead-code tracker comes with it, see {@link Loss#listeners()}).
      */
-    static Loss loss(Variant v, VariantOptions o, Loss base, DeadCodeTracker tracker) throws CliException {
+    static Loss loss(Variant v, VariantOptions o, Loss base) throws CliException {
         Loss loss = base;
         if (v == Variant.MSAE || v == Variant.MATRYOSHKA) {
             MatryoshkaLoss.Kind kind = Cli.parse("--level-loss", o.levelLoss, MatryoshkaLoss.Kind::parse);
@@ -110,7 +105,7 @@ final class ModelFactory {
         Loss aux = switch (o.aux.toLowerCase(Locale.ROOT)) {
             case "none" -> null;
             case "topk_aux" -> Cli.build(() -> new TopKAuxiliaryLoss(w == null ? 0.1 : w));
-            case "auxk" -> Cli.build(() -> new AuxKLoss(tracker, 0, w == null ? 1.0 / 32 : w));
+            case "auxk" -> Cli.build(() -> new AuxKLoss(0, w == null ? 1.0 / 32 : w));
             case "reanimation" -> Cli.build(() -> new ReanimationLoss(w == null ? 0.1 : w));
             case "mp_revive" -> {
                 Cli.require(v == Variant.MP, "--aux mp_revive needs --variant mp (it uses the pursuit's residual)");
@@ -125,9 +120,5 @@ final class ModelFactory {
     /** The reconstruction loss a variant trains with when --loss is not given. */
     static String defaultLoss(Variant v) {
         return v == Variant.VANILLA || v == Variant.JUMPRELU ? "mse_l1" : "mse";
-    }
-
-    static boolean needsDeadTracker(VariantOptions o) {
-        return o.aux.equalsIgnoreCase("auxk");
     }
 }

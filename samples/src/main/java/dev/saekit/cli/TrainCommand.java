@@ -20,7 +20,6 @@ import dev.saekit.train.Trainer;
 import dev.saekit.train.TrainingConfig;
 import dev.saekit.train.TrainingListener;
 import dev.saekit.train.TrainingResult;
-import dev.saekit.train.listeners.DeadCodeTracker;
 import dev.saekit.train.listeners.DivergenceCheck;
 import dev.saekit.train.listeners.ProgressBarListener;
 import java.io.IOException;
@@ -218,8 +217,7 @@ public final class TrainCommand implements Callable<Integer> {
     private int run() throws CliException, IOException {
         Variant variant = ModelFactory.variant(variantOptions);
         SaeConfig saeConfig = saeConfig();
-        DeadCodeTracker deadCodes = new DeadCodeTracker();
-        TrainingConfig trainingConfig = trainingConfig(variant, deadCodes);
+        TrainingConfig trainingConfig = trainingConfig(variant);
         require(bufferRows > 0, "--buffer-rows must be > 0, was " + bufferRows);
         TrainingData training = TrainingData.load(data, labels, center, saeConfig.dtype(), bufferRows);
         saeConfig = new SaeConfig(training.dataset().cols(), saeConfig.nbConcepts(), saeConfig.encoder(),
@@ -234,8 +232,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
         } else {
             // the archetypal dictionary's k-means candidates come from these rows: a seeded sample of streamed shards
-            model = ModelFactory.create(variant, variantOptions, saeConfig,
-                    training.inMemoryRows(variantOptions.archetypal > 0 ? ModelFactory.KMEANS_ROWS : 1, seed));
+            model = ModelFactory.create(variant, variantOptions, saeConfig, training.dataset());
         }
         ObjectNode trainingJson = ConfigJson.training(trainingConfig);
         originalArgs.forEach(trainingJson.putArray("cli_args")::add);
@@ -247,10 +244,7 @@ public final class TrainCommand implements Callable<Integer> {
         stdout.flush();
 
         List<TrainingListener> listeners = new ArrayList<>();
-        listeners.add(new DivergenceCheck());
-        if (ModelFactory.needsDeadTracker(variantOptions)) {
-            listeners.add(deadCodes);
-        }
+        listeners.add(new DivergenceCheck()); // an AuxK loss brings its own dead-code tracker (Loss.listeners)
         if (!noProgress) {
             listeners.add(new ProgressBarListener());
         }
@@ -311,7 +305,7 @@ public final class TrainCommand implements Callable<Integer> {
         return new SaeConfig(1, concepts, kind, new DictionaryConfig(norm, multiplier), type, seed);
     }
 
-    private TrainingConfig trainingConfig(Variant variant, DeadCodeTracker deadCodes) throws CliException {
+    private TrainingConfig trainingConfig(Variant variant) throws CliException {
         require(epochs > 0, "--epochs must be > 0, was " + epochs);
         require(batchSize > 0, "--batch-size must be > 0, was " + batchSize);
         require(lr > 0 && Double.isFinite(lr), "--lr must be finite and > 0, was " + lr);
@@ -330,8 +324,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .schedule(parse("--schedule", schedule, s -> Schedule.parse(s, warmup, finalLrFactor)))
                 .clipNorm(clip)
                 .loss(ModelFactory.loss(variant, variantOptions,
-                        parse("--loss", loss == null ? ModelFactory.defaultLoss(variant) : loss, s -> Losses.parse(s, l1)),
-                        deadCodes))
+                        parse("--loss", loss == null ? ModelFactory.defaultLoss(variant) : loss, s -> Losses.parse(s, l1))))
                 .seed(seed)
                 .build();
     }

@@ -120,20 +120,6 @@ record TrainingData(Dataset dataset, INDArray mean, long[] sourceShape, String s
         return Files.readAllLines(file, StandardCharsets.UTF_8);
     }
 
-    /**
-     * Rows held in memory for what needs them all at once (the archetypal dictionary's k-means
-     * candidates): the data set itself when it is in memory, else {@code maxRows} rows drawn
-     * uniformly at random (seeded) from the shards.
-     */
-    InMemoryDataset inMemoryRows(int maxRows, long seed) {
-        if (dataset instanceof InMemoryDataset m) {
-            return m;
-        }
-        ShardedDataset shards = (ShardedDataset) dataset;
-        INDArray sample = shards.sample(maxRows, seed);
-        return InMemoryDataset.of(sample, dataset.description() + ", a sample of " + sample.rows() + " rows");
-    }
-
     /** One line: source, rows x width, dtype, and whether it was flattened, centred or streamed. */
     String describe() {
         String flattened = sourceShape.length > 2 ? ", flattened from " + Arrays.toString(sourceShape) : "";
