@@ -1,0 +1,104 @@
+package dev.saekit.dsl
+
+import dev.saekit.data.Dataset
+import dev.saekit.data.InMemoryDataset
+import dev.saekit.io.DataFiles
+import dev.saekit.io.ShardedDataset
+import dev.saekit.onnx.ActivationManifest
+import dev.saekit.onnx.Names
+import dev.saekit.tensor.DType
+import java.nio.charset.StandardCharsets
+import java.nio.file.Files
+import java.nio.file.Path
+import java.nio.file.Paths
+import org.nd4j.linalg.api.ndarray.INDArray
+import org.nd4j.linalg.factory.Nd4j
+
+/*
+ * Data sources: each returns one of the engine's data sets, checked as it is made (shape, and every
+ * value finite; a file's NaN is named by row and column).
+ */
+
+/** The rows of [matrix] (`[rows, width]`), with optional [labels], one per row. */
+fun matrix(matrix: INDArray, labels: List<String>? = null, description: String = "a matrix"): InMemoryDataset =
+    InMemoryDataset.of(matrix, labels, description)
+
+/** The rows of a Kotlin array of float rows (all of one width). */
+fun matrix(rows: Array<FloatArray>, labels: List<String>? = null, description: String = "a matrix"): InMemoryDataset {
+    requireSetting(rows.isNotEmpty(), "rows", "[]", "at least one row")
+    val width = rows[0].size
+    rows.forEachIndexed { i, r -> requireSetting(r.size == width, "rows[$i] width", r.size, "$width, the width of row 0") }
+    return matrix(Nd4j.create(rows), labels, description)
+}
+
+/** The rows of a Kotlin array of double rows (all of one width), kept in float64. */
+fun matrix(rows: Array<DoubleArray>, labels: List<String>? = null, description: String = "a matrix"): InMemoryDataset {
+    requireSetting(rows.isNotEmpty(), "rows", "[]", "at least one row")
+    val width = rows[0].size
+    rows.forEachIndexed { i, r -> requireSetting(r.size == width, "rows[$i] width", r.size, "$width, the width of row 0") }
+    return matrix(Nd4j.create(rows), labels, description)
+}
+
+/**
+ * A `.npy` file read into memory (any numeric dtype; `[n, t, width]` flattens to rows of `width`),
+ * as [dtype]; [labels] is a UTF-8 file of one label per row.
+ */
+fun npy(path: String, dtype: DType = DType.FLOAT32, labels: String? = null): InMemoryDataset =
+    fileData(Paths.get(path), null, dtype, labels)
+
+/** The array [array] of a `.npz` archive, read into memory. */
+fun npz(path: String, array: String, dtype: DType = DType.FLOAT32, labels: String? = null): InMemoryDataset =
+    fileData(Paths.get(path), array, dtype, labels)
+
+/** The tensor [tensor] of a `.safetensors` file, read into memory. */
+fun safetensors(path: String, tensor: String, dtype: DType = DType.FLOAT32, labels: String? = null): InMemoryDataset =
+    fileData(Paths.get(path), tensor, dtype, labels)
+
+private fun fileData(file: Path, name: String?, dtype: DType, labels: String?): InMemoryDataset {
+    val read = DataFiles.read(file, name)
+    val rowLabels = labels?.let { readLabels(Paths.get(it)) }
+    val description = if (name == null) file.toString() else "$file:$name"
+    return InMemoryDataset.of(read.matrix(), rowLabels, description).withDType(dtype)
+}
+
+/** One label per line of a UTF-8 file. */
+fun readLabels(file: Path): List<String> = Files.readAllLines(file, StandardCharsets.UTF_8)
+
+/**
+ * `.npy` shards in a directory or matching a glob (`acts/ *.npy`), streamed from disk through a
+ * seeded shuffle buffer of [bufferRows] rows: for data larger than memory.
+ */
+fun shards(location: String, dtype: DType = DType.FLOAT32, bufferRows: Int = ShardedDataset.DEFAULT_BUFFER_ROWS): ShardedDataset {
+    requirePositive("shards.bufferRows", bufferRows)
+    return ShardedDataset.builder(location).dtype(dtype).bufferRows(bufferRows).build()
+}
+
+/**
+ * The activations of the tensor [tap] that `saekit extract-ocr` or `ActivationExtractor` wrote into
+ * [directory] (its `manifest.json` and `.npy` shards), streamed like [shards].
+ */
+fun activations(directory: String, tap: String, dtype: DType = DType.FLOAT32,
+                bufferRows: Int = ShardedDataset.DEFAULT_BUFFER_ROWS): ShardedDataset {
+    requirePositive("activations.bufferRows", bufferRows)
+    val dir = Paths.get(directory)
+    val manifest = ActivationManifest.read(dir)
+    val names = manifest.taps().map { it.name() }
+    val found = manifest.taps().firstOrNull { it.name() == tap }
+        ?: throw InvalidSettingException("activations.tap", tap,
+            "one of the tensors tapped in $dir (closest: ${Names.closest(tap, names, 3).joinToString()})")
+    val files = found.shards().map { dir.resolve(found.directory()).resolve(it.file()) }
+    return ShardedDataset.builder(files).dtype(dtype).bufferRows(bufferRows).build()
+}
+
+/**
+ * The same rows minus their mean row (one pass for the mean, summed in float64). A data set
+ * streamed from disk subtracts the mean as it reads; one in memory is copied.
+ */
+fun Dataset.centered(): Dataset {
+    val mean = meanRow()
+    return when (this) {
+        is ShardedDataset -> centred(mean)
+        is InMemoryDataset -> InMemoryDataset.of(matrix().subRowVector(mean), labels().orElse(null), "${description()}, centred")
+        else -> throw UnsupportedOperationException("centered() works on in-memory and sharded data sets, not ${this::class.java.name}")
+    }
+}

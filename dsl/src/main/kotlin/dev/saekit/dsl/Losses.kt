@@ -1,0 +1,79 @@
+package dev.saekit.dsl
+
+import dev.saekit.train.AuxKLoss
+import dev.saekit.train.Loss
+import dev.saekit.train.Losses
+import dev.saekit.train.MatchingPursuitReviveLoss
+import dev.saekit.train.MatryoshkaLoss
+import dev.saekit.train.ReanimationLoss
+import dev.saekit.train.TopKAuxiliaryLoss
+
+/**
+ * The loss terms of a training block. Terms add with `+` and take weights with `*`
+ * (`mse + 0.1 * topKAux()`); both are the engine's [Loss.plus] and [Loss.times].
+ */
+@SaekitDsl
+interface LossTerms {
+    /** Mean squared reconstruction error over every entry of the batch. */
+    val mse: Loss get() = Losses.mse()
+
+    /** `lambda * sum |z|` over the whole batch (so [lambda] scales with 1/batch size). */
+    fun l1(lambda: Double): Loss {
+        requireNonNegative("l1.lambda", lambda)
+        return Losses.l1(lambda)
+    }
+
+    /**
+     * Gao et al.'s AuxK: dead concepts explain the residual. [kAux] concepts per row (0: half the
+     * input width), scaled by [coefficient]; the trainer runs its dead-code tracker.
+     */
+    fun auxK(kAux: Int = 0, coefficient: Double = 1.0 / 32): Loss {
+        requireSetting(kAux >= 0, "auxK.kAux", kAux, ">= 0 (0: half the input width)")
+        requireNonNegative("auxK.coefficient", coefficient)
+        return AuxKLoss(kAux, coefficient)
+    }
+
+    /** overcomplete's auxiliary TopK loss: the residual explained by the codes the top-k dropped. */
+    fun topKAux(penalty: Double = 0.1): Loss {
+        requireNonNegative("topKAux.penalty", penalty)
+        return TopKAuxiliaryLoss(penalty)
+    }
+
+    /** overcomplete's reanimation loss: pushes the pre-codes of dead concepts up. */
+    fun reanimation(penalty: Double = 0.1): Loss {
+        requireNonNegative("reanimation.penalty", penalty)
+        return ReanimationLoss(penalty)
+    }
+
+    /** Revives atoms a matching pursuit leaves unused (matching-pursuit models only). */
+    fun matchingPursuitRevive(coefficient: Double = 1e-2, threshold: Double = 1e-2, minDead: Int = 10): Loss {
+        requireNonNegative("matchingPursuitRevive.coefficient", coefficient)
+        requireNonNegative("matchingPursuitRevive.threshold", threshold)
+        requireSetting(minDead >= 0, "matchingPursuitRevive.minDead", minDead, ">= 0")
+        return MatchingPursuitReviveLoss(coefficient, threshold, minDead)
+    }
+
+    /**
+     * The nested loss of Matryoshka models: each level's reconstruction error ([kind]: MSE or NMSE),
+     * weighted uniformly (UW, default), in reverse (RW: smaller levels count more), or by [weights].
+     */
+    fun matryoshka(
+        kind: MatryoshkaLoss.Kind = MatryoshkaLoss.Kind.MSE,
+        reverseWeighted: Boolean = false,
+        weights: List<Double>? = null,
+    ): Loss {
+        requireSetting(weights == null || !reverseWeighted, "matryoshka.weights", weights, "null when reverseWeighted = true")
+        weights?.forEachIndexed { i, w -> requireNonNegative("matryoshka.weights[$i]", w) }
+        return when {
+            weights != null -> MatryoshkaLoss.weighted(weights, kind)
+            reverseWeighted -> MatryoshkaLoss.reverseWeighted(kind)
+            else -> MatryoshkaLoss.uniform(kind)
+        }
+    }
+}
+
+/** `0.1 * topKAux()`: the term with its value and gradients scaled. */
+operator fun Double.times(loss: Loss): Loss = loss.times(this)
+
+/** `2 * mse`. */
+operator fun Int.times(loss: Loss): Loss = loss.times(this.toDouble())

@@ -1,0 +1,224 @@
+package dev.saekit.dsl
+
+import dev.saekit.data.Dataset
+import dev.saekit.dictionary.DictionaryConfig
+import dev.saekit.dictionary.KMeans
+import dev.saekit.dictionary.Normalization
+import dev.saekit.encoder.EncoderKind
+import dev.saekit.model.JumpKernel
+import dev.saekit.model.ModelSpec
+import dev.saekit.model.SaeConfig
+import dev.saekit.model.SparseAutoencoder
+import dev.saekit.tensor.DType
+import kotlin.contracts.ExperimentalContracts
+import kotlin.contracts.InvocationKind
+import kotlin.contracts.contract
+import org.nd4j.linalg.api.ndarray.INDArray
+
+/**
+ * A sparse autoencoder, described in a block whose last line is its sparsity:
+ *
+ * ```
+ * val model = sae { input(768); concepts(10_000); batchTopK(50) }
+ * ```
+ *
+ * The block's value is the model's [Sparsity], so a block without one does not compile, and each
+ * sparsity function takes only its own variant's options. Everything is checked when the block
+ * ends; an error names the field, the value and the accepted range. Returns the engine's model, with
+ * the seed's initial weights.
+ */
+@OptIn(ExperimentalContracts::class)
+inline fun sae(block: SaeBuilder.() -> Sparsity): SparseAutoencoder {
+    contract { callsInPlace(block, InvocationKind.EXACTLY_ONCE) }
+    val builder = SaeBuilder()
+    val sparsity = builder.block()
+    return builder.build(sparsity)
+}
+
+/** The [ModelSpec] a `sae { }` block describes, without building the model (no weights are made). */
+@OptIn(ExperimentalContracts::class)
+inline fun saeSpec(block: SaeBuilder.() -> Sparsity): ModelSpec {
+    contract { callsInPlace(block, InvocationKind.EXACTLY_ONCE) }
+    val builder = SaeBuilder()
+    val sparsity = builder.block()
+    return builder.spec(sparsity)
+}
+
+/** The receiver of `sae { }`: shape, encoder, dictionary, dtype and seed, and the sparsity functions. */
+@SaekitDsl
+class SaeBuilder @PublishedApi internal constructor() {
+    private var input: Int? = null
+    private var concepts: Int? = null
+    private val sparsityCalls = mutableListOf<Sparsity>()
+
+    /** Element type of the weights (default float32). */
+    var dtype: DType = DType.FLOAT32
+
+    /** Seed of every random initialisation (default 0). */
+    var seed: Long = 0
+
+    /** The encoder (default [linear]). */
+    var encoder: EncoderChoice = linear()
+
+    /** The dictionary (default [standard]: l2-normalised atoms, no multiplier). */
+    var dictionary: DictionaryChoice = standard()
+
+    /** Width of the activations the model reads. Required. */
+    fun input(width: Int) {
+        input = width
+    }
+
+    /** Number of concepts (dictionary atoms). Required. */
+    fun concepts(count: Int) {
+        concepts = count
+    }
+
+    // ---------------------------------------------------------------- encoders
+
+    /** `z_pre = x W^T + b`. */
+    fun linear(): EncoderChoice = EncoderChoice.Architecture(EncoderKind.LINEAR)
+
+    /** An MLP encoder of 1 or 3 residual blocks with layer or batch normalisation (overcomplete's `mlp_ln_3`, ...). */
+    fun mlp(layers: Int = 1, norm: MlpNorm = MlpNorm.LAYER): EncoderChoice {
+        requireSetting(layers == 1 || layers == 3, "mlp.layers", layers, "1 or 3")
+        val kind = when (norm) {
+            MlpNorm.LAYER -> if (layers == 1) EncoderKind.MLP_LN_1 else EncoderKind.MLP_LN_3
+            MlpNorm.BATCH -> if (layers == 1) EncoderKind.MLP_BN_1 else EncoderKind.MLP_BN_3
+        }
+        return EncoderChoice.Architecture(kind)
+    }
+
+    /** The encoder is the dictionary, transposed, with an optional bias. */
+    fun tied(bias: Boolean = true): EncoderChoice = EncoderChoice.Tied(bias)
+
+    /** A linear encoder of its own that starts as a copy of the dictionary. */
+    fun untied(bias: Boolean = true): EncoderChoice = EncoderChoice.Untied(bias)
+
+    /** The SAELens layout (W_enc, b_enc, W_dec, b_dec), for weights that go to or come from SAELens. */
+    fun saeLens(subtractDecoderBias: Boolean = true): EncoderChoice = EncoderChoice.SaeLens(subtractDecoderBias)
+
+    // ---------------------------------------------------------------- dictionaries
+
+    /** Atoms projected by [normalization] at each training fetch; [multiplier] learns a scale `exp(m)`. */
+    fun standard(normalization: Normalization = Normalization.L2, multiplier: Boolean = false): DictionaryChoice =
+        DictionaryChoice.Standard(normalization, multiplier)
+
+    /** A relaxed archetypal dictionary over the rows of [points] (`[n, input]`, `n >= concepts`). */
+    fun archetypal(points: INDArray, delta: Double = 1.0, multiplier: Boolean = true): DictionaryChoice =
+        DictionaryChoice.Archetypal(Candidates.Rows(points), delta, multiplier)
+
+    /** A relaxed archetypal dictionary over [candidates], e.g. `kMeans(data, count = 1024)`. */
+    fun archetypal(candidates: Candidates, delta: Double = 1.0, multiplier: Boolean = true): DictionaryChoice =
+        DictionaryChoice.Archetypal(candidates, delta, multiplier)
+
+    /** [count] k-means centroids of a seeded sample of at most [maxRows] rows of [data]. */
+    fun kMeans(data: Dataset, count: Int, maxRows: Int = 4096, iterations: Int = 20, seed: Long? = null): Candidates =
+        Candidates.KMeans(data, count, maxRows, iterations, seed)
+
+    // ---------------------------------------------------------------- sparsity: the block's last line
+
+    /** ReLU codes; sparsity comes from an `l1` term in the loss. */
+    fun vanilla(): Sparsity = chosen(Sparsity.Vanilla())
+
+    /** The [k] largest codes of each sample. */
+    fun topK(k: Int): Sparsity = chosen(Sparsity.TopK(k))
+
+    /** The largest codes of the whole batch, [k] per sample (or [k] in all with `per = KPer.BATCH`). */
+    fun batchTopK(k: Int, per: KPer = KPer.SAMPLE, momentum: Double = 0.9): Sparsity =
+        chosen(Sparsity.BatchTopK(k, per, momentum))
+
+    /** A learned threshold per concept; [kernel] and [bandwidth] shape the threshold's gradient. */
+    fun jumpRelu(kernel: JumpKernel = JumpKernel.SILVERMAN, bandwidth: Double = 1e-3): Sparsity =
+        chosen(Sparsity.JumpRelu(kernel, bandwidth))
+
+    /** [k] matching-pursuit steps; [dropout] drops atoms while training. */
+    fun matchingPursuit(k: Int, dropout: Double? = null): Sparsity = chosen(Sparsity.MatchingPursuit(k, dropout))
+
+    /** [k] orthogonal matching-pursuit steps with at most [maxIter] NNLS iterations each. */
+    fun orthogonalMatchingPursuit(k: Int, maxIter: Int = 10, dropout: Double? = null): Sparsity =
+        chosen(Sparsity.OrthogonalMatchingPursuit(k, maxIter, dropout))
+
+    /** The MSAE paper's Matryoshka SAE with nested TopK levels [nesting] and soft cap [softCap] (0: none). */
+    fun msae(nesting: List<Int> = listOf(8, 16, 32), softCap: Double = 30.0): Sparsity =
+        chosen(Sparsity.Msae(nesting, softCap))
+
+    /** Matryoshka over dictionary prefixes (default concepts/16 and concepts/4) on BatchTopK codes. */
+    fun matryoshka(k: Int, prefixes: List<Int>? = null, per: KPer = KPer.SAMPLE, momentum: Double = 0.9): Sparsity =
+        chosen(Sparsity.Matryoshka(k, prefixes, per, momentum))
+
+    private fun chosen(s: Sparsity): Sparsity {
+        sparsityCalls += s
+        return s
+    }
+
+    // ---------------------------------------------------------------- end of the block
+
+    /** Checks the block and returns its spec. */
+    @PublishedApi
+    internal fun spec(sparsity: Sparsity): ModelSpec {
+        val width = input ?: throw MissingSettingException("input", "call input(width) in sae { }")
+        val count = concepts ?: throw MissingSettingException("concepts", "call concepts(count) in sae { }")
+        requirePositive("input", width)
+        requirePositive("concepts", count)
+        if (sparsityCalls.size > 1) {
+            throw IllegalArgumentException(
+                "sparsity is chosen ${sparsityCalls.size} times (${sparsityCalls.joinToString()}); a model has one: " +
+                    "keep only the block's last line, ${sparsity}",
+            )
+        }
+        checkCombination(sparsity)
+        val architecture = (encoder as? EncoderChoice.Architecture)?.kind ?: EncoderKind.LINEAR
+        val standard = dictionary as? DictionaryChoice.Standard
+        val config = SaeConfig(
+            width, count, architecture,
+            DictionaryConfig(standard?.normalization ?: Normalization.L2, standard?.multiplier ?: false), dtype, seed,
+        )
+        val dictionarySpec: ModelSpec.DictionarySpec = when (val d = dictionary) {
+            is DictionaryChoice.Standard -> if (encoder is EncoderChoice.SaeLens) ModelSpec.DictionarySpec.Plain()
+            else ModelSpec.DictionarySpec.Standard()
+            is DictionaryChoice.Archetypal -> {
+                requirePositive("archetypal.delta", d.delta)
+                requireSetting(d.points.count >= count, "archetypal points", d.points.count, ">= concepts=$count (one per atom)")
+                ModelSpec.DictionarySpec.Archetypal(d.points.count, d.delta, d.multiplier)
+            }
+        }
+        val encoderSpec: ModelSpec.EncoderSpec = when (val e = encoder) {
+            is EncoderChoice.Architecture -> ModelSpec.EncoderSpec.Standard()
+            is EncoderChoice.Tied -> ModelSpec.EncoderSpec.Tied(e.bias)
+            is EncoderChoice.Untied -> ModelSpec.EncoderSpec.Untied(e.bias)
+            is EncoderChoice.SaeLens -> ModelSpec.EncoderSpec.SaeLens(e.subtractDecoderBias)
+        }
+        return ModelSpec(config, sparsity.spec(count), dictionarySpec, encoderSpec)
+    }
+
+    private fun checkCombination(sparsity: Sparsity) {
+        val defaultEncoder = (encoder as? EncoderChoice.Architecture)?.kind == EncoderKind.LINEAR
+        val pursuit = sparsity is Sparsity.MatchingPursuit || sparsity is Sparsity.OrthogonalMatchingPursuit
+        requireSetting(!pursuit || defaultEncoder, "encoder", encoder,
+            "left unset for $sparsity (a pursuit encodes with the dictionary itself)")
+        requireSetting(sparsity !is Sparsity.Msae || defaultEncoder, "encoder", encoder,
+            "left unset for msae (its encoder is linear with a pre-bias and a latent bias)")
+        requireSetting(sparsity !is Sparsity.Msae || dictionary is DictionaryChoice.Standard, "dictionary", dictionary,
+            "standard for msae (its decoder is its own)")
+        val d = dictionary
+        requireSetting(encoder !is EncoderChoice.SaeLens || (d is DictionaryChoice.Standard && d.normalization == Normalization.L2 && !d.multiplier),
+            "dictionary", dictionary, "left unset with the saeLens layout (its W_dec is a plain matrix)")
+    }
+
+    /** Checks the block and builds the model; k-means candidates are computed here. */
+    @PublishedApi
+    internal fun build(sparsity: Sparsity): SparseAutoencoder {
+        val spec = spec(sparsity)
+        val d = dictionary as? DictionaryChoice.Archetypal ?: return spec.build()
+        val points = when (val c = d.points) {
+            is Candidates.Rows -> c.matrix
+            is Candidates.KMeans -> {
+                requireSetting(c.data.cols() == spec.sae().inputDim(), "kMeans data width", c.data.cols(), "input=${spec.sae().inputDim()}")
+                requireSetting(c.maxRows >= c.count, "kMeans.maxRows", c.maxRows, ">= count=${c.count}")
+                requireSetting(c.iterations >= 0, "kMeans.iterations", c.iterations, ">= 0")
+                KMeans.fit(c.data, c.count, c.maxRows, c.iterations, c.seed ?: seed)
+            }
+        }
+        return spec.build(points)
+    }
+}

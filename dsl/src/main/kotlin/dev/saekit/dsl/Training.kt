@@ -1,0 +1,209 @@
+package dev.saekit.dsl
+
+import dev.saekit.data.Dataset
+import dev.saekit.io.CheckpointListener
+import dev.saekit.model.MatryoshkaSae
+import dev.saekit.model.PrefixMatryoshkaSae
+import dev.saekit.model.SparseAutoencoder
+import dev.saekit.train.EpochSummary
+import dev.saekit.train.Loss
+import dev.saekit.train.MatryoshkaLoss
+import dev.saekit.train.OptimizerConfig
+import dev.saekit.train.Schedule
+import dev.saekit.train.StepState
+import dev.saekit.train.Trainer
+import dev.saekit.train.TrainingConfig
+import dev.saekit.train.TrainingDivergedException
+import dev.saekit.train.TrainingListener
+import dev.saekit.train.listeners.DivergenceCheck
+import dev.saekit.train.listeners.ProgressBarListener
+import java.nio.file.Path
+import kotlin.contracts.ExperimentalContracts
+import kotlin.contracts.InvocationKind
+import kotlin.contracts.contract
+
+/**
+ * Trains [model] on [data] as the block describes and returns the run:
+ *
+ * ```
+ * val run = train(model, npy("acts.npy")) {
+ *     epochs = 20; batchSize = 1024
+ *     optimizer = adamW(lr = 5e-4); schedule = cosine(warmup = 0.05)
+ *     loss = mse + auxK()
+ * }
+ * run.metrics.r2
+ * ```
+ *
+ * A step whose loss or gradients are not finite stops the run with a [TrainingDivergedException]
+ * (the model keeps the weights of the last good step) unless `failOnDivergence = false`, which
+ * returns the run with its [TrainingRun.completed] false.
+ */
+@OptIn(ExperimentalContracts::class)
+inline fun train(model: SparseAutoencoder, data: Dataset, block: TrainingBuilder.() -> Unit = {}): TrainingRun {
+    contract { callsInPlace(block, InvocationKind.EXACTLY_ONCE) }
+    val builder = TrainingBuilder(model)
+    builder.block()
+    return builder.run(data)
+}
+
+/** The training configuration a block describes, checked, without training (the loss default included). */
+@OptIn(ExperimentalContracts::class)
+inline fun trainingConfig(model: SparseAutoencoder, block: TrainingBuilder.() -> Unit = {}): TrainingConfig {
+    contract { callsInPlace(block, InvocationKind.EXACTLY_ONCE) }
+    val builder = TrainingBuilder(model)
+    builder.block()
+    return builder.config()
+}
+
+/**
+ * The receiver of `train { }`: the engine's [TrainingConfig] as properties, the optimisers,
+ * schedules and loss terms as functions, and the listeners.
+ */
+@SaekitDsl
+class TrainingBuilder @PublishedApi internal constructor(private val model: SparseAutoencoder) : LossTerms {
+    private val listeners = mutableListOf<TrainingListener>()
+
+    /** Passes over the data (default 20). */
+    var epochs: Int = 20
+
+    /** Rows per step (default 1024). */
+    var batchSize: Int = 1024
+
+    /** Adam or AdamW (default `adam(lr = 5e-4)`). */
+    var optimizer: OptimizerConfig = OptimizerConfig.adam(5e-4)
+
+    /** The learning-rate schedule, stepped every batch (default [constant]). */
+    var schedule: Schedule = Schedule.constant()
+
+    /** Global gradient-norm bound; 0 turns clipping off (default 1.0). */
+    var clip: Double = 1.0
+
+    /**
+     * The objective. Default: [mse], or the uniform [matryoshka] loss for Matryoshka models (their
+     * nested reconstructions need it). Sparsity from the loss (vanilla models) needs an [l1] term.
+     */
+    var loss: Loss? = null
+
+    /** Seed of the batch order (default 0). */
+    var seed: Long = 0
+
+    /** Whether each epoch visits the rows in a new seeded order (default) or in file order. */
+    var shuffle: Boolean = true
+
+    /** Show a progress bar and one line per epoch on standard error (default off). */
+    var progress: Boolean = false
+
+    /** Throw [TrainingDivergedException] when a step is not finite (default); false returns the stopped run. */
+    var failOnDivergence: Boolean = true
+
+    /** Rows per batch of the final evaluation behind [TrainingRun.metrics] (default: [batchSize]). */
+    var evaluationBatchSize: Int? = null
+
+    // ---------------------------------------------------------------- optimisers and schedules
+
+    /** Adam (torch's defaults); [weightDecay] is added to the gradient. */
+    fun adam(lr: Double, beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8, weightDecay: Double = 0.0) =
+        optimizer(OptimizerConfig.Kind.ADAM, "adam", lr, beta1, beta2, eps, weightDecay)
+
+    /** AdamW (torch's defaults): decoupled [weightDecay]. */
+    fun adamW(lr: Double, beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8, weightDecay: Double = 0.01) =
+        optimizer(OptimizerConfig.Kind.ADAMW, "adamW", lr, beta1, beta2, eps, weightDecay)
+
+    private fun optimizer(kind: OptimizerConfig.Kind, name: String, lr: Double, beta1: Double, beta2: Double, eps: Double,
+                          weightDecay: Double): OptimizerConfig {
+        requirePositive("$name.lr", lr)
+        requireFraction("$name.beta1", beta1)
+        requireFraction("$name.beta2", beta2)
+        requirePositive("$name.eps", eps)
+        requireNonNegative("$name.weightDecay", weightDecay)
+        return OptimizerConfig(kind, lr, beta1, beta2, eps, weightDecay)
+    }
+
+    /** The same learning rate throughout. */
+    fun constant(): Schedule = Schedule.constant()
+
+    /** Linear warm-up over a [warmup] fraction of the steps, then cosine decay to [minFactor] times the rate. */
+    fun cosine(warmup: Double = 0.0, minFactor: Double = 0.0): Schedule {
+        requireFraction("cosine.warmup", warmup)
+        requireSetting(minFactor in 0.0..1.0, "cosine.minFactor", minFactor, "in [0, 1]")
+        return Schedule.cosine(warmup, minFactor)
+    }
+
+    /** Linear warm-up over a [warmup] fraction of the steps, then linear decay to [endFactor] times the rate. */
+    fun linear(warmup: Double = 0.0, endFactor: Double = 0.0): Schedule {
+        requireFraction("linear.warmup", warmup)
+        requireSetting(endFactor in 0.0..1.0, "linear.endFactor", endFactor, "in [0, 1]")
+        return Schedule.linearDecay(warmup, endFactor)
+    }
+
+    // ---------------------------------------------------------------- listeners
+
+    /** Runs [listener] with the trainer (any [TrainingListener]). */
+    fun listener(listener: TrainingListener) {
+        listeners += listener
+    }
+
+    /** Calls [action] after every optimiser step. */
+    fun onStep(action: (StepState) -> Unit) {
+        listeners += object : TrainingListener {
+            override fun onStep(state: StepState) = action(state)
+        }
+    }
+
+    /** Calls [action] at the end of every epoch. */
+    fun onEpoch(action: (EpochSummary) -> Unit) {
+        listeners += object : TrainingListener {
+            override fun onEpochEnd(summary: EpochSummary) = action(summary)
+        }
+    }
+
+    /**
+     * Saves a checkpoint into [directory] every [every] steps (0: none) and at the end, keeping the
+     * newest [keep]; `loadSae(directory)` reads the newest.
+     */
+    fun checkpoints(directory: Path, every: Long = 0, keep: Int = 3) {
+        requireSetting(every >= 0, "checkpoints.every", every, ">= 0 (0: only at the end)")
+        requireSetting(keep >= 1, "checkpoints.keep", keep, ">= 1")
+        listeners += CheckpointListener(directory, every, false, keep, null, null, null)
+    }
+
+    // ---------------------------------------------------------------- end of the block
+
+    /** The checked configuration. */
+    @PublishedApi
+    internal fun config(): TrainingConfig {
+        requirePositive("epochs", epochs)
+        requirePositive("batchSize", batchSize)
+        requireNonNegative("clip", clip)
+        evaluationBatchSize?.let { requirePositive("evaluationBatchSize", it) }
+        val nested = model is MatryoshkaSae || model is PrefixMatryoshkaSae
+        return TrainingConfig.builder()
+            .epochs(epochs)
+            .batchSize(batchSize)
+            .optimizer(optimizer)
+            .schedule(schedule)
+            .clipNorm(clip)
+            .loss(loss ?: if (nested) matryoshka() else mse)
+            .seed(seed)
+            .shuffle(shuffle)
+            .build()
+    }
+
+    @PublishedApi
+    internal fun run(data: Dataset): TrainingRun {
+        requireSetting(data.cols() == model.inputDim(), "data width", data.cols(),
+            "the model's input=${model.inputDim()} (${data.description()})")
+        val config = config()
+        val all = mutableListOf<TrainingListener>(DivergenceCheck())
+        if (progress) {
+            all += ProgressBarListener()
+        }
+        all += listeners
+        val trainer = Trainer(config, all)
+        val result = trainer.fit(model, data)
+        if (!result.completed() && failOnDivergence) {
+            throw TrainingDivergedException(result.steps(), result.message())
+        }
+        return TrainingRun(model, data, config, result, evaluationBatchSize ?: batchSize)
+    }
+}
