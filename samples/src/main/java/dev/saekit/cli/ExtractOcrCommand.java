@@ -1,5 +1,6 @@
 package dev.saekit.cli;
 
+import dev.saekit.samples.EmbeddedData;
 import dev.saekit.io.MalformedFileException;
 import dev.saekit.onnx.ActivationManifest;
 import dev.saekit.onnx.ocr.OcrActivations;

@@ -5,6 +5,7 @@ import dev.saekit.data.InMemoryDataset;
 import dev.saekit.io.ShardedDataset;
 import dev.saekit.io.MalformedFileException;
 import dev.saekit.io.Npy;
+import dev.saekit.samples.EmbeddedData;
 import dev.saekit.tensor.DType;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package dev.saekit.cli;
+package dev.saekit.samples;
 
 import dev.saekit.io.Npy;
 import java.io.BufferedReader;
@@ -15,20 +15,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * words ({@code glove-100d.npy}, float32 [10000, 100]) and the words ({@code glove-words.txt}),
  * row i being word i. See {@code dev/saekit/samples/data/README.md} for source and licence.
  */
-final class EmbeddedData {
-    static final String DESCRIPTION = "GloVe 6B 100-d vectors of the 10,000 most frequent words (embedded)";
+public final class EmbeddedData {
+    public static final String DESCRIPTION = "GloVe 6B 100-d vectors of the 10,000 most frequent words (embedded)";
     private static final String DIR = "/dev/saekit/samples/data/";
 
     private EmbeddedData() {
     }
 
-    static INDArray vectors() throws IOException {
+    /** The vectors, float32 [10000, 100]. */
+    public static INDArray vectors() throws IOException {
         try (InputStream in = open("glove-100d.npy")) {
             return Npy.read(in, "glove-100d.npy (embedded)");
         }
     }
 
-    static List<String> words() throws IOException {
+    /** The words, row i of {@link #vectors()} being word i. */
+    public static List<String> words() throws IOException {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(open("glove-words.txt"), StandardCharsets.UTF_8))) {
             return r.lines().collect(Collectors.toList());
         }
