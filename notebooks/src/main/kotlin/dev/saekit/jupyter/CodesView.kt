@@ -1,0 +1,64 @@
+package dev.saekit.jupyter
+
+import dev.saekit.data.Dataset
+import dev.saekit.model.SparseAutoencoder
+import org.jetbrains.letsPlot.geom.geomBoxplot
+import org.jetbrains.letsPlot.geom.geomTile
+import org.jetbrains.letsPlot.label.ggtitle
+import org.jetbrains.letsPlot.label.xlab
+import org.jetbrains.letsPlot.label.ylab
+import org.jetbrains.letsPlot.letsPlot
+import org.jetbrains.letsPlot.scale.scaleFillGradient
+import org.jetbrains.letsPlot.themes.themeMinimal
+
+/** Codes for a batch: a heat map of samples x the most active concepts, and each concept's activation distribution. */
+class CodesView internal constructor(
+    private val model: SparseAutoencoder,
+    private val data: Dataset,
+    private val rows: Int,
+    private val concepts: Int,
+    private val sample: Int,
+) {
+    fun toHtml(): String {
+        model.eval()
+        val input = firstRows(data, rows, model)
+        val codes = model.forward(input).codes().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).dup()
+        val n = codes.rows().toInt()
+        val labels: List<String> = data.labels().map<List<String>> { it.subList(0, n) }.orElse((0 until n).map { "row $it" })
+        // the concepts with the largest total activation over the shown rows, in that order
+        val totals = codes.sum(0).toDoubleVector()
+        val chosen = totals.indices.sortedByDescending { totals[it] }.take(concepts)
+        val sampleLabels = labels.mapIndexed { i, l -> "${i + 1}. $l" }
+        val heat = letsPlot(mapOf(
+            "sample" to chosen.flatMap { sampleLabels },
+            "concept" to chosen.flatMap { c -> List(n) { "#$c" } },
+            "activation" to chosen.flatMap { c -> List(n) { r -> codes.getDouble(r.toLong(), c.toLong()) } },
+        )) { x = "concept"; y = "sample"; fill = "activation" } +
+            geomTile() + scaleFillGradient(low = "#f7f7f7", high = "#3b528b") + ggtitle("codes of $n rows x $concepts most active concepts") +
+            xlab("concept") + ylab("") + themeMinimal()
+        return Html.section("Codes", Html.row(Plots.svg(heat, 620, 120 + 16 * n), distributions(chosen)))
+    }
+
+    /** Non-zero activations of [chosen] over the first [sample] rows. */
+    private fun distributions(chosen: List<Int>): String {
+        val rowsIn = firstRows(data, sample, model)
+        val codes = model.forward(rowsIn).codes().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).dup()
+        val names = mutableListOf<String>()
+        val values = mutableListOf<Double>()
+        for (c in chosen) {
+            for (v in codes.getColumn(c.toLong()).toDoubleVector()) {
+                if (v != 0.0) {
+                    names.add("#$c"); values.add(v)
+                }
+            }
+        }
+        if (values.isEmpty()) {
+            return Html.section("Activation distributions", "none of these concepts fires on the first ${rowsIn.rows()} rows")
+        }
+        val plot = letsPlot(mapOf("concept" to names, "activation" to values)) { x = "concept"; y = "activation" } +
+            geomBoxplot(fill = "#5ec962", alpha = 0.6) + ggtitle("non-zero activations over ${rowsIn.rows()} rows") + themeMinimal()
+        return Plots.svg(plot, 520, 280)
+    }
+
+    override fun toString() = "CodesView[$rows rows x $concepts concepts of ${data.description()}]"
+}

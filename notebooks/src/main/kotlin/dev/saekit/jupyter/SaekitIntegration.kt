@@ -1,0 +1,48 @@
+package dev.saekit.jupyter
+
+import dev.saekit.dsl.TrainingRun
+import dev.saekit.metrics.EvalMetrics
+import dev.saekit.model.SparseAutoencoder
+import org.jetbrains.kotlinx.jupyter.api.MIME
+import org.jetbrains.kotlinx.jupyter.api.MimeTypedResult
+import org.jetbrains.kotlinx.jupyter.api.libraries.JupyterIntegration
+
+/**
+ * saekit in a Kotlin notebook: loading the jar adds the DSL's and the views' imports and renders
+ * models, training runs, metrics, codes, reconstructions, dictionaries and concept tables inline,
+ * each as HTML (SVG and PNG inside) with a plain-text fallback, without any network access.
+ * Registered through `META-INF/kotlin-jupyter-libraries/libraries.json`.
+ */
+internal class SaekitIntegration : JupyterIntegration() {
+    override fun Builder.onLoaded() {
+        import(*Renderings.IMPORTS.toTypedArray())
+        render<SparseAutoencoder> { Renderings.output(it) }
+        render<TrainingRun> { Renderings.output(it) }
+        render<EvalMetrics> { Renderings.output(it) }
+        render<CodesView> { Renderings.output(it) }
+        render<ReconstructionView> { Renderings.output(it) }
+        render<DictionaryView> { Renderings.output(it) }
+        render<ConceptTable> { Renderings.output(it) }
+    }
+}
+
+/** What each saekit type looks like in a notebook; the integration and the tests share it. */
+object Renderings {
+    val IMPORTS = listOf("dev.saekit.dsl.*", "dev.saekit.jupyter.*", "dev.saekit.tensor.DType", "dev.saekit.dictionary.Normalization",
+        "dev.saekit.model.JumpKernel")
+
+    /** The HTML of a renderable saekit value, or null for other values. */
+    fun html(value: Any?): String? = when (value) {
+        is SparseAutoencoder -> ModelCard.html(value)
+        is TrainingRun -> RunView.html(value)
+        is EvalMetrics -> RunView.metrics(value)
+        is CodesView -> value.toHtml()
+        is ReconstructionView -> value.toHtml()
+        is DictionaryView -> value.toHtml()
+        is ConceptTable -> value.toHtml()
+        else -> null
+    }
+
+    fun output(value: Any): MimeTypedResult =
+        MIME("text/html" to (html(value) ?: Html.escape(value.toString())), "text/plain" to value.toString())
+}
