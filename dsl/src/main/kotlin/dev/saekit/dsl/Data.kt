@@ -54,6 +54,10 @@ fun npz(path: String, array: String, dtype: DType = DType.FLOAT32, labels: Strin
 fun safetensors(path: String, tensor: String, dtype: DType = DType.FLOAT32, labels: String? = null): InMemoryDataset =
     fileData(Paths.get(path), tensor, dtype, labels)
 
+/** An IDX file (MNIST's format, also `.gz`), read into memory: images `[n, h, w]` become rows of `h * w`. */
+fun idx(path: String, dtype: DType = DType.FLOAT32, labels: String? = null): InMemoryDataset =
+    fileData(Paths.get(path), null, dtype, labels)
+
 private fun fileData(file: Path, name: String?, dtype: DType, labels: String?): InMemoryDataset {
     val read = DataFiles.read(file, name)
     val rowLabels = labels?.let { readLabels(Paths.get(it)) }

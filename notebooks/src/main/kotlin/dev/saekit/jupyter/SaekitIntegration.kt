@@ -9,7 +9,8 @@ import org.jetbrains.kotlinx.jupyter.api.libraries.JupyterIntegration
 
 /**
  * saekit in a Kotlin notebook: loading the jar adds the DSL's and the views' imports and renders
- * models, training runs, metrics, codes, reconstructions, dictionaries and concept tables inline,
+ * models, training runs, metrics, codes, reconstructions, dictionaries, concept tables, tables and
+ * Lets-Plot figures inline,
  * each as HTML (SVG and PNG inside) with a plain-text fallback, without any network access.
  * Registered through `META-INF/kotlin-jupyter-libraries/libraries.json`.
  */
@@ -23,13 +24,16 @@ internal class SaekitIntegration : JupyterIntegration() {
         render<ReconstructionView> { Renderings.output(it) }
         render<DictionaryView> { Renderings.output(it) }
         render<ConceptTable> { Renderings.output(it) }
+        render<TableView> { Renderings.output(it) }
+        render<org.jetbrains.letsPlot.intern.Plot> { Renderings.output(it) }
     }
 }
 
 /** What each saekit type looks like in a notebook; the integration and the tests share it. */
 object Renderings {
     val IMPORTS = listOf("dev.saekit.dsl.*", "dev.saekit.jupyter.*", "dev.saekit.tensor.DType", "dev.saekit.dictionary.Normalization",
-        "dev.saekit.model.JumpKernel")
+        "dev.saekit.model.JumpKernel", "org.jetbrains.letsPlot.*", "org.jetbrains.letsPlot.geom.*", "org.jetbrains.letsPlot.label.*",
+        "org.jetbrains.letsPlot.themes.*")
 
     /** The HTML of a renderable saekit value, or null for other values. */
     fun html(value: Any?): String? = when (value) {
@@ -40,6 +44,8 @@ object Renderings {
         is ReconstructionView -> value.toHtml()
         is DictionaryView -> value.toHtml()
         is ConceptTable -> value.toHtml()
+        is TableView -> value.toHtml()
+        is org.jetbrains.letsPlot.intern.Plot -> Plots.svg(value, 640, 360)
         else -> null
     }
 

@@ -89,6 +89,19 @@ class RenderSpec : FunSpec({
         val imageModel = sae { input(64); concepts(16); seed = 5; topK(2) }
         expect("concepts-images", Renderings.html(imageModel.conceptTable(images, concepts = 3, top = 2, imageShape = ImageShape(8, 8)))!!)
     }
+
+    test("tables escape their text and Lets-Plot figures become inline SVG") {
+        val html = Renderings.html(table(listOf("word", "r2"), listOf(listOf("<b>bold</b>", 0.123456), listOf("plain", 2))))!!
+        html shouldContain "&lt;b&gt;bold&lt;/b&gt;"
+        html shouldContain ">0.1235<"
+        expect("table", html)
+        val plot = org.jetbrains.letsPlot.letsPlot(mapOf("x" to listOf(1, 2, 3), "y" to listOf(2.0, 1.0, 3.0))) { x = "x"; y = "y" } +
+            org.jetbrains.letsPlot.geom.geomLine()
+        val svg = Renderings.html(plot)!!
+        svg shouldContain "<svg"
+        svg shouldNotContain "<script"
+        expect("plot", svg)
+    }
 })
 
 /** Embedded PNGs elided, decimals rounded to one place, the training time left out. */
