@@ -36,6 +36,9 @@ EXCEPTION = re.compile(
     r"|\.kts \(\d+:\d+ - \d+\) )",  # a compile error: "Line_3.jupyter.kts (1:14 - 26) Type mismatch"
     re.MULTILINE,
 )
+# A stack frame line, left out of what is printed.
+FRAME = re.compile(r"^\s*(?:at\s+)?[\w$.<>/]+\([^)]*\)\s*$|^\s*\.\.\. \d+ (?:more|common frames omitted)\s*$")
+SEPARATOR = "-" * 18  # nbclient's CellExecutionError puts the failing cell's source between two
 
 
 def text_of(value):
@@ -47,10 +50,6 @@ def first_line(cell):
         if line.strip():
             return line.strip()[:80]
     return "(empty)"
-
-
-FRAME = re.compile(r"^\s*(?:at\s+)?[\w$.<>/]+\([^)]*\)\s*$|^\s*\.\.\. \d+ (?:more|common frames omitted)\s*$")
-SEPARATOR = "-" * 18  # nbclient's CellExecutionError puts the failing cell's source between two
 
 
 def seconds(cell):
