@@ -96,13 +96,18 @@ fun activations(directory: String, tap: String, dtype: DType = DType.FLOAT32,
 
 /**
  * The same rows minus their mean row (one pass for the mean, summed in float64). A data set
- * streamed from disk subtracts the mean as it reads; one in memory is copied.
+ * streamed from disk subtracts the mean as it reads; one in memory is copied. Each kind of data set
+ * stays its kind: in memory it keeps its matrix and labels.
  */
-fun Dataset.centered(): Dataset {
-    val mean = meanRow()
-    return when (this) {
-        is ShardedDataset -> centred(mean)
-        is InMemoryDataset -> InMemoryDataset.of(matrix().subRowVector(mean), labels().orElse(null), "${description()}, centred")
-        else -> throw UnsupportedOperationException("centered() works on in-memory and sharded data sets, not ${this::class.java.name}")
-    }
+fun Dataset.centered(): Dataset = when (this) {
+    is ShardedDataset -> centered()
+    is InMemoryDataset -> centered()
+    else -> throw UnsupportedOperationException("centered() works on in-memory and sharded data sets, not ${this::class.java.name}")
 }
+
+/** The rows minus their mean row, in memory, with the same labels. */
+fun InMemoryDataset.centered(): InMemoryDataset =
+    InMemoryDataset.of(matrix().subRowVector(meanRow()), labels().orElse(null), "${description()}, centred")
+
+/** The shards, with their mean row subtracted as each row is read. */
+fun ShardedDataset.centered(): ShardedDataset = centred(meanRow())

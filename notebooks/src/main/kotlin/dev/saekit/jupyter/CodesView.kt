@@ -3,12 +3,8 @@ package dev.saekit.jupyter
 import dev.saekit.data.Dataset
 import dev.saekit.model.SparseAutoencoder
 import org.jetbrains.letsPlot.geom.geomBoxplot
-import org.jetbrains.letsPlot.geom.geomTile
 import org.jetbrains.letsPlot.label.ggtitle
-import org.jetbrains.letsPlot.label.xlab
-import org.jetbrains.letsPlot.label.ylab
 import org.jetbrains.letsPlot.letsPlot
-import org.jetbrains.letsPlot.scale.scaleFillGradient
 import org.jetbrains.letsPlot.themes.themeMinimal
 
 /** Codes for a batch: a heat map of samples x the most active concepts, and each concept's activation distribution. */
@@ -28,15 +24,21 @@ class CodesView internal constructor(
         // the concepts with the largest total activation over the shown rows, in that order
         val totals = codes.sum(0).toDoubleVector()
         val chosen = totals.indices.sortedByDescending { totals[it] }.take(concepts)
-        val sampleLabels = labels.mapIndexed { i, l -> "${i + 1}. $l" }
-        val heat = letsPlot(mapOf(
-            "sample" to chosen.flatMap { sampleLabels },
-            "concept" to chosen.flatMap { c -> List(n) { "#$c" } },
-            "activation" to chosen.flatMap { c -> List(n) { r -> codes.getDouble(r.toLong(), c.toLong()) } },
-        )) { x = "concept"; y = "sample"; fill = "activation" } +
-            geomTile() + scaleFillGradient(low = "#f7f7f7", high = "#3b528b") + ggtitle("codes of $n rows x $concepts most active concepts") +
-            xlab("concept") + ylab("") + themeMinimal()
-        return Html.section("Codes", Html.row(Plots.svg(heat, 620, 120 + 16 * n), distributions(chosen)))
+        val max = chosen.maxOf { c -> (0 until n).maxOf { r -> codes.getDouble(r.toLong(), c.toLong()) } }
+        val header = "<tr><th></th>" + chosen.joinToString("") {
+            "<th style=\"padding: 0 2px; font-weight: normal; writing-mode: vertical-rl; transform: rotate(180deg);\">#$it</th>"
+        } + "</tr>"
+        val body = (0 until n).joinToString("") { r ->
+            "<tr><td style=\"padding: 0 6px 0 0; text-align: right; white-space: nowrap;\">${Html.escape(labels[r])}</td>" +
+                chosen.joinToString("") { c ->
+                    val v = codes.getDouble(r.toLong(), c.toLong())
+                    val colour = if (v > 0) String.format("#%06x", Raster.sequential(v, max)) else "#f4f4f4"
+                    "<td title=\"${Html.num(v)}\" style=\"width: 16px; height: 14px; background: $colour;\"></td>"
+                } + "</tr>"
+        }
+        val heat = Html.section("codes of $n rows x $concepts most active concepts (dark: weak, yellow: strongest ${Html.num(max)}; grey: zero)",
+            "<table style=\"border-collapse: separate; border-spacing: 1px; ${Html.FONT}\">$header$body</table>")
+        return Html.section("Codes", Html.row(heat, distributions(chosen)))
     }
 
     /** Non-zero activations of [chosen] over the first [sample] rows. */

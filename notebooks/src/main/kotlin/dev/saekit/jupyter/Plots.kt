@@ -13,14 +13,18 @@ internal object Plots {
         return stableIds(svg)
     }
 
-    /** Lets-Plot names clip paths with random ids; number them in order so the same plot gives the same text. */
+    /**
+     * Lets-Plot names clip paths and styles with random ids. They become ids derived from the plot
+     * itself: the same plot gives the same text (expected outputs can be compared), and two plots on
+     * one page never share an id (a shared clip-path id would clip the second plot by the first's).
+     */
     fun stableIds(svg: String): String {
-        val ids = LinkedHashMap<String, String>()
-        Regex("""id="([^"]+)"""").findAll(svg).forEach { m -> ids.getOrPut(m.groupValues[1]) { "saekit-${ids.size}" } }
-        var out = svg
-        for ((old, new) in ids) {
-            out = out.replace(old, new) // ids are random tokens, also used in the style sheet (#id .plot-title)
-        }
-        return out
+        val ids = Regex("""id="([^"]+)"""").findAll(svg).map { it.groupValues[1] }.distinct().toList()
+        if (ids.isEmpty()) return svg
+        val token = Regex("(?<![\\w-])(" + ids.sortedByDescending { it.length }.joinToString("|") { Regex.escape(it) } + ")(?![\\w-])")
+        val content = token.replace(svg, "")
+        val prefix = "sk" + Integer.toHexString(content.hashCode())
+        val names = ids.withIndex().associate { (i, id) -> id to "$prefix-$i" }
+        return token.replace(svg) { names.getValue(it.value) }
     }
 }

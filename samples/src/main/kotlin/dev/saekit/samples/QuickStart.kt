@@ -1,6 +1,5 @@
 package dev.saekit.samples
 
-import dev.saekit.data.InMemoryDataset
 import dev.saekit.dsl.centered
 import dev.saekit.dsl.matrix
 import dev.saekit.dsl.sae
@@ -14,7 +13,7 @@ import java.util.Locale
 fun main(args: Array<String>) {
     val epochCount = args.firstOrNull()?.toInt() ?: 20
     val words = EmbeddedData.words()
-    val data = matrix(EmbeddedData.vectors(), words, EmbeddedData.DESCRIPTION).centered() as InMemoryDataset
+    val data = matrix(EmbeddedData.vectors(), words, EmbeddedData.DESCRIPTION).centered()
 
     val model = sae { input(100); concepts(512); topK(16) }
     val run = train(model, data) {
