@@ -28,6 +28,23 @@ public final class Trainer {
     private final List<TrainingListener> listeners;
     private final Optimizer optimizer;
     private long stepsDone;
+    private final long[] phaseNanos = new long[Phase.values().length];
+
+    /** The parts of a training step that {@link #phaseSeconds()} times. */
+    public enum Phase {
+        /** The model's forward pass and the dictionary fetch for the loss. */
+        FORWARD,
+        /** The loss and its output gradients. */
+        LOSS,
+        /** The backward pass and the after-backward hook. */
+        BACKWARD,
+        /** The global gradient norm and clipping. */
+        CLIP,
+        /** The step's metrics (R², L0) and the listeners. */
+        METRICS,
+        /** The optimiser's update. */
+        UPDATE
+    }
 
     public Trainer(TrainingConfig config, List<TrainingListener> listeners) {
         this.config = config;
@@ -45,6 +62,18 @@ public final class Trainer {
 
     public Optimizer optimizer() {
         return optimizer;
+    }
+
+    /**
+     * Seconds spent in each {@link Phase} of every step this trainer has run, indexed by
+     * {@code Phase.ordinal()}: where a step's time goes (for benchmarks; a timing is never asserted).
+     */
+    public double[] phaseSeconds() {
+        double[] s = new double[phaseNanos.length];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = phaseNanos[i] / 1e9;
+        }
+        return s;
     }
 
     /** Optimiser steps taken by this trainer so far. */
@@ -131,17 +160,22 @@ public final class Trainer {
                         : cast.get("x", batch.rows(), batch.columns()).assign(batch);
                 long globalStep = base + step;
                 double lr = config.optimizer().learningRate() * config.schedule().factor(globalStep, scheduleLength);
+                long t0 = System.nanoTime();
                 model.zeroGrad();
                 bufferGuard.save();
                 SaeOutput out = model.forward(x);
                 INDArray d = model.getDictionary();
+                long t1 = System.nanoTime();
                 grads.reset(out);
                 double loss = config.loss().evaluate(x, out, d, grads);
+                long t2 = System.nanoTime();
                 model.backward(grads.toOutputGradients());
                 model.afterBackward();
+                long t3 = System.nanoTime();
                 double gradNorm = config.clipNorm() > 0
                         ? GradientClipping.clip(params, config.clipNorm())
                         : GradientClipping.globalNorm(params);
+                long t4 = System.nanoTime();
                 StepState state = new StepState(epoch, globalStep + 1, inEpoch + 1, stepsPerEpoch, totalSteps, loss,
                         Metrics.r2(x, out.reconstruction()), Metrics.l0PerSample(out.codes()), gradNorm, lr, out);
                 try {
@@ -154,7 +188,15 @@ public final class Trainer {
                     message = e.getMessage();
                     break training;
                 }
+                long t5 = System.nanoTime();
                 optimizer.step(params, lr);
+                long t6 = System.nanoTime();
+                phaseNanos[Phase.FORWARD.ordinal()] += t1 - t0;
+                phaseNanos[Phase.LOSS.ordinal()] += t2 - t1;
+                phaseNanos[Phase.BACKWARD.ordinal()] += t3 - t2;
+                phaseNanos[Phase.CLIP.ordinal()] += t4 - t3;
+                phaseNanos[Phase.METRICS.ordinal()] += t5 - t4;
+                phaseNanos[Phase.UPDATE.ordinal()] += t6 - t5;
                 step++;
                 inEpoch++;
                 applied++;

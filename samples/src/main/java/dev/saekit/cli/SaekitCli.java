@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** {@code saekit}: sparse autoencoders from the command line. Run {@code saekit --help}. */
 @Command(name = "saekit", mixinStandardHelpOptions = true, versionProvider = SaekitCli.Version.class,
         description = "Sparse autoencoders and dictionary learning on the JVM.",
-        subcommands = {TrainCommand.class, EncodeCommand.class, ExportCommand.class, ImportCommand.class, DataInfoCommand.class,
+        subcommands = {TrainCommand.class, BenchCommand.class, EncodeCommand.class, ExportCommand.class, ImportCommand.class, DataInfoCommand.class,
             ExtractOcrCommand.class, OnnxInfoCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:bad input data or a file that cannot be read or written",

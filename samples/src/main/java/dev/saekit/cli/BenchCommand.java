@@ -1,0 +1,301 @@
+package dev.saekit.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.saekit.data.Dataset;
+import dev.saekit.dictionary.DictionaryConfig;
+import dev.saekit.encoder.EncoderKind;
+import dev.saekit.model.BatchTopKSae;
+import dev.saekit.model.JumpKernel;
+import dev.saekit.model.ModelSpec;
+import dev.saekit.model.ModelSpec.VariantSpec;
+import dev.saekit.model.SaeConfig;
+import dev.saekit.model.SparseAutoencoder;
+import dev.saekit.model.Variant;
+import dev.saekit.tensor.DType;
+import dev.saekit.tensor.SeededRandom;
+import dev.saekit.train.Losses;
+import dev.saekit.train.OptimizerConfig;
+import dev.saekit.train.StepState;
+import dev.saekit.train.Trainer;
+import dev.saekit.train.TrainingConfig;
+import dev.saekit.train.TrainingContext;
+import dev.saekit.train.TrainingListener;
+import dev.saekit.train.TrainingResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code saekit bench}: times training steps of one variant on synthetic data (Adam, MSE, clipping
+ * 1.0, as the reference measurement) and prints one JSON object: the median seconds per step over
+ * the measured steps, samples per second, the process's peak resident memory, and the time of the
+ * encoder's dense product {@code x W^T} alone, measured separately with the same shapes.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        description = {"Time training steps of an SAE on synthetic data and print one JSON object.",
+            "Defaults: TopK (k 32), input 768, 16,384 concepts, batch 1,024, Adam, MSE, clipping 1.0."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "2:bad command line or option value", "3:training diverged"})
+public final class BenchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--variant", paramLabel = "NAME", defaultValue = "topk",
+            description = "vanilla, topk, batchtopk, jumprelu, mp, omp, msae or matryoshka. Default: ${DEFAULT-VALUE}.")
+    String variant;
+
+    @Option(names = "--input", paramLabel = "D", defaultValue = "768", description = "Input width. Default: ${DEFAULT-VALUE}.")
+    int input;
+
+    @Option(names = "--concepts", paramLabel = "C", defaultValue = "16384", description = "Number of concepts. Default: ${DEFAULT-VALUE}.")
+    int concepts;
+
+    @Option(names = "--k", paramLabel = "K", defaultValue = "32",
+            description = "Codes per sample: TopK's k, BatchTopK's and Matryoshka's k per sample, the pursuits' steps, MSAE's "
+                    + "largest level. Default: ${DEFAULT-VALUE}.")
+    int k;
+
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "1024", description = "Rows per step. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "20", description = "Measured steps. Default: ${DEFAULT-VALUE}.")
+    int steps;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "3",
+            description = "Steps run first and not measured (JIT, first allocations). Default: ${DEFAULT-VALUE}.")
+    int warmup;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "Threads for ND4J's native operations and saekit's own kernels; 0: every core. Default: ${DEFAULT-VALUE}.")
+    int threads;
+
+    @Option(names = "--dtype", paramLabel = "TYPE", defaultValue = "float32", description = "float32 or float64. Default: ${DEFAULT-VALUE}.")
+    String dtype;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed of the weights and the data. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Override
+    public Integer call() {
+        return Cli.run(spec, this::bench);
+    }
+
+    private int bench() throws CliException, IOException {
+        Cli.require(input > 0, "--input must be > 0, was " + input);
+        Cli.require(concepts > 0, "--concepts must be > 0, was " + concepts);
+        Cli.require(batch > 0, "--batch must be > 0, was " + batch);
+        Cli.require(steps > 0, "--steps must be > 0, was " + steps);
+        Cli.require(warmup >= 0, "--warmup must be >= 0, was " + warmup);
+        Cli.require(threads >= 0, "--threads must be >= 0 (0: every core), was " + threads);
+        Variant v = Cli.parse("--variant", variant, Variant::parse);
+        DType type = Cli.parse("--dtype", dtype, DType::parse);
+        int cores = Runtime.getRuntime().availableProcessors();
+        int used = threads == 0 ? cores : threads;
+        // saekit's kernels run on the common fork-join pool; ND4J's on its own OpenMP threads
+        System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism", String.valueOf(Math.max(1, used - 1)));
+        Nd4j.getEnvironment().setMaxThreads(used);
+        Nd4j.getEnvironment().setMaxMasterThreads(used);
+
+        SaeConfig config = new SaeConfig(input, concepts, EncoderKind.LINEAR, DictionaryConfig.defaults(), type, seed);
+        SparseAutoencoder model = Cli.build(() -> ModelSpec.of(config, variantSpec(v)).build());
+        int total = warmup + steps;
+        Dataset data = new RepeatedBatches(new SeededRandom(seed).derive(1).normal(type, 1.0, 4L * batch, input), batch, total);
+        TrainingConfig training = TrainingConfig.builder().epochs(1).batchSize(batch).optimizer(OptimizerConfig.adam(5e-4))
+                .clipNorm(1.0).loss(Losses.mse()).shuffle(false).seed(seed).build();
+        StepTimes times = new StepTimes(warmup);
+        Trainer trainer = new Trainer(training, times);
+        times.trainer = trainer;
+        TrainingResult result = trainer.fit(model, data);
+        if (!result.completed()) {
+            throw new CliException(SaekitCli.EXIT_DIVERGED, result.message());
+        }
+        double[] measured = Arrays.copyOfRange(times.seconds(), warmup, total);
+        double median = median(measured);
+        double gemm = encoderGemmSeconds(model, data.batchesInOrder(batch).iterator().next());
+
+        ObjectNode json = new ObjectMapper().createObjectNode();
+        json.put("variant", v.label());
+        json.put("input", input);
+        json.put("concepts", concepts);
+        json.put("k", v == Variant.VANILLA || v == Variant.JUMPRELU ? null : k);
+        json.put("batch", batch);
+        json.put("steps", steps);
+        json.put("warmup", warmup);
+        json.put("threads", used);
+        json.put("dtype", type.toString());
+        json.put("median_s_per_step", round(median));
+        json.put("min_s_per_step", round(Arrays.stream(measured).min().orElseThrow()));
+        json.put("max_s_per_step", round(Arrays.stream(measured).max().orElseThrow()));
+        json.put("samples_per_s", Math.round(batch / median * 10) / 10.0);
+        json.put("peak_rss_mb", peakRssMb());
+        json.put("encoder_gemm_s", round(gemm));
+        json.put("encoder_gemm_share", round(gemm / median));
+        ObjectNode phases = json.putObject("phase_s_per_step");
+        double[] end = trainer.phaseSeconds();
+        for (Trainer.Phase p : Trainer.Phase.values()) {
+            phases.put(p.name().toLowerCase(java.util.Locale.ROOT), round((end[p.ordinal()] - times.atWarmupEnd[p.ordinal()]) / steps));
+        }
+        json.put("cores", cores);
+        json.put("java", System.getProperty("java.version"));
+        spec.commandLine().getOut().println(json.toString());
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    private VariantSpec variantSpec(Variant v) {
+        return switch (v) {
+            case VANILLA -> new VariantSpec.Vanilla();
+            case TOPK -> new VariantSpec.TopK(k);
+            case BATCHTOPK -> new VariantSpec.BatchTopK(new BatchTopKSae.BatchK.PerSample(k), 0.9);
+            case JUMPRELU -> new VariantSpec.JumpRelu(JumpKernel.SILVERMAN, 1e-3f);
+            case MP -> new VariantSpec.Mp(k, null);
+            case OMP -> new VariantSpec.Omp(k, 10, null);
+            case MSAE -> new VariantSpec.Msae(List.of(Math.max(1, k / 4), Math.max(1, k / 2), k).stream().distinct().toList(), 30.0);
+            case MATRYOSHKA -> new VariantSpec.PrefixMatryoshka(List.of(Math.max(1, concepts / 16), Math.max(1, concepts / 4)),
+                    new BatchTopKSae.BatchK.PerSample(k), 0.9);
+        };
+    }
+
+    /** The median time of {@code x W^T} with the encoder's shapes, over 5 runs after one unmeasured run. */
+    private double encoderGemmSeconds(SparseAutoencoder model, INDArray x) {
+        INDArray w = Nd4j.rand(model.dtype().nd4j(), model.nbConcepts(), model.inputDim());
+        INDArray out = Nd4j.create(model.dtype().nd4j(), x.rows(), model.nbConcepts());
+        double[] runs = new double[6];
+        for (int i = 0; i < runs.length; i++) {
+            long t0 = System.nanoTime();
+            Nd4j.gemm(x, w, out, false, true, 1.0, 0.0);
+            runs[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        return median(Arrays.copyOfRange(runs, 1, runs.length));
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 10_000) / 10_000.0;
+    }
+
+    /** VmHWM of /proc/self/status: the most resident memory the process has had, heap and native. */
+    private static long peakRssMb() throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.exists(status)) {
+            return -1;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("VmHWM:")) {
+                return Math.round(Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0);
+            }
+        }
+        return -1;
+    }
+
+    /** The wall time of each step, from the training start or the previous step's end, and the phase totals after warm-up. */
+    private static final class StepTimes implements TrainingListener {
+        private final List<Double> seconds = new ArrayList<>();
+        private final int warmup;
+        private long last;
+        Trainer trainer;
+        double[] atWarmupEnd = new double[Trainer.Phase.values().length];
+
+        StepTimes(int warmup) {
+            this.warmup = warmup;
+        }
+
+        @Override
+        public void onTrainingStart(TrainingContext context) {
+            last = System.nanoTime();
+        }
+
+        @Override
+        public void onStep(StepState state) {
+            long now = System.nanoTime();
+            seconds.add((now - last) / 1e9);
+            if (seconds.size() == warmup) {
+                atWarmupEnd = trainer.phaseSeconds();
+            }
+            last = System.nanoTime();
+        }
+
+        double[] seconds() {
+            return seconds.stream().mapToDouble(Double::doubleValue).toArray();
+        }
+    }
+
+    /** {@code total} batches cycling over four fixed ones: the data costs four batches of memory. */
+    private static final class RepeatedBatches implements Dataset {
+        private final INDArray rows;
+        private final int batch;
+        private final int total;
+
+        RepeatedBatches(INDArray rows, int batch, int total) {
+            this.rows = rows;
+            this.batch = batch;
+            this.total = total;
+        }
+
+        @Override
+        public long rows() {
+            return (long) batch * total;
+        }
+
+        @Override
+        public int cols() {
+            return (int) rows.columns();
+        }
+
+        @Override
+        public DType dtype() {
+            return dev.saekit.tensor.Tensors.dtypeOf(rows);
+        }
+
+        @Override
+        public Iterable<INDArray> batches(int batchSize, long seed, int epoch) {
+            return batchesInOrder(batchSize);
+        }
+
+        @Override
+        public Iterable<INDArray> batchesInOrder(int batchSize) {
+            INDArray[] fixed = new INDArray[4];
+            for (int i = 0; i < 4; i++) {
+                fixed[i] = rows.get(org.nd4j.linalg.indexing.NDArrayIndex.interval((long) i * batch, (long) (i + 1) * batch),
+                        org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c');
+            }
+            return () -> new Iterator<>() {
+                private int next;
+
+                @Override
+                public boolean hasNext() {
+                    return next < total;
+                }
+
+                @Override
+                public INDArray next() {
+                    return fixed[next++ % 4];
+                }
+            };
+        }
+
+        @Override
+        public String description() {
+            return "synthetic N(0, 1) rows, four batches repeated";
+        }
+    }
+}

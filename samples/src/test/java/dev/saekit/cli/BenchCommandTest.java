@@ -1,0 +1,40 @@
+package dev.saekit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+/** {@code saekit bench} prints one JSON object with the fields its documentation names (no timing is asserted). */
+class BenchCommandTest {
+
+    @Test
+    void aSmallBenchmarkPrintsOneJsonObjectWithEveryField() throws Exception {
+        CliRun run = CliRun.of("bench", "--variant", "batchtopk", "--input", "16", "--concepts", "64", "--k", "4",
+                "--batch", "32", "--steps", "3", "--warmup", "1");
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode json = new ObjectMapper().readTree(run.out().strip());
+        assertEquals("batchtopk", json.get("variant").asText());
+        assertEquals(64, json.get("concepts").asInt());
+        assertEquals(4, json.get("k").asInt());
+        for (String field : new String[] {"median_s_per_step", "min_s_per_step", "max_s_per_step", "samples_per_s",
+            "encoder_gemm_s", "encoder_gemm_share"}) {
+            assertTrue(json.get(field).asDouble() > 0, field + " in " + json);
+        }
+        assertTrue(json.get("min_s_per_step").asDouble() <= json.get("median_s_per_step").asDouble());
+        assertTrue(json.get("median_s_per_step").asDouble() <= json.get("max_s_per_step").asDouble());
+        double expected = 32 / json.get("median_s_per_step").asDouble(); // from the median as printed (4 decimals)
+        assertEquals(expected, json.get("samples_per_s").asDouble(), expected * 0.01);
+        assertTrue(json.get("peak_rss_mb").asLong() > 0, json.toString());
+        assertEquals(6, json.get("phase_s_per_step").size(), json.toString());
+    }
+
+    @Test
+    void badSizesAreUsageErrors() {
+        CliRun run = CliRun.of("bench", "--concepts", "0");
+        assertEquals(2, run.exitCode());
+        assertEquals("saekit: error: --concepts must be > 0, was 0", run.err().strip());
+    }
+}
