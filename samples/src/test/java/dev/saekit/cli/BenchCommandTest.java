@@ -19,13 +19,15 @@ class BenchCommandTest {
         assertEquals("batchtopk", json.get("variant").asText());
         assertEquals(64, json.get("concepts").asInt());
         assertEquals(4, json.get("k").asInt());
-        for (String field : new String[] {"median_s_per_step", "min_s_per_step", "max_s_per_step", "samples_per_s",
-            "encoder_gemm_s", "encoder_gemm_share"}) {
+        for (String field : new String[] {"median_s_per_step", "min_s_per_step", "max_s_per_step", "samples_per_s"}) {
             assertTrue(json.get(field).asDouble() > 0, field + " in " + json);
+        }
+        for (String field : new String[] {"encoder_gemm_s", "encoder_gemm_share"}) { // a tiny product may round to 0
+            assertTrue(json.has(field) && json.get(field).asDouble() >= 0, field + " in " + json);
         }
         assertTrue(json.get("min_s_per_step").asDouble() <= json.get("median_s_per_step").asDouble());
         assertTrue(json.get("median_s_per_step").asDouble() <= json.get("max_s_per_step").asDouble());
-        double expected = 32 / json.get("median_s_per_step").asDouble(); // from the median as printed (4 decimals)
+        double expected = 32 / json.get("median_s_per_step").asDouble(); // from the median as printed (microseconds)
         assertEquals(expected, json.get("samples_per_s").asDouble(), expected * 0.01);
         assertTrue(json.get("peak_rss_mb").asLong() > 0, json.toString());
         assertEquals(6, json.get("phase_s_per_step").size(), json.toString());
