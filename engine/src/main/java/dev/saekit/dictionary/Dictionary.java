@@ -2,6 +2,8 @@ package dev.saekit.dictionary;
 
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Module;
+import dev.saekit.kernel.SparseCodes;
+import dev.saekit.tensor.Tensors;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -40,6 +42,17 @@ public interface Dictionary extends Module {
      * materialising {@code dL/dD} when it can.
      */
     void backwardOuter(INDArray a, INDArray b, INDArray usedD);
+
+    /**
+     * Accumulates parameter gradients from {@code dL/dD = z^T b} for sparse codes {@code z}: by
+     * default through a dense {@code dL/dD} that {@link #backward} takes; dictionaries that can add
+     * the sparse product straight into their gradients override it.
+     */
+    default void backwardSparse(SparseCodes z, INDArray b, INDArray usedD) {
+        INDArray gradD = Tensors.zeros(Tensors.dtypeOf(usedD), nbConcepts(), inputDim());
+        z.addTransposedProduct(z.values(), b, gradD);
+        backward(gradD, usedD);
+    }
 
     /** Switches between training ({@code true}) and evaluation mode. */
     void train(boolean training);

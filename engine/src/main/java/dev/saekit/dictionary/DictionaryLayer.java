@@ -7,6 +7,7 @@ import dev.saekit.tensor.SeededRandom;
 import dev.saekit.tensor.Tensors;
 import java.util.List;
 import java.util.Objects;
+import dev.saekit.kernel.SparseCodes;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -160,6 +161,18 @@ public final class DictionaryLayer implements Dictionary {
         if (multiplier.isTrainable()) {
             multiplier.grad().addi(gradD.mul(usedD).sumNumber().doubleValue());
         }
+    }
+
+    @Override
+    public void backwardSparse(SparseCodes z, INDArray b, INDArray usedD) {
+        double scale = Math.exp(multiplier.value().getDouble(0));
+        if (!multiplier.isTrainable() && scale == 1.0) { // straight into the weights' gradient
+            z.addTransposedProduct(z.values(), b, weights.grad());
+            return;
+        }
+        INDArray gradD = buffers.get("gradD", nbConcepts, inputDim).assign(0);
+        z.addTransposedProduct(z.values(), b, gradD);
+        backward(gradD, usedD);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.saekit.encoder;
 
 import dev.saekit.tensor.Module;
+import dev.saekit.kernel.SparseCodes;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -23,6 +24,15 @@ public interface Encoder extends Module {
      * output activation) and {@code gradPreCodes} (straight into the pre-codes). Either may be null.
      */
     void backward(INDArray gradCodes, INDArray gradPreCodes);
+
+    /**
+     * Accumulates parameter gradients from a pre-code gradient that is non-zero only at the
+     * non-zero codes {@code pattern}, with {@code gradPreCodes[e]} at entry {@code e}, if this
+     * encoder can (a single linear layer); false, with nothing done, otherwise.
+     */
+    default boolean backwardSparse(SparseCodes pattern, double[] gradPreCodes) {
+        return false;
+    }
 
     /** Switches training ({@code true}) or evaluation behaviour (BatchNorm statistics). */
     void train(boolean training);

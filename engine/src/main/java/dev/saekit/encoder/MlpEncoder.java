@@ -9,6 +9,7 @@ import dev.saekit.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import dev.saekit.kernel.SparseCodes;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -141,6 +142,18 @@ public final class MlpEncoder implements Encoder {
                 g = Ops.reluBackward(hidden, gIn, gIn, buffers.get("hmask" + i, rows, hidden.columns()));
             }
         }
+    }
+
+    @Override
+    public boolean backwardSparse(SparseCodes pattern, double[] gradPreCodes) {
+        if (preCodes == null) {
+            throw new IllegalStateException("backward before any forward pass");
+        }
+        if (linears.size() != 1 || norms.get(0) != null) {
+            return false;
+        }
+        linears.get(0).backwardSparse(blockInputs.get(0), pattern, gradPreCodes);
+        return true;
     }
 
     @Override

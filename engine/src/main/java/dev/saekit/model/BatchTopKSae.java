@@ -168,6 +168,11 @@ public class BatchTopKSae extends SparseAutoencoder {
     }
 
     @Override
+    protected boolean keepsFewCodes() {
+        return true;
+    }
+
+    @Override
     protected String settings() {
         return ", " + k + ", momentum=" + momentum;
     }

@@ -6,6 +6,7 @@ import dev.saekit.encoder.Codes;
 import dev.saekit.encoder.Encoder;
 import dev.saekit.encoder.Encoders;
 import dev.saekit.encoder.TiedEncoder;
+import dev.saekit.kernel.SparseCodes;
 import dev.saekit.tensor.Buffers;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Module;
@@ -43,6 +44,9 @@ public abstract class SparseAutoencoder implements Module {
 
     private INDArray lastX;
     private INDArray lastD;
+    /** The latest forward's non-zero codes when the variant keeps few codes, else null. */
+    private SparseCodes sparse;
+    private double[] sparseGrad;
     private SaeOutput last;
 
     protected SparseAutoencoder(SaeConfig config, Encoder encoder, Dictionary dictionary) {
@@ -109,7 +113,13 @@ public abstract class SparseAutoencoder implements Module {
         Codes codes = sparsify(x, encoder.forward(x));
         INDArray d = dictionary.get();
         INDArray xHat = buffers.get("xhat", x.rows(), inputDim());
-        Nd4j.gemm(codes.codes(), d, xHat, false, false, 1.0, 0.0);
+        if (keepsFewCodes()) { // on the non-zero codes only: nnz * width multiply-adds
+            sparse = SparseCodes.of(codes.codes(), sparse);
+            sparse.decode(d, xHat);
+        } else {
+            sparse = null;
+            Nd4j.gemm(codes.codes(), d, xHat, false, false, 1.0, 0.0);
+        }
         if (decoderBias != null) {
             xHat.addiRowVector(decoderBias.value());
         }
@@ -143,6 +153,10 @@ public abstract class SparseAutoencoder implements Module {
             throw new IllegalStateException("backward() needs a forward() first");
         }
         Tensors.requireShape("reconstruction gradient", grads.reconstruction(), last.reconstruction().shape());
+        if (sparse != null && grads.preCodes() == null) {
+            backwardSparse(grads);
+            return;
+        }
         INDArray gCodes = buffers.get("gcodes", lastX.rows(), nbConcepts());
         Nd4j.gemm(grads.reconstruction(), lastD, gCodes, false, true, 1.0, 0.0);
         if (grads.codes() != null) {
@@ -161,6 +175,47 @@ public abstract class SparseAutoencoder implements Module {
                     + "use a Matryoshka model with a nested loss");
         }
         sparsifyBackward(gCodes, grads.preCodes());
+    }
+
+    /**
+     * The backward pass of a model that keeps few codes ({@link #keepsFewCodes()}): the codes'
+     * gradient {@code g D^T} only at the non-zero codes (the others are cut by the sparsification),
+     * the dictionary's and the encoder's weight gradients as sums over the non-zero codes. Equal to
+     * the dense pass up to the order of additions.
+     */
+    private void backwardSparse(OutputGradients grads) {
+        INDArray gRecon = grads.reconstruction();
+        sparseGrad = sparse.dotsAt(gRecon, lastD, sparseGrad);
+        if (grads.codes() != null) {
+            Tensors.requireShape("codes gradient", grads.codes(), last.codes().shape());
+            sparse.addAt(grads.codes(), sparseGrad);
+        }
+        dictionary.backwardSparse(sparse, gRecon, lastD);
+        if (decoderBias != null && decoderBias.isTrainable()) {
+            decoderBias.grad().addi(gRecon.sum(0));
+        }
+        if (grads.dictionary() != null) {
+            dictionary.backward(grads.dictionary(), grads.dictionaryUsed());
+        }
+        if (grads.nested().stream().anyMatch(java.util.Objects::nonNull)) {
+            throw new IllegalArgumentException("a " + variant() + " model has no nested reconstructions; "
+                    + "use a Matryoshka model with a nested loss");
+        }
+        // a non-zero code is a kept, positive one: its pre-code gradient is its code gradient
+        if (!encoder.backwardSparse(sparse, sparseGrad)) {
+            INDArray gCodes = buffers.get("gcodes", lastX.rows(), nbConcepts()).assign(0);
+            sparse.scatter(sparseGrad, gCodes);
+            sparsifyBackward(gCodes, null);
+        }
+    }
+
+    /**
+     * Whether the sparsification keeps few codes per row and cuts the gradient of every other code
+     * (TopK, BatchTopK): then decoding and the weight gradients run on the non-zero codes only.
+     * False by default.
+     */
+    protected boolean keepsFewCodes() {
+        return false;
     }
 
     /**

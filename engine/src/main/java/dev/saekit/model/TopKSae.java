@@ -68,6 +68,11 @@ public final class TopKSae extends SparseAutoencoder {
     }
 
     @Override
+    protected boolean keepsFewCodes() {
+        return true;
+    }
+
+    @Override
     protected String settings() {
         return ", k=" + k;
     }

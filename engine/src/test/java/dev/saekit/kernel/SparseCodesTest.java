@@ -1,0 +1,83 @@
+package dev.saekit.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.saekit.tensor.DType;
+import dev.saekit.tensor.SeededRandom;
+import dev.saekit.tensor.Tensors;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Every sparse product equals its dense counterpart, with empty rows and unused concepts included. */
+class SparseCodesTest {
+    /** Codes [150, 90] with about 6 non-zeros per row, row 3 empty, concepts 80.. never used. */
+    private static INDArray codes(DType type) {
+        SeededRandom rng = new SeededRandom(5);
+        double[][] z = new double[150][90];
+        for (int r = 0; r < 150; r++) {
+            if (r == 3) {
+                continue;
+            }
+            for (int n = 0; n < 6; n++) {
+                z[r][rng.nextInt(80)] = rng.nextDouble() * 2 - 0.5;
+            }
+        }
+        return Tensors.matrix(type, z);
+    }
+
+    private static double tolerance(DType type) {
+        return type == DType.FLOAT64 ? 1e-12 : 1e-4;
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void theProductsEqualTheDenseOnes(DType type) {
+        INDArray z = codes(type);
+        SparseCodes s = SparseCodes.of(z, null);
+        SeededRandom rng = new SeededRandom(6);
+        INDArray d = rng.normal(type, 1.0, 90, 33);
+        INDArray g = rng.normal(type, 1.0, 150, 33);
+        double tol = tolerance(type);
+
+        assertEquals(z.neq(0).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().intValue(), s.nonZeros());
+        assertEquals(0, s.nonZerosOfRow(3));
+
+        INDArray decoded = s.decode(d, Tensors.zeros(type, 150, 33).addi(7)); // overwrites what was there
+        assertTrue(decoded.equalsWithEps(z.mmul(d), tol), "z d");
+
+        double[] dots = s.dotsAt(g, d, null);
+        INDArray dense = g.mmul(d.transpose());
+        int e = 0;
+        for (int r = 0; r < 150; r++) {
+            for (int j = 0; j < 90; j++) {
+                if (z.getDouble(r, j) != 0) {
+                    assertEquals(dense.getDouble(r, j), dots[e++], tol * 10, "g d^T at (" + r + ", " + j + ")");
+                }
+            }
+        }
+
+        INDArray start = rng.normal(type, 1.0, 90, 33);
+        INDArray out = s.addTransposedProduct(s.values(), g, start.dup());
+        assertTrue(out.equalsWithEps(start.add(z.transpose().mmul(g)), tol * 10), "out + z^T g");
+
+        INDArray sums = s.addConceptSums(s.values(), Tensors.zeros(type, 90));
+        assertArrayEquals(z.sum(0).toDoubleVector(), sums.toDoubleVector(), tol);
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void aRebuildReusesTheInstanceAndForgetsTheOldCodes(DType type) {
+        SparseCodes s = SparseCodes.of(codes(type), null);
+        INDArray few = Tensors.zeros(type, 2, 4).putScalar(1, 2, 3.0);
+        SparseCodes again = SparseCodes.of(few, s);
+        assertTrue(again == s);
+        assertEquals(1, s.nonZeros());
+        assertEquals(2, s.rows());
+        INDArray d = Nd4j.eye(4).castTo(type.nd4j()).dup('c');
+        assertTrue(s.decode(d, Tensors.zeros(type, 2, 4)).equalsWithEps(few, 0.0));
+    }
+}
