@@ -17,6 +17,30 @@ public final class RowKernels {
      * Signed argmax of each row of {@code scores [rows, cols]} (ties go to the lowest index);
      * writes the index into {@code index[row]} and the value into {@code value[row]}.
      */
+    /**
+     * How many entries of the matrix {@code m} have {@code |v| >= threshold}, counted in one parallel
+     * pass over its native memory (a contiguous C-order float32 or float64 matrix).
+     */
+    public static long countAbsAtLeast(INDArray m, double threshold) {
+        Rows a = Rows.of(m, "matrix");
+        long[] perRow = new long[a.rows];
+        parallelRows(a.rows, a.cols, r -> {
+            long base = (long) r * a.cols;
+            long n = 0;
+            for (int j = 0; j < a.cols; j++) {
+                if (Math.abs(a.get(base + j)) >= threshold) {
+                    n++;
+                }
+            }
+            perRow[r] = n;
+        });
+        long total = 0;
+        for (long n : perRow) {
+            total += n;
+        }
+        return total;
+    }
+
     public static void argmax(INDArray scores, int[] index, double[] value) {
         Rows s = Rows.of(scores, "scores");
         parallelRows(s.rows, s.cols, r -> {

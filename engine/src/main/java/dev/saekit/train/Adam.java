@@ -4,6 +4,7 @@ import dev.saekit.tensor.Parameter;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import dev.saekit.kernel.AdamKernel;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -68,6 +69,12 @@ public final class Adam implements Optimizer {
         double b1 = config.beta1();
         double b2 = config.beta2();
         s.step++;
+        if (AdamKernel.supports(w, g, s.expAvg, s.expAvgSq)) { // one fused pass over native memory
+            AdamKernel.step(w, g, s.expAvg, s.expAvgSq, lr, b1, b2, config.epsilon(), 1 - Math.pow(b1, s.step),
+                    Math.sqrt(1 - Math.pow(b2, s.step)), config.weightDecay(), config.kind() == OptimizerConfig.Kind.ADAMW);
+            p.markChanged();
+            return;
+        }
         INDArray tmp = s.scratch;
         if (config.weightDecay() != 0) {
             if (config.kind() == OptimizerConfig.Kind.ADAMW) {

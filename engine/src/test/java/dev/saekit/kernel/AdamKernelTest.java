@@ -1,0 +1,51 @@
+package dev.saekit.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.saekit.tensor.DType;
+import dev.saekit.tensor.SeededRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** The fused Adam step against the update written out element by element (200,000 elements: several chunks). */
+class AdamKernelTest {
+
+    @ParameterizedTest
+    @CsvSource({"FLOAT32, false", "FLOAT32, true", "FLOAT64, false", "FLOAT64, true"})
+    void everyElementFollowsTheFormula(DType type, boolean decoupled) {
+        SeededRandom rng = new SeededRandom(2);
+        int n = 200_000;
+        INDArray w = rng.normal(type, 1.0, n);
+        INDArray g = rng.normal(type, 1.0, n);
+        INDArray m = rng.normal(type, 0.1, n);
+        INDArray v = rng.normal(type, 0.1, n);
+        v.muli(v);
+        double[] w0 = w.toDoubleVector(), g0 = g.toDoubleVector(), m0 = m.toDoubleVector(), v0 = v.toDoubleVector();
+        double lr = 1e-3, b1 = 0.9, b2 = 0.999, eps = 1e-8, wd = 0.01, bc1 = 1 - Math.pow(b1, 3), bc2 = Math.sqrt(1 - Math.pow(b2, 3));
+        AdamKernel.step(w, g, m, v, lr, b1, b2, eps, bc1, bc2, wd, decoupled);
+        double tol = type == DType.FLOAT64 ? 1e-15 : 1e-6;
+        for (int i = 0; i < n; i += 997) {
+            double wi = decoupled ? w0[i] * (1 - lr * wd) : w0[i];
+            double gi = decoupled ? g0[i] : g0[i] + wd * w0[i];
+            double mi = b1 * m0[i] + (1 - b1) * gi;
+            double vi = b2 * v0[i] + (1 - b2) * gi * gi;
+            assertEquals(mi, m.getDouble(i), tol * Math.max(1, Math.abs(mi)), "m at " + i);
+            assertEquals(vi, v.getDouble(i), tol * Math.max(1, Math.abs(vi)), "v at " + i);
+            double expected = wi - lr / bc1 * mi / (Math.sqrt(vi) / bc2 + eps);
+            assertEquals(expected, w.getDouble(i), tol * Math.max(1, Math.abs(expected)), "w at " + i);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"FLOAT32", "FLOAT64"})
+    void viewsAndMixedTypesAreLeftToTheGeneralPath(DType type) {
+        INDArray a = new SeededRandom(1).normal(type, 1.0, 4, 6);
+        assertTrue(AdamKernel.supports(a, a.dup(), a.dup(), a.dup()));
+        assertFalse(AdamKernel.supports(a.getColumn(1), a.getColumn(2), a.getColumn(3), a.getColumn(4)));
+        DType other = type == DType.FLOAT32 ? DType.FLOAT64 : DType.FLOAT32;
+        assertFalse(AdamKernel.supports(a, a.castTo(other.nd4j()), a.dup(), a.dup()));
+    }
+}
