@@ -22,6 +22,12 @@ abstract class Rows {
 
     abstract void set(long i, double v);
 
+    /** Row {@code r} into {@code dst[0..cols)}, with one bulk copy. */
+    abstract void getRow(int r, double[] dst);
+
+    /** {@code src[0..cols)} into row {@code r}, with one bulk copy. */
+    abstract void putRow(int r, double[] src);
+
     static Rows of(INDArray a, String what) {
         if (a.rank() != 2) {
             throw new IllegalArgumentException(what + " must be a matrix, was rank " + a.rank());
@@ -41,6 +47,7 @@ abstract class Rows {
     }
 
     static final class F32 extends Rows {
+        private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
         private final FloatBuffer b;
 
         F32(FloatBuffer b, int rows, int cols) {
@@ -56,6 +63,33 @@ abstract class Rows {
         @Override
         void set(long i, double v) {
             b.put((int) i, (float) v);
+        }
+
+        private float[] row() {
+            float[] t = ROW.get();
+            if (t.length < cols) {
+                t = new float[cols];
+                ROW.set(t);
+            }
+            return t;
+        }
+
+        @Override
+        void getRow(int r, double[] dst) {
+            float[] t = row();
+            b.get(r * cols, t, 0, cols);
+            for (int j = 0; j < cols; j++) {
+                dst[j] = t[j];
+            }
+        }
+
+        @Override
+        void putRow(int r, double[] src) {
+            float[] t = row();
+            for (int j = 0; j < cols; j++) {
+                t[j] = (float) src[j];
+            }
+            b.put(r * cols, t, 0, cols);
         }
     }
 
@@ -75,6 +109,16 @@ abstract class Rows {
         @Override
         void set(long i, double v) {
             b.put((int) i, v);
+        }
+
+        @Override
+        void getRow(int r, double[] dst) {
+            b.get(r * cols, dst, 0, cols);
+        }
+
+        @Override
+        void putRow(int r, double[] src) {
+            b.put(r * cols, src, 0, cols);
         }
     }
 }

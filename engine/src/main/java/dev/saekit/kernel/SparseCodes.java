@@ -49,10 +49,11 @@ public final class SparseCodes {
         }
         int[] counts = new int[rows];
         parallel(rows, r -> {
-            long base = (long) r * concepts;
+            double[] row = acc(concepts);
+            z.getRow(r, row);
             int n = 0;
             for (int j = 0; j < concepts; j++) {
-                if (z.get(base + j) != 0) {
+                if (row[j] != 0) {
                     n++;
                 }
             }
@@ -70,10 +71,11 @@ public final class SparseCodes {
             entryRow = new int[nnz];
         }
         parallel(rows, r -> {
-            long base = (long) r * concepts;
+            double[] row = acc(concepts);
+            z.getRow(r, row);
             int e = rowStart[r];
             for (int j = 0; j < concepts; j++) {
-                double v = z.get(base + j);
+                double v = row[j];
                 if (v != 0) {
                     concept[e] = j;
                     value[e] = v;

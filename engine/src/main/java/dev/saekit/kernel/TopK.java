@@ -45,32 +45,43 @@ public final class TopK {
         return out;
     }
 
+    private static final ThreadLocal<double[]> ROW = ThreadLocal.withInitial(() -> new double[0]);
+
     private static void selectRow(Rows in, Rows out, int r, int k) {
         int c = in.cols;
-        long base = (long) r * c;
-        double[] scratch = scratch(c);
-        for (int j = 0; j < c; j++) {
-            scratch[j] = in.get(base + j);
+        double[] row = ROW.get();
+        if (row.length < c) {
+            row = new double[c];
+            ROW.set(row);
         }
-        double kth = Select.kthLargest(scratch, 0, c, k);
+        in.getRow(r, row);
+        double kth;
+        if (k <= c / 8) {
+            kth = kthLargestByHeap(row, c, k);
+        } else {
+            double[] scratch = scratch(c);
+            System.arraycopy(row, 0, scratch, 0, c);
+            kth = Select.kthLargest(scratch, 0, c, k);
+        }
         int above = 0;
         for (int j = 0; j < c; j++) {
-            if (in.get(base + j) > kth) {
+            if (row[j] > kth) {
                 above++;
             }
         }
         int tiesToKeep = k - above;
         for (int j = 0; j < c; j++) {
-            double v = in.get(base + j);
+            double v = row[j];
             if (v > kth) {
-                out.set(base + j, v);
-            } else if (v == kth && tiesToKeep > 0) {
-                out.set(base + j, v);
+                continue;
+            }
+            if (v == kth && tiesToKeep > 0) {
                 tiesToKeep--;
             } else {
-                out.set(base + j, 0.0);
+                row[j] = 0.0;
             }
         }
+        out.putRow(r, row);
     }
 
     /**
@@ -114,6 +125,46 @@ public final class TopK {
             at += c.length;
         }
         return Select.kthLargest(all, 0, total, kk);
+    }
+
+    /**
+     * The k-th largest of {@code row[0..n)} with a min-heap of the k largest seen so far: one
+     * comparison for most entries when k is small against n.
+     */
+    static double kthLargestByHeap(double[] row, int n, int k) {
+        double[] heap = scratch(k);
+        for (int i = 0; i < k; i++) {
+            heap[i] = row[i];
+        }
+        for (int i = k / 2 - 1; i >= 0; i--) {
+            siftDown(heap, i, k);
+        }
+        for (int i = k; i < n; i++) {
+            if (row[i] > heap[0]) {
+                heap[0] = row[i];
+                siftDown(heap, 0, k);
+            }
+        }
+        return heap[0];
+    }
+
+    private static void siftDown(double[] heap, int i, int size) {
+        double v = heap[i];
+        while (true) {
+            int child = 2 * i + 1;
+            if (child >= size) {
+                break;
+            }
+            if (child + 1 < size && heap[child + 1] < heap[child]) {
+                child++;
+            }
+            if (heap[child] >= v) {
+                break;
+            }
+            heap[i] = heap[child];
+            i = child;
+        }
+        heap[i] = v;
     }
 
     private static double[] scratch(int size) {
