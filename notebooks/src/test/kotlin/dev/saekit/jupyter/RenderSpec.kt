@@ -110,6 +110,7 @@ class RenderSpec : FunSpec({
 /** Embedded PNGs elided, decimals rounded to one place, the training time left out. */
 internal fun normalise(html: String): String =
     html.replace(Regex("data:image/png;base64,[A-Za-z0-9+/=]+"), "data:image/png;base64,...")
+        .replace(Regex("-?\\d+(\\.\\d+)?E-?\\d+")) { String.format(java.util.Locale.ROOT, "%.1f", it.value.toDouble()) }
         .replace(Regex("-?\\d+\\.\\d{2,}")) { String.format(java.util.Locale.ROOT, "%.1f", it.value.toDouble()) }
         .replace("-0.0", "0.0")
         .replace(Regex("steps in [0-9.]+ s"), "steps in ... s")
