@@ -25,18 +25,20 @@ fun matrix(matrix: INDArray, labels: List<String>? = null, description: String =
 
 /** The rows of a Kotlin array of float rows (all of one width). */
 fun matrix(rows: Array<FloatArray>, labels: List<String>? = null, description: String = "a matrix"): InMemoryDataset {
-    requireSetting(rows.isNotEmpty(), "rows", "[]", "at least one row")
-    val width = rows[0].size
-    rows.forEachIndexed { i, r -> requireSetting(r.size == width, "rows[$i] width", r.size, "$width, the width of row 0") }
+    requireRectangular(rows.map { it.size })
     return matrix(Nd4j.create(rows), labels, description)
 }
 
 /** The rows of a Kotlin array of double rows (all of one width), kept in float64. */
 fun matrix(rows: Array<DoubleArray>, labels: List<String>? = null, description: String = "a matrix"): InMemoryDataset {
-    requireSetting(rows.isNotEmpty(), "rows", "[]", "at least one row")
-    val width = rows[0].size
-    rows.forEachIndexed { i, r -> requireSetting(r.size == width, "rows[$i] width", r.size, "$width, the width of row 0") }
+    requireRectangular(rows.map { it.size })
     return matrix(Nd4j.create(rows), labels, description)
+}
+
+/** Rows of one width, at least one of them; the error names the first row of another width. */
+private fun requireRectangular(widths: List<Int>) {
+    requireSetting(widths.isNotEmpty(), "rows", "[]", "at least one row")
+    widths.forEachIndexed { i, w -> requireSetting(w == widths[0], "rows[$i] width", w, "${widths[0]}, the width of row 0") }
 }
 
 /**

@@ -3,7 +3,6 @@ package dev.saekit.dictionary;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Module;
 import dev.saekit.kernel.SparseCodes;
-import dev.saekit.tensor.Tensors;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -44,14 +43,13 @@ public interface Dictionary extends Module {
     void backwardOuter(INDArray a, INDArray b, INDArray usedD);
 
     /**
-     * Accumulates parameter gradients from {@code dL/dD = z^T b} for sparse codes {@code z}: by
-     * default through a dense {@code dL/dD} that {@link #backward} takes; dictionaries that can add
-     * the sparse product straight into their gradients override it.
+     * Accumulates parameter gradients from {@code dL/dD = z^T b} for codes {@code z} given both as
+     * their non-zero entries and as the dense matrix {@code codes}: by default through
+     * {@link #backwardOuter}; dictionaries that can add the sparse product straight into their
+     * gradients override it.
      */
-    default void backwardSparse(SparseCodes z, INDArray b, INDArray usedD) {
-        INDArray gradD = Tensors.zeros(Tensors.dtypeOf(usedD), nbConcepts(), inputDim());
-        z.addTransposedProduct(z.values(), b, gradD);
-        backward(gradD, usedD);
+    default void backwardSparse(SparseCodes z, INDArray codes, INDArray b, INDArray usedD) {
+        backwardOuter(codes, b, usedD);
     }
 
     /** Switches between training ({@code true}) and evaluation mode. */

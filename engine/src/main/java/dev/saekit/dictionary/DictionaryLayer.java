@@ -164,7 +164,7 @@ public final class DictionaryLayer implements Dictionary {
     }
 
     @Override
-    public void backwardSparse(SparseCodes z, INDArray b, INDArray usedD) {
+    public void backwardSparse(SparseCodes z, INDArray codes, INDArray b, INDArray usedD) {
         double scale = Math.exp(multiplier.value().getDouble(0));
         if (!multiplier.isTrainable() && scale == 1.0) { // straight into the weights' gradient
             z.addTransposedProduct(z.values(), b, weights.grad());

@@ -1,10 +1,7 @@
 package dev.saekit.kernel;
 
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.stream.IntStream;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -19,8 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class SparseCodes {
     private static final ThreadLocal<double[]> ACC = ThreadLocal.withInitial(() -> new double[0]);
-    private static final ThreadLocal<float[]> ROW32 = ThreadLocal.withInitial(() -> new float[0]);
-    private static final ThreadLocal<double[]> ROW64 = ThreadLocal.withInitial(() -> new double[0]);
+    private static final ThreadLocal<double[]> ROW = ThreadLocal.withInitial(() -> new double[0]);
     /** Rows or concepts per parallel task. */
     private static final int CHUNK = 64;
 
@@ -126,14 +122,16 @@ public final class SparseCodes {
 
     /** {@code out = z d}: {@code d [concepts, width]}, {@code out [rows, width]} (overwritten). */
     public INDArray decode(INDArray d, INDArray out) {
-        Matrix dict = Matrix.of(d, "dictionary", concepts, -1);
-        Matrix o = Matrix.of(out, "decode output", rows, dict.cols);
+        Rows dict = rowsOf(d, "dictionary", concepts, -1);
+        Rows o = rowsOf(out, "decode output", rows, dict.cols);
         int width = dict.cols;
         parallel(rows, r -> {
             double[] acc = acc(width);
+            double[] atom = row(width);
             Arrays.fill(acc, 0, width, 0.0);
             for (int e = rowStart[r]; e < rowStart[r + 1]; e++) {
-                dict.axpyRow(concept[e], value[e], acc);
+                dict.getRow(concept[e], atom);
+                axpy(value[e], atom, acc, width);
             }
             o.putRow(r, acc);
         });
@@ -146,16 +144,22 @@ public final class SparseCodes {
      * {@code d [concepts, width]}; {@code reuse} (or null) gives the array back.
      */
     public double[] dotsAt(INDArray g, INDArray d, double[] reuse) {
-        Matrix dict = Matrix.of(d, "dictionary", concepts, -1);
-        Matrix grad = Matrix.of(g, "gradient", rows, dict.cols);
+        Rows dict = rowsOf(d, "dictionary", concepts, -1);
+        Rows grad = rowsOf(g, "gradient", rows, dict.cols);
         int nnz = nonZeros();
         double[] result = reuse != null && reuse.length >= nnz ? reuse : new double[nnz];
         int width = dict.cols;
         parallel(rows, r -> {
             double[] gr = acc(width);
+            double[] atom = row(width);
             grad.getRow(r, gr);
             for (int e = rowStart[r]; e < rowStart[r + 1]; e++) {
-                result[e] = dict.dotRow(concept[e], gr);
+                dict.getRow(concept[e], atom);
+                double dot = 0;
+                for (int i = 0; i < width; i++) {
+                    dot += atom[i] * gr[i];
+                }
+                result[e] = dot;
             }
         });
         return result;
@@ -167,18 +171,20 @@ public final class SparseCodes {
      * {@code x [rows, width]}, {@code out [concepts, width]}; parallel over concepts.
      */
     public INDArray addTransposedProduct(double[] values, INDArray x, INDArray out) {
-        Matrix in = Matrix.of(x, "rows", rows, -1);
-        Matrix o = Matrix.of(out, "transposed-product output", concepts, in.cols);
+        Rows in = rowsOf(x, "rows", rows, -1);
+        Rows o = rowsOf(out, "transposed-product output", concepts, in.cols);
         int width = in.cols;
         parallel(concepts, j -> {
             if (conceptStart[j] == conceptStart[j + 1]) {
                 return;
             }
             double[] acc = acc(width);
+            double[] xr = row(width);
             o.getRow(j, acc);
             for (int p = conceptStart[j]; p < conceptStart[j + 1]; p++) {
                 int e = byConcept[p];
-                in.axpyRow(entryRow[e], values[e], acc);
+                in.getRow(entryRow[e], xr);
+                axpy(values[e], xr, acc, width);
             }
             o.putRow(j, acc);
         });
@@ -232,6 +238,31 @@ public final class SparseCodes {
         return out;
     }
 
+    /** {@code a} as rows of the given shape ({@code cols < 0}: any width). */
+    private static Rows rowsOf(INDArray a, String what, int rows, int cols) {
+        Rows m = Rows.of(a, what);
+        if (m.rows != rows || (cols >= 0 && m.cols != cols)) {
+            throw new IllegalArgumentException(what + " must have shape [" + rows + ", " + (cols >= 0 ? cols : "width")
+                    + "], was " + Arrays.toString(a.shape()));
+        }
+        return m;
+    }
+
+    private static void axpy(double alpha, double[] x, double[] y, int n) {
+        for (int i = 0; i < n; i++) {
+            y[i] += alpha * x[i];
+        }
+    }
+
+    private static double[] row(int width) {
+        double[] a = ROW.get();
+        if (a.length < width) {
+            a = new double[width];
+            ROW.set(a);
+        }
+        return a;
+    }
+
     private static double[] acc(int width) {
         double[] a = ACC.get();
         if (a.length < width) {
@@ -249,149 +280,5 @@ public final class SparseCodes {
                 body.accept(i);
             }
         });
-    }
-
-    /** Whole-row reads and writes of a float32 or float64 matrix, row by row through a bulk copy. */
-    private abstract static class Matrix {
-        final int rows;
-        final int cols;
-
-        Matrix(int rows, int cols) {
-            this.rows = rows;
-            this.cols = cols;
-        }
-
-        static Matrix of(INDArray a, String what, int rows, int cols) {
-            if (a.rank() != 2 || a.ordering() != 'c' || a.isView() || a.offset() != 0 || a.elementWiseStride() != 1) {
-                throw new IllegalArgumentException(what + " must be a contiguous C-order matrix, was shape " + Arrays.toString(a.shape()));
-            }
-            if (a.rows() != rows || (cols >= 0 && a.columns() != cols)) {
-                throw new IllegalArgumentException(what + " must have shape [" + rows + ", " + (cols >= 0 ? cols : "width")
-                        + "], was " + Arrays.toString(a.shape()));
-            }
-            int c = Math.toIntExact(a.columns());
-            if (a.dataType() == DataType.FLOAT) {
-                return new F32(a.data().asNioFloat(), rows, c);
-            }
-            if (a.dataType() == DataType.DOUBLE) {
-                return new F64(a.data().asNioDouble(), rows, c);
-            }
-            throw new IllegalArgumentException(what + " must be float32 or float64, was " + a.dataType());
-        }
-
-        /** {@code acc += alpha * row(r)}. */
-        abstract void axpyRow(int r, double alpha, double[] acc);
-
-        /** {@code row(r) . v}. */
-        abstract double dotRow(int r, double[] v);
-
-        abstract void getRow(int r, double[] dst);
-
-        abstract void putRow(int r, double[] src);
-    }
-
-    private static final class F32 extends Matrix {
-        private final FloatBuffer b;
-
-        F32(FloatBuffer b, int rows, int cols) {
-            super(rows, cols);
-            this.b = b;
-        }
-
-        private float[] row(int r) {
-            float[] t = ROW32.get();
-            if (t.length < cols) {
-                t = new float[cols];
-                ROW32.set(t);
-            }
-            b.get(r * cols, t, 0, cols);
-            return t;
-        }
-
-        @Override
-        void axpyRow(int r, double alpha, double[] acc) {
-            float[] t = row(r);
-            for (int i = 0; i < cols; i++) {
-                acc[i] += alpha * t[i];
-            }
-        }
-
-        @Override
-        double dotRow(int r, double[] v) {
-            float[] t = row(r);
-            double s = 0;
-            for (int i = 0; i < cols; i++) {
-                s += t[i] * v[i];
-            }
-            return s;
-        }
-
-        @Override
-        void getRow(int r, double[] dst) {
-            float[] t = row(r);
-            for (int i = 0; i < cols; i++) {
-                dst[i] = t[i];
-            }
-        }
-
-        @Override
-        void putRow(int r, double[] src) {
-            float[] t = ROW32.get();
-            if (t.length < cols) {
-                t = new float[cols];
-                ROW32.set(t);
-            }
-            for (int i = 0; i < cols; i++) {
-                t[i] = (float) src[i];
-            }
-            b.put(r * cols, t, 0, cols);
-        }
-    }
-
-    private static final class F64 extends Matrix {
-        private final DoubleBuffer b;
-
-        F64(DoubleBuffer b, int rows, int cols) {
-            super(rows, cols);
-            this.b = b;
-        }
-
-        private double[] row(int r) {
-            double[] t = ROW64.get();
-            if (t.length < cols) {
-                t = new double[cols];
-                ROW64.set(t);
-            }
-            b.get(r * cols, t, 0, cols);
-            return t;
-        }
-
-        @Override
-        void axpyRow(int r, double alpha, double[] acc) {
-            double[] t = row(r);
-            for (int i = 0; i < cols; i++) {
-                acc[i] += alpha * t[i];
-            }
-        }
-
-        @Override
-        double dotRow(int r, double[] v) {
-            double[] t = row(r);
-            double s = 0;
-            for (int i = 0; i < cols; i++) {
-                s += t[i] * v[i];
-            }
-            return s;
-        }
-
-        @Override
-        void getRow(int r, double[] dst) {
-            b.get(r * cols, dst, 0, cols);
-        }
-
-        @Override
-        void putRow(int r, double[] src) {
-            b.put(r * cols, src, 0, cols);
-        }
     }
 }

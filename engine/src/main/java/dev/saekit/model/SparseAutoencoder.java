@@ -153,44 +153,28 @@ public abstract class SparseAutoencoder implements Module {
             throw new IllegalStateException("backward() needs a forward() first");
         }
         Tensors.requireShape("reconstruction gradient", grads.reconstruction(), last.reconstruction().shape());
-        if (sparse != null && grads.preCodes() == null) {
-            backwardSparse(grads);
-            return;
-        }
-        INDArray gCodes = buffers.get("gcodes", lastX.rows(), nbConcepts());
-        Nd4j.gemm(grads.reconstruction(), lastD, gCodes, false, true, 1.0, 0.0);
         if (grads.codes() != null) {
             Tensors.requireShape("codes gradient", grads.codes(), last.codes().shape());
-            gCodes.addi(grads.codes());
         }
-        dictionary.backwardOuter(last.codes(), grads.reconstruction(), lastD);
-        if (decoderBias != null && decoderBias.isTrainable()) {
-            decoderBias.grad().addi(grads.reconstruction().sum(0));
-        }
-        if (grads.dictionary() != null) {
-            dictionary.backward(grads.dictionary(), grads.dictionaryUsed());
-        }
-        if (grads.nested().stream().anyMatch(java.util.Objects::nonNull)) {
-            throw new IllegalArgumentException("a " + variant() + " model has no nested reconstructions; "
-                    + "use a Matryoshka model with a nested loss");
-        }
-        sparsifyBackward(gCodes, grads.preCodes());
-    }
-
-    /**
-     * The backward pass of a model that keeps few codes ({@link #keepsFewCodes()}): the codes'
-     * gradient {@code g D^T} only at the non-zero codes (the others are cut by the sparsification),
-     * the dictionary's and the encoder's weight gradients as sums over the non-zero codes. Equal to
-     * the dense pass up to the order of additions.
-     */
-    private void backwardSparse(OutputGradients grads) {
         INDArray gRecon = grads.reconstruction();
-        sparseGrad = sparse.dotsAt(gRecon, lastD, sparseGrad);
-        if (grads.codes() != null) {
-            Tensors.requireShape("codes gradient", grads.codes(), last.codes().shape());
-            sparse.addAt(grads.codes(), sparseGrad);
+        // with few codes kept (and no pre-code gradient to add), the codes' gradient is needed at the
+        // non-zero codes only, and the weight gradients are sums over them: nnz * width work
+        boolean sparsePath = sparse != null && grads.preCodes() == null;
+        INDArray gCodes = null;
+        if (sparsePath) {
+            sparseGrad = sparse.dotsAt(gRecon, lastD, sparseGrad);
+            if (grads.codes() != null) {
+                sparse.addAt(grads.codes(), sparseGrad);
+            }
+            dictionary.backwardSparse(sparse, last.codes(), gRecon, lastD);
+        } else {
+            gCodes = buffers.get("gcodes", lastX.rows(), nbConcepts());
+            Nd4j.gemm(gRecon, lastD, gCodes, false, true, 1.0, 0.0);
+            if (grads.codes() != null) {
+                gCodes.addi(grads.codes());
+            }
+            dictionary.backwardOuter(last.codes(), gRecon, lastD);
         }
-        dictionary.backwardSparse(sparse, gRecon, lastD);
         if (decoderBias != null && decoderBias.isTrainable()) {
             decoderBias.grad().addi(gRecon.sum(0));
         }
@@ -201,9 +185,10 @@ public abstract class SparseAutoencoder implements Module {
             throw new IllegalArgumentException("a " + variant() + " model has no nested reconstructions; "
                     + "use a Matryoshka model with a nested loss");
         }
-        // a non-zero code is a kept, positive one: its pre-code gradient is its code gradient
-        if (!encoder.backwardSparse(sparse, sparseGrad)) {
-            INDArray gCodes = buffers.get("gcodes", lastX.rows(), nbConcepts()).assign(0);
+        if (!sparsePath) {
+            sparsifyBackward(gCodes, grads.preCodes());
+        } else if (!encoder.backwardSparse(sparse, sparseGrad)) { // a non-zero code is kept and positive: pre-code grad = code grad
+            gCodes = buffers.get("gcodes", lastX.rows(), nbConcepts()).assign(0);
             sparse.scatter(sparseGrad, gCodes);
             sparsifyBackward(gCodes, null);
         }

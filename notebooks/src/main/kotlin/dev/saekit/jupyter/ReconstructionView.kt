@@ -20,8 +20,9 @@ class ReconstructionView internal constructor(
 ) {
     fun toHtml(): String {
         model.eval()
-        val x = firstRows(data, rows, model).castTo(DataType.DOUBLE)
-        val xHat = model.forward(firstRows(data, rows, model)).reconstruction().castTo(DataType.DOUBLE).dup()
+        val input = firstRows(data, rows, model)
+        val x = input.castTo(DataType.DOUBLE)
+        val xHat = model.forward(input).reconstruction().castTo(DataType.DOUBLE).dup()
         val n = x.rows().toInt()
         val labels: List<String> = data.labels().map<List<String>> { it.subList(0, n) }.orElse((0 until n).map { "row $it" })
         val errors = DoubleArray(n) { r -> x.getRow(r.toLong()).squaredDistance(xHat.getRow(r.toLong())) / x.columns() }

@@ -18,14 +18,14 @@ fun SparseAutoencoder.codesView(data: Dataset, rows: Int = 24, concepts: Int = 1
 /** The first [rows] rows of [data] beside their reconstructions (as images when [imageShape] is given). */
 fun SparseAutoencoder.reconstructionView(data: Dataset, rows: Int = 8, imageShape: ImageShape? = null): ReconstructionView {
     require(rows > 0) { "rows must be > 0, was $rows" }
-    imageShape?.let { require(it.size == inputDim()) { "imageShape ${it.height}x${it.width} has ${it.size} pixels but the model's input is ${inputDim()}" } }
+    requireFits(imageShape)
     return ReconstructionView(this, data, rows, imageShape)
 }
 
 /** The dictionary: a heat map of the first [atoms] atoms, their cosine similarities, and atoms as images for image data. */
 fun SparseAutoencoder.dictionaryView(atoms: Int = 64, imageShape: ImageShape? = null): DictionaryView {
     require(atoms > 0) { "atoms must be > 0, was $atoms" }
-    imageShape?.let { require(it.size == inputDim()) { "imageShape ${it.height}x${it.width} has ${it.size} pixels but the model's input is ${inputDim()}" } }
+    requireFits(imageShape)
     return DictionaryView(this, minOf(atoms, nbConcepts()), imageShape)
 }
 
@@ -40,6 +40,11 @@ fun SparseAutoencoder.conceptTable(data: Dataset, concepts: Int = 12, top: Int =
         "${data.description()} has no labels; give labels (npy(..., labels = FILE), matrix(m, labels)) or an imageShape"
     }
     return ConceptTable(this, data, minOf(concepts, nbConcepts()), top, imageShape, maxRows)
+}
+
+/** An [ImageShape], when given, must have one pixel per input value. */
+private fun SparseAutoencoder.requireFits(imageShape: ImageShape?) {
+    imageShape?.let { require(it.size == inputDim()) { "imageShape ${it.height}x${it.width} has ${it.size} pixels but the model's input is ${inputDim()}" } }
 }
 
 /** The first [n] rows of [data] as a new array, in the model's dtype. */
