@@ -20,6 +20,16 @@ public interface Encoder extends Module {
     Codes forward(INDArray x);
 
     /**
+     * For an encoder whose codes are {@code relu(pre-codes)}: the forward pass up to the pre-codes,
+     * which it returns (valid until the next forward), leaving the ReLU to a caller that selects
+     * codes from the pre-codes directly (TopK, BatchTopK); {@link #backward} works after it as after
+     * {@link #forward}. Null, with nothing done, for an encoder whose codes are something else.
+     */
+    default INDArray forwardToPreCodes(INDArray x) {
+        return null;
+    }
+
+    /**
      * Accumulates parameter gradients of the latest forward from {@code gradCodes} (through the
      * output activation) and {@code gradPreCodes} (straight into the pre-codes). Either may be null.
      */

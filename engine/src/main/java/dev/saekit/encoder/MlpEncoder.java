@@ -100,6 +100,13 @@ public final class MlpEncoder implements Encoder {
 
     @Override
     public Codes forward(INDArray x) {
+        forwardToPreCodes(x);
+        INDArray codes = Ops.relu(preCodes, buffers.get("codes", preCodes.rows(), nbConcepts));
+        return new Codes(preCodes, codes);
+    }
+
+    @Override
+    public INDArray forwardToPreCodes(INDArray x) {
         Tensors.requireMatrix("encoder input", x, inputDim);
         blockInputs.clear();
         INDArray h = x;
@@ -116,8 +123,7 @@ public final class MlpEncoder implements Encoder {
                 preCodes = y;
             }
         }
-        INDArray codes = Ops.relu(preCodes, buffers.get("codes", preCodes.rows(), nbConcepts));
-        return new Codes(preCodes, codes);
+        return preCodes;
     }
 
     @Override

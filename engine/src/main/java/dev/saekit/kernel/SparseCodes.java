@@ -26,63 +26,112 @@ public final class SparseCodes {
     private int[] concept = new int[0];
     private double[] value = new double[0];
     private int[] conceptStart = new int[1];
+    private int[] conceptNext = new int[0];
     private int[] byConcept = new int[0];
     private int[] entryRow = new int[0];
+    private int[] rowCount = new int[0];
+    private Entries[] chunkEntries = new Entries[0];
 
     /** The non-zero entries of {@code codes}; {@code reuse} (or null) gives its arrays back. */
     public static SparseCodes of(INDArray codes, SparseCodes reuse) {
         SparseCodes s = reuse != null ? reuse : new SparseCodes();
-        s.build(codes);
+        Rows z = Rows.of(codes, "codes");
+        s.fill(z.rows, z.cols, (r, sink) -> {
+            double[] row = acc(z.cols);
+            z.getRow(r, row);
+            for (int j = 0; j < z.cols; j++) {
+                if (row[j] != 0) {
+                    sink.add(j, row[j]);
+                }
+            }
+        });
         return s;
     }
 
-    private void build(INDArray codes) {
-        Rows z = Rows.of(codes, "codes");
-        rows = z.rows;
-        concepts = z.cols;
+    /** Selects the entries of one row. */
+    @FunctionalInterface
+    interface RowSelection {
+        /** Adds row {@code r}'s non-zero entries to {@code sink}, concepts ascending. */
+        void select(int r, Entries sink);
+    }
+
+    /** A growable list of (concept, value) entries that one parallel task fills. */
+    static final class Entries {
+        private int size;
+        private int[] concept = new int[256];
+        private double[] value = new double[256];
+
+        void add(int j, double v) {
+            if (size == concept.length) {
+                concept = Arrays.copyOf(concept, size * 2);
+                value = Arrays.copyOf(value, size * 2);
+            }
+            concept[size] = j;
+            value[size] = v;
+            size++;
+        }
+
+        int size() {
+            return size;
+        }
+    }
+
+    /**
+     * Rebuilds this from a selection run in parallel over chunks of rows: each chunk fills its own
+     * {@link Entries} (kept between calls), then the chunks are laid out in row order.
+     */
+    void fill(int rows, int concepts, RowSelection selection) {
+        this.rows = rows;
+        this.concepts = concepts;
         if (rowStart.length < rows + 1) {
             rowStart = new int[rows + 1];
+            rowCount = new int[rows];
         }
-        int[] counts = new int[rows];
-        parallel(rows, r -> {
-            double[] row = acc(concepts);
-            z.getRow(r, row);
-            int n = 0;
-            for (int j = 0; j < concepts; j++) {
-                if (row[j] != 0) {
-                    n++;
-                }
+        int chunks = (rows + CHUNK - 1) / CHUNK;
+        if (chunkEntries.length < chunks) {
+            Entries[] grown = Arrays.copyOf(chunkEntries, chunks);
+            for (int t = chunkEntries.length; t < chunks; t++) {
+                grown[t] = new Entries();
             }
-            counts[r] = n;
+            chunkEntries = grown;
+        }
+        IntStream.range(0, chunks).parallel().forEach(t -> {
+            Entries sink = chunkEntries[t];
+            sink.size = 0;
+            int to = Math.min(rows, (t + 1) * CHUNK);
+            for (int r = t * CHUNK; r < to; r++) {
+                int before = sink.size;
+                selection.select(r, sink);
+                rowCount[r] = sink.size - before;
+            }
         });
         rowStart[0] = 0;
         for (int r = 0; r < rows; r++) {
-            rowStart[r + 1] = rowStart[r] + counts[r];
+            rowStart[r + 1] = rowStart[r] + rowCount[r];
         }
         int nnz = rowStart[rows];
         if (concept.length < nnz) {
-            concept = new int[nnz];
-            value = new double[nnz];
-            byConcept = new int[nnz];
-            entryRow = new int[nnz];
+            int capacity = Math.max(nnz, concept.length + concept.length / 2);
+            concept = new int[capacity];
+            value = new double[capacity];
+            byConcept = new int[capacity];
+            entryRow = new int[capacity];
         }
-        parallel(rows, r -> {
-            double[] row = acc(concepts);
-            z.getRow(r, row);
-            int e = rowStart[r];
-            for (int j = 0; j < concepts; j++) {
-                double v = row[j];
-                if (v != 0) {
-                    concept[e] = j;
-                    value[e] = v;
-                    entryRow[e] = r;
-                    e++;
-                }
+        IntStream.range(0, chunks).parallel().forEach(t -> {
+            Entries sink = chunkEntries[t];
+            int from = t * CHUNK;
+            int at = rowStart[from];
+            System.arraycopy(sink.concept, 0, concept, at, sink.size);
+            System.arraycopy(sink.value, 0, value, at, sink.size);
+            int to = Math.min(rows, from + CHUNK);
+            for (int r = from; r < to; r++) {
+                Arrays.fill(entryRow, rowStart[r], rowStart[r + 1], r);
             }
         });
         // by concept: a counting sort of the entries, rows ascending within each concept
         if (conceptStart.length < concepts + 1) {
             conceptStart = new int[concepts + 1];
+            conceptNext = new int[concepts];
         }
         Arrays.fill(conceptStart, 0, concepts + 1, 0);
         for (int e = 0; e < nnz; e++) {
@@ -91,10 +140,37 @@ public final class SparseCodes {
         for (int j = 0; j < concepts; j++) {
             conceptStart[j + 1] += conceptStart[j];
         }
-        int[] next = Arrays.copyOf(conceptStart, concepts);
+        System.arraycopy(conceptStart, 0, conceptNext, 0, concepts);
         for (int e = 0; e < nnz; e++) {
-            byConcept[next[concept[e]]++] = e;
+            byConcept[conceptNext[concept[e]]++] = e;
         }
+    }
+
+    /**
+     * Writes these codes densely into {@code out [rows, concepts]}: the non-zero entries, zero
+     * everywhere else. Returns {@code out}.
+     */
+    public INDArray toDense(INDArray out) {
+        Rows o = rowsOf(out, "dense codes", rows, concepts);
+        parallel(rows, r -> {
+            double[] row = acc(concepts);
+            Arrays.fill(row, 0, concepts, 0.0);
+            for (int e = rowStart[r]; e < rowStart[r + 1]; e++) {
+                row[concept[e]] = value[e];
+            }
+            o.putRow(r, row);
+        });
+        return out;
+    }
+
+    /** The concept of entry {@code e}. */
+    public int concept(int e) {
+        return concept[e];
+    }
+
+    /** The first entry of row {@code r} (entries of row r are {@code rowStart(r) .. rowStart(r + 1)}). */
+    public int rowStart(int r) {
+        return rowStart[r];
     }
 
     public int rows() {

@@ -11,9 +11,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * are kept, so exactly k entries survive per row, deterministically.
  */
 public final class TopK {
-    /** Rows per parallel task: enough work per task to amortise scheduling. */
-    private static final int MIN_CELLS_PER_TASK = 1 << 15;
     private static final ThreadLocal<double[]> SCRATCH = ThreadLocal.withInitial(() -> new double[0]);
+    private static final ThreadLocal<double[]> ROW = ThreadLocal.withInitial(() -> new double[0]);
+    /** Radix selection: key bits counted per pass, and the most values gathered for the final selection. */
+    private static final int RADIX_BITS = 16;
+    private static final int RADIX_MASK = (1 << RADIX_BITS) - 1;
+    private static final int GATHER_LIMIT = 1 << 20;
 
     private TopK() {
     }
@@ -24,107 +27,197 @@ public final class TopK {
      * {@code values} itself.
      */
     public static INDArray perRow(INDArray values, int k, INDArray out) {
-        Rows in = Rows.of(values, "top-k input");
-        Rows dst = out == values ? in : Rows.of(out, "top-k output");
-        if (dst.rows != in.rows || dst.cols != in.cols) {
+        if (!Arrays.equals(values.shape(), out.shape())) {
             throw new IllegalArgumentException("top-k output must have the input's shape " + Arrays.toString(values.shape())
                     + ", was " + Arrays.toString(out.shape()));
         }
+        return perRow(values, k, false, new SparseCodes()).toDense(out);
+    }
+
+    /**
+     * For each row of {@code values [rows, cols]} (of {@code max(values, 0)} when {@code relu}), its
+     * {@code k} largest entries as sparse codes in {@code out}, which is rebuilt and returned. Kept
+     * entries that are zero are not stored (they are zero in the dense codes either way). One read
+     * of {@code values}: the ReLU, the selection and the sparse codes come from the same pass.
+     */
+    public static SparseCodes perRow(INDArray values, int k, boolean relu, SparseCodes out) {
+        Rows in = Rows.of(values, "top-k input");
         if (k < 1 || k > in.cols) {
             throw new IllegalArgumentException("k must be in 1.." + in.cols + ", was " + k);
         }
-        int rowsPerTask = Math.max(1, MIN_CELLS_PER_TASK / in.cols);
-        int tasks = (in.rows + rowsPerTask - 1) / rowsPerTask;
-        IntStream.range(0, tasks).parallel().forEach(t -> {
-            int from = t * rowsPerTask;
-            int to = Math.min(in.rows, from + rowsPerTask);
-            for (int r = from; r < to; r++) {
-                selectRow(in, dst, r, k);
+        int c = in.cols;
+        out.fill(in.rows, c, (r, sink) -> {
+            double[] row = row(c);
+            in.getRow(r, row);
+            if (relu) {
+                for (int j = 0; j < c; j++) {
+                    row[j] = Math.max(row[j], 0.0);
+                }
+            }
+            double kth;
+            if (k <= c / 8) {
+                kth = kthLargestByHeap(row, c, k);
+            } else {
+                double[] scratch = scratch(c);
+                System.arraycopy(row, 0, scratch, 0, c);
+                kth = Select.kthLargest(scratch, 0, c, k);
+            }
+            int above = 0;
+            for (int j = 0; j < c; j++) {
+                if (row[j] > kth) {
+                    above++;
+                }
+            }
+            int tiesToKeep = k - above; // ties at the k-th value: the lowest columns are kept
+            for (int j = 0; j < c; j++) {
+                double v = row[j];
+                if (v > kth || (v == kth && tiesToKeep-- > 0)) {
+                    if (v != 0) {
+                        sink.add(j, v);
+                    }
+                }
             }
         });
         return out;
     }
 
-    private static final ThreadLocal<double[]> ROW = ThreadLocal.withInitial(() -> new double[0]);
-
-    private static void selectRow(Rows in, Rows out, int r, int k) {
+    /**
+     * The entries of {@code values} (of {@code max(values, 0)} when {@code relu}) that are at least
+     * {@code threshold}, as sparse codes in {@code out}, which is rebuilt and returned.
+     */
+    public static SparseCodes atLeast(INDArray values, double threshold, boolean relu, SparseCodes out) {
+        Rows in = Rows.of(values, "threshold input");
         int c = in.cols;
-        double[] row = ROW.get();
-        if (row.length < c) {
-            row = new double[c];
-            ROW.set(row);
-        }
-        in.getRow(r, row);
-        double kth;
-        if (k <= c / 8) {
-            kth = kthLargestByHeap(row, c, k);
-        } else {
-            double[] scratch = scratch(c);
-            System.arraycopy(row, 0, scratch, 0, c);
-            kth = Select.kthLargest(scratch, 0, c, k);
-        }
-        int above = 0;
-        for (int j = 0; j < c; j++) {
-            if (row[j] > kth) {
-                above++;
+        out.fill(in.rows, c, (r, sink) -> {
+            double[] row = row(c);
+            in.getRow(r, row);
+            for (int j = 0; j < c; j++) {
+                double v = relu ? Math.max(row[j], 0.0) : row[j];
+                if (v >= threshold && v != 0) {
+                    sink.add(j, v);
+                }
             }
-        }
-        int tiesToKeep = k - above;
-        for (int j = 0; j < c; j++) {
-            double v = row[j];
-            if (v > kth) {
-                continue;
-            }
-            if (v == kth && tiesToKeep > 0) {
-                tiesToKeep--;
-            } else {
-                row[j] = 0.0;
-            }
-        }
-        out.putRow(r, row);
+        });
+        return out;
     }
 
     /**
      * The {@code k}-th largest entry (1-based) of the whole matrix {@code values}, computed in
-     * parallel: each slice keeps its own k largest candidates, then one selection runs over the
-     * candidates.
+     * parallel by a radix selection over the values' ordered bit patterns.
      */
     public static double kthLargest(INDArray values, long k) {
+        return kthLargest(values, k, false);
+    }
+
+    /**
+     * The {@code k}-th largest entry (1-based) of the whole matrix {@code values}, or of
+     * {@code max(values, 0)} when {@code relu}.
+     *
+     * <p>Radix selection: each value maps to a 64-bit key in the same order as the values; one
+     * parallel pass counts the keys' top 16 bits, which finds the bucket holding the k-th largest
+     * and how many values lie above it; while that bucket holds many values the next 16 bits are
+     * counted within it, and once it is small its values are gathered and the k-th is selected
+     * among them. Typically two reads of the matrix, no per-call array proportional to it.
+     */
+    public static double kthLargest(INDArray values, long k, boolean relu) {
         Rows in = Rows.of(values, "top-k input");
         long n = (long) in.rows * in.cols;
         if (k < 1 || k > n) {
             throw new IllegalArgumentException("k must be in 1.." + n + ", was " + k);
         }
-        int kk = Math.toIntExact(k);
-        int slices = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors() * 2, (int) (n / Math.max(kk, 1 << 16))));
-        long sliceSize = (n + slices - 1) / slices;
-        double[][] candidates = new double[slices][];
-        IntStream.range(0, slices).parallel().forEach(s -> {
-            long from = s * sliceSize;
-            long to = Math.min(n, from + sliceSize);
-            int len = (int) (to - from);
-            double[] a = scratch(len);
-            for (int i = 0; i < len; i++) {
-                a[i] = in.get(from + i);
+        int c = in.cols;
+        int tasks = Math.max(1, Math.min(in.rows, 2 * Runtime.getRuntime().availableProcessors()));
+        int rowsPerSlice = (in.rows + tasks - 1) / tasks;
+        long prefix = 0; // the key bits fixed so far, aligned to the top
+        int fixedBits = 0;
+        long rank = k; // rank of the wanted value among the values matching prefix
+        while (true) {
+            int shift = 64 - fixedBits - RADIX_BITS;
+            long prefixNow = prefix;
+            int fixedNow = fixedBits;
+            int[][] counts = new int[tasks][];
+            IntStream.range(0, tasks).parallel().forEach(t -> {
+                int[] count = new int[1 << RADIX_BITS];
+                double[] row = row(c);
+                int to = Math.min(in.rows, (t + 1) * rowsPerSlice);
+                for (int r = t * rowsPerSlice; r < to; r++) {
+                    in.getRow(r, row);
+                    for (int j = 0; j < c; j++) {
+                        long key = key(relu ? Math.max(row[j], 0.0) : row[j]);
+                        if (fixedNow == 0 || (key >>> (64 - fixedNow)) == (prefixNow >>> (64 - fixedNow))) {
+                            count[(int) ((key >>> shift) & RADIX_MASK)]++;
+                        }
+                    }
+                }
+                counts[t] = count;
+            });
+            long above = 0;
+            int bucket = RADIX_MASK;
+            long inBucket;
+            while (true) {
+                inBucket = 0;
+                for (int[] count : counts) {
+                    inBucket += count[bucket];
+                }
+                if (above + inBucket >= rank) {
+                    break;
+                }
+                above += inBucket;
+                bucket--;
             }
-            if (len > kk) {
-                Select.kthLargest(a, 0, len, kk); // moves the kk largest to the front
-                candidates[s] = Arrays.copyOf(a, kk);
-            } else {
-                candidates[s] = Arrays.copyOf(a, len);
+            rank -= above;
+            prefix |= (long) bucket << shift;
+            fixedBits += RADIX_BITS;
+            if (fixedBits == 64) { // every bit fixed: all values in the bucket are equal
+                return fromKey(prefix);
+            }
+            if (inBucket <= GATHER_LIMIT) {
+                return selectInBucket(in, relu, prefix, fixedBits, (int) inBucket, (int) rank, counts, bucket, rowsPerSlice);
+            }
+        }
+    }
+
+    private static double selectInBucket(Rows in, boolean relu, long prefix, int fixedBits, int size, int rank,
+                                         int[][] counts, int bucket, int rowsPerSlice) {
+        int c = in.cols;
+        int tasks = counts.length;
+        double[] gathered = new double[size];
+        int[] offset = new int[tasks + 1];
+        for (int t = 0; t < tasks; t++) {
+            offset[t + 1] = offset[t] + counts[t][bucket];
+        }
+        long want = prefix >>> (64 - fixedBits);
+        IntStream.range(0, tasks).parallel().forEach(t -> {
+            if (counts[t][bucket] == 0) {
+                return;
+            }
+            double[] row = row(c);
+            int at = offset[t];
+            int to = Math.min(in.rows, (t + 1) * rowsPerSlice);
+            for (int r = t * rowsPerSlice; r < to; r++) {
+                in.getRow(r, row);
+                for (int j = 0; j < c; j++) {
+                    double v = relu ? Math.max(row[j], 0.0) : row[j];
+                    if ((key(v) >>> (64 - fixedBits)) == want) {
+                        gathered[at++] = v;
+                    }
+                }
             }
         });
-        int total = 0;
-        for (double[] c : candidates) {
-            total += c.length;
-        }
-        double[] all = new double[total];
-        int at = 0;
-        for (double[] c : candidates) {
-            System.arraycopy(c, 0, all, at, c.length);
-            at += c.length;
-        }
-        return Select.kthLargest(all, 0, total, kk);
+        return Select.kthLargest(gathered, 0, size, rank);
+    }
+
+    /**
+     * A key whose unsigned order is the order of the values: negative values have every bit flipped,
+     * the others only the sign bit ({@code -0.0} sorts just below {@code 0.0}).
+     */
+    private static long key(double v) {
+        long bits = Double.doubleToRawLongBits(v);
+        return bits < 0 ? ~bits : bits ^ Long.MIN_VALUE;
+    }
+
+    private static double fromKey(long key) {
+        return Double.longBitsToDouble(key < 0 ? key ^ Long.MIN_VALUE : ~key);
     }
 
     /**
@@ -165,6 +258,15 @@ public final class TopK {
             i = child;
         }
         heap[i] = v;
+    }
+
+    private static double[] row(int size) {
+        double[] s = ROW.get();
+        if (s.length < size) {
+            s = new double[size];
+            ROW.set(s);
+        }
+        return s;
     }
 
     private static double[] scratch(int size) {

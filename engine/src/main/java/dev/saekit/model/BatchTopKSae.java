@@ -1,8 +1,8 @@
 package dev.saekit.model;
 
 import dev.saekit.dictionary.Dictionary;
-import dev.saekit.encoder.Codes;
 import dev.saekit.encoder.Encoder;
+import dev.saekit.kernel.SparseCodes;
 import dev.saekit.kernel.TopK;
 import dev.saekit.tensor.Ops;
 import dev.saekit.tensor.Parameter;
@@ -10,8 +10,6 @@ import dev.saekit.tensor.SeededRandom;
 import dev.saekit.tensor.Tensors;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.BooleanIndexing;
-import org.nd4j.linalg.indexing.conditions.Conditions;
 
 /**
  * BatchTopK SAE: the {@code k} largest codes of the WHOLE batch survive, not k per row. In training,
@@ -138,12 +136,11 @@ public class BatchTopKSae extends SparseAutoencoder {
     }
 
     @Override
-    protected Codes sparsify(INDArray x, Codes encoded) {
-        INDArray r = encoded.codes();
+    protected void selectFewCodes(INDArray codes, boolean relu, SparseCodes into) {
         double threshold;
         if (isTraining()) {
-            long n = r.length();
-            threshold = TopK.kthLargest(r, Math.min(k.total(r.rows()), n));
+            long n = codes.length();
+            threshold = TopK.kthLargest(codes, Math.min(k.total(codes.rows()), n), relu);
             double tau = runningThreshold();
             runningThreshold.value().assign(Double.isNaN(tau) ? threshold : momentum * tau + (1 - momentum) * threshold);
             runningThreshold.markChanged();
@@ -155,9 +152,7 @@ public class BatchTopKSae extends SparseAutoencoder {
             }
         }
         lastThreshold = threshold;
-        INDArray codes = buffers.get("kept-codes", r.rows(), nbConcepts()).assign(r);
-        BooleanIndexing.replaceWhere(codes, 0.0, Conditions.lessThan(threshold));
-        return new Codes(encoded.preCodes(), codes);
+        TopK.atLeast(codes, threshold, relu, into);
     }
 
     @Override

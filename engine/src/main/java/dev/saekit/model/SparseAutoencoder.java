@@ -110,20 +110,42 @@ public abstract class SparseAutoencoder implements Module {
      */
     public SaeOutput forward(INDArray x) {
         checkInput(x);
-        Codes codes = sparsify(x, encoder.forward(x));
-        INDArray d = dictionary.get();
         INDArray xHat = buffers.get("xhat", x.rows(), inputDim());
-        if (keepsFewCodes()) { // on the non-zero codes only: nnz * width multiply-adds
-            sparse = SparseCodes.of(codes.codes(), sparse);
+        Codes codes;
+        INDArray d;
+        if (keepsFewCodes()) { // decoded on the non-zero codes only: nnz * width multiply-adds
+            sparse = sparse != null ? sparse : new SparseCodes();
+            codes = encodeFewCodes(x, sparse);
+            d = dictionary.get();
             sparse.decode(d, xHat);
         } else {
             sparse = null;
+            codes = sparsify(x, encoder.forward(x));
+            d = dictionary.get();
             Nd4j.gemm(codes.codes(), d, xHat, false, false, 1.0, 0.0);
         }
         if (decoderBias != null) {
             xHat.addiRowVector(decoderBias.value());
         }
         return remember(x, d, new SaeOutput(codes.preCodes(), codes.codes(), xHat));
+    }
+
+    /**
+     * Encodes {@code x} and selects its codes for a variant that keeps few codes: sparse into
+     * {@code into}, and dense (zero elsewhere) into a reused buffer. When the encoder's codes are
+     * the ReLU of its pre-codes, the selection reads the pre-codes once and applies the ReLU itself.
+     */
+    private Codes encodeFewCodes(INDArray x, SparseCodes into) {
+        INDArray preCodes = encoder.forwardToPreCodes(x);
+        if (preCodes != null) {
+            selectFewCodes(preCodes, true, into);
+        } else {
+            Codes encoded = encoder.forward(x);
+            preCodes = encoded.preCodes();
+            selectFewCodes(encoded.codes(), false, into);
+        }
+        INDArray codes = into.toDense(buffers.get("kept-codes", x.rows(), nbConcepts()));
+        return new Codes(preCodes, codes);
     }
 
     /** Records the latest forward pass (for {@link #backward} and {@link #lastOutput()}); returns {@code out}. */
@@ -204,6 +226,16 @@ public abstract class SparseAutoencoder implements Module {
     }
 
     /**
+     * For a variant that {@linkplain #keepsFewCodes() keeps few codes}: selects the codes from the
+     * encoder's {@code codes} (or from {@code max(codes, 0)} when {@code relu}: then they are the
+     * pre-codes of an encoder whose codes are their ReLU) into {@code into}. Replaces
+     * {@link #sparsify} for such variants.
+     */
+    protected void selectFewCodes(INDArray codes, boolean relu, SparseCodes into) {
+        throw new UnsupportedOperationException(variant() + " does not select few codes");
+    }
+
+    /**
      * Called by the trainer after the backward pass, before clipping and the optimiser step: for
      * models that renormalise weights and adjust gradients (the MSAE Matryoshka). Nothing by default.
      */
@@ -229,6 +261,9 @@ public abstract class SparseAutoencoder implements Module {
     /** Pre-codes and codes of {@code x}, as copies. In training mode this is a training forward. */
     public Codes encode(INDArray x) {
         checkInput(x);
+        if (keepsFewCodes()) {
+            return encodeFewCodes(x, new SparseCodes()).detach();
+        }
         return sparsify(x, encoder.forward(x)).detach();
     }
 

@@ -1,8 +1,8 @@
 package dev.saekit.model;
 
 import dev.saekit.dictionary.Dictionary;
-import dev.saekit.encoder.Codes;
 import dev.saekit.encoder.Encoder;
+import dev.saekit.kernel.SparseCodes;
 import dev.saekit.kernel.TopK;
 import dev.saekit.tensor.Ops;
 import dev.saekit.tensor.SeededRandom;
@@ -54,10 +54,8 @@ public final class TopKSae extends SparseAutoencoder {
     }
 
     @Override
-    protected Codes sparsify(INDArray x, Codes encoded) {
-        INDArray codes = buffers.get("topk", x.rows(), nbConcepts());
-        TopK.perRow(encoded.codes(), k, codes);
-        return new Codes(encoded.preCodes(), codes);
+    protected void selectFewCodes(INDArray codes, boolean relu, SparseCodes into) {
+        TopK.perRow(codes, k, relu, into);
     }
 
     @Override

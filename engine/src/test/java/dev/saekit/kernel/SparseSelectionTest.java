@@ -1,0 +1,111 @@
+package dev.saekit.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.saekit.tensor.DType;
+import dev.saekit.tensor.SeededRandom;
+import dev.saekit.tensor.Tensors;
+import java.util.Arrays;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The selections that go straight from pre-codes to sparse codes (with the ReLU folded in) against
+ * the same selections done the long way: ReLU, dense top-k or threshold, then the non-zeros.
+ */
+class SparseSelectionTest {
+
+    @Property(tries = 60)
+    void perRowWithReluEqualsReluThenTopK(@ForAll @IntRange(min = 1, max = 12) int rows,
+                                         @ForAll @IntRange(min = 1, max = 300) int cols,
+                                         @ForAll @IntRange(min = 1, max = 300) int kWanted,
+                                         @ForAll boolean float64, @ForAll long seed) {
+        int k = Math.min(kWanted, cols);
+        INDArray pre = new SeededRandom(seed).normal(float64 ? DType.FLOAT64 : DType.FLOAT32, 1.0, rows, cols);
+        INDArray expected = TopK.perRow(relu(pre), k, pre.ulike());
+
+        SparseCodes sparse = TopK.perRow(pre, k, true, new SparseCodes());
+        assertArrayEquals(expected.data().asDouble(), sparse.toDense(pre.ulike()).data().asDouble(), 0.0);
+        assertSameEntries(expected, sparse);
+    }
+
+    @Property(tries = 60)
+    void thresholdWithReluEqualsReluThenThreshold(@ForAll @IntRange(min = 1, max = 20) int rows,
+                                                 @ForAll @IntRange(min = 1, max = 200) int cols,
+                                                 @ForAll @IntRange(min = 1, max = 4000) int kWanted,
+                                                 @ForAll boolean relu, @ForAll long seed) {
+        INDArray pre = new SeededRandom(seed).normal(DType.FLOAT32, 1.0, rows, cols);
+        INDArray from = relu ? relu(pre) : pre.dup();
+        long k = Math.min(kWanted, (long) rows * cols);
+        double[] sorted = from.data().asDouble();
+        Arrays.sort(sorted);
+        double threshold = sorted[sorted.length - (int) k];
+        assertEquals(threshold, TopK.kthLargest(pre, k, relu), 0.0, "k-th largest over the batch");
+
+        SparseCodes sparse = TopK.atLeast(pre, threshold, relu, new SparseCodes());
+        double[] dense = from.data().asDouble();
+        for (int i = 0; i < dense.length; i++) {
+            if (dense[i] < threshold) {
+                dense[i] = 0;
+            }
+        }
+        assertArrayEquals(dense, sparse.toDense(pre.ulike()).data().asDouble(), 0.0);
+    }
+
+    @Test
+    void kthLargestOfManyEqualValuesRefinesEveryBitAndStillAnswers() {
+        // 2M equal values overflow the gathering limit at every level: the selection fixes all 64 bits
+        INDArray same = Tensors.ones(DType.FLOAT32, 2048, 1024).muli(0.375);
+        assertEquals(0.375, TopK.kthLargest(same, 1_000_000), 0.0);
+        same.putScalar(5, 7, 2.5);
+        assertEquals(2.5, TopK.kthLargest(same, 1), 0.0);
+        assertEquals(0.375, TopK.kthLargest(same, 2), 0.0);
+    }
+
+    @Test
+    void kthLargestOrdersNegativeValuesZerosAndInfinities() {
+        INDArray v = Nd4j.createFromArray(new double[][] {
+            {-3.5, 0.0, Double.NEGATIVE_INFINITY, 1e-300}, {2.0, -1e-300, Double.POSITIVE_INFINITY, -0.0}});
+        double[] descending = {Double.POSITIVE_INFINITY, 2.0, 1e-300, 0.0, 0.0, -1e-300, -3.5, Double.NEGATIVE_INFINITY};
+        for (int k = 1; k <= 8; k++) {
+            assertEquals(descending[k - 1], TopK.kthLargest(v, k), 0.0, "k = " + k);
+        }
+        assertEquals(0.0, TopK.kthLargest(v, 6, true), 0.0, "with the ReLU, negatives are zeros");
+    }
+
+    @Test
+    void reluRowsWithFewerPositivesThanKKeepOnlyThePositives() {
+        INDArray pre = Nd4j.createFromArray(new float[][] {{-1f, 2f, -3f, 0f, 5f}, {-1f, -2f, -3f, -4f, -5f}});
+        SparseCodes s = TopK.perRow(pre, 3, true, new SparseCodes());
+        assertEquals(2, s.nonZerosOfRow(0));
+        assertEquals(0, s.nonZerosOfRow(1));
+        assertArrayEquals(new double[] {0, 2, 0, 0, 5, 0, 0, 0, 0, 0}, s.toDense(pre.ulike()).data().asDouble(), 0.0);
+    }
+
+    private static INDArray relu(INDArray a) {
+        INDArray r = a.dup('c');
+        double[] v = r.data().asDouble();
+        for (int i = 0; i < v.length; i++) {
+            v[i] = Math.max(v[i], 0.0);
+        }
+        return Nd4j.createFromArray(v).reshape(a.shape()).castTo(a.dataType()).dup('c');
+    }
+
+    /** Entry by entry, {@code sparse} holds the non-zeros of {@code dense} in row order. */
+    private static void assertSameEntries(INDArray dense, SparseCodes sparse) {
+        SparseCodes fromDense = SparseCodes.of(dense, null);
+        assertEquals(fromDense.nonZeros(), sparse.nonZeros());
+        for (int r = 0; r < sparse.rows(); r++) {
+            assertEquals(fromDense.rowStart(r), sparse.rowStart(r));
+        }
+        for (int e = 0; e < sparse.nonZeros(); e++) {
+            assertEquals(fromDense.concept(e), sparse.concept(e));
+            assertEquals(fromDense.values()[e], sparse.values()[e], 0.0);
+        }
+    }
+}
