@@ -14,10 +14,6 @@ public final class RowKernels {
     }
 
     /**
-     * Signed argmax of each row of {@code scores [rows, cols]} (ties go to the lowest index);
-     * writes the index into {@code index[row]} and the value into {@code value[row]}.
-     */
-    /**
      * How many entries of the matrix {@code m} have {@code |v| >= threshold}, counted in one parallel
      * pass over its native memory (a contiguous C-order float32 or float64 matrix).
      */
@@ -41,6 +37,37 @@ public final class RowKernels {
         return total;
     }
 
+    /**
+     * Sets {@code active[j]} for every column {@code j} of {@code m [rows, cols]} with a non-zero
+     * entry: one parallel pass over the rows (a column reduction in ND4J is several times slower).
+     */
+    public static void markNonZeroColumns(INDArray m, boolean[] active) {
+        INDArray c = m.rank() == 2 && m.ordering() == 'c' && !m.isView() && m.offset() == 0
+                && (m.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT
+                || m.dataType() == org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+                ? m : m.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).dup('c');
+        Rows a = Rows.of(c, "matrix");
+        if (active.length != a.cols) {
+            throw new IllegalArgumentException("one flag per column needed: " + a.cols + ", was " + active.length);
+        }
+        IntStream.range(0, (a.rows + 63) / 64).parallel().forEach(t -> {
+            double[] row = new double[a.cols];
+            int to = Math.min(a.rows, (t + 1) * 64);
+            for (int r = t * 64; r < to; r++) {
+                a.getRow(r, row);
+                for (int j = 0; j < a.cols; j++) {
+                    if (row[j] != 0) {
+                        active[j] = true; // only ever set to true: concurrent tasks cannot lose a flag
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * Signed argmax of each row of {@code scores [rows, cols]} (ties go to the lowest index);
+     * writes the index into {@code index[row]} and the value into {@code value[row]}.
+     */
     public static void argmax(INDArray scores, int[] index, double[] value) {
         Rows s = Rows.of(scores, "scores");
         parallelRows(s.rows, s.cols, r -> {

@@ -163,6 +163,27 @@ public final class SparseCodes {
         return out;
     }
 
+    /** How many codes have {@code |value| >= threshold} (the dense codes' zeros never do for a positive threshold). */
+    public long countAbsAtLeast(double threshold) {
+        int nnz = nonZeros();
+        long n = 0;
+        for (int e = 0; e < nnz; e++) {
+            if (Math.abs(value[e]) >= threshold) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Sets {@code active[j]} for every concept {@code j} with a non-zero code. */
+    public void markConcepts(boolean[] active) {
+        for (int j = 0; j < concepts; j++) {
+            if (conceptStart[j + 1] > conceptStart[j]) {
+                active[j] = true;
+            }
+        }
+    }
+
     /** The concept of entry {@code e}. */
     public int concept(int e) {
         return concept[e];

@@ -46,6 +46,14 @@ public final class TopK {
             throw new IllegalArgumentException("k must be in 1.." + in.cols + ", was " + k);
         }
         int c = in.cols;
+        if (k <= c / 8) { // one pass per row with a heap of the k best (value, column) pairs
+            out.fill(in.rows, c, (r, sink) -> {
+                double[] row = row(c);
+                in.getRow(r, row);
+                selectByHeap(row, c, k, relu, sink);
+            });
+            return out;
+        }
         out.fill(in.rows, c, (r, sink) -> {
             double[] row = row(c);
             in.getRow(r, row);
@@ -54,14 +62,9 @@ public final class TopK {
                     row[j] = Math.max(row[j], 0.0);
                 }
             }
-            double kth;
-            if (k <= c / 8) {
-                kth = kthLargestByHeap(row, c, k);
-            } else {
-                double[] scratch = scratch(c);
-                System.arraycopy(row, 0, scratch, 0, c);
-                kth = Select.kthLargest(scratch, 0, c, k);
-            }
+            double[] scratch = scratch(c);
+            System.arraycopy(row, 0, scratch, 0, c);
+            double kth = Select.kthLargest(scratch, 0, c, k);
             int above = 0;
             for (int j = 0; j < c; j++) {
                 if (row[j] > kth) {
@@ -221,44 +224,95 @@ public final class TopK {
     }
 
     /**
-     * The k-th largest of {@code row[0..n)} with a min-heap of the k largest seen so far: one
-     * comparison for most entries when k is small against n.
+     * The k largest of {@code row[0..n)} (of their ReLU when {@code relu}) into {@code sink}, columns
+     * ascending, zeros left out. A min-heap holds the k best (value, column) pairs, ordered so that
+     * among equal values the highest column is dropped first; scanning columns in ascending order,
+     * an entry enters only if it beats the heap's minimum, so one comparison settles most entries
+     * and ties keep the lowest columns.
      */
-    static double kthLargestByHeap(double[] row, int n, int k) {
-        double[] heap = scratch(k);
+    private static void selectByHeap(double[] row, int n, int k, boolean relu, SparseCodes.Entries sink) {
+        HeapScratch h = HEAP.get().ensure(k);
+        double[] hv = h.value;
+        int[] hi = h.index;
         for (int i = 0; i < k; i++) {
-            heap[i] = row[i];
+            hv[i] = relu ? Math.max(row[i], 0.0) : row[i];
+            hi[i] = i;
         }
         for (int i = k / 2 - 1; i >= 0; i--) {
-            siftDown(heap, i, k);
+            siftDown(hv, hi, i, k);
         }
-        for (int i = k; i < n; i++) {
-            if (row[i] > heap[0]) {
-                heap[0] = row[i];
-                siftDown(heap, 0, k);
+        double min = hv[0];
+        for (int j = k; j < n; j++) {
+            double v = row[j];
+            if (v > min) { // above the minimum, so above zero too when min >= 0 (always with the ReLU)
+                hv[0] = relu ? Math.max(v, 0.0) : v;
+                hi[0] = j;
+                siftDown(hv, hi, 0, k);
+                min = hv[0];
             }
         }
-        return heap[0];
+        // columns ascending (insertion sort of k pairs by column)
+        for (int a = 1; a < k; a++) {
+            int col = hi[a];
+            double v = hv[a];
+            int b = a - 1;
+            while (b >= 0 && hi[b] > col) {
+                hi[b + 1] = hi[b];
+                hv[b + 1] = hv[b];
+                b--;
+            }
+            hi[b + 1] = col;
+            hv[b + 1] = v;
+        }
+        for (int a = 0; a < k; a++) {
+            if (hv[a] != 0) {
+                sink.add(hi[a], hv[a]);
+            }
+        }
     }
 
-    private static void siftDown(double[] heap, int i, int size) {
-        double v = heap[i];
+    /** Sifts entry {@code i} down a min-heap of (value, column) pairs; equal values: the higher column is smaller. */
+    private static void siftDown(double[] hv, int[] hi, int i, int size) {
+        double v = hv[i];
+        int col = hi[i];
         while (true) {
             int child = 2 * i + 1;
             if (child >= size) {
                 break;
             }
-            if (child + 1 < size && heap[child + 1] < heap[child]) {
+            if (child + 1 < size && smaller(hv[child + 1], hi[child + 1], hv[child], hi[child])) {
                 child++;
             }
-            if (heap[child] >= v) {
+            if (!smaller(hv[child], hi[child], v, col)) {
                 break;
             }
-            heap[i] = heap[child];
+            hv[i] = hv[child];
+            hi[i] = hi[child];
             i = child;
         }
-        heap[i] = v;
+        hv[i] = v;
+        hi[i] = col;
     }
+
+    private static boolean smaller(double va, int ia, double vb, int ib) {
+        return va < vb || (va == vb && ia > ib);
+    }
+
+    /** Per-thread heap arrays. */
+    private static final class HeapScratch {
+        double[] value = new double[0];
+        int[] index = new int[0];
+
+        HeapScratch ensure(int k) {
+            if (value.length < k) {
+                value = new double[k];
+                index = new int[k];
+            }
+            return this;
+        }
+    }
+
+    private static final ThreadLocal<HeapScratch> HEAP = ThreadLocal.withInitial(HeapScratch::new);
 
     private static double[] row(int size) {
         double[] s = ROW.get();

@@ -63,6 +63,14 @@ public final class Metrics {
         return count(z, Conditions.absGreaterThanOrEqual(threshold)) / z.length();
     }
 
+    /** {@link #l0PerSample(INDArray)} of a forward's codes, counted on its sparse codes when it has them. */
+    public static double l0PerSample(dev.saekit.model.SaeOutput out) {
+        if (out.sparseCodes() != null) { // the non-zero codes of a TopK-like model: no pass over the dense codes
+            return (double) out.sparseCodes().countAbsAtLeast(L0_THRESHOLD) / out.sparseCodes().rows();
+        }
+        return l0PerSample(out.codes());
+    }
+
     /**
      * The L0 the training loop logs: the mean COUNT per sample of codes with {@code |z| >= 1e-6}
      * (absolute value: matching-pursuit codes can be negative).

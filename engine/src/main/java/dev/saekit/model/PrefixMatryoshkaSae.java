@@ -91,7 +91,7 @@ public final class PrefixMatryoshkaSae extends BatchTopKSae {
             levels.add(xHat);
         }
         levels.add(full.reconstruction());
-        return remember(x, d, new SaeOutput(full.preCodes(), full.codes(), full.reconstruction(), levels));
+        return remember(x, d, new SaeOutput(full.preCodes(), full.codes(), full.reconstruction(), levels, full.sparseCodes()));
     }
 
     @Override

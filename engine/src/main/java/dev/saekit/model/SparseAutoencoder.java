@@ -127,7 +127,7 @@ public abstract class SparseAutoencoder implements Module {
         if (decoderBias != null) {
             xHat.addiRowVector(decoderBias.value());
         }
-        return remember(x, d, new SaeOutput(codes.preCodes(), codes.codes(), xHat));
+        return remember(x, d, new SaeOutput(codes.preCodes(), codes.codes(), xHat, List.of(), sparse));
     }
 
     /**

@@ -55,14 +55,20 @@ public final class Adam implements Optimizer {
 
     @Override
     public void step(List<Parameter> parameters, double lr) {
+        step(parameters, lr, 1.0);
+    }
+
+    /** Folds {@code gradScale} into the fused pass where it runs; elsewhere the gradient is scaled first. */
+    @Override
+    public void step(List<Parameter> parameters, double lr, double gradScale) {
         for (Parameter p : parameters) {
             if (p.isTrainable()) {
-                update(p, lr);
+                update(p, lr, gradScale);
             }
         }
     }
 
-    private void update(Parameter p, double lr) {
+    private void update(Parameter p, double lr, double gradScale) {
         State s = states.computeIfAbsent(p, k -> new State(k.value()));
         INDArray w = p.value();
         INDArray g = p.grad();
@@ -71,11 +77,15 @@ public final class Adam implements Optimizer {
         s.step++;
         if (AdamKernel.supports(w, g, s.expAvg, s.expAvgSq)) { // one fused pass over native memory
             AdamKernel.step(w, g, s.expAvg, s.expAvgSq, lr, b1, b2, config.epsilon(), 1 - Math.pow(b1, s.step),
-                    Math.sqrt(1 - Math.pow(b2, s.step)), config.weightDecay(), config.kind() == OptimizerConfig.Kind.ADAMW);
+                    Math.sqrt(1 - Math.pow(b2, s.step)), config.weightDecay(), config.kind() == OptimizerConfig.Kind.ADAMW,
+                    gradScale);
             p.markChanged();
             return;
         }
         INDArray tmp = s.scratch;
+        if (gradScale != 1.0) {
+            g.muli(gradScale);
+        }
         if (config.weightDecay() != 0) {
             if (config.kind() == OptimizerConfig.Kind.ADAMW) {
                 w.muli(1.0 - lr * config.weightDecay());

@@ -172,12 +172,12 @@ public final class Trainer {
                 model.backward(grads.toOutputGradients());
                 model.afterBackward();
                 long t3 = System.nanoTime();
-                double gradNorm = config.clipNorm() > 0
-                        ? GradientClipping.clip(params, config.clipNorm())
-                        : GradientClipping.globalNorm(params);
+                // clipping's factor is applied by the optimiser as it reads the gradients (no pass of its own)
+                double gradNorm = GradientClipping.globalNorm(params);
+                double gradScale = config.clipNorm() > 0 ? GradientClipping.coefficient(gradNorm, config.clipNorm()) : 1.0;
                 long t4 = System.nanoTime();
                 StepState state = new StepState(epoch, globalStep + 1, inEpoch + 1, stepsPerEpoch, totalSteps, loss,
-                        Metrics.r2(x, out.reconstruction()), Metrics.l0PerSample(out.codes()), gradNorm, lr, out);
+                        Metrics.r2(x, out.reconstruction()), Metrics.l0PerSample(out), gradNorm, lr, out);
                 try {
                     for (TrainingListener l : all) {
                         l.beforeUpdate(state);
@@ -189,7 +189,7 @@ public final class Trainer {
                     break training;
                 }
                 long t5 = System.nanoTime();
-                optimizer.step(params, lr);
+                optimizer.step(params, lr, gradScale);
                 long t6 = System.nanoTime();
                 phaseNanos[Phase.FORWARD.ordinal()] += t1 - t0;
                 phaseNanos[Phase.LOSS.ordinal()] += t2 - t1;

@@ -10,12 +10,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** The fused Adam step against the update written out element by element (200,000 elements: several chunks). */
+/** The fused Adam step against the update written out element by element (200,000 elements: several chunks), with and without a gradient scale. */
 class AdamKernelTest {
 
     @ParameterizedTest
-    @CsvSource({"FLOAT32, false", "FLOAT32, true", "FLOAT64, false", "FLOAT64, true"})
-    void everyElementFollowsTheFormula(DType type, boolean decoupled) {
+    @CsvSource({"FLOAT32, false, 1.0", "FLOAT32, true, 1.0", "FLOAT64, false, 1.0", "FLOAT64, true, 1.0",
+        "FLOAT32, false, 0.3", "FLOAT64, true, 0.3"})
+    void everyElementFollowsTheFormula(DType type, boolean decoupled, double scale) {
         SeededRandom rng = new SeededRandom(2);
         int n = 200_000;
         INDArray w = rng.normal(type, 1.0, n);
@@ -25,11 +26,12 @@ class AdamKernelTest {
         v.muli(v);
         double[] w0 = w.toDoubleVector(), g0 = g.toDoubleVector(), m0 = m.toDoubleVector(), v0 = v.toDoubleVector();
         double lr = 1e-3, b1 = 0.9, b2 = 0.999, eps = 1e-8, wd = 0.01, bc1 = 1 - Math.pow(b1, 3), bc2 = Math.sqrt(1 - Math.pow(b2, 3));
-        AdamKernel.step(w, g, m, v, lr, b1, b2, eps, bc1, bc2, wd, decoupled);
+        AdamKernel.step(w, g, m, v, lr, b1, b2, eps, bc1, bc2, wd, decoupled, scale);
+        assertEquals(g0[12345], g.getDouble(12345), 0.0, "the gradient itself is left as it was");
         double tol = type == DType.FLOAT64 ? 1e-15 : 1e-6;
         for (int i = 0; i < n; i += 997) {
             double wi = decoupled ? w0[i] * (1 - lr * wd) : w0[i];
-            double gi = decoupled ? g0[i] : g0[i] + wd * w0[i];
+            double gi = decoupled ? scale * g0[i] : scale * g0[i] + wd * w0[i];
             double mi = b1 * m0[i] + (1 - b1) * gi;
             double vi = b2 * v0[i] + (1 - b2) * gi * gi;
             assertEquals(mi, m.getDouble(i), tol * Math.max(1, Math.abs(mi)), "m at " + i);

@@ -4,7 +4,8 @@ import dev.saekit.train.EpochSummary;
 import dev.saekit.train.StepState;
 import dev.saekit.train.TrainingContext;
 import dev.saekit.train.TrainingListener;
-import org.nd4j.linalg.api.buffer.DataType;
+import dev.saekit.kernel.RowKernels;
+import dev.saekit.kernel.SparseCodes;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -40,7 +41,16 @@ public final class DeadCodeTracker implements TrainingListener {
 
     @Override
     public void onStep(StepState state) {
-        update(state.output().codes());
+        SparseCodes sparse = state.output().sparseCodes();
+        if (sparse != null) { // few codes: mark their concepts, no pass over the dense codes
+            if (active == null) {
+                active = new boolean[sparse.concepts()];
+            }
+            sparse.markConcepts(active);
+            stepsInWindow++;
+        } else {
+            update(state.output().codes());
+        }
         if (windowSteps > 0 && stepsInWindow >= windowSteps) {
             closeWindow();
         }
@@ -58,10 +68,7 @@ public final class DeadCodeTracker implements TrainingListener {
         if (active == null) {
             active = new boolean[(int) codes.columns()];
         }
-        double[] amax = codes.amax(0).castTo(DataType.DOUBLE).toDoubleVector();
-        for (int j = 0; j < amax.length; j++) {
-            active[j] |= amax[j] != 0.0;
-        }
+        RowKernels.markNonZeroColumns(codes, active);
         stepsInWindow++;
     }
 
