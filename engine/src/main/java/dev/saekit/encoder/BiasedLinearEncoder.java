@@ -113,8 +113,7 @@ public final class BiasedLinearEncoder implements Encoder {
             throw new IllegalStateException("backward before any forward pass");
         }
         long rows = preCodes.rows();
-        INDArray g = Ops.preActivationGradient(preCodes, gradCodes, gradPreCodes, buffers.get("gpre", rows, nbConcepts()),
-                buffers.get("mask", rows, nbConcepts()));
+        INDArray g = Ops.preActivationGradient(preCodes, gradCodes, gradPreCodes, buffers.get("gpre", rows, nbConcepts()));
         if (g == null) {
             return;
         }

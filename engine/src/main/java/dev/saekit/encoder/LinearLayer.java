@@ -5,6 +5,7 @@ import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Parameter;
 import dev.saekit.tensor.SeededRandom;
 import java.util.List;
+import dev.saekit.kernel.RowKernels;
 import dev.saekit.kernel.SparseCodes;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -45,10 +46,6 @@ final class LinearLayer {
         return bias == null ? y : y.addiRowVector(bias.value());
     }
 
-    /**
-     * Accumulates {@code dW += g^T x}, {@code db += sum(g)}; returns {@code dL/dx} when
-     * {@code needInputGrad}, else null.
-     */
     /** Weight and bias gradients of an output gradient that is non-zero only at {@code pattern}'s entries. */
     void backwardSparse(INDArray x, SparseCodes pattern, double[] gradOut) {
         pattern.addTransposedProduct(gradOut, x, weight.grad());
@@ -57,10 +54,14 @@ final class LinearLayer {
         }
     }
 
+    /**
+     * Accumulates {@code dW += g^T x}, {@code db += sum(g)}; returns {@code dL/dx} when
+     * {@code needInputGrad}, else null.
+     */
     INDArray backward(INDArray x, INDArray gradOut, boolean needInputGrad) {
         Nd4j.gemm(gradOut, x, weight.grad(), true, false, 1.0, 1.0);
         if (bias != null) {
-            bias.grad().addi(gradOut.sum(0));
+            RowKernels.addColumnSums(gradOut, bias.grad());
         }
         if (!needInputGrad) {
             return null;

@@ -132,8 +132,7 @@ public final class MlpEncoder implements Encoder {
             throw new IllegalStateException("backward before any forward pass");
         }
         long rows = preCodes.rows();
-        INDArray g = Ops.preActivationGradient(preCodes, gradCodes, gradPreCodes, buffers.get("gpre", rows, nbConcepts),
-                buffers.get("mask", rows, nbConcepts));
+        INDArray g = Ops.preActivationGradient(preCodes, gradCodes, gradPreCodes, buffers.get("gpre", rows, nbConcepts));
         if (g == null) {
             return;
         }
@@ -145,7 +144,7 @@ public final class MlpEncoder implements Encoder {
             if (i > 0) {
                 // through the ReLU of hidden block i-1, whose output is block i's input
                 INDArray hidden = blockInputs.get(i);
-                g = Ops.reluBackward(hidden, gIn, gIn, buffers.get("hmask" + i, rows, hidden.columns()));
+                g = Ops.reluBackward(hidden, gIn, gIn);
             }
         }
     }

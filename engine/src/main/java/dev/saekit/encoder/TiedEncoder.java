@@ -6,6 +6,7 @@ import dev.saekit.tensor.Ops;
 import dev.saekit.tensor.Parameter;
 import dev.saekit.tensor.Tensors;
 import java.util.List;
+import dev.saekit.kernel.RowKernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -67,13 +68,12 @@ public final class TiedEncoder implements Encoder {
             throw new IllegalStateException("backward before any forward pass");
         }
         long rows = preCodes.rows();
-        INDArray g = Ops.preActivationGradient(preCodes, gradCodes, gradPreCodes, buffers.get("gpre", rows, nbConcepts()),
-                buffers.get("mask", rows, nbConcepts()));
+        INDArray g = Ops.preActivationGradient(preCodes, gradCodes, gradPreCodes, buffers.get("gpre", rows, nbConcepts()));
         if (g == null) {
             return;
         }
         if (bias != null) {
-            bias.grad().addi(g.sum(0));
+            RowKernels.addColumnSums(g, bias.grad());
         }
         dictionary.backwardOuter(g, x, usedD);
     }

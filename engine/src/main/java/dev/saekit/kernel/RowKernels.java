@@ -38,6 +38,89 @@ public final class RowKernels {
     }
 
     /**
+     * {@code out = grad * 1[pre > 0]} in one parallel pass, if the three are contiguous arrays of one
+     * type (float32 or float64) and shape; {@code out} may be {@code grad}. False, with nothing done,
+     * otherwise.
+     */
+    public static boolean reluBackward(INDArray pre, INDArray grad, INDArray out) {
+        if (!contiguousAlike(pre, grad) || !contiguousAlike(pre, out)) {
+            return false;
+        }
+        int n = Math.toIntExact(pre.length());
+        int tasks = (n + (1 << 16) - 1) >> 16;
+        if (pre.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT) {
+            java.nio.FloatBuffer p = pre.data().asNioFloat();
+            java.nio.FloatBuffer g = grad.data().asNioFloat();
+            java.nio.FloatBuffer o = out.data().asNioFloat();
+            IntStream.range(0, tasks).parallel().forEach(t -> {
+                int to = Math.min(n, (t + 1) << 16);
+                for (int i = t << 16; i < to; i++) {
+                    o.put(i, p.get(i) > 0 ? g.get(i) : 0f);
+                }
+            });
+        } else {
+            java.nio.DoubleBuffer p = pre.data().asNioDouble();
+            java.nio.DoubleBuffer g = grad.data().asNioDouble();
+            java.nio.DoubleBuffer o = out.data().asNioDouble();
+            IntStream.range(0, tasks).parallel().forEach(t -> {
+                int to = Math.min(n, (t + 1) << 16);
+                for (int i = t << 16; i < to; i++) {
+                    o.put(i, p.get(i) > 0 ? g.get(i) : 0.0);
+                }
+            });
+        }
+        return true;
+    }
+
+    /**
+     * {@code out += m.sum(0)}: the column sums of {@code m [rows, cols]} added to the vector
+     * {@code out}, summed in double over row slices in parallel (ND4J's column reduction is several
+     * times slower). Other layouts go through ND4J.
+     */
+    public static INDArray addColumnSums(INDArray m, INDArray out) {
+        if (out.length() != m.columns()) {
+            throw new IllegalArgumentException("column sums need a vector of " + m.columns() + ", was "
+                    + java.util.Arrays.toString(out.shape()));
+        }
+        if (!contiguousAlike(m, m)) {
+            return out.addi(m.sum(0).reshape(out.shape()));
+        }
+        Rows a = Rows.of(m, "matrix");
+        int tasks = Math.max(1, Math.min(a.rows, 2 * Runtime.getRuntime().availableProcessors()));
+        int rowsPerTask = (a.rows + tasks - 1) / tasks;
+        double[][] partial = new double[tasks][a.cols];
+        IntStream.range(0, tasks).parallel().forEach(t -> {
+            double[] row = new double[a.cols];
+            double[] sum = partial[t];
+            int to = Math.min(a.rows, (t + 1) * rowsPerTask);
+            for (int r = t * rowsPerTask; r < to; r++) {
+                a.getRow(r, row);
+                for (int j = 0; j < a.cols; j++) {
+                    sum[j] += row[j];
+                }
+            }
+        });
+        double[] total = partial[0];
+        for (int t = 1; t < tasks; t++) {
+            for (int j = 0; j < a.cols; j++) {
+                total[j] += partial[t][j];
+            }
+        }
+        return out.addi(org.nd4j.linalg.factory.Nd4j.createFromArray(total).castTo(out.dataType()).reshape(out.shape()));
+    }
+
+    private static boolean contiguousAlike(INDArray a, INDArray b) {
+        for (INDArray m : new INDArray[] {a, b}) {
+            if (m.ordering() != 'c' || m.isView() || m.offset() != 0 || (m.length() > 1 && m.elementWiseStride() != 1)
+                    || (m.dataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT
+                    && m.dataType() != org.nd4j.linalg.api.buffer.DataType.DOUBLE)) {
+                return false;
+            }
+        }
+        return a.dataType() == b.dataType() && java.util.Arrays.equals(a.shape(), b.shape());
+    }
+
+    /**
      * Sets {@code active[j]} for every column {@code j} of {@code m [rows, cols]} with a non-zero
      * entry: one parallel pass over the rows (a column reduction in ND4J is several times slower).
      */

@@ -128,7 +128,32 @@ public final class SparseCodes {
                 Arrays.fill(entryRow, rowStart[r], rowStart[r + 1], r);
             }
         });
-        // by concept: a counting sort of the entries, rows ascending within each concept
+        indexByConcept();
+    }
+
+    /** Drops the entries below {@code threshold}, keeping the order of the others. */
+    public void retainAtLeast(double threshold) {
+        int kept = 0;
+        for (int r = 0; r < rows; r++) {
+            int from = rowStart[r];
+            int to = rowStart[r + 1];
+            rowStart[r] = kept;
+            for (int e = from; e < to; e++) {
+                if (value[e] >= threshold) {
+                    concept[kept] = concept[e];
+                    value[kept] = value[e];
+                    entryRow[kept] = r;
+                    kept++;
+                }
+            }
+        }
+        rowStart[rows] = kept;
+        indexByConcept();
+    }
+
+    /** The by-concept order of the entries: a counting sort, rows ascending within each concept. */
+    private void indexByConcept() {
+        int nnz = rowStart[rows];
         if (conceptStart.length < concepts + 1) {
             conceptStart = new int[concepts + 1];
             conceptNext = new int[concepts];

@@ -116,14 +116,81 @@ public final class TopK {
      * The {@code k}-th largest entry (1-based) of the whole matrix {@code values}, or of
      * {@code max(values, 0)} when {@code relu}.
      *
-     * <p>Radix selection: each value maps to a 64-bit key in the same order as the values; one
-     * parallel pass counts the keys' top 16 bits, which finds the bucket holding the k-th largest
-     * and how many values lie above it; while that bucket holds many values the next 16 bits are
-     * counted within it, and once it is small its values are gathered and the k-th is selected
-     * among them. Typically two reads of the matrix, no per-call array proportional to it.
+     * <p>Radix selection: each value maps to a 64-bit key in the same order as the values; counting
+     * the keys' top bits finds the bucket holding the k-th largest ({@link #findBucket}); its values
+     * are gathered and the k-th is selected among them. Typically two reads of the matrix, no array
+     * proportional to it.
      */
     public static double kthLargest(INDArray values, long k, boolean relu) {
         Rows in = Rows.of(values, "top-k input");
+        Bucket b = findBucket(in, k, relu);
+        if (b.fixedBits == 64) { // every bit fixed: all values in the bucket are equal
+            return fromKey(b.prefix);
+        }
+        return selectInBucket(in, relu, b.prefix, b.fixedBits, (int) b.size, (int) b.rank, b.counts, b.bucket, b.rowsPerSlice);
+    }
+
+    /**
+     * BatchTopK's selection: the {@code k} largest entries of the whole matrix {@code values} (of
+     * {@code max(values, 0)} when {@code relu}), that is every entry at least the k-th largest value
+     * {@code t} (ties can keep more), as sparse codes in {@code out}; returns {@code t}.
+     *
+     * <p>After the radix count has found the bucket of keys holding {@code t}, one more read gathers
+     * every non-zero entry of that bucket or above as candidates (about k of them), {@code t} is
+     * selected among the bucket's, and the candidates below it are dropped: two reads of the matrix
+     * in all where a threshold then a filter would take three.
+     */
+    public static double keepLargest(INDArray values, long k, boolean relu, SparseCodes out) {
+        Rows in = Rows.of(values, "top-k input");
+        Bucket b = findBucket(in, k, relu);
+        long zeroKey = key(0.0) >>> (64 - b.fixedBits);
+        long negativeZeroKey = key(-0.0) >>> (64 - b.fixedBits);
+        long want = b.prefix >>> (64 - b.fixedBits);
+        if (b.fixedBits == 64 || b.size > GATHER_LIMIT || want == zeroKey || want == negativeZeroKey) {
+            // the bucket is one value, too large to gather, or holds zeros (which sparse codes leave out)
+            double t = b.fixedBits == 64 ? fromKey(b.prefix)
+                    : selectInBucket(in, relu, b.prefix, b.fixedBits, (int) b.size, (int) b.rank, b.counts, b.bucket, b.rowsPerSlice);
+            atLeast(values, t, relu, out);
+            return t;
+        }
+        int c = in.cols;
+        int shift = 64 - b.fixedBits;
+        out.fill(in.rows, c, (r, sink) -> {
+            double[] row = row(c);
+            in.getRow(r, row);
+            for (int j = 0; j < c; j++) {
+                double v = relu ? Math.max(row[j], 0.0) : row[j];
+                if (Long.compareUnsigned(key(v) >>> shift, want) >= 0 && v != 0) {
+                    sink.add(j, v);
+                }
+            }
+        });
+        double[] inBucket = new double[(int) b.size];
+        double[] candidates = out.values();
+        int m = 0;
+        for (int e = 0; e < out.nonZeros(); e++) {
+            if (key(candidates[e]) >>> shift == want) {
+                inBucket[m++] = candidates[e];
+            }
+        }
+        double t = Select.kthLargest(inBucket, 0, m, (int) b.rank);
+        out.retainAtLeast(t);
+        return t;
+    }
+
+    /**
+     * Where the k-th largest key lies: its top {@code fixedBits} bits ({@code prefix}), its rank among
+     * the {@code size} values sharing them, and the last pass's per-slice counts.
+     */
+    private record Bucket(long prefix, int fixedBits, long rank, long size, int[][] counts, int bucket, int rowsPerSlice) {
+    }
+
+    /**
+     * Counts the keys' top 16 bits in one parallel pass, which finds the bucket holding the k-th
+     * largest and how many values lie above it; repeats on the next 16 bits within that bucket
+     * while it holds more than {@link #GATHER_LIMIT} values.
+     */
+    private static Bucket findBucket(Rows in, long k, boolean relu) {
         long n = (long) in.rows * in.cols;
         if (k < 1 || k > n) {
             throw new IllegalArgumentException("k must be in 1.." + n + ", was " + k);
@@ -171,11 +238,8 @@ public final class TopK {
             rank -= above;
             prefix |= (long) bucket << shift;
             fixedBits += RADIX_BITS;
-            if (fixedBits == 64) { // every bit fixed: all values in the bucket are equal
-                return fromKey(prefix);
-            }
-            if (inBucket <= GATHER_LIMIT) {
-                return selectInBucket(in, relu, prefix, fixedBits, (int) inBucket, (int) rank, counts, bucket, rowsPerSlice);
+            if (fixedBits == 64 || inBucket <= GATHER_LIMIT) {
+                return new Bucket(prefix, fixedBits, rank, inBucket, counts, bucket, rowsPerSlice);
             }
         }
     }

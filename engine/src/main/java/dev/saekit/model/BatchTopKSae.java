@@ -140,7 +140,7 @@ public class BatchTopKSae extends SparseAutoencoder {
         double threshold;
         if (isTraining()) {
             long n = codes.length();
-            threshold = TopK.kthLargest(codes, Math.min(k.total(codes.rows()), n), relu);
+            threshold = TopK.keepLargest(codes, Math.min(k.total(codes.rows()), n), relu, into);
             double tau = runningThreshold();
             runningThreshold.value().assign(Double.isNaN(tau) ? threshold : momentum * tau + (1 - momentum) * threshold);
             runningThreshold.markChanged();
@@ -150,9 +150,9 @@ public class BatchTopKSae extends SparseAutoencoder {
                 throw new IllegalStateException("BatchTopK has no running threshold yet: run at least one training-mode "
                         + "forward (or train) before eval(), or load weights that include '" + RUNNING_THRESHOLD + "'");
             }
+            TopK.atLeast(codes, threshold, relu, into);
         }
         lastThreshold = threshold;
-        TopK.atLeast(codes, threshold, relu, into);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.saekit.tensor;
 
+import dev.saekit.kernel.RowKernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
@@ -41,23 +42,28 @@ public final class Ops {
         return y;
     }
 
-    /** {@code out = grad * 1[pre > 0]}: the ReLU backward pass; {@code out} may be {@code grad}. */
-    public static INDArray reluBackward(INDArray pre, INDArray grad, INDArray out, INDArray scratch) {
-        positiveMask(pre, scratch);
+    /**
+     * {@code out = grad * 1[pre > 0]}: the ReLU backward pass; {@code out} may be {@code grad}. One
+     * fused pass over contiguous arrays of one type; other layouts go through a temporary mask.
+     */
+    public static INDArray reluBackward(INDArray pre, INDArray grad, INDArray out) {
+        if (RowKernels.reluBackward(pre, grad, out)) {
+            return out;
+        }
+        INDArray mask = positiveMask(pre, pre.ulike());
         if (out != grad) {
             out.assign(grad);
         }
-        return out.muli(scratch);
+        return out.muli(mask);
     }
 
     /**
      * The gradient reaching a ReLU encoder's pre-activations: {@code gradCodes * 1[pre > 0]} plus
      * {@code gradPre}, written into {@code out} (either input may be null); null when both are.
      */
-    public static INDArray preActivationGradient(INDArray pre, INDArray gradCodes, INDArray gradPre, INDArray out,
-                                                 INDArray scratch) {
+    public static INDArray preActivationGradient(INDArray pre, INDArray gradCodes, INDArray gradPre, INDArray out) {
         if (gradCodes != null) {
-            reluBackward(pre, gradCodes, out, scratch);
+            reluBackward(pre, gradCodes, out);
             return gradPre == null ? out : out.addi(gradPre);
         }
         return gradPre == null ? null : out.assign(gradPre);

@@ -57,6 +57,34 @@ class SparseSelectionTest {
         assertArrayEquals(dense, sparse.toDense(pre.ulike()).data().asDouble(), 0.0);
     }
 
+    @Property(tries = 80)
+    void keepLargestEqualsThresholdThenFilter(@ForAll @IntRange(min = 1, max = 20) int rows,
+                                             @ForAll @IntRange(min = 1, max = 200) int cols,
+                                             @ForAll @IntRange(min = 1, max = 4000) int kWanted,
+                                             @ForAll boolean relu, @ForAll boolean coarse, @ForAll long seed) {
+        INDArray pre = new SeededRandom(seed).normal(DType.FLOAT32, 1.0, rows, cols);
+        if (coarse) { // few distinct values: ties at the threshold and buckets full of equal values
+            pre = Nd4j.createFromArray(Arrays.stream(pre.data().asDouble()).map(v -> Math.round(v * 2) / 2.0).toArray())
+                    .reshape(rows, cols).castTo(pre.dataType()).dup('c');
+        }
+        long k = Math.min(kWanted, (long) rows * cols);
+        double expected = TopK.kthLargest(pre, k, relu);
+        SparseCodes reference = TopK.atLeast(pre, expected, relu, new SparseCodes());
+
+        SparseCodes fused = new SparseCodes();
+        assertEquals(expected, TopK.keepLargest(pre, k, relu, fused), 0.0);
+        assertArrayEquals(reference.toDense(pre.ulike()).data().asDouble(), fused.toDense(pre.ulike()).data().asDouble(), 0.0);
+        assertSameEntries(reference.toDense(pre.ulike()), fused);
+    }
+
+    @Test
+    void keepLargestOfFewPositivesKeepsThemAll() {
+        INDArray pre = Nd4j.createFromArray(new float[][] {{-1f, 2f, -3f}, {0.5f, -2f, -3f}});
+        SparseCodes s = new SparseCodes();
+        assertEquals(0.0, TopK.keepLargest(pre, 4, true, s), 0.0);
+        assertArrayEquals(new double[] {0, 2, 0, 0.5, 0, 0}, s.toDense(pre.ulike()).data().asDouble(), 0.0);
+    }
+
     @Test
     void kthLargestOfManyEqualValuesRefinesEveryBitAndStillAnswers() {
         // 2M equal values overflow the gathering limit at every level: the selection fixes all 64 bits

@@ -1,0 +1,61 @@
+package dev.saekit.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.saekit.tensor.DType;
+import dev.saekit.tensor.SeededRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The element-wise and column kernels of the backward pass and the dead-code count, against ND4J. */
+class RowKernelsTest {
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void reluBackwardKeepsTheGradientWherePreCodesArePositive(DType type) {
+        SeededRandom rng = new SeededRandom(4);
+        INDArray pre = rng.normal(type, 1.0, 70, 300);
+        INDArray grad = rng.normal(type, 1.0, 70, 300);
+        INDArray expected = grad.mul(pre.gt(0).castTo(grad.dataType()));
+        INDArray out = grad.ulike();
+        assertTrue(RowKernels.reluBackward(pre, grad, out));
+        assertArrayEquals(expected.data().asDouble(), out.data().asDouble(), 0.0);
+        assertTrue(RowKernels.reluBackward(pre, grad, grad), "in place");
+        assertArrayEquals(expected.data().asDouble(), grad.data().asDouble(), 0.0);
+        assertFalse(RowKernels.reluBackward(pre.dup('f'), grad.dup('f'), out.dup('f')),
+                "other layouts are left to ND4J");
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void columnSumsAddToTheVector(DType type) {
+        SeededRandom rng = new SeededRandom(5);
+        INDArray m = rng.normal(type, 1.0, 123, 77);
+        INDArray out = rng.normal(type, 1.0, 77);
+        double[] expected = out.add(m.sum(0)).data().asDouble();
+        RowKernels.addColumnSums(m, out);
+        assertArrayEquals(expected, out.data().asDouble(), type == DType.FLOAT32 ? 1e-4 : 1e-12);
+        INDArray fromView = Nd4j.zeros(m.dataType(), 76);
+        RowKernels.addColumnSums(m.getColumns(java.util.stream.IntStream.range(1, 77).toArray()), fromView);
+        for (int j = 0; j < 76; j++) {
+            assertArrayEquals(new double[] {m.getColumn(j + 1).sumNumber().doubleValue()},
+                    new double[] {fromView.getDouble(j)}, type == DType.FLOAT32 ? 1e-4 : 1e-12);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void nonZeroColumnsAreMarked(DType type) {
+        INDArray m = Nd4j.zeros(type.nd4j(), 40, 9);
+        m.putScalar(3, 2, 1e-30);
+        m.putScalar(39, 8, -2);
+        boolean[] active = new boolean[9];
+        active[0] = true; // marks are only ever added
+        RowKernels.markNonZeroColumns(m, active);
+        assertArrayEquals(new boolean[] {true, false, true, false, false, false, false, false, true}, active);
+    }
+}
