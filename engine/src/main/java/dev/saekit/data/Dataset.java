@@ -39,6 +39,14 @@ public interface Dataset {
         return Optional.empty();
     }
 
+    /**
+     * The bytes this data set keeps in memory while a trainer reads it (its rows when it holds
+     * them, a streaming buffer), for the trainer's memory estimate; 0 by default.
+     */
+    default long memoryBytes() {
+        return 0;
+    }
+
     /** Where the data came from, for logs and provenance. */
     String description();
 

@@ -94,6 +94,12 @@ public final class InMemoryDataset implements Dataset {
         return DType.of(data.dataType());
     }
 
+    /** The matrix: {@code rows x cols} values. */
+    @Override
+    public long memoryBytes() {
+        return data.length() * data.dataType().width();
+    }
+
     @Override
     public Optional<List<String>> labels() {
         return Optional.ofNullable(labels);

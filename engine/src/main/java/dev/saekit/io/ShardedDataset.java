@@ -152,6 +152,12 @@ public final class ShardedDataset implements Dataset {
         return RowBlock.bytes(dtype, Math.min(bufferRows, rows), cols);
     }
 
+    /** The shuffle buffer, {@link #bufferBytes()}: the rows themselves stay on disk. */
+    @Override
+    public long memoryBytes() {
+        return bufferBytes();
+    }
+
     /**
      * The most rows any shuffle buffer of this data set has held so far (never more than
      * {@link #bufferRows()}); 0 before the first shuffled batch.

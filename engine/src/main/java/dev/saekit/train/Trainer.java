@@ -108,6 +108,7 @@ public final class Trainer {
         if (data.rows() == 0) {
             throw new IllegalArgumentException("data set " + data.description() + " is empty");
         }
+        MemoryEstimate.checkBeforeTraining(model, data, config); // fail now, not at the OOM killer (-Dsaekit.memory.check=false: off)
         int stepsPerEpoch = Math.toIntExact((data.rows() + config.batchSize() - 1) / config.batchSize());
         long totalSteps = (long) stepsPerEpoch * config.epochs();
         MetricHistory history = new MetricHistory();

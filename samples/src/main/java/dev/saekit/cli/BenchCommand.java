@@ -15,6 +15,7 @@ import dev.saekit.model.Variant;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.SeededRandom;
 import dev.saekit.train.Losses;
+import dev.saekit.train.MemoryEstimate;
 import dev.saekit.train.OptimizerConfig;
 import dev.saekit.train.StepState;
 import dev.saekit.train.Trainer;
@@ -47,7 +48,8 @@ import picocli.CommandLine.Spec;
         description = {"Time training steps of an SAE on synthetic data and print one JSON object.",
             "Defaults: TopK (k 32), input 768, 16,384 concepts, batch 1,024, Adam, MSE, clipping 1.0."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "2:bad command line or option value", "3:training diverged"})
+        exitCodeList = {"0:success", "2:bad command line or option value", "3:training diverged",
+            "4:not enough memory for the run"})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -141,6 +143,7 @@ public final class BenchCommand implements Callable<Integer> {
         json.put("max_s_per_step", round(Arrays.stream(measured).max().orElseThrow()));
         json.put("samples_per_s", Math.round(batch / median * 10) / 10.0);
         json.put("peak_rss_mb", peakRssMb());
+        json.put("memory_estimate_mb", MemoryEstimate.of(model, data, training).total() >> 20);
         json.put("encoder_gemm_s", round(gemm));
         json.put("encoder_gemm_share", round(gemm / median));
         ObjectNode phases = json.putObject("phase_s_per_step");
@@ -292,6 +295,12 @@ public final class BenchCommand implements Callable<Integer> {
                     return fixed[next++ % 4];
                 }
             };
+        }
+
+        /** The rows and the four batches copied from them. */
+        @Override
+        public long memoryBytes() {
+            return 2 * rows.length() * rows.dataType().width();
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.saekit.cli;
 
+import dev.saekit.train.InsufficientMemoryException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -45,7 +46,9 @@ final class Cli {
     /**
      * Runs {@code body}: the one place where a command's failure becomes one line
      * {@code saekit: error: ...} on its error stream (control characters escaped, so a file's names
-     * cannot break the line) and an exit code: the CliException's own, else 1 for data and files.
+     * cannot break the line) and an exit code: the CliException's own, 4 for a run that does not
+     * fit in memory (refused before training, or an allocation refused on the way, however ND4J
+     * wraps it), else 1 for data and files.
      */
     static int run(CommandSpec spec, Body body) {
         PrintWriter err = spec.commandLine().getErr();
@@ -57,17 +60,33 @@ final class Cli {
         } catch (NoSuchFileException e) {
             err.println("saekit: error: file not found: " + oneLine(e.getFile()));
             return SaekitCli.EXIT_INPUT;
+        } catch (InsufficientMemoryException e) {
+            err.println("saekit: error: not enough memory: " + oneLine(e.getMessage()));
+            return SaekitCli.EXIT_MEMORY;
+        } catch (OutOfMemoryError e) {
+            return outOfMemory(err, e);
         } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
+            if (OutOfMemory.in(e) != null) { // ND4J wraps JavaCPP's refusal
+                return outOfMemory(err, OutOfMemory.in(e));
+            }
             // bad data met while streaming (a NaN named by file, row and column) among them
             err.println("saekit: error: " + oneLine(e.getMessage()));
             return SaekitCli.EXIT_INPUT;
         } catch (RuntimeException e) { // a bug: still one line, with the exception's class to report it by
+            if (OutOfMemory.in(e) != null) {
+                return outOfMemory(err, OutOfMemory.in(e));
+            }
             err.println("saekit: error: unexpected " + e.getClass().getName() + ": " + oneLine(e.getMessage()));
             return SaekitCli.EXIT_INPUT;
         } finally {
             err.flush();
             spec.commandLine().getOut().flush();
         }
+    }
+
+    private static int outOfMemory(PrintWriter err, OutOfMemoryError e) {
+        err.println("saekit: error: " + oneLine(OutOfMemory.describe(e)));
+        return SaekitCli.EXIT_MEMORY;
     }
 
     /** {@code message} with line breaks and other control characters escaped. */

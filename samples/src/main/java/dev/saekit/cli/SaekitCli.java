@@ -1,7 +1,9 @@
 package dev.saekit.cli;
 
+import dev.saekit.tensor.MemoryBudget;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Optional;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,7 +15,8 @@ import picocli.CommandLine.Command;
             ExtractOcrCommand.class, OnnxInfoCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:bad input data or a file that cannot be read or written",
-            "2:bad command line (unknown option, bad option value)", "3:training diverged"})
+            "2:bad command line (unknown option, bad option value)", "3:training diverged",
+            "4:not enough memory for the run (refused before training, or an allocation refused)"})
 public final class SaekitCli implements Runnable {
     /** Exit code of a bad data or output file. */
     static final int EXIT_INPUT = 1;
@@ -21,12 +24,28 @@ public final class SaekitCli implements Runnable {
     static final int EXIT_USAGE = CommandLine.ExitCode.USAGE;
     /** Exit code of a run that diverged. */
     static final int EXIT_DIVERGED = 3;
+    /** Exit code of a run that does not fit in the memory this process may use. */
+    static final int EXIT_MEMORY = 4;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * Runs {@code saekit}. First, before ND4J loads, JavaCPP's native-memory limits are set from
+     * the memory this process may use (unless given with {@code -D}), so that a run too large
+     * fails with one line and exit code 4 instead of being killed by the kernel.
+     */
     public static void main(String[] args) {
+        MemoryBudget.limitJavaCpp(System.getProperties(), availableMemory());
         System.exit(new CommandLine(new SaekitCli()).execute(args));
+    }
+
+    private static Optional<MemoryBudget.Limit> availableMemory() {
+        try {
+            return MemoryBudget.operatingSystem().available();
+        } catch (IllegalArgumentException e) { // a bad -Dsaekit.memory.limit: the trainer's check reports it
+            return Optional.empty();
+        }
     }
 
     /** Without a subcommand: the list of subcommands. */

@@ -46,7 +46,8 @@ import picocli.CommandLine.Spec;
             "With no options it trains on the embedded GloVe 6B 100-d vectors of 10,000 words in well under a minute."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:bad input data or a file that cannot be read or written",
-            "2:bad command line or option value", "3:training diverged"})
+            "2:bad command line or option value", "3:training diverged",
+            "4:not enough memory for the run"})
 public final class TrainCommand implements Callable<Integer> {
 
     @Spec

@@ -30,6 +30,7 @@ class BenchCommandTest {
         double expected = 32 / json.get("median_s_per_step").asDouble(); // from the median as printed (microseconds)
         assertEquals(expected, json.get("samples_per_s").asDouble(), expected * 0.01);
         assertTrue(json.get("peak_rss_mb").asLong() > 0, json.toString());
+        assertTrue(json.get("memory_estimate_mb").asLong() >= 320, json.toString()); // at least the fixed part
         assertEquals(6, json.get("phase_s_per_step").size(), json.toString());
     }
 
