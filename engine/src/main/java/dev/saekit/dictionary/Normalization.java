@@ -1,5 +1,6 @@
 package dev.saekit.dictionary;
 
+import dev.saekit.kernel.RowKernels;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -11,7 +12,9 @@ public enum Normalization implements Normalizer {
     L2("l2") {
         @Override
         public void projectInPlace(INDArray w) {
-            w.diviColumnVector(w.norm2(1).addi(ROW_EPSILON).reshape(w.rows(), 1));
+            if (!RowKernels.divideRowsByL2Norm(w, ROW_EPSILON)) { // every training step: one pass over the rows
+                w.diviColumnVector(w.norm2(1).addi(ROW_EPSILON).reshape(w.rows(), 1));
+            }
         }
     },
     /** All rows divided by the largest row l2 norm (no epsilon): atoms inside the unit ball. */

@@ -10,6 +10,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class RowKernels {
     private static final int MIN_CELLS_PER_TASK = 1 << 14;
 
+    private static final int SQUARES_CHUNK = 1 << 14;
+    private static final ThreadLocal<float[]> CHUNK = ThreadLocal.withInitial(() -> new float[SQUARES_CHUNK]);
+
     private RowKernels() {
     }
 
@@ -107,6 +110,109 @@ public final class RowKernels {
             }
         }
         return out.addi(org.nd4j.linalg.factory.Nd4j.createFromArray(total).castTo(out.dataType()).reshape(out.shape()));
+    }
+
+    /**
+     * Divides each row of {@code w} in place by its l2 norm plus {@code eps}, in one parallel pass
+     * per row (squares summed in double; for float32 the norm and divisor are rounded to float
+     * before dividing, as a float32 reduction followed by a float32 division). False, with nothing
+     * done, for arrays that are not contiguous float32/float64 matrices.
+     */
+    public static boolean divideRowsByL2Norm(INDArray w, double eps) {
+        if (w.rank() != 2 || !contiguousAlike(w, w)) {
+            return false;
+        }
+        Rows a = Rows.of(w, "matrix");
+        int cols = a.cols;
+        IntStream.range(0, (a.rows + 63) / 64).parallel().forEach(t -> {
+            int to = Math.min(a.rows, (t + 1) * 64);
+            if (a instanceof Rows.F32 f) {
+                float[] row = new float[cols];
+                for (int r = t * 64; r < to; r++) {
+                    f.getFloatRow(r, row);
+                    double sq = 0;
+                    for (int j = 0; j < cols; j++) {
+                        sq += (double) row[j] * row[j];
+                    }
+                    float divisor = (float) Math.sqrt(sq) + (float) eps;
+                    for (int j = 0; j < cols; j++) {
+                        row[j] /= divisor;
+                    }
+                    f.putFloatRow(r, row);
+                }
+            } else {
+                double[] row = new double[cols];
+                for (int r = t * 64; r < to; r++) {
+                    a.getRow(r, row);
+                    double sq = 0;
+                    for (int j = 0; j < cols; j++) {
+                        sq += row[j] * row[j];
+                    }
+                    double divisor = Math.sqrt(sq) + eps;
+                    for (int j = 0; j < cols; j++) {
+                        row[j] /= divisor;
+                    }
+                    a.putRow(r, row);
+                }
+            }
+        });
+        return true;
+    }
+
+    /**
+     * The sum of the squares of every entry of {@code m}, in double, one parallel pass over a
+     * contiguous float32/float64 array (ND4J's reduction otherwise).
+     */
+    public static double sumOfSquares(INDArray m) {
+        if (!contiguousAlike(m, m)) {
+            double n = m.norm2Number().doubleValue();
+            return n * n;
+        }
+        long length = m.length();
+        int chunk = SQUARES_CHUNK;
+        int tasks = (int) ((length + chunk - 1) / chunk);
+        double[] partial = new double[tasks];
+        if (m.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT) {
+            java.nio.FloatBuffer b = m.data().asNioFloat();
+            IntStream.range(0, tasks).parallel().forEach(t -> {
+                int from = t * chunk;
+                int len = (int) Math.min(length - from, chunk);
+                float[] v = CHUNK.get();
+                b.get(from, v, 0, len);
+                double s0 = 0;
+                double s1 = 0;
+                double s2 = 0;
+                double s3 = 0;
+                int i = 0;
+                for (; i + 3 < len; i += 4) {
+                    s0 += (double) v[i] * v[i];
+                    s1 += (double) v[i + 1] * v[i + 1];
+                    s2 += (double) v[i + 2] * v[i + 2];
+                    s3 += (double) v[i + 3] * v[i + 3];
+                }
+                for (; i < len; i++) {
+                    s0 += (double) v[i] * v[i];
+                }
+                partial[t] = (s0 + s1) + (s2 + s3);
+            });
+        } else {
+            java.nio.DoubleBuffer b = m.data().asNioDouble();
+            IntStream.range(0, tasks).parallel().forEach(t -> {
+                int from = t * chunk;
+                int len = (int) Math.min(length - from, chunk);
+                double s = 0;
+                for (int i = 0; i < len; i++) {
+                    double x = b.get(from + i);
+                    s += x * x;
+                }
+                partial[t] = s;
+            });
+        }
+        double total = 0;
+        for (double p : partial) {
+            total += p;
+        }
+        return total;
     }
 
     private static boolean contiguousAlike(INDArray a, INDArray b) {

@@ -74,6 +74,16 @@ abstract class Rows {
             return t;
         }
 
+        /** Row {@code r} into {@code dst[0..cols)} as it is stored, with one bulk copy. */
+        void getFloatRow(int r, float[] dst) {
+            b.get(r * cols, dst, 0, cols);
+        }
+
+        /** {@code src[0..cols)} into row {@code r}, with one bulk copy. */
+        void putFloatRow(int r, float[] src) {
+            b.put(r * cols, src, 0, cols);
+        }
+
         @Override
         void getRow(int r, double[] dst) {
             float[] t = row();

@@ -12,11 +12,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>One instance is rebuilt by every {@link #of} call and reuses its arrays. Products are parallel
  * over rows or over concepts, each task writing its own rows of the output, so results do not
- * depend on the number of threads. Matrices are contiguous C-order float32 or float64.
+ * depend on the number of threads. Matrices are contiguous C-order float32 or float64. float32
+ * products run on the stored floats (sums of rows accumulate in float, as a float32 BLAS would;
+ * dot products sum in double), float64 ones in double.
  */
 public final class SparseCodes {
     private static final ThreadLocal<double[]> ACC = ThreadLocal.withInitial(() -> new double[0]);
     private static final ThreadLocal<double[]> ROW = ThreadLocal.withInitial(() -> new double[0]);
+    private static final ThreadLocal<float[]> FLOAT_ACC = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> FLOAT_ROW = ThreadLocal.withInitial(() -> new float[0]);
     /** Rows or concepts per parallel task. */
     private static final int CHUNK = 64;
 
@@ -247,6 +251,19 @@ public final class SparseCodes {
         Rows dict = rowsOf(d, "dictionary", concepts, -1);
         Rows o = rowsOf(out, "decode output", rows, dict.cols);
         int width = dict.cols;
+        if (dict instanceof Rows.F32 df && o instanceof Rows.F32 of) { // float32 as stored: vectorised axpy
+            parallel(rows, r -> {
+                float[] acc = floatAcc(width);
+                float[] atom = floatRow(width);
+                Arrays.fill(acc, 0, width, 0f);
+                for (int e = rowStart[r]; e < rowStart[r + 1]; e++) {
+                    df.getFloatRow(concept[e], atom);
+                    axpy((float) value[e], atom, acc, width);
+                }
+                of.putFloatRow(r, acc);
+            });
+            return out;
+        }
         parallel(rows, r -> {
             double[] acc = acc(width);
             double[] atom = row(width);
@@ -271,17 +288,25 @@ public final class SparseCodes {
         int nnz = nonZeros();
         double[] result = reuse != null && reuse.length >= nnz ? reuse : new double[nnz];
         int width = dict.cols;
+        if (dict instanceof Rows.F32 df && grad instanceof Rows.F32 gf) {
+            parallel(rows, r -> {
+                float[] gr = floatAcc(width);
+                float[] atom = floatRow(width);
+                gf.getFloatRow(r, gr);
+                for (int e = rowStart[r]; e < rowStart[r + 1]; e++) {
+                    df.getFloatRow(concept[e], atom);
+                    result[e] = dot(atom, gr, width);
+                }
+            });
+            return result;
+        }
         parallel(rows, r -> {
             double[] gr = acc(width);
             double[] atom = row(width);
             grad.getRow(r, gr);
             for (int e = rowStart[r]; e < rowStart[r + 1]; e++) {
                 dict.getRow(concept[e], atom);
-                double dot = 0;
-                for (int i = 0; i < width; i++) {
-                    dot += atom[i] * gr[i];
-                }
-                result[e] = dot;
+                result[e] = dot(atom, gr, width);
             }
         });
         return result;
@@ -296,6 +321,23 @@ public final class SparseCodes {
         Rows in = rowsOf(x, "rows", rows, -1);
         Rows o = rowsOf(out, "transposed-product output", concepts, in.cols);
         int width = in.cols;
+        if (in instanceof Rows.F32 inf && o instanceof Rows.F32 of) {
+            parallel(concepts, j -> {
+                if (conceptStart[j] == conceptStart[j + 1]) {
+                    return;
+                }
+                float[] acc = floatAcc(width);
+                float[] xr = floatRow(width);
+                of.getFloatRow(j, acc);
+                for (int p = conceptStart[j]; p < conceptStart[j + 1]; p++) {
+                    int e = byConcept[p];
+                    inf.getFloatRow(entryRow[e], xr);
+                    axpy((float) values[e], xr, acc, width);
+                }
+                of.putFloatRow(j, acc);
+            });
+            return out;
+        }
         parallel(concepts, j -> {
             if (conceptStart[j] == conceptStart[j + 1]) {
                 return;
@@ -370,6 +412,49 @@ public final class SparseCodes {
         return m;
     }
 
+    private static void axpy(float alpha, float[] x, float[] y, int n) {
+        for (int i = 0; i < n; i++) {
+            y[i] += alpha * x[i];
+        }
+    }
+
+    /** A dot product summed in double with four independent partial sums (they overlap in the pipeline). */
+    private static double dot(float[] a, float[] b, int n) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            s0 += a[i] * b[i];
+            s1 += a[i + 1] * b[i + 1];
+            s2 += a[i + 2] * b[i + 2];
+            s3 += a[i + 3] * b[i + 3];
+        }
+        for (; i < n; i++) {
+            s0 += a[i] * b[i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    private static double dot(double[] a, double[] b, int n) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            s0 += a[i] * b[i];
+            s1 += a[i + 1] * b[i + 1];
+            s2 += a[i + 2] * b[i + 2];
+            s3 += a[i + 3] * b[i + 3];
+        }
+        for (; i < n; i++) {
+            s0 += a[i] * b[i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
     private static void axpy(double alpha, double[] x, double[] y, int n) {
         for (int i = 0; i < n; i++) {
             y[i] += alpha * x[i];
@@ -381,6 +466,24 @@ public final class SparseCodes {
         if (a.length < width) {
             a = new double[width];
             ROW.set(a);
+        }
+        return a;
+    }
+
+    private static float[] floatRow(int width) {
+        float[] a = FLOAT_ROW.get();
+        if (a.length < width) {
+            a = new float[width];
+            FLOAT_ROW.set(a);
+        }
+        return a;
+    }
+
+    private static float[] floatAcc(int width) {
+        float[] a = FLOAT_ACC.get();
+        if (a.length < width) {
+            a = new float[width];
+            FLOAT_ACC.set(a);
         }
         return a;
     }

@@ -1,5 +1,6 @@
 package dev.saekit.train;
 
+import dev.saekit.kernel.RowKernels;
 import dev.saekit.tensor.Parameter;
 import java.util.List;
 
@@ -13,8 +14,7 @@ public final class GradientClipping {
         double sq = 0;
         for (Parameter p : parameters) {
             if (p.isTrainable()) {
-                double n = p.grad().norm2Number().doubleValue();
-                sq += n * n;
+                sq += RowKernels.sumOfSquares(p.grad());
             }
         }
         return Math.sqrt(sq);

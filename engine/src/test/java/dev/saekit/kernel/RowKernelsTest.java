@@ -1,6 +1,7 @@
 package dev.saekit.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,5 +58,26 @@ class RowKernelsTest {
         active[0] = true; // marks are only ever added
         RowKernels.markNonZeroColumns(m, active);
         assertArrayEquals(new boolean[] {true, false, true, false, false, false, false, false, true}, active);
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void rowsDividedByTheirNormPlusEpsilonAsND4JDoes(DType type) {
+        INDArray w = new SeededRandom(6).normal(type, 1.0, 50, 33);
+        INDArray expected = w.divColumnVector(w.norm2(1).addi(1e-8).reshape(50, 1));
+        assertTrue(RowKernels.divideRowsByL2Norm(w, 1e-8));
+        assertArrayEquals(expected.data().asDouble(), w.data().asDouble(), type == DType.FLOAT32 ? 1e-6 : 1e-15);
+        assertFalse(RowKernels.divideRowsByL2Norm(w.dup('f'), 1e-8));
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void sumOfSquaresOverSeveralChunks(DType type) {
+        INDArray m = new SeededRandom(7).normal(type, 1.0, 100_003);
+        double n = m.norm2Number().doubleValue();
+        assertEquals(n * n, RowKernels.sumOfSquares(m), n * n * (type == DType.FLOAT32 ? 1e-5 : 1e-12));
+        INDArray view = new SeededRandom(7).normal(type, 1.0, 30, 40).getColumn(3);
+        double v = view.norm2Number().doubleValue();
+        assertEquals(v * v, RowKernels.sumOfSquares(view), 1e-9);
     }
 }
