@@ -1,6 +1,7 @@
 package dev.saekit.tensor;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The engine's only source of randomness: SplitMix64 (Steele, Lea and Flood, 2014) from a seed, so
@@ -77,20 +78,48 @@ public final class SeededRandom {
 
     /** A new array of {@code shape} with values drawn from U(low, high). */
     public INDArray uniform(DType dtype, double low, double high, long... shape) {
-        double[] data = new double[Math.toIntExact(Tensors.elementCount(shape))];
-        for (int i = 0; i < data.length; i++) {
-            data[i] = low + (high - low) * nextDouble();
-        }
-        return Tensors.fromFlat(dtype, data, shape);
+        return draw(dtype, shape, () -> low + (high - low) * nextDouble());
     }
 
     /** A new array of {@code shape} with values drawn from N(0, std^2). */
     public INDArray normal(DType dtype, double std, long... shape) {
-        double[] data = new double[Math.toIntExact(Tensors.elementCount(shape))];
-        for (int i = 0; i < data.length; i++) {
-            data[i] = std * nextGaussian();
+        return draw(dtype, shape, () -> std * nextGaussian());
+    }
+
+    /**
+     * A new array of {@code shape} filled in row-major order with {@code draw}'s values, written
+     * into native memory a chunk at a time (a large model's weights never pass through one big Java
+     * array, which would stay in the JVM's heap for the rest of the run).
+     */
+    private static INDArray draw(DType dtype, long[] shape, java.util.function.DoubleSupplier draw) {
+        int n = Math.toIntExact(Tensors.elementCount(shape));
+        if (shape.length == 0) {
+            return Tensors.scalar(dtype, draw.getAsDouble());
         }
-        return Tensors.fromFlat(dtype, data, shape);
+        INDArray a = Nd4j.create(dtype.nd4j(), shape);
+        int chunk = Math.min(n, 1 << 14);
+        if (dtype == DType.FLOAT32) {
+            java.nio.FloatBuffer b = a.data().asNioFloat();
+            float[] values = new float[chunk];
+            for (int from = 0; from < n; from += chunk) {
+                int len = Math.min(chunk, n - from);
+                for (int i = 0; i < len; i++) {
+                    values[i] = (float) draw.getAsDouble();
+                }
+                b.put(from, values, 0, len);
+            }
+        } else {
+            java.nio.DoubleBuffer b = a.data().asNioDouble();
+            double[] values = new double[chunk];
+            for (int from = 0; from < n; from += chunk) {
+                int len = Math.min(chunk, n - from);
+                for (int i = 0; i < len; i++) {
+                    values[i] = draw.getAsDouble();
+                }
+                b.put(from, values, 0, len);
+            }
+        }
+        return a;
     }
 
     /** Fisher-Yates shuffle of {@code 0..n-1}. */
