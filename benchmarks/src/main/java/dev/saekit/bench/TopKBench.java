@@ -1,5 +1,6 @@
 package dev.saekit.bench;
 
+import dev.saekit.kernel.SparseCodes;
 import dev.saekit.kernel.TopK;
 import dev.saekit.tensor.Ops;
 import dev.saekit.tensor.SeededRandom;
@@ -10,9 +11,11 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 
 /**
- * The two top-k selections of the TopK and BatchTopK SAEs, on ReLU'd normal pre-codes
- * {@code [batch, concepts]} as the encoder produces them: {@code k} per row, and the
- * {@code k * batch}-th largest over the whole batch (BatchTopK's threshold).
+ * The top-k selections of the TopK and BatchTopK SAEs on normal pre-codes {@code [batch, concepts]}:
+ * {@code k} per row, and the {@code k * batch} largest over the whole batch. The {@code Sparse} /
+ * {@code keepLargest} benchmarks are the training path (the ReLU folded in, sparse codes out, one
+ * read of the pre-codes per row or two per batch); the others are the dense-output API on codes
+ * that are already ReLU'd.
  */
 public class TopKBench extends KernelBenchmark {
     @Param("1024")
@@ -22,13 +25,16 @@ public class TopKBench extends KernelBenchmark {
     @Param("32")
     public int k;
 
+    INDArray raw;
     INDArray preCodes;
     INDArray codes;
+    SparseCodes sparse;
 
     @Setup
     public void setup() {
-        preCodes = new SeededRandom(SEED).normal(dtype(), 1.0, batch, concepts);
-        Ops.relu(preCodes, preCodes);
+        raw = new SeededRandom(SEED).normal(dtype(), 1.0, batch, concepts);
+        preCodes = Ops.relu(raw, raw.ulike());
+        sparse = new SparseCodes();
         codes = Tensors.zeros(dtype(), batch, concepts);
     }
 
@@ -36,6 +42,18 @@ public class TopKBench extends KernelBenchmark {
     @Benchmark
     public INDArray perRow() {
         return TopK.perRow(preCodes, k, codes);
+    }
+
+    /** TopK's training path: the k largest of each row of {@code relu(pre-codes)} as sparse codes. */
+    @Benchmark
+    public SparseCodes perRowSparse() {
+        return TopK.perRow(raw, k, true, sparse);
+    }
+
+    /** BatchTopK's training path: the {@code k * batch} largest of {@code relu(pre-codes)} as sparse codes. */
+    @Benchmark
+    public double batchKeepLargest() {
+        return TopK.keepLargest(raw, (long) k * batch, true, sparse);
     }
 
     /** BatchTopK: the {@code k * batch}-th largest value of the whole batch ({@code BatchTopKSae}). */

@@ -53,4 +53,22 @@ class TopKBenchTest {
 
         assertEquals(all[all.length - K * BATCH], b.batchKthLargest());
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"float32", "float64"})
+    void theTrainingPathsSelectWhatTheDenseOnesSelect(String dtype) {
+        TopKBench b = small(dtype);
+        double[] perRow = b.perRow().dup().data().asDouble();
+        assertArrayEquals(perRow, b.perRowSparse().toDense(b.codes.ulike()).data().asDouble());
+
+        double[] all = b.preCodes.dup().data().asDouble();
+        double[] sorted = all.clone();
+        Arrays.sort(sorted);
+        double t = sorted[sorted.length - K * BATCH];
+        assertEquals(t, b.batchKeepLargest());
+        double[] kept = b.sparse.toDense(b.codes.ulike()).data().asDouble();
+        for (int i = 0; i < all.length; i++) {
+            assertEquals(all[i] >= t ? all[i] : 0.0, kept[i], "entry " + i);
+        }
+    }
 }
