@@ -32,6 +32,8 @@ public interface Encoder extends Module {
     /**
      * Accumulates parameter gradients of the latest forward from {@code gradCodes} (through the
      * output activation) and {@code gradPreCodes} (straight into the pre-codes). Either may be null.
+     * {@code gradCodes} is the caller's scratch: the encoder may overwrite it (the pre-activation
+     * gradient is computed in place, saving a {@code [batch, concepts]} buffer).
      */
     void backward(INDArray gradCodes, INDArray gradPreCodes);
 

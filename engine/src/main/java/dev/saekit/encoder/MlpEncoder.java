@@ -132,7 +132,9 @@ public final class MlpEncoder implements Encoder {
             throw new IllegalStateException("backward before any forward pass");
         }
         long rows = preCodes.rows();
-        INDArray g = Ops.preActivationGradient(preCodes, gradCodes, gradPreCodes, buffers.get("gpre", rows, nbConcepts));
+        // in place in gradCodes, the caller's scratch
+        INDArray g = Ops.preActivationGradient(preCodes, gradCodes, gradPreCodes,
+                gradCodes != null ? gradCodes : buffers.get("gpre", rows, nbConcepts));
         if (g == null) {
             return;
         }
