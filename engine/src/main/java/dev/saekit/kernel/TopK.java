@@ -12,6 +12,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class TopK {
     private static final ThreadLocal<double[]> SCRATCH = ThreadLocal.withInitial(() -> new double[0]);
+    /** The sparse codes behind the dense-output {@link #perRow(INDArray, int, INDArray)}, kept per calling thread. */
+    private static final ThreadLocal<SparseCodes> DENSE_API = ThreadLocal.withInitial(SparseCodes::new);
     private static final ThreadLocal<double[]> ROW = ThreadLocal.withInitial(() -> new double[0]);
     /** Radix selection: key bits counted per pass, and the most values gathered for the final selection. */
     private static final int RADIX_BITS = 16;
@@ -31,7 +33,7 @@ public final class TopK {
             throw new IllegalArgumentException("top-k output must have the input's shape " + Arrays.toString(values.shape())
                     + ", was " + Arrays.toString(out.shape()));
         }
-        return perRow(values, k, false, new SparseCodes()).toDense(out);
+        return perRow(values, k, false, DENSE_API.get()).toDense(out);
     }
 
     /**
