@@ -18,10 +18,10 @@ public final class RowKernels {
 
     /**
      * How many entries of the matrix {@code m} have {@code |v| >= threshold}, counted in one parallel
-     * pass over its native memory (a contiguous C-order float32 or float64 matrix).
+     * pass over its native memory (other layouts and types through a contiguous copy).
      */
     public static long countAbsAtLeast(INDArray m, double threshold) {
-        Rows a = Rows.of(m, "matrix");
+        Rows a = Rows.of(Rows.readableCopy(m), "matrix");
         long[] perRow = new long[a.rows];
         parallelRows(a.rows, a.cols, r -> {
             long base = (long) r * a.cols;
@@ -215,15 +215,9 @@ public final class RowKernels {
         return total;
     }
 
+    /** Whether {@code a} and {@code b} are {@link Rows#readable} arrays of one type and shape. */
     private static boolean contiguousAlike(INDArray a, INDArray b) {
-        for (INDArray m : new INDArray[] {a, b}) {
-            if (m.ordering() != 'c' || m.isView() || m.offset() != 0 || (m.length() > 1 && m.elementWiseStride() != 1)
-                    || (m.dataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT
-                    && m.dataType() != org.nd4j.linalg.api.buffer.DataType.DOUBLE)) {
-                return false;
-            }
-        }
-        return a.dataType() == b.dataType() && java.util.Arrays.equals(a.shape(), b.shape());
+        return Rows.readable(a) && Rows.readable(b) && a.dataType() == b.dataType() && java.util.Arrays.equals(a.shape(), b.shape());
     }
 
     /**
@@ -231,11 +225,7 @@ public final class RowKernels {
      * entry: one parallel pass over the rows (a column reduction in ND4J is several times slower).
      */
     public static void markNonZeroColumns(INDArray m, boolean[] active) {
-        INDArray c = m.rank() == 2 && m.ordering() == 'c' && !m.isView() && m.offset() == 0
-                && (m.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT
-                || m.dataType() == org.nd4j.linalg.api.buffer.DataType.DOUBLE)
-                ? m : m.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).dup('c');
-        Rows a = Rows.of(c, "matrix");
+        Rows a = Rows.of(Rows.readableCopy(m), "matrix");
         if (active.length != a.cols) {
             throw new IllegalArgumentException("one flag per column needed: " + a.cols + ", was " + active.length);
         }

@@ -28,6 +28,20 @@ abstract class Rows {
     /** {@code src[0..cols)} into row {@code r}, with one bulk copy. */
     abstract void putRow(int r, double[] src);
 
+    /**
+     * Whether the kernels can read {@code a} in place: contiguous C-order float32 or float64 memory
+     * (no view, no offset).
+     */
+    static boolean readable(INDArray a) {
+        return a.ordering() == 'c' && !a.isView() && a.offset() == 0 && (a.length() <= 1 || a.elementWiseStride() == 1)
+                && (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE);
+    }
+
+    /** {@code a} itself when {@link #readable}, else a contiguous float64 copy of it. */
+    static INDArray readableCopy(INDArray a) {
+        return readable(a) ? a : a.castTo(DataType.DOUBLE).dup('c');
+    }
+
     static Rows of(INDArray a, String what) {
         if (a.rank() != 2) {
             throw new IllegalArgumentException(what + " must be a matrix, was rank " + a.rank());

@@ -57,13 +57,7 @@ public final class TopK {
             return out;
         }
         out.fill(in.rows, c, (r, sink) -> {
-            double[] row = row(c);
-            in.getRow(r, row);
-            if (relu) {
-                for (int j = 0; j < c; j++) {
-                    row[j] = Math.max(row[j], 0.0);
-                }
-            }
+            double[] row = readRow(in, r, relu);
             double[] scratch = scratch(c);
             System.arraycopy(row, 0, scratch, 0, c);
             double kth = Select.kthLargest(scratch, 0, c, k);
@@ -94,10 +88,9 @@ public final class TopK {
         Rows in = Rows.of(values, "threshold input");
         int c = in.cols;
         out.fill(in.rows, c, (r, sink) -> {
-            double[] row = row(c);
-            in.getRow(r, row);
+            double[] row = readRow(in, r, relu);
             for (int j = 0; j < c; j++) {
-                double v = relu ? Math.max(row[j], 0.0) : row[j];
+                double v = row[j];
                 if (v >= threshold && v != 0) {
                     sink.add(j, v);
                 }
@@ -158,10 +151,9 @@ public final class TopK {
         int c = in.cols;
         int shift = 64 - b.fixedBits;
         out.fill(in.rows, c, (r, sink) -> {
-            double[] row = row(c);
-            in.getRow(r, row);
+            double[] row = readRow(in, r, relu);
             for (int j = 0; j < c; j++) {
-                double v = relu ? Math.max(row[j], 0.0) : row[j];
+                double v = row[j];
                 if (Long.compareUnsigned(key(v) >>> shift, want) >= 0 && v != 0) {
                     sink.add(j, v);
                 }
@@ -210,12 +202,11 @@ public final class TopK {
             int[][] counts = new int[tasks][];
             IntStream.range(0, tasks).parallel().forEach(t -> {
                 int[] count = new int[1 << RADIX_BITS];
-                double[] row = row(c);
                 int to = Math.min(in.rows, (t + 1) * rowsPerSlice);
                 for (int r = t * rowsPerSlice; r < to; r++) {
-                    in.getRow(r, row);
+                    double[] row = readRow(in, r, relu);
                     for (int j = 0; j < c; j++) {
-                        long key = key(relu ? Math.max(row[j], 0.0) : row[j]);
+                        long key = key(row[j]);
                         if (fixedNow == 0 || (key >>> (64 - fixedNow)) == (prefixNow >>> (64 - fixedNow))) {
                             count[(int) ((key >>> shift) & RADIX_MASK)]++;
                         }
@@ -260,13 +251,12 @@ public final class TopK {
             if (counts[t][bucket] == 0) {
                 return;
             }
-            double[] row = row(c);
             int at = offset[t];
             int to = Math.min(in.rows, (t + 1) * rowsPerSlice);
             for (int r = t * rowsPerSlice; r < to; r++) {
-                in.getRow(r, row);
+                double[] row = readRow(in, r, relu);
                 for (int j = 0; j < c; j++) {
-                    double v = relu ? Math.max(row[j], 0.0) : row[j];
+                    double v = row[j];
                     if ((key(v) >>> (64 - fixedBits)) == want) {
                         gathered[at++] = v;
                     }
@@ -379,6 +369,18 @@ public final class TopK {
     }
 
     private static final ThreadLocal<HeapScratch> HEAP = ThreadLocal.withInitial(HeapScratch::new);
+
+    /** Row {@code r} of {@code in} (its ReLU when {@code relu}) in this thread's row array. */
+    private static double[] readRow(Rows in, int r, boolean relu) {
+        double[] row = row(in.cols);
+        in.getRow(r, row);
+        if (relu) {
+            for (int j = 0; j < in.cols; j++) {
+                row[j] = Math.max(row[j], 0.0);
+            }
+        }
+        return row;
+    }
 
     private static double[] row(int size) {
         double[] s = ROW.get();

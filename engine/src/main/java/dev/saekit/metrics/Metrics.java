@@ -76,11 +76,7 @@ public final class Metrics {
      * (absolute value: matching-pursuit codes can be negative).
      */
     public static double l0PerSample(INDArray z) {
-        if (z.rank() == 2 && z.ordering() == 'c' && !z.isView() && z.offset() == 0 && z.dataType().isFPType()
-                && (z.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT || z.dataType() == org.nd4j.linalg.api.buffer.DataType.DOUBLE)) {
-            return (double) dev.saekit.kernel.RowKernels.countAbsAtLeast(z, L0_THRESHOLD) / z.rows(); // one pass, every step
-        }
-        return count(z, Conditions.absGreaterThanOrEqual(L0_THRESHOLD)) / z.rows();
+        return (double) dev.saekit.kernel.RowKernels.countAbsAtLeast(z, L0_THRESHOLD) / z.rows(); // one pass, every step
     }
 
     /** Fraction of concepts (columns) with no non-zero code in this batch. */

@@ -252,6 +252,15 @@ public final class MemoryBudget {
         throw new IllegalArgumentException(name + " must be a size in bytes such as 800000000, 600m or 8g, was '" + value + "'");
     }
 
+    /**
+     * The most memory this process has had resident (VmHWM of /proc/self/status: heap and native),
+     * in bytes, or -1 where the file or the line is missing.
+     */
+    public static long peakResidentBytes() {
+        long kb = kilobytes(operatingSystem().lines("proc/self/status"), "VmHWM:");
+        return kb < 0 ? -1 : kb * 1024;
+    }
+
     /** {@code 812 MiB}, {@code 1.4 GiB}: bytes for a message. */
     public static String format(long bytes) {
         if (bytes < 1024 * 1024) {

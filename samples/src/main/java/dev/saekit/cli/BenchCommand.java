@@ -13,6 +13,7 @@ import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SparseAutoencoder;
 import dev.saekit.model.Variant;
 import dev.saekit.tensor.DType;
+import dev.saekit.tensor.MemoryBudget;
 import dev.saekit.tensor.SeededRandom;
 import dev.saekit.train.Losses;
 import dev.saekit.train.MemoryEstimate;
@@ -24,8 +25,6 @@ import dev.saekit.train.TrainingContext;
 import dev.saekit.train.TrainingListener;
 import dev.saekit.train.TrainingResult;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -197,18 +196,10 @@ public final class BenchCommand implements Callable<Integer> {
         return Math.round(v * 1_000_000) / 1_000_000.0;
     }
 
-    /** VmHWM of /proc/self/status: the most resident memory the process has had, heap and native. */
-    private static long peakRssMb() throws IOException {
-        Path status = Path.of("/proc/self/status");
-        if (!Files.exists(status)) {
-            return -1;
-        }
-        for (String line : Files.readAllLines(status)) {
-            if (line.startsWith("VmHWM:")) {
-                return Math.round(Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0);
-            }
-        }
-        return -1;
+    /** The most resident memory the process has had, heap and native, in MiB; -1 if unknown. */
+    private static long peakRssMb() {
+        long bytes = MemoryBudget.peakResidentBytes();
+        return bytes < 0 ? -1 : Math.round(bytes / (1024.0 * 1024));
     }
 
     /** The wall time of each step, from the training start or the previous step's end, and the phase totals after warm-up. */

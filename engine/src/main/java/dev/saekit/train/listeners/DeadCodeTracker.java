@@ -43,11 +43,7 @@ public final class DeadCodeTracker implements TrainingListener {
     public void onStep(StepState state) {
         SparseCodes sparse = state.output().sparseCodes();
         if (sparse != null) { // few codes: mark their concepts, no pass over the dense codes
-            if (active == null) {
-                active = new boolean[sparse.concepts()];
-            }
-            sparse.markConcepts(active);
-            stepsInWindow++;
+            update(sparse);
         } else {
             update(state.output().codes());
         }
@@ -65,11 +61,21 @@ public final class DeadCodeTracker implements TrainingListener {
 
     /** Marks the concepts that fire in {@code codes [batch, concepts]}. */
     public void update(INDArray codes) {
-        if (active == null) {
-            active = new boolean[(int) codes.columns()];
-        }
-        RowKernels.markNonZeroColumns(codes, active);
+        RowKernels.markNonZeroColumns(codes, active((int) codes.columns()));
         stepsInWindow++;
+    }
+
+    /** Marks the concepts that have a non-zero code in {@code codes}. */
+    public void update(SparseCodes codes) {
+        codes.markConcepts(active(codes.concepts()));
+        stepsInWindow++;
+    }
+
+    private boolean[] active(int concepts) {
+        if (active == null) {
+            active = new boolean[concepts];
+        }
+        return active;
     }
 
     private void closeWindow() {
