@@ -136,15 +136,15 @@ public final class DictionaryLayer implements Dictionary {
     }
 
     private INDArray projectAndScale() {
-        normalizer.projectInPlace(weights.value());
-        weights.markChanged();
         double scale = Math.exp(multiplier.value().getDouble(0));
         // D is a copy, never the weights themselves: a later call projects the weights again and
         // must not change the D that an earlier forward used. Two alternating arrays keep the
         // matrices of two consecutive calls (encode, then decode; forward, then the loss) apart.
         pingPong ^= 1;
-        INDArray d = buffers.get(pingPong == 0 ? "d0" : "d1", nbConcepts, inputDim).assign(weights.value());
-        return scale == 1.0 ? d : d.muli(scale);
+        INDArray d = buffers.get(pingPong == 0 ? "d0" : "d1", nbConcepts, inputDim);
+        normalizer.projectInPlaceAndCopy(weights.value(), d, scale);
+        weights.markChanged();
+        return d;
     }
 
     private void fuse() {

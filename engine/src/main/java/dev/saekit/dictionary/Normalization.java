@@ -16,6 +16,13 @@ public enum Normalization implements Normalizer {
                 w.diviColumnVector(w.norm2(1).addi(ROW_EPSILON).reshape(w.rows(), 1));
             }
         }
+
+        @Override
+        public void projectInPlaceAndCopy(INDArray w, INDArray copy, double scale) {
+            if (!RowKernels.divideRowsByL2Norm(w, ROW_EPSILON, copy, scale)) {
+                super.projectInPlaceAndCopy(w, copy, scale);
+            }
+        }
     },
     /** All rows divided by the largest row l2 norm (no epsilon): atoms inside the unit ball. */
     MAX_L2("max_l2") {

@@ -10,4 +10,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 @FunctionalInterface
 public interface Normalizer {
     void projectInPlace(INDArray weights);
+
+    /**
+     * Projects {@code weights} in place, then writes {@code copy = weights * scale}: a training fetch
+     * of the dictionary. The built-in {@link Normalization#L2} does both in one pass over the rows.
+     */
+    default void projectInPlaceAndCopy(INDArray weights, INDArray copy, double scale) {
+        projectInPlace(weights);
+        copy.assign(weights);
+        if (scale != 1.0) {
+            copy.muli(scale);
+        }
+    }
 }

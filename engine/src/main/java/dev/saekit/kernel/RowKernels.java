@@ -12,6 +12,7 @@ public final class RowKernels {
 
     private static final int SQUARES_CHUNK = 1 << 14;
     private static final ThreadLocal<float[]> CHUNK = ThreadLocal.withInitial(() -> new float[SQUARES_CHUNK]);
+    private static final ThreadLocal<double[]> DOUBLE_CHUNK = ThreadLocal.withInitial(() -> new double[SQUARES_CHUNK]);
 
     private RowKernels() {
     }
@@ -119,44 +120,111 @@ public final class RowKernels {
      * done, for arrays that are not contiguous float32/float64 matrices.
      */
     public static boolean divideRowsByL2Norm(INDArray w, double eps) {
-        if (w.rank() != 2 || !contiguousAlike(w, w)) {
+        return divideRowsByL2Norm(w, eps, null, 1.0);
+    }
+
+    /**
+     * {@link #divideRowsByL2Norm(INDArray, double)}, also writing {@code copy = w * scale} from the
+     * projected rows in the same pass (a training fetch of the dictionary: project, then copy).
+     * {@code copy} may be null. False, with nothing done, unless {@code w} (and {@code copy}) are
+     * contiguous float32/float64 matrices of one type and shape.
+     */
+    public static boolean divideRowsByL2Norm(INDArray w, double eps, INDArray copy, double scale) {
+        if (w.rank() != 2 || !contiguousAlike(w, copy != null ? copy : w)) {
             return false;
         }
         Rows a = Rows.of(w, "matrix");
+        Rows c = copy != null ? Rows.of(copy, "copy") : null;
         int cols = a.cols;
         IntStream.range(0, (a.rows + 63) / 64).parallel().forEach(t -> {
             int to = Math.min(a.rows, (t + 1) * 64);
             if (a instanceof Rows.F32 f) {
                 float[] row = new float[cols];
+                float[] scaled = c != null && scale != 1.0 ? new float[cols] : null;
+                float fscale = (float) scale;
                 for (int r = t * 64; r < to; r++) {
                     f.getFloatRow(r, row);
-                    double sq = 0;
-                    for (int j = 0; j < cols; j++) {
-                        sq += (double) row[j] * row[j];
-                    }
-                    float divisor = (float) Math.sqrt(sq) + (float) eps;
+                    float divisor = (float) Math.sqrt(sumOfSquares(row, cols)) + (float) eps;
                     for (int j = 0; j < cols; j++) {
                         row[j] /= divisor;
                     }
                     f.putFloatRow(r, row);
+                    if (scaled != null) {
+                        for (int j = 0; j < cols; j++) {
+                            scaled[j] = row[j] * fscale;
+                        }
+                        ((Rows.F32) c).putFloatRow(r, scaled);
+                    } else if (c != null) {
+                        ((Rows.F32) c).putFloatRow(r, row);
+                    }
                 }
             } else {
                 double[] row = new double[cols];
+                double[] scaled = c != null && scale != 1.0 ? new double[cols] : null;
                 for (int r = t * 64; r < to; r++) {
                     a.getRow(r, row);
-                    double sq = 0;
-                    for (int j = 0; j < cols; j++) {
-                        sq += row[j] * row[j];
-                    }
-                    double divisor = Math.sqrt(sq) + eps;
+                    double divisor = Math.sqrt(sumOfSquares(row, cols)) + eps;
                     for (int j = 0; j < cols; j++) {
                         row[j] /= divisor;
                     }
                     a.putRow(r, row);
+                    if (scaled != null) {
+                        for (int j = 0; j < cols; j++) {
+                            scaled[j] = row[j] * scale;
+                        }
+                        c.putRow(r, scaled);
+                    } else if (c != null) {
+                        c.putRow(r, row);
+                    }
                 }
             }
         });
         return true;
+    }
+
+    /** {@code sum(v[0..n)^2)} in double, over eight partial sums (independent additions pipeline). */
+    private static double sumOfSquares(float[] v, int n) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        double s4 = 0;
+        double s5 = 0;
+        double s6 = 0;
+        double s7 = 0;
+        int i = 0;
+        for (; i + 7 < n; i += 8) {
+            s0 += (double) v[i] * v[i];
+            s1 += (double) v[i + 1] * v[i + 1];
+            s2 += (double) v[i + 2] * v[i + 2];
+            s3 += (double) v[i + 3] * v[i + 3];
+            s4 += (double) v[i + 4] * v[i + 4];
+            s5 += (double) v[i + 5] * v[i + 5];
+            s6 += (double) v[i + 6] * v[i + 6];
+            s7 += (double) v[i + 7] * v[i + 7];
+        }
+        for (; i < n; i++) {
+            s0 += (double) v[i] * v[i];
+        }
+        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+    }
+
+    private static double sumOfSquares(double[] v, int n) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            s0 += v[i] * v[i];
+            s1 += v[i + 1] * v[i + 1];
+            s2 += v[i + 2] * v[i + 2];
+            s3 += v[i + 3] * v[i + 3];
+        }
+        for (; i < n; i++) {
+            s0 += v[i] * v[i];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /**
@@ -179,33 +247,16 @@ public final class RowKernels {
                 int len = (int) Math.min(length - from, chunk);
                 float[] v = CHUNK.get();
                 b.get(from, v, 0, len);
-                double s0 = 0;
-                double s1 = 0;
-                double s2 = 0;
-                double s3 = 0;
-                int i = 0;
-                for (; i + 3 < len; i += 4) {
-                    s0 += (double) v[i] * v[i];
-                    s1 += (double) v[i + 1] * v[i + 1];
-                    s2 += (double) v[i + 2] * v[i + 2];
-                    s3 += (double) v[i + 3] * v[i + 3];
-                }
-                for (; i < len; i++) {
-                    s0 += (double) v[i] * v[i];
-                }
-                partial[t] = (s0 + s1) + (s2 + s3);
+                partial[t] = sumOfSquares(v, len);
             });
         } else {
             java.nio.DoubleBuffer b = m.data().asNioDouble();
             IntStream.range(0, tasks).parallel().forEach(t -> {
                 int from = t * chunk;
                 int len = (int) Math.min(length - from, chunk);
-                double s = 0;
-                for (int i = 0; i < len; i++) {
-                    double x = b.get(from + i);
-                    s += x * x;
-                }
-                partial[t] = s;
+                double[] v = DOUBLE_CHUNK.get();
+                b.get(from, v, 0, len);
+                partial[t] = sumOfSquares(v, len);
             });
         }
         double total = 0;

@@ -181,6 +181,17 @@ public final class SparseCodes {
      */
     public INDArray toDense(INDArray out) {
         Rows o = rowsOf(out, "dense codes", rows, concepts);
+        if (o instanceof Rows.F32 f) {
+            parallel(rows, r -> {
+                float[] row = floatAcc(concepts);
+                Arrays.fill(row, 0, concepts, 0f);
+                for (int e = rowStart[r]; e < rowStart[r + 1]; e++) {
+                    row[concept[e]] = (float) value[e];
+                }
+                f.putFloatRow(r, row);
+            });
+            return out;
+        }
         parallel(rows, r -> {
             double[] row = acc(concepts);
             Arrays.fill(row, 0, concepts, 0.0);
@@ -288,24 +299,33 @@ public final class SparseCodes {
         int nnz = nonZeros();
         double[] result = reuse != null && reuse.length >= nnz ? reuse : new double[nnz];
         int width = dict.cols;
+        // by concept: each atom is read once, in order (the gradient rows are few and stay in cache)
         if (dict instanceof Rows.F32 df && grad instanceof Rows.F32 gf) {
-            parallel(rows, r -> {
-                float[] gr = floatAcc(width);
+            parallel(concepts, j -> {
+                if (conceptStart[j] == conceptStart[j + 1]) {
+                    return;
+                }
                 float[] atom = floatRow(width);
-                gf.getFloatRow(r, gr);
-                for (int e = rowStart[r]; e < rowStart[r + 1]; e++) {
-                    df.getFloatRow(concept[e], atom);
+                float[] gr = floatAcc(width);
+                df.getFloatRow(j, atom);
+                for (int p = conceptStart[j]; p < conceptStart[j + 1]; p++) {
+                    int e = byConcept[p];
+                    gf.getFloatRow(entryRow[e], gr);
                     result[e] = dot(atom, gr, width);
                 }
             });
             return result;
         }
-        parallel(rows, r -> {
-            double[] gr = acc(width);
+        parallel(concepts, j -> {
+            if (conceptStart[j] == conceptStart[j + 1]) {
+                return;
+            }
             double[] atom = row(width);
-            grad.getRow(r, gr);
-            for (int e = rowStart[r]; e < rowStart[r + 1]; e++) {
-                dict.getRow(concept[e], atom);
+            double[] gr = acc(width);
+            dict.getRow(j, atom);
+            for (int p = conceptStart[j]; p < conceptStart[j + 1]; p++) {
+                int e = byConcept[p];
+                grad.getRow(entryRow[e], gr);
                 result[e] = dot(atom, gr, width);
             }
         });
@@ -418,23 +438,31 @@ public final class SparseCodes {
         }
     }
 
-    /** A dot product summed in double with four independent partial sums (they overlap in the pipeline). */
+    /** A dot product summed in double over eight independent partial sums (they overlap in the pipeline). */
     private static double dot(float[] a, float[] b, int n) {
         double s0 = 0;
         double s1 = 0;
         double s2 = 0;
         double s3 = 0;
+        double s4 = 0;
+        double s5 = 0;
+        double s6 = 0;
+        double s7 = 0;
         int i = 0;
-        for (; i + 3 < n; i += 4) {
+        for (; i + 7 < n; i += 8) {
             s0 += a[i] * b[i];
             s1 += a[i + 1] * b[i + 1];
             s2 += a[i + 2] * b[i + 2];
             s3 += a[i + 3] * b[i + 3];
+            s4 += a[i + 4] * b[i + 4];
+            s5 += a[i + 5] * b[i + 5];
+            s6 += a[i + 6] * b[i + 6];
+            s7 += a[i + 7] * b[i + 7];
         }
         for (; i < n; i++) {
             s0 += a[i] * b[i];
         }
-        return (s0 + s1) + (s2 + s3);
+        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
     }
 
     private static double dot(double[] a, double[] b, int n) {

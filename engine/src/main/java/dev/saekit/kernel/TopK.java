@@ -15,6 +15,7 @@ public final class TopK {
     /** The sparse codes behind the dense-output {@link #perRow(INDArray, int, INDArray)}, kept per calling thread. */
     private static final ThreadLocal<SparseCodes> DENSE_API = ThreadLocal.withInitial(SparseCodes::new);
     private static final ThreadLocal<double[]> ROW = ThreadLocal.withInitial(() -> new double[0]);
+    private static final ThreadLocal<float[]> FLOAT_ROW = ThreadLocal.withInitial(() -> new float[0]);
     /** Radix selection: key bits counted per pass, and the most values gathered for the final selection. */
     private static final int RADIX_BITS = 16;
     private static final int RADIX_MASK = (1 << RADIX_BITS) - 1;
@@ -49,6 +50,14 @@ public final class TopK {
         }
         int c = in.cols;
         if (k <= c / 8) { // one pass per row with a heap of the k best (value, column) pairs
+            if (in instanceof Rows.F32 f) { // on the stored floats: no widening copy of the row
+                out.fill(in.rows, c, (r, sink) -> {
+                    float[] row = floatRow(c);
+                    f.getFloatRow(r, row);
+                    selectByHeap(row, c, k, relu, sink);
+                });
+                return out;
+            }
             out.fill(in.rows, c, (r, sink) -> {
                 double[] row = row(c);
                 in.getRow(r, row);
@@ -294,20 +303,56 @@ public final class TopK {
             hv[i] = relu ? Math.max(row[i], 0.0) : row[i];
             hi[i] = i;
         }
-        for (int i = k / 2 - 1; i >= 0; i--) {
-            siftDown(hv, hi, i, k);
-        }
+        heapify(hv, hi, k);
         double min = hv[0];
         for (int j = k; j < n; j++) {
             double v = row[j];
             if (v > min) { // above the minimum, so above zero too when min >= 0 (always with the ReLU)
-                hv[0] = relu ? Math.max(v, 0.0) : v;
-                hi[0] = j;
-                siftDown(hv, hi, 0, k);
-                min = hv[0];
+                min = replaceMinimum(hv, hi, k, relu ? Math.max(v, 0.0) : v, j);
             }
         }
-        // columns ascending (insertion sort of k pairs by column)
+        emitByColumn(hv, hi, k, sink);
+    }
+
+    /**
+     * {@link #selectByHeap(double[], int, int, boolean, SparseCodes.Entries)} on a float32 row: the
+     * scan compares floats (a heap value is a float widened, so its float is exact), the heap is shared.
+     */
+    private static void selectByHeap(float[] row, int n, int k, boolean relu, SparseCodes.Entries sink) {
+        HeapScratch h = HEAP.get().ensure(k);
+        double[] hv = h.value;
+        int[] hi = h.index;
+        for (int i = 0; i < k; i++) {
+            hv[i] = relu ? Math.max(row[i], 0f) : row[i];
+            hi[i] = i;
+        }
+        heapify(hv, hi, k);
+        float min = (float) hv[0];
+        for (int j = k; j < n; j++) {
+            float v = row[j];
+            if (v > min) {
+                min = (float) replaceMinimum(hv, hi, k, relu ? Math.max(v, 0f) : v, j);
+            }
+        }
+        emitByColumn(hv, hi, k, sink);
+    }
+
+    private static void heapify(double[] hv, int[] hi, int k) {
+        for (int i = k / 2 - 1; i >= 0; i--) {
+            siftDown(hv, hi, i, k);
+        }
+    }
+
+    /** Puts (v, column) in place of the heap's minimum; returns the new minimum. */
+    private static double replaceMinimum(double[] hv, int[] hi, int k, double v, int column) {
+        hv[0] = v;
+        hi[0] = column;
+        siftDown(hv, hi, 0, k);
+        return hv[0];
+    }
+
+    /** The heap's k pairs into {@code sink}, columns ascending (insertion sort by column), zeros left out. */
+    private static void emitByColumn(double[] hv, int[] hi, int k, SparseCodes.Entries sink) {
         for (int a = 1; a < k; a++) {
             int col = hi[a];
             double v = hv[a];
@@ -387,6 +432,15 @@ public final class TopK {
         if (s.length < size) {
             s = new double[size];
             ROW.set(s);
+        }
+        return s;
+    }
+
+    private static float[] floatRow(int size) {
+        float[] s = FLOAT_ROW.get();
+        if (s.length < size) {
+            s = new float[size];
+            FLOAT_ROW.set(s);
         }
         return s;
     }

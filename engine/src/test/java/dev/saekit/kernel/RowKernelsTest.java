@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.saekit.dictionary.Normalization;
+import dev.saekit.dictionary.Normalizer;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.SeededRandom;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -68,6 +70,27 @@ class RowKernelsTest {
         assertTrue(RowKernels.divideRowsByL2Norm(w, 1e-8));
         assertArrayEquals(expected.data().asDouble(), w.data().asDouble(), type == DType.FLOAT32 ? 1e-6 : 1e-15);
         assertFalse(RowKernels.divideRowsByL2Norm(w.dup('f'), 1e-8));
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void projectionAndScaledCopyInOnePassMatchProjectThenCopy(DType type) {
+        for (double scale : new double[] {1.0, 1.7}) {
+            INDArray w = new SeededRandom(8).normal(type, 1.0, 70, 45);
+            INDArray wExpected = w.dup('c');
+            Normalizer separately = Normalization.L2::projectInPlace; // the interface's default: project, copy, scale
+            INDArray expected = Nd4j.create(type.nd4j(), 70, 45);
+            separately.projectInPlaceAndCopy(wExpected, expected, scale);
+
+            INDArray copy = Nd4j.create(type.nd4j(), 70, 45);
+            Normalization.L2.projectInPlaceAndCopy(w, copy, scale);
+            double tol = type == DType.FLOAT32 ? 1e-6 : 1e-15;
+            assertArrayEquals(wExpected.data().asDouble(), w.data().asDouble(), tol);
+            assertArrayEquals(expected.data().asDouble(), copy.data().asDouble(), tol);
+        }
+        INDArray w = new SeededRandom(9).normal(type, 1.0, 5, 4);
+        assertFalse(RowKernels.divideRowsByL2Norm(w, 1e-8, Nd4j.create(type.nd4j(), new long[] {5, 4}, 'f'), 1.0));
+        assertFalse(RowKernels.divideRowsByL2Norm(w, 1e-8, Nd4j.create(type.nd4j(), 4, 5), 1.0));
     }
 
     @ParameterizedTest
