@@ -266,6 +266,62 @@ public final class RowKernels {
         return total;
     }
 
+    /**
+     * The population variance of all entries of {@code m} (one mean over the whole array), in
+     * double over two parallel passes: the mean, then the squared deviations from it (no
+     * cancellation when the mean is large against the spread). ND4J's variance otherwise.
+     */
+    public static double variance(INDArray m) {
+        if (!contiguousAlike(m, m) || m.length() == 0) {
+            return m.var(false).getDouble(0);
+        }
+        long length = m.length();
+        double mean = chunkSums(m, Double.NaN) / length;
+        return chunkSums(m, mean) / length;
+    }
+
+    /** Over chunks in parallel: {@code sum(v)} when {@code center} is NaN, else {@code sum((v - center)^2)}. */
+    private static double chunkSums(INDArray m, double center) {
+        long length = m.length();
+        int chunk = SQUARES_CHUNK;
+        int tasks = (int) ((length + chunk - 1) / chunk);
+        double[] partial = new double[tasks];
+        boolean f32 = m.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT;
+        java.nio.FloatBuffer fb = f32 ? m.data().asNioFloat() : null;
+        java.nio.DoubleBuffer db = f32 ? null : m.data().asNioDouble();
+        IntStream.range(0, tasks).parallel().forEach(t -> {
+            int from = t * chunk;
+            int len = (int) Math.min(length - from, chunk);
+            double[] v = DOUBLE_CHUNK.get();
+            if (f32) {
+                float[] f = CHUNK.get();
+                fb.get(from, f, 0, len);
+                for (int i = 0; i < len; i++) {
+                    v[i] = f[i];
+                }
+            } else {
+                db.get(from, v, 0, len);
+            }
+            if (Double.isNaN(center)) {
+                double s = 0;
+                for (int i = 0; i < len; i++) {
+                    s += v[i];
+                }
+                partial[t] = s;
+            } else {
+                for (int i = 0; i < len; i++) {
+                    v[i] -= center;
+                }
+                partial[t] = sumOfSquares(v, len);
+            }
+        });
+        double total = 0;
+        for (double p : partial) {
+            total += p;
+        }
+        return total;
+    }
+
     /** Whether {@code a} and {@code b} are {@link Rows#readable} arrays of one type and shape. */
     private static boolean contiguousAlike(INDArray a, INDArray b) {
         return Rows.readable(a) && Rows.readable(b) && a.dataType() == b.dataType() && java.util.Arrays.equals(a.shape(), b.shape());

@@ -1,5 +1,6 @@
 package dev.saekit.metrics;
 
+import dev.saekit.kernel.RowKernels;
 import dev.saekit.tensor.Tensors;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -33,7 +34,7 @@ public final class Metrics {
      * with ONE scalar mean over all entries of {@code x}.
      */
     public static double r2(INDArray x, INDArray xHat) {
-        double totalVariance = x.var(false).getDouble(0);
+        double totalVariance = RowKernels.variance(x);
         return 1.0 - mse(x, xHat) / (totalVariance + EPSILON);
     }
 

@@ -95,6 +95,18 @@ class RowKernelsTest {
 
     @ParameterizedTest
     @EnumSource(DType.class)
+    void varianceOfAllEntriesOverSeveralChunksEvenFarFromZero(DType type) {
+        INDArray m = new SeededRandom(10).normal(type, 2.0, 300, 129).addi(1e4); // mean 1e4, spread 2
+        double[] v = m.data().asDouble();
+        double mean = java.util.Arrays.stream(v).sum() / v.length;
+        double expected = java.util.Arrays.stream(v).map(e -> (e - mean) * (e - mean)).sum() / v.length;
+        assertEquals(expected, RowKernels.variance(m), expected * 1e-12);
+        INDArray view = new SeededRandom(11).normal(type, 1.0, 30, 40).getColumn(3);
+        assertEquals(view.var(false).getDouble(0), RowKernels.variance(view), 1e-6);
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
     void sumOfSquaresOverSeveralChunks(DType type) {
         INDArray m = new SeededRandom(7).normal(type, 1.0, 100_003);
         double n = m.norm2Number().doubleValue();
