@@ -22,7 +22,7 @@ public final class SparseCodes {
     private static final ThreadLocal<float[]> FLOAT_ACC = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> FLOAT_ROW = ThreadLocal.withInitial(() -> new float[0]);
     /** Rows or concepts per parallel task. */
-    private static final int CHUNK = 64;
+    static final int CHUNK = 64;
 
     private int rows;
     private int concepts;

@@ -50,11 +50,14 @@ public final class TopK {
         }
         int c = in.cols;
         if (k <= c / 8) { // one pass per row with a heap of the k best (value, column) pairs
-            if (in instanceof Rows.F32 f) { // on the stored floats: no widening copy of the row
+            if (in instanceof Rows.F32 f) { // on the stored floats, guided by the task's previous row
+                float[] guesses = new float[(in.rows + SparseCodes.CHUNK - 1) / SparseCodes.CHUNK];
+                Arrays.fill(guesses, Float.NaN);
                 out.fill(in.rows, c, (r, sink) -> {
                     float[] row = floatRow(c);
                     f.getFloatRow(r, row);
-                    selectByHeap(row, c, k, relu, sink);
+                    int task = r / SparseCodes.CHUNK; // rows of one task run in order on one thread
+                    guesses[task] = selectAboveGuess(row, c, k, relu, guesses[task], sink);
                 });
                 return out;
             }
@@ -291,57 +294,107 @@ public final class TopK {
     /**
      * The k largest of {@code row[0..n)} (of their ReLU when {@code relu}) into {@code sink}, columns
      * ascending, zeros left out. A min-heap holds the k best (value, column) pairs, ordered so that
-     * among equal values the highest column is dropped first; scanning columns in ascending order,
-     * an entry enters only if it beats the heap's minimum, so one comparison settles most entries
-     * and ties keep the lowest columns.
+     * among equal values the highest column is dropped first; it starts from placeholders (zero with
+     * the ReLU, else minus infinity, never emitted) and, scanning columns in ascending order, an
+     * entry enters only if it beats the heap's minimum, so one comparison settles most entries, ties
+     * keep the lowest columns and a NaN is never kept.
      */
     private static void selectByHeap(double[] row, int n, int k, boolean relu, SparseCodes.Entries sink) {
-        HeapScratch h = HEAP.get().ensure(k);
+        HeapScratch h = HEAP.get().ensure(k, 0);
         double[] hv = h.value;
         int[] hi = h.index;
-        for (int i = 0; i < k; i++) {
-            hv[i] = relu ? Math.max(row[i], 0.0) : row[i];
-            hi[i] = i;
-        }
-        heapify(hv, hi, k);
+        fillPlaceholders(hv, hi, k, relu);
         double min = hv[0];
-        for (int j = k; j < n; j++) {
+        for (int j = 0; j < n; j++) {
             double v = row[j];
-            if (v > min) { // above the minimum, so above zero too when min >= 0 (always with the ReLU)
-                min = replaceMinimum(hv, hi, k, relu ? Math.max(v, 0.0) : v, j);
+            if (v > min) { // above the minimum, so above zero too with the ReLU
+                min = replaceMinimum(hv, hi, k, v, j);
             }
         }
         emitByColumn(hv, hi, k, sink);
     }
 
     /**
-     * {@link #selectByHeap(double[], int, int, boolean, SparseCodes.Entries)} on a float32 row: the
-     * scan compares floats (a heap value is a float widened, so its float is exact), the heap is shared.
+     * The k largest of a float32 row (of its ReLU when {@code relu}) into {@code sink}, exactly as
+     * {@link #selectByHeap(double[], int, int, boolean, SparseCodes.Entries)} selects them, with less
+     * heap work: {@code guess} is the 2k-th largest value of the previous row of the same task
+     * (NaN: none), and the entries above it are gathered first, one comparison per entry, rarely
+     * true; the heap then runs on those few. A row with fewer than k entries above the guess, or
+     * more than the scratch holds, is scanned with a heap of 2k instead. The guess only decides the
+     * work, never the result: every entry of the row's top k is above it whenever k are. Returns the
+     * guess for the next row.
      */
-    private static void selectByHeap(float[] row, int n, int k, boolean relu, SparseCodes.Entries sink) {
-        HeapScratch h = HEAP.get().ensure(k);
+    private static float selectAboveGuess(float[] row, int n, int k, boolean relu, float guess, SparseCodes.Entries sink) {
+        int twoK = 2 * k; // k <= n / 8 here
+        HeapScratch h = HEAP.get().ensure(twoK, CANDIDATES_PER_K * k);
+        if (!Float.isNaN(guess)) {
+            float[] cv = h.candidateValue;
+            int[] ci = h.candidateIndex;
+            int count = 0;
+            for (int j = 0; j < n && count >= 0; j++) {
+                float v = row[j];
+                if (v > guess) { // above a guess that is >= 0 with the ReLU, so positive
+                    if (count == cv.length) {
+                        count = -1; // too many: this row's values are far larger than the last one's
+                    } else {
+                        cv[count] = v;
+                        ci[count] = j;
+                        count++;
+                    }
+                }
+            }
+            if (count >= k) {
+                int m = Math.min(count, twoK);
+                float min = heapScan(cv, ci, count, m, false, h);
+                keepBest(h, m, k, sink);
+                return count >= twoK ? min : guess;
+            }
+        }
+        float min = heapScan(row, null, n, twoK, relu, h);
+        keepBest(h, twoK, k, sink);
+        return min;
+    }
+
+    /** Entries the gathering pass of {@link #selectAboveGuess} holds, per unit of k. */
+    private static final int CANDIDATES_PER_K = 32;
+
+    /**
+     * The m best (value, column) pairs of {@code values[0..count)} (columns {@code columns[i]}, or
+     * {@code i} when null, ascending) into {@code h}'s heap; returns the heap's minimum as a float.
+     */
+    private static float heapScan(float[] values, int[] columns, int count, int m, boolean relu, HeapScratch h) {
         double[] hv = h.value;
         int[] hi = h.index;
-        for (int i = 0; i < k; i++) {
-            hv[i] = relu ? Math.max(row[i], 0f) : row[i];
-            hi[i] = i;
-        }
-        heapify(hv, hi, k);
+        fillPlaceholders(hv, hi, m, relu);
         float min = (float) hv[0];
-        for (int j = k; j < n; j++) {
-            float v = row[j];
-            if (v > min) {
-                min = (float) replaceMinimum(hv, hi, k, relu ? Math.max(v, 0f) : v, j);
+        for (int i = 0; i < count; i++) {
+            float v = values[i];
+            if (v > min) { // heap values are floats widened, so comparing as floats is exact
+                min = (float) replaceMinimum(hv, hi, m, v, columns == null ? i : columns[i]);
             }
+        }
+        return min;
+    }
+
+    /** Drops the worst {@code m - k} pairs of a heap of {@code m} and emits the k left. */
+    private static void keepBest(HeapScratch h, int m, int k, SparseCodes.Entries sink) {
+        double[] hv = h.value;
+        int[] hi = h.index;
+        for (int size = m; size > k; size--) {
+            hv[0] = hv[size - 1];
+            hi[0] = hi[size - 1];
+            siftDown(hv, hi, 0, size - 1);
         }
         emitByColumn(hv, hi, k, sink);
     }
 
-    private static void heapify(double[] hv, int[] hi, int k) {
-        for (int i = k / 2 - 1; i >= 0; i--) {
-            siftDown(hv, hi, i, k);
-        }
+    /** A heap of k placeholders: zero (with the ReLU) or minus infinity, at a column no entry has. */
+    private static void fillPlaceholders(double[] hv, int[] hi, int k, boolean relu) {
+        Arrays.fill(hv, 0, k, relu ? 0.0 : Double.NEGATIVE_INFINITY);
+        Arrays.fill(hi, 0, k, PLACEHOLDER);
     }
+
+    private static final int PLACEHOLDER = Integer.MAX_VALUE;
 
     /** Puts (v, column) in place of the heap's minimum; returns the new minimum. */
     private static double replaceMinimum(double[] hv, int[] hi, int k, double v, int column) {
@@ -351,7 +404,7 @@ public final class TopK {
         return hv[0];
     }
 
-    /** The heap's k pairs into {@code sink}, columns ascending (insertion sort by column), zeros left out. */
+    /** The heap's k pairs into {@code sink}, columns ascending (insertion sort by column), zeros and placeholders left out. */
     private static void emitByColumn(double[] hv, int[] hi, int k, SparseCodes.Entries sink) {
         for (int a = 1; a < k; a++) {
             int col = hi[a];
@@ -366,7 +419,7 @@ public final class TopK {
             hv[b + 1] = v;
         }
         for (int a = 0; a < k; a++) {
-            if (hv[a] != 0) {
+            if (hv[a] != 0 && hi[a] != PLACEHOLDER) {
                 sink.add(hi[a], hv[a]);
             }
         }
@@ -399,15 +452,21 @@ public final class TopK {
         return va < vb || (va == vb && ia > ib);
     }
 
-    /** Per-thread heap arrays. */
+    /** Per-thread heap arrays, and the candidates of {@link #selectAboveGuess}. */
     private static final class HeapScratch {
         double[] value = new double[0];
         int[] index = new int[0];
+        float[] candidateValue = new float[0];
+        int[] candidateIndex = new int[0];
 
-        HeapScratch ensure(int k) {
-            if (value.length < k) {
-                value = new double[k];
-                index = new int[k];
+        HeapScratch ensure(int heap, int candidates) {
+            if (value.length < heap) {
+                value = new double[heap];
+                index = new int[heap];
+            }
+            if (candidateValue.length < candidates) {
+                candidateValue = new float[candidates];
+                candidateIndex = new int[candidates];
             }
             return this;
         }

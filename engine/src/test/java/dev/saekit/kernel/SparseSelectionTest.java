@@ -34,6 +34,70 @@ class SparseSelectionTest {
         assertSameEntries(expected, sparse);
     }
 
+    @Property(tries = 80)
+    void perRowKeepsTheKLargestWithTiesToTheLowestColumns(@ForAll @IntRange(min = 1, max = 300) int rows,
+                                                         @ForAll @IntRange(min = 8, max = 400) int cols,
+                                                         @ForAll @IntRange(min = 1, max = 60) int kWanted,
+                                                         @ForAll boolean relu, @ForAll boolean coarse,
+                                                         @ForAll boolean float64, @ForAll long seed) {
+        // rows over several parallel tasks, row scales jumping by 1000x (the float32 path's guess from
+        // the previous row then gathers far too many or too few entries), coarse values for ties
+        int k = Math.min(kWanted, cols);
+        SeededRandom rng = new SeededRandom(seed);
+        double[] v = rng.normal(DType.FLOAT64, 1.0, rows, cols).data().asDouble();
+        double[] scales = rng.uniform(DType.FLOAT64, 0.0, 1.0, rows).data().asDouble();
+        for (int r = 0; r < rows; r++) {
+            double scale = scales[r] < 0.2 ? 1000 : scales[r] < 0.4 ? 1e-3 : 1;
+            for (int j = 0; j < cols; j++) {
+                double x = v[r * cols + j] * scale;
+                v[r * cols + j] = coarse ? Math.round(x * 2) / 2.0 : x;
+            }
+        }
+        INDArray pre = Nd4j.createFromArray(v).reshape(rows, cols).castTo(float64 ? DType.FLOAT64.nd4j() : DType.FLOAT32.nd4j()).dup('c');
+        double[] stored = pre.data().asDouble();
+        double[] expected = new double[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            final int row = r;
+            Integer[] order = new Integer[cols];
+            for (int j = 0; j < cols; j++) {
+                order[j] = j;
+            }
+            // value descending, then column ascending: the first k are kept
+            Arrays.sort(order, (a, b) -> {
+                int byValue = Double.compare(at(stored, row, cols, b, relu), at(stored, row, cols, a, relu));
+                return byValue != 0 ? byValue : Integer.compare(a, b);
+            });
+            for (int i = 0; i < k; i++) {
+                expected[r * cols + order[i]] = at(stored, row, cols, order[i], relu);
+            }
+        }
+        SparseCodes sparse = TopK.perRow(pre, k, relu, new SparseCodes());
+        assertArrayEquals(expected, sparse.toDense(pre.ulike()).data().asDouble(), 0.0);
+        for (int r = 0; r < rows; r++) {
+            long nonZero = Arrays.stream(expected, r * cols, (r + 1) * cols).filter(x -> x != 0).count();
+            assertEquals(nonZero, sparse.nonZerosOfRow(r), "row " + r + ": only the non-zero kept codes are stored");
+        }
+    }
+
+    private static double at(double[] m, int r, int cols, int j, boolean relu) {
+        double x = m[r * cols + j] + 0.0; // -0.0 sorts as 0.0
+        return relu ? Math.max(x, 0.0) : x;
+    }
+
+    @Test
+    void perRowNeverKeepsNaN() {
+        float nan = Float.NaN;
+        INDArray pre = Nd4j.createFromArray(new float[][] {
+            {nan, 3f, nan, 1f, 2f, nan, 0.5f, 4f, nan, 1.5f, 2.5f, 0.1f, nan, 3.5f, 0.2f, 0.3f}});
+        for (boolean relu : new boolean[] {true, false}) {
+            SparseCodes s = TopK.perRow(pre, 2, relu, new SparseCodes());
+            double[] dense = s.toDense(pre.ulike()).data().asDouble();
+            assertEquals(4.0, dense[7], 0.0);
+            assertEquals(3.5, dense[13], 0.0);
+            assertEquals(2, s.nonZeros());
+        }
+    }
+
     @Property(tries = 60)
     void thresholdWithReluEqualsReluThenThreshold(@ForAll @IntRange(min = 1, max = 20) int rows,
                                                  @ForAll @IntRange(min = 1, max = 200) int cols,
