@@ -167,7 +167,11 @@ public final class DictionaryLayer implements Dictionary {
     public void backwardSparse(SparseCodes z, INDArray codes, INDArray b, INDArray usedD) {
         double scale = Math.exp(multiplier.value().getDouble(0));
         if (!multiplier.isTrainable() && scale == 1.0) { // straight into the weights' gradient
-            z.addTransposedProduct(z.values(), b, weights.grad());
+            if (weights.gradIsZero()) { // the step's first contribution: written, not added to zeros
+                z.setTransposedProduct(z.values(), b, weights.gradToOverwrite());
+            } else {
+                z.addTransposedProduct(z.values(), b, weights.grad());
+            }
             return;
         }
         INDArray gradD = buffers.get("gradD", nbConcepts, inputDim).assign(0);
@@ -179,7 +183,8 @@ public final class DictionaryLayer implements Dictionary {
     public void backwardOuter(INDArray a, INDArray b, INDArray usedD) {
         double scale = Math.exp(multiplier.value().getDouble(0));
         if (!multiplier.isTrainable()) {
-            Nd4j.gemm(a, b, weights.grad(), true, false, scale, 1.0);
+            boolean first = weights.gradIsZero(); // then written (beta 0), not added to zeros
+            Nd4j.gemm(a, b, weights.gradToOverwrite(), true, false, scale, first ? 0.0 : 1.0);
             return;
         }
         INDArray gradD = buffers.get("gradD", nbConcepts, inputDim);

@@ -48,7 +48,11 @@ final class LinearLayer {
 
     /** Weight and bias gradients of an output gradient that is non-zero only at {@code pattern}'s entries. */
     void backwardSparse(INDArray x, SparseCodes pattern, double[] gradOut) {
-        pattern.addTransposedProduct(gradOut, x, weight.grad());
+        if (weight.gradIsZero()) { // the step's first contribution: written, not added to zeros
+            pattern.setTransposedProduct(gradOut, x, weight.gradToOverwrite());
+        } else {
+            pattern.addTransposedProduct(gradOut, x, weight.grad());
+        }
         if (bias != null) {
             pattern.addConceptSums(gradOut, bias.grad());
         }
@@ -59,7 +63,8 @@ final class LinearLayer {
      * {@code needInputGrad}, else null.
      */
     INDArray backward(INDArray x, INDArray gradOut, boolean needInputGrad) {
-        Nd4j.gemm(gradOut, x, weight.grad(), true, false, 1.0, 1.0);
+        boolean first = weight.gradIsZero(); // then written (beta 0), not added to zeros
+        Nd4j.gemm(gradOut, x, weight.gradToOverwrite(), true, false, 1.0, first ? 0.0 : 1.0);
         if (bias != null) {
             RowKernels.addColumnSums(gradOut, bias.grad());
         }

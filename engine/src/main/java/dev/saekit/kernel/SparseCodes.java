@@ -338,17 +338,34 @@ public final class SparseCodes {
      * {@code x [rows, width]}, {@code out [concepts, width]}; parallel over concepts.
      */
     public INDArray addTransposedProduct(double[] values, INDArray x, INDArray out) {
+        return transposedProduct(values, x, out, true);
+    }
+
+    /**
+     * {@code out = V^T x} as {@link #addTransposedProduct}, overwriting every row of {@code out}
+     * (zero for a concept without entries) instead of adding to it.
+     */
+    public INDArray setTransposedProduct(double[] values, INDArray x, INDArray out) {
+        return transposedProduct(values, x, out, false);
+    }
+
+    private INDArray transposedProduct(double[] values, INDArray x, INDArray out, boolean accumulate) {
         Rows in = rowsOf(x, "rows", rows, -1);
         Rows o = rowsOf(out, "transposed-product output", concepts, in.cols);
         int width = in.cols;
         if (in instanceof Rows.F32 inf && o instanceof Rows.F32 of) {
             parallel(concepts, j -> {
-                if (conceptStart[j] == conceptStart[j + 1]) {
+                boolean none = conceptStart[j] == conceptStart[j + 1];
+                if (none && accumulate) {
                     return;
                 }
                 float[] acc = floatAcc(width);
                 float[] xr = floatRow(width);
-                of.getFloatRow(j, acc);
+                if (accumulate) {
+                    of.getFloatRow(j, acc);
+                } else {
+                    Arrays.fill(acc, 0, width, 0f);
+                }
                 for (int p = conceptStart[j]; p < conceptStart[j + 1]; p++) {
                     int e = byConcept[p];
                     inf.getFloatRow(entryRow[e], xr);
@@ -359,12 +376,17 @@ public final class SparseCodes {
             return out;
         }
         parallel(concepts, j -> {
-            if (conceptStart[j] == conceptStart[j + 1]) {
+            boolean none = conceptStart[j] == conceptStart[j + 1];
+            if (none && accumulate) {
                 return;
             }
             double[] acc = acc(width);
             double[] xr = row(width);
-            o.getRow(j, acc);
+            if (accumulate) {
+                o.getRow(j, acc);
+            } else {
+                Arrays.fill(acc, 0, width, 0.0);
+            }
             for (int p = conceptStart[j]; p < conceptStart[j + 1]; p++) {
                 int e = byConcept[p];
                 in.getRow(entryRow[e], xr);

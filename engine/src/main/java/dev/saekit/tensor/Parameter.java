@@ -21,6 +21,8 @@ public final class Parameter {
     private final INDArray grad;
     private final boolean trainable;
     private long version;
+    /** Set by {@link #zeroGrad()}: the zeros are written on the gradient's next use, or never. */
+    private boolean gradZeroPending;
 
     private Parameter(String name, INDArray value, boolean trainable) {
         this.name = name;
@@ -49,10 +51,37 @@ public final class Parameter {
 
     /** The accumulated gradient; an error for buffers. */
     public INDArray grad() {
+        requireGradient();
+        if (gradZeroPending) {
+            grad.assign(0);
+            gradZeroPending = false;
+        }
+        return grad;
+    }
+
+    /**
+     * Whether nothing has been accumulated into the gradient since {@link #zeroGrad()}: then a
+     * backward pass may write its gradient with {@link #gradToOverwrite()} instead of adding to zeros.
+     */
+    public boolean gradIsZero() {
+        return gradZeroPending;
+    }
+
+    /**
+     * The gradient array, for a caller that writes EVERY element of it (the first contribution of a
+     * step, when {@link #gradIsZero()}): the zeros of {@link #zeroGrad()} are then never written.
+     * An error for buffers.
+     */
+    public INDArray gradToOverwrite() {
+        requireGradient();
+        gradZeroPending = false;
+        return grad;
+    }
+
+    private void requireGradient() {
         if (grad == null) {
             throw new IllegalStateException("'" + name + "' is a buffer and has no gradient");
         }
-        return grad;
     }
 
     public boolean isTrainable() {
@@ -90,10 +119,13 @@ public final class Parameter {
         version++;
     }
 
-    /** Sets the gradient to zero (no-op for buffers). */
+    /**
+     * Sets the gradient to zero (no-op for buffers). The zeros are written when the gradient is
+     * next read through {@link #grad()}, or never, when a backward pass overwrites it whole.
+     */
     public void zeroGrad() {
         if (grad != null) {
-            grad.assign(0);
+            gradZeroPending = true;
         }
     }
 

@@ -63,6 +63,8 @@ class SparseCodesTest {
         INDArray start = rng.normal(type, 1.0, 90, 33);
         INDArray out = s.addTransposedProduct(s.values(), g, start.dup());
         assertTrue(out.equalsWithEps(start.add(z.transpose().mmul(g)), tol * 10), "out + z^T g");
+        INDArray overwritten = s.setTransposedProduct(s.values(), g, start.dup()); // rows without entries become zero
+        assertTrue(overwritten.equalsWithEps(z.transpose().mmul(g), tol * 10), "z^T g, whatever out held");
 
         INDArray sums = s.addConceptSums(s.values(), Tensors.zeros(type, 90));
         assertArrayEquals(z.sum(0).toDoubleVector(), sums.toDoubleVector(), tol);
