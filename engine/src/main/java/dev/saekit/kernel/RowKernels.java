@@ -13,6 +13,8 @@ public final class RowKernels {
     private static final int SQUARES_CHUNK = 1 << 14;
     private static final ThreadLocal<float[]> CHUNK = ThreadLocal.withInitial(() -> new float[SQUARES_CHUNK]);
     private static final ThreadLocal<double[]> DOUBLE_CHUNK = ThreadLocal.withInitial(() -> new double[SQUARES_CHUNK]);
+    private static final ThreadLocal<float[]> SECOND_CHUNK = ThreadLocal.withInitial(() -> new float[SQUARES_CHUNK]);
+    private static final ThreadLocal<double[]> SECOND_DOUBLE_CHUNK = ThreadLocal.withInitial(() -> new double[SQUARES_CHUNK]);
 
     private RowKernels() {
     }
@@ -264,6 +266,54 @@ public final class RowKernels {
             total += p;
         }
         return total;
+    }
+
+    /**
+     * {@code y += alpha * x} in one parallel pass over contiguous float32/float64 arrays of one type
+     * and shape (float32 arithmetic for float32, as a BLAS {@code saxpy}). False, with nothing done,
+     * for other layouts. (OpenBLAS's threaded {@code axpy} took 2.5-4 ms on a 1024 x 768 batch
+     * right after a Java pass; this takes a fraction of that.)
+     */
+    public static boolean axpy(double alpha, INDArray x, INDArray y) {
+        if (!contiguousAlike(x, y)) {
+            return false;
+        }
+        long length = x.length();
+        int chunk = SQUARES_CHUNK;
+        int tasks = (int) ((length + chunk - 1) / chunk);
+        if (x.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT) {
+            java.nio.FloatBuffer xb = x.data().asNioFloat();
+            java.nio.FloatBuffer yb = y.data().asNioFloat();
+            float a = (float) alpha;
+            IntStream.range(0, tasks).parallel().forEach(t -> {
+                int from = t * chunk;
+                int len = (int) Math.min(length - from, chunk);
+                float[] xv = CHUNK.get();
+                float[] yv = SECOND_CHUNK.get();
+                xb.get(from, xv, 0, len);
+                yb.get(from, yv, 0, len);
+                for (int i = 0; i < len; i++) {
+                    yv[i] += a * xv[i];
+                }
+                yb.put(from, yv, 0, len);
+            });
+        } else {
+            java.nio.DoubleBuffer xb = x.data().asNioDouble();
+            java.nio.DoubleBuffer yb = y.data().asNioDouble();
+            IntStream.range(0, tasks).parallel().forEach(t -> {
+                int from = t * chunk;
+                int len = (int) Math.min(length - from, chunk);
+                double[] xv = DOUBLE_CHUNK.get();
+                double[] yv = SECOND_DOUBLE_CHUNK.get();
+                xb.get(from, xv, 0, len);
+                yb.get(from, yv, 0, len);
+                for (int i = 0; i < len; i++) {
+                    yv[i] += alpha * xv[i];
+                }
+                yb.put(from, yv, 0, len);
+            });
+        }
+        return true;
     }
 
     /**

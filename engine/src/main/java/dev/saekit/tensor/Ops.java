@@ -38,7 +38,9 @@ public final class Ops {
 
     /** {@code y += alpha * x} over all elements (both contiguous, same shape). */
     public static INDArray axpy(double alpha, INDArray x, INDArray y) {
-        Nd4j.getBlasWrapper().level1().axpy(x.length(), alpha, x, y);
+        if (!RowKernels.axpy(alpha, x, y)) {
+            Nd4j.getBlasWrapper().level1().axpy(x.length(), alpha, x, y);
+        }
         return y;
     }
 

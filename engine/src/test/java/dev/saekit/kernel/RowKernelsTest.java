@@ -107,6 +107,18 @@ class RowKernelsTest {
 
     @ParameterizedTest
     @EnumSource(DType.class)
+    void axpyOverSeveralChunksAsND4J(DType type) {
+        INDArray x = new SeededRandom(12).normal(type, 1.0, 70, 501);
+        INDArray y = new SeededRandom(13).normal(type, 1.0, 70, 501);
+        INDArray expected = y.add(x.mul(-0.75));
+        assertTrue(RowKernels.axpy(-0.75, x, y));
+        assertArrayEquals(expected.data().asDouble(), y.data().asDouble(), type == DType.FLOAT32 ? 1e-6 : 1e-15);
+        assertFalse(RowKernels.axpy(1.0, x.dup('f'), y), "other layouts are left to BLAS");
+        assertFalse(RowKernels.axpy(1.0, x, y.reshape(501, 70).dup('c')), "shapes must match");
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
     void sumOfSquaresOverSeveralChunks(DType type) {
         INDArray m = new SeededRandom(7).normal(type, 1.0, 100_003);
         double n = m.norm2Number().doubleValue();
