@@ -27,11 +27,17 @@ public final class RowKernels {
         Rows a = Rows.of(Rows.readableCopy(m), "matrix");
         long[] perRow = new long[a.rows];
         parallelRows(a.rows, a.cols, r -> {
-            long base = (long) r * a.cols;
             long n = 0;
-            for (int j = 0; j < a.cols; j++) {
-                if (Math.abs(a.get(base + j)) >= threshold) {
-                    n++;
+            if (a instanceof Rows.F32 f) { // the stored floats, one bulk copy per row
+                float[] row = floatRow(a.cols);
+                f.getFloatRow(r, row);
+                for (int j = 0; j < a.cols; j++) {
+                    n += Math.abs(row[j]) >= threshold ? 1 : 0;
+                }
+            } else {
+                long base = (long) r * a.cols;
+                for (int j = 0; j < a.cols; j++) {
+                    n += Math.abs(a.get(base + j)) >= threshold ? 1 : 0;
                 }
             }
             perRow[r] = n;
@@ -386,14 +392,29 @@ public final class RowKernels {
         if (active.length != a.cols) {
             throw new IllegalArgumentException("one flag per column needed: " + a.cols + ", was " + active.length);
         }
+        // only ever set to true: concurrent tasks cannot lose a flag. Testing the flag first keeps the
+        // branch predictable once a column is active (with half the codes non-zero, testing the code
+        // alone mispredicts every other entry: 48 ms instead of a few on 1024 x 16384)
         IntStream.range(0, (a.rows + 63) / 64).parallel().forEach(t -> {
-            double[] row = new double[a.cols];
             int to = Math.min(a.rows, (t + 1) * 64);
+            if (a instanceof Rows.F32 f) {
+                float[] row = new float[a.cols];
+                for (int r = t * 64; r < to; r++) {
+                    f.getFloatRow(r, row);
+                    for (int j = 0; j < a.cols; j++) {
+                        if (!active[j] && row[j] != 0) {
+                            active[j] = true;
+                        }
+                    }
+                }
+                return;
+            }
+            double[] row = new double[a.cols];
             for (int r = t * 64; r < to; r++) {
                 a.getRow(r, row);
                 for (int j = 0; j < a.cols; j++) {
-                    if (row[j] != 0) {
-                        active[j] = true; // only ever set to true: concurrent tasks cannot lose a flag
+                    if (!active[j] && row[j] != 0) {
+                        active[j] = true;
                     }
                 }
             }
@@ -487,6 +508,17 @@ public final class RowKernels {
                 g.set(gb + j, g.get(gb + j) + a[r] * l.get(lb + j) + b[r] * rr.get(lb + j));
             }
         }
+    }
+
+    private static final ThreadLocal<float[]> FLOAT_ROW = ThreadLocal.withInitial(() -> new float[0]);
+
+    private static float[] floatRow(int width) {
+        float[] a = FLOAT_ROW.get();
+        if (a.length < width) {
+            a = new float[width];
+            FLOAT_ROW.set(a);
+        }
+        return a;
     }
 
     private static void parallelRows(int rows, int cols, java.util.function.IntConsumer body) {
