@@ -35,6 +35,25 @@ class RowKernelsTest {
 
     @ParameterizedTest
     @EnumSource(DType.class)
+    void reluBackwardOnSpecialValuesKeepsTheGradientExactlyWherePreIsAboveZero(DType type) {
+        double nan = Double.NaN;
+        double inf = Double.POSITIVE_INFINITY;
+        double tiny = type == DType.FLOAT32 ? Float.MIN_VALUE : Double.MIN_VALUE; // the smallest subnormal
+        double[] pre = {0.0, -0.0, 1.0, -1.0, nan, inf, -inf, tiny, -tiny, 3e-30, 2.5, 2.5, -2.5};
+        double[] grad = {4, 4, 4, 4, 4, 4, 4, 4, 4, nan, inf, -inf, nan};
+        double[] expected = new double[pre.length];
+        for (int i = 0; i < pre.length; i++) {
+            expected[i] = pre[i] > 0 ? grad[i] : 0.0;
+        }
+        INDArray p = Nd4j.createFromArray(pre).castTo(type.nd4j());
+        INDArray g = Nd4j.createFromArray(grad).castTo(type.nd4j());
+        INDArray out = g.ulike();
+        assertTrue(RowKernels.reluBackward(p, g, out));
+        assertArrayEquals(expected, out.data().asDouble(), 0.0);
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
     void columnSumsAddToTheVector(DType type) {
         SeededRandom rng = new SeededRandom(5);
         INDArray m = rng.normal(type, 1.0, 123, 77);
