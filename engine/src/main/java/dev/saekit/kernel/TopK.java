@@ -8,7 +8,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Top-k selection, our own (ND4J's {@code top_k} is wrong in this release), parallel over rows.
  *
  * <p>Ties: when several entries equal the k-th largest value, the ones with the lowest column index
- * are kept, so exactly k entries survive per row, deterministically.
+ * are kept, so exactly k entries survive per row, deterministically. In the per-row selection a NaN
+ * is never kept (it compares below every value).
  */
 public final class TopK {
     private static final ThreadLocal<double[]> SCRATCH = ThreadLocal.withInitial(() -> new double[0]);
