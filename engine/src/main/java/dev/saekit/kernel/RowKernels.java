@@ -176,7 +176,7 @@ public final class RowKernels {
                 float fscale = (float) scale;
                 for (int r = t * 64; r < to; r++) {
                     f.getFloatRow(r, row);
-                    float divisor = (float) Math.sqrt(sumOfSquares(row, cols)) + (float) eps;
+                    float divisor = (float) Math.sqrt(Sums.dot(row, row, cols)) + (float) eps;
                     for (int j = 0; j < cols; j++) {
                         row[j] /= divisor;
                     }
@@ -195,7 +195,7 @@ public final class RowKernels {
                 double[] scaled = c != null && scale != 1.0 ? new double[cols] : null;
                 for (int r = t * 64; r < to; r++) {
                     a.getRow(r, row);
-                    double divisor = Math.sqrt(sumOfSquares(row, cols)) + eps;
+                    double divisor = Math.sqrt(Sums.dot(row, row, cols)) + eps;
                     for (int j = 0; j < cols; j++) {
                         row[j] /= divisor;
                     }
@@ -212,51 +212,6 @@ public final class RowKernels {
             }
         });
         return true;
-    }
-
-    /** {@code sum(v[0..n)^2)} in double, over eight partial sums (independent additions pipeline). */
-    private static double sumOfSquares(float[] v, int n) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        double s4 = 0;
-        double s5 = 0;
-        double s6 = 0;
-        double s7 = 0;
-        int i = 0;
-        for (; i + 7 < n; i += 8) {
-            s0 += (double) v[i] * v[i];
-            s1 += (double) v[i + 1] * v[i + 1];
-            s2 += (double) v[i + 2] * v[i + 2];
-            s3 += (double) v[i + 3] * v[i + 3];
-            s4 += (double) v[i + 4] * v[i + 4];
-            s5 += (double) v[i + 5] * v[i + 5];
-            s6 += (double) v[i + 6] * v[i + 6];
-            s7 += (double) v[i + 7] * v[i + 7];
-        }
-        for (; i < n; i++) {
-            s0 += (double) v[i] * v[i];
-        }
-        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
-    }
-
-    private static double sumOfSquares(double[] v, int n) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int i = 0;
-        for (; i + 3 < n; i += 4) {
-            s0 += v[i] * v[i];
-            s1 += v[i + 1] * v[i + 1];
-            s2 += v[i + 2] * v[i + 2];
-            s3 += v[i + 3] * v[i + 3];
-        }
-        for (; i < n; i++) {
-            s0 += v[i] * v[i];
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 
     /**
@@ -279,7 +234,7 @@ public final class RowKernels {
                 int len = (int) Math.min(length - from, chunk);
                 float[] v = CHUNK.get();
                 b.get(from, v, 0, len);
-                partial[t] = sumOfSquares(v, len);
+                partial[t] = Sums.dot(v, v, len);
             });
         } else {
             java.nio.DoubleBuffer b = m.data().asNioDouble();
@@ -288,7 +243,7 @@ public final class RowKernels {
                 int len = (int) Math.min(length - from, chunk);
                 double[] v = DOUBLE_CHUNK.get();
                 b.get(from, v, 0, len);
-                partial[t] = sumOfSquares(v, len);
+                partial[t] = Sums.dot(v, v, len);
             });
         }
         double total = 0;
@@ -392,7 +347,7 @@ public final class RowKernels {
                 for (int i = 0; i < len; i++) {
                     v[i] -= center;
                 }
-                partial[t] = sumOfSquares(v, len);
+                partial[t] = Sums.dot(v, v, len);
             }
         });
         double total = 0;

@@ -311,7 +311,7 @@ public final class SparseCodes {
                 for (int p = conceptStart[j]; p < conceptStart[j + 1]; p++) {
                     int e = byConcept[p];
                     gf.getFloatRow(entryRow[e], gr);
-                    result[e] = dot(atom, gr, width);
+                    result[e] = Sums.dot(atom, gr, width);
                 }
             });
             return result;
@@ -326,7 +326,7 @@ public final class SparseCodes {
             for (int p = conceptStart[j]; p < conceptStart[j + 1]; p++) {
                 int e = byConcept[p];
                 grad.getRow(entryRow[e], gr);
-                result[e] = dot(atom, gr, width);
+                result[e] = Sums.dot(atom, gr, width);
             }
         });
         return result;
@@ -458,51 +458,6 @@ public final class SparseCodes {
         for (int i = 0; i < n; i++) {
             y[i] += alpha * x[i];
         }
-    }
-
-    /** A dot product summed in double over eight independent partial sums (they overlap in the pipeline). */
-    private static double dot(float[] a, float[] b, int n) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        double s4 = 0;
-        double s5 = 0;
-        double s6 = 0;
-        double s7 = 0;
-        int i = 0;
-        for (; i + 7 < n; i += 8) {
-            s0 += a[i] * b[i];
-            s1 += a[i + 1] * b[i + 1];
-            s2 += a[i + 2] * b[i + 2];
-            s3 += a[i + 3] * b[i + 3];
-            s4 += a[i + 4] * b[i + 4];
-            s5 += a[i + 5] * b[i + 5];
-            s6 += a[i + 6] * b[i + 6];
-            s7 += a[i + 7] * b[i + 7];
-        }
-        for (; i < n; i++) {
-            s0 += a[i] * b[i];
-        }
-        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
-    }
-
-    private static double dot(double[] a, double[] b, int n) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int i = 0;
-        for (; i + 3 < n; i += 4) {
-            s0 += a[i] * b[i];
-            s1 += a[i + 1] * b[i + 1];
-            s2 += a[i + 2] * b[i + 2];
-            s3 += a[i + 3] * b[i + 3];
-        }
-        for (; i < n; i++) {
-            s0 += a[i] * b[i];
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 
     private static void axpy(double alpha, double[] x, double[] y, int n) {
