@@ -15,6 +15,7 @@ public final class RowKernels {
     private static final ThreadLocal<double[]> DOUBLE_CHUNK = ThreadLocal.withInitial(() -> new double[SQUARES_CHUNK]);
     private static final ThreadLocal<float[]> SECOND_CHUNK = ThreadLocal.withInitial(() -> new float[SQUARES_CHUNK]);
     private static final ThreadLocal<double[]> SECOND_DOUBLE_CHUNK = ThreadLocal.withInitial(() -> new double[SQUARES_CHUNK]);
+    private static final Scratch.Floats FLOAT_ROW = new Scratch.Floats();
 
     private RowKernels() {
     }
@@ -29,7 +30,7 @@ public final class RowKernels {
         parallelRows(a.rows, a.cols, r -> {
             long n = 0;
             if (a instanceof Rows.F32 f) { // the stored floats, one bulk copy per row
-                float[] row = floatRow(a.cols);
+                float[] row = FLOAT_ROW.get(a.cols);
                 f.getFloatRow(r, row);
                 for (int j = 0; j < a.cols; j++) {
                     n += Math.abs(row[j]) >= threshold ? 1 : 0;
@@ -487,17 +488,6 @@ public final class RowKernels {
                 g.set(gb + j, g.get(gb + j) + a[r] * l.get(lb + j) + b[r] * rr.get(lb + j));
             }
         }
-    }
-
-    private static final ThreadLocal<float[]> FLOAT_ROW = ThreadLocal.withInitial(() -> new float[0]);
-
-    private static float[] floatRow(int width) {
-        float[] a = FLOAT_ROW.get();
-        if (a.length < width) {
-            a = new float[width];
-            FLOAT_ROW.set(a);
-        }
-        return a;
     }
 
     private static void parallelRows(int rows, int cols, java.util.function.IntConsumer body) {

@@ -61,7 +61,7 @@ abstract class Rows {
     }
 
     static final class F32 extends Rows {
-        private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
+        private static final Scratch.Floats ROW = new Scratch.Floats();
         private final FloatBuffer b;
 
         F32(FloatBuffer b, int rows, int cols) {
@@ -79,15 +79,6 @@ abstract class Rows {
             b.put((int) i, (float) v);
         }
 
-        private float[] row() {
-            float[] t = ROW.get();
-            if (t.length < cols) {
-                t = new float[cols];
-                ROW.set(t);
-            }
-            return t;
-        }
-
         /** Row {@code r} into {@code dst[0..cols)} as it is stored, with one bulk copy. */
         void getFloatRow(int r, float[] dst) {
             b.get(r * cols, dst, 0, cols);
@@ -100,7 +91,7 @@ abstract class Rows {
 
         @Override
         void getRow(int r, double[] dst) {
-            float[] t = row();
+            float[] t = ROW.get(cols);
             b.get(r * cols, t, 0, cols);
             for (int j = 0; j < cols; j++) {
                 dst[j] = t[j];
@@ -109,7 +100,7 @@ abstract class Rows {
 
         @Override
         void putRow(int r, double[] src) {
-            float[] t = row();
+            float[] t = ROW.get(cols);
             for (int j = 0; j < cols; j++) {
                 t[j] = (float) src[j];
             }

@@ -17,10 +17,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * dot products sum in double), float64 ones in double.
  */
 public final class SparseCodes {
-    private static final ThreadLocal<double[]> ACC = ThreadLocal.withInitial(() -> new double[0]);
-    private static final ThreadLocal<double[]> ROW = ThreadLocal.withInitial(() -> new double[0]);
-    private static final ThreadLocal<float[]> FLOAT_ACC = ThreadLocal.withInitial(() -> new float[0]);
-    private static final ThreadLocal<float[]> FLOAT_ROW = ThreadLocal.withInitial(() -> new float[0]);
+    private static final Scratch.Doubles ACC = new Scratch.Doubles();
+    private static final Scratch.Doubles ROW = new Scratch.Doubles();
+    private static final Scratch.Floats FLOAT_ACC = new Scratch.Floats();
+    private static final Scratch.Floats FLOAT_ROW = new Scratch.Floats();
     /** Rows or concepts per parallel task. */
     static final int CHUNK = 64;
 
@@ -41,7 +41,7 @@ public final class SparseCodes {
         SparseCodes s = reuse != null ? reuse : new SparseCodes();
         Rows z = Rows.of(codes, "codes");
         s.fill(z.rows, z.cols, (r, sink) -> {
-            double[] row = acc(z.cols);
+            double[] row = ACC.get(z.cols);
             z.getRow(r, row);
             for (int j = 0; j < z.cols; j++) {
                 if (row[j] != 0) {
@@ -183,7 +183,7 @@ public final class SparseCodes {
         Rows o = rowsOf(out, "dense codes", rows, concepts);
         if (o instanceof Rows.F32 f) {
             parallel(rows, r -> {
-                float[] row = floatAcc(concepts);
+                float[] row = FLOAT_ACC.get(concepts);
                 Arrays.fill(row, 0, concepts, 0f);
                 for (int e = rowStart[r]; e < rowStart[r + 1]; e++) {
                     row[concept[e]] = (float) value[e];
@@ -193,7 +193,7 @@ public final class SparseCodes {
             return out;
         }
         parallel(rows, r -> {
-            double[] row = acc(concepts);
+            double[] row = ACC.get(concepts);
             Arrays.fill(row, 0, concepts, 0.0);
             for (int e = rowStart[r]; e < rowStart[r + 1]; e++) {
                 row[concept[e]] = value[e];
@@ -264,8 +264,8 @@ public final class SparseCodes {
         int width = dict.cols;
         if (dict instanceof Rows.F32 df && o instanceof Rows.F32 of) { // float32 as stored: vectorised axpy
             parallel(rows, r -> {
-                float[] acc = floatAcc(width);
-                float[] atom = floatRow(width);
+                float[] acc = FLOAT_ACC.get(width);
+                float[] atom = FLOAT_ROW.get(width);
                 Arrays.fill(acc, 0, width, 0f);
                 for (int e = rowStart[r]; e < rowStart[r + 1]; e++) {
                     df.getFloatRow(concept[e], atom);
@@ -276,8 +276,8 @@ public final class SparseCodes {
             return out;
         }
         parallel(rows, r -> {
-            double[] acc = acc(width);
-            double[] atom = row(width);
+            double[] acc = ACC.get(width);
+            double[] atom = ROW.get(width);
             Arrays.fill(acc, 0, width, 0.0);
             for (int e = rowStart[r]; e < rowStart[r + 1]; e++) {
                 dict.getRow(concept[e], atom);
@@ -305,8 +305,8 @@ public final class SparseCodes {
                 if (conceptStart[j] == conceptStart[j + 1]) {
                     return;
                 }
-                float[] atom = floatRow(width);
-                float[] gr = floatAcc(width);
+                float[] atom = FLOAT_ROW.get(width);
+                float[] gr = FLOAT_ACC.get(width);
                 df.getFloatRow(j, atom);
                 for (int p = conceptStart[j]; p < conceptStart[j + 1]; p++) {
                     int e = byConcept[p];
@@ -320,8 +320,8 @@ public final class SparseCodes {
             if (conceptStart[j] == conceptStart[j + 1]) {
                 return;
             }
-            double[] atom = row(width);
-            double[] gr = acc(width);
+            double[] atom = ROW.get(width);
+            double[] gr = ACC.get(width);
             dict.getRow(j, atom);
             for (int p = conceptStart[j]; p < conceptStart[j + 1]; p++) {
                 int e = byConcept[p];
@@ -359,8 +359,8 @@ public final class SparseCodes {
                 if (none && accumulate) {
                     return;
                 }
-                float[] acc = floatAcc(width);
-                float[] xr = floatRow(width);
+                float[] acc = FLOAT_ACC.get(width);
+                float[] xr = FLOAT_ROW.get(width);
                 if (accumulate) {
                     of.getFloatRow(j, acc);
                 } else {
@@ -380,8 +380,8 @@ public final class SparseCodes {
             if (none && accumulate) {
                 return;
             }
-            double[] acc = acc(width);
-            double[] xr = row(width);
+            double[] acc = ACC.get(width);
+            double[] xr = ROW.get(width);
             if (accumulate) {
                 o.getRow(j, acc);
             } else {
@@ -464,42 +464,6 @@ public final class SparseCodes {
         for (int i = 0; i < n; i++) {
             y[i] += alpha * x[i];
         }
-    }
-
-    private static double[] row(int width) {
-        double[] a = ROW.get();
-        if (a.length < width) {
-            a = new double[width];
-            ROW.set(a);
-        }
-        return a;
-    }
-
-    private static float[] floatRow(int width) {
-        float[] a = FLOAT_ROW.get();
-        if (a.length < width) {
-            a = new float[width];
-            FLOAT_ROW.set(a);
-        }
-        return a;
-    }
-
-    private static float[] floatAcc(int width) {
-        float[] a = FLOAT_ACC.get();
-        if (a.length < width) {
-            a = new float[width];
-            FLOAT_ACC.set(a);
-        }
-        return a;
-    }
-
-    private static double[] acc(int width) {
-        double[] a = ACC.get();
-        if (a.length < width) {
-            a = new double[width];
-            ACC.set(a);
-        }
-        return a;
     }
 
     private static void parallel(int n, java.util.function.IntConsumer body) {

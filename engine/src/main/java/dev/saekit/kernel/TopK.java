@@ -12,11 +12,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * is never kept (it compares below every value).
  */
 public final class TopK {
-    private static final ThreadLocal<double[]> SCRATCH = ThreadLocal.withInitial(() -> new double[0]);
+    private static final Scratch.Doubles SCRATCH = new Scratch.Doubles();
     /** The sparse codes behind the dense-output {@link #perRow(INDArray, int, INDArray)}, kept per calling thread. */
     private static final ThreadLocal<SparseCodes> DENSE_API = ThreadLocal.withInitial(SparseCodes::new);
-    private static final ThreadLocal<double[]> ROW = ThreadLocal.withInitial(() -> new double[0]);
-    private static final ThreadLocal<float[]> FLOAT_ROW = ThreadLocal.withInitial(() -> new float[0]);
+    private static final Scratch.Doubles ROW = new Scratch.Doubles();
+    private static final Scratch.Floats FLOAT_ROW = new Scratch.Floats();
     /** Radix selection: key bits counted per pass, and the most values gathered for the final selection. */
     private static final int RADIX_BITS = 16;
     private static final int RADIX_MASK = (1 << RADIX_BITS) - 1;
@@ -55,7 +55,7 @@ public final class TopK {
                 float[] guesses = new float[(in.rows + SparseCodes.CHUNK - 1) / SparseCodes.CHUNK];
                 Arrays.fill(guesses, Float.NaN);
                 out.fill(in.rows, c, (r, sink) -> {
-                    float[] row = floatRow(c);
+                    float[] row = FLOAT_ROW.get(c);
                     f.getFloatRow(r, row);
                     int task = r / SparseCodes.CHUNK; // rows of one task run in order on one thread
                     guesses[task] = selectAboveGuess(row, c, k, relu, guesses[task], sink);
@@ -63,7 +63,7 @@ public final class TopK {
                 return out;
             }
             out.fill(in.rows, c, (r, sink) -> {
-                double[] row = row(c);
+                double[] row = ROW.get(c);
                 in.getRow(r, row);
                 selectByHeap(row, c, k, relu, sink);
             });
@@ -71,7 +71,7 @@ public final class TopK {
         }
         out.fill(in.rows, c, (r, sink) -> {
             double[] row = readRow(in, r, relu);
-            double[] scratch = scratch(c);
+            double[] scratch = SCRATCH.get(c);
             System.arraycopy(row, 0, scratch, 0, c);
             double kth = Select.kthLargest(scratch, 0, c, k);
             int above = 0;
@@ -477,7 +477,7 @@ public final class TopK {
 
     /** Row {@code r} of {@code in} (its ReLU when {@code relu}) in this thread's row array. */
     private static double[] readRow(Rows in, int r, boolean relu) {
-        double[] row = row(in.cols);
+        double[] row = ROW.get(in.cols);
         in.getRow(r, row);
         if (relu) {
             for (int j = 0; j < in.cols; j++) {
@@ -487,30 +487,4 @@ public final class TopK {
         return row;
     }
 
-    private static double[] row(int size) {
-        double[] s = ROW.get();
-        if (s.length < size) {
-            s = new double[size];
-            ROW.set(s);
-        }
-        return s;
-    }
-
-    private static float[] floatRow(int size) {
-        float[] s = FLOAT_ROW.get();
-        if (s.length < size) {
-            s = new float[size];
-            FLOAT_ROW.set(s);
-        }
-        return s;
-    }
-
-    private static double[] scratch(int size) {
-        double[] s = SCRATCH.get();
-        if (s.length < size) {
-            s = new double[size];
-            SCRATCH.set(s);
-        }
-        return s;
-    }
 }
