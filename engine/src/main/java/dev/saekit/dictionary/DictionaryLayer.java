@@ -174,8 +174,7 @@ public final class DictionaryLayer implements Dictionary {
             }
             return;
         }
-        INDArray gradD = buffers.get("gradD", nbConcepts, inputDim).assign(0);
-        z.addTransposedProduct(z.values(), b, gradD);
+        INDArray gradD = z.setTransposedProduct(z.values(), b, buffers.get("gradD", nbConcepts, inputDim));
         backward(gradD, usedD);
     }
 

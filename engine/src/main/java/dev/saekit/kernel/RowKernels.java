@@ -10,11 +10,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class RowKernels {
     private static final int MIN_CELLS_PER_TASK = 1 << 14;
 
-    private static final int SQUARES_CHUNK = 1 << 14;
-    private static final ThreadLocal<float[]> CHUNK = ThreadLocal.withInitial(() -> new float[SQUARES_CHUNK]);
-    private static final ThreadLocal<double[]> DOUBLE_CHUNK = ThreadLocal.withInitial(() -> new double[SQUARES_CHUNK]);
-    private static final ThreadLocal<float[]> SECOND_CHUNK = ThreadLocal.withInitial(() -> new float[SQUARES_CHUNK]);
-    private static final ThreadLocal<double[]> SECOND_DOUBLE_CHUNK = ThreadLocal.withInitial(() -> new double[SQUARES_CHUNK]);
+    /** Elements per task of the passes over whole arrays ({@link #forEachChunk}). */
+    private static final int CHUNK = 1 << 14;
+    private static final Scratch.Floats FLOATS = new Scratch.Floats();
+    private static final Scratch.Floats MORE_FLOATS = new Scratch.Floats();
+    private static final Scratch.Doubles DOUBLES = new Scratch.Doubles();
+    private static final Scratch.Doubles MORE_DOUBLES = new Scratch.Doubles();
     private static final Scratch.Floats FLOAT_ROW = new Scratch.Floats();
 
     private RowKernels() {
@@ -59,18 +60,13 @@ public final class RowKernels {
         if (!contiguousAlike(pre, grad) || !contiguousAlike(pre, out)) {
             return false;
         }
-        long length = pre.length();
-        int chunk = SQUARES_CHUNK;
-        int tasks = (int) ((length + chunk - 1) / chunk);
         if (pre.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT) {
             java.nio.FloatBuffer p = pre.data().asNioFloat();
             java.nio.FloatBuffer g = grad.data().asNioFloat();
             java.nio.FloatBuffer o = out.data().asNioFloat();
-            IntStream.range(0, tasks).parallel().forEach(t -> {
-                int from = t * chunk;
-                int len = (int) Math.min(length - from, chunk);
-                float[] pv = CHUNK.get();
-                float[] gv = SECOND_CHUNK.get();
+            forEachChunk(pre.length(), (t, from, len) -> {
+                float[] pv = FLOATS.get(len);
+                float[] gv = MORE_FLOATS.get(len);
                 p.get(from, pv, 0, len);
                 g.get(from, gv, 0, len);
                 for (int i = 0; i < len; i++) {
@@ -87,11 +83,9 @@ public final class RowKernels {
             java.nio.DoubleBuffer p = pre.data().asNioDouble();
             java.nio.DoubleBuffer g = grad.data().asNioDouble();
             java.nio.DoubleBuffer o = out.data().asNioDouble();
-            IntStream.range(0, tasks).parallel().forEach(t -> {
-                int from = t * chunk;
-                int len = (int) Math.min(length - from, chunk);
-                double[] pv = DOUBLE_CHUNK.get();
-                double[] gv = SECOND_DOUBLE_CHUNK.get();
+            forEachChunk(pre.length(), (t, from, len) -> {
+                double[] pv = DOUBLES.get(len);
+                double[] gv = MORE_DOUBLES.get(len);
                 p.get(from, pv, 0, len);
                 g.get(from, gv, 0, len);
                 for (int i = 0; i < len; i++) {
@@ -224,34 +218,20 @@ public final class RowKernels {
             double n = m.norm2Number().doubleValue();
             return n * n;
         }
-        long length = m.length();
-        int chunk = SQUARES_CHUNK;
-        int tasks = (int) ((length + chunk - 1) / chunk);
-        double[] partial = new double[tasks];
         if (m.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT) {
             java.nio.FloatBuffer b = m.data().asNioFloat();
-            IntStream.range(0, tasks).parallel().forEach(t -> {
-                int from = t * chunk;
-                int len = (int) Math.min(length - from, chunk);
-                float[] v = CHUNK.get();
+            return sumOverChunks(m.length(), (from, len) -> {
+                float[] v = FLOATS.get(len);
                 b.get(from, v, 0, len);
-                partial[t] = Sums.dot(v, v, len);
-            });
-        } else {
-            java.nio.DoubleBuffer b = m.data().asNioDouble();
-            IntStream.range(0, tasks).parallel().forEach(t -> {
-                int from = t * chunk;
-                int len = (int) Math.min(length - from, chunk);
-                double[] v = DOUBLE_CHUNK.get();
-                b.get(from, v, 0, len);
-                partial[t] = Sums.dot(v, v, len);
+                return Sums.dot(v, v, len);
             });
         }
-        double total = 0;
-        for (double p : partial) {
-            total += p;
-        }
-        return total;
+        java.nio.DoubleBuffer b = m.data().asNioDouble();
+        return sumOverChunks(m.length(), (from, len) -> {
+            double[] v = DOUBLES.get(len);
+            b.get(from, v, 0, len);
+            return Sums.dot(v, v, len);
+        });
     }
 
     /**
@@ -264,18 +244,13 @@ public final class RowKernels {
         if (!contiguousAlike(x, y)) {
             return false;
         }
-        long length = x.length();
-        int chunk = SQUARES_CHUNK;
-        int tasks = (int) ((length + chunk - 1) / chunk);
         if (x.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT) {
             java.nio.FloatBuffer xb = x.data().asNioFloat();
             java.nio.FloatBuffer yb = y.data().asNioFloat();
             float a = (float) alpha;
-            IntStream.range(0, tasks).parallel().forEach(t -> {
-                int from = t * chunk;
-                int len = (int) Math.min(length - from, chunk);
-                float[] xv = CHUNK.get();
-                float[] yv = SECOND_CHUNK.get();
+            forEachChunk(x.length(), (t, from, len) -> {
+                float[] xv = FLOATS.get(len);
+                float[] yv = MORE_FLOATS.get(len);
                 xb.get(from, xv, 0, len);
                 yb.get(from, yv, 0, len);
                 for (int i = 0; i < len; i++) {
@@ -286,11 +261,9 @@ public final class RowKernels {
         } else {
             java.nio.DoubleBuffer xb = x.data().asNioDouble();
             java.nio.DoubleBuffer yb = y.data().asNioDouble();
-            IntStream.range(0, tasks).parallel().forEach(t -> {
-                int from = t * chunk;
-                int len = (int) Math.min(length - from, chunk);
-                double[] xv = DOUBLE_CHUNK.get();
-                double[] yv = SECOND_DOUBLE_CHUNK.get();
+            forEachChunk(x.length(), (t, from, len) -> {
+                double[] xv = DOUBLES.get(len);
+                double[] yv = MORE_DOUBLES.get(len);
                 xb.get(from, xv, 0, len);
                 yb.get(from, yv, 0, len);
                 for (int i = 0; i < len; i++) {
@@ -318,19 +291,13 @@ public final class RowKernels {
 
     /** Over chunks in parallel: {@code sum(v)} when {@code center} is NaN, else {@code sum((v - center)^2)}. */
     private static double chunkSums(INDArray m, double center) {
-        long length = m.length();
-        int chunk = SQUARES_CHUNK;
-        int tasks = (int) ((length + chunk - 1) / chunk);
-        double[] partial = new double[tasks];
         boolean f32 = m.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT;
         java.nio.FloatBuffer fb = f32 ? m.data().asNioFloat() : null;
         java.nio.DoubleBuffer db = f32 ? null : m.data().asNioDouble();
-        IntStream.range(0, tasks).parallel().forEach(t -> {
-            int from = t * chunk;
-            int len = (int) Math.min(length - from, chunk);
-            double[] v = DOUBLE_CHUNK.get();
+        return sumOverChunks(m.length(), (from, len) -> {
+            double[] v = DOUBLES.get(len);
             if (f32) {
-                float[] f = CHUNK.get();
+                float[] f = FLOATS.get(len);
                 fb.get(from, f, 0, len);
                 for (int i = 0; i < len; i++) {
                     v[i] = f[i];
@@ -343,14 +310,40 @@ public final class RowKernels {
                 for (int i = 0; i < len; i++) {
                     s += v[i];
                 }
-                partial[t] = s;
-            } else {
-                for (int i = 0; i < len; i++) {
-                    v[i] -= center;
-                }
-                partial[t] = Sums.dot(v, v, len);
+                return s;
             }
+            for (int i = 0; i < len; i++) {
+                v[i] -= center;
+            }
+            return Sums.dot(v, v, len);
         });
+    }
+
+    /** One chunk of a pass over a whole array: elements {@code [from, from + len)}, task number {@code task}. */
+    @FunctionalInterface
+    private interface ChunkPass {
+        void run(int task, int from, int len);
+    }
+
+    /** The sum over one chunk {@code [from, from + len)}. */
+    @FunctionalInterface
+    private interface ChunkSum {
+        double sum(int from, int len);
+    }
+
+    /** Runs {@code body} over {@code [0, length)} in chunks of {@link #CHUNK} elements, in parallel. */
+    private static void forEachChunk(long length, ChunkPass body) {
+        int tasks = Math.toIntExact((length + CHUNK - 1) / CHUNK);
+        IntStream.range(0, tasks).parallel().forEach(t -> {
+            int from = t * CHUNK;
+            body.run(t, from, (int) Math.min(length - from, CHUNK));
+        });
+    }
+
+    /** The sum of {@code body} over the chunks of {@code [0, length)}, the chunks' sums added in order (deterministic). */
+    private static double sumOverChunks(long length, ChunkSum body) {
+        double[] partial = new double[Math.toIntExact((length + CHUNK - 1) / CHUNK)];
+        forEachChunk(length, (t, from, len) -> partial[t] = body.sum(from, len));
         double total = 0;
         for (double p : partial) {
             total += p;
