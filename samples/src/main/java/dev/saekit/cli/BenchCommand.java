@@ -15,7 +15,11 @@ import dev.saekit.model.Variant;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.MemoryBudget;
 import dev.saekit.tensor.SeededRandom;
+import dev.saekit.train.AuxKLoss;
+import dev.saekit.train.Loss;
 import dev.saekit.train.Losses;
+import dev.saekit.train.TopKAuxiliaryLoss;
+import dev.saekit.train.listeners.DeadCodeTracker;
 import dev.saekit.train.MemoryEstimate;
 import dev.saekit.train.OptimizerConfig;
 import dev.saekit.train.StepState;
@@ -89,6 +93,17 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed of the weights and the data. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--aux", paramLabel = "KIND", defaultValue = "none",
+            description = "An auxiliary loss term added to the MSE: none, auxk (AuxK of SAELens, k_aux = input/2, coefficient "
+                    + "1/32) or topk_aux (overcomplete's). Default: ${DEFAULT-VALUE}.")
+    String aux;
+
+    @Option(names = "--dead-window", paramLabel = "N", defaultValue = "1",
+            description = "auxk: steps of the dead-code window (a concept is dead if it did not fire in the last window). "
+                    + "1 makes the concepts that the previous step left unused dead, so AuxK works at every step. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    long deadWindow;
+
     @Override
     public Integer call() {
         return Cli.run(spec, this::bench);
@@ -114,9 +129,10 @@ public final class BenchCommand implements Callable<Integer> {
         SparseAutoencoder model = Cli.build(() -> ModelSpec.of(config, variantSpec(v)).build());
         int total = warmup + steps;
         Dataset data = new RepeatedBatches(new SeededRandom(seed).derive(1).normal(type, 1.0, 4L * batch, input), batch, total);
+        DeadCodeTracker deadCodes = new DeadCodeTracker(deadWindow);
         TrainingConfig training = TrainingConfig.builder().epochs(1).batchSize(batch).optimizer(OptimizerConfig.adam(5e-4))
-                .clipNorm(1.0).loss(Losses.mse()).shuffle(false).seed(seed).build();
-        StepTimes times = new StepTimes(warmup);
+                .clipNorm(1.0).loss(loss(deadCodes)).shuffle(false).seed(seed).build();
+        StepTimes times = new StepTimes(warmup, deadCodes);
         Trainer trainer = new Trainer(training, times);
         times.trainer = trainer;
         TrainingResult result = trainer.fit(model, data);
@@ -137,6 +153,11 @@ public final class BenchCommand implements Callable<Integer> {
         json.put("warmup", warmup);
         json.put("threads", used);
         json.put("dtype", type.toString());
+        json.put("aux", aux.toLowerCase(java.util.Locale.ROOT));
+        if (aux.equalsIgnoreCase("auxk")) {
+            json.put("dead_window", deadWindow);
+            json.put("mean_dead_fraction", round(times.meanDeadFraction()));
+        }
         json.put("median_s_per_step", round(median));
         json.put("min_s_per_step", round(Arrays.stream(measured).min().orElseThrow()));
         json.put("max_s_per_step", round(Arrays.stream(measured).max().orElseThrow()));
@@ -155,6 +176,17 @@ public final class BenchCommand implements Callable<Integer> {
         spec.commandLine().getOut().println(json.toString());
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /** MSE plus the {@code --aux} term; AuxK reads the dead concepts from {@code deadCodes}. */
+    private Loss loss(DeadCodeTracker deadCodes) throws CliException {
+        Cli.require(deadWindow > 0, "--dead-window must be > 0, was " + deadWindow);
+        return switch (aux.toLowerCase(java.util.Locale.ROOT)) {
+            case "none" -> Losses.mse();
+            case "auxk" -> Losses.mse().plus(new AuxKLoss(deadCodes, 0, 1.0 / 32));
+            case "topk_aux" -> Losses.mse().plus(new TopKAuxiliaryLoss(0.1));
+            default -> throw new CliException(SaekitCli.EXIT_USAGE, "--aux: unknown '" + aux + "'; accepted: none, auxk, topk_aux");
+        };
     }
 
     private VariantSpec variantSpec(Variant v) {
@@ -206,12 +238,15 @@ public final class BenchCommand implements Callable<Integer> {
     private static final class StepTimes implements TrainingListener {
         private final List<Double> seconds = new ArrayList<>();
         private final int warmup;
+        private final DeadCodeTracker deadCodes;
+        private double deadFractionSum;
         private long last;
         Trainer trainer;
         double[] atWarmupEnd = new double[Trainer.Phase.values().length];
 
-        StepTimes(int warmup) {
+        StepTimes(int warmup, DeadCodeTracker deadCodes) {
             this.warmup = warmup;
+            this.deadCodes = deadCodes;
         }
 
         @Override
@@ -223,10 +258,18 @@ public final class BenchCommand implements Callable<Integer> {
         public void onStep(StepState state) {
             long now = System.nanoTime();
             seconds.add((now - last) / 1e9);
+            if (seconds.size() > warmup) {
+                deadFractionSum += deadCodes.deadFraction();
+            }
             if (seconds.size() == warmup) {
                 atWarmupEnd = trainer.phaseSeconds();
             }
             last = System.nanoTime();
+        }
+
+        /** The dead fraction AuxK saw, averaged over the measured steps. */
+        double meanDeadFraction() {
+            return seconds.size() > warmup ? deadFractionSum / (seconds.size() - warmup) : 0;
         }
 
         double[] seconds() {
