@@ -43,13 +43,14 @@ public interface Dictionary extends Module {
     void backwardOuter(INDArray a, INDArray b, INDArray usedD);
 
     /**
-     * Accumulates parameter gradients from {@code dL/dD = z^T b} for codes {@code z} given both as
-     * their non-zero entries and as the dense matrix {@code codes}: by default through
-     * {@link #backwardOuter}; dictionaries that can add the sparse product straight into their
-     * gradients override it.
+     * Accumulates parameter gradients from {@code dL/dD = z^T b} for codes {@code z} given as their
+     * non-zero entries and, when the caller has it, as the dense matrix {@code codes} (else null): by
+     * default through {@link #backwardOuter} (materialising the dense codes when not given);
+     * dictionaries that can add the sparse product straight into their gradients override it.
      */
     default void backwardSparse(SparseCodes z, INDArray codes, INDArray b, INDArray usedD) {
-        backwardOuter(codes, b, usedD);
+        INDArray dense = codes != null ? codes : z.toDense(org.nd4j.linalg.factory.Nd4j.create(b.dataType(), z.rows(), z.concepts()));
+        backwardOuter(dense, b, usedD);
     }
 
     /** Switches between training ({@code true}) and evaluation mode. */

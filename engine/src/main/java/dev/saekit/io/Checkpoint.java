@@ -22,9 +22,12 @@ import java.util.Map;
  * @param data        provenance of the training data (JSON), or null
  * @param optimizer   Adam's state per parameter name (empty when none was saved)
  * @param attachments extra arrays saved with the model
+ * @param listenerStates the states of the run's stateful listeners by name (empty when none was saved), for
+ *                    {@code Trainer.resume(model, data, progress, listenerStates)}
  */
 public record Checkpoint(Path dir, ModelSpec spec, SparseAutoencoder model, TrainingProgress progress, JsonNode training,
-                         JsonNode data, Map<String, AdamState> optimizer, Map<String, org.nd4j.linalg.api.ndarray.INDArray> attachments) {
+                         JsonNode data, Map<String, AdamState> optimizer, Map<String, org.nd4j.linalg.api.ndarray.INDArray> attachments,
+                         Map<String, Map<String, org.nd4j.linalg.api.ndarray.INDArray>> listenerStates) {
 
     /** Adam's state of one parameter. */
     public record AdamState(long step, org.nd4j.linalg.api.ndarray.INDArray expAvg, org.nd4j.linalg.api.ndarray.INDArray expAvgSq) {

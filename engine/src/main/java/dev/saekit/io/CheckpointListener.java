@@ -15,7 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Saves a checkpoint (see {@link Checkpoints}) every {@code everySteps} steps, at the end of every
- * epoch when asked, and when training completes, keeping the newest {@code keep}. A failed save
+ * epoch when asked, and when training completes, keeping the newest {@code keep}. It saves the
+ * states of the run's stateful listeners too ({@link dev.saekit.train.TrainingContext#listenerStates()}). A failed save
  * stops training with the I/O error rather than losing it.
  */
 public final class CheckpointListener implements TrainingListener {
@@ -29,6 +30,7 @@ public final class CheckpointListener implements TrainingListener {
     private TrainingContext context;
     private TrainingProgress last;
     private TrainingProgress saved;
+    private boolean pendingAtEpochEnd;
 
     /**
      * @param everySteps  save every this many steps (0: only at epoch ends and at the end)
@@ -57,21 +59,28 @@ public final class CheckpointListener implements TrainingListener {
     public void onTrainingStart(TrainingContext context) {
         this.context = context;
         this.last = context.start();
+        this.pendingAtEpochEnd = false;
     }
 
     @Override
     public void onStep(StepState s) {
-        last = s.stepInEpoch() == s.stepsPerEpoch()
-                ? new TrainingProgress(s.epoch() + 1, 0, s.step())
-                : new TrainingProgress(s.epoch(), s.stepInEpoch(), s.step());
+        boolean epochEnds = s.stepInEpoch() == s.stepsPerEpoch();
+        last = epochEnds ? new TrainingProgress(s.epoch() + 1, 0, s.step()) : new TrainingProgress(s.epoch(), s.stepInEpoch(), s.step());
         if (everySteps > 0 && s.step() % everySteps == 0) {
-            save();
+            if (epochEnds) {
+                // saved once the epoch has ended: the listeners that close a window at the epoch's end
+                // (dead-code tracking) have then done so, as a run resumed at the next epoch expects
+                pendingAtEpochEnd = true;
+            } else {
+                save();
+            }
         }
     }
 
     @Override
     public void onEpochEnd(EpochSummary summary) {
-        if (eachEpoch) {
+        if (eachEpoch || pendingAtEpochEnd) {
+            pendingAtEpochEnd = false;
             save();
         }
     }
@@ -93,7 +102,8 @@ public final class CheckpointListener implements TrainingListener {
             return;
         }
         try {
-            Checkpoints.save(root, new Checkpoints.State(context.model(), context.optimizer(), last, training, data, attachments), keep);
+            Checkpoints.save(root, new Checkpoints.State(context.model(), context.optimizer(), last, training, data, attachments,
+                    context.listenerStates()), keep);
             saved = last;
         } catch (IOException e) {
             throw new UncheckedIOException("could not save a checkpoint in " + root + ": " + e.getMessage(), e);

@@ -42,6 +42,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *                    /weights.safetensors      every parameter and buffer, by state-dict name
  *                    /optimizer.safetensors    NAME/exp_avg, NAME/exp_avg_sq (when saved with Adam)
  *                    /attachments.safetensors  extra arrays (when given)
+ *                    /listeners.safetensors    NAME/ARRAY: the state of each stateful listener (AuxK's
+ *                                              dead-code window and mask), for an exact resume
  * </pre>
  *
  * <p>Saving writes a hidden temporary directory, forces every file to disk, renames the directory
@@ -57,6 +59,7 @@ public final class Checkpoints {
     static final String WEIGHTS = "weights.safetensors";
     static final String OPTIMIZER = "optimizer.safetensors";
     static final String ATTACHMENTS = "attachments.safetensors";
+    static final String LISTENERS = "listeners.safetensors";
     static final String LATEST = "latest";
     private static final Pattern STEP_DIR = Pattern.compile("step-(\\d+)");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -64,9 +67,19 @@ public final class Checkpoints {
     private Checkpoints() {
     }
 
-    /** What to save. {@code optimizer}, {@code training}, {@code data} and {@code attachments} may be null. */
+    /**
+     * What to save. {@code optimizer}, {@code training}, {@code data}, {@code attachments} and
+     * {@code listenerStates} (by listener state name, see {@code TrainingContext.listenerStates()})
+     * may be null.
+     */
     public record State(SparseAutoencoder model, Optimizer optimizer, TrainingProgress progress, JsonNode training,
-                        JsonNode data, Map<String, INDArray> attachments) {
+                        JsonNode data, Map<String, INDArray> attachments, Map<String, Map<String, INDArray>> listenerStates) {
+
+        /** A state without listener states. */
+        public State(SparseAutoencoder model, Optimizer optimizer, TrainingProgress progress, JsonNode training,
+                     JsonNode data, Map<String, INDArray> attachments) {
+            this(model, optimizer, progress, training, data, attachments, null);
+        }
     }
 
     /**
@@ -98,6 +111,11 @@ public final class Checkpoints {
             }
             if (state.attachments() != null && !state.attachments().isEmpty()) {
                 Safetensors.write(tmp.resolve(ATTACHMENTS), state.attachments(), Map.of("format", FORMAT));
+            }
+            if (state.listenerStates() != null && !state.listenerStates().isEmpty()) {
+                Map<String, INDArray> flat = new LinkedHashMap<>();
+                state.listenerStates().forEach((listener, arrays) -> arrays.forEach((array, a) -> flat.put(listener + "/" + array, a)));
+                Safetensors.write(tmp.resolve(LISTENERS), flat, Map.of("format", FORMAT));
             }
             ObjectNode config = JSON.createObjectNode();
             config.put("format", FORMAT);
@@ -241,7 +259,24 @@ public final class Checkpoints {
         Map<String, INDArray> attachments = Files.exists(dir.resolve(ATTACHMENTS))
                 ? Safetensors.read(dir.resolve(ATTACHMENTS)) : Map.of();
         return new Checkpoint(dir, spec, model, progress, nullIfMissing(config.get("training")), nullIfMissing(config.get("data")),
-                adam, attachments);
+                adam, attachments, listenerStates(dir.resolve(LISTENERS)));
+    }
+
+    /** The listener states of {@code file} ({@code LISTENER/ARRAY} tensors), by listener; empty when there is no file. */
+    private static Map<String, Map<String, INDArray>> listenerStates(Path file) throws IOException {
+        Map<String, Map<String, INDArray>> states = new LinkedHashMap<>();
+        if (!Files.exists(file)) {
+            return states;
+        }
+        for (Map.Entry<String, INDArray> e : Safetensors.read(file).entrySet()) {
+            int slash = e.getKey().lastIndexOf('/');
+            if (slash <= 0 || slash == e.getKey().length() - 1) {
+                throw new MalformedFileException(file.toString(), "tensor '" + e.getKey() + "' is not named LISTENER/ARRAY");
+            }
+            states.computeIfAbsent(e.getKey().substring(0, slash), k -> new LinkedHashMap<>())
+                    .put(e.getKey().substring(slash + 1), e.getValue());
+        }
+        return states;
     }
 
     private static JsonNode nullIfMissing(JsonNode n) {

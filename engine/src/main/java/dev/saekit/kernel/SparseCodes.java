@@ -427,6 +427,22 @@ public final class SparseCodes {
         return dense;
     }
 
+    /** {@code dense[row(e), concept(e)] += values[e]} for every entry; other entries are left as they are. */
+    public INDArray scatterAdd(double[] values, INDArray dense) {
+        Rows m = Rows.of(dense, "scatter output");
+        if (m.rows != rows || m.cols != concepts) {
+            throw new IllegalArgumentException("scatter output must have shape [" + rows + ", " + concepts + "], was "
+                    + Arrays.toString(dense.shape()));
+        }
+        parallel(rows, r -> {
+            for (int e = rowStart[r]; e < rowStart[r + 1]; e++) {
+                long at = (long) r * concepts + concept[e];
+                m.set(at, m.get(at) + values[e]);
+            }
+        });
+        return dense;
+    }
+
     /** {@code out[j] += sum of values[e] over the non-zero entries e of concept j}; {@code out} a vector of {@code concepts}. */
     public INDArray addConceptSums(double[] values, INDArray out) {
         if (out.length() != concepts) {

@@ -94,6 +94,53 @@ public final class TopK {
     }
 
     /**
+     * For each row of {@code values [rows, cols]}, its {@code k} largest entries among the columns
+     * {@code columns[0..n)} (distinct, ascending; of {@code max(values, 0)} when {@code relu}) as sparse codes
+     * in {@code out}, which is rebuilt and returned. Only those columns are read. Without the ReLU the
+     * kept entries may be negative or zero and are all stored (a caller differentiating through them
+     * needs every kept position); with it, zeros are left out. Ties keep the lowest columns, a NaN is
+     * never kept, and without the ReLU a row keeps fewer than {@code k} entries only if fewer than
+     * {@code k} of its values at those columns are above minus infinity.
+     */
+    public static SparseCodes perRowAmong(INDArray values, int[] columns, int n, int k, boolean relu, SparseCodes out) {
+        Rows in = Rows.of(values, "top-k input");
+        if (n < 0 || n > columns.length) {
+            throw new IllegalArgumentException("n must be in 0.." + columns.length + ", was " + n);
+        }
+        if (k < 1 || k > n) {
+            throw new IllegalArgumentException("k must be in 1.." + n + " (the columns to choose from), was " + k);
+        }
+        for (int i = 0; i < n; i++) {
+            if (columns[i] < 0 || columns[i] >= in.cols || (i > 0 && columns[i] <= columns[i - 1])) {
+                throw new IllegalArgumentException("columns must be distinct, ascending and in 0.." + (in.cols - 1)
+                        + "; entry " + i + " is " + columns[i]);
+            }
+        }
+        int c = in.cols;
+        out.fill(in.rows, c, (r, sink) -> {
+            double[] row = ROW.get(n);
+            long base = (long) r * c;
+            for (int i = 0; i < n; i++) {
+                double v = in.get(base + columns[i]);
+                row[i] = relu ? Math.max(v, 0.0) : v; // Math.max keeps a NaN, which the heap never takes
+            }
+            HeapScratch h = HEAP.get().ensure(k, 0);
+            double[] hv = h.value;
+            int[] hi = h.index;
+            fillPlaceholders(hv, hi, k, relu);
+            double min = hv[0];
+            for (int i = 0; i < n; i++) {
+                double v = row[i];
+                if (v > min) {
+                    min = replaceMinimum(hv, hi, k, v, columns[i]);
+                }
+            }
+            emitByColumn(hv, hi, k, !relu, sink);
+        });
+        return out;
+    }
+
+    /**
      * The entries of {@code values} (of {@code max(values, 0)} when {@code relu}) that are at least
      * {@code threshold}, as sparse codes in {@code out}, which is rebuilt and returned.
      */
@@ -312,7 +359,7 @@ public final class TopK {
                 min = replaceMinimum(hv, hi, k, v, j);
             }
         }
-        emitByColumn(hv, hi, k, sink);
+        emitByColumn(hv, hi, k, false, sink);
     }
 
     /**
@@ -386,7 +433,7 @@ public final class TopK {
             hi[0] = hi[size - 1];
             siftDown(hv, hi, 0, size - 1);
         }
-        emitByColumn(hv, hi, k, sink);
+        emitByColumn(hv, hi, k, false, sink);
     }
 
     /** A heap of k placeholders: zero (with the ReLU) or minus infinity, at a column no entry has. */
@@ -405,8 +452,11 @@ public final class TopK {
         return hv[0];
     }
 
-    /** The heap's k pairs into {@code sink}, columns ascending (insertion sort by column), zeros and placeholders left out. */
-    private static void emitByColumn(double[] hv, int[] hi, int k, SparseCodes.Entries sink) {
+    /**
+     * The heap's k pairs into {@code sink}, columns ascending (insertion sort by column), placeholders
+     * left out, and zeros too unless {@code keepZeros}.
+     */
+    private static void emitByColumn(double[] hv, int[] hi, int k, boolean keepZeros, SparseCodes.Entries sink) {
         for (int a = 1; a < k; a++) {
             int col = hi[a];
             double v = hv[a];
@@ -420,7 +470,7 @@ public final class TopK {
             hv[b + 1] = v;
         }
         for (int a = 0; a < k; a++) {
-            if (hv[a] != 0 && hi[a] != PLACEHOLDER) {
+            if ((keepZeros || hv[a] != 0) && hi[a] != PLACEHOLDER) {
                 sink.add(hi[a], hv[a]);
             }
         }

@@ -3,6 +3,7 @@ package dev.saekit.model;
 import dev.saekit.dictionary.PlainDictionary;
 import dev.saekit.encoder.BiasedLinearEncoder;
 import dev.saekit.encoder.Codes;
+import dev.saekit.kernel.RowKernels;
 import dev.saekit.kernel.TopK;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Ops;
@@ -161,7 +162,8 @@ public final class MatryoshkaSae extends SparseAutoencoder {
         INDArray fired = buffers.get("fired", rows, nbConcepts());
         frequency.value().addi(Ops.nonZeroMask(lastCodes, fired).sum(0).castTo(DataType.LONG));
         frequency.markChanged();
-        return remember(x, w, new SaeOutput(pre, lastCodes, recons.get(nesting.length - 1), recons));
+        return remember(x, w, new SaeOutput(pre, lastCodes, recons.get(nesting.length - 1), recons, null,
+                msaeEncoder.preBias().value()));
     }
 
     private void softCapInPlace(INDArray z) {
@@ -208,7 +210,17 @@ public final class MatryoshkaSae extends SparseAutoencoder {
             }
             gPre.addi(gz.muli(Ops.nonZeroMask(z, mask)));
         }
-        msaeEncoder.backward(null, grads.preCodes() == null ? gPre : gPre.addi(grads.preCodes()));
+        if (grads.preCodes() != null) {
+            gPre.addi(grads.preCodes());
+        }
+        for (OutputGradients.SparseDecode decode : grads.sparseDecodes()) { // a loss's own decodes: x_hat = z W + b_pre
+            decoder.backwardSparse(decode.codes(), null, decode.gradient(), decode.usedD());
+            RowKernels.addColumnSums(decode.gradient(), preBias.grad());
+            if (decode.intoPreCodes()) {
+                decode.codes().scatterAdd(decode.codes().dotsAt(decode.gradient(), decode.usedD(), null), gPre);
+            }
+        }
+        msaeEncoder.backward(null, gPre);
     }
 
     /** Unit-norm decoder rows with compensation, then decoder gradients projected off the rows. */

@@ -91,7 +91,8 @@ public final class PrefixMatryoshkaSae extends BatchTopKSae {
             levels.add(xHat);
         }
         levels.add(full.reconstruction());
-        return remember(x, d, new SaeOutput(full.preCodes(), full.codes(), full.reconstruction(), levels, full.sparseCodes()));
+        return remember(x, d, new SaeOutput(full.preCodes(), full.codes(), full.reconstruction(), levels, full.sparseCodes(),
+                full.decoderBias()));
     }
 
     @Override
@@ -136,7 +137,7 @@ public final class PrefixMatryoshkaSae extends BatchTopKSae {
             dictionary.backward(gD, d);
         }
         super.backward(new OutputGradients(gRecon, gCodes, grads.preCodes(), grads.dictionary(), grads.dictionaryUsed(),
-                List.of()));
+                List.of(), grads.sparseDecodes()));
     }
 
     @Override

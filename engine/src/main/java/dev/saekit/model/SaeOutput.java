@@ -13,27 +13,31 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>{@code sparseCodes} are the non-zero codes of {@code codes}, when the model has them (variants
  * that keep few codes: TopK, BatchTopK), so that metrics and listeners can count them without a pass
  * over the dense codes; null otherwise, and after {@link #detach()}.
+ *
+ * <p>{@code decoderBias} is the bias {@code b [input]} the forward added to every reconstruction
+ * ({@code x_hat = z D + b}: SAELens-layout models, the MSAE Matryoshka's {@code b_pre}), or null for
+ * models without one; a loss term that decodes codes of its own (AuxK) adds it as the model does.
  */
 public record SaeOutput(INDArray preCodes, INDArray codes, INDArray reconstruction, List<INDArray> nested,
-                        SparseCodes sparseCodes) {
+                        SparseCodes sparseCodes, INDArray decoderBias) {
 
     public SaeOutput {
         nested = List.copyOf(nested);
     }
 
-    /** An output with nested reconstructions and no sparse codes. */
+    /** An output with nested reconstructions, no sparse codes and no decoder bias. */
     public SaeOutput(INDArray preCodes, INDArray codes, INDArray reconstruction, List<INDArray> nested) {
-        this(preCodes, codes, reconstruction, nested, null);
+        this(preCodes, codes, reconstruction, nested, null, null);
     }
 
-    /** An output without nested reconstructions and sparse codes. */
+    /** An output without nested reconstructions, sparse codes or decoder bias. */
     public SaeOutput(INDArray preCodes, INDArray codes, INDArray reconstruction) {
-        this(preCodes, codes, reconstruction, List.of(), null);
+        this(preCodes, codes, reconstruction, List.of(), null, null);
     }
 
     /** Copies of the arrays that no later forward overwrites (without the sparse codes). */
     public SaeOutput detach() {
         return new SaeOutput(preCodes.dup('c'), codes.dup('c'), reconstruction.dup('c'),
-                nested.stream().map(a -> a.dup('c')).toList(), null);
+                nested.stream().map(a -> a.dup('c')).toList(), null, decoderBias == null ? null : decoderBias.dup('c'));
     }
 }

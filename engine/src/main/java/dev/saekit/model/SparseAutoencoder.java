@@ -6,6 +6,7 @@ import dev.saekit.encoder.Codes;
 import dev.saekit.encoder.Encoder;
 import dev.saekit.encoder.Encoders;
 import dev.saekit.encoder.TiedEncoder;
+import dev.saekit.kernel.RowKernels;
 import dev.saekit.kernel.SparseCodes;
 import dev.saekit.tensor.Buffers;
 import dev.saekit.tensor.DType;
@@ -127,7 +128,8 @@ public abstract class SparseAutoencoder implements Module {
         if (decoderBias != null) {
             xHat.addiRowVector(decoderBias.value());
         }
-        return remember(x, d, new SaeOutput(codes.preCodes(), codes.codes(), xHat, List.of(), sparse));
+        return remember(x, d, new SaeOutput(codes.preCodes(), codes.codes(), xHat, List.of(), sparse,
+                decoderBias == null ? null : decoderBias.value()));
     }
 
     /**
@@ -179,8 +181,8 @@ public abstract class SparseAutoencoder implements Module {
             Tensors.requireShape("codes gradient", grads.codes(), last.codes().shape());
         }
         INDArray gRecon = grads.reconstruction();
-        // with few codes kept (and no pre-code gradient to add), the codes' gradient is needed at the
-        // non-zero codes only, and the weight gradients are sums over them: nnz * width work
+        // with few codes kept (and no dense pre-code gradient to add), the codes' gradient is needed at
+        // the non-zero codes only, and the weight gradients are sums over them: nnz * width work
         boolean sparsePath = sparse != null && grads.preCodes() == null;
         INDArray gCodes = null;
         if (sparsePath) {
@@ -198,7 +200,7 @@ public abstract class SparseAutoencoder implements Module {
             dictionary.backwardOuter(last.codes(), gRecon, lastD);
         }
         if (decoderBias != null && decoderBias.isTrainable()) {
-            decoderBias.grad().addi(gRecon.sum(0));
+            RowKernels.addColumnSums(gRecon, decoderBias.grad());
         }
         if (grads.dictionary() != null) {
             dictionary.backward(grads.dictionary(), grads.dictionaryUsed());
@@ -207,13 +209,71 @@ public abstract class SparseAutoencoder implements Module {
             throw new IllegalArgumentException("a " + variant() + " model has no nested reconstructions; "
                     + "use a Matryoshka model with a nested loss");
         }
-        if (!sparsePath) {
-            sparsifyBackward(gCodes, grads.preCodes());
-        } else if (!encoder.backwardSparse(sparse, sparseGrad)) { // a non-zero code is kept and positive: pre-code grad = code grad
+        List<double[]> decodePreCodeGrads = backwardSparseDecodes(grads.sparseDecodes());
+        if (sparsePath && encoder.backwardSparse(sparse, sparseGrad)) { // a kept non-zero code is positive: pre-code grad = code grad
+            if (sparseDecodesIntoEncoder(grads.sparseDecodes(), decodePreCodeGrads)) {
+                return;
+            }
+            throw new IllegalStateException(encoder + " took one sparse pre-code gradient and refused another");
+        }
+        if (sparsePath) {
             gCodes = buffers.get("gcodes", lastX.rows(), nbConcepts()).assign(0);
             sparse.scatter(sparseGrad, gCodes);
-            sparsifyBackward(gCodes, null);
         }
+        sparsifyBackward(gCodes, densePreCodeGradient(grads.preCodes(), grads.sparseDecodes(), decodePreCodeGrads));
+    }
+
+    /**
+     * The dictionary's and the decoder bias's share of each of a loss's own sparse decodes; returns
+     * the pre-code gradient of each (null for a decode that sends none to the pre-codes).
+     */
+    protected final List<double[]> backwardSparseDecodes(List<OutputGradients.SparseDecode> decodes) {
+        List<double[]> preCodeGrads = new ArrayList<>(decodes.size());
+        for (OutputGradients.SparseDecode decode : decodes) {
+            requireCodesShape(decode.codes());
+            dictionary.backwardSparse(decode.codes(), null, decode.gradient(), decode.usedD());
+            if (decoderBias != null && decoderBias.isTrainable()) {
+                RowKernels.addColumnSums(decode.gradient(), decoderBias.grad());
+            }
+            preCodeGrads.add(decode.intoPreCodes() ? decode.codes().dotsAt(decode.gradient(), decode.usedD(), null) : null);
+        }
+        return preCodeGrads;
+    }
+
+    private void requireCodesShape(SparseCodes codes) {
+        if (codes.rows() != lastX.rows() || codes.concepts() != nbConcepts()) {
+            throw new IllegalArgumentException("a loss's sparse codes are [" + codes.rows() + ", " + codes.concepts()
+                    + "] but the forward's codes are [" + lastX.rows() + ", " + nbConcepts() + "]");
+        }
+    }
+
+    /** The sparse decodes' pre-code gradients into the encoder on their entries only; false if it cannot. */
+    private boolean sparseDecodesIntoEncoder(List<OutputGradients.SparseDecode> decodes, List<double[]> preCodeGrads) {
+        for (int i = 0; i < decodes.size(); i++) {
+            if (preCodeGrads.get(i) != null && !encoder.backwardSparse(decodes.get(i).codes(), preCodeGrads.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The dense pre-code gradient: {@code preCodes} (or null) plus the sparse decodes' pre-code
+     * gradients scattered into it; null when there is none.
+     */
+    protected final INDArray densePreCodeGradient(INDArray preCodes, List<OutputGradients.SparseDecode> decodes,
+                                                  List<double[]> preCodeGrads) {
+        INDArray g = preCodes;
+        for (int i = 0; i < decodes.size(); i++) {
+            if (preCodeGrads.get(i) == null) {
+                continue;
+            }
+            if (g == null) {
+                g = buffers.get("gprecodes", lastX.rows(), last.preCodes().columns()).assign(0);
+            }
+            decodes.get(i).codes().scatterAdd(preCodeGrads.get(i), g);
+        }
+        return g;
     }
 
     /**

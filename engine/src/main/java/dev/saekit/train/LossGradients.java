@@ -21,6 +21,7 @@ public final class LossGradients {
     private INDArray dictionary;
     private INDArray dictionaryUsed;
     private final java.util.List<INDArray> nested = new java.util.ArrayList<>();
+    private final java.util.List<OutputGradients.SparseDecode> sparseDecodes = new java.util.ArrayList<>();
     private long rows;
     private int inputDim;
     private int nbConcepts;
@@ -56,6 +57,10 @@ public final class LossGradients {
                 dev.saekit.tensor.Ops.axpy(weight, other.nested.get(level), nested(level));
             }
         }
+        for (OutputGradients.SparseDecode decode : other.sparseDecodes) { // the term's own arrays: scaled in place
+            decode.gradient().muli(weight);
+            sparseDecodes.add(decode);
+        }
     }
 
     /** Starts a step for the shapes of {@code out}: every gradient is zero. */
@@ -80,6 +85,7 @@ public final class LossGradients {
         dictionary = null;
         dictionaryUsed = null;
         nested.clear();
+        sparseDecodes.clear();
     }
 
     /** {@code dL/dx_hat}, to add to. */
@@ -128,6 +134,15 @@ public final class LossGradients {
         return nested.get(level);
     }
 
+    /**
+     * Records a decode the loss made of its own sparse codes (see {@link OutputGradients.SparseDecode}):
+     * the model propagates {@code gradient} through it. The arrays must stay unchanged until the
+     * backward pass; a named {@link #scratch} array is a good home for the gradient.
+     */
+    public void addSparseDecode(dev.saekit.kernel.SparseCodes codes, INDArray gradient, INDArray usedD, boolean intoPreCodes) {
+        sparseDecodes.add(new OutputGradients.SparseDecode(codes, gradient, usedD, intoPreCodes));
+    }
+
     /** A named scratch array for a loss term's intermediate results (contents undefined). */
     public INDArray scratch(String name, long rows, long cols) {
         return buffers.get("scratch:" + name, rows, cols);
@@ -144,6 +159,6 @@ public final class LossGradients {
     }
 
     public OutputGradients toOutputGradients() {
-        return new OutputGradients(reconstruction, codes, preCodes, dictionary, dictionaryUsed, nested);
+        return new OutputGradients(reconstruction, codes, preCodes, dictionary, dictionaryUsed, nested, sparseDecodes);
     }
 }

@@ -9,7 +9,9 @@ import dev.saekit.tensor.Parameter;
 import dev.saekit.train.listeners.DeadCodeTracker;
 import dev.saekit.train.listeners.MetricHistory;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -87,7 +89,7 @@ public final class Trainer {
      * the weights and buffers (running statistics) of the last finite step in the model.
      */
     public TrainingResult fit(SparseAutoencoder model, Dataset data) {
-        return run(model, data, null);
+        return run(model, data, null, Map.of());
     }
 
     /**
@@ -97,10 +99,23 @@ public final class Trainer {
      * in float64 the resumed run ends bit for bit where the uninterrupted one does.
      */
     public TrainingResult resume(SparseAutoencoder model, Dataset data, TrainingProgress from) {
-        return run(model, data, from);
+        return run(model, data, from, Map.of());
     }
 
-    private TrainingResult run(SparseAutoencoder model, Dataset data, TrainingProgress from) {
+    /**
+     * {@link #resume(SparseAutoencoder, Dataset, TrainingProgress)} that also puts back the states of
+     * the run's {@linkplain StatefulListener stateful listeners}, by state name, as a checkpoint saved
+     * them ({@link TrainingContext#listenerStates()}): AuxK's dead-code window and mask, the epoch's
+     * dead-code tracking. A state whose listener this run lacks is an error; a listener without a
+     * saved state starts afresh.
+     */
+    public TrainingResult resume(SparseAutoencoder model, Dataset data, TrainingProgress from,
+                                 Map<String, Map<String, INDArray>> listenerStates) {
+        return run(model, data, from, listenerStates);
+    }
+
+    private TrainingResult run(SparseAutoencoder model, Dataset data, TrainingProgress from,
+                               Map<String, Map<String, INDArray>> listenerStates) {
         if (data.cols() != model.inputDim()) {
             throw new IllegalArgumentException("data " + data.description() + " has shape [" + data.rows() + ", " + data.cols()
                     + "] but the model expects rows of width " + model.inputDim() + " (shape [batch, " + model.inputDim() + "])");
@@ -112,7 +127,7 @@ public final class Trainer {
         int stepsPerEpoch = Math.toIntExact((data.rows() + config.batchSize() - 1) / config.batchSize());
         long totalSteps = (long) stepsPerEpoch * config.epochs();
         MetricHistory history = new MetricHistory();
-        DeadCodeTracker dead = new DeadCodeTracker();
+        DeadCodeTracker dead = new DeadCodeTracker(DeadCodeTracker.EPOCH_STATE, 0);
         List<TrainingListener> all = new ArrayList<>();
         all.add(history);
         all.add(dead);
@@ -126,11 +141,20 @@ public final class Trainer {
         long scheduleLength = from == null ? stepsDone + totalSteps : totalSteps;
         int firstEpoch = from == null ? 0 : from.epoch();
         int skipInFirstEpoch = from == null ? 0 : from.stepInEpoch();
+        Map<String, StatefulListener> stateful = statefulByName(all);
         TrainingContext context = new TrainingContext(model, data, config, stepsPerEpoch, totalSteps, optimizer,
-                from == null ? new TrainingProgress(0, 0, stepsDone) : from);
+                from == null ? new TrainingProgress(0, 0, stepsDone) : from, stateful);
         for (TrainingListener l : all) {
             l.onTrainingStart(context);
         }
+        listenerStates.forEach((name, state) -> {
+            StatefulListener l = stateful.get(name);
+            if (l == null) {
+                throw new IllegalArgumentException("the saved state of listener '" + name + "' has no listener in this run "
+                        + "(its listeners keep state under " + stateful.keySet() + "): resume with the loss it was saved with");
+            }
+            l.restoreState(state);
+        });
 
         List<Parameter> params = model.parameters();
         LossGradients grads = new LossGradients(model.dtype());
@@ -173,12 +197,13 @@ public final class Trainer {
                 model.backward(grads.toOutputGradients());
                 model.afterBackward();
                 long t3 = System.nanoTime();
-                // clipping's factor is applied by the optimiser as it reads the gradients (no pass of its own)
+                // clipping's factor is applied by the optimiser as it reads the gradients (no pass of its own):
+                // listeners see the gradients before clipping and the factor (StepState.clipScale)
                 double gradNorm = GradientClipping.globalNorm(params);
                 double gradScale = config.clipNorm() > 0 ? GradientClipping.coefficient(gradNorm, config.clipNorm()) : 1.0;
                 long t4 = System.nanoTime();
                 StepState state = new StepState(epoch, globalStep + 1, inEpoch + 1, stepsPerEpoch, totalSteps, loss,
-                        Metrics.r2(x, out.reconstruction()), Metrics.l0PerSample(out), gradNorm, lr, out);
+                        Metrics.r2(x, out.reconstruction()), Metrics.l0PerSample(out), gradNorm, lr, out, gradScale);
                 try {
                     for (TrainingListener l : all) {
                         l.beforeUpdate(state);
@@ -223,6 +248,21 @@ public final class Trainer {
             l.onTrainingEnd(result);
         }
         return result;
+    }
+
+    /** The stateful listeners by unique name: a repeated name gets {@code #2}, {@code #3}, ... in order. */
+    private static Map<String, StatefulListener> statefulByName(List<TrainingListener> listeners) {
+        Map<String, StatefulListener> byName = new LinkedHashMap<>();
+        for (TrainingListener l : listeners) {
+            if (l instanceof StatefulListener s) {
+                String name = s.stateName();
+                for (int n = 2; byName.containsKey(name); n++) {
+                    name = s.stateName() + "#" + n;
+                }
+                byName.put(name, s);
+            }
+        }
+        return byName;
     }
 
     private static List<TrainingListener> concat(List<TrainingListener> a, List<TrainingListener> b) {

@@ -10,9 +10,10 @@ public interface TrainingListener {
     }
 
     /**
-     * Called after the backward pass and clipping, before the optimiser changes any weight. A
-     * listener that throws {@link TrainingDivergedException} here stops training with the
-     * weights of the previous step intact.
+     * Called after the backward pass, before the optimiser changes any weight. The parameters'
+     * gradients are those BEFORE clipping; the update multiplies them by {@link StepState#clipScale()}
+     * (clipping is folded into the optimiser's read of the gradients). A listener that throws
+     * {@link TrainingDivergedException} here stops training with the weights of the previous step intact.
      */
     default void beforeUpdate(StepState state) {
     }

@@ -260,7 +260,7 @@ public final class TrainCommand implements Callable<Integer> {
             resumeFrom.restoreOptimizer((dev.saekit.train.Adam) trainer.optimizer());
             stdout.println("resuming at step " + resumeFrom.progress().step() + " (epoch " + (resumeFrom.progress().epoch() + 1)
                     + ") from " + resumeFrom.dir());
-            result = trainer.resume(model, training.dataset(), resumeFrom.progress());
+            result = trainer.resume(model, training.dataset(), resumeFrom.progress(), resumeFrom.listenerStates());
         } else {
             result = trainer.fit(model, training.dataset());
         }

@@ -1,9 +1,13 @@
 package dev.saekit.train.listeners;
 
 import dev.saekit.train.EpochSummary;
+import dev.saekit.train.StatefulListener;
 import dev.saekit.train.StepState;
 import dev.saekit.train.TrainingContext;
-import dev.saekit.train.TrainingListener;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 import dev.saekit.kernel.RowKernels;
 import dev.saekit.kernel.SparseCodes;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -12,8 +16,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Tracks which concepts fired ({@code z != 0}) in a window of steps: by default each epoch, or
  * every {@code windowSteps} steps. A concept that never fires in a window is dead. The mask of
  * the last complete window stays readable while the next one fills.
+ *
+ * <p>Its state (the open window and the last mask) is saved with checkpoints
+ * ({@link StatefulListener}), so a resumed AuxK run sees the same dead concepts as an uninterrupted one.
  */
-public final class DeadCodeTracker implements TrainingListener {
+public final class DeadCodeTracker implements StatefulListener {
+    /** The state name of the trainer's own tracker (the dead fraction of each epoch). */
+    public static final String EPOCH_STATE = "dead_codes.epoch";
+    /** The state name of the tracker an AuxK loss makes for itself. */
+    public static final String AUXK_STATE = "dead_codes.auxk";
+
+    private final String stateName;
     private final long windowSteps;
     private boolean[] active;
     private boolean[] lastDead;
@@ -26,10 +39,24 @@ public final class DeadCodeTracker implements TrainingListener {
 
     /** Windows of {@code windowSteps} steps; 0 means one epoch. */
     public DeadCodeTracker(long windowSteps) {
+        this("dead_codes", windowSteps);
+    }
+
+    /** Windows of {@code windowSteps} steps (0: one epoch), its state saved under {@code stateName}. */
+    public DeadCodeTracker(String stateName, long windowSteps) {
         if (windowSteps < 0) {
             throw new IllegalArgumentException("windowSteps must be >= 0, was " + windowSteps);
         }
+        if (stateName == null || stateName.isBlank()) {
+            throw new IllegalArgumentException("a state name is required");
+        }
+        this.stateName = stateName;
         this.windowSteps = windowSteps;
+    }
+
+    /** Steps per window; 0 means one epoch. */
+    public long windowSteps() {
+        return windowSteps;
     }
 
     @Override
@@ -112,5 +139,66 @@ public final class DeadCodeTracker implements TrainingListener {
             n += b ? 1 : 0;
         }
         return dead.length == 0 ? 0.0 : (double) n / dead.length;
+    }
+
+    @Override
+    public String stateName() {
+        return stateName;
+    }
+
+    /**
+     * {@code active} (1 for each concept that fired in the open window), {@code steps_in_window}, and
+     * {@code last_dead} (the mask AuxK reads) once a window has closed; int64 arrays.
+     */
+    @Override
+    public Map<String, INDArray> saveState() {
+        Map<String, INDArray> state = new LinkedHashMap<>();
+        if (active != null) {
+            state.put("active", flags(active));
+        }
+        state.put("steps_in_window", Nd4j.createFromArray(new long[] {stepsInWindow}));
+        if (lastDead != null) {
+            state.put("last_dead", flags(lastDead));
+        }
+        return state;
+    }
+
+    @Override
+    public void restoreState(Map<String, INDArray> state) {
+        INDArray steps = state.get("steps_in_window");
+        if (steps == null || steps.length() != 1 || steps.getLong(0) < 0) {
+            throw new IllegalArgumentException(stateName + ": steps_in_window must be one count >= 0, was " + steps);
+        }
+        int concepts = active != null ? active.length : -1;
+        boolean[] restoredActive = state.containsKey("active") ? flags("active", state.get("active"), concepts) : active;
+        boolean[] restoredDead = state.containsKey("last_dead") ? flags("last_dead", state.get("last_dead"),
+                restoredActive == null ? -1 : restoredActive.length) : null;
+        active = restoredActive;
+        lastDead = restoredDead;
+        stepsInWindow = steps.getLong(0);
+    }
+
+    private static INDArray flags(boolean[] b) {
+        long[] v = new long[b.length];
+        for (int j = 0; j < b.length; j++) {
+            v[j] = b[j] ? 1 : 0;
+        }
+        return Nd4j.createFromArray(v);
+    }
+
+    private boolean[] flags(String name, INDArray a, int expected) {
+        if (a.rank() != 1 || (expected >= 0 && a.length() != expected)) {
+            throw new IllegalArgumentException(stateName + ": " + name + " must be a vector of " + (expected >= 0 ? expected : "n")
+                    + " flags, was shape " + java.util.Arrays.toString(a.shape()));
+        }
+        long[] v = a.castTo(DataType.LONG).toLongVector();
+        boolean[] b = new boolean[v.length];
+        for (int j = 0; j < v.length; j++) {
+            if (v[j] != 0 && v[j] != 1) {
+                throw new IllegalArgumentException(stateName + ": " + name + "[" + j + "] must be 0 or 1, was " + v[j]);
+            }
+            b[j] = v[j] == 1;
+        }
+        return b;
     }
 }
