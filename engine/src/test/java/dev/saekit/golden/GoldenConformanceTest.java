@@ -19,12 +19,17 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Replays EVERY golden case ({@code *.json} or {@code *.json.gz}, except {@code manifest.json}) in
  * the directory named by the system property {@code saekit.golden.dir} (default: the repo's copy
- * in {@code src/test/resources/golden}). A case of a model the engine does not implement yet is
- * skipped with the reason; any other difference beyond tolerance fails the build. Prints one line
+ * in {@code src/test/resources/golden}). Only the transcoder and crosscoder families (sparsify,
+ * dictionary_learning), which the engine does not implement yet, are skipped, by name and with that
+ * reason; a case no replayer takes fails, as does any difference beyond tolerance. Prints one line
  * per case and the summary {@code golden: N passed, M failed, S skipped}.
  */
 class GoldenConformanceTest {
-    private static final List<GoldenReplayer> REPLAYERS = List.of(new OvercompleteReplayer(), new TrainStepReplayer(), new MsaeReplayer());
+    private static final List<GoldenReplayer> REPLAYERS = List.of(new OvercompleteReplayer(), new TrainStepReplayer(),
+            new MsaeReplayer(), new LossCaseReplayer());
+    /** Why the transcoder and crosscoder cases are skipped. */
+    static final String NOT_YET = "transcoders and crosscoders (sparsify, dictionary_learning) are not in the engine yet; "
+            + "their cases are replayed once they arrive";
     private static int passed;
     private static int failed;
     private static int skipped;
@@ -53,8 +58,19 @@ class GoldenConformanceTest {
         return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> run(f)));
     }
 
+    /** Whether {@code c} belongs to the transcoder or crosscoder families, by its model class or its name. */
+    static boolean transcoderOrCrosscoder(GoldenCase c) {
+        String what = (c.modelClass() + " " + c.name()).toLowerCase(Locale.ROOT);
+        return what.contains("transcode") || what.contains("crosscoder") || what.contains("sparsecoder");
+    }
+
     private static void run(Path file) throws Exception {
         GoldenCase c = GoldenCase.read(file);
+        if (transcoderOrCrosscoder(c)) {
+            skipped++;
+            System.out.printf(Locale.ROOT, "golden: SKIP %-32s %s%n", c.name(), NOT_YET);
+            Assumptions.abort(c.name() + ": " + NOT_YET);
+        }
         GoldenReplayer replayer = null;
         String reason = null;
         for (GoldenReplayer r : REPLAYERS) {
@@ -63,18 +79,18 @@ class GoldenConformanceTest {
                 replayer = r;
                 break;
             }
-            if (reason == null || why.get().startsWith("variant not implemented")) {
+            if (reason == null || why.get().contains("not implemented")) {
                 reason = why.get();
             }
         }
-        if (replayer == null) {
-            skipped++;
-            System.out.printf(Locale.ROOT, "golden: SKIP %-32s %s%n", c.name(), reason);
-            Assumptions.abort(reason);
-        }
         GoldenCheck check = new GoldenCheck(c.dtype());
+        if (replayer == null) {
+            check.fail("no replayer takes this case (" + reason + ")");
+        }
         try {
-            replayer.replay(c, check);
+            if (replayer != null) {
+                replayer.replay(c, check);
+            }
         } catch (RuntimeException e) {
             check.fail("replay threw " + e);
         }
