@@ -7,6 +7,7 @@ import dev.saekit.train.MatchingPursuitReviveLoss
 import dev.saekit.train.MatryoshkaLoss
 import dev.saekit.train.ReanimationLoss
 import dev.saekit.train.TopKAuxiliaryLoss
+import dev.saekit.train.listeners.DeadCodeTracker
 
 /**
  * The loss terms of a training block. Terms add with `+` and take weights with `*`
@@ -25,12 +26,20 @@ interface LossTerms {
 
     /**
      * Gao et al.'s AuxK: dead concepts explain the residual. [kAux] concepts per row (0: half the
-     * input width), scaled by [coefficient]; the trainer runs its dead-code tracker.
+     * input width), scaled by [coefficient] and by `min(dead / kAux, 1)`; a concept is dead when it
+     * did not fire in the last [window] steps (0: the last epoch). [flavor]: SAELens's definition
+     * (default) or sparsify's. The trainer runs its dead-code tracker, and checkpoints keep its state.
      */
-    fun auxK(kAux: Int = 0, coefficient: Double = 1.0 / 32): Loss {
+    fun auxK(
+        kAux: Int = 0,
+        coefficient: Double = 1.0 / 32,
+        window: Long = 0,
+        flavor: AuxKLoss.Flavor = AuxKLoss.Flavor.SAELENS,
+    ): Loss {
         requireSetting(kAux >= 0, "auxK.kAux", kAux, ">= 0 (0: half the input width)")
         requireNonNegative("auxK.coefficient", coefficient)
-        return AuxKLoss(kAux, coefficient)
+        requireSetting(window >= 0, "auxK.window", window, ">= 0 (0: one epoch)")
+        return AuxKLoss(DeadCodeTracker(DeadCodeTracker.AUXK_STATE, window), kAux, coefficient, flavor)
     }
 
     /** overcomplete's auxiliary TopK loss: the residual explained by the codes the top-k dropped. */

@@ -27,6 +27,7 @@ import dev.saekit.train.MatchingPursuitReviveLoss;
 import dev.saekit.train.MatryoshkaLoss;
 import dev.saekit.train.ReanimationLoss;
 import dev.saekit.train.TopKAuxiliaryLoss;
+import dev.saekit.train.listeners.DeadCodeTracker;
 import java.util.List;
 import java.util.Locale;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -102,17 +103,21 @@ final class ModelFactory {
             }
         }
         Double w = o.auxWeight;
-        Loss aux = switch (o.aux.toLowerCase(Locale.ROOT)) {
+        String kind = o.aux.toLowerCase(Locale.ROOT);
+        Cli.require(o.auxK >= 0, "--aux-k must be >= 0 (0: half the input width), was " + o.auxK);
+        Cli.require(o.auxWindow >= 0, "--aux-window must be >= 0 (0: one epoch), was " + o.auxWindow);
+        Loss aux = switch (kind) {
             case "none" -> null;
             case "topk_aux" -> Cli.build(() -> new TopKAuxiliaryLoss(w == null ? 0.1 : w));
-            case "auxk" -> Cli.build(() -> new AuxKLoss(0, w == null ? 1.0 / 32 : w));
+            case "auxk", "auxk_sparsify" -> Cli.build(() -> new AuxKLoss(new DeadCodeTracker(DeadCodeTracker.AUXK_STATE, o.auxWindow),
+                    o.auxK, w == null ? 1.0 / 32 : w, kind.equals("auxk") ? AuxKLoss.Flavor.SAELENS : AuxKLoss.Flavor.SPARSIFY));
             case "reanimation" -> Cli.build(() -> new ReanimationLoss(w == null ? 0.1 : w));
             case "mp_revive" -> {
                 Cli.require(v == Variant.MP, "--aux mp_revive needs --variant mp (it uses the pursuit's residual)");
                 yield Cli.build(() -> new MatchingPursuitReviveLoss(w == null ? 1e-2 : w, 1e-2, 10));
             }
             default -> throw new CliException(SaekitCli.EXIT_USAGE, "--aux: unknown '" + o.aux
-                    + "'; accepted: none, topk_aux, auxk, reanimation, mp_revive");
+                    + "'; accepted: none, topk_aux, auxk, auxk_sparsify, reanimation, mp_revive");
         };
         return aux == null ? loss : loss.plus(aux);
     }

@@ -78,11 +78,22 @@ public final class VariantOptions {
     double delta;
 
     @Option(names = "--aux", paramLabel = "KIND", defaultValue = "none",
-            description = "An auxiliary loss term: none, topk_aux (overcomplete's top-k auxiliary term), auxk (Gao et al., dead "
-                    + "latents), reanimation, mp_revive (matching pursuit). Default: ${DEFAULT-VALUE}.")
+            description = "An auxiliary loss term: none, topk_aux (overcomplete's top-k auxiliary term), auxk (AuxK of Gao et al. "
+                    + "as SAELens computes it: dead latents explain the residual), auxk_sparsify (sparsify's AuxK), "
+                    + "reanimation, mp_revive (matching pursuit). Default: ${DEFAULT-VALUE}.")
     String aux;
 
     @Option(names = "--aux-weight", paramLabel = "W",
-            description = "Weight of --aux: topk_aux 0.1, auxk 1/32, reanimation 0.1, mp_revive 0.01 by default.")
+            description = "Weight of --aux: topk_aux 0.1, auxk and auxk_sparsify 1/32, reanimation 0.1, mp_revive 0.01 by default.")
     Double auxWeight;
+
+    @Option(names = "--aux-k", paramLabel = "K", defaultValue = "0",
+            description = "auxk, auxk_sparsify: dead latents per row that explain the residual; 0: half the input width. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int auxK;
+
+    @Option(names = "--aux-window", paramLabel = "STEPS", defaultValue = "0",
+            description = "auxk, auxk_sparsify: a latent is dead when it did not fire in the last window of this many steps; "
+                    + "0: the last epoch. Default: ${DEFAULT-VALUE}.")
+    long auxWindow;
 }

@@ -45,6 +45,39 @@ class ResumeCommandTest {
     }
 
     @Test
+    void aTopKRunWithAuxKResumesBitForBitInFloat64(@TempDir Path tmp) throws IOException {
+        // dead = silent for the last 2 steps: AuxK works from the third step on, and its mask is saved with each checkpoint
+        String[] run = {"train", "--dtype", "float64", "--variant", "topk", "--k", "2", "--concepts", "256", "--epochs", "3",
+            "--batch-size", "1000", "--aux", "auxk", "--aux-window", "2", "--no-progress", "--top-concepts", "0"};
+        CliRun whole = CliRun.of(concat(run, "--out", tmp.resolve("whole").toString()));
+        assertEquals(0, whole.exitCode(), whole.err());
+        CliRun saving = CliRun.of(concat(run, "--out", tmp.resolve("saving").toString(), "--checkpoint-every", "5"));
+        assertEquals(0, saving.exitCode(), saving.err());
+        for (String step : new String[] {"step-000000020", "step-000000025"}) { // the end of epoch 2, mid epoch 3
+            Path from = tmp.resolve("saving").resolve("checkpoints").resolve(step);
+            Path out = tmp.resolve("resumed-" + step);
+            CliRun resumed = CliRun.of("train", "--resume", from.toString(), "--out", out.toString(), "--no-progress");
+            assertEquals(0, resumed.exitCode(), resumed.err());
+            assertSameBits(tmp.resolve("whole").resolve("model"), out.resolve("model"));
+        }
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    private static void assertSameBits(Path expected, Path actual) throws IOException {
+        SparseAutoencoder a = Checkpoints.load(expected).model();
+        SparseAutoencoder b = Checkpoints.load(actual).model();
+        for (Parameter p : a.parameters()) {
+            assertArrayEquals(p.value().dup().data().asBytes(), b.parameter(p.name()).orElseThrow().value().dup().data().asBytes(),
+                    p.name() + " bit for bit");
+        }
+    }
+
+    @Test
     void aCheckpointWithoutACommandLineIsOneClearError(@TempDir Path tmp) throws IOException {
         Path lens = tmp.resolve("lens");
         CliRun.of("import", "--format", "saelens", "--from", "../engine/src/test/resources/golden-io/sae_lens/topk",
