@@ -13,7 +13,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * A progress bar on the terminal: epoch, step, ETA, loss, R&sup2; and L0, then one summary line
+ * A progress bar on the terminal: step, ETA, the current epoch, loss, R&sup2; and L0, then one summary line
  * per epoch. When the output is not a terminal (a log file, CI) it prints only the epoch lines,
  * so logs stay readable.
  */
@@ -39,7 +39,7 @@ public final class ProgressBarListener implements TrainingListener {
         this.context = context;
         if (interactive) {
             bar = new ProgressBarBuilder()
-                    .setTaskName(taskName(0))
+                    .setTaskName("training")
                     .setInitialMax(context.totalSteps())
                     .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
                     .setUpdateIntervalMillis(200)
@@ -48,15 +48,19 @@ public final class ProgressBarListener implements TrainingListener {
         }
     }
 
-    private String taskName(int epoch) {
-        return "epoch " + (epoch + 1) + "/" + context.config().epochs();
+    /**
+     * The bar's message after step {@code s}: the epoch it belongs to (the bar's task name is fixed
+     * when it is built, so the epoch lives here), then the step's loss, R² and L0.
+     */
+    static String message(StepState s, int epochs) {
+        return String.format(Locale.ROOT, " epoch %d/%d  loss %.4g  R² %.3f  L0 %.1f", s.epoch() + 1, epochs, s.loss(), s.r2(), s.l0());
     }
 
     @Override
     public void onStep(StepState s) {
         if (bar != null) {
             bar.stepTo(s.step());
-            bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4g  R² %.3f  L0 %.1f", s.loss(), s.r2(), s.l0()));
+            bar.setExtraMessage(message(s, context.config().epochs()));
         }
     }
 
