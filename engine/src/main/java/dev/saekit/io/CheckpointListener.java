@@ -27,6 +27,7 @@ public final class CheckpointListener implements TrainingListener {
     private final JsonNode training;
     private final JsonNode data;
     private final Map<String, INDArray> attachments;
+    private final String runId;
     private TrainingContext context;
     private TrainingProgress last;
     private TrainingProgress saved;
@@ -40,6 +41,16 @@ public final class CheckpointListener implements TrainingListener {
      */
     public CheckpointListener(Path root, long everySteps, boolean eachEpoch, int keep, JsonNode training, JsonNode data,
                               Map<String, INDArray> attachments) {
+        this(root, everySteps, eachEpoch, keep, training, data, attachments, Checkpoints.newRunId());
+    }
+
+    /**
+     * A listener whose checkpoints carry {@code runId}: pass the id of the checkpoint a run resumes
+     * from, so that its checkpoints and the resumed run's are one run (only that run's older
+     * checkpoints are pruned).
+     */
+    public CheckpointListener(Path root, long everySteps, boolean eachEpoch, int keep, JsonNode training, JsonNode data,
+                              Map<String, INDArray> attachments, String runId) {
         if (everySteps < 0) {
             throw new IllegalArgumentException("everySteps must be >= 0, was " + everySteps);
         }
@@ -53,6 +64,7 @@ public final class CheckpointListener implements TrainingListener {
         this.training = training;
         this.data = data;
         this.attachments = attachments;
+        this.runId = runId == null ? Checkpoints.newRunId() : runId;
     }
 
     @Override
@@ -103,7 +115,7 @@ public final class CheckpointListener implements TrainingListener {
         }
         try {
             Checkpoints.save(root, new Checkpoints.State(context.model(), context.optimizer(), last, training, data, attachments,
-                    context.listenerStates()), keep);
+                    context.listenerStates(), runId), keep);
             saved = last;
         } catch (IOException e) {
             throw new UncheckedIOException("could not save a checkpoint in " + root + ": " + e.getMessage(), e);

@@ -73,25 +73,41 @@ public final class Checkpoints {
      * may be null.
      */
     public record State(SparseAutoencoder model, Optimizer optimizer, TrainingProgress progress, JsonNode training,
-                        JsonNode data, Map<String, INDArray> attachments, Map<String, Map<String, INDArray>> listenerStates) {
+                        JsonNode data, Map<String, INDArray> attachments, Map<String, Map<String, INDArray>> listenerStates,
+                        String runId) {
 
-        /** A state without listener states. */
+        /** A state without listener states, of a run of its own. */
         public State(SparseAutoencoder model, Optimizer optimizer, TrainingProgress progress, JsonNode training,
                      JsonNode data, Map<String, INDArray> attachments) {
-            this(model, optimizer, progress, training, data, attachments, null);
+            this(model, optimizer, progress, training, data, attachments, null, null);
         }
+
+        /** A state of a run of its own. */
+        public State(SparseAutoencoder model, Optimizer optimizer, TrainingProgress progress, JsonNode training,
+                     JsonNode data, Map<String, INDArray> attachments, Map<String, Map<String, INDArray>> listenerStates) {
+            this(model, optimizer, progress, training, data, attachments, listenerStates, null);
+        }
+    }
+
+    /** A new run id: every checkpoint of one run (and of its resumptions) carries the same one. */
+    public static String newRunId() {
+        return java.util.UUID.randomUUID().toString();
     }
 
     /**
      * Saves {@code state} as {@code root/step-N} (N = the progress's step), points {@code latest} at
-     * it, and deletes all but the newest {@code keep} checkpoints. Returns the checkpoint directory.
+     * it, and deletes the checkpoints that are provably older: those of the same run (its
+     * {@code run_id}) at a smaller step, beyond the newest {@code keep} (this one included). A
+     * checkpoint of another run, or of this run at a later step, is never deleted. Returns the
+     * checkpoint directory.
      */
     public static Path save(Path root, State state, int keep) throws IOException {
         if (keep < 1) {
             throw new IllegalArgumentException("keep must be >= 1, was " + keep);
         }
         Files.createDirectories(root);
-        String name = String.format("step-%09d", state.progress().step());
+        String runId = state.runId() != null ? state.runId() : newRunId();
+        String name = stepDirName(state.progress().step());
         Path target = root.resolve(name);
         Path tmp = Files.createTempDirectory(root, "." + name + ".tmp-");
         try {
@@ -122,6 +138,7 @@ public final class Checkpoints {
             config.put("format_version", FORMAT_VERSION);
             config.put("engine_version", engineVersion());
             config.put("created", Instant.now().toString());
+            config.put("run_id", runId);
             config.set("model", ModelSpecJson.toJson(state.model().spec()));
             config.set("training", state.training());
             config.set("data", state.data());
@@ -143,13 +160,26 @@ public final class Checkpoints {
                 deleteTree(target); // the same step saved again: replace it
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | RuntimeException e) {
-            deleteTree(tmp);
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            throw new IOException("could not write the checkpoint " + target + ": " + e.getMessage()
+                    + " (the previous checkpoint, if any, is intact)", e);
+        } catch (RuntimeException e) {
+            deleteQuietly(tmp);
             throw e;
         }
-        writeLatest(root, name);
-        prune(root, keep);
+        try {
+            writeLatest(root, name);
+        } catch (IOException e) {
+            throw new IOException("could not update " + root.resolve(LATEST) + ": " + e.getMessage(), e);
+        }
+        prune(root, keep, runId, state.progress().step());
         return target;
+    }
+
+    /** {@code step-000001200}: the directory of the checkpoint at {@code step}. */
+    public static String stepDirName(long step) {
+        return String.format("step-%09d", step);
     }
 
     private static void writeWeights(Path file, SparseAutoencoder model) throws IOException {
@@ -172,11 +202,20 @@ public final class Checkpoints {
         force(root);
     }
 
-    /** Deletes old checkpoints beyond the newest {@code keep}, and temporary directories of interrupted saves. */
-    private static void prune(Path root, int keep) throws IOException {
-        List<Path> complete = completeCheckpoints(root);
-        for (int i = 0; i < complete.size() - keep; i++) {
-            deleteTree(complete.get(i));
+    /**
+     * Deletes the checkpoints of run {@code runId} before {@code step} beyond the newest {@code keep - 1}
+     * of them (the checkpoint at {@code step} is the keep-th), and temporary directories of interrupted
+     * saves. Checkpoints whose run cannot be read are kept.
+     */
+    private static void prune(Path root, int keep, String runId, long step) throws IOException {
+        List<Path> older = new ArrayList<>();
+        for (Path p : completeCheckpoints(root)) {
+            if (stepOf(p) < step && runId.equals(runIdOf(p))) {
+                older.add(p);
+            }
+        }
+        for (int i = 0; i < older.size() - (keep - 1); i++) {
+            deleteTree(older.get(i));
         }
         try (DirectoryStream<Path> s = Files.newDirectoryStream(root, ".step-*.tmp-*")) {
             for (Path p : s) {
@@ -204,7 +243,25 @@ public final class Checkpoints {
 
     private static long stepOf(Path dir) {
         Matcher m = STEP_DIR.matcher(dir.getFileName().toString());
-        return m.matches() ? Long.parseLong(m.group(1)) : -1;
+        return m.matches() ? parseStep(m.group(1)) : -1;
+    }
+
+    private static long parseStep(String digits) {
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE; // more digits than a long holds: no run reaches it
+        }
+    }
+
+    /** The run id a checkpoint directory's config.json records, or null when it cannot be read. */
+    private static String runIdOf(Path dir) {
+        try {
+            JsonNode id = JSON.readTree(dir.resolve(CONFIG).toFile()).get("run_id");
+            return id == null || !id.isTextual() ? null : id.asText();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /**
@@ -236,30 +293,81 @@ public final class Checkpoints {
         }
         SparseAutoencoder model = spec.build();
         loadWeights(dir.resolve(WEIGHTS), model);
-        JsonNode p = config.path("progress");
-        TrainingProgress progress;
-        try {
-            progress = new TrainingProgress(p.path("epoch").asInt(), p.path("step_in_epoch").asInt(), p.path("step").asLong());
-        } catch (IllegalArgumentException e) {
-            throw new MalformedFileException(configFile.toString(), e.getMessage());
-        }
-        Map<String, Checkpoint.AdamState> adam = new HashMap<>();
+        TrainingProgress progress = progress(configFile, config.path("progress"), dir);
         Path optimizerFile = dir.resolve(OPTIMIZER);
-        if (Files.exists(optimizerFile)) {
-            SafetensorsFile f = Safetensors.header(optimizerFile);
-            JsonNode steps = config.path("optimizer").path("steps");
-            for (Parameter param : model.parameters()) {
-                JsonNode step = steps.get(param.name());
-                if (step != null) {
-                    adam.put(param.name(), new Checkpoint.AdamState(step.asLong(),
-                            f.read(param.name() + "/exp_avg", param.dtype()), f.read(param.name() + "/exp_avg_sq", param.dtype())));
-                }
-            }
-        }
+        boolean optimizerSaved = config.path("optimizer").path("steps").isObject()
+                && config.path("optimizer").path("steps").size() > 0;
+        Map<String, Checkpoint.AdamState> adam = Files.exists(optimizerFile)
+                ? adamStates(optimizerFile, configFile, config.path("optimizer").path("steps"), model) : new HashMap<>();
         Map<String, INDArray> attachments = Files.exists(dir.resolve(ATTACHMENTS))
                 ? Safetensors.read(dir.resolve(ATTACHMENTS)) : Map.of();
+        JsonNode runId = config.get("run_id");
         return new Checkpoint(dir, spec, model, progress, nullIfMissing(config.get("training")), nullIfMissing(config.get("data")),
-                adam, attachments, listenerStates(dir.resolve(LISTENERS)));
+                adam, attachments, listenerStates(dir.resolve(LISTENERS)), runId != null && runId.isTextual() ? runId.asText() : null,
+                optimizerSaved && !Files.exists(optimizerFile));
+    }
+
+    /**
+     * The progress {@code p} of a checkpoint in {@code dir}: non-negative integers, a step that is the
+     * one the directory is named after, and a step within the epoch that does not exceed the step.
+     */
+    private static TrainingProgress progress(Path configFile, JsonNode p, Path dir) throws MalformedFileException {
+        for (String field : new String[] {"epoch", "step_in_epoch", "step"}) {
+            JsonNode v = p.get(field);
+            if (v == null || !v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() < 0
+                    || (!field.equals("step") && !v.canConvertToInt())) {
+                throw new MalformedFileException(configFile.toString(), "progress." + field + " must be a count >= 0, was "
+                        + (v == null ? "missing" : v.toString()) + " (the file was edited or damaged; resume from another checkpoint)");
+            }
+        }
+        TrainingProgress progress = new TrainingProgress(p.path("epoch").asInt(), p.path("step_in_epoch").asInt(), p.path("step").asLong());
+        Matcher m = STEP_DIR.matcher(dir.getFileName().toString());
+        if (m.matches() && parseStep(m.group(1)) != progress.step()) {
+            throw new MalformedFileException(configFile.toString(), "progress.step is " + progress.step() + " but the checkpoint's "
+                    + "directory is " + dir.getFileName() + " (the file was edited or belongs elsewhere; resume from another checkpoint)");
+        }
+        if (progress.stepInEpoch() > progress.step()) {
+            throw new MalformedFileException(configFile.toString(), "progress.step_in_epoch " + progress.stepInEpoch()
+                    + " is more than progress.step " + progress.step());
+        }
+        return progress;
+    }
+
+    /**
+     * Adam's state of each parameter that {@code steps} names, from {@code file}, checked against the
+     * model: a moment of another shape means the file belongs to another model.
+     */
+    private static Map<String, Checkpoint.AdamState> adamStates(Path file, Path configFile, JsonNode steps, SparseAutoencoder model)
+            throws IOException {
+        SafetensorsFile f = Safetensors.header(file);
+        Map<String, Checkpoint.AdamState> adam = new HashMap<>();
+        for (Parameter param : model.parameters()) {
+            JsonNode step = steps.get(param.name());
+            if (step == null) {
+                continue;
+            }
+            if (!step.canConvertToLong() || step.asLong() < 0) {
+                throw new MalformedFileException(configFile.toString(), "optimizer.steps." + param.name()
+                        + " must be a count >= 0, was " + step);
+            }
+            INDArray[] moments = new INDArray[2];
+            String[] names = {param.name() + "/exp_avg", param.name() + "/exp_avg_sq"};
+            for (int i = 0; i < 2; i++) {
+                TensorEntry e = f.tensors().get(names[i]);
+                if (e == null) {
+                    throw new MalformedFileException(file.toString(), "has no tensor '" + names[i] + "' for the parameter '"
+                            + param.name() + "' (the file belongs to another model or run; restore this checkpoint's own file)");
+                }
+                if (!java.util.Arrays.equals(e.shape(), param.value().shape())) {
+                    throw new MalformedFileException(file.toString(), "'" + names[i] + "' has shape " + java.util.Arrays.toString(e.shape())
+                            + " but the parameter is " + java.util.Arrays.toString(param.value().shape())
+                            + ": the file belongs to another model; restore this checkpoint's own file");
+                }
+                moments[i] = f.read(names[i], param.dtype());
+            }
+            adam.put(param.name(), new Checkpoint.AdamState(step.asLong(), moments[0], moments[1]));
+        }
+        return adam;
     }
 
     /** The listener states of {@code file} ({@code LISTENER/ARRAY} tensors), by listener; empty when there is no file. */
@@ -291,18 +399,38 @@ public final class Checkpoints {
             throw new java.nio.file.NoSuchFileException(path.toString(), null, "no checkpoint here (not a directory)");
         }
         Path latest = path.resolve(LATEST);
-        if (Files.isRegularFile(latest)) {
-            String name = Files.readString(latest, StandardCharsets.UTF_8).trim();
-            if (STEP_DIR.matcher(name).matches() && Files.isRegularFile(path.resolve(name).resolve(CONFIG))) {
-                return path.resolve(name);
-            }
-        }
         List<Path> complete = completeCheckpoints(path);
+        if (Files.isRegularFile(latest)) {
+            String name = latestName(latest);
+            if (name == null || !STEP_DIR.matcher(name).matches()) {
+                throw new MalformedFileException(latest.toString(), "does not name a checkpoint (it must hold one line step-NNNNNNNNN; "
+                        + "it was edited or damaged): delete it to load the newest complete checkpoint"
+                        + (complete.isEmpty() ? "" : ", " + complete.get(complete.size() - 1).getFileName()));
+            }
+            if (!Files.isRegularFile(path.resolve(name).resolve(CONFIG))) {
+                throw new MalformedFileException(latest.toString(), "names " + name + ", which is missing or incomplete: delete "
+                        + LATEST + " to load the newest complete checkpoint"
+                        + (complete.isEmpty() ? " (there is none)" : ", " + complete.get(complete.size() - 1).getFileName()));
+            }
+            return path.resolve(name);
+        }
         if (complete.isEmpty()) {
             throw new java.nio.file.NoSuchFileException(path.toString(), null,
                     "no complete checkpoint in this directory (expected step-N/" + CONFIG + ")");
         }
         return complete.get(complete.size() - 1);
+    }
+
+    /** The name in a {@code latest} file, or null when it is not short UTF-8 text. */
+    private static String latestName(Path latest) throws IOException {
+        if (Files.size(latest) > 256) {
+            return null;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(latest))).toString().trim();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return null;
+        }
     }
 
     /** Loads {@code file}'s tensors into the model's parameters, by name; every parameter must be there, with its shape. */
@@ -360,6 +488,15 @@ public final class Checkpoints {
             if (!Files.isDirectory(path)) {
                 throw e; // some file systems cannot sync a directory; a file must be synced
             }
+        }
+    }
+
+    /** {@link #deleteTree}, keeping the error that led here rather than one from the clean-up. */
+    private static void deleteQuietly(Path p) {
+        try {
+            deleteTree(p);
+        } catch (IOException ignored) {
+            // the temporary directory is removed by the next save's prune
         }
     }
 

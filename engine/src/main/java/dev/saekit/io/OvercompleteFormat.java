@@ -36,10 +36,23 @@ public final class OvercompleteFormat {
 
     /** Writes {@code model}'s state dict to {@code file} as safetensors, in the model's dtype. */
     public static void write(SparseAutoencoder model, Path file) throws IOException {
+        write(model, file, null);
+    }
+
+    /**
+     * Writes the state dict of {@code model}, trained on inputs from which the mean row
+     * {@code inputMean} was subtracted (null: none), for RAW inputs: the mean is folded into the first
+     * bias the input meets ({@link InputShift}), so the loaded model computes saekit's codes on raw
+     * inputs. overcomplete's models have no decoder bias: unless the encoder's own pre-bias carries
+     * it (the MSAE Matryoshka), their reconstruction {@code z D} stays in the centred space. An
+     * encoder with no bias to fold into (matching pursuit) is refused.
+     */
+    public static void write(SparseAutoencoder model, Path file, INDArray inputMean) throws IOException {
+        Map<String, INDArray> folded = InputShift.shifts(inputMean) ? InputShift.fold(model, inputMean) : Map.of();
         Map<String, INDArray> state = new LinkedHashMap<>();
         for (Parameter p : model.parameters()) {
             if (!SAEKIT_ONLY.contains(p.name())) {
-                state.put(p.name(), p.value());
+                state.put(p.name(), folded.getOrDefault(p.name(), p.value()));
             }
         }
         Safetensors.write(file, state, Map.of("format", "pt", "saved_by", "saekit " + model.variant()));

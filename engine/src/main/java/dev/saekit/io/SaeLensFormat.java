@@ -116,6 +116,17 @@ public final class SaeLensFormat {
 
     /** Writes {@code model} to {@code dir} (created) in SAELens' format, float32. */
     public static void write(SparseAutoencoder model, Path dir) throws IOException {
+        write(model, dir, null);
+    }
+
+    /**
+     * Writes {@code model}, trained on inputs from which the mean row {@code inputMean} was subtracted
+     * (null: none), to {@code dir} (created) in SAELens' format, float32, for RAW inputs: the mean
+     * goes into {@code b_dec}, which SAELens subtracts from the input ({@code apply_b_dec_to_input},
+     * always true here) and adds to the reconstruction, so SAELens computes saekit's codes and a
+     * reconstruction in the inputs' own space.
+     */
+    public static void write(SparseAutoencoder model, Path dir, INDArray inputMean) throws IOException {
         ObjectNode cfg = JSON.createObjectNode();
         Map<String, INDArray> w = new LinkedHashMap<>();
         boolean wasTraining = model.isTraining();
@@ -143,20 +154,31 @@ public final class SaeLensFormat {
             throw new IllegalArgumentException("SAELens has no architecture for a " + model.variant()
                     + " model; export vanilla, topk, batchtopk or jumprelu models");
         }
-        boolean subtract = true;
+        // saekit computes pre = (x - mu - s b) W_enc + b_enc and x_hat = z W_dec + b (+ mu back in the inputs' space);
+        // SAELens with apply_b_dec_to_input computes (x - b_dec) W_enc + b_enc' and z W_dec + b_dec, so
+        // b_dec = b + mu and b_enc' = b_enc + (1 - s) b W_enc
+        INDArray wEnc;
+        INDArray bEnc;
+        INDArray b;
+        boolean subtract;
         if (model.encoder() instanceof BiasedLinearEncoder e) {
-            w.put("W_enc", e.weight().value());
-            w.put("b_enc", e.latentBias().value());
-            w.put("b_dec", e.preBias().value());
+            wEnc = e.weight().value();
+            bEnc = e.latentBias().value();
+            b = e.preBias().value();
             subtract = e.subtractsPreBias();
         } else if (model.encoder() instanceof MlpEncoder m && m.kind() == EncoderKind.LINEAR) {
-            w.put("W_enc", m.parameters().get(0).value().transpose());
-            w.put("b_enc", m.parameters().size() > 1 ? m.parameters().get(1).value() : Tensors.zeros(model.dtype(), model.nbConcepts()));
-            w.put("b_dec", model.decoderBias() != null ? model.decoderBias().value() : Tensors.zeros(model.dtype(), model.inputDim()));
+            wEnc = m.parameters().get(0).value().transpose();
+            bEnc = m.parameters().size() > 1 ? m.parameters().get(1).value() : Tensors.zeros(model.dtype(), model.nbConcepts());
+            b = model.decoderBias() != null ? model.decoderBias().value() : Tensors.zeros(model.dtype(), model.inputDim());
+            subtract = false;
         } else {
             throw new IllegalArgumentException("SAELens SAEs have a linear encoder; this model's encoder is " + model.encoder()
                     + " (export models with the linear encoder or the SAELens layout)");
         }
+        INDArray bDec = inputMean == null ? b.dup() : b.add(Tensors.copy(inputMean, model.dtype()).reshape(model.inputDim()));
+        w.put("W_enc", wEnc);
+        w.put("b_enc", subtract ? bEnc : bEnc.add(b.reshape(1, model.inputDim()).mmul(wEnc).reshape(model.nbConcepts())));
+        w.put("b_dec", bDec);
         w.put("W_dec", model.getDictionary());
         if (wasTraining && !(model instanceof BatchTopKSae)) {
             model.train();
@@ -168,7 +190,7 @@ public final class SaeLensFormat {
         cfg.put("d_sae", model.nbConcepts());
         cfg.put("dtype", "float32");
         cfg.put("device", "cpu");
-        cfg.put("apply_b_dec_to_input", subtract);
+        cfg.put("apply_b_dec_to_input", true);
         cfg.put("normalize_activations", "none");
         cfg.put("model_from", "saekit " + model.variant());
         Files.createDirectories(dir);

@@ -66,8 +66,13 @@ final class ConfigJson {
     static void write(Path file, Object json) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            MAPPER.writeValue(tmp.toFile(), json);
+            Files.write(tmp, MAPPER.writeValueAsBytes(json));
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new IOException("could not write " + file + ": " + e.getMessage(), e);
         } finally {
             Files.deleteIfExists(tmp);
         }

@@ -4,9 +4,11 @@ import dev.saekit.io.Checkpoint;
 import dev.saekit.io.Checkpoints;
 import dev.saekit.io.OvercompleteFormat;
 import dev.saekit.io.SaeLensFormat;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -34,16 +36,26 @@ public final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return Cli.run(spec, () -> {
+            String kind = format.toLowerCase(Locale.ROOT);
+            Cli.require(kind.equals("saelens") || kind.equals("overcomplete"), "--format: unknown '" + format
+                    + "'; accepted: saelens, overcomplete");
             Checkpoint c = Checkpoints.load(model);
-            switch (format.toLowerCase(Locale.ROOT)) {
-                case "saelens" -> SaeLensFormat.write(c.model(), out);
-                case "overcomplete" -> OvercompleteFormat.write(c.model(), out);
-                default -> throw new CliException(SaekitCli.EXIT_USAGE, "--format: unknown '" + format + "'; accepted: saelens, overcomplete");
+            INDArray mean = c.attachments().get(RunFiles.MEAN_ATTACHMENT);
+            if (kind.equals("saelens")) {
+                SaeLensFormat.write(c.model(), out, mean);
+            } else {
+                OvercompleteFormat.write(c.model(), out, mean);
             }
-            spec.commandLine().getOut().println("wrote " + out + " (" + format.toLowerCase(Locale.ROOT) + ", " + c.model().variant() + ")");
-            if (c.attachments().containsKey(RunFiles.MEAN_ATTACHMENT)) {
-                spec.commandLine().getOut().println("note: the model was trained on centred data; subtract its mean ("
-                        + RunFiles.MEAN_ATTACHMENT + " in " + c.dir() + "/attachments.safetensors) before encoding");
+            PrintWriter stdout = spec.commandLine().getOut();
+            stdout.println("wrote " + out + " (" + kind + ", " + c.model().variant() + ")");
+            if (mean != null) {
+                stdout.println(kind.equals("saelens")
+                        ? "the model was trained on centred data: its mean is folded into b_dec, so the exported SAE takes raw "
+                                + "inputs and reconstructs them in their own space"
+                        : "the model was trained on centred data: its mean is folded into the encoder's first bias, so the "
+                                + "exported SAE's codes on raw inputs are saekit's; overcomplete has no decoder bias, so its "
+                                + "reconstruction z D is of the centred inputs (add " + RunFiles.MEAN_ATTACHMENT + " from "
+                                + c.dir().resolve("attachments.safetensors") + " to compare it with raw inputs)");
             }
             return 0;
         });

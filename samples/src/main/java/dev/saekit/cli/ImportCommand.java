@@ -42,6 +42,11 @@ public final class ImportCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "N", description = "overcomplete: input width (default: read from the weights).")
     Integer input;
 
+    @Option(names = "--encoder", paramLabel = "KIND", defaultValue = "linear",
+            description = "overcomplete: the encoder the state dict holds: linear, mlp_ln_1, mlp_ln_3, mlp_bn_1 or mlp_bn_3 "
+                    + "(mp and omp have none). Default: ${DEFAULT-VALUE}.")
+    String encoder;
+
     @Mixin
     VariantOptions variant;
 
@@ -72,8 +77,14 @@ public final class ImportCommand implements Callable<Integer> {
         int concepts = (int) dict.shape()[0];
         int width = input != null ? input : (int) dict.shape()[1];
         Variant v = ModelFactory.variant(variant);
-        SaeConfig sae = SaeConfig.of(width, concepts).withDType(type);
-        int k = variant.k != null ? variant.k : (v == Variant.MP || v == Variant.OMP ? 8 : 16);
+        dev.saekit.encoder.EncoderKind kind = Cli.parse("--encoder", encoder, dev.saekit.encoder.EncoderKind::parse);
+        Cli.require(kind != dev.saekit.encoder.EncoderKind.IDENTITY, "--encoder identity is what mp and omp use by "
+                + "themselves; give linear or an mlp_* kind");
+        Cli.require(!(v == Variant.MP || v == Variant.OMP) || !spec.commandLine().getParseResult().hasMatchedOption("--encoder"),
+                "--encoder does not apply to --variant " + v.label() + ", which encodes with the dictionary itself");
+        SaeConfig sae = SaeConfig.of(width, concepts).withDType(type).withEncoder(kind);
+        variant.check(v, spec, concepts);
+        int k = variant.k(v);
         ModelSpec.VariantSpec vs = switch (v) {
             case VANILLA -> new ModelSpec.VariantSpec.Vanilla();
             case TOPK -> new ModelSpec.VariantSpec.TopK(k);

@@ -55,7 +55,7 @@ final class ModelFactory {
         Encoder encoder = Cli.build(() -> Encoders.create(encoderKind, config.inputDim(), config.nbConcepts(), config.dtype(), rng));
         Dictionary dictionary = o.archetypal > 0 ? archetypal(o, config, data)
                 : DictionaryLayer.create(config.inputDim(), config.nbConcepts(), config.dictionary(), config.dtype(), rng);
-        int k = o.k != null ? o.k : (v == Variant.MP || v == Variant.OMP ? 8 : 16);
+        int k = o.k(v);
         return Cli.build(() -> switch (v) {
             case VANILLA -> new Sae(config, encoder, dictionary);
             case TOPK -> new TopKSae(config, k, encoder, dictionary);
@@ -103,7 +103,7 @@ final class ModelFactory {
             }
         }
         Double w = o.auxWeight;
-        String kind = o.aux.toLowerCase(Locale.ROOT);
+        String kind = o.auxKind(v);
         Cli.require(o.auxK >= 0, "--aux-k must be >= 0 (0: half the input width), was " + o.auxK);
         Cli.require(o.auxWindow >= 0, "--aux-window must be >= 0 (0: one epoch), was " + o.auxWindow);
         Loss aux = switch (kind) {

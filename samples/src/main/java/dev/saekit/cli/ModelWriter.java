@@ -21,8 +21,8 @@ final class ModelWriter {
     }
 
     static void write(Path dir, SparseAutoencoder model, ObjectNode training, INDArray mean, Optimizer optimizer,
-                      TrainingProgress progress, ObjectNode data) throws IOException {
+                      TrainingProgress progress, ObjectNode data, String runId) throws IOException {
         Map<String, INDArray> attachments = mean == null ? null : Map.of(RunFiles.MEAN_ATTACHMENT, mean);
-        Checkpoints.save(dir, new Checkpoints.State(model, optimizer, progress, training, data, attachments), 1);
+        Checkpoints.save(dir, new Checkpoints.State(model, optimizer, progress, training, data, attachments, null, runId), 1);
     }
 }

@@ -41,13 +41,19 @@ final class RunFiles {
     /** The attachment of a checkpoint holding the mean row that was subtracted from the training data. */
     static final String MEAN_ATTACHMENT = "data_mean";
 
+    /**
+     * Writes a completed run: the model first, then the history, then {@code metrics.json}, each
+     * file atomically, so a {@code metrics.json} that says "completed" always comes with its model
+     * (a full disk or a kill leaves no such file behind a missing model).
+     */
     static void write(Path dir, SparseAutoencoder model, EvalMetrics metrics, TrainingResult result, TrainingData data,
-                      ObjectNode training, dev.saekit.train.Optimizer optimizer, dev.saekit.train.TrainingProgress progress)
-            throws IOException {
+                      ObjectNode training, dev.saekit.train.Optimizer optimizer, dev.saekit.train.TrainingProgress progress,
+                      String runId) throws IOException {
         ObjectNode json = common(result, data, training);
         metrics.toMap().forEach((k, v) -> json.putPOJO(k, v));
+        Files.createDirectories(dir);
+        ModelWriter.write(dir.resolve("model"), model, training, data.mean(), optimizer, progress, provenance(data), runId);
         writeFiles(dir, json, result);
-        ModelWriter.write(dir.resolve("model"), model, training, data.mean(), optimizer, progress, provenance(data));
     }
 
     /** Where the training data came from, as checkpoints record it. */
@@ -84,9 +90,15 @@ final class RunFiles {
         return json;
     }
 
+    /** The history, then {@code metrics.json} last (both atomically). */
     private static void writeFiles(Path dir, ObjectNode json, TrainingResult result) throws IOException {
         Files.createDirectories(dir);
-        result.history().write(dir.resolve("history"));
+        Path history = dir.resolve("history");
+        try {
+            result.history().write(history);
+        } catch (IOException e) {
+            throw new IOException("could not write the history into " + history + ": " + e.getMessage(), e);
+        }
         ConfigJson.write(dir.resolve("metrics.json"), json);
     }
 

@@ -37,7 +37,29 @@ public final class SaekitCli implements Runnable {
      */
     public static void main(String[] args) {
         MemoryBudget.limitJavaCpp(System.getProperties(), availableMemory());
-        System.exit(new CommandLine(new SaekitCli()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The command line of {@code saekit}: a bad command line (an unknown option, a missing or
+     * malformed value) is one line {@code saekit: error: ...} naming the option, with picocli's
+     * suggestions and where to read more, and exit code 2.
+     */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new SaekitCli());
+        cli.setParameterExceptionHandler(SaekitCli::badCommandLine);
+        return cli;
+    }
+
+    private static int badCommandLine(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        String message = e.getMessage();
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+            message += " (did you mean " + String.join(" or ", u.getSuggestions().stream().limit(3).toList()) + "?)";
+        }
+        cmd.getErr().println("saekit: error: " + Cli.oneLine(message) + "; see " + cmd.getCommandSpec().qualifiedName() + " --help");
+        cmd.getErr().flush();
+        return EXIT_USAGE;
     }
 
     private static Optional<MemoryBudget.Limit> availableMemory() {

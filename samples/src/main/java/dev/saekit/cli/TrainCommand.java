@@ -139,8 +139,15 @@ public final class TrainCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--out", paramLabel = "DIR",
-            description = "Write metrics.json, history/steps.csv, history/epochs.csv and the model (model/config.json, one .npy per parameter) here.")
+            description = {"Write the run here: metrics.json, history/steps.csv, history/epochs.csv and the model as a checkpoint "
+                    + "in model/ (config.json, weights.safetensors, ...), and checkpoints/ with --checkpoint-every. It must be empty "
+                    + "or new, unless --overwrite or --resume is given."})
     Path out;
+
+    @Option(names = "--overwrite", defaultValue = "false",
+            description = "Replace the run already in --out (its metrics.json, history, model and checkpoints). Refused if --out "
+                    + "holds anything else. Default: ${DEFAULT-VALUE}.")
+    boolean overwrite;
 
     @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0",
             description = "Save a checkpoint every N steps (and at the end) into OUT/checkpoints, keeping the newest 3; "
@@ -149,9 +156,15 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--resume", paramLabel = "DIR",
             description = "Continue the run saved in this checkpoint (OUT/checkpoints of --checkpoint-every, or one of its "
-                    + "step-N directories) with its own options and data; --out and --no-progress may be given anew. "
-                    + "In float64 the resumed run ends bit for bit where the uninterrupted run ends.")
+                    + "step-N directories) with its own options and data. It writes into the run's own directory (the one "
+                    + "holding checkpoints/), or into --out if given (empty, or with --overwrite); --no-progress may be given "
+                    + "anew. In float64 the resumed run ends bit for bit where the uninterrupted run ends.")
     Path resume;
+
+    @Option(names = "--reset-optimizer", defaultValue = "false",
+            description = "With --resume: start Adam afresh when the checkpoint's optimizer.safetensors is missing (the run then "
+                    + "differs from the uninterrupted one). Without it such a checkpoint is refused. Default: ${DEFAULT-VALUE}.")
+    boolean resetOptimizer;
 
     @Option(names = "--no-progress", defaultValue = "false", description = "Do not show the progress bar and epoch lines. Default: ${DEFAULT-VALUE}.")
     boolean noProgress;
@@ -182,9 +195,15 @@ public final class TrainCommand implements Callable<Integer> {
         if (resume != null) {
             return resumeRun();
         }
+        Cli.require(!resetOptimizer, "--reset-optimizer applies to --resume only");
         List<String> all = spec.commandLine().getParseResult().originalArgs(); // the whole command line, "train" included
         int at = all.indexOf(spec.name());
         originalArgs = List.copyOf(all.subList(at + 1, all.size()));
+        if (out != null) {
+            RunDirectory.prepare(out, overwrite);
+        } else {
+            Cli.require(!overwrite, "--overwrite needs --out, the run to replace");
+        }
         return run();
     }
 
@@ -206,8 +225,15 @@ public final class TrainCommand implements Callable<Integer> {
         original.spec = spec;
         original.resumeFrom = c;
         original.originalArgs = saved;
+        original.resetOptimizer = resetOptimizer;
+        // a resume writes only under its own run (the directory holding the checkpoints), or under --out: never
+        // into the directory the recorded command line named, which may be another copy of the run
         if (out != null) {
+            RunDirectory.prepare(out, overwrite);
             original.out = out;
+        } else {
+            Cli.require(!overwrite, "--overwrite needs --out, the run to replace");
+            original.out = RunDirectory.ofCheckpoint(c.dir());
         }
         original.noProgress = noProgress;
         int code = original.run();
@@ -218,6 +244,10 @@ public final class TrainCommand implements Callable<Integer> {
     private int run() throws CliException, IOException {
         Variant variant = ModelFactory.variant(variantOptions);
         SaeConfig saeConfig = saeConfig();
+        if (resumeFrom == null) { // a resumed run's options were checked when it started
+            variantOptions.check(variant, spec, concepts);
+            checkTrainingOptions(variant);
+        }
         TrainingConfig trainingConfig = trainingConfig(variant);
         require(bufferRows > 0, "--buffer-rows must be > 0, was " + bufferRows);
         TrainingData training = TrainingData.load(data, labels, center, saeConfig.dtype(), bufferRows);
@@ -249,15 +279,23 @@ public final class TrainCommand implements Callable<Integer> {
         if (!noProgress) {
             listeners.add(new ProgressBarListener());
         }
+        String runId = resumeFrom != null && resumeFrom.runId() != null ? resumeFrom.runId() : Checkpoints.newRunId();
         if (checkpointEvery > 0) {
             require(out != null, "--checkpoint-every needs --out, where the checkpoints go");
             listeners.add(new CheckpointListener(out.resolve("checkpoints"), checkpointEvery, false, 3, trainingJson,
-                    RunFiles.provenance(training), training.mean() == null ? null : Map.of(RunFiles.MEAN_ATTACHMENT, training.mean())));
+                    RunFiles.provenance(training), training.mean() == null ? null : Map.of(RunFiles.MEAN_ATTACHMENT, training.mean()),
+                    runId));
         }
         Trainer trainer = new Trainer(trainingConfig, listeners);
         TrainingResult result;
         if (resumeFrom != null) {
-            resumeFrom.restoreOptimizer((dev.saekit.train.Adam) trainer.optimizer());
+            checkProgress(resumeFrom, trainingConfig, training.dataset().rows());
+            if (resumeFrom.optimizerMissing() && resetOptimizer) {
+                stdout.println("warning: " + resumeFrom.dir().resolve("optimizer.safetensors") + " is missing; Adam starts afresh "
+                        + "(--reset-optimizer), so this run differs from the uninterrupted one");
+            } else {
+                resumeFrom.restoreOptimizer((dev.saekit.train.Adam) trainer.optimizer());
+            }
             stdout.println("resuming at step " + resumeFrom.progress().step() + " (epoch " + (resumeFrom.progress().epoch() + 1)
                     + ") from " + resumeFrom.dir());
             result = trainer.resume(model, training.dataset(), resumeFrom.progress(), resumeFrom.listenerStates());
@@ -277,6 +315,7 @@ public final class TrainCommand implements Callable<Integer> {
         stdout.println();
         stdout.println("metrics over all " + metrics.rows() + " rows (eval mode)");
         RunFiles.metricsTable(metrics, result).forEach((k, v) -> stdout.printf(Locale.ROOT, "  %-19s %s%n", k, v));
+        deadHint(metrics.deadFraction(), variantOptions.auxKind(variant)).ifPresent(stdout::println);
         List<String> rowLabels = training.dataset().labels().orElse(null);
         if (rowLabels != null && topConcepts > 0) {
             String noun = data == null ? "words" : "rows";
@@ -286,11 +325,63 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (out != null) {
             RunFiles.write(out, model, metrics, result, training, trainingJson, trainer.optimizer(),
-                    new dev.saekit.train.TrainingProgress(trainingConfig.epochs(), 0, trainer.stepsDone()));
+                    new dev.saekit.train.TrainingProgress(trainingConfig.epochs(), 0, trainer.stepsDone()), runId);
             stdout.println();
             stdout.println("wrote " + out.resolve("metrics.json") + ", " + out.resolve("history") + ", " + out.resolve("model"));
         }
         return 0;
+    }
+
+    /** Above this fraction of dead concepts, a run ends with a hint that names the options against them. */
+    static final double DEAD_HINT_THRESHOLD = 0.10;
+
+    /** The hint for a run that ends with {@code deadFraction} of its concepts dead, if that is above the threshold. */
+    static java.util.Optional<String> deadHint(double deadFraction, String aux) {
+        if (!(deadFraction > DEAD_HINT_THRESHOLD)) {
+            return java.util.Optional.empty();
+        }
+        String auxAdvice = aux.startsWith("auxk") ? "a shorter --aux-window (e.g. 50 steps) so that AuxK revives them sooner, "
+                : "--aux auxk (dead concepts learn to explain the residual), ";
+        return java.util.Optional.of(String.format(Locale.ROOT, "hint: %.1f%% of the concepts never fired on the data (dead). "
+                + "Try %sa higher --lr, inputs near unit scale (--center, and divide 8-bit pixels by 255), or fewer --concepts.",
+                100 * deadFraction, auxAdvice));
+    }
+
+    /** Refuses, naming the option, training options that this run would ignore. */
+    private void checkTrainingOptions(Variant variant) throws CliException {
+        picocli.CommandLine.ParseResult given = spec.commandLine().getParseResult();
+        boolean nested = variant == Variant.MSAE || variant == Variant.MATRYOSHKA;
+        if (given.hasMatchedOption("--loss") && nested) {
+            throw new CliException(SaekitCli.EXIT_USAGE, "--loss does not apply to --variant " + variant.label()
+                    + ", which trains on its nested loss (see --level-loss and --level-weights)");
+        }
+        String lossName = loss == null ? ModelFactory.defaultLoss(variant) : loss.toLowerCase(Locale.ROOT);
+        if (given.hasMatchedOption("--l1") && (nested || !lossName.equals("mse_l1"))) {
+            throw new CliException(SaekitCli.EXIT_USAGE, "--l1 weighs the L1 term of --loss mse_l1, and the loss here is "
+                    + (nested ? "the nested loss of " + variant.label() : lossName));
+        }
+        if (schedule.equalsIgnoreCase("constant")) {
+            for (String option : List.of("--warmup", "--final-lr-factor")) {
+                if (given.hasMatchedOption(option)) {
+                    throw new CliException(SaekitCli.EXIT_USAGE, option + " applies to --schedule cosine and linear, not constant");
+                }
+            }
+        }
+    }
+
+    /**
+     * Refuses a checkpoint whose progress does not fit this run: its step must be where its epoch
+     * and step within the epoch put it, at most the run's last step.
+     */
+    private static void checkProgress(Checkpoint c, TrainingConfig config, long rows) throws CliException {
+        long stepsPerEpoch = (rows + config.batchSize() - 1) / config.batchSize();
+        dev.saekit.train.TrainingProgress p = c.progress();
+        long expected = p.epoch() * stepsPerEpoch + p.stepInEpoch();
+        if (p.stepInEpoch() >= stepsPerEpoch || p.step() != expected || p.step() > stepsPerEpoch * config.epochs()) {
+            throw new CliException(SaekitCli.EXIT_INPUT, c.dir().resolve("config.json") + ": progress (epoch " + p.epoch()
+                    + ", step in epoch " + p.stepInEpoch() + ", step " + p.step() + ") does not fit this run of " + config.epochs()
+                    + " epochs x " + stepsPerEpoch + " steps (the file was edited, or the data changed); resume from another checkpoint");
+        }
     }
 
     private SaeConfig saeConfig() throws CliException {

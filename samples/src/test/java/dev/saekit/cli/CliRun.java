@@ -9,7 +9,7 @@ import picocli.CommandLine;
 record CliRun(int exitCode, String out, String err, CommandLine commandLine) {
 
     static CliRun of(String... args) {
-        CommandLine cli = new CommandLine(new SaekitCli());
+        CommandLine cli = SaekitCli.commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cli.setOut(new PrintWriter(out, true));
