@@ -26,7 +26,10 @@ fun SparseAutoencoder.save(directory: Path): Path =
     Checkpoints.save(directory, Checkpoints.State(this, null, TrainingProgress(0, 0, 0), null, null, null), 1)
 
 /** The model of the newest checkpoint in [directory] (a checkpoint root or one `step-N` directory). */
-fun loadSae(directory: Path): SparseAutoencoder = Checkpoints.load(directory).model()
+fun loadSae(directory: Path): SparseAutoencoder {
+    ensureMemoryCaps()
+    return Checkpoints.load(directory).model()
+}
 
 /** Writes this model as a SAELens `cfg.json` + `sae_weights.safetensors` (vanilla, TopK, JumpReLU, BatchTopK). */
 fun SparseAutoencoder.saveSaeLens(directory: Path) = SaeLensFormat.write(this, directory)

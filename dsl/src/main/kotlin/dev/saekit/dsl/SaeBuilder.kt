@@ -30,6 +30,7 @@ import org.nd4j.linalg.api.ndarray.INDArray
 @OptIn(ExperimentalContracts::class)
 inline fun sae(block: SaeBuilder.() -> Sparsity): SparseAutoencoder {
     contract { callsInPlace(block, InvocationKind.EXACTLY_ONCE) }
+    ensureMemoryCaps()
     val builder = SaeBuilder()
     val sparsity = builder.block()
     return builder.build(sparsity)
@@ -39,6 +40,7 @@ inline fun sae(block: SaeBuilder.() -> Sparsity): SparseAutoencoder {
 @OptIn(ExperimentalContracts::class)
 inline fun saeSpec(block: SaeBuilder.() -> Sparsity): ModelSpec {
     contract { callsInPlace(block, InvocationKind.EXACTLY_ONCE) }
+    ensureMemoryCaps()
     val builder = SaeBuilder()
     val sparsity = builder.block()
     return builder.spec(sparsity)

@@ -41,6 +41,7 @@ import kotlin.contracts.contract
 @OptIn(ExperimentalContracts::class)
 inline fun train(model: SparseAutoencoder, data: Dataset, block: TrainingBuilder.() -> Unit = {}): TrainingRun {
     contract { callsInPlace(block, InvocationKind.EXACTLY_ONCE) }
+    ensureMemoryCaps()
     val builder = TrainingBuilder(model)
     builder.block()
     return builder.run(data)

@@ -291,8 +291,10 @@ public final class Checkpoints {
         } catch (IllegalArgumentException e) {
             throw new MalformedFileException(configFile.toString(), e.getMessage());
         }
+        Path weightsFile = dir.resolve(WEIGHTS);
+        requireTensorsFit(spec, Safetensors.header(weightsFile), weightsFile, false); // before the model is allocated
         SparseAutoencoder model = spec.build();
-        loadWeights(dir.resolve(WEIGHTS), model);
+        loadWeights(weightsFile, model);
         TrainingProgress progress = progress(configFile, config.path("progress"), dir);
         Path optimizerFile = dir.resolve(OPTIMIZER);
         boolean optimizerSaved = config.path("optimizer").path("steps").isObject()
@@ -433,6 +435,38 @@ public final class Checkpoints {
         }
     }
 
+    /**
+     * Checks, before a model of {@code spec} is allocated, that {@code f} holds a tensor of the right
+     * shape for each of its parameters (buffers may be missing when {@code buffersOptional}) and no
+     * other: a config that claims a model far larger than its weights (a hand-edited size) is refused
+     * here, not after gigabytes are allocated.
+     */
+    static void requireTensorsFit(ModelSpec spec, SafetensorsFile f, Path file, boolean buffersOptional) throws MalformedFileException {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (dev.saekit.model.ParameterShape p : spec.parameterShapes()) {
+            names.add(p.name());
+            TensorEntry e = f.tensors().get(p.name());
+            if (e == null) {
+                if (buffersOptional && !p.trainable()) {
+                    continue;
+                }
+                throw new MalformedFileException(file.toString(), "has no tensor '" + p.name() + "' that the "
+                        + spec.variant().variant().label() + " model needs");
+            }
+            if (!java.util.Arrays.equals(e.shape(), p.shape())) {
+                throw new MalformedFileException(file.toString(), "'" + p.name() + "' has shape " + java.util.Arrays.toString(e.shape())
+                        + " but the model it is said to hold (" + spec.sae().inputDim() + " inputs, " + spec.sae().nbConcepts()
+                        + " concepts) needs " + java.util.Arrays.toString(p.shape()) + ": the weights and the model's description disagree");
+            }
+        }
+        for (String name : f.tensors().keySet()) {
+            if (!names.contains(name)) {
+                throw new MalformedFileException(file.toString(), "has a tensor '" + name + "' that the "
+                        + spec.variant().variant().label() + " model does not have");
+            }
+        }
+    }
+
     /** Loads {@code file}'s tensors into the model's parameters, by name; every parameter must be there, with its shape. */
     static void loadWeights(Path file, SparseAutoencoder model) throws IOException {
         loadWeights(file, model, false);
@@ -461,6 +495,7 @@ public final class Checkpoints {
                         : Nd4j.createFromArray(longs).reshape(p.value().shape());
             } else {
                 value = f.read(p.name(), p.dtype());
+                requireFinite(value, p.name(), file);
             }
             try {
                 p.assign(value);
@@ -473,6 +508,20 @@ public final class Checkpoints {
                 throw new MalformedFileException(file.toString(), "has a tensor '" + name + "' that the " + model.variant()
                         + " model does not have");
             }
+        }
+    }
+
+    /**
+     * Refuses a weight array with a NaN or an infinity, naming the tensor, the index and the value: a
+     * model loaded with one would give NaN codes (and report them as zero activity).
+     */
+    static void requireFinite(INDArray value, String name, Path file) throws MalformedFileException {
+        long at = dev.saekit.tensor.Tensors.firstNonFiniteIfAny(value);
+        if (at >= 0) {
+            long[] index = org.nd4j.linalg.api.shape.Shape.ind2subC(value.shape(), at);
+            throw new MalformedFileException(file.toString(), "'" + name + "' holds " + value.dup('c').getDouble(at) + " at "
+                    + java.util.Arrays.toString(index) + "; saekit refuses weights that are not finite (the file is damaged, "
+                    + "or the run that wrote it diverged)");
         }
     }
 

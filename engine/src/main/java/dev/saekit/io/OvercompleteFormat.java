@@ -29,6 +29,8 @@ public final class OvercompleteFormat {
 
     /** A model of {@code spec} with the weights of the state dict {@code file}. */
     public static SparseAutoencoder read(Path file, ModelSpec spec) throws IOException {
+        SafetensorsFile header = Safetensors.header(file);
+        Checkpoints.requireTensorsFit(spec, header, file, true); // before the model is allocated
         SparseAutoencoder model = spec.build();
         Checkpoints.loadWeights(file, model, true);
         return model;

@@ -82,26 +82,48 @@ public final class SaeLensFormat {
         } catch (IllegalArgumentException e) {
             throw new MalformedFileException(cfgFile.toString(), e.getMessage());
         }
-        SparseAutoencoder model = spec.build();
         Path weightsFile = dir.resolve(WEIGHTS);
         SafetensorsFile f = Safetensors.header(weightsFile);
+        // every tensor's shape against cfg.json's sizes, before the model is allocated
+        Map<String, long[]> expected = new LinkedHashMap<>();
+        expected.put("W_enc", new long[] {dIn, dSae});
+        expected.put("b_enc", new long[] {dSae});
+        expected.put("W_dec", new long[] {dSae, dIn});
+        expected.put("b_dec", new long[] {dIn});
+        if (arch.equals("jumprelu")) {
+            expected.put("threshold", new long[] {dSae});
+        }
+        for (Map.Entry<String, long[]> e : expected.entrySet()) {
+            TensorEntry t = f.tensors().get(e.getKey());
+            if (t == null) {
+                throw new MalformedFileException(weightsFile.toString(), "has no tensor '" + e.getKey() + "' that a " + arch + " SAE needs");
+            }
+            if (!java.util.Arrays.equals(t.shape(), e.getValue())) {
+                throw new MalformedFileException(weightsFile.toString(), "'" + e.getKey() + "' has shape "
+                        + java.util.Arrays.toString(t.shape()) + " but " + CONFIG + " (d_in " + dIn + ", d_sae " + dSae + ") needs "
+                        + java.util.Arrays.toString(e.getValue()) + ": the weights and cfg.json disagree");
+            }
+        }
+        for (String name : f.tensors().keySet()) {
+            if (!expected.containsKey(name)) {
+                throw new MalformedFileException(weightsFile.toString(), "has a tensor '" + name + "' that a " + arch
+                        + " SAE does not use");
+            }
+        }
+        SparseAutoencoder model = spec.build();
         for (String name : new String[]{"W_enc", "b_enc", "W_dec", "b_dec"}) {
-            assign(model, name, f.read(name, dtype), weightsFile);
+            INDArray value = f.read(name, dtype);
+            Checkpoints.requireFinite(value, name, weightsFile);
+            assign(model, name, value, weightsFile);
         }
         if (model instanceof JumpSae jump) {
             INDArray threshold = f.read("threshold", dtype);
-            Tensors.requireShape("threshold", threshold, dSae);
+            Checkpoints.requireFinite(threshold, "threshold", weightsFile);
             if (!(threshold.minNumber().doubleValue() > 0)) {
                 throw new MalformedFileException(weightsFile.toString(), "threshold has a value <= 0 ("
                         + threshold.minNumber() + "); saekit's JumpReLU learns log-thresholds and needs positive ones");
             }
             jump.thresholds().assign(Transforms.log(threshold, true));
-        }
-        for (String name : f.tensors().keySet()) {
-            if (!name.matches("W_enc|b_enc|W_dec|b_dec|threshold")) {
-                throw new MalformedFileException(weightsFile.toString(), "has a tensor '" + name + "' that a " + arch
-                        + " SAE does not use");
-            }
         }
         return model;
     }

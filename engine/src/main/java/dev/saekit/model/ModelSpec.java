@@ -144,6 +144,80 @@ public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dicti
         }
     }
 
+    /**
+     * Every parameter and buffer a model of this spec holds, in the order of
+     * {@link SparseAutoencoder#parameters()}, without allocating any: for memory estimates and size
+     * checks before a model is built, and for checking a file's tensors against the model it claims
+     * to hold. A test keeps it equal to what {@link #build()} makes.
+     */
+    public List<ParameterShape> parameterShapes() {
+        long d = sae.inputDim();
+        long c = sae.nbConcepts();
+        int w = sae.dtype() == dev.saekit.tensor.DType.FLOAT64 ? 8 : 4;
+        List<ParameterShape> out = new java.util.ArrayList<>();
+        if (variant instanceof VariantSpec.Msae) {
+            out.add(new ParameterShape("pre_bias", new long[] {d}, w, true));
+            out.add(new ParameterShape("encoder", new long[] {d, c}, w, true));
+            out.add(new ParameterShape("latent_bias", new long[] {c}, w, true));
+            out.add(new ParameterShape("decoder", new long[] {c, d}, w, true));
+            out.add(new ParameterShape(MatryoshkaSae.ACTIVATION_FREQUENCY, new long[] {c}, 8, false));
+            return out;
+        }
+        if (variant instanceof VariantSpec.BatchTopK || variant instanceof VariantSpec.PrefixMatryoshka) {
+            out.add(new ParameterShape(BatchTopKSae.RUNNING_THRESHOLD, new long[0], w, false));
+        } else if (variant instanceof VariantSpec.JumpRelu) {
+            out.add(new ParameterShape(JumpSae.THRESHOLDS, new long[] {c}, w, true));
+        } else if ((variant instanceof VariantSpec.Mp m && m.dropout() != null)
+                || (variant instanceof VariantSpec.Omp o && o.dropout() != null)) {
+            out.add(new ParameterShape(DropoutMask.STATE, new long[0], 8, false));
+        }
+        boolean pursuit = variant instanceof VariantSpec.Mp || variant instanceof VariantSpec.Omp;
+        if (encoder instanceof EncoderSpec.SaeLens) {
+            out.add(new ParameterShape("b_dec", new long[] {d}, w, true));
+            out.add(new ParameterShape("W_enc", new long[] {d, c}, w, true));
+            out.add(new ParameterShape("b_enc", new long[] {c}, w, true));
+        } else if (encoder instanceof EncoderSpec.Tied t) {
+            if (t.bias()) {
+                out.add(new ParameterShape(dev.saekit.encoder.TiedEncoder.BIAS, new long[] {c}, w, true));
+            }
+        } else if (encoder instanceof EncoderSpec.Untied u) {
+            out.add(new ParameterShape("encoder.weight", new long[] {c, d}, w, true));
+            if (u.bias()) {
+                out.add(new ParameterShape("encoder.bias", new long[] {c}, w, true));
+            }
+        } else if (!pursuit) {
+            EncoderKind kind = sae.encoder();
+            for (int i = 0; i < kind.blocks(); i++) {
+                boolean last = i == kind.blocks() - 1;
+                String prefix = last ? "encoder.final_block" : "encoder.mlp_blocks." + i;
+                long width = last ? c : d;
+                out.add(new ParameterShape(prefix + ".0.weight", new long[] {width, d}, w, true));
+                out.add(new ParameterShape(prefix + ".0.bias", new long[] {width}, w, true));
+                if (kind.norm() != EncoderKind.NormKind.NONE) {
+                    out.add(new ParameterShape(prefix + ".1.weight", new long[] {width}, w, true));
+                    out.add(new ParameterShape(prefix + ".1.bias", new long[] {width}, w, true));
+                }
+                if (kind.norm() == EncoderKind.NormKind.BATCH) {
+                    out.add(new ParameterShape(prefix + ".1.running_mean", new long[] {width}, w, false));
+                    out.add(new ParameterShape(prefix + ".1.running_var", new long[] {width}, w, false));
+                    out.add(new ParameterShape(prefix + ".1.num_batches_tracked", new long[0], 8, false));
+                }
+            }
+        }
+        if (dictionary instanceof DictionarySpec.Archetypal a) {
+            out.add(new ParameterShape(RelaxedArchetypalDictionary.W, new long[] {c, a.nbPoints()}, w, true));
+            out.add(new ParameterShape(RelaxedArchetypalDictionary.RELAX, new long[] {c, d}, w, true));
+            out.add(new ParameterShape(RelaxedArchetypalDictionary.MULTIPLIER, new long[0], w, a.useMultiplier()));
+            out.add(new ParameterShape(RelaxedArchetypalDictionary.POINTS, new long[] {a.nbPoints(), d}, w, false));
+        } else if (dictionary instanceof DictionarySpec.Plain) {
+            out.add(new ParameterShape("W_dec", new long[] {c, d}, w, true));
+        } else {
+            out.add(new ParameterShape(DictionaryLayer.WEIGHTS, new long[] {c, d}, w, true));
+            out.add(new ParameterShape(DictionaryLayer.MULTIPLIER, new long[0], w, sae.dictionary().useMultiplier()));
+        }
+        return out;
+    }
+
     /** A model of this shape with the seed's initial weights (an archetypal dictionary's points zero, to be loaded). */
     public SparseAutoencoder build() {
         return create(null);

@@ -111,6 +111,23 @@ public final class MemoryBudget {
     }
 
     /**
+     * {@link #limitJavaCpp} on the system properties with the memory this process may use (its
+     * cgroup's limit, the machine's available memory): what the {@code saekit} command does first,
+     * and what an application that uses the engine or the DSL does by calling it before ND4J loads.
+     * Values given with {@code -D} are kept; a malformed {@value #LIMIT_PROPERTY} is left for the
+     * trainer's memory check to report.
+     */
+    public static void limitJavaCppToAvailableMemory() {
+        Optional<Limit> available;
+        try {
+            available = operatingSystem().available();
+        } catch (IllegalArgumentException e) {
+            available = Optional.empty();
+        }
+        limitJavaCpp(System.getProperties(), available);
+    }
+
+    /**
      * This machine and process without JavaCPP: safe to call before ND4J loads, to choose
      * JavaCPP's limits (which it reads once, when it loads).
      */

@@ -1,6 +1,8 @@
 package dev.saekit.train;
 
 import dev.saekit.data.Dataset;
+import dev.saekit.model.ModelSpec;
+import dev.saekit.model.ParameterShape;
 import dev.saekit.model.SparseAutoencoder;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.MemoryBudget;
@@ -62,9 +64,70 @@ public record MemoryEstimate(int batch, int concepts, DType dtype, long paramete
                 Math.max(0, dataBytes), OVERHEAD);
     }
 
-    /** Every part added. */
+    /**
+     * The estimate of training a model of {@code spec} on batches of {@code batch} rows, with
+     * {@code dataBytes} of data in memory, from the spec's {@linkplain ModelSpec#parameterShapes()
+     * shapes} alone: nothing is allocated, so a run too large is refused before its model exists.
+     * Sizes saturate instead of overflowing.
+     */
+    public static MemoryEstimate of(ModelSpec spec, long batch, long dataBytes) {
+        long width = spec.sae().dtype() == DType.FLOAT64 ? 8 : 4;
+        long parameters = 0;
+        long optimizer = 0;
+        for (ParameterShape p : spec.parameterShapes()) {
+            parameters = add(parameters, times(2, p.bytes()));
+            optimizer = add(optimizer, p.trainable() ? times(2, p.bytes()) : 0);
+        }
+        long c = spec.sae().nbConcepts();
+        long d = spec.sae().inputDim();
+        long dictionary = times(times(3 * width, c), d);
+        long activations = times(times(width, batch), add(times(5, c), times(3, d)));
+        return new MemoryEstimate((int) Math.min(batch, Integer.MAX_VALUE), spec.sae().nbConcepts(), spec.sae().dtype(), parameters,
+                optimizer, dictionary, activations, Math.max(0, dataBytes), OVERHEAD);
+    }
+
+    /** The most bytes one array may have: saekit's kernels read arrays through one {@link java.nio.ByteBuffer}. */
+    public static final long MAX_ARRAY_BYTES = Integer.MAX_VALUE;
+
+    /**
+     * Refuses, before anything is allocated, a run whose model or step would need an array larger
+     * than {@link #MAX_ARRAY_BYTES}: a parameter (the dictionary {@code [concepts, input]}, ...) or one
+     * step's {@code [batch, concepts]} codes. The message names the array, its size and the largest
+     * count that fits.
+     */
+    public static void checkArraySizes(ModelSpec spec, long batch) {
+        long w = spec.sae().dtype() == DType.FLOAT64 ? 8 : 4;
+        for (ParameterShape p : spec.parameterShapes()) {
+            if (p.bytes() > MAX_ARRAY_BYTES) {
+                long[] shape = p.shape();
+                long others = p.elements() / Math.max(1, shape[0]);
+                throw new IllegalArgumentException("the model's " + p.name() + " " + java.util.Arrays.toString(shape) + " "
+                        + spec.sae().dtype() + " would be " + MemoryBudget.format(p.bytes()) + ", more than the "
+                        + MemoryBudget.format(MAX_ARRAY_BYTES) + " one array may hold; at most "
+                        + MAX_ARRAY_BYTES / (others * p.elementBytes()) + " along its first axis fit: use fewer concepts"
+                        + (spec.sae().dtype() == DType.FLOAT64 ? ", or float32" : ""));
+            }
+        }
+        long c = spec.sae().nbConcepts();
+        long perRow = times(c, w);
+        if (times(batch, perRow) > MAX_ARRAY_BYTES) {
+            throw new IllegalArgumentException("one step's codes [" + batch + ", " + c + "] " + spec.sae().dtype() + " would be "
+                    + MemoryBudget.format(times(batch, perRow)) + ", more than the " + MemoryBudget.format(MAX_ARRAY_BYTES)
+                    + " one array may hold: use a batch of at most " + MAX_ARRAY_BYTES / perRow + " rows");
+        }
+    }
+
+    private static long times(long a, long b) {
+        return a != 0 && Math.abs(b) > Long.MAX_VALUE / Math.abs(a) ? Long.MAX_VALUE : a * b;
+    }
+
+    private static long add(long a, long b) {
+        return a > Long.MAX_VALUE - b ? Long.MAX_VALUE : a + b;
+    }
+
+    /** Every part added (saturating). */
     public long total() {
-        return parameters + optimizer + dictionary + activations + data + overhead;
+        return add(add(add(add(add(parameters, optimizer), dictionary), activations), data), overhead);
     }
 
     /**
@@ -81,9 +144,26 @@ public record MemoryEstimate(int batch, int concepts, DType dtype, long paramete
         });
     }
 
+    /**
+     * What a command checks before it builds a model of {@code spec} to train on batches of
+     * {@code batch} rows with {@code dataBytes} in memory: {@link #checkArraySizes} (an
+     * {@link IllegalArgumentException}), then the estimate against {@link MemoryBudget#system()} (an
+     * {@link InsufficientMemoryException}) unless {@value #CHECK_PROPERTY} is false.
+     */
+    public static void checkBeforeBuilding(ModelSpec spec, long batch, long dataBytes) {
+        checkArraySizes(spec, batch);
+        if (checking()) {
+            of(spec, batch, dataBytes).check(MemoryBudget.system());
+        }
+    }
+
+    private static boolean checking() {
+        return !"false".equalsIgnoreCase(System.getProperty(CHECK_PROPERTY, "true").strip());
+    }
+
     /** The trainer's check: against {@link MemoryBudget#system()}, unless {@value #CHECK_PROPERTY} is false. */
     static void checkBeforeTraining(SparseAutoencoder model, Dataset data, TrainingConfig config) {
-        if (!"false".equalsIgnoreCase(System.getProperty(CHECK_PROPERTY, "true").strip())) {
+        if (checking()) {
             of(model, data, config).check(MemoryBudget.system());
         }
     }

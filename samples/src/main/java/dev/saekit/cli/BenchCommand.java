@@ -126,7 +126,14 @@ public final class BenchCommand implements Callable<Integer> {
         Nd4j.getEnvironment().setMaxMasterThreads(used);
 
         SaeConfig config = new SaeConfig(input, concepts, EncoderKind.LINEAR, DictionaryConfig.defaults(), type, seed);
-        SparseAutoencoder model = Cli.build(() -> ModelSpec.of(config, variantSpec(v)).build());
+        ModelSpec modelSpec = Cli.build(() -> ModelSpec.of(config, variantSpec(v)));
+        try { // refused before anything large is allocated
+            MemoryEstimate.checkBeforeBuilding(modelSpec, batch, 2L * 4 * batch * input * (type == DType.FLOAT64 ? 8 : 4));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(SaekitCli.EXIT_USAGE, "--concepts " + concepts + ", --input " + input + ", --batch " + batch + ": "
+                    + e.getMessage());
+        }
+        SparseAutoencoder model = Cli.build(modelSpec::build);
         int total = warmup + steps;
         Dataset data = new RepeatedBatches(new SeededRandom(seed).derive(1).normal(type, 1.0, 4L * batch, input), batch, total);
         DeadCodeTracker deadCodes = new DeadCodeTracker(deadWindow);

@@ -84,16 +84,9 @@ public final class ImportCommand implements Callable<Integer> {
                 "--encoder does not apply to --variant " + v.label() + ", which encodes with the dictionary itself");
         SaeConfig sae = SaeConfig.of(width, concepts).withDType(type).withEncoder(kind);
         variant.check(v, spec, concepts);
-        int k = variant.k(v);
-        ModelSpec.VariantSpec vs = switch (v) {
-            case VANILLA -> new ModelSpec.VariantSpec.Vanilla();
-            case TOPK -> new ModelSpec.VariantSpec.TopK(k);
-            case BATCHTOPK -> new ModelSpec.VariantSpec.BatchTopK(new dev.saekit.model.BatchTopKSae.BatchK.PerSample(k), variant.momentum);
-            case JUMPRELU -> new ModelSpec.VariantSpec.JumpRelu(dev.saekit.model.JumpKernel.parse(variant.kernel), variant.bandwidth);
-            case MP -> new ModelSpec.VariantSpec.Mp(k, variant.dropout);
-            case OMP -> new ModelSpec.VariantSpec.Omp(k, variant.maxIter, variant.dropout);
-            default -> throw new CliException(SaekitCli.EXIT_USAGE, "--variant " + v + " has no overcomplete state dict to import");
-        };
+        Cli.require(v != Variant.MSAE && v != Variant.MATRYOSHKA, "--variant " + v.label()
+                + " has no overcomplete state dict to import");
+        ModelSpec.VariantSpec vs = ModelFactory.variantSpec(v, variant, sae);
         return Cli.build(() -> ModelSpec.of(sae, vs));
     }
 }

@@ -1,26 +1,13 @@
 package dev.saekit.cli;
 
 import dev.saekit.data.Dataset;
-import dev.saekit.dictionary.Dictionary;
-import dev.saekit.dictionary.DictionaryLayer;
 import dev.saekit.dictionary.KMeans;
-import dev.saekit.dictionary.RelaxedArchetypalDictionary;
-import dev.saekit.encoder.Encoder;
-import dev.saekit.encoder.EncoderKind;
-import dev.saekit.encoder.Encoders;
 import dev.saekit.model.BatchTopKSae;
 import dev.saekit.model.JumpKernel;
-import dev.saekit.model.JumpSae;
-import dev.saekit.model.MatryoshkaSae;
-import dev.saekit.model.MpSae;
-import dev.saekit.model.OmpSae;
-import dev.saekit.model.PrefixMatryoshkaSae;
-import dev.saekit.model.Sae;
+import dev.saekit.model.ModelSpec;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SparseAutoencoder;
-import dev.saekit.model.TopKSae;
 import dev.saekit.model.Variant;
-import dev.saekit.tensor.SeededRandom;
 import dev.saekit.train.AuxKLoss;
 import dev.saekit.train.Loss;
 import dev.saekit.train.MatchingPursuitReviveLoss;
@@ -44,47 +31,57 @@ final class ModelFactory {
         return Cli.parse("--variant", o.variant, Variant::parse);
     }
 
-    /** The model; the archetypal dictionary's candidates come from {@code data}. */
-    static SparseAutoencoder create(Variant v, VariantOptions o, SaeConfig config, Dataset data) throws CliException {
+    /** What {@code o} describes for {@code v}: the spec of the model, built by {@link #create} (nothing is allocated here). */
+    static ModelSpec spec(Variant v, VariantOptions o, SaeConfig config) throws CliException {
         if (v == Variant.MSAE) {
             Cli.require(o.archetypal == 0, "--archetypal does not apply to msae, whose decoder is its own");
-            return Cli.build(() -> MatryoshkaSae.create(config, o.nesting == null ? List.of(8, 16, 32) : o.nesting, o.softCap));
         }
-        EncoderKind encoderKind = v == Variant.MP || v == Variant.OMP ? EncoderKind.IDENTITY : config.encoder();
-        SeededRandom rng = new SeededRandom(config.seed());
-        Encoder encoder = Cli.build(() -> Encoders.create(encoderKind, config.inputDim(), config.nbConcepts(), config.dtype(), rng));
-        Dictionary dictionary = o.archetypal > 0 ? archetypal(o, config, data)
-                : DictionaryLayer.create(config.inputDim(), config.nbConcepts(), config.dictionary(), config.dtype(), rng);
+        ModelSpec.DictionarySpec dictionary = o.archetypal > 0
+                ? new ModelSpec.DictionarySpec.Archetypal(o.archetypal, o.delta, true) : new ModelSpec.DictionarySpec.Standard();
+        ModelSpec.VariantSpec variant = variantSpec(v, o, config);
+        return Cli.build(() -> new ModelSpec(config, variant, dictionary, new ModelSpec.EncoderSpec.Standard()));
+    }
+
+    /** The variant's settings from the options. */
+    static ModelSpec.VariantSpec variantSpec(Variant v, VariantOptions o, SaeConfig config) throws CliException {
         int k = o.k(v);
         return Cli.build(() -> switch (v) {
-            case VANILLA -> new Sae(config, encoder, dictionary);
-            case TOPK -> new TopKSae(config, k, encoder, dictionary);
-            case BATCHTOPK -> new BatchTopKSae(config, new BatchTopKSae.BatchK.PerSample(k), o.momentum, encoder, dictionary);
-            case JUMPRELU -> new JumpSae(config, JumpKernel.parse(o.kernel), o.bandwidth, encoder, dictionary);
-            case MP -> new MpSae(config, k, o.dropout, encoder, dictionary);
-            case OMP -> new OmpSae(config, k, o.maxIter, o.dropout, encoder, dictionary);
-            case MATRYOSHKA -> new PrefixMatryoshkaSae(config, prefixes(o, config), new BatchTopKSae.BatchK.PerSample(k),
-                    o.momentum, encoder, dictionary);
-            case MSAE -> throw new IllegalStateException("handled above");
+            case VANILLA -> new ModelSpec.VariantSpec.Vanilla();
+            case TOPK -> new ModelSpec.VariantSpec.TopK(k);
+            case BATCHTOPK -> new ModelSpec.VariantSpec.BatchTopK(new BatchTopKSae.BatchK.PerSample(k), o.momentum);
+            case JUMPRELU -> new ModelSpec.VariantSpec.JumpRelu(JumpKernel.parse(o.kernel), o.bandwidth);
+            case MP -> new ModelSpec.VariantSpec.Mp(k, o.dropout);
+            case OMP -> new ModelSpec.VariantSpec.Omp(k, o.maxIter, o.dropout);
+            case MSAE -> new ModelSpec.VariantSpec.Msae(o.nesting == null ? List.of(8, 16, 32) : o.nesting, o.softCap);
+            case MATRYOSHKA -> new ModelSpec.VariantSpec.PrefixMatryoshka(prefixes(o, config),
+                    new BatchTopKSae.BatchK.PerSample(k), o.momentum);
         });
     }
 
-    private static int[] prefixes(VariantOptions o, SaeConfig config) {
-        if (o.prefixes != null) {
-            return o.prefixes.stream().mapToInt(Integer::intValue).toArray();
+    /** The model of {@code spec}; an archetypal dictionary's candidates are picked by k-means on {@code data}. */
+    static SparseAutoencoder create(ModelSpec spec, VariantOptions o, Dataset data) throws CliException {
+        if (spec.dictionary() instanceof ModelSpec.DictionarySpec.Archetypal) {
+            INDArray points = archetypalPoints(o, spec.sae(), data);
+            return Cli.build(() -> spec.build(points));
         }
-        int c = config.nbConcepts();
-        return java.util.stream.IntStream.of(Math.max(1, c / 16), Math.max(1, c / 4)).distinct().toArray();
+        return Cli.build(spec::build);
     }
 
-    private static Dictionary archetypal(VariantOptions o, SaeConfig config, Dataset data) throws CliException {
+    private static List<Integer> prefixes(VariantOptions o, SaeConfig config) {
+        if (o.prefixes != null) {
+            return o.prefixes;
+        }
+        int c = config.nbConcepts();
+        return java.util.stream.IntStream.of(Math.max(1, c / 16), Math.max(1, c / 4)).distinct().boxed().toList();
+    }
+
+    private static INDArray archetypalPoints(VariantOptions o, SaeConfig config, Dataset data) throws CliException {
         Cli.require(o.archetypal >= config.nbConcepts(), "--archetypal needs at least --concepts=" + config.nbConcepts()
                 + " candidate points, was " + o.archetypal);
         long rows = Math.min(data.rows(), KMEANS_ROWS);
         Cli.require(o.archetypal <= rows, "--archetypal needs at most " + rows + " candidate points (the rows "
                 + "k-means looks at), was " + o.archetypal);
-        INDArray points = KMeans.fit(data, o.archetypal, KMEANS_ROWS, 20, config.seed());
-        return Cli.build(() -> new RelaxedArchetypalDictionary(config.nbConcepts(), points, o.delta, true, config.dtype()));
+        return KMeans.fit(data, o.archetypal, KMEANS_ROWS, 20, config.seed());
     }
 
     /**

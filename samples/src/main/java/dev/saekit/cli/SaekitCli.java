@@ -3,7 +3,6 @@ package dev.saekit.cli;
 import dev.saekit.tensor.MemoryBudget;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Optional;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -36,7 +35,7 @@ public final class SaekitCli implements Runnable {
      * fails with one line and exit code 4 instead of being killed by the kernel.
      */
     public static void main(String[] args) {
-        MemoryBudget.limitJavaCpp(System.getProperties(), availableMemory());
+        MemoryBudget.limitJavaCppToAvailableMemory();
         System.exit(commandLine().execute(args));
     }
 
@@ -54,20 +53,17 @@ public final class SaekitCli implements Runnable {
     private static int badCommandLine(CommandLine.ParameterException e, String[] args) {
         CommandLine cmd = e.getCommandLine();
         String message = e.getMessage();
-        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
-            message += " (did you mean " + String.join(" or ", u.getSuggestions().stream().limit(3).toList()) + "?)";
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            // the first unknown option (picocli lists its value too, as a second unknown argument)
+            String first = u.getUnmatched().stream().filter(a -> a.startsWith("-")).findFirst().orElse(u.getUnmatched().get(0));
+            message = (first.startsWith("-") ? "unknown option '" : "unexpected argument '") + first + "'";
+            if (!u.getSuggestions().isEmpty()) {
+                message += " (did you mean " + String.join(" or ", u.getSuggestions().stream().limit(3).toList()) + "?)";
+            }
         }
         cmd.getErr().println("saekit: error: " + Cli.oneLine(message) + "; see " + cmd.getCommandSpec().qualifiedName() + " --help");
         cmd.getErr().flush();
         return EXIT_USAGE;
-    }
-
-    private static Optional<MemoryBudget.Limit> availableMemory() {
-        try {
-            return MemoryBudget.operatingSystem().available();
-        } catch (IllegalArgumentException e) { // a bad -Dsaekit.memory.limit: the trainer's check reports it
-            return Optional.empty();
-        }
     }
 
     /** Without a subcommand: the list of subcommands. */

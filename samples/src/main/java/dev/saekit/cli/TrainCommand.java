@@ -9,11 +9,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.saekit.io.Checkpoint;
 import dev.saekit.io.CheckpointListener;
 import dev.saekit.io.Checkpoints;
+import dev.saekit.model.ModelSpec;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SparseAutoencoder;
 import dev.saekit.model.Variant;
 import dev.saekit.tensor.DType;
 import dev.saekit.train.Losses;
+import dev.saekit.train.MemoryEstimate;
 import dev.saekit.train.OptimizerConfig;
 import dev.saekit.train.Schedule;
 import dev.saekit.train.Trainer;
@@ -262,8 +264,10 @@ public final class TrainCommand implements Callable<Integer> {
                         + was.path("cols").asInt() + " but the data now has " + training.dataset().rows() + " x " + training.dataset().cols());
             }
         } else {
+            ModelSpec spec = ModelFactory.spec(variant, variantOptions, saeConfig);
+            checkMemory(spec, trainingConfig, training.dataset());
             // the archetypal dictionary's k-means candidates come from these rows: a seeded sample of streamed shards
-            model = ModelFactory.create(variant, variantOptions, saeConfig, training.dataset());
+            model = ModelFactory.create(spec, variantOptions, training.dataset());
         }
         ObjectNode trainingJson = ConfigJson.training(trainingConfig);
         originalArgs.forEach(trainingJson.putArray("cli_args")::add);
@@ -330,6 +334,21 @@ public final class TrainCommand implements Callable<Integer> {
             stdout.println("wrote " + out.resolve("metrics.json") + ", " + out.resolve("history") + ", " + out.resolve("model"));
         }
         return 0;
+    }
+
+    /**
+     * Refuses, before the model is built, a run whose arrays exceed what one array may hold (naming
+     * the option to change) or whose estimated peak does not fit in the memory this process may use:
+     * a run too large never allocates its model.
+     */
+    private void checkMemory(ModelSpec spec, TrainingConfig config, dev.saekit.data.Dataset data) throws CliException {
+        long batch = Math.max(1, Math.min(config.batchSize(), data.rows()));
+        try {
+            MemoryEstimate.checkBeforeBuilding(spec, batch, data.memoryBytes());
+        } catch (IllegalArgumentException e) {
+            throw new CliException(SaekitCli.EXIT_USAGE, "--concepts " + concepts + ", --batch-size " + config.batchSize()
+                    + (spec.sae().dtype() == dev.saekit.tensor.DType.FLOAT64 ? ", --dtype float64" : "") + ": " + e.getMessage());
+        }
     }
 
     /** Above this fraction of dead concepts, a run ends with a hint that names the options against them. */

@@ -48,9 +48,25 @@ class SaekitCliTest {
     }
 
     @Test
-    void anUnknownOptionIsAPicocliUsageError() {
+    void anUnknownOptionIsOneUsageLineWithWhereToReadMore() {
         CliRun run = CliRun.of("train", "--bogus");
         assertEquals(2, run.exitCode());
-        assertTrue(run.err().startsWith("Unknown option: '--bogus'"), run.err());
+        assertEquals(java.util.List.of("saekit: error: unknown option '--bogus'; see saekit train --help"), run.errLines());
+    }
+
+    @Test
+    void aMisspelledOptionGetsPicoclisSuggestion() {
+        CliRun run = CliRun.of("train", "--epoch", "3");
+        assertEquals(2, run.exitCode());
+        assertEquals(java.util.List.of("saekit: error: unknown option '--epoch' (did you mean --epochs?); see saekit train --help"),
+                run.errLines());
+    }
+
+    @Test
+    void aMalformedValueNamesTheOption() {
+        CliRun run = CliRun.of("train", "--epochs", "many");
+        assertEquals(2, run.exitCode());
+        assertEquals(java.util.List.of("saekit: error: Invalid value for option '--epochs': 'many' is not an int; see saekit train --help"),
+                run.errLines());
     }
 }

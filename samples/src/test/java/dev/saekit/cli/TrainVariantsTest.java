@@ -48,6 +48,29 @@ class TrainVariantsTest {
     }
 
     @Test
+    void anOptionTheVariantDoesNotReadIsRefusedNamingWhoReadsIt() {
+        CliRun k = CliRun.of("train", "--k", "8", "--no-progress");
+        assertEquals(SaekitCli.EXIT_USAGE, k.exitCode());
+        assertEquals(java.util.List.of("saekit: error: --k does not apply to --variant vanilla (it is read by topk, batchtopk, mp, omp, "
+                + "matryoshka)"), k.errLines());
+        for (String[] args : new String[][] {
+                {"--variant", "topk", "--kernel", "gaussian"}, {"--variant", "jumprelu", "--momentum", "0.5"},
+                {"--variant", "msae", "--archetypal", "600"}, {"--variant", "topk", "--nesting", "2,4"},
+                {"--variant", "vanilla", "--aux-window", "5"}, {"--variant", "mp", "--aux-weight", "0.1"},
+                {"--variant", "topk", "--delta", "0.5"}, {"--variant", "msae", "--loss", "mse"},
+                {"--variant", "topk", "--l1", "0.1"}, {"--schedule", "constant", "--final-lr-factor", "0.5"}}) {
+            String[] all = java.util.Arrays.copyOf(new String[] {"train", "--no-progress"}, 2 + args.length);
+            System.arraycopy(args, 0, all, 2, args.length);
+            CliRun run = CliRun.of(all);
+            assertEquals(SaekitCli.EXIT_USAGE, run.exitCode(), String.join(" ", args) + ": " + run.err());
+            assertEquals(1, run.errLines().size(), run.err());
+            String option = java.util.Arrays.stream(args).filter(a -> a.startsWith("--") && !a.equals("--variant")
+                    && !a.equals("--schedule")).findFirst().orElseThrow();
+            assertTrue(run.err().startsWith("saekit: error: " + option + " "), option + ": " + run.err());
+        }
+    }
+
+    @Test
     void badVariantSettingsAreOneUsageLine() {
         CliRun unknown = CliRun.of("train", "--variant", "sparse", "--no-progress");
         assertEquals(SaekitCli.EXIT_USAGE, unknown.exitCode());
@@ -55,7 +78,10 @@ class TrainVariantsTest {
         assertTrue(unknown.err().contains("--variant") && unknown.err().contains("batchtopk"), unknown.err());
         CliRun badK = CliRun.of("train", "--variant", "topk", "--k", "0", "--no-progress");
         assertEquals(SaekitCli.EXIT_USAGE, badK.exitCode());
-        assertTrue(badK.err().contains("topK") && badK.err().contains("was 0"), badK.err());
+        assertEquals(java.util.List.of("saekit: error: --k must be in 1..512 (--concepts), was 0"), badK.errLines());
+        CliRun defaultK = CliRun.of("train", "--variant", "batchtopk", "--concepts", "8", "--no-progress");
+        assertEquals(java.util.List.of("saekit: error: --k must be in 1..8 (--concepts), was 16 (the default for batchtopk; give --k)"),
+                defaultK.errLines());
         CliRun revive = CliRun.of("train", "--variant", "topk", "--aux", "mp_revive", "--no-progress");
         assertEquals(SaekitCli.EXIT_USAGE, revive.exitCode());
         assertTrue(revive.err().contains("--variant mp"), revive.err());
