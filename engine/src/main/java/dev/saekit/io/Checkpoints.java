@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -64,6 +65,31 @@ public final class Checkpoints {
     private Checkpoints() {
     }
 
+    /** Moments inside {@link #save} at which a test can hold the saving thread, through {@link #pauseHook}. */
+    enum SavePoint {
+        /** The weights are in the hidden temporary directory, its config.json is not yet written. */
+        WEIGHTS_WRITTEN,
+        /** The temporary directory is complete and synced, not yet renamed into place. */
+        BEFORE_DIRECTORY_RENAME,
+        /** The step directory is in place; {@code latest} still names the previous checkpoint. */
+        BEFORE_LATEST_REPLACED,
+        /** {@code latest} names the new checkpoint; those beyond {@code keep} are not yet deleted. */
+        BEFORE_PRUNE
+    }
+
+    /**
+     * For crash tests only: called by the saving thread at each {@link SavePoint}. Null, and never
+     * called, unless a test sets it.
+     */
+    static volatile Consumer<SavePoint> pauseHook;
+
+    private static void reached(SavePoint point) {
+        Consumer<SavePoint> hook = pauseHook;
+        if (hook != null) {
+            hook.accept(point);
+        }
+    }
+
     /** What to save. {@code optimizer}, {@code training}, {@code data} and {@code attachments} may be null. */
     public record State(SparseAutoencoder model, Optimizer optimizer, TrainingProgress progress, JsonNode training,
                         JsonNode data, Map<String, INDArray> attachments) {
@@ -84,6 +110,7 @@ public final class Checkpoints {
         try {
             Map<String, Long> adamSteps = new LinkedHashMap<>();
             writeWeights(tmp.resolve(WEIGHTS), state.model());
+            reached(SavePoint.WEIGHTS_WRITTEN);
             if (state.optimizer() instanceof Adam adam) {
                 Map<String, INDArray> moments = new LinkedHashMap<>();
                 for (Parameter p : state.model().parameters()) {
@@ -121,6 +148,7 @@ public final class Checkpoints {
             Files.write(configFile, JSON.writeValueAsBytes(config));
             force(configFile);
             force(tmp);
+            reached(SavePoint.BEFORE_DIRECTORY_RENAME);
             if (Files.exists(target)) {
                 deleteTree(target); // the same step saved again: replace it
             }
@@ -129,7 +157,9 @@ public final class Checkpoints {
             deleteTree(tmp);
             throw e;
         }
+        reached(SavePoint.BEFORE_LATEST_REPLACED);
         writeLatest(root, name);
+        reached(SavePoint.BEFORE_PRUNE);
         prune(root, keep);
         return target;
     }
