@@ -71,6 +71,8 @@ public final class Checkpoints {
         WEIGHTS_WRITTEN,
         /** The temporary directory is complete and synced, not yet renamed into place. */
         BEFORE_DIRECTORY_RENAME,
+        /** Saving a step that exists: the old copy is renamed aside, the new one not yet in place. */
+        OLD_STEP_MOVED_ASIDE,
         /** The step directory is in place; {@code latest} still names the previous checkpoint. */
         BEFORE_LATEST_REPLACED,
         /** {@code latest} names the new checkpoint; those beyond {@code keep} are not yet deleted. */
@@ -107,6 +109,7 @@ public final class Checkpoints {
         String name = String.format("step-%09d", state.progress().step());
         Path target = root.resolve(name);
         Path tmp = Files.createTempDirectory(root, "." + name + ".tmp-");
+        Path replaced = null;
         try {
             Map<String, Long> adamSteps = new LinkedHashMap<>();
             writeWeights(tmp.resolve(WEIGHTS), state.model());
@@ -150,12 +153,22 @@ public final class Checkpoints {
             force(tmp);
             reached(SavePoint.BEFORE_DIRECTORY_RENAME);
             if (Files.exists(target)) {
-                deleteTree(target); // the same step saved again: replace it
+                // the same step saved again: move the old copy aside in one rename, so that no half-deleted
+                // step directory is ever visible (a leftover is pruned like a temporary directory)
+                replaced = root.resolve(tmp.getFileName() + "-replaced");
+                Files.move(target, replaced, StandardCopyOption.ATOMIC_MOVE);
+                reached(SavePoint.OLD_STEP_MOVED_ASIDE);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
             deleteTree(tmp);
+            if (replaced != null && !Files.exists(target)) {
+                Files.move(replaced, target, StandardCopyOption.ATOMIC_MOVE); // the save failed: the old copy stays
+            }
             throw e;
+        }
+        if (replaced != null) {
+            deleteTree(replaced);
         }
         reached(SavePoint.BEFORE_LATEST_REPLACED);
         writeLatest(root, name);

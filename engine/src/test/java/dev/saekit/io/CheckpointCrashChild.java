@@ -16,7 +16,9 @@ import java.nio.file.Path;
  * A training process that saves a checkpoint every step (keeping 3) until it is killed (see
  * {@link CheckpointKillTest}). Arguments: the checkpoint root, then optionally a
  * {@link Checkpoints.SavePoint}, a save number {@code n} and a marker file: the n-th time a save
- * reaches that point, the process creates the marker and waits there, mid-save, to be killed.
+ * reaches that point, the process creates the marker and waits there, mid-save, to be killed. With
+ * a fifth argument {@code resave} it does not train: it saves the checkpoint that {@code latest}
+ * names once more, as resuming a finished run does.
  */
 public final class CheckpointCrashChild {
     static final ModelSpec SPEC = ModelSpec.of(SaeConfig.of(64, 512).withDType(DType.FLOAT64).withSeed(9),
@@ -28,11 +30,18 @@ public final class CheckpointCrashChild {
     private CheckpointCrashChild() {
     }
 
-    public static void main(String[] args) {
-        if (args.length == 4) {
+    public static void main(String[] args) throws IOException {
+        Path root = Path.of(args[0]);
+        if (args.length >= 4) {
             pauseAt(Checkpoints.SavePoint.valueOf(args[1]), Integer.parseInt(args[2]), Path.of(args[3]));
         }
-        new Trainer(CONFIG, new CheckpointListener(Path.of(args[0]), 1, false, KEEP, null, null, null)).fit(SPEC.build(), DATA);
+        if (args.length == 5 && args[4].equals("resave")) {
+            // what resuming a finished run does: save the step that latest names once more
+            Checkpoint c = Checkpoints.load(root);
+            Checkpoints.save(root, new Checkpoints.State(c.model(), null, c.progress(), null, null, null), KEEP);
+            return;
+        }
+        new Trainer(CONFIG, new CheckpointListener(root, 1, false, KEEP, null, null, null)).fit(SPEC.build(), DATA);
     }
 
     private static void pauseAt(Checkpoints.SavePoint point, int nth, Path marker) {

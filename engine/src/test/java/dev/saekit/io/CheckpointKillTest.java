@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -47,7 +48,7 @@ class CheckpointKillTest {
     void aRunKilledMidSaveLeavesACheckpointToResumeFrom(SavePoint point, int save, @TempDir Path dir) throws Exception {
         Path root = dir.resolve("checkpoints");
         Path marker = dir.resolve("paused");
-        killWhenPaused(root, point, save, marker);
+        killWhenPaused(root, point, save, marker, false);
 
         String mid = String.format("step-%09d", save);
         String previous = String.format("step-%09d", save - 1);
@@ -74,6 +75,35 @@ class CheckpointKillTest {
             default -> throw new AssertionError("no expectation for " + point);
         }
 
+        // latest is followed when it names a complete checkpoint; without it, the newest complete one loads
+        assertRecoverable(root, latest(root) != null ? latest(root) : mid);
+    }
+
+    @Test
+    void aRunKilledWhileSavingAgainTheStepThatLatestNamesFallsBackToTheNewestCompleteOne(@TempDir Path dir) throws Exception {
+        Path root = dir.resolve("checkpoints");
+        killWhenPaused(root, SavePoint.BEFORE_PRUNE, 4, dir.resolve("first"), false);
+        String four = String.format("step-%09d", 4);
+        assertEquals(four, latest(root));
+
+        killWhenPaused(root, SavePoint.OLD_STEP_MOVED_ASIDE, 1, dir.resolve("second"), true);
+        assertFalse(Files.exists(root.resolve(four)), "the old copy of " + four + " is moved aside, the new one not yet in");
+        List<Path> hidden = hidden(root);
+        assertEquals(2, hidden.size(), "the new copy and the old one, both hidden: " + hidden);
+        for (Path copy : hidden) {
+            assertTrue(Files.isRegularFile(copy.resolve(Checkpoints.WEIGHTS)) && Files.isRegularFile(copy.resolve(Checkpoints.CONFIG)),
+                    copy + " is whole: a step is moved, never deleted file by file while visible");
+        }
+        assertEquals(four, latest(root), "latest names a step that is not there");
+        assertRecoverable(root, String.format("step-%09d", 3));
+    }
+
+    /**
+     * Every step directory is complete and loads, the checkpoint {@code expected} is the one that
+     * loads from the root, and training resumes from it into the same root, whose next saves clear
+     * every interrupted save's leftovers.
+     */
+    private static void assertRecoverable(Path root, String expected) throws Exception {
         for (Path step : Checkpoints.completeCheckpoints(root)) {
             assertTrue(Files.isRegularFile(step.resolve(Checkpoints.WEIGHTS)), step + " has its weights");
             assertEquals(CheckpointCrashChild.SPEC, Checkpoints.load(step).spec(), step + " loads");
@@ -82,8 +112,6 @@ class CheckpointKillTest {
             assertTrue(all.filter(p -> p.getFileName().toString().startsWith("step-"))
                     .allMatch(p -> Files.isRegularFile(p.resolve(Checkpoints.CONFIG))), "every step directory is complete");
         }
-        // latest is followed when it names a complete checkpoint; without it, the newest complete one loads
-        String expected = latest(root) != null ? latest(root) : mid;
         Checkpoint c = Checkpoints.load(root);
         assertEquals(root.resolve(expected), c.dir(), "the checkpoint that loads");
         assertEquals(CheckpointCrashChild.SPEC, c.spec());
@@ -98,9 +126,12 @@ class CheckpointKillTest {
         assertTrue(Checkpoints.load(root).progress().step() > c.progress().step(), "training went on from the checkpoint");
     }
 
-    /** Runs the child until it is held at {@code point} of its {@code save}-th save, then kills it. */
-    private static void killWhenPaused(Path root, SavePoint point, int save, Path marker) throws Exception {
-        Process child = start(root, point, save, marker);
+    /**
+     * Runs the child (training, or saving the latest checkpoint again when {@code resave}) until it
+     * is held at {@code point} of its {@code save}-th save, then kills it.
+     */
+    private static void killWhenPaused(Path root, SavePoint point, int save, Path marker, boolean resave) throws Exception {
+        Process child = start(root, point, save, marker, resave);
         try {
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (!Files.exists(marker)) {
@@ -116,7 +147,7 @@ class CheckpointKillTest {
         assertEquals(128 + 9, child.exitValue(), "the child died of SIGKILL while held at " + point);
     }
 
-    private static Process start(Path root, SavePoint point, int save, Path marker) throws IOException {
+    private static Process start(Path root, SavePoint point, int save, Path marker, boolean resave) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx512m");
@@ -128,6 +159,9 @@ class CheckpointKillTest {
         cmd.add(point.name());
         cmd.add(Integer.toString(save));
         cmd.add(marker.toString());
+        if (resave) {
+            cmd.add("resave");
+        }
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(new File("/dev/null")).start();
     }
 
