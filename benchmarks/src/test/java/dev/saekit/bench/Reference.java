@@ -2,6 +2,7 @@ package dev.saekit.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.saekit.tensor.DType;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -52,18 +53,32 @@ final class Reference {
         return t;
     }
 
-    /** Equal within {@code 1e-5} relative to {@code max(1, |expected|)}. */
-    static void assertClose(double expected, double actual, String where) {
-        assertEquals(expected, actual, 1e-5 * Math.max(1, Math.abs(expected)), where);
+    /** {@code |a|}, entry by entry. */
+    static double[][] abs(double[][] a) {
+        return Arrays.stream(a).map(r -> Arrays.stream(r).map(Math::abs).toArray()).toArray(double[][]::new);
     }
 
-    static void assertClose(double[][] expected, INDArray actual, String what) {
+    /**
+     * What a result of {@code like}'s dtype can be off by after {@code operations} roundings at
+     * {@code magnitude}: the benchmark computes in that dtype, this class in double from the same
+     * inputs, so the dtype's machine epsilon bounds each rounding.
+     */
+    static double tolerance(INDArray like, double magnitude, int operations) {
+        return operations * DType.of(like.dataType()).machineEpsilon() * Math.abs(magnitude);
+    }
+
+    /**
+     * Equal within {@link #tolerance} of each entry's magnitude: for a product, the entries of
+     * {@code |a| |b|} (the sum of the summed terms' magnitudes) with two roundings per term.
+     */
+    static void assertClose(double[][] expected, INDArray actual, double[][] magnitude, int operations, String what) {
         double[][] got = rows(actual);
         assertEquals(expected.length, got.length, what + ": rows");
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i].length, got[i].length, what + ": columns");
             for (int j = 0; j < expected[i].length; j++) {
-                assertClose(expected[i][j], got[i][j], what + " at [" + i + ", " + j + "]");
+                assertEquals(expected[i][j], got[i][j], tolerance(actual, magnitude[i][j], operations),
+                        what + " at [" + i + ", " + j + "]");
             }
         }
     }

@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -65,6 +66,33 @@ public final class Checkpoints {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private Checkpoints() {
+    }
+
+    /** Moments inside {@link #save} at which a test can hold the saving thread, through {@link #pauseHook}. */
+    enum SavePoint {
+        /** The weights are in the hidden temporary directory, its config.json is not yet written. */
+        WEIGHTS_WRITTEN,
+        /** The temporary directory is complete and synced, not yet renamed into place. */
+        BEFORE_DIRECTORY_RENAME,
+        /** Saving a step that exists: the old copy is renamed aside, the new one not yet in place. */
+        OLD_STEP_MOVED_ASIDE,
+        /** The step directory is in place; {@code latest} still names the previous checkpoint. */
+        BEFORE_LATEST_REPLACED,
+        /** {@code latest} names the new checkpoint; those beyond {@code keep} are not yet deleted. */
+        BEFORE_PRUNE
+    }
+
+    /**
+     * For crash tests only: called by the saving thread at each {@link SavePoint}. Null, and never
+     * called, unless a test sets it.
+     */
+    static volatile Consumer<SavePoint> pauseHook;
+
+    private static void reached(SavePoint point) {
+        Consumer<SavePoint> hook = pauseHook;
+        if (hook != null) {
+            hook.accept(point);
+        }
     }
 
     /**
@@ -110,9 +138,11 @@ public final class Checkpoints {
         String name = stepDirName(state.progress().step());
         Path target = root.resolve(name);
         Path tmp = Files.createTempDirectory(root, "." + name + ".tmp-");
+        Path replaced = null;
         try {
             Map<String, Long> adamSteps = new LinkedHashMap<>();
             writeWeights(tmp.resolve(WEIGHTS), state.model());
+            reached(SavePoint.WEIGHTS_WRITTEN);
             if (state.optimizer() instanceof Adam adam) {
                 Map<String, INDArray> moments = new LinkedHashMap<>();
                 for (Parameter p : state.model().parameters()) {
@@ -156,23 +186,36 @@ public final class Checkpoints {
             Files.write(configFile, JSON.writeValueAsBytes(config));
             force(configFile);
             force(tmp);
+            reached(SavePoint.BEFORE_DIRECTORY_RENAME);
             if (Files.exists(target)) {
-                deleteTree(target); // the same step saved again: replace it
+                // the same step saved again: move the old copy aside in one rename, so that no half-deleted
+                // step directory is ever visible (a leftover is pruned like a temporary directory)
+                replaced = root.resolve(tmp.getFileName() + "-replaced");
+                Files.move(target, replaced, StandardCopyOption.ATOMIC_MOVE);
+                reached(SavePoint.OLD_STEP_MOVED_ASIDE);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             deleteQuietly(tmp);
-            throw new IOException("could not write the checkpoint " + target + ": " + e.getMessage()
-                    + " (the previous checkpoint, if any, is intact)", e);
-        } catch (RuntimeException e) {
-            deleteQuietly(tmp);
+            if (replaced != null && !Files.exists(target)) {
+                Files.move(replaced, target, StandardCopyOption.ATOMIC_MOVE); // the save failed: the old copy stays
+            }
+            if (e instanceof IOException io) {
+                throw new IOException("could not write the checkpoint " + target + ": " + io.getMessage()
+                        + " (the previous checkpoint, if any, is intact)", io);
+            }
             throw e;
         }
+        if (replaced != null) {
+            deleteTree(replaced);
+        }
+        reached(SavePoint.BEFORE_LATEST_REPLACED);
         try {
             writeLatest(root, name);
         } catch (IOException e) {
             throw new IOException("could not update " + root.resolve(LATEST) + ": " + e.getMessage(), e);
         }
+        reached(SavePoint.BEFORE_PRUNE);
         prune(root, keep, runId, state.progress().step());
         return target;
     }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Tensors;
+import dev.saekit.tensor.Tolerance;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -152,7 +153,7 @@ class InMemoryDatasetTest {
             assertEquals(100 + ids[i], sample.getDouble(i, 1), 0.0, "whole rows are copied");
             assertTrue(i == 0 || ids[i] > ids[i - 1], "distinct and in row order: " + java.util.Arrays.toString(ids));
         }
-        assertEquals(sample, data.sample(4, 11), "the seed fixes the rows");
+        Tolerance.assertIdentical(sample, data.sample(4, 11), "the seed fixes the rows");
         assertEquals(10, data.sample(50, 1).rows(), "every row when more are asked for");
         Dataset streamed = new Dataset() { // only the interface's defaults: one pass over the ordered batches
             public long rows() {
@@ -179,7 +180,7 @@ class InMemoryDatasetTest {
                 return "streamed";
             }
         };
-        assertEquals(sample, streamed.sample(4, 11));
+        Tolerance.assertIdentical(sample, streamed.sample(4, 11), "the streamed sample");
         assertThrows(IllegalArgumentException.class, () -> data.sample(0, 1));
     }
 }

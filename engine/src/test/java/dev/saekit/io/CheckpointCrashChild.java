@@ -7,19 +7,57 @@ import dev.saekit.tensor.DType;
 import dev.saekit.tensor.SeededRandom;
 import dev.saekit.train.Trainer;
 import dev.saekit.train.TrainingConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** A training process that saves a checkpoint every step until it is killed (see {@link CheckpointKillTest}). */
+/**
+ * A training process that saves a checkpoint every step (keeping 3) until it is killed (see
+ * {@link CheckpointKillTest}). Arguments: the checkpoint root, then optionally a
+ * {@link Checkpoints.SavePoint}, a save number {@code n} and a marker file: the n-th time a save
+ * reaches that point, the process creates the marker and waits there, mid-save, to be killed. With
+ * a fifth argument {@code resave} it does not train: it saves the checkpoint that {@code latest}
+ * names once more, as resuming a finished run does.
+ */
 public final class CheckpointCrashChild {
     static final ModelSpec SPEC = ModelSpec.of(SaeConfig.of(64, 512).withDType(DType.FLOAT64).withSeed(9),
             new ModelSpec.VariantSpec.TopK(8));
     static final TrainingConfig CONFIG = TrainingConfig.builder().epochs(100_000).batchSize(32).build();
     static final InMemoryDataset DATA = InMemoryDataset.of(new SeededRandom(8).normal(DType.FLOAT64, 1.0, 256, 64), "random");
+    static final int KEEP = 3;
 
     private CheckpointCrashChild() {
     }
 
-    public static void main(String[] args) {
-        new Trainer(CONFIG, new CheckpointListener(Path.of(args[0]), 1, false, 3, null, null, null)).fit(SPEC.build(), DATA);
+    public static void main(String[] args) throws IOException {
+        Path root = Path.of(args[0]);
+        if (args.length >= 4) {
+            pauseAt(Checkpoints.SavePoint.valueOf(args[1]), Integer.parseInt(args[2]), Path.of(args[3]));
+        }
+        if (args.length == 5 && args[4].equals("resave")) {
+            // what resuming a finished run does: save the step that latest names once more
+            Checkpoint c = Checkpoints.load(root);
+            Checkpoints.save(root, new Checkpoints.State(c.model(), null, c.progress(), null, null, null), KEEP);
+            return;
+        }
+        new Trainer(CONFIG, new CheckpointListener(root, 1, false, KEEP, null, null, null)).fit(SPEC.build(), DATA);
+    }
+
+    private static void pauseAt(Checkpoints.SavePoint point, int nth, Path marker) {
+        int[] seen = {0};
+        Checkpoints.pauseHook = reached -> {
+            if (reached != point || ++seen[0] < nth) {
+                return;
+            }
+            try {
+                Files.createFile(marker);
+                Thread.sleep(Long.MAX_VALUE); // until the parent kills the process
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
     }
 }

@@ -16,6 +16,7 @@ import dev.saekit.model.SparseAutoencoder;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Parameter;
 import dev.saekit.tensor.SeededRandom;
+import dev.saekit.tensor.Tolerance;
 import dev.saekit.train.Adam;
 import dev.saekit.train.OptimizerConfig;
 import dev.saekit.train.Schedule;
@@ -124,6 +125,6 @@ class CheckpointsTest {
         INDArray mean = new SeededRandom(1).normal(DType.FLOAT32, 1.0, 6);
         Checkpoints.save(root, new Checkpoints.State(m, null, dev.saekit.train.TrainingProgress.start(), null, null,
                 Map.of("data_mean", mean)), 1);
-        assertEquals(mean, Checkpoints.load(root).attachments().get("data_mean"));
+        Tolerance.assertIdentical(mean, Checkpoints.load(root).attachments().get("data_mean"), "the attachment");
     }
 }

@@ -316,18 +316,19 @@ class ShardedDatasetTest {
     void theStreamedMeanEqualsTheInMemoryMeanAndCentringSubtractsIt() throws IOException {
         writeShards(dir, 0, 7, 12, 5);
         ShardedDataset data = open(dir, 6, 3);
-        // column means of (r, 10 r + 1, -r) for r = 0..23: 11.5, 116, -11.5
+        // column means of (r, 10 r + 1, -r) for r = 0..23: 11.5, 116, -11.5; sums of small integers,
+        // halves and a division by 24 are exact, in float32 as in float64, whatever the order
         INDArray mean = data.meanRow();
-        assertArrayEquals(new double[] {11.5, 116, -11.5}, mean.toDoubleVector(), 1e-6);
+        assertArrayEquals(new double[] {11.5, 116, -11.5}, mean.toDoubleVector(), 0.0);
         INDArray all = Tensors.matrix(DType.FLOAT32, LongStream.range(0, 24).mapToObj(ShardedDatasetTest::row).toArray(double[][]::new));
-        assertArrayEquals(InMemoryDataset.of(all, "all").meanRow().toDoubleVector(), mean.toDoubleVector(), 1e-6);
+        assertArrayEquals(InMemoryDataset.of(all, "all").meanRow().toDoubleVector(), mean.toDoubleVector(), 0.0);
 
         ShardedDataset centred = data.centred(mean);
         double[][] rows = centred.batchesInOrder(24).iterator().next().toDoubleMatrix();
         for (int r = 0; r < 24; r++) {
-            assertArrayEquals(new double[] {r - 11.5, 10 * r + 1 - 116, -r + 11.5}, rows[r], 1e-5);
+            assertArrayEquals(new double[] {r - 11.5, 10 * r + 1 - 116, -r + 11.5}, rows[r], 0.0);
         }
-        assertArrayEquals(new double[] {0, 0, 0}, centred.meanRow().toDoubleVector(), 1e-5);
+        assertArrayEquals(new double[] {0, 0, 0}, centred.meanRow().toDoubleVector(), 0.0);
     }
 
     @Test

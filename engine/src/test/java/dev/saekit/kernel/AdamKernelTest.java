@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.SeededRandom;
+import dev.saekit.tensor.Tolerance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -28,16 +29,23 @@ class AdamKernelTest {
         double lr = 1e-3, b1 = 0.9, b2 = 0.999, eps = 1e-8, wd = 0.01, bc1 = 1 - Math.pow(b1, 3), bc2 = Math.sqrt(1 - Math.pow(b2, 3));
         AdamKernel.step(w, g, m, v, lr, b1, b2, eps, bc1, bc2, wd, decoupled, scale);
         assertEquals(g0[12345], g.getDouble(12345), 0.0, "the gradient itself is left as it was");
-        double tol = type == DType.FLOAT64 ? 1e-15 : 1e-6;
         for (int i = 0; i < n; i += 997) {
             double wi = decoupled ? w0[i] * (1 - lr * wd) : w0[i];
             double gi = decoupled ? scale * g0[i] : scale * g0[i] + wd * w0[i];
             double mi = b1 * m0[i] + (1 - b1) * gi;
             double vi = b2 * v0[i] + (1 - b2) * gi * gi;
-            assertEquals(mi, m.getDouble(i), tol * Math.max(1, Math.abs(mi)), "m at " + i);
-            assertEquals(vi, v.getDouble(i), tol * Math.max(1, Math.abs(vi)), "v at " + i);
-            double expected = wi - lr / bc1 * mi / (Math.sqrt(vi) / bc2 + eps);
-            assertEquals(expected, w.getDouble(i), tol * Math.max(1, Math.abs(expected)), "w at " + i);
+            // each moment: the gradient (with its decay term), two products and a sum, of values up
+            // to the moment's terms; 1 - beta is rounded at magnitude 1 and multiplies g (or g^2)
+            double gMagnitude = Math.abs(scale * g0[i]) + Math.abs(wd * w0[i]);
+            assertEquals(mi, m.getDouble(i), Tolerance.of(type, Math.abs(b1 * m0[i]) + gMagnitude, 5), "m at " + i);
+            assertEquals(vi, v.getDouble(i), Tolerance.of(type, Math.abs(b2 * v0[i]) + gMagnitude * gMagnitude, 7), "v at " + i);
+            double update = lr / bc1 * mi / (Math.sqrt(vi) / bc2 + eps);
+            double expected = wi - update;
+            // the update: the moments' relative errors, square root, bias corrections, epsilon, division, product
+            double relative = Tolerance.of(type, 1, 5) / Math.max(Math.abs(mi), Double.MIN_NORMAL) * (Math.abs(b1 * m0[i]) + gMagnitude)
+                    + Tolerance.of(type, 1, 7) / Math.max(vi, Double.MIN_NORMAL) * (Math.abs(b2 * v0[i]) + gMagnitude * gMagnitude)
+                    + Tolerance.of(type, 1, 8);
+            assertEquals(expected, w.getDouble(i), Tolerance.of(type, Math.abs(w0[i]), 3) + Math.abs(update) * relative, "w at " + i);
         }
     }
 

@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.SeededRandom;
 import dev.saekit.tensor.Tensors;
+import dev.saekit.tensor.Tolerance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** Every sparse product equals its dense counterpart, with empty rows and unused concepts included. */
 class SparseCodesTest {
@@ -29,8 +31,13 @@ class SparseCodesTest {
         return Tensors.matrix(type, z);
     }
 
-    private static double tolerance(DType type) {
-        return type == DType.FLOAT64 ? 1e-12 : 1e-4;
+    /**
+     * The sparse kernel and ND4J's dense product sum the same products, each in its own order (the
+     * dense one adding exact zeros in between): two sums of {@code terms} products whose magnitudes
+     * add up to the largest entry of {@code |a| @ |b|}, each in the arrays' dtype.
+     */
+    private static double tolerance(DType type, INDArray a, INDArray b, long terms) {
+        return 2 * Tolerance.sum(type, Tolerance.productMagnitude(a, b), terms);
     }
 
     @ParameterizedTest
@@ -41,33 +48,35 @@ class SparseCodesTest {
         SeededRandom rng = new SeededRandom(6);
         INDArray d = rng.normal(type, 1.0, 90, 33);
         INDArray g = rng.normal(type, 1.0, 150, 33);
-        double tol = tolerance(type);
 
         assertEquals(z.neq(0).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().intValue(), s.nonZeros());
         assertEquals(0, s.nonZerosOfRow(3));
 
         INDArray decoded = s.decode(d, Tensors.zeros(type, 150, 33).addi(7)); // overwrites what was there
-        assertTrue(decoded.equalsWithEps(z.mmul(d), tol), "z d");
+        Tolerance.assertClose(z.mmul(d), decoded, tolerance(type, z, d, 90), "z d");
 
         double[] dots = s.dotsAt(g, d, null);
         INDArray dense = g.mmul(d.transpose());
+        double dotTolerance = tolerance(type, g, d.transpose(), 33);
         int e = 0;
         for (int r = 0; r < 150; r++) {
             for (int j = 0; j < 90; j++) {
                 if (z.getDouble(r, j) != 0) {
-                    assertEquals(dense.getDouble(r, j), dots[e++], tol * 10, "g d^T at (" + r + ", " + j + ")");
+                    assertEquals(dense.getDouble(r, j), dots[e++], dotTolerance, "g d^T at (" + r + ", " + j + ")");
                 }
             }
         }
 
         INDArray start = rng.normal(type, 1.0, 90, 33);
         INDArray out = s.addTransposedProduct(s.values(), g, start.dup());
-        assertTrue(out.equalsWithEps(start.add(z.transpose().mmul(g)), tol * 10), "out + z^T g");
+        double transposed = tolerance(type, z.transpose(), g, 150) + Tolerance.of(type, start.amaxNumber().doubleValue(), 2);
+        Tolerance.assertClose(start.add(z.transpose().mmul(g)), out, transposed, "out + z^T g");
         INDArray overwritten = s.setTransposedProduct(s.values(), g, start.dup()); // rows without entries become zero
-        assertTrue(overwritten.equalsWithEps(z.transpose().mmul(g), tol * 10), "z^T g, whatever out held");
+        Tolerance.assertClose(z.transpose().mmul(g), overwritten, tolerance(type, z.transpose(), g, 150), "z^T g, whatever out held");
 
         INDArray sums = s.addConceptSums(s.values(), Tensors.zeros(type, 90));
-        assertArrayEquals(z.sum(0).toDoubleVector(), sums.toDoubleVector(), tol);
+        assertArrayEquals(z.sum(0).toDoubleVector(), sums.toDoubleVector(),
+                2 * Tolerance.sum(type, Transforms.abs(z, true).sum(0).maxNumber().doubleValue(), 150));
     }
 
     @ParameterizedTest
@@ -80,6 +89,6 @@ class SparseCodesTest {
         assertEquals(1, s.nonZeros());
         assertEquals(2, s.rows());
         INDArray d = Nd4j.eye(4).castTo(type.nd4j()).dup('c');
-        assertTrue(s.decode(d, Tensors.zeros(type, 2, 4)).equalsWithEps(few, 0.0));
+        Tolerance.assertClose(few, s.decode(d, Tensors.zeros(type, 2, 4)), 0.0, "decoding with the identity");
     }
 }

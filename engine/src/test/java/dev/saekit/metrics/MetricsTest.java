@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Tensors;
+import dev.saekit.tensor.Tolerance;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -23,50 +24,50 @@ class MetricsTest {
 
     @Test
     void mseIsTheMeanOverAllEntries() {
-        assertEquals(0.25, Metrics.mse(X, X_HAT), 1e-15); // 1 / 4
+        assertEquals(0.25, Metrics.mse(X, X_HAT), 0.0); // 1 / 4: small integers, a power-of-two mean: exact
     }
 
     @Test
     void r2UsesOneScalarMeanOverAllEntries() {
         // mean(x) = 2.5; mean((x - 2.5)^2) = (2.25 + 0.25 + 0.25 + 2.25) / 4 = 1.25
         // r2 = 1 - 0.25 / (1.25 + 1e-6) = 0.8 (up to the epsilon)
-        assertEquals(1 - 0.25 / (1.25 + 1e-6), Metrics.r2(X, X_HAT), 1e-15);
+        assertEquals(1 - 0.25 / (1.25 + 1e-6), Metrics.r2(X, X_HAT), Tolerance.f64(1.25, 3)); // +eps, /, 1 -
     }
 
     @Test
     void fvuAndExplainedVarianceUseThePerDimensionMean() {
         // column means (2, 3): total = (1 + 1) + (1 + 1) = 4, residual = 1
         // fvu = 1 / 4 = 0.25, explained variance = 0.75 (r2 with the scalar mean says ~0.8)
-        assertEquals(0.25, Metrics.fvu(X, X_HAT), 1e-15);
-        assertEquals(0.75, Metrics.explainedVariance(X, X_HAT), 1e-15);
+        assertEquals(0.25, Metrics.fvu(X, X_HAT), 0.0); // integers and powers of two: exact
+        assertEquals(0.75, Metrics.explainedVariance(X, X_HAT), 0.0);
     }
 
     @Test
     void theL0FamilyCountsDifferentThings() {
         // non-zero: 1e-7, -2, 3 -> 3 of 6 entries
-        assertEquals(0.5, Metrics.l0Fraction(Z), 1e-15);
+        assertEquals(0.5, Metrics.l0Fraction(Z), 0.0); // counts: exact
         // |z| >= 1e-6: -2 and 3 -> 2 of 6 entries
-        assertEquals(2.0 / 6, Metrics.l0Eps(Z, 1e-6), 1e-15);
+        assertEquals(2.0 / 6, Metrics.l0Eps(Z, 1e-6), Tolerance.f64(1, 1)); // a count over a count: one rounding
         // the same 2 entries over 2 rows -> 1 per sample
-        assertEquals(1.0, Metrics.l0PerSample(Z), 1e-15);
-        assertEquals(1.0 / 6, Metrics.l0Eps(Z, 2.5), 1e-15, "l0Eps takes its threshold: |-2| < 2.5 <= 3");
+        assertEquals(1.0, Metrics.l0PerSample(Z), 0.0);
+        assertEquals(1.0 / 6, Metrics.l0Eps(Z, 2.5), Tolerance.f64(1, 1), "l0Eps takes its threshold: |-2| < 2.5 <= 3");
     }
 
     @Test
     void theL0ThresholdsAreExact() {
         // non-zero counts even 1e-30; |z| >= 1e-6 keeps 1e-6 itself but not 0.99e-6
         INDArray z = m(new double[][] {{1e-30, 0, 0.99e-6, 1e-6}});
-        assertEquals(0.75, Metrics.l0Fraction(z), 1e-15);
-        assertEquals(0.25, Metrics.l0Eps(z, 1e-6), 1e-15);
-        assertEquals(1.0, Metrics.l0PerSample(z), 1e-15);
+        assertEquals(0.75, Metrics.l0Fraction(z), 0.0); // counts over 4: exact
+        assertEquals(0.25, Metrics.l0Eps(z, 1e-6), 0.0);
+        assertEquals(1.0, Metrics.l0PerSample(z), 0.0);
     }
 
     @Test
     void deadFractionCountsColumnsThatAreZeroInEveryRow() {
         // column maxima of |z|: 0, 1e-7, 3 -> 1 of 3 concepts dead
-        assertEquals(1.0 / 3, Metrics.deadFraction(Z), 1e-15);
+        assertEquals(1.0 / 3, Metrics.deadFraction(Z), Tolerance.f64(1, 1)); // a count over a count: one rounding
         // a tiny code is still a code: only column 0 is dead
-        assertEquals(1.0 / 3, Metrics.deadFraction(m(new double[][] {{0, 3e-6, 1e-30}, {0, 0, 0}})), 1e-15);
+        assertEquals(1.0 / 3, Metrics.deadFraction(m(new double[][] {{0, 3e-6, 1e-30}, {0, 0, 0}})), Tolerance.f64(1, 1));
     }
 
     @Test
@@ -75,21 +76,21 @@ class MetricsTest {
         // row (1, 1, 1, 1): l1 = 4, l2 = 2 -> (2 - 4 / (2 + 1e-6)) / 1 ~ 0
         INDArray z = m(new double[][] {{1, 0, 0, 0}, {1, 1, 1, 1}});
         double expected = ((2 - 1 / (1 + 1e-6)) + (2 - 4 / (2 + 1e-6))) / 2;
-        assertEquals(expected, Metrics.hoyer(z), 1e-15);
-        assertEquals(0.5, Metrics.hoyer(z), 1e-5);
+        assertEquals(expected, Metrics.hoyer(z), Tolerance.f64(4, 8)); // norms, sqrt, +eps, /, -, mean of values up to 4
+        assertEquals(0.5, Metrics.hoyer(z), 2e-6, "0.5 but for the epsilons, which add (1e-6 + 2e-6) / 2");
     }
 
     @Test
     void kappa4IsTheMeanOfSumZ4OverSquaredSumZ2() {
         // row (1, 0): 1 / (1 + 1e-6);  row (1, 1): 2 / (2^2 + 1e-6) ~ 0.5
         INDArray z = m(new double[][] {{1, 0}, {1, 1}});
-        assertEquals((1 / (1 + 1e-6) + 2 / (4 + 1e-6)) / 2, Metrics.kappa4(z), 1e-15);
+        assertEquals((1 / (1 + 1e-6) + 2 / (4 + 1e-6)) / 2, Metrics.kappa4(z), Tolerance.f64(4, 6));
     }
 
     @Test
     void l1L2RatioIsAveragedOverRows() {
         INDArray z = m(new double[][] {{1, 0, 0, 0}, {1, 1, 1, 1}});
-        assertEquals((1 / (1 + 1e-6) + 4 / (2 + 1e-6)) / 2, Metrics.l1L2Ratio(z), 1e-15);
+        assertEquals((1 / (1 + 1e-6) + 4 / (2 + 1e-6)) / 2, Metrics.l1L2Ratio(z), Tolerance.f64(4, 8));
     }
 
     @Test
@@ -98,7 +99,7 @@ class MetricsTest {
         // row 1: x = (1, 1), x_hat = (1, -1) -> 0
         INDArray x = m(new double[][] {{1, 0}, {1, 1}});
         INDArray xHat = m(new double[][] {{2, 0}, {1, -1}});
-        assertEquals((2 / (2 + 1e-8)) / 2, Metrics.cosineSimilarity(x, xHat), 1e-15);
+        assertEquals((2 / (2 + 1e-8)) / 2, Metrics.cosineSimilarity(x, xHat), Tolerance.f64(2, 8));
     }
 
     @Test
@@ -106,7 +107,7 @@ class MetricsTest {
         // one-dimensional rows: the cosine is the sign of x * x_hat (2, -1 -> -1; 3, 1 -> 1)
         INDArray x = m(new double[][] {{2}, {3}});
         INDArray xHat = m(new double[][] {{-1}, {1}});
-        assertEquals((-2 / (2 + 1e-8) + 3 / (3 + 1e-8)) / 2, Metrics.cosineSimilarity(x, xHat), 1e-15);
+        assertEquals((-2 / (2 + 1e-8) + 3 / (3 + 1e-8)) / 2, Metrics.cosineSimilarity(x, xHat), Tolerance.f64(3, 8));
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.saekit.dictionary.Normalization;
 import dev.saekit.encoder.EncoderKind;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Tensors;
+import dev.saekit.tensor.Tolerance;
 import dev.saekit.train.LossGradients;
 import dev.saekit.train.MatryoshkaLoss;
 import java.util.List;
@@ -63,9 +64,9 @@ class PrefixMatryoshkaSaeTest {
         LossGradients g = new LossGradients(DType.FLOAT64);
         g.reset(out);
         double loss = MatryoshkaLoss.uniform(MatryoshkaLoss.Kind.MSE).evaluate(x, out, m.getDictionary(), g);
-        assertEquals(11.0 / 3.0, loss, 1e-12);
+        assertEquals(11.0 / 3.0, loss, Tolerance.f64(11, 8)); // squares up to 9, three levels, weights and means
         m.backward(g.toOutputGradients());
         INDArray gradD = m.parameter("dictionary._weights").orElseThrow().grad();
-        assertArrayEquals(new double[]{1, -5.0 / 3.0}, gradD.getRow(0).toDoubleVector(), 1e-12);
+        assertArrayEquals(new double[]{1, -5.0 / 3.0}, gradD.getRow(0).toDoubleVector(), Tolerance.f64(3, 8));
     }
 }

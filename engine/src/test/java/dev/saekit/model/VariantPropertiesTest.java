@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.saekit.dictionary.RelaxedArchetypalDictionary;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.SeededRandom;
+import dev.saekit.tensor.Tolerance;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -49,7 +50,8 @@ class VariantPropertiesTest {
             MpSae m = MpSae.create(Variants.config(5, concepts, DType.FLOAT64, seed), k, null);
             double[] norms = m.encode(x).preCodes().norm2(1).toDoubleVector();
             for (int r = 0; r < norms.length; r++) {
-                assertTrue(norms[r] <= previous[r] + 1e-12, "step " + k + " row " + r);
+                // a pursuit step removes a projection: the residual's norm can only grow by its rounding
+                assertTrue(norms[r] <= previous[r] + Tolerance.f64(previous[r], 4 * 5), "step " + k + " row " + r);
             }
             previous = norms;
         }
@@ -73,10 +75,13 @@ class VariantPropertiesTest {
         double[] sums = w.sum(1).toDoubleVector();
         for (int i = 0; i < sums.length; i++) {
             // rows are divided by (sum + 1e-8), as the reference does: a row sums to s / (s + 1e-8)
-            assertEquals(raw[i] / (raw[i] + 1e-8), sums[i], 1e-12, "row " + i + " of W after projection");
+            // (the row's sum, +1e-8, a division per entry, and the sum again: two sums of n values up to 1)
+            int n = concepts + extraPoints;
+            assertEquals(raw[i] / (raw[i] + 1e-8), sums[i], Tolerance.f64(Math.max(1, raw[i]), 2 * n + 2), "row " + i + " of W after projection");
         }
         for (double n : d.parameter(RelaxedArchetypalDictionary.RELAX).orElseThrow().value().norm2(1).toDoubleVector()) {
-            assertTrue(n <= 0.5 + 1e-12, "each relaxation row's norm is at most delta");
+            // a row scaled to delta / |row| has norm delta up to two norms (4 entries) and a product
+            assertTrue(n <= 0.5 + Tolerance.f64(0.5, 2 * 4 + 2), "each relaxation row's norm is at most delta");
         }
     }
 }
