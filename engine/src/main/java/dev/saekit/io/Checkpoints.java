@@ -452,12 +452,10 @@ public final class Checkpoints {
                         + "it was edited or damaged): delete it to load the newest complete checkpoint"
                         + (complete.isEmpty() ? "" : ", " + complete.get(complete.size() - 1).getFileName()));
             }
-            if (!Files.isRegularFile(path.resolve(name).resolve(CONFIG))) {
-                throw new MalformedFileException(latest.toString(), "names " + name + ", which is missing or incomplete: delete "
-                        + LATEST + " to load the newest complete checkpoint"
-                        + (complete.isEmpty() ? " (there is none)" : ", " + complete.get(complete.size() - 1).getFileName()));
+            if (Files.isRegularFile(path.resolve(name).resolve(CONFIG))) {
+                return path.resolve(name);
             }
-            return path.resolve(name);
+            // a save of that same step was interrupted while its old copy was moved aside: the newest complete one
         }
         if (complete.isEmpty()) {
             throw new java.nio.file.NoSuchFileException(path.toString(), null,

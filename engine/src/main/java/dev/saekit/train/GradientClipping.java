@@ -28,21 +28,4 @@ public final class GradientClipping {
         double coef = maxNorm / (norm + 1e-6);
         return coef < 1 && Double.isFinite(norm) ? coef : 1.0;
     }
-
-    /**
-     * Scales every gradient by {@code min(1, maxNorm / (norm + 1e-6))}; returns the norm before
-     * clipping. A non-finite norm leaves the gradients untouched (the divergence check reports it).
-     */
-    public static double clip(List<Parameter> parameters, double maxNorm) {
-        double norm = globalNorm(parameters);
-        double coef = coefficient(norm, maxNorm);
-        if (coef != 1.0) {
-            for (Parameter p : parameters) {
-                if (p.isTrainable()) {
-                    p.grad().muli(coef);
-                }
-            }
-        }
-        return norm;
-    }
 }
