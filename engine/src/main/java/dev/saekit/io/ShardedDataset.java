@@ -37,6 +37,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * room), checking its CRC-32 and length on the way; its rows are then mapped from there. The
  * scratch file has no name on disk once created: its space returns when the data set is
  * {@linkplain #close() closed} or the process ends. {@link #scratchBytes()} says how large it is.
+ * Mapped reads check values, not bytes: the CRC-32 of a stored {@code .npz} member is checked by
+ * a sequential pass ({@link DataLocation#check}, which {@code saekit train} runs before training).
  *
  * <h2>Shuffling in bounded memory</h2>
  * The rows are cut into chunks of {@code chunkRows} consecutive rows of one shard. Each epoch

@@ -63,7 +63,10 @@ record TrainingData(Dataset dataset, INDArray mean, String source, String layout
                 location.requireLoadable(dtype);
                 requireMemory(location, dtype);
             }
-            requireBatchFits(location, batchSize);
+            requireRowsFit(location, "a batch of", batchSize, "--batch-size");
+            if (!location.isSingleFile()) {
+                requireRowsFit(location, "a shuffle buffer of", bufferRows, "--buffer-rows");
+            }
             return location.isSingleFile() ? inMemory(location, labelsFile, center, dtype)
                     : streamed(location, labelsFile, center, dtype, bufferRows);
         } catch (IOException | RuntimeException e) {
@@ -118,25 +121,36 @@ record TrainingData(Dataset dataset, INDArray mean, String source, String layout
             throw new CliException(SaekitCli.EXIT_USAGE, "--labels needs --data to be one file; " + location.location()
                     + " is a directory or glob of shards, which are streamed and not labelled");
         }
-        // every value and every shard's integrity (sizes, CRC-32, trailing bytes) are checked before training, in one
-        // sequential pass that also gives the mean; mapped reads during training check values again, not CRCs
-        INDArray mean = location.meanRow(dtype);
+        // the shards' headers are checked (and compressed shards decompressed) first; then every value and every shard's
+        // integrity (sizes, CRC-32, trailing bytes) are checked in one sequential pass that also gives the mean, so that
+        // nothing is found wrong mid-epoch (mapped reads during training check values again, not CRCs)
         ShardedDataset shards = ShardedDataset.builder(location).dtype(dtype).bufferRows(bufferRows).build();
+        INDArray mean;
+        try {
+            mean = location.meanRow(dtype);
+        } catch (IOException | RuntimeException e) {
+            shards.close();
+            throw e;
+        }
         if (!center) {
             return new TrainingData(shards, null, location.location(), location.layoutText(), stored(location));
         }
         return new TrainingData(shards.centred(mean), mean, location.location(), location.layoutText(), stored(location));
     }
 
-    /** Refuses rows so wide that one batch of them is more values than one array holds. */
-    private static void requireBatchFits(DataLocation location, int batchSize) throws CliException {
-        long rows = Math.min(batchSize, Math.max(1, location.rows()));
-        if (location.cols() > 0 && rows * (double) location.cols() > Integer.MAX_VALUE - 8) {
-            long most = (Integer.MAX_VALUE - 8) / location.cols();
-            throw new CliException(SaekitCli.EXIT_MEMORY, location.describe() + ": a batch of " + rows + " rows of width "
-                    + location.cols() + " (" + location.layoutText() + ") is more values than one batch array holds ("
-                    + (Integer.MAX_VALUE - 8) + "); " + (most > 0 ? "use --batch-size " + most + " or less, or " : "")
-                    + "read it with more --row-axes so that rows are narrower");
+    /**
+     * Refuses rows so wide that {@code count} of them (a batch, the shuffle buffer) are more values
+     * than one array holds, naming the option that sets {@code count}.
+     */
+    private static void requireRowsFit(DataLocation location, String what, int count, String option) throws CliException {
+        long rows = Math.min(count, Math.max(1, location.rows()));
+        long most = Integer.MAX_VALUE - 8;
+        if (location.cols() > 0 && rows * (double) location.cols() > most) {
+            long fits = most / location.cols();
+            throw new CliException(SaekitCli.EXIT_MEMORY, location.describe() + ": " + what + " " + rows + " rows of width "
+                    + location.cols() + " (" + location.layoutText() + ") is more values than one array holds (" + most + "); "
+                    + (fits > 0 ? "use " + option + " " + fits + " or less, or " : "") + "read it with more --row-axes so that rows"
+                    + " are narrower");
         }
     }
 

@@ -193,6 +193,10 @@ class DataInfoCommandTest {
         assertEquals(dir.resolve("b.npz").toString(), json.get("shards").get(1).get("path").asText());
         assertEquals("x", json.get("shards").get(1).get("name").asText());
         assertEquals(6, info(dir.toString(), "--row-axes", "2").get("rows").asLong());
+        CliRun tooMany = CliRun.of("data-info", dir.toString(), "--row-axes", "4");
+        assertEquals(SaekitCli.EXIT_USAGE, tooMany.exitCode());
+        assertEquals(List.of("saekit: error: " + dir.resolve("a.npy") + " holds shape [2, 2, 2] (3 axes); row axes 4 needs an array"
+                + " of at least 4 axes"), tooMany.errLines());
         assertEquals(2, info(dir + "/*.npy").get("rows").asLong());
     }
 

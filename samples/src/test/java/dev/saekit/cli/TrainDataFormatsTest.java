@@ -182,6 +182,24 @@ class TrainDataFormatsTest {
     }
 
     @Test
+    void aFileLargerThanTheMemoryTheProcessMayUseIsRefusedBeforeItIsLoaded() throws IOException {
+        Path big = sparse(tmp.resolve("big.npy"), 1000, 1000); // 3.8 MiB of float32
+        String was = System.getProperty(dev.saekit.tensor.MemoryBudget.LIMIT_PROPERTY);
+        System.setProperty(dev.saekit.tensor.MemoryBudget.LIMIT_PROPERTY, "1m");
+        try {
+            oneLineError(train(big), SaekitCli.EXIT_MEMORY, big + ": 1000 x 1000 float32 = 4 MiB is more than the memory this process"
+                    + " may use, 1 MiB (-Dsaekit.memory.limit=1m); stream it instead: give --data its directory or a glob that"
+                    + " matches it");
+        } finally {
+            if (was == null) {
+                System.clearProperty(dev.saekit.tensor.MemoryBudget.LIMIT_PROPERTY);
+            } else {
+                System.setProperty(dev.saekit.tensor.MemoryBudget.LIMIT_PROPERTY, was);
+            }
+        }
+    }
+
+    @Test
     void dataTooLargeForMemoryOrABatchIsOneLineBeforeAnythingIsAllocated() throws IOException {
         Path wide = sparse(tmp.resolve("wide.npy"), 100, 25_000_000);
         oneLineError(train(wide), SaekitCli.EXIT_MEMORY, wide + ": 100 x 25000000 float32 = 9.31 GiB (2500000000 values) is more than"
@@ -190,5 +208,7 @@ class TrainDataFormatsTest {
         sparse(dir.resolve("a.npy"), 300, 10_000_000);
         oneLineError(train(dir, "--batch-size", "256"), SaekitCli.EXIT_MEMORY, "a batch of 256 rows of width 10000000",
                 "use --batch-size 214 or less, or read it with more --row-axes");
+        oneLineError(train(dir, "--batch-size", "8"), SaekitCli.EXIT_MEMORY, "a shuffle buffer of 300 rows of width 10000000",
+                "use --buffer-rows 214 or less");
     }
 }

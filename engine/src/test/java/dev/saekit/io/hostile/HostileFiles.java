@@ -49,7 +49,7 @@ public final class HostileFiles {
             System.err.println("usage: HostileFiles DIR [SEED]");
             System.exit(2);
         }
-        List<Case> cases = write(Path.of(args[0]), args.length > 1 ? Long.parseLong(args[1]) : DEFAULT_SEED);
+        List<Case> cases = write(Path.of(args[0]), args.length > 1 && !args[1].isBlank() ? Long.parseLong(args[1]) : DEFAULT_SEED);
         Map<String, Integer> byCategory = new TreeMap<>();
         cases.forEach(k -> byCategory.merge(k.category(), 1, Integer::sum));
         byCategory.forEach((k, n) -> System.out.printf("%4d  %s%n", n, k));
