@@ -41,42 +41,52 @@ private fun requireRectangular(widths: List<Int>) {
     widths.forEachIndexed { i, w -> requireSetting(w == widths[0], "rows[$i] width", w, "${widths[0]}, the width of row 0") }
 }
 
-/**
- * A `.npy` file read into memory (any numeric dtype; `[n, t, width]` flattens to rows of `width`),
- * as [dtype]; [labels] is a UTF-8 file of one label per row.
+/*
+ * Files become matrices by one rule, the engine's (`RowLayout`): the first [rowAxes] axes index rows
+ * and the others flatten into each row. By default images `[n, 28, 28]` are n rows of 784; with
+ * `rowAxes = 2` token activations `[n, t, d]` are `n*t` rows of width d. Values are checked as the
+ * file stores them, against [dtype], before conversion: a NaN, an infinity or a float64 beyond
+ * float32's range is named by file, row, column and stored index.
  */
-fun npy(path: String, dtype: DType = DType.FLOAT32, labels: String? = null): InMemoryDataset =
-    fileData(Paths.get(path), null, dtype, labels)
+
+/** A `.npy` file read into memory (any numeric dtype) as [dtype]; [labels] is a UTF-8 file of one label per row. */
+fun npy(path: String, dtype: DType = DType.FLOAT32, labels: String? = null, rowAxes: Int = 1): InMemoryDataset =
+    fileData(Paths.get(path), null, dtype, labels, rowAxes)
 
 /** The array [array] of a `.npz` archive, read into memory. */
-fun npz(path: String, array: String, dtype: DType = DType.FLOAT32, labels: String? = null): InMemoryDataset =
-    fileData(Paths.get(path), array, dtype, labels)
+fun npz(path: String, array: String, dtype: DType = DType.FLOAT32, labels: String? = null, rowAxes: Int = 1): InMemoryDataset =
+    fileData(Paths.get(path), array, dtype, labels, rowAxes)
 
 /** The tensor [tensor] of a `.safetensors` file, read into memory. */
-fun safetensors(path: String, tensor: String, dtype: DType = DType.FLOAT32, labels: String? = null): InMemoryDataset =
-    fileData(Paths.get(path), tensor, dtype, labels)
+fun safetensors(path: String, tensor: String, dtype: DType = DType.FLOAT32, labels: String? = null, rowAxes: Int = 1): InMemoryDataset =
+    fileData(Paths.get(path), tensor, dtype, labels, rowAxes)
 
 /** An IDX file (MNIST's format, also `.gz`), read into memory: images `[n, h, w]` become rows of `h * w`. */
-fun idx(path: String, dtype: DType = DType.FLOAT32, labels: String? = null): InMemoryDataset =
-    fileData(Paths.get(path), null, dtype, labels)
+fun idx(path: String, dtype: DType = DType.FLOAT32, labels: String? = null, rowAxes: Int = 1): InMemoryDataset =
+    fileData(Paths.get(path), null, dtype, labels, rowAxes)
 
-private fun fileData(file: Path, name: String?, dtype: DType, labels: String?): InMemoryDataset {
-    val read = DataFiles.read(file, name)
+private fun fileData(file: Path, name: String?, dtype: DType, labels: String?, rowAxes: Int): InMemoryDataset {
+    requirePositive("rowAxes", rowAxes)
+    val read = DataFiles.load(file, name, rowAxes, dtype)
     val rowLabels = labels?.let { readLabels(Paths.get(it)) }
     val description = if (name == null) file.toString() else "$file:$name"
-    return InMemoryDataset.of(read.matrix(), rowLabels, description).withDType(dtype)
+    return InMemoryDataset.of(read.matrix(), rowLabels, description)
 }
 
 /** One label per line of a UTF-8 file. */
 fun readLabels(file: Path): List<String> = Files.readAllLines(file, StandardCharsets.UTF_8)
 
 /**
- * `.npy` shards in a directory or matching a glob (`acts/ *.npy`), streamed from disk through a
- * seeded shuffle buffer of [bufferRows] rows: for data larger than memory.
+ * Shards in a directory or matching a glob (`acts/ *.npy`), of any format the engine reads
+ * (`.npy`, `.npz`, safetensors, IDX plain or `.gz`; [name] picks the array of files that hold
+ * several), streamed from disk through a seeded shuffle buffer of [bufferRows] rows: for data larger
+ * than memory. Compressed shards are decompressed once into a scratch file (see `ShardedDataset`).
  */
-fun shards(location: String, dtype: DType = DType.FLOAT32, bufferRows: Int = ShardedDataset.DEFAULT_BUFFER_ROWS): ShardedDataset {
+fun shards(location: String, dtype: DType = DType.FLOAT32, bufferRows: Int = ShardedDataset.DEFAULT_BUFFER_ROWS,
+           rowAxes: Int = 1, name: String? = null): ShardedDataset {
     requirePositive("shards.bufferRows", bufferRows)
-    return ShardedDataset.builder(location).dtype(dtype).bufferRows(bufferRows).build()
+    requirePositive("shards.rowAxes", rowAxes)
+    return ShardedDataset.builder(location).name(name).rowAxes(rowAxes).dtype(dtype).bufferRows(bufferRows).build()
 }
 
 /**

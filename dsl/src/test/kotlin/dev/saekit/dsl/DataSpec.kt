@@ -46,6 +46,25 @@ class DataSpec : FunSpec({
             "rows[1] width must be 2, the width of row 0, was 1"
     }
 
+    test("files of every format flatten by the same rule, with rowAxes for token activations") {
+        val tokens = SeededRandom(6).normal(DType.FLOAT32, 1.0, 4, 5, 3)
+        Npy.write(dir.resolve("tokens.npy"), tokens)
+        npy(dir.resolve("tokens.npy").toString()).matrix().shape().toList() shouldBe listOf(4L, 15L)
+        npy(dir.resolve("tokens.npy").toString(), rowAxes = 2).matrix() shouldBe tokens.reshape('c', 20, 3)
+        val shardDir = Files.createDirectories(dir.resolve("token-shards"))
+        Npy.write(shardDir.resolve("a.npy"), tokens)
+        shards(shardDir.toString(), rowAxes = 2).cols() shouldBe 3
+        shouldThrow<InvalidSettingException> { npy(dir.resolve("tokens.npy").toString(), rowAxes = 0) }
+    }
+
+    test("a float64 beyond float32's range is named as stored, before conversion") {
+        val big = SeededRandom(7).normal(DType.FLOAT64, 1.0, 50, 13).also { it.putScalar(37, 5, 1e39) }
+        Npy.write(dir.resolve("big.npy"), big)
+        shouldThrow<IllegalArgumentException> { npy(dir.resolve("big.npy").toString()) }.message shouldContain
+            "has 1.0E39 at row 37, column 5, beyond the range of float32"
+        npy(dir.resolve("big.npy").toString(), dtype = DType.FLOAT64).matrix().getDouble(37, 5) shouldBe 1e39
+    }
+
     test("a NaN in a file is reported with its row and column") {
         val bad = rows.dup().also { it.putScalar(7, 2, Double.NaN) }
         Npy.write(dir.resolve("nan.npy"), bad)

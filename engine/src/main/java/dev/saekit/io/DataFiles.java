@@ -1,17 +1,17 @@
 package dev.saekit.io;
 
+import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Tensors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.List;
 import java.util.stream.Collectors;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -21,12 +21,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * extension only decides between formats whose magic bytes both fit, and picks the reader that
  * explains what is wrong with a file whose magic bytes are broken. An {@code .npz} or safetensors
  * file with one array gives that array; with several, the caller names one, and an error lists the
- * names. The array becomes a matrix as {@link DataFileInfo} describes ({@code [n, t, d]} to
- * {@code [n*t, d]}, {@code [n]} to {@code [n, 1]}), in the float32 or float64 its element type reads
- * into ({@link ElementType#readDType()}).
+ * names. The array becomes a matrix by the one rule of {@link RowLayout}: the first
+ * {@code rowAxes} axes (1 by default) index rows and the others flatten into each row
+ * ({@code [60000, 28, 28]} to 60000 x 784; {@code [n, t, d]} with {@code rowAxes} 2 to
+ * {@code [n*t, d]}; {@code [n]} to {@code [n, 1]}).
  *
- * <p>Defects of a file are {@link MalformedFileException}s; a missing, unknown or superfluous
- * name is an {@link IllegalArgumentException} that says what the file holds.
+ * <p>Only regular files are opened (a FIFO would block forever). Defects of a file are
+ * {@link MalformedFileException}s; a missing, unknown or superfluous name, or more row axes than
+ * the array has, is an {@link ArraySelectionException} that says what the file holds. A matrix
+ * with more values than one in-memory array holds is a {@link DataTooLargeException}, raised before
+ * anything is allocated; stream such data with {@link ShardedDataset} or {@link DataLocation}.
  */
 public final class DataFiles {
     private static final int PROBE = 16;
@@ -39,7 +43,7 @@ public final class DataFiles {
         String source = file.toString();
         byte[] head;
         long size;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = RegularFiles.open(file)) {
             size = ch.size();
             ByteBuffer buf = ByteBuffer.allocate((int) Math.min(PROBE, size));
             while (buf.hasRemaining() && ch.read(buf, buf.position()) >= 0) {
@@ -77,31 +81,12 @@ public final class DataFiles {
 
     /** The stored type and shape of the array {@code name} (null for a file's only array), without reading the data. */
     public static DataFileInfo info(Path file, String name) throws IOException {
-        DataFormat format = detect(file);
-        switch (format) {
-            case NPY: {
-                requireNoName(file, format, name);
-                NpyHeader h = Npy.header(file);
-                return new DataFileInfo(file, format, null, ElementType.ofNpy(h.descr()), h.shape());
-            }
-            case NPZ: {
-                Map<String, NpyHeader> headers = Npz.headers(file);
-                String chosen = choose(file, "array", name, describe(headers, h -> ElementType.ofNpy(h.descr()), NpyHeader::shape));
-                NpyHeader h = headers.get(chosen);
-                return new DataFileInfo(file, format, chosen, ElementType.ofNpy(h.descr()), h.shape());
-            }
-            case SAFETENSORS: {
-                Map<String, TensorEntry> tensors = Safetensors.header(file).tensors();
-                String chosen = choose(file, "tensor", name, describe(tensors, TensorEntry::dtype, TensorEntry::shape));
-                TensorEntry e = tensors.get(chosen);
-                return new DataFileInfo(file, format, chosen, e.dtype(), e.shape());
-            }
-            default: {
-                requireNoName(file, format, name);
-                IdxHeader h = Idx.header(file);
-                return new DataFileInfo(file, format, null, h.type(), h.shape());
-            }
-        }
+        return info(file, name, RowLayout.DEFAULT_ROW_AXES);
+    }
+
+    /** The same, with the first {@code rowAxes} axes indexing rows. */
+    public static DataFileInfo info(Path file, String name, int rowAxes) throws IOException {
+        return locate(file, name, rowAxes).info();
     }
 
     /** The matrix of {@code file}'s only array. */
@@ -111,34 +96,93 @@ public final class DataFiles {
 
     /** The matrix of the array {@code name} of {@code file} (null for the file's only array). */
     public static DataMatrix read(Path file, String name) throws IOException {
-        DataFileInfo info = info(file, name);
-        INDArray raw;
-        switch (info.format()) {
-            case NPY: raw = Npy.read(file); break;
-            case NPZ: raw = Npz.read(file, info.name()); break;
-            case SAFETENSORS: raw = Safetensors.header(file).read(info.name()); break;
-            default: raw = Idx.read(file); break;
+        return read(file, name, RowLayout.DEFAULT_ROW_AXES);
+    }
+
+    /**
+     * The matrix of the array {@code name} of {@code file}, the first {@code rowAxes} axes indexing
+     * rows, in the float32 or float64 its element type reads into exactly
+     * ({@link ElementType#readDType()}), values as stored (NaN included).
+     */
+    public static DataMatrix read(Path file, String name, int rowAxes) throws IOException {
+        StoredArray a = locate(file, name, rowAxes);
+        RowLayout l = a.layout();
+        return new DataMatrix(MatrixLoader.load(List.of(a), l.rows(), l.cols(), a.type().readDType(), false, a.source()), a.info());
+    }
+
+    /**
+     * The matrix of the array {@code name} of {@code file} read into {@code target} for training:
+     * each value is checked as stored, before conversion ({@link NonFiniteValueException},
+     * {@link ValueOutOfRangeException}, naming the file, row, column and stored index).
+     */
+    public static DataMatrix load(Path file, String name, int rowAxes, DType target) throws IOException {
+        StoredArray a = locate(file, name, rowAxes);
+        RowLayout l = a.layout();
+        return new DataMatrix(MatrixLoader.load(List.of(a), l.rows(), l.cols(), target, true, a.source()), a.info());
+    }
+
+    /** Where the array {@code name} of {@code file} lies, with {@code rowAxes} leading axes as rows; only headers are read. */
+    static StoredArray locate(Path file, String name, int rowAxes) throws IOException {
+        DataFormat format = detect(file);
+        StoredArray a;
+        switch (format) {
+            case NPY:
+                requireNoName(file, format, name);
+                a = Npy.locate(file);
+                break;
+            case NPZ: {
+                Map<String, StoredArray> arrays = Npz.locate(file);
+                a = arrays.get(choose(file, "array", name, describe(arrays)));
+                break;
+            }
+            case SAFETENSORS: {
+                SafetensorsFile st = Safetensors.header(file);
+                Map<String, StoredArray> arrays = new LinkedHashMap<>();
+                for (String n : st.tensors().keySet()) {
+                    arrays.put(n, st.locate(n));
+                }
+                a = arrays.get(choose(file, "tensor", name, describe(arrays)));
+                break;
+            }
+            default:
+                requireNoName(file, format, name);
+                a = Idx.locate(file);
+                break;
         }
-        if (!Arrays.equals(raw.shape(), info.shape()) && raw.length() > 0) {
-            throw new MalformedFileException(file.toString(), "the file changed while being read: shape "
-                    + Arrays.toString(info.shape()) + " became " + Arrays.toString(raw.shape()));
+        return withRowAxes(a, rowAxes);
+    }
+
+    /** {@code a} with {@code rowAxes} leading axes as rows; too many for its shape is an error naming the file. */
+    static StoredArray withRowAxes(StoredArray a, int rowAxes) {
+        if (rowAxes == a.info().rowAxes()) {
+            return a;
         }
-        long rows = info.rows();
-        long cols = info.cols();
-        INDArray matrix;
-        if (raw.length() == 0) {
-            matrix = Tensors.zeros(Tensors.dtypeOf(raw), rows, cols);
-        } else if (raw.rank() == 2) {
-            matrix = raw;
-        } else {
-            matrix = raw.reshape('c', rows, cols);
+        long[] shape = a.info().shape();
+        if (rowAxes < 1 || rowAxes > Math.max(1, shape.length)) {
+            String axes = shape.length == 1 ? "1 axis" : shape.length + " axes";
+            throw new ArraySelectionException(a.source() + " holds shape " + Arrays.toString(shape) + " (" + axes + "); row axes "
+                    + rowAxes + " needs " + (rowAxes < 1 ? "to be at least 1" : "an array of at least " + rowAxes + " axes"));
         }
-        return new DataMatrix(matrix, info);
+        return a.withRowAxes(rowAxes);
+    }
+
+    /** The array as stored (its own shape, C order) in its read dtype, values unchecked: what the format readers return. */
+    static INDArray asStored(StoredArray a) throws IOException {
+        long[] shape = a.info().shape();
+        DType target = a.type().readDType();
+        INDArray m = MatrixLoader.load(List.of(a), a.layout().rows(), a.layout().cols(), target, false, a.source());
+        if (shape.length == 0) {
+            return Tensors.scalar(target, m.getDouble(0));
+        }
+        if (m.length() == 0) {
+            return Tensors.zeros(target, shape);
+        }
+        return shape.length == 2 ? m : m.reshape('c', shape);
     }
 
     private static void requireNoName(Path file, DataFormat format, String name) {
         if (name != null) {
-            throw new IllegalArgumentException(file + " is an " + format.label() + " file with one unnamed array; a name ('"
+            throw new ArraySelectionException(file + " is an " + format.label() + " file with one unnamed array; a name ('"
                     + name + "') only chooses among the arrays of an .npz or safetensors file");
         }
     }
@@ -157,15 +201,14 @@ public final class DataFiles {
         String list = available.entrySet().stream().limit(SafetensorsFile.NAMES_SHOWN)
                 .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))
                 + (available.size() > SafetensorsFile.NAMES_SHOWN ? ", ..." : "");
-        throw new IllegalArgumentException((name == null ? file + " holds " + available.size() + " " + what + "s; choose one by name"
+        throw new ArraySelectionException((name == null ? file + " holds " + available.size() + " " + what + "s; choose one by name"
                 : "no " + what + " '" + name + "' in " + file + "; it holds " + available.size() + " " + what
                 + (available.size() == 1 ? "" : "s")) + ": " + list);
     }
 
-    private static <T> Map<String, String> describe(Map<String, T> items, Function<T, ElementType> dtype,
-            Function<T, long[]> shape) {
+    private static Map<String, String> describe(Map<String, StoredArray> arrays) {
         Map<String, String> described = new LinkedHashMap<>();
-        items.forEach((k, v) -> described.put(k, dtype.apply(v) + " " + Arrays.toString(shape.apply(v))));
+        arrays.forEach((k, a) -> described.put(k, a.type() + " " + Arrays.toString(a.info().shape())));
         return described;
     }
 

@@ -71,6 +71,54 @@ public enum ElementType {
         return this != FLOAT16 && this != BFLOAT16 && this != FLOAT32 && this != FLOAT64;
     }
 
+    /**
+     * Whether a value of this type can be NaN, infinite, or beyond the range of {@code target}: the
+     * floating types only (the largest 64-bit integer, 1.8e19, is far inside float32's range), and
+     * only float64 can exceed float32's.
+     */
+    boolean needsCheck() {
+        return !isInteger();
+    }
+
+    /**
+     * Decodes {@code count} elements from {@code in} (whose byte order is set) into
+     * {@code out[off..]} as doubles, advancing {@code in}: exact for every type but the 64-bit
+     * integers above 2^53 in magnitude, which round to the nearest double.
+     */
+    void decode(ByteBuffer in, double[] out, int off, int count) {
+        int start = in.position();
+        switch (this) {
+            case FLOAT32: {
+                java.nio.FloatBuffer f = in.asFloatBuffer();
+                for (int i = 0; i < count; i++) {
+                    out[off + i] = f.get(i);
+                }
+                break;
+            }
+            case FLOAT64:
+                in.asDoubleBuffer().get(out, off, count);
+                break;
+            case UINT8:
+                for (int i = 0; i < count; i++) {
+                    out[off + i] = in.get(start + i) & 0xFF;
+                }
+                break;
+            case FLOAT16: {
+                java.nio.ShortBuffer h = in.asShortBuffer();
+                for (int i = 0; i < count; i++) {
+                    out[off + i] = Float16.toFloat(h.get(i));
+                }
+                break;
+            }
+            default:
+                for (int i = 0; i < count; i++) {
+                    out[off + i] = readDouble(in);
+                }
+                return;
+        }
+        in.position(start + count * size);
+    }
+
     /** The type of safetensors dtype string {@code name}, or null if saekit does not read it. */
     static ElementType ofSafetensors(String name) {
         for (ElementType t : values()) {

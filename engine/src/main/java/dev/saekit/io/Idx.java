@@ -1,10 +1,5 @@
 package dev.saekit.io;
 
-import dev.saekit.tensor.DType;
-import dev.saekit.tensor.Tensors;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -12,10 +7,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -24,71 +16,62 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * order. TYPE is {@code 08} uint8, {@code 09} int8, {@code 0B} int16, {@code 0C} int32, {@code 0D}
  * float32 or {@code 0E} float64; the result is float32 or float64 as {@link ElementType#readDType()}
  * says (pixels, uint8, become float32 0..255). A gzip-compressed file ({@code .gz}, found by its
- * magic bytes {@code 1F 8B}) is read the same way.
+ * magic bytes {@code 1F 8B}) is read the same way, decompressed as it is read ({@link GzipInput}).
  *
  * <p>Safe on untrusted files: dimensions are checked and multiplied exactly; a plain file's length
- * must equal what its header declares before anything is allocated; a compressed file is read
- * into memory only as its bytes arrive, and decompressing more than the header declares is an
- * error at the first extra byte (a gzip bomb stops there). Every defect is one
- * {@link MalformedFileException}.
+ * must equal what its header declares before anything is allocated; a compressed file must be
+ * able to decompress to what its header declares (deflate expands at most 1032-fold), and reading
+ * it checks that it decompresses to exactly that, with nothing after the gzip stream (a gzip bomb
+ * stops at its first extra byte). Every defect is one {@link MalformedFileException}.
  */
 public final class Idx {
     private static final int GZIP_MAGIC = 0x1F8B;
-    private static final int CHUNK = 1 << 20;
+    /** Deflate's largest expansion, 1032 to 1, with room for a small file's headers. */
+    private static final long MAX_INFLATION = 1032;
 
     private Idx() {
     }
 
     /** The header of {@code file}, checked (for a plain file, against the file's length) without reading the data. */
     public static IdxHeader header(Path file) throws IOException {
-        String source = file.toString();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            if (isGzip(ch)) {
-                try (InputStream in = gunzip(Channels.newInputStream(ch), source)) {
-                    return readHeader(in, source, true);
-                } catch (ZipException | EOFException e) {
-                    throw new MalformedFileException(source, "corrupt gzip data: " + e.getMessage());
-                }
-            }
-            IdxHeader h = readHeader(Channels.newInputStream(ch), source, false);
-            requireLength(h, ch.size(), source);
-            return h;
-        }
+        StoredArray a = locate(file);
+        return new IdxHeader(a.type(), a.info().shape(), a.compressed());
     }
 
     /** The array in {@code file}, gzip-compressed or not. */
     public static INDArray read(Path file) throws IOException {
-        String source = file.toString();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            if (isGzip(ch)) {
-                return readCompressed(gunzip(Channels.newInputStream(ch), source), source);
-            }
-            InputStream in = Channels.newInputStream(ch); // not closed here: closing it would close the channel
-            IdxHeader h = readHeader(in, source, false);
-            requireLength(h, ch.size(), source);
-            return decode(h, new BufferedInputStream(in, CHUNK), source);
-        }
+        return DataFiles.asStored(locate(file));
     }
 
-    private static INDArray readCompressed(InputStream in, String source) throws IOException {
-        try (in) {
-            IdxHeader h = readHeader(in, source, true);
-            long expected = h.dataBytes();
-            if (expected > Npy.MAX_ELEMENTS) {
-                throw new MalformedFileException(source, "the header declares " + expected + " bytes of data, more than a"
-                        + " compressed file can be read into memory; decompress it first");
+    /** Where the array of {@code file} lies, its header checked against the file; only the header is read. */
+    static StoredArray locate(Path file) throws IOException {
+        String source = file.toString();
+        IdxHeader h;
+        long size;
+        boolean gzip;
+        try (FileChannel ch = RegularFiles.open(file)) {
+            size = ch.size();
+            gzip = isGzip(ch);
+            if (!gzip) {
+                h = readHeader(Channels.newInputStream(ch), source, false);
+                requireLength(h, size, source);
+            } else {
+                h = null;
             }
-            byte[] data = in.readNBytes((int) expected); // grows chunk by chunk, never to more than is present
-            if (data.length < expected) {
-                throw sizeMismatch(source, h, "decompresses to " + data.length + " bytes after the header");
-            }
-            if (in.read() >= 0) {
-                throw sizeMismatch(source, h, "decompresses to more bytes than that");
-            }
-            return decode(h, new ByteArrayInputStream(data), source);
-        } catch (ZipException | EOFException e) {
-            throw new MalformedFileException(source, "corrupt gzip data: " + e.getMessage());
         }
+        if (gzip) {
+            try (GzipInput in = new GzipInput(RegularFiles.open(file), source)) {
+                h = readHeader(in, source, true);
+            }
+            if (h.dataBytes() > MAX_INFLATION * size + 1024) {
+                throw new MalformedFileException(source, "the header declares " + h.type() + " " + Arrays.toString(h.shape()) + " = "
+                        + h.dataBytes() + " bytes of data, more than a gzip file of " + size + " bytes can decompress to"
+                        + " (deflate expands at most 1032-fold)");
+            }
+        }
+        DataFileInfo info = new DataFileInfo(file, gzip ? DataFormat.IDX_GZIP : DataFormat.IDX, null, h.type(), h.shape());
+        StoredArray.Encoding encoding = gzip ? new StoredArray.Gzipped(h.headerBytes()) : new StoredArray.InPlace(h.headerBytes(), null);
+        return new StoredArray(info, ByteOrder.BIG_ENDIAN, false, encoding);
     }
 
     private static boolean isGzip(FileChannel ch) throws IOException {
@@ -97,14 +80,6 @@ public final class Idx {
             // reads at most two bytes
         }
         return two.position() == 2 && (two.getShort(0) & 0xFFFF) == GZIP_MAGIC;
-    }
-
-    private static InputStream gunzip(InputStream in, String source) throws IOException {
-        try {
-            return new GZIPInputStream(in, 1 << 16);
-        } catch (ZipException | EOFException e) {
-            throw new MalformedFileException(source, "corrupt gzip header: " + e.getMessage());
-        }
     }
 
     /** The magic number and dimensions; {@code compressed} only says what the header records. */
@@ -154,45 +129,6 @@ public final class Idx {
         if (present != h.dataBytes()) {
             throw sizeMismatch(source, h, "has " + present + " bytes after the header");
         }
-    }
-
-    /** Reads the data of {@code h} from {@code in} into a new array; {@code in} holds at least that much. */
-    private static INDArray decode(IdxHeader h, InputStream in, String source) throws IOException {
-        long n = h.elementCount();
-        if (n > Npy.MAX_ELEMENTS) {
-            throw new MalformedFileException(source, "shape " + Arrays.toString(h.shape()) + " has " + n
-                    + " elements, more than the " + Npy.MAX_ELEMENTS + " one array can hold in memory");
-        }
-        ElementType type = h.type();
-        DType target = type.readDType();
-        if (n == 0) {
-            return Tensors.zeros(target, h.shape());
-        }
-        float[] floats = target == DType.FLOAT32 ? new float[(int) n] : null;
-        double[] doubles = target == DType.FLOAT64 ? new double[(int) n] : null;
-        byte[] chunk = new byte[(int) Math.min(CHUNK, h.dataBytes())];
-        int done = 0;
-        long remaining = h.dataBytes();
-        while (remaining > 0) {
-            int want = (int) Math.min(chunk.length, remaining);
-            int got = in.readNBytes(chunk, 0, want);
-            if (got < want) {
-                throw new MalformedFileException(source, "the file ends inside the data, " + (h.dataBytes() - remaining + got)
-                        + " bytes after the header; it changed while being read");
-            }
-            ByteBuffer buf = ByteBuffer.wrap(chunk, 0, want).order(ByteOrder.BIG_ENDIAN);
-            int count = want / type.size();
-            for (int i = 0; i < count; i++, done++) {
-                double v = type.readDouble(buf);
-                if (floats != null) {
-                    floats[done] = (float) v;
-                } else {
-                    doubles[done] = v;
-                }
-            }
-            remaining -= want;
-        }
-        return floats != null ? Tensors.fromFlat(target, floats, h.shape()) : Tensors.fromFlat(target, doubles, h.shape());
     }
 
     private static ElementType type(byte code) {

@@ -54,22 +54,33 @@ public final class Npy {
     }
 
     /** A parsed header and where the data starts. */
-    private record Layout(NpyHeader header, long dataOffset) {
+    record Layout(NpyHeader header, long dataOffset) {
     }
 
     // ---------------------------------------------------------------- reading
 
     /** The header of {@code file}, checked against the file's length, without reading the data. */
     public static NpyHeader header(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = RegularFiles.open(file)) {
             return open(ch, file.toString()).header();
+        }
+    }
+
+    /** Where the array of {@code file} lies, its header checked against the file's length; nothing else is read. */
+    static StoredArray locate(Path file) throws IOException {
+        try (FileChannel ch = RegularFiles.open(file)) {
+            Layout layout = open(ch, file.toString());
+            NpyHeader h = layout.header();
+            DataFileInfo info = new DataFileInfo(file, DataFormat.NPY, null, ElementType.ofNpy(h.descr()), h.shape());
+            return new StoredArray(info, NpyType.byteOrder(h.descr()), h.fortranOrder() && h.rank() > 1,
+                    new StoredArray.InPlace(layout.dataOffset(), null));
         }
     }
 
     /** The array in {@code file}. */
     public static INDArray read(Path file) throws IOException {
         String source = file.toString();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = RegularFiles.open(file)) {
             Layout layout = open(ch, source);
             return decode(layout, ch, source);
         }
@@ -112,8 +123,11 @@ public final class Npy {
         return layout;
     }
 
-    /** The magic string, version, header length and header dict; {@code fileSize} is -1 for a stream. */
-    private static Layout readHeader(InputStream in, String source, long fileSize) throws IOException {
+    /**
+     * The magic string, version, header length and header dict at the start of {@code in};
+     * {@code fileSize} (the bytes {@code in} holds, or -1 if unknown) bounds the header length.
+     */
+    static Layout readHeader(InputStream in, String source, long fileSize) throws IOException {
         byte[] prefix = in.readNBytes(MAGIC.length + 2);
         if (prefix.length == 0) {
             throw new MalformedFileException(source, "the file is empty; a .npy file starts with the magic string \\x93NUMPY");
@@ -256,7 +270,7 @@ public final class Npy {
         }
     }
 
-    private static MalformedFileException sizeMismatch(String source, NpyHeader h, long present) {
+    static MalformedFileException sizeMismatch(String source, NpyHeader h, long present) {
         return new MalformedFileException(source, "header declares shape " + h.shapeText() + " = " + h.dataBytes()
                 + " bytes of '" + h.descr() + "' data but the file has " + present + " bytes after the header");
     }

@@ -52,10 +52,10 @@ final class NpyHeaderParser {
             int keyAt = pos;
             String key = parseString("a key in quotes");
             if (!seen.add(key)) {
-                throw fail(keyAt, "key '" + key + "' appears twice");
+                throw fail(keyAt, "key " + Text.quote(key) + " appears twice");
             }
             skipSpace();
-            expect(':', "':' after key '" + key + "'");
+            expect(':', "':' after key " + Text.quote(key));
             skipSpace();
             parseValue(key, keyAt);
             skipSpace();
@@ -63,7 +63,7 @@ final class NpyHeaderParser {
                 pos++;
                 skipSpace();
             } else if (peek() != '}') {
-                throw fail(pos, "expected ',' or '}' after the value of '" + key + "', found " + found());
+                throw fail(pos, "expected ',' or '}' after the value of " + Text.quote(key) + ", found " + found());
             }
         }
         pos++;
@@ -88,7 +88,7 @@ final class NpyHeaderParser {
                 }
                 descr = parseString("the 'descr' string");
                 if (NpyType.parse(descr) == null) {
-                    throw fail(at, "unsupported 'descr' '" + descr + "'; accepted: " + NpyType.ACCEPTED);
+                    throw fail(at, "unsupported 'descr' " + Text.quote(descr) + "; accepted: " + NpyType.ACCEPTED);
                 }
                 break;
             case "fortran_order":
@@ -107,7 +107,8 @@ final class NpyHeaderParser {
                 shape = parseShape();
                 break;
             default:
-                throw fail(keyAt, "unexpected key '" + key + "'; a .npy header has exactly 'descr', 'fortran_order' and 'shape'");
+                throw fail(keyAt, "unexpected key " + Text.quote(key) + "; a .npy header has exactly 'descr', 'fortran_order' and"
+                        + " 'shape'");
         }
     }
 

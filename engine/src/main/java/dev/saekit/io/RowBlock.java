@@ -32,6 +32,17 @@ final class RowBlock {
         return Math.multiplyExact(Math.multiplyExact(rows, cols), dtype == DType.FLOAT32 ? 4L : 8L);
     }
 
+    /** Sets the first {@code n} values (whole rows) from {@code values}, converted to the block's dtype. */
+    void set(double[] values, int n) {
+        if (floats != null) {
+            for (int i = 0; i < n; i++) {
+                floats[i] = (float) values[i];
+            }
+        } else {
+            System.arraycopy(values, 0, doubles, 0, n);
+        }
+    }
+
     /** Copies row {@code from} of this block over row {@code to} of {@code dest}. */
     void copyRow(int from, RowBlock dest, int to) {
         if (floats != null) {

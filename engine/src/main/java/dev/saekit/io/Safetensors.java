@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -41,7 +40,7 @@ public final class Safetensors {
     /** The checked header of {@code file}: tensor names, dtypes, shapes, offsets and metadata, no data. */
     public static SafetensorsFile header(Path file) throws IOException {
         String source = file.toString();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = RegularFiles.open(file)) {
             long size = ch.size();
             if (size < LENGTH_FIELD) {
                 throw new MalformedFileException(source, size == 0 ? "the file is empty; a safetensors file starts with an"

@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -108,8 +107,15 @@ public record SafetensorsFile(Path path, long dataStart, Map<String, TensorEntry
         return end;
     }
 
+    /** Where tensor {@code name} lies (its entry was checked against the file when the header was read). */
+    StoredArray locate(String name) {
+        TensorEntry e = entry(name);
+        DataFileInfo info = new DataFileInfo(path, DataFormat.SAFETENSORS, name, e.dtype(), e.shape());
+        return new StoredArray(info, ByteOrder.LITTLE_ENDIAN, false, new StoredArray.InPlace(dataStart + e.begin(), null));
+    }
+
     private FileChannel open() throws IOException {
-        FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+        FileChannel ch = RegularFiles.open(path);
         long expected = dataStart + bufferLength();
         if (ch.size() != expected) {
             long size = ch.size();

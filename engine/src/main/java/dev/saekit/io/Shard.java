@@ -1,58 +1,57 @@
 package dev.saekit.io;
 
-import java.io.IOException;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
- * One {@code .npy} shard as its header describes it, checked before any data is read: a float
- * dtype, C order, at least two dimensions, at least one row and one column. An n-d array is read
- * as rows of its last dimension.
+ * One array of a sharded data set, checked before any data is read: C order, at least one row and
+ * one column, rows no wider than one batch row can be. Its rows are read through mapped windows of
+ * its own file (uncompressed data, read in place) or of the data set's {@link ScratchFile}
+ * (compressed data, decompressed there once).
  *
- * @param file       the shard
- * @param header     its header, from {@link Npy#header} (which also checks it against the file's length)
- * @param dataOffset the byte where the data starts (the file's length less the data's)
- * @param rows       the product of all dimensions but the last
- * @param width      the last dimension
- * @param firstRow   the data set's index of this shard's row 0
+ * @param array     where the array's data lies, its element type, byte order and row layout
+ * @param rows      its rows (the product of its row axes)
+ * @param width     the width of each row
+ * @param firstRow  the data set's index of this shard's row 0
+ * @param mapOffset where row 0 starts in the mapped file
+ * @param scratch   whether the mapped file is the scratch file rather than the shard's own
  */
-record Shard(Path file, NpyHeader header, long dataOffset, long rows, int width, long firstRow) {
+record Shard(StoredArray array, long rows, int width, long firstRow, long mapOffset, boolean scratch) {
 
-    /** The shard {@code file}, whose row 0 is row {@code firstRow} of the data set. */
-    static Shard open(Path file, long firstRow) throws IOException {
-        NpyHeader h = Npy.header(file);
-        String descr = h.descr();
-        if (descr.charAt(1) != 'f') {
-            throw new IllegalArgumentException("shard " + file + " holds '" + descr + "' " + h.shapeText()
-                    + "; shards must hold floats: '<f2', '<f4' or '<f8' (or big-endian '>f2', '>f4', '>f8')");
-        }
-        if (h.rank() < 2) {
-            throw new IllegalArgumentException("shard " + file + " has shape " + h.shapeText()
-                    + "; shards must be matrices [rows, width] or arrays [n, ..., width], read as rows of the last dimension");
-        }
-        long[] shape = h.shape();
-        long width = shape[shape.length - 1];
-        long rows = h.elementCount() / Math.max(1, width);
-        if (rows == 0 || width == 0) {
-            throw new IllegalArgumentException("shard " + file + " is empty: shape " + h.shapeText()
-                    + "; every shard needs at least one row and one column (delete it or leave it out of the glob)");
-        }
-        if (h.fortranOrder()) {
-            throw new IllegalArgumentException("shard " + file + " (shape " + h.shapeText() + ") is stored in Fortran"
+    /** The shard {@code array}, whose row 0 is row {@code firstRow} of the data set. */
+    static Shard of(StoredArray array, long firstRow) {
+        String shape = Arrays.toString(array.info().shape());
+        if (array.fortranOrder()) {
+            throw new IllegalArgumentException("shard " + array.source() + " (shape " + shape + ") is stored in Fortran"
                     + " (column-major) order; streaming reads whole rows, which needs C order: save it with"
                     + " numpy.save(path, numpy.ascontiguousarray(a))");
         }
-        if (width > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("shard " + file + " has rows of width " + width + " (shape "
-                    + h.shapeText() + "), more than the " + Integer.MAX_VALUE + " columns a batch can have");
+        RowLayout layout = array.layout();
+        if (layout.rows() == 0 || layout.cols() == 0) {
+            throw new IllegalArgumentException("shard " + array.source() + " is empty: shape " + shape
+                    + "; every shard needs at least one row and one column (delete it or leave it out of the glob)");
         }
-        long dataOffset = Files.size(file) - h.dataBytes();
-        return new Shard(file, h, dataOffset, rows, (int) width, firstRow);
+        if (layout.cols() > MatrixLoader.MAX_VALUES) {
+            throw new DataTooLargeException("shard " + array.source() + " has rows of width " + layout.cols() + " ("
+                    + layout.describe() + "), more than the " + MatrixLoader.MAX_VALUES + " values one batch row can hold; read"
+                    + " it with more row axes, so that rows are narrower", layout.rows(), layout.cols(), Long.MAX_VALUE);
+        }
+        long offset = array.encoding() instanceof StoredArray.InPlace p ? p.offset() : -1;
+        return new Shard(array, layout.rows(), (int) layout.cols(), firstRow, offset, false);
+    }
+
+    /** The same shard, its data now at {@code offset} of the scratch file. */
+    Shard inScratch(long offset) {
+        return new Shard(array, rows, width, firstRow, offset, true);
+    }
+
+    Path file() {
+        return array.info().path();
     }
 
     int itemSize() {
-        return header.itemSize();
+        return array.type().size();
     }
 
     long rowBytes() {
@@ -60,29 +59,6 @@ record Shard(Path file, NpyHeader header, long dataOffset, long rows, int width,
     }
 
     ByteOrder byteOrder() {
-        return header.descr().charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
-    }
-
-    /** The rows as they are read: {@code (3, 4, 256)} is 12 rows of width 256. */
-    String shapeText() {
-        return header.shapeText();
-    }
-
-    /**
-     * Where row {@code row} (of this shard, flattened) sits in an n-d shard, for error messages:
-     * empty for a matrix, {@code " (index [2, 1] of shape (3, 4, 256))"} for an array.
-     */
-    String rowIndexText(long row) {
-        long[] shape = header.shape();
-        if (shape.length <= 2) {
-            return "";
-        }
-        long[] index = new long[shape.length - 1];
-        long r = row;
-        for (int k = index.length - 1; k >= 0; k--) {
-            index[k] = r % shape[k];
-            r /= shape[k];
-        }
-        return " (index " + java.util.Arrays.toString(index) + " of shape " + header.shapeText() + ")";
+        return array.order();
     }
 }

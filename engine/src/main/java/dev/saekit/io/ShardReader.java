@@ -8,32 +8,36 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 import java.nio.MappedByteBuffer;
-import java.nio.ShortBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 
 /**
- * Reads rows of shards through read-only memory-mapped windows, converting {@code f2}, {@code f4}
- * and {@code f8} of either byte order to the data set's dtype, subtracting an optional offset row
- * and refusing NaN and infinities with the file, row and column.
+ * Reads rows of shards through read-only memory-mapped windows, converting any element type of
+ * either byte order to the data set's dtype, checking each value as stored before anything else
+ * ({@link ValueCheck}: NaN, infinities, float64 beyond float32's range, named by file, row, column
+ * and stored index), then subtracting an optional offset row.
  *
  * <p>A window is one chunk of {@code windowRows} rows of one shard (the data set keeps it under the
- * 2 GiB a {@link MappedByteBuffer} can span). At most one window is mapped at a time: moving to
+ * 2 GiB a {@link MappedByteBuffer} can span), mapped from the shard's own file or, for a compressed
+ * shard, from the data set's scratch file. At most one window is mapped at a time: moving to
  * another unmaps the previous one at once, so the file pages the process holds stay within one
  * window instead of growing until a garbage collection frees old buffers. The unmapping uses
  * {@code sun.misc.Unsafe.invokeCleaner} (module {@code jdk.unsupported}, as Lucene and Netty do);
  * where that is not available, windows are unmapped by the garbage collector as usual. No view of a
- * window outlives the call that reads it, so unmapping it cannot leave a dangling reference.
+ * window outlives the call that reads it, so unmapping it cannot leave a dangling reference. Before
+ * a shard's own file is mapped, its length is checked again: mapping past the end of a file that
+ * shrank would fault.
  */
 final class ShardReader implements AutoCloseable {
     private static final MethodHandle INVOKE_CLEANER = invokeCleaner();
+    /** Values decoded at a time on the general path. */
+    private static final int BLOCK = 1 << 14;
 
     private final DType dtype;
     private final int windowRows;
     private final double[] offset;
+    private final ScratchFile scratch;
+    private final double[] decoded = new double[BLOCK];
 
     private Shard shard;
     private FileChannel channel;
@@ -41,11 +45,15 @@ final class ShardReader implements AutoCloseable {
     private long windowStart;
     private long windowEnd;
 
-    /** {@code offset}: a row subtracted from every row read (already rounded to {@code dtype}), or null. */
-    ShardReader(DType dtype, int windowRows, double[] offset) {
+    /**
+     * {@code offset}: a row subtracted from every row read (already rounded to {@code dtype}), or
+     * null; {@code scratch}: where compressed shards were decompressed, or null.
+     */
+    ShardReader(DType dtype, int windowRows, double[] offset, ScratchFile scratch) {
         this.dtype = dtype;
         this.windowRows = windowRows;
         this.offset = offset;
+        this.scratch = scratch;
     }
 
     /** Reads rows {@code row .. row + count - 1} of {@code s} into rows {@code destRow ..} of {@code dest}. */
@@ -69,93 +77,83 @@ final class ShardReader implements AutoCloseable {
         try {
             if (s != shard) {
                 closeChannel();
-                channel = FileChannel.open(s.file(), StandardOpenOption.READ);
+                channel = s.scratch() ? scratch.channel() : RegularFiles.open(s.file());
                 shard = s;
             }
             long start = row / windowRows * windowRows;
             long end = Math.min(s.rows(), start + windowRows);
-            window = channel.map(FileChannel.MapMode.READ_ONLY, s.dataOffset() + start * s.rowBytes(), (end - start) * s.rowBytes());
+            long from = s.mapOffset() + start * s.rowBytes();
+            long length = (end - start) * s.rowBytes();
+            if (!s.scratch() && channel.size() < s.mapOffset() + s.rows() * s.rowBytes()) {
+                throw new MalformedFileException(s.array().source(), "the file has " + channel.size() + " bytes, fewer than when"
+                        + " its header was read; it changed while the data set was open");
+            }
+            window = channel.map(FileChannel.MapMode.READ_ONLY, from, length);
             windowStart = start;
             windowEnd = end;
+        } catch (java.nio.channels.ClosedChannelException e) {
+            throw new UncheckedIOException("cannot read " + s.array().source() + ": the data set was closed", e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read shard " + s.file() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(e.getMessage(), e);
         }
     }
 
-    /** Converts {@code n} rows from the window, then checks (and offsets) them. */
+    /** Converts {@code n} rows from the window, checking each value as stored, then offsets them. */
     private void decode(long row, int n, RowBlock dest, int destRow) {
         int cols = shard.width();
         int values = n * cols;
         int at = destRow * cols;
         int pos = Math.toIntExact((row - windowStart) * shard.rowBytes());
         ByteBuffer src = window.slice(pos, values * shard.itemSize()).order(shard.byteOrder());
-        int item = shard.itemSize();
-        if (dest.floats != null) {
-            float[] d = dest.floats;
-            if (item == 4) {
-                src.asFloatBuffer().get(d, at, values);
-            } else if (item == 8) {
-                DoubleBuffer b = src.asDoubleBuffer();
-                for (int i = 0; i < values; i++) {
-                    d[at + i] = (float) b.get(i);
+        ElementType type = shard.array().type();
+        long first = row * cols; // the storage position of the first value, in the shard
+        if (type == ElementType.FLOAT32 && dest.floats != null) {
+            src.asFloatBuffer().get(dest.floats, at, values);
+            for (int i = 0; i < values; i++) {
+                if (!Float.isFinite(dest.floats[at + i])) {
+                    throw ValueCheck.failure(shard.array(), dtype, first + i, dest.floats[at + i]);
                 }
-            } else {
-                ShortBuffer b = src.asShortBuffer();
-                for (int i = 0; i < values; i++) {
-                    d[at + i] = Float16.toFloat(b.get(i));
+            }
+        } else if (type == ElementType.FLOAT64 && dest.doubles != null) {
+            src.asDoubleBuffer().get(dest.doubles, at, values);
+            for (int i = 0; i < values; i++) {
+                if (!Double.isFinite(dest.doubles[at + i])) {
+                    throw ValueCheck.failure(shard.array(), dtype, first + i, dest.doubles[at + i]);
                 }
             }
         } else {
-            double[] d = dest.doubles;
-            if (item == 8) {
-                src.asDoubleBuffer().get(d, at, values);
-            } else if (item == 4) {
-                FloatBuffer b = src.asFloatBuffer();
-                for (int i = 0; i < values; i++) {
-                    d[at + i] = b.get(i);
+            for (int done = 0; done < values; ) {
+                int k = Math.min(BLOCK, values - done);
+                type.decode(src, decoded, 0, k);
+                ValueCheck.check(shard.array(), dtype, first + done, decoded, k);
+                if (dest.floats != null) {
+                    for (int i = 0; i < k; i++) {
+                        dest.floats[at + done + i] = (float) decoded[i];
+                    }
+                } else {
+                    System.arraycopy(decoded, 0, dest.doubles, at + done, k);
                 }
-            } else {
-                ShortBuffer b = src.asShortBuffer();
-                for (int i = 0; i < values; i++) {
-                    d[at + i] = Float16.toFloat(b.get(i));
-                }
+                done += k;
             }
         }
-        checkAndOffset(row, n, dest, at);
+        if (offset != null) {
+            subtractOffset(values, dest, at);
+        }
     }
 
-    private void checkAndOffset(long row, int n, RowBlock dest, int at) {
+    private void subtractOffset(int values, RowBlock dest, int at) {
         int cols = shard.width();
-        int values = n * cols;
         if (dest.floats != null) {
             float[] d = dest.floats;
             for (int i = 0; i < values; i++) {
-                if (!Float.isFinite(d[at + i])) {
-                    throw nonFinite(row + i / cols, i % cols, d[at + i]);
-                }
-            }
-            if (offset != null) {
-                for (int i = 0; i < values; i++) {
-                    d[at + i] = (float) (d[at + i] - offset[i % cols]);
-                }
+                d[at + i] = (float) (d[at + i] - offset[i % cols]);
             }
         } else {
             double[] d = dest.doubles;
             for (int i = 0; i < values; i++) {
-                if (!Double.isFinite(d[at + i])) {
-                    throw nonFinite(row + i / cols, i % cols, d[at + i]);
-                }
-            }
-            if (offset != null) {
-                for (int i = 0; i < values; i++) {
-                    d[at + i] -= offset[i % cols];
-                }
+                d[at + i] -= offset[i % cols];
             }
         }
-    }
-
-    private NonFiniteValueException nonFinite(long row, int col, double value) {
-        return new NonFiniteValueException(shard.file(), row, shard.rowIndexText(row), col, value);
     }
 
     @Override
@@ -179,13 +177,13 @@ final class ShardReader implements AutoCloseable {
     }
 
     private void closeChannel() {
-        if (channel != null) {
+        if (channel != null && !shard.scratch()) {
             try {
                 channel.close();
             } catch (IOException e) { // read-only: nothing was lost
             }
-            channel = null;
         }
+        channel = null;
     }
 
     /** {@code Unsafe.invokeCleaner(ByteBuffer)} bound to the instance, or null where it cannot be had. */

@@ -18,13 +18,27 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Rows streamed from many {@code .npy} shards, for data sets larger than memory. The shards (a
- * directory's {@code .npy} files or the files a glob matches, sorted by path) are checked from
- * their headers alone when the data set is built: float16/32/64 of either byte order, C order, the
- * same width in every shard, none empty; n-d shards are read as rows of their last dimension.
+ * Rows streamed from shards, for data sets larger than memory. The shards are the arrays of a
+ * {@link DataLocation}: a directory's data files or the files a glob matches, sorted by path, of
+ * any format saekit reads ({@code .npy}, {@code .npz}, safetensors, IDX plain or {@code .gz}), any
+ * element type and byte order, each read as a matrix by the rule of {@link RowLayout} (the first
+ * {@code rowAxes} axes index rows, the others flatten into each row). They are checked from their
+ * headers alone when the data set is built: C order, the same width in every shard, none empty.
  * Rows are read through memory-mapped windows and converted to the data set's dtype (float32
- * unless asked otherwise). A NaN or infinity is a {@link NonFiniteValueException} naming the file,
- * the row within it and the column, raised when the row is read.
+ * unless asked otherwise); each value is checked as stored before it is converted or centred: a
+ * NaN, an infinity or a float64 beyond float32's range is a {@link DataValueException} naming the
+ * file, the row within it, the column and the stored index, raised when the row is read.
+ *
+ * <h2>Compressed shards</h2>
+ * Uncompressed data (an {@code .npy} file, a safetensors tensor, a plain IDX file, a stored
+ * {@code .npz} member) is mapped where it lies. Compressed data (a deflated {@code .npz} member, an
+ * IDX {@code .gz} file) cannot be read at random positions, so {@link Builder#build()} decompresses
+ * it once, streaming, into one private {@link ScratchFile} (after checking that its disk has the
+ * room), checking its CRC-32 and length on the way; its rows are then mapped from there. The
+ * scratch file has no name on disk once created: its space returns when the data set is
+ * {@linkplain #close() closed} or the process ends. {@link #scratchBytes()} says how large it is.
+ * Mapped reads check values, not bytes: the CRC-32 of a stored {@code .npz} member is checked by
+ * a sequential pass ({@link DataLocation#check}, which {@code saekit train} runs before training).
  *
  * <h2>Shuffling in bounded memory</h2>
  * The rows are cut into chunks of {@code chunkRows} consecutive rows of one shard. Each epoch
@@ -50,7 +64,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * any time.
  * {@link #batchesInOrder} streams the rows in file order with no buffer.
  */
-public final class ShardedDataset implements Dataset {
+public final class ShardedDataset implements Dataset, AutoCloseable {
     /** The default size of the shuffle buffer, in rows. */
     public static final int DEFAULT_BUFFER_ROWS = 65_536;
     /** The default number of consecutive rows that are shuffled as one chunk. */
@@ -68,10 +82,13 @@ public final class ShardedDataset implements Dataset {
     private final int chunkRows;
     private final String description;
     private final double[] offset;
+    private final ScratchFile scratch;
     private final AtomicLong peakBufferedRows = new AtomicLong();
 
-    private ShardedDataset(List<Shard> shards, DType dtype, int bufferRows, int chunkRows, String description, double[] offset) {
+    private ShardedDataset(List<Shard> shards, DType dtype, int bufferRows, int chunkRows, String description, double[] offset,
+            ScratchFile scratch) {
         this.shards = shards;
+        this.scratch = scratch;
         this.dtype = dtype;
         this.bufferRows = bufferRows;
         this.chunkRows = chunkRows;
@@ -94,17 +111,25 @@ public final class ShardedDataset implements Dataset {
         this.rows = r;
     }
 
-    /** A builder over {@code location}: a directory (its {@code .npy} files) or a glob such as {@code acts/*.npy}. */
+    /**
+     * A builder over {@code location}: a directory (its data files), a glob such as
+     * {@code acts/*.npy}, or one file (see {@link DataLocation#open}).
+     */
     public static Builder builder(String location) {
-        return new Builder(Objects.requireNonNull(location, "location"), null);
+        return new Builder(Objects.requireNonNull(location, "location"), null, null);
     }
 
     /** A builder over the given shard files, in this order. */
     public static Builder builder(List<Path> files) {
         if (files.isEmpty()) {
-            throw new IllegalArgumentException("files is empty; a sharded data set needs at least one .npy file");
+            throw new IllegalArgumentException("files is empty; a sharded data set needs at least one data file");
         }
-        return new Builder(null, List.copyOf(files));
+        return new Builder(null, List.copyOf(files), null);
+    }
+
+    /** A builder over an opened location (its name and row axes are the location's). */
+    public static Builder builder(DataLocation location) {
+        return new Builder(null, null, Objects.requireNonNull(location, "location"));
     }
 
     /** The data set over {@code location} (a directory or a glob) with the defaults: float32 and 65,536 buffer rows. */
@@ -115,6 +140,36 @@ public final class ShardedDataset implements Dataset {
     /** The shard files, in the order rows are numbered. */
     public List<Path> files() {
         return shards.stream().map(Shard::file).toList();
+    }
+
+    /**
+     * The bytes of decompressed data in the scratch file (0 when every shard is read in place); the
+     * scratch file lives in {@link #scratchDir()}.
+     */
+    public long scratchBytes() {
+        return scratch == null ? 0 : scratch.size();
+    }
+
+    /** The directory of the scratch file, or null when there is none. */
+    public Path scratchDir() {
+        return scratch == null ? null : scratch.dir();
+    }
+
+    /** How many shards were decompressed into the scratch file. */
+    public int decompressedShards() {
+        return (int) shards.stream().filter(Shard::scratch).count();
+    }
+
+    /**
+     * Releases the scratch file of decompressed shards (and with it its disk space); a data set
+     * over uncompressed shards holds nothing to release. The data set and those made from it by
+     * {@link #centred} cannot read decompressed rows afterwards.
+     */
+    @Override
+    public void close() {
+        if (scratch != null) {
+            scratch.close();
+        }
     }
 
     @Override
@@ -177,7 +232,7 @@ public final class ShardedDataset implements Dataset {
                     + "), was shape " + Arrays.toString(mean.shape()));
         }
         double[] m = Tensors.copy(mean, dtype).reshape(cols).toDoubleVector();
-        return new ShardedDataset(shards, dtype, bufferRows, chunkRows, description, m);
+        return new ShardedDataset(shards, dtype, bufferRows, chunkRows, description, m, scratch);
     }
 
     /**
@@ -219,7 +274,7 @@ public final class ShardedDataset implements Dataset {
     }
 
     private ShardReader reader() {
-        return new ShardReader(dtype, chunkRows, offset);
+        return new ShardReader(dtype, chunkRows, offset, scratch);
     }
 
     /** The index of the shard that holds data-set row {@code row}. */
@@ -378,17 +433,33 @@ public final class ShardedDataset implements Dataset {
     public static final class Builder {
         private final String location;
         private final List<Path> files;
+        private final DataLocation opened;
+        private String name;
+        private int rowAxes = RowLayout.DEFAULT_ROW_AXES;
         private DType dtype = DType.FLOAT32;
         private int bufferRows = DEFAULT_BUFFER_ROWS;
         private int chunkRows = DEFAULT_CHUNK_ROWS;
         private long maxWindowBytes = MAX_WINDOW_BYTES;
 
-        private Builder(String location, List<Path> files) {
+        private Builder(String location, List<Path> files, DataLocation opened) {
             this.location = location;
             this.files = files;
+            this.opened = opened;
         }
 
-        /** The dtype of the batches (float32 by default); shards of any float type are converted to it. */
+        /** The array to read from {@code .npz} or safetensors shards that hold several (the same name in each); null for the only one. */
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        /** How many leading axes index rows (default 1; see {@link RowLayout}). */
+        public Builder rowAxes(int rowAxes) {
+            this.rowAxes = rowAxes;
+            return this;
+        }
+
+        /** The dtype of the batches (float32 by default); shards of any element type are converted to it. */
         public Builder dtype(DType dtype) {
             this.dtype = Objects.requireNonNull(dtype, "dtype");
             return this;
@@ -412,7 +483,10 @@ public final class ShardedDataset implements Dataset {
             return this;
         }
 
-        /** Resolves the shards, reads and checks their headers (no data), and returns the data set. */
+        /**
+         * Resolves the shards, reads and checks their headers, decompresses compressed shards into
+         * the scratch file, and returns the data set.
+         */
         public ShardedDataset build() throws IOException {
             if (bufferRows <= 0) {
                 throw new IllegalArgumentException("bufferRows must be > 0, was " + bufferRows);
@@ -420,37 +494,55 @@ public final class ShardedDataset implements Dataset {
             if (chunkRows <= 0) {
                 throw new IllegalArgumentException("chunkRows must be > 0, was " + chunkRows);
             }
-            List<Path> paths = files != null ? files : ShardFiles.resolve(location);
-            List<Shard> shards = new ArrayList<>(paths.size());
+            if (rowAxes < 1) {
+                throw new IllegalArgumentException("rowAxes must be >= 1, was " + rowAxes);
+            }
+            DataLocation data = opened != null ? opened : files != null ? DataLocation.of(files, name, rowAxes)
+                    : DataLocation.open(location, name, rowAxes);
+            List<Shard> shards = new ArrayList<>();
             long rows = 0;
             long widestRow = 0;
-            for (Path p : paths) {
-                Shard s = Shard.open(p, rows);
-                if (!shards.isEmpty() && s.width() != shards.get(0).width()) {
-                    Shard first = shards.get(0);
-                    throw new IllegalArgumentException("shard " + p + " has shape " + s.shapeText() + " (rows of width "
-                            + s.width() + ") but shard " + first.file() + " has shape " + first.shapeText() + " (width "
-                            + first.width() + "); all shards need the same width");
-                }
+            long compressedBytes = 0;
+            for (StoredArray a : data.stored()) {
+                Shard s = Shard.of(a, rows);
                 shards.add(s);
                 rows = Math.addExact(rows, s.rows());
                 widestRow = Math.max(widestRow, s.rowBytes());
+                compressedBytes = Math.addExact(compressedBytes, a.compressed() ? a.dataBytes() : 0);
             }
             long windowRows = maxWindowBytes / widestRow;
             if (windowRows == 0) {
-                throw new IllegalArgumentException("a row of width " + shards.get(0).width() + " takes " + widestRow
-                        + " bytes, more than the " + maxWindowBytes + " one memory-mapped window can span");
+                throw new DataTooLargeException("a row of width " + shards.get(0).width() + " takes " + widestRow
+                        + " bytes, more than the " + maxWindowBytes + " one memory-mapped window can span; read the data with"
+                        + " more row axes, so that rows are narrower", rows, shards.get(0).width(), widestRow);
             }
             int chunk = (int) Math.min(chunkRows, windowRows);
             int width = shards.get(0).width();
-            if ((long) Math.min(bufferRows, rows) * width > Integer.MAX_VALUE - 8) {
-                throw new IllegalArgumentException("bufferRows=" + bufferRows + " rows of width " + width
-                        + " are more values than one Java array holds; lower bufferRows");
+            if ((long) Math.min(bufferRows, rows) * width > MatrixLoader.MAX_VALUES) {
+                throw new DataTooLargeException("bufferRows=" + bufferRows + " rows of width " + width + " are "
+                        + (long) Math.min(bufferRows, rows) * width + " values, more than one Java array holds ("
+                        + MatrixLoader.MAX_VALUES + "); lower bufferRows to at most " + MatrixLoader.MAX_VALUES / width,
+                        Math.min(bufferRows, rows), width, Long.MAX_VALUE);
             }
-            String description = location != null
-                    ? location + " (" + paths.size() + " .npy shard" + (paths.size() == 1 ? "" : "s") + ")"
-                    : paths.get(0) + (paths.size() == 1 ? "" : " and " + (paths.size() - 1) + " more .npy shards");
-            return new ShardedDataset(List.copyOf(shards), dtype, bufferRows, chunk, description, null);
+            ScratchFile scratch = compressedBytes == 0 ? null : decompress(shards, compressedBytes, data.describe());
+            return new ShardedDataset(List.copyOf(shards), dtype, bufferRows, chunk, data.describe(), null, scratch);
+        }
+
+        /** Decompresses the compressed shards into a new scratch file, replacing them in {@code shards} by their copies. */
+        private static ScratchFile decompress(List<Shard> shards, long bytes, String what) throws IOException {
+            ScratchFile scratch = ScratchFile.create(bytes, what);
+            try {
+                for (int i = 0; i < shards.size(); i++) {
+                    Shard s = shards.get(i);
+                    if (s.array().compressed()) {
+                        shards.set(i, s.inScratch(scratch.append(s.array())));
+                    }
+                }
+                return scratch;
+            } catch (IOException | RuntimeException e) {
+                scratch.close();
+                throw e;
+            }
         }
     }
 }

@@ -63,14 +63,14 @@ class DataFilesTest {
     @CsvSource({
         // fixture, stored shape, matrix shape
         "npy/f4_2d.npy, 3 4, 3 4",
-        "npy/f4_3d.npy, 2 3 4, 6 4",
+        "npy/f4_3d.npy, 2 3 4, 2 12",
         "npy/f8_1d.npy, 7, 7 1",
         "npy/f8_scalar.npy, '', 1 1",
         "npy/f4_empty.npy, 0 5, 0 5",
         "idx/u1_images.idx, 2 3 4, 2 12",
         "idx/u1_extremes.idx, 6, 6 1",
     })
-    void arraysBecomeMatricesKeepingTheLastAxisAsColumns(String fixture, String stored, String matrix) throws IOException {
+    void arraysBecomeMatricesWithTheFirstAxisAsRows(String fixture, String stored, String matrix) throws IOException {
         DataMatrix m = DataFiles.read(resource(fixture));
         assertArrayEquals(NpyFixtures.shape(stored), m.info().shape());
         assertArrayEquals(NpyFixtures.shape(matrix), m.matrix().shape());
@@ -82,8 +82,29 @@ class DataFilesTest {
     @Test
     void flatteningKeepsTheValuesInCOrder() throws IOException {
         DataMatrix m = DataFiles.read(fixture("f4_3d.npy"));
-        NpyTest.assertSame(ramp(DType.FLOAT32, 6, 4), m.matrix());
+        NpyTest.assertSame(ramp(DType.FLOAT32, 2, 12), m.matrix());
         assertEquals(new DataFileInfo(fixture("f4_3d.npy"), DataFormat.NPY, null, ElementType.FLOAT32, new long[] {2, 3, 4}), m.info());
+        assertEquals("flattened [2, 3, 4] to 2 rows x 12", m.info().layout().describe());
+    }
+
+    @ParameterizedTest(name = "{0} with {1} row axes")
+    @CsvSource({
+        // fixture, row axes, matrix shape
+        "npy/f4_3d.npy, 1, 2 12", "npy/f4_3d.npy, 2, 6 4", "npy/f4_3d.npy, 3, 24 1",
+        "npy/f4_2d.npy, 2, 12 1", "idx/u1_images.idx, 2, 6 4", "idx/u1_images.idx.gz, 1, 2 12",
+    })
+    void rowAxesChooseHowManyLeadingAxesIndexRowsInEveryFormat(String fixture, int rowAxes, String matrix) throws IOException {
+        DataMatrix m = DataFiles.read(resource(fixture), null, rowAxes);
+        assertArrayEquals(NpyFixtures.shape(matrix), m.matrix().shape());
+        assertEquals(rowAxes, m.info().rowAxes());
+        // the same values in the same order whatever the layout: only the matrix's shape changes
+        assertArrayEquals(DataFiles.read(resource(fixture)).matrix().data().asDouble(), m.matrix().data().asDouble(), 0.0);
+    }
+
+    @Test
+    void moreRowAxesThanTheArrayHasAreRefusedNamingTheFile() {
+        ArraySelectionException e = assertThrows(ArraySelectionException.class, () -> DataFiles.read(fixture("f8_1d.npy"), null, 2));
+        assertEquals(fixture("f8_1d.npy") + " holds shape [7] (1 axis); row axes 2 needs an array of at least 2 axes", e.getMessage());
     }
 
     @Test
@@ -100,7 +121,8 @@ class DataFilesTest {
         DataMatrix acts = DataFiles.read(multi, "acts");
         assertEquals(new DataFileInfo(multi, DataFormat.SAFETENSORS, "acts", ElementType.FLOAT32, new long[] {37, 5, 13}), acts.info());
         INDArray raw = Safetensors.read(multi).get("acts");
-        NpyTest.assertSame(raw.reshape('c', 185, 13), acts.matrix());
+        NpyTest.assertSame(raw.reshape('c', 37, 65), acts.matrix());
+        NpyTest.assertSame(raw.reshape('c', 185, 13), DataFiles.read(multi, "acts", 2).matrix());
 
         DataMatrix labels = DataFiles.read(resource("golden-io/numpy/pair_compressed.npz"), "labels");
         assertEquals(ElementType.INT64, labels.info().dtype());

@@ -14,12 +14,14 @@ import java.util.SplittableRandom;
 
 /**
  * A seeded fuzz run shared by the readers' tests: valid files mutated (bits flipped, syntax bytes
- * planted, numbers overwritten with extremes, truncated, extended), each read once; every outcome
- * must be a successful read or one {@link MalformedFileException} whose message starts with the
- * file's name. The number of rounds is {@code -Dsaekit.fuzz.rounds=N} (default 1000); {@code
- * -Dsaekit.fuzz.seed=S} replaces each test's own seed, to explore other mutations.
+ * planted, numbers overwritten with extremes, truncated, extended, bytes inserted or cut out), each
+ * read once; every outcome must be a successful read or one {@link MalformedFileException} whose
+ * message starts with the file's name. The number of rounds is {@code -Dsaekit.fuzz.rounds=N}
+ * (default 1000); {@code -Dsaekit.fuzz.seed=S} replaces each test's own seed, to explore other
+ * mutations. {@link #mutate} is also the mutator of the reliability harness
+ * ({@code dev.saekit.io.hostile.ReaderHarness}), which runs every reader on each case.
  */
-final class Fuzzing {
+public final class Fuzzing {
     static final int DEFAULT_ROUNDS = 1000;
 
     private Fuzzing() {
@@ -66,10 +68,18 @@ final class Fuzzing {
         return new Outcome(rounds, read, refused);
     }
 
-    private static byte[] mutate(byte[] seed, SplittableRandom random, int headerBytes, byte[] interesting) {
+    /**
+     * One seeded mutation of {@code seed}: structure bytes (the first {@code headerBytes}) flipped or
+     * replaced by one of {@code interesting}, a 2-, 4- or 8-byte number set to an extreme, bits
+     * flipped anywhere, a truncation, random bytes appended or inserted, bytes cut out.
+     */
+    public static byte[] mutate(byte[] seed, SplittableRandom random, int headerBytes, byte[] interesting) {
         byte[] b = seed.clone();
-        int header = Math.min(b.length, headerBytes);
-        switch (random.nextInt(7)) {
+        int header = Math.max(1, Math.min(b.length, headerBytes));
+        if (b.length == 0) {
+            return new byte[] {interesting[random.nextInt(interesting.length)]};
+        }
+        switch (random.nextInt(8)) {
             case 0: // bits flipped in the structure
                 for (int i = 0, n = 1 + random.nextInt(3); i < n; i++) {
                     b[random.nextInt(header)] ^= (byte) (1 << random.nextInt(8));
@@ -101,6 +111,17 @@ final class Fuzzing {
                 for (int i = b.length; i < longer.length; i++) {
                     longer[i] = (byte) random.nextInt(256);
                 }
+                return longer;
+            }
+            case 6: { // bytes inserted in the structure
+                int at = random.nextInt(header + 1);
+                int n = 1 + random.nextInt(8);
+                byte[] longer = new byte[b.length + n];
+                System.arraycopy(b, 0, longer, 0, at);
+                for (int i = 0; i < n; i++) {
+                    longer[at + i] = interesting[random.nextInt(interesting.length)];
+                }
+                System.arraycopy(b, at, longer, at + n, b.length - at);
                 return longer;
             }
             default: // bytes cut out of the middle

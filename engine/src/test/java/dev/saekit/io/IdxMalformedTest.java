@@ -71,10 +71,13 @@ class IdxMalformedTest {
                 Arguments.of("gzip of something else", gzip("{\"not\": \"idx\"}".getBytes()),
                         "not an IDX file: expected the magic number 00 00 TYPE RANK at byte 0 of the decompressed data"),
                 Arguments.of("gzip of nothing", gzip(new byte[0]), "the file decompresses to nothing"),
-                Arguments.of("gzip with less data than declared", gzip(idx(0x0E, new long[] {1000, 1000, 1000}, 16)),
-                        "the header declares 8000000000 bytes of data, more than a compressed file can be read into memory"),
+                Arguments.of("gzip declaring more than it can hold", gzip(idx(0x0E, new long[] {1000, 1000, 1000}, 16)),
+                        "= 8000000000 bytes of data, more than a gzip file of 31 bytes can decompress to (deflate expands at most"
+                        + " 1032-fold)"),
                 Arguments.of("gzip declaring 1 GB", gzip(idx(0x08, new long[] {1000, 1000, 1000}, 16)),
-                        "= 1000000000 bytes of data but the file decompresses to 16 bytes after the header"),
+                        "= 1000000000 bytes of data, more than a gzip file of 31 bytes can decompress to"),
+                Arguments.of("gzip with less data than declared", gzip(idx(0x08, new long[] {100, 100}, 16)),
+                        "= 10000 bytes of data but the file decompresses to 16 bytes after the header"),
                 Arguments.of("gzip bomb", gzip(bomb), "= 8 bytes of data but the file decompresses to more bytes than that"));
     }
 

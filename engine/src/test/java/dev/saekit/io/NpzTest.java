@@ -116,8 +116,9 @@ class NpzTest {
         assertTrue(Files.size(npz) < 1 << 20, "the archive is small: " + Files.size(npz));
         long start = System.nanoTime();
         MalformedFileException e = assertThrows(MalformedFileException.class, () -> Npz.read(npz));
-        assertTrue(e.getMessage().equals(npz + ", member 'x.npy': the member inflates to more bytes than its .npy header declares"),
-                e.getMessage());
+        // the archive records the member's true size, which its .npy header contradicts: refused before inflating
+        assertEquals(npz + ", member 'x.npy': header declares shape (2,) = 8 bytes of '<f4' data but the file has 67108872 bytes"
+                + " after the header", e.getMessage());
         assertEquals(new NpyHeader("<f4", false, new long[] {2}), Npz.headers(npz).get("x")); // the header alone is fine
         assertTrue(System.nanoTime() - start < 5_000_000_000L, "stopping must not inflate the whole bomb");
     }
@@ -162,7 +163,7 @@ class NpzTest {
         bzip2[cen + 10] = 12; // the central directory's compression method: 12 is bzip2
         Files.write(npz, bzip2);
         MalformedFileException method = assertThrows(MalformedFileException.class, () -> Npz.read(npz));
-        assertTrue(method.getMessage().equals(npz + ": not a valid zip archive (.npz): invalid CEN header (bad compression method: 12)"),
+        assertEquals(npz + ", member 'a.npy': the member is compressed with method 12; .npz members are stored (0) or deflated (8)",
                 method.getMessage());
     }
 

@@ -199,27 +199,38 @@ class ShardedDatasetTest {
         writeShards(dir, 0, 5);
         Npy.write(dir.resolve("shard-01.npy"), Tensors.zeros(DType.FLOAT32, 4, 7));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> open(dir, 8, 4));
-        assertEquals("shard " + dir.resolve("shard-01.npy") + " has shape (4, 7) (rows of width 7) but shard "
-                + dir.resolve("shard-00.npy") + " has shape (5, 3) (width 3); all shards need the same width", e.getMessage());
+        assertEquals("shard " + dir.resolve("shard-01.npy") + " has shape [4, 7] (rows of width 7) but shard "
+                + dir.resolve("shard-00.npy") + " has shape [5, 3] (width 3); all shards need the same width", e.getMessage());
     }
 
     @Test
-    void emptyVectorIntegerAndFortranShardsAreRefusedFromTheirHeaders() throws IOException {
+    void emptyAndFortranShardsAreRefusedFromTheirHeaders() throws IOException {
         Path empty = dir.resolve("empty.npy");
         Npy.write(empty, Tensors.zeros(DType.FLOAT32, 0, 3));
-        assertRefused(empty, "shard " + empty + " is empty: shape (0, 3)");
-
-        Path vector = dir.resolve("vector.npy");
-        Npy.write(vector, Tensors.zeros(DType.FLOAT32, 6));
-        assertRefused(vector, "shard " + vector + " has shape (6,); shards must be matrices");
-
-        Path ints = dir.resolve("ints.npy");
-        writeRaw(ints, "<i4", false, new long[] {2, 3}, ByteBuffer.allocate(24));
-        assertRefused(ints, "shard " + ints + " holds '<i4' (2, 3); shards must hold floats");
+        assertRefused(empty, "shard " + empty + " is empty: shape [0, 3]");
 
         Path fortran = dir.resolve("fortran.npy");
         writeRaw(fortran, "<f4", true, new long[] {2, 3}, ByteBuffer.allocate(24));
-        assertRefused(fortran, "shard " + fortran + " (shape (2, 3)) is stored in Fortran (column-major) order");
+        assertRefused(fortran, "shard " + fortran + " (shape [2, 3]) is stored in Fortran (column-major) order");
+    }
+
+    @Test
+    void vectorAndIntegerShardsAreReadLikeAnyFile() throws IOException {
+        Path vector = dir.resolve("vector.npy");
+        Npy.write(vector, Tensors.fromFlat(DType.FLOAT32, new double[] {1, 2, 3, 4, 5, 6}, 6));
+        ShardedDataset column = ShardedDataset.builder(List.of(vector)).build();
+        assertEquals(6, column.rows());
+        assertEquals(1, column.cols(), "a 1-d array [n] is [n, 1]");
+
+        Path ints = dir.resolve("ints.npy");
+        ByteBuffer b = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+        for (int v : new int[] {-7, 0, 7, Integer.MAX_VALUE, Integer.MIN_VALUE, 1 << 24}) {
+            b.putInt(v);
+        }
+        writeRaw(ints, "<i4", false, new long[] {2, 3}, b.flip());
+        ShardedDataset data = ShardedDataset.builder(List.of(ints)).dtype(DType.FLOAT64).build();
+        assertArrayEquals(new double[][] {{-7, 0, 7}, {Integer.MAX_VALUE, Integer.MIN_VALUE, 1 << 24}},
+                data.batchesInOrder(2).iterator().next().toDoubleMatrix());
     }
 
     private static void assertRefused(Path file, String messageStart) {
@@ -250,16 +261,25 @@ class ShardedDatasetTest {
     }
 
     @Test
-    void anInfinityInAnNdShardIsNamedByFlatRowAndIndex() throws IOException {
+    void anInfinityInAnNdShardIsNamedByFlatRowColumnAndStoredIndex() throws IOException {
         double[] values = new double[2 * 3 * WIDTH];
-        values[(1 * 3 + 2) * WIDTH + 1] = Double.NEGATIVE_INFINITY; // index [1, 2], column 1 = flat row 5
+        values[(1 * 3 + 2) * WIDTH + 1] = Double.NEGATIVE_INFINITY; // index [1, 2, 1]
         Path f = dir.resolve("acts.npy");
         Npy.write(f, Tensors.fromFlat(DType.FLOAT32, values, 2, 3, WIDTH));
-        ShardedDataset data = ShardedDataset.builder(List.of(f)).build();
-        assertEquals(6, data.rows());
-        NonFiniteValueException e = assertThrows(NonFiniteValueException.class, () -> data.batchesInOrder(4).forEach(b -> { }));
-        assertEquals(f + " has -Infinity at row 5 (index [1, 2] of shape (2, 3, 3)), column 1;"
-                + " remove or impute such rows before training", e.getMessage());
+
+        ShardedDataset samples = ShardedDataset.builder(List.of(f)).build(); // the first axis indexes rows: 2 rows of 9
+        assertEquals(2, samples.rows());
+        assertEquals(9, samples.cols());
+        NonFiniteValueException e = assertThrows(NonFiniteValueException.class, () -> samples.batchesInOrder(4).forEach(b -> { }));
+        assertEquals(f + " has -Infinity at row 1, column 7 (index [1, 2, 1] of shape [2, 3, 3]); remove or impute such rows"
+                + " before training", e.getMessage());
+
+        ShardedDataset tokens = ShardedDataset.builder(List.of(f)).rowAxes(2).build(); // 6 rows of 3
+        assertEquals(6, tokens.rows());
+        assertEquals(WIDTH, tokens.cols());
+        e = assertThrows(NonFiniteValueException.class, () -> tokens.batchesInOrder(4).forEach(b -> { }));
+        assertEquals(f + " has -Infinity at row 5, column 1 (index [1, 2, 1] of shape [2, 3, 3]); remove or impute such rows"
+                + " before training", e.getMessage());
     }
 
     @Test

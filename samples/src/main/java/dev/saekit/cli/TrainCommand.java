@@ -61,6 +61,15 @@ public final class TrainCommand implements Callable<Integer> {
                     + "instead (see --buffer-rows). Default: the embedded GloVe word vectors.")
     Path data;
 
+    @Option(names = "--name", paramLabel = "NAME",
+            description = "The array to train on in an .npz or .safetensors file (or in each shard) that holds several; an error lists them.")
+    String name;
+
+    @Option(names = "--row-axes", paramLabel = "K", defaultValue = "1",
+            description = "How many leading axes of the data index rows; the others flatten into each row. 1: images [n, 28, 28] "
+                    + "are n rows of 784; 2: token activations [n, t, d] are n*t rows of width d. Default: ${DEFAULT-VALUE}.")
+    int rowAxes;
+
     @Option(names = "--buffer-rows", paramLabel = "N", defaultValue = "65536",
             description = "Shuffle buffer of streamed shards, in rows: the rows held in memory at once (N x width x 4 bytes "
                     + "for float32). Default: ${DEFAULT-VALUE}.")
@@ -252,7 +261,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         TrainingConfig trainingConfig = trainingConfig(variant);
         require(bufferRows > 0, "--buffer-rows must be > 0, was " + bufferRows);
-        TrainingData training = TrainingData.load(data, labels, center, saeConfig.dtype(), bufferRows);
+        TrainingData training = TrainingData.load(data, name, rowAxes, labels, center, saeConfig.dtype(), bufferRows, trainingConfig.batchSize());
         saeConfig = new SaeConfig(training.dataset().cols(), saeConfig.nbConcepts(), saeConfig.encoder(),
                 saeConfig.dictionary(), saeConfig.dtype(), saeConfig.seed());
         SparseAutoencoder model;

@@ -2,118 +2,167 @@ package dev.saekit.cli;
 
 import dev.saekit.data.Dataset;
 import dev.saekit.data.InMemoryDataset;
+import dev.saekit.io.DataLocation;
+import dev.saekit.io.ElementType;
 import dev.saekit.io.ShardedDataset;
-import dev.saekit.io.MalformedFileException;
-import dev.saekit.io.Npy;
 import dev.saekit.samples.EmbeddedData;
 import dev.saekit.tensor.DType;
+import dev.saekit.tensor.MemoryBudget;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The rows a run trains on: a {@code .npy} file (or the embedded GloVe set) loaded into memory and
- * flattened to {@code [rows, width]}, or a directory or glob of {@code .npy} shards streamed from
- * disk ({@link ShardedDataset}); checked (NaN and infinities are named by row and column, and for
- * shards by file), optionally centred, with optional labels (in-memory data only).
+ * The rows a run trains on, from {@code --data}: one data file of any format saekit reads
+ * ({@code .npy}, {@code .npz}, safetensors, IDX plain or {@code .gz}) loaded into memory, or a
+ * directory or glob of shards of any of them streamed from disk ({@link ShardedDataset}); the
+ * embedded GloVe set without {@code --data}. Every array becomes a matrix by one rule: the first
+ * {@code --row-axes} axes (1 by default) index rows and the others flatten into each row, and the
+ * {@code data} line says what was done.
  *
- * <p>Centring streamed shards takes one extra pass over them for the mean (summed in float64);
- * the mean is then subtracted from each row as it is read, so the centred data is never stored.
+ * <p>Every value is checked as the file stores it, before centring or conversion, against the
+ * dtype of the run, and before training starts: an in-memory file as it is loaded, streamed
+ * shards in one pass (the pass that computes the mean when centring). A NaN, an infinity or a
+ * float64 beyond float32's range is one line naming the file, row, column and stored index.
+ * Sizes are checked before anything large is allocated: a file with more values than one
+ * in-memory array holds, or more than the memory the process may use, and rows too wide for a
+ * batch, are refused with what to do instead (exit code 4).
  *
- * @param dataset     the rows the model sees (centred if {@code mean} is not null)
- * @param mean        the mean row that was subtracted, or null
- * @param sourceShape the shape of the array in the file, before flattening ({@code [rows, width]} for shards)
- * @param source      where the data came from (a path, a glob or the embedded set's description)
+ * @param dataset the rows the model sees (centred if {@code mean} is not null)
+ * @param mean    the mean row that was subtracted, or null
+ * @param source  where the data came from (a path, a glob or the embedded set's description)
+ * @param layout  how the arrays became rows ({@code flattened [60000, 28, 28] to 60000 rows x 784}), or null
+ * @param stored  the element type(s) as stored ({@code uint8}, {@code float16, float32}), or null
  */
-record TrainingData(Dataset dataset, INDArray mean, long[] sourceShape, String source) {
+record TrainingData(Dataset dataset, INDArray mean, String source, String layout, String stored) {
 
     /**
-     * Loads {@code data} (the embedded set when null) with {@code labelsFile} (one label per row, or
-     * null). A regular file is read into memory; a directory or a glob is streamed through a shuffle
-     * buffer of {@code bufferRows} rows.
+     * Loads {@code data} (the embedded set when null), choosing array {@code name} and reading the
+     * first {@code rowAxes} axes as rows, with {@code labelsFile} (one label per row, or null). A
+     * regular file is read into memory; a directory or a glob is streamed through a shuffle buffer
+     * of {@code bufferRows} rows. {@code batchSize} bounds the width a row may have.
      */
-    static TrainingData load(Path data, Path labelsFile, boolean center, DType dtype, int bufferRows) throws CliException {
-        if (data == null && labelsFile != null) {
-            throw new CliException(SaekitCli.EXIT_USAGE, "--labels describes the rows of --data; give --data as well");
+    static TrainingData load(Path data, String name, int rowAxes, Path labelsFile, boolean center, DType dtype, int bufferRows,
+            int batchSize) throws CliException {
+        Cli.require(rowAxes >= 1, "--row-axes must be >= 1, was " + rowAxes);
+        if (data == null) {
+            Cli.require(labelsFile == null, "--labels describes the rows of --data; give --data as well");
+            Cli.require(name == null && rowAxes == 1, "--name and --row-axes describe the arrays of --data; give --data as well");
+            return embedded(center, dtype);
         }
-        if (data != null && !Files.isRegularFile(data) && (Files.isDirectory(data) || isGlob(data))) {
-            return shards(data.toString(), labelsFile, center, dtype, bufferRows);
+        String where = data.toString();
+        try {
+            DataLocation location = DataLocation.open(where, name, rowAxes);
+            if (location.isSingleFile()) {
+                location.requireLoadable(dtype);
+                requireMemory(location, dtype);
+            }
+            requireRowsFit(location, "a batch of", batchSize, "--batch-size");
+            if (!location.isSingleFile()) {
+                requireRowsFit(location, "a shuffle buffer of", bufferRows, "--buffer-rows");
+            }
+            return location.isSingleFile() ? inMemory(location, labelsFile, center, dtype)
+                    : streamed(location, labelsFile, center, dtype, bufferRows);
+        } catch (IOException | RuntimeException e) {
+            throw DataErrors.of(e, where, name != null);
         }
-        return inMemory(data, labelsFile, center, dtype);
     }
 
-    private static boolean isGlob(Path data) {
-        return data.toString().chars().anyMatch(c -> "*?[{".indexOf(c) >= 0);
+    private static TrainingData embedded(boolean center, DType dtype) throws CliException {
+        try {
+            InMemoryDataset data = InMemoryDataset.of(EmbeddedData.vectors(), EmbeddedData.words(), EmbeddedData.DESCRIPTION)
+                    .withDType(dtype);
+            if (!center) {
+                return new TrainingData(data, null, EmbeddedData.DESCRIPTION, null, null);
+            }
+            INDArray mean = data.matrix().castTo(DataType.DOUBLE).mean(0).castTo(dtype.nd4j());
+            InMemoryDataset centred = InMemoryDataset.of(data.matrix().subRowVector(mean), data.labels().orElse(null),
+                    EmbeddedData.DESCRIPTION);
+            return new TrainingData(centred, mean, EmbeddedData.DESCRIPTION, null, null);
+        } catch (IOException e) {
+            throw new CliException(SaekitCli.EXIT_INPUT, "cannot read the embedded data: " + e.getMessage());
+        }
     }
 
-    private static TrainingData shards(String location, Path labelsFile, boolean center, DType dtype, int bufferRows)
-            throws CliException {
+    private static TrainingData inMemory(DataLocation location, Path labelsFile, boolean center, DType dtype)
+            throws IOException, CliException {
+        String source = location.describe();
+        List<String> labels = labelsFile == null ? null : readLabels(labelsFile);
+        if (labels != null && labels.size() != location.rows()) {
+            boolean flattened = location.arrays().get(0).layout().flattened();
+            throw new CliException(SaekitCli.EXIT_INPUT, "--labels " + labelsFile + " has " + labels.size() + " lines but "
+                    + source + " has " + location.rows() + " rows" + (flattened ? " (" + location.layoutText() + ")" : ""));
+        }
+        InMemoryDataset data = InMemoryDataset.of(location.load(dtype), labels, source);
+        if (!center) {
+            return new TrainingData(data, null, source, location.layoutText(), stored(location));
+        }
+        INDArray mean = data.meanRow(); // summed in float64 a block at a time
+        data.matrix().subiRowVector(mean); // in place: the matrix is this run's own
+        return new TrainingData(data, mean, source, location.layoutText(), stored(location));
+    }
+
+    /** The stored element types: {@code uint8}, {@code float16 and float32}, {@code int8, uint8 and float64}. */
+    private static String stored(DataLocation location) {
+        List<String> types = location.dtypes().stream().map(ElementType::label).toList();
+        return types.size() == 1 ? types.get(0)
+                : String.join(", ", types.subList(0, types.size() - 1)) + " and " + types.get(types.size() - 1);
+    }
+
+    private static TrainingData streamed(DataLocation location, Path labelsFile, boolean center, DType dtype, int bufferRows)
+            throws IOException, CliException {
         if (labelsFile != null) {
-            throw new CliException(SaekitCli.EXIT_USAGE, "--labels needs --data to be one .npy file; " + location
+            throw new CliException(SaekitCli.EXIT_USAGE, "--labels needs --data to be one file; " + location.location()
                     + " is a directory or glob of shards, which are streamed and not labelled");
         }
+        // the shards' headers are checked (and compressed shards decompressed) first; then every value and every shard's
+        // integrity (sizes, CRC-32, trailing bytes) are checked in one sequential pass that also gives the mean, so that
+        // nothing is found wrong mid-epoch (mapped reads during training check values again, not CRCs)
+        ShardedDataset shards = ShardedDataset.builder(location).dtype(dtype).bufferRows(bufferRows).build();
+        INDArray mean;
         try {
-            ShardedDataset shards = ShardedDataset.builder(location).dtype(dtype).bufferRows(bufferRows).build();
-            long[] shape = {shards.rows(), shards.cols()};
-            if (!center) {
-                return new TrainingData(shards, null, shape, location);
-            }
-            INDArray mean = shards.meanRow();
-            return new TrainingData(shards.centred(mean), mean, shape, location);
-        } catch (NoSuchFileException e) {
-            throw new CliException(SaekitCli.EXIT_INPUT, "file not found: " + e.getFile());
-        } catch (MalformedFileException | IllegalArgumentException e) {
-            throw new CliException(SaekitCli.EXIT_INPUT, e.getMessage());
-        } catch (IOException | UncheckedIOException e) {
-            throw new CliException(SaekitCli.EXIT_INPUT, "cannot read " + location + ": " + e.getMessage());
+            mean = location.meanRow(dtype);
+        } catch (IOException | RuntimeException e) {
+            shards.close();
+            throw e;
+        }
+        if (!center) {
+            return new TrainingData(shards, null, location.location(), location.layoutText(), stored(location));
+        }
+        return new TrainingData(shards.centred(mean), mean, location.location(), location.layoutText(), stored(location));
+    }
+
+    /**
+     * Refuses rows so wide that {@code count} of them (a batch, the shuffle buffer) are more values
+     * than one array holds, naming the option that sets {@code count}.
+     */
+    private static void requireRowsFit(DataLocation location, String what, int count, String option) throws CliException {
+        long rows = Math.min(count, Math.max(1, location.rows()));
+        long most = Integer.MAX_VALUE - 8;
+        if (location.cols() > 0 && rows * (double) location.cols() > most) {
+            long fits = most / location.cols();
+            throw new CliException(SaekitCli.EXIT_MEMORY, location.describe() + ": " + what + " " + rows + " rows of width "
+                    + location.cols() + " (" + location.layoutText() + ") is more values than one array holds (" + most + "); "
+                    + (fits > 0 ? "use " + option + " " + fits + " or less, or " : "") + "read it with more --row-axes so that rows"
+                    + " are narrower");
         }
     }
 
-    private static TrainingData inMemory(Path dataFile, Path labelsFile, boolean center, DType dtype) throws CliException {
-        INDArray raw;
-        List<String> labels;
-        String source;
-        try {
-            raw = dataFile == null ? EmbeddedData.vectors() : Npy.read(dataFile);
-            labels = dataFile == null ? EmbeddedData.words() : labelsFile == null ? null : readLabels(labelsFile);
-            source = dataFile == null ? EmbeddedData.DESCRIPTION : dataFile.toString();
-        } catch (NoSuchFileException e) {
-            throw new CliException(SaekitCli.EXIT_INPUT, "file not found: " + e.getFile());
-        } catch (MalformedFileException e) {
-            throw new CliException(SaekitCli.EXIT_INPUT, e.getMessage());
-        } catch (IOException e) {
-            throw new CliException(SaekitCli.EXIT_INPUT, "cannot read " + (dataFile == null ? "the embedded data" : dataFile)
-                    + ": " + e);
-        }
-        long[] shape = raw.shape();
-        if (raw.rank() < 2) {
-            throw new CliException(SaekitCli.EXIT_INPUT, source + " holds an array of shape " + Arrays.toString(shape)
-                    + "; --data needs a matrix [rows, width] or an array [n, t, width]");
-        }
-        INDArray rows = raw.rank() == 2 ? raw : raw.reshape('c', -1, shape[shape.length - 1]);
-        if (labels != null && labels.size() != rows.rows()) {
-            throw new CliException(SaekitCli.EXIT_INPUT, "--labels " + labelsFile + " has " + labels.size()
-                    + " lines but " + source + " has " + rows.rows() + " rows" + (raw.rank() > 2 ? " (after flattening "
-                    + Arrays.toString(shape) + " to [rows, width])" : ""));
-        }
-        try {
-            InMemoryDataset checked = InMemoryDataset.of(rows, labels, source).withDType(dtype);
-            if (!center) {
-                return new TrainingData(checked, null, shape, source);
-            }
-            INDArray mean = checked.matrix().castTo(DataType.DOUBLE).mean(0).castTo(dtype.nd4j());
-            INDArray centred = checked.matrix().subRowVector(mean);
-            return new TrainingData(InMemoryDataset.of(centred, labels, source), mean, shape, source);
-        } catch (IllegalArgumentException e) {
-            throw new CliException(SaekitCli.EXIT_INPUT, e.getMessage());
+    /** Refuses a file whose matrix alone is more than the memory the process may use, before it is loaded. */
+    private static void requireMemory(DataLocation location, DType dtype) throws CliException {
+        double bytes = (double) location.rows() * location.cols() * (dtype == DType.FLOAT32 ? 4 : 8);
+        Optional<MemoryBudget.Limit> limit = MemoryBudget.system().available();
+        if (limit.isPresent() && bytes > limit.get().bytes()) {
+            throw new CliException(SaekitCli.EXIT_MEMORY, location.describe() + ": " + location.rows() + " x " + location.cols()
+                    + " " + dtype + " = " + MemoryBudget.format((long) Math.min(bytes, Long.MAX_VALUE)) + " is more than the memory"
+                    + " this process may use, " + limit.get() + "; stream it instead: give --data its directory or a glob that"
+                    + " matches it (shards are read through a shuffle buffer of --buffer-rows rows)");
         }
     }
 
@@ -121,14 +170,25 @@ record TrainingData(Dataset dataset, INDArray mean, long[] sourceShape, String s
         return Files.readAllLines(file, StandardCharsets.UTF_8);
     }
 
-    /** One line: source, rows x width, dtype, and whether it was flattened, centred or streamed. */
+    /**
+     * One line: source, rows x width, dtype, how the arrays became rows, and whether the data was
+     * centred, labelled, streamed or decompressed.
+     */
     String describe() {
-        String flattened = sourceShape.length > 2 ? ", flattened from " + Arrays.toString(sourceShape) : "";
-        String streamed = dataset instanceof ShardedDataset s ? String.format(Locale.ROOT,
-                ", streamed through a shuffle buffer of %d rows (%.1f MiB)", Math.min(s.bufferRows(), s.rows()),
-                s.bufferBytes() / 1048576.0) : "";
-        return dataset.description() + ": " + dataset.rows() + " rows x " + dataset.cols() + ", " + dataset.dtype()
-                + flattened + (mean != null ? ", centred (mean row subtracted)" : "")
+        String streamed = "";
+        if (dataset instanceof ShardedDataset s) {
+            streamed = String.format(Locale.ROOT, ", streamed through a shuffle buffer of %d rows (%.1f MiB)",
+                    Math.min(s.bufferRows(), s.rows()), s.bufferBytes() / 1048576.0);
+            if (s.decompressedShards() > 0) {
+                streamed += ", " + s.decompressedShards() + " compressed shard" + (s.decompressedShards() == 1 ? "" : "s")
+                        + " decompressed once into a scratch file in " + s.scratchDir() + " (" + MemoryBudget.format(s.scratchBytes())
+                        + ", released when the run ends)";
+            }
+        }
+        String matrix = layout == null ? dataset.rows() + " rows x " + dataset.cols() : layout;
+        String type = stored == null || stored.equals(dataset.dtype().label()) ? dataset.dtype().label()
+                : stored + " read as " + dataset.dtype();
+        return dataset.description() + ": " + matrix + ", " + type + (mean != null ? ", centred (mean row subtracted)" : "")
                 + (dataset.labels().isPresent() ? ", labelled" : "") + streamed;
     }
 }

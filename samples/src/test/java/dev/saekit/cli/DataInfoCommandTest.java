@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.saekit.io.Npy;
+import dev.saekit.io.hostile.DataBytes;
+import dev.saekit.io.hostile.ZipBuilder;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Tensors;
 import java.io.IOException;
@@ -52,8 +54,10 @@ class DataInfoCommandTest {
         Path file = tmp.resolve("x.npy");
         Npy.write(file, Tensors.matrix(DType.FLOAT64, new double[][] {{1, 2}, {3, 6}}));
         JsonNode json = info(file.toString());
-        assertEquals(List.of("path", "format", "dtype", "shape", "rows", "cols", "count", "non_finite", "mean", "std", "min", "max"),
-                iterable(json.fieldNames()));
+        assertEquals(List.of("path", "format", "dtype", "shape", "row_axes", "matrix", "rows", "cols", "count", "non_finite", "mean",
+                "std", "min", "max"), iterable(json.fieldNames()));
+        assertEquals(1, json.get("row_axes").asInt());
+        assertEquals("[2, 2] as 2 rows x 2", json.get("matrix").asText());
         assertEquals(file.toString(), json.get("path").asText());
         assertEquals("npy", json.get("format").asText());
         assertEquals("float64", json.get("dtype").asText());
@@ -72,11 +76,13 @@ class DataInfoCommandTest {
     @Test
     void flattensTokensToRowsAndMatchesTheManifestStatistics() throws IOException {
         // golden-io manifest, multi.safetensors "acts": F32 [37, 5, 13], mean -0.11364383202858401, std 2.061083126660252
-        JsonNode json = info(GOLDEN_IO.resolve("safetensors/multi.safetensors").toString(), "--name", "acts");
+        JsonNode json = info(GOLDEN_IO.resolve("safetensors/multi.safetensors").toString(), "--name", "acts", "--row-axes", "2");
         assertEquals("safetensors", json.get("format").asText());
         assertEquals("acts", json.get("name").asText());
         assertEquals("float32", json.get("dtype").asText());
         assertEquals("[37,5,13]", json.get("shape").toString());
+        assertEquals(2, json.get("row_axes").asInt());
+        assertEquals("flattened [37, 5, 13] to 185 rows x 13", json.get("matrix").asText());
         assertEquals(185, json.get("rows").asLong());
         assertEquals(13, json.get("cols").asLong());
         // NumPy's float64 statistics (pairwise sums: log2 n roundings) against data-info's (a compensated
@@ -168,6 +174,111 @@ class DataInfoCommandTest {
         CliRun unknown = CliRun.of("data-info", multi.toString(), "--name", "nope");
         assertEquals(SaekitCli.EXIT_USAGE, unknown.exitCode());
         assertTrue(unknown.err().startsWith("saekit: error: no tensor 'nope' in " + multi + "; it holds 8 tensors:"), unknown.err());
+    }
+
+    @Test
+    void aDirectoryOfShardsIsDescribedAsOneMatrix() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("shards"));
+        Npy.write(dir.resolve("a.npy"), Tensors.fromFlat(DType.FLOAT32, new double[] {1, 2, 3, 4, 5, 6, 7, 8}, 2, 2, 2));
+        ZipBuilder zip = new ZipBuilder();
+        zip.add("x.npy", DataBytes.npy(1, DataBytes.dict("<f8", false, 1, 2, 2), DataBytes.doubles(java.nio.ByteOrder.LITTLE_ENDIAN,
+                9, 10, 11, 12)), true);
+        Files.write(dir.resolve("b.npz"), zip.build());
+        JsonNode json = info(dir.toString());
+        assertEquals(List.of("path", "format", "files", "formats", "dtype", "dtypes", "row_axes", "matrix", "rows", "cols", "count",
+                "non_finite", "mean", "std", "min", "max", "shards"), iterable(json.fieldNames()));
+        assertEquals("shards", json.get("format").asText());
+        assertEquals(2, json.get("files").asInt());
+        assertEquals("[\"npy\",\"npz\"]", json.get("formats").toString());
+        assertEquals("mixed", json.get("dtype").asText());
+        assertEquals("2 shards of shape [*, 2, 2], flattened to 3 rows x 4 in all", json.get("matrix").asText());
+        assertEquals(3, json.get("rows").asLong());
+        assertEquals(4, json.get("cols").asLong());
+        assertEquals(12, json.get("count").asLong());
+        assertEquals(6.5, json.get("mean").asDouble(), 0.0); // 1..12
+        assertEquals(12.0, json.get("max").asDouble(), 0.0);
+        assertEquals(dir.resolve("b.npz").toString(), json.get("shards").get(1).get("path").asText());
+        assertEquals("x", json.get("shards").get(1).get("name").asText());
+        assertEquals(6, info(dir.toString(), "--row-axes", "2").get("rows").asLong());
+        CliRun tooMany = CliRun.of("data-info", dir.toString(), "--row-axes", "4");
+        assertEquals(SaekitCli.EXIT_USAGE, tooMany.exitCode());
+        assertEquals(List.of("saekit: error: " + dir.resolve("a.npy") + " holds shape [2, 2, 2] (3 axes); row axes 4 needs an array"
+                + " of at least 4 axes"), tooMany.errLines());
+        assertEquals(2, info(dir + "/*.npy").get("rows").asLong());
+    }
+
+    @Test
+    void trailingBytesAfterAGzipStreamAreAnError() throws IOException {
+        byte[] idx = DataBytes.idx(0x08, new long[] {2, 3}, new byte[] {1, 2, 3, 4, 5, 6});
+        Path clean = Files.write(tmp.resolve("images-idx2-ubyte.gz"), DataBytes.gzip(idx));
+        assertEquals(3.5, info(clean.toString()).get("mean").asDouble(), 0.0);
+        Path appended = Files.write(tmp.resolve("appended.gz"), DataBytes.concat(DataBytes.gzip(idx), "trailing".getBytes()));
+        CliRun run = CliRun.of("data-info", appended.toString());
+        assertEquals(1, run.exitCode(), run.out());
+        assertEquals(List.of("saekit: error: " + appended + ": 8 bytes follow the end of the gzip stream at byte "
+                + DataBytes.gzip(idx).length + " and do not start another gzip member; the file is damaged or something was"
+                + " appended to it"), run.errLines());
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aFifoOrAnEmptyDirectoryIsOneLineAndNoHang() throws Exception {
+        Path fifo = tmp.resolve("x.npy");
+        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0);
+        CliRun run = CliRun.of("data-info", fifo.toString());
+        assertEquals(1, run.exitCode());
+        assertEquals(List.of("saekit: error: " + fifo + ": is a FIFO (named pipe), not a regular file; saekit reads data from regular"
+                + " files, or from a directory or glob of them"), run.errLines());
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        CliRun none = CliRun.of("data-info", empty.toString());
+        assertEquals(1, none.exitCode());
+        assertEquals(List.of("saekit: error: directory " + empty + " holds no data files (.npy, .npz, .safetensors, .idx or .idx.gz)"),
+                none.errLines());
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(300)
+    void theStatisticsOfAZipBombStreamInABoundedHeap() throws Exception {
+        // a ~1 MiB .npz whose deflated member is 1 GiB of float32; the process gets a 64 MiB heap
+        Path bomb = tmp.resolve("bomb.npz");
+        long n = 1L << 28;
+        ZipBuilder zip = new ZipBuilder();
+        ZipBuilder.Entry e = zip.add("x.npy", new byte[0], true);
+        byte[] header = DataBytes.npy(1, DataBytes.dict("<f4", false, n), new byte[0]);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        java.util.zip.Deflater d = new java.util.zip.Deflater(9, true);
+        java.io.ByteArrayOutputStream compressed = new java.io.ByteArrayOutputStream();
+        byte[] out = new byte[1 << 16];
+        byte[] zeros = new byte[1 << 20];
+        crc.update(header);
+        d.setInput(header);
+        for (long left = 4 * n; ; left -= zeros.length) {
+            while (!d.needsInput()) {
+                compressed.write(out, 0, d.deflate(out));
+            }
+            if (left == 0) {
+                break;
+            }
+            crc.update(zeros);
+            d.setInput(zeros);
+        }
+        d.finish();
+        while (!d.finished()) {
+            compressed.write(out, 0, d.deflate(out));
+        }
+        e.stored = compressed.toByteArray();
+        e.crc = crc.getValue();
+        e.size = header.length + 4 * n;
+        Files.write(bomb, zip.build());
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m", "-cp",
+                System.getProperty("java.class.path"), SaekitCli.class.getName(), "data-info", bomb.toString())
+                .redirectErrorStream(false).start();
+        String stdout = new String(child.getInputStream().readAllBytes());
+        String stderr = new String(child.getErrorStream().readAllBytes());
+        assertEquals(0, child.waitFor(), stderr);
+        JsonNode json = new ObjectMapper().readTree(stdout);
+        assertEquals(n, json.get("count").asLong());
+        assertEquals(0.0, json.get("max").asDouble(), 0.0);
     }
 
     @Test

@@ -72,14 +72,13 @@ class TrainCommandTest {
     @Test
     void flattensTokenArraysAndReportsConceptsWithTheGivenLabels() throws IOException {
         Path data = tmp.resolve("tokens.npy");
-        Npy.write(data, ramp(4, 5, 3)); // [n, t, d] = 20 rows of width 3
+        Npy.write(data, ramp(4, 5, 3)); // [n, t, d]: 20 rows of width 3 with --row-axes 2
         Path labels = tmp.resolve("labels.txt");
         Files.writeString(labels, IntStream.range(0, 20).mapToObj(i -> "tok" + i).collect(Collectors.joining("\n")));
-        CliRun run = CliRun.of("train", "--data", data.toString(), "--labels", labels.toString(), "--concepts", "6",
+        CliRun run = CliRun.of("train", "--data", data.toString(), "--row-axes", "2", "--labels", labels.toString(), "--concepts", "6",
                 "--epochs", "2", "--batch-size", "8", "--no-progress", "--top-concepts", "2", "--top-words", "3");
         assertEquals(0, run.exitCode(), run.err());
-        assertTrue(run.out().contains("20 rows x 3"), run.out());
-        assertTrue(run.out().contains("flattened from [4, 5, 3]"), run.out());
+        assertTrue(run.out().contains("flattened [4, 5, 3] to 20 rows x 3, float32"), run.out());
         assertTrue(run.out().contains(": tok"), "labels in the concept report:\n" + run.out());
     }
 
@@ -102,13 +101,12 @@ class TrainCommandTest {
     }
 
     @Test
-    void aVectorIsRefusedWithItsShape() throws IOException {
+    void aVectorIsOneColumnAsInEveryReader() throws IOException {
         Path vector = tmp.resolve("vector.npy");
         Npy.write(vector, ramp(7));
-        CliRun run = CliRun.of("train", "--data", vector.toString(), "--no-progress");
-        assertEquals(SaekitCli.EXIT_INPUT, run.exitCode());
-        assertEquals(List.of("saekit: error: " + vector + " holds an array of shape [7]; --data needs a matrix [rows, width]"
-                + " or an array [n, t, width]"), run.errLines());
+        CliRun run = CliRun.of("train", "--data", vector.toString(), "--no-progress", "--epochs", "1", "--concepts", "4");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("data      " + vector + ": [7] as 7 rows x 1, float32"), run.out());
     }
 
     @Test
