@@ -21,16 +21,18 @@ import org.nd4j.linalg.factory.Nd4j
 
 /** The rows of [matrix] (`[rows, width]`), with optional [labels], one per row. */
 fun matrix(matrix: INDArray, labels: List<String>? = null, description: String = "a matrix"): InMemoryDataset =
-    InMemoryDataset.of(matrix, labels, description)
+    InMemoryDataset.of(matrix, labels, description) // the caller's matrix: ND4J is loaded already
 
 /** The rows of a Kotlin array of float rows (all of one width). */
 fun matrix(rows: Array<FloatArray>, labels: List<String>? = null, description: String = "a matrix"): InMemoryDataset {
+    ensureMemoryCaps()
     requireRectangular(rows.map { it.size })
     return matrix(Nd4j.create(rows), labels, description)
 }
 
 /** The rows of a Kotlin array of double rows (all of one width), kept in float64. */
 fun matrix(rows: Array<DoubleArray>, labels: List<String>? = null, description: String = "a matrix"): InMemoryDataset {
+    ensureMemoryCaps()
     requireRectangular(rows.map { it.size })
     return matrix(Nd4j.create(rows), labels, description)
 }
@@ -66,6 +68,7 @@ fun idx(path: String, dtype: DType = DType.FLOAT32, labels: String? = null, rowA
     fileData(Paths.get(path), null, dtype, labels, rowAxes)
 
 private fun fileData(file: Path, name: String?, dtype: DType, labels: String?, rowAxes: Int): InMemoryDataset {
+    ensureMemoryCaps()
     requirePositive("rowAxes", rowAxes)
     val read = DataFiles.load(file, name, rowAxes, dtype)
     val rowLabels = labels?.let { readLabels(Paths.get(it)) }
@@ -84,6 +87,7 @@ fun readLabels(file: Path): List<String> = Files.readAllLines(file, StandardChar
  */
 fun shards(location: String, dtype: DType = DType.FLOAT32, bufferRows: Int = ShardedDataset.DEFAULT_BUFFER_ROWS,
            rowAxes: Int = 1, name: String? = null): ShardedDataset {
+    ensureMemoryCaps()
     requirePositive("shards.bufferRows", bufferRows)
     requirePositive("shards.rowAxes", rowAxes)
     return ShardedDataset.builder(location).name(name).rowAxes(rowAxes).dtype(dtype).bufferRows(bufferRows).build()
@@ -95,6 +99,7 @@ fun shards(location: String, dtype: DType = DType.FLOAT32, bufferRows: Int = Sha
  */
 fun activations(directory: String, tap: String, dtype: DType = DType.FLOAT32,
                 bufferRows: Int = ShardedDataset.DEFAULT_BUFFER_ROWS): ShardedDataset {
+    ensureMemoryCaps()
     requirePositive("activations.bufferRows", bufferRows)
     val dir = Paths.get(directory)
     val manifest = ActivationManifest.read(dir)

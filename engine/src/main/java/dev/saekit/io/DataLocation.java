@@ -293,6 +293,16 @@ public final class DataLocation {
      * storage order and is refused: {@link #load(DType)} reads it, or re-save it in C order.
      */
     public void forEachRowBlock(DType target, int blockRows, RowBlockConsumer consumer) throws IOException {
+        forEachRowBlock(target, blockRows, true, consumer);
+    }
+
+    /**
+     * {@link #forEachRowBlock(DType, int, RowBlockConsumer)}, with the value check only when
+     * {@code checkValues}: without it a NaN or an infinity reaches the consumer as it is stored, for a
+     * caller that handles bad rows itself (encode's {@code --bad-rows skip}). The arrays' integrity
+     * is checked either way.
+     */
+    public void forEachRowBlock(DType target, int blockRows, boolean checkValues, RowBlockConsumer consumer) throws IOException {
         if (blockRows <= 0) {
             throw new IllegalArgumentException("blockRows must be > 0, was " + blockRows);
         }
@@ -312,7 +322,9 @@ public final class DataLocation {
         for (StoredArray a : this.arrays) {
             try (ValueReader r = new ValueReader(a)) {
                 for (int k; (k = r.read(values)) > 0; ) {
-                    ValueCheck.check(a, target, r.position() - k, values, k);
+                    if (checkValues) {
+                        ValueCheck.check(a, target, r.position() - k, values, k);
+                    }
                     block.set(values, k);
                     int n = k / width;
                     INDArray out = arrays.get("rows", n, width);

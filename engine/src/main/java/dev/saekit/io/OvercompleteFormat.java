@@ -38,19 +38,19 @@ public final class OvercompleteFormat {
 
     /** Writes {@code model}'s state dict to {@code file} as safetensors, in the model's dtype. */
     public static void write(SparseAutoencoder model, Path file) throws IOException {
-        write(model, file, null);
+        write(model, file, null, 1.0);
     }
 
     /**
      * Writes the state dict of {@code model}, trained on inputs from which the mean row
-     * {@code inputMean} was subtracted (null: none), for RAW inputs: the mean is folded into the first
-     * bias the input meets ({@link InputShift}), so the loaded model computes saekit's codes on raw
-     * inputs. overcomplete's models have no decoder bias: unless the encoder's own pre-bias carries
+     * {@code inputMean} was subtracted (null: none) and which were then multiplied by
+     * {@code inputScale} (1: none), for RAW inputs: both are folded into the first layer the input
+     * meets ({@link InputShift}), so the loaded model computes saekit's codes on raw inputs. overcomplete's models have no decoder bias: unless the encoder's own pre-bias carries
      * it (the MSAE Matryoshka), their reconstruction {@code z D} stays in the centred space. An
      * encoder with no bias to fold into (matching pursuit) is refused.
      */
-    public static void write(SparseAutoencoder model, Path file, INDArray inputMean) throws IOException {
-        Map<String, INDArray> folded = InputShift.shifts(inputMean) ? InputShift.fold(model, inputMean) : Map.of();
+    public static void write(SparseAutoencoder model, Path file, INDArray inputMean, double inputScale) throws IOException {
+        Map<String, INDArray> folded = InputShift.transforms(inputMean, inputScale) ? InputShift.fold(model, inputMean, inputScale) : Map.of();
         Map<String, INDArray> state = new LinkedHashMap<>();
         for (Parameter p : model.parameters()) {
             if (!SAEKIT_ONLY.contains(p.name())) {

@@ -138,17 +138,18 @@ public final class SaeLensFormat {
 
     /** Writes {@code model} to {@code dir} (created) in SAELens' format, float32. */
     public static void write(SparseAutoencoder model, Path dir) throws IOException {
-        write(model, dir, null);
+        write(model, dir, null, 1.0);
     }
 
     /**
      * Writes {@code model}, trained on inputs from which the mean row {@code inputMean} was subtracted
-     * (null: none), to {@code dir} (created) in SAELens' format, float32, for RAW inputs: the mean
-     * goes into {@code b_dec}, which SAELens subtracts from the input ({@code apply_b_dec_to_input},
-     * always true here) and adds to the reconstruction, so SAELens computes saekit's codes and a
-     * reconstruction in the inputs' own space.
+     * (null: none) and which were then multiplied by {@code inputScale} (1: none), to {@code dir}
+     * (created) in SAELens' format, float32, for RAW inputs: the mean goes into {@code b_dec}, which
+     * SAELens subtracts from the input ({@code apply_b_dec_to_input}, always true here) and adds to the
+     * reconstruction, and the scale into {@code W_enc} (times it) and {@code W_dec} (divided by it), so
+     * SAELens computes saekit's codes and a reconstruction in the inputs' own space.
      */
-    public static void write(SparseAutoencoder model, Path dir, INDArray inputMean) throws IOException {
+    public static void write(SparseAutoencoder model, Path dir, INDArray inputMean, double inputScale) throws IOException {
         ObjectNode cfg = JSON.createObjectNode();
         Map<String, INDArray> w = new LinkedHashMap<>();
         boolean wasTraining = model.isTraining();
@@ -176,9 +177,10 @@ public final class SaeLensFormat {
             throw new IllegalArgumentException("SAELens has no architecture for a " + model.variant()
                     + " model; export vanilla, topk, batchtopk or jumprelu models");
         }
-        // saekit computes pre = (x - mu - s b) W_enc + b_enc and x_hat = z W_dec + b (+ mu back in the inputs' space);
-        // SAELens with apply_b_dec_to_input computes (x - b_dec) W_enc + b_enc' and z W_dec + b_dec, so
-        // b_dec = b + mu and b_enc' = b_enc + (1 - s) b W_enc
+        // saekit computes pre = ((x - mu) a - s b) W_enc + b_enc and x_hat = (z W_dec + b) / a + mu in the inputs' space
+        // (a the scale, s whether the encoder subtracts b); SAELens with apply_b_dec_to_input computes
+        // (x - b_dec) W_enc' + b_enc' and z W_dec' + b_dec, so W_enc' = a W_enc, b_dec = b / a + mu,
+        // b_enc' = b_enc + (1 - s) b W_enc and W_dec' = W_dec / a
         INDArray wEnc;
         INDArray bEnc;
         INDArray b;
@@ -197,11 +199,14 @@ public final class SaeLensFormat {
             throw new IllegalArgumentException("SAELens SAEs have a linear encoder; this model's encoder is " + model.encoder()
                     + " (export models with the linear encoder or the SAELens layout)");
         }
-        INDArray bDec = inputMean == null ? b.dup() : b.add(Tensors.copy(inputMean, model.dtype()).reshape(model.inputDim()));
-        w.put("W_enc", wEnc);
+        INDArray bDec = b.div(inputScale);
+        if (inputMean != null) {
+            bDec.addi(Tensors.copy(inputMean, model.dtype()).reshape(model.inputDim()));
+        }
+        w.put("W_enc", wEnc.mul(inputScale));
         w.put("b_enc", subtract ? bEnc : bEnc.add(b.reshape(1, model.inputDim()).mmul(wEnc).reshape(model.nbConcepts())));
         w.put("b_dec", bDec);
-        w.put("W_dec", model.getDictionary());
+        w.put("W_dec", model.getDictionary().div(inputScale));
         if (wasTraining && !(model instanceof BatchTopKSae)) {
             model.train();
         }

@@ -36,6 +36,7 @@ final class ShardReader implements AutoCloseable {
     private final DType dtype;
     private final int windowRows;
     private final double[] offset;
+    private final double scale;
     private final ScratchFile scratch;
     private final double[] decoded = new double[BLOCK];
 
@@ -47,12 +48,14 @@ final class ShardReader implements AutoCloseable {
 
     /**
      * {@code offset}: a row subtracted from every row read (already rounded to {@code dtype}), or
-     * null; {@code scratch}: where compressed shards were decompressed, or null.
+     * null; {@code scale}: a factor every row is then multiplied by (1: none); {@code scratch}: where
+     * compressed shards were decompressed, or null.
      */
-    ShardReader(DType dtype, int windowRows, double[] offset, ScratchFile scratch) {
+    ShardReader(DType dtype, int windowRows, double[] offset, double scale, ScratchFile scratch) {
         this.dtype = dtype;
         this.windowRows = windowRows;
         this.offset = offset;
+        this.scale = scale;
         this.scratch = scratch;
     }
 
@@ -138,6 +141,22 @@ final class ShardReader implements AutoCloseable {
         }
         if (offset != null) {
             subtractOffset(values, dest, at);
+        }
+        if (scale != 1.0) {
+            multiply(values, dest, at);
+        }
+    }
+
+    private void multiply(int values, RowBlock dest, int at) {
+        if (dest.floats != null) {
+            float f = (float) scale;
+            for (int i = 0; i < values; i++) {
+                dest.floats[at + i] *= f;
+            }
+        } else {
+            for (int i = 0; i < values; i++) {
+                dest.doubles[at + i] *= scale;
+            }
         }
     }
 

@@ -82,12 +82,14 @@ public final class ShardedDataset implements Dataset, AutoCloseable {
     private final int chunkRows;
     private final String description;
     private final double[] offset;
+    private final double scale;
     private final ScratchFile scratch;
     private final AtomicLong peakBufferedRows = new AtomicLong();
 
     private ShardedDataset(List<Shard> shards, DType dtype, int bufferRows, int chunkRows, String description, double[] offset,
-            ScratchFile scratch) {
+            double scale, ScratchFile scratch) {
         this.shards = shards;
+        this.scale = scale;
         this.scratch = scratch;
         this.dtype = dtype;
         this.bufferRows = bufferRows;
@@ -232,7 +234,18 @@ public final class ShardedDataset implements Dataset, AutoCloseable {
                     + "), was shape " + Arrays.toString(mean.shape()));
         }
         double[] m = Tensors.copy(mean, dtype).reshape(cols).toDoubleVector();
-        return new ShardedDataset(shards, dtype, bufferRows, chunkRows, description, m, scratch);
+        return new ShardedDataset(shards, dtype, bufferRows, chunkRows, description, m, scale, scratch);
+    }
+
+    /**
+     * The same rows multiplied by {@code factor} (finite, {@code > 0}) as they are read, after any
+     * centring: {@code (x - mean) * factor}, without a second copy of the data.
+     */
+    public ShardedDataset scaled(double factor) {
+        if (!(factor > 0) || !Double.isFinite(factor)) {
+            throw new IllegalArgumentException("the scale must be finite and > 0, was " + factor);
+        }
+        return new ShardedDataset(shards, dtype, bufferRows, chunkRows, description, offset, factor, scratch);
     }
 
     /**
@@ -274,7 +287,7 @@ public final class ShardedDataset implements Dataset, AutoCloseable {
     }
 
     private ShardReader reader() {
-        return new ShardReader(dtype, chunkRows, offset, scratch);
+        return new ShardReader(dtype, chunkRows, offset, scale, scratch);
     }
 
     /** The index of the shard that holds data-set row {@code row}. */
@@ -525,7 +538,7 @@ public final class ShardedDataset implements Dataset, AutoCloseable {
                         Math.min(bufferRows, rows), width, Long.MAX_VALUE);
             }
             ScratchFile scratch = compressedBytes == 0 ? null : decompress(shards, compressedBytes, data.describe());
-            return new ShardedDataset(List.copyOf(shards), dtype, bufferRows, chunk, data.describe(), null, scratch);
+            return new ShardedDataset(List.copyOf(shards), dtype, bufferRows, chunk, data.describe(), null, 1.0, scratch);
         }
 
         /** Decompresses the compressed shards into a new scratch file, replacing them in {@code shards} by their copies. */

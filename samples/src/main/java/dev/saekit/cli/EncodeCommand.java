@@ -2,8 +2,7 @@ package dev.saekit.cli;
 
 import dev.saekit.io.Checkpoint;
 import dev.saekit.io.Checkpoints;
-import dev.saekit.io.DataFiles;
-import dev.saekit.io.DataMatrix;
+import dev.saekit.io.DataLocation;
 import dev.saekit.io.NpyRowWriter;
 import dev.saekit.io.Safetensors;
 import dev.saekit.kernel.SparseCodes;
@@ -23,7 +22,6 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -52,12 +50,18 @@ public final class EncodeCommand implements Callable<Integer> {
             description = "A checkpoint: the model directory of `train --out`, a checkpoint root, or one step-N directory.")
     Path model;
 
-    @Option(names = "--data", paramLabel = "FILE", required = true,
-            description = "A .npy, .npz, .safetensors or IDX (.gz) file whose rows have the model's input width.")
+    @Option(names = "--data", paramLabel = "PATH", required = true,
+            description = "A .npy, .npz, .safetensors or IDX (.gz) file, or a directory or glob of such shards, whose rows have the "
+                    + "model's input width. Read a block of rows at a time, in bounded memory.")
     Path data;
 
     @Option(names = "--name", paramLabel = "NAME", description = "The array to read from an .npz or .safetensors file with several.")
     String name;
+
+    @Option(names = "--row-axes", paramLabel = "K", defaultValue = "1",
+            description = "How many leading axes of the data index rows, as for train: 2 reads token activations [n, t, d] as n*t "
+                    + "rows of width d. Default: ${DEFAULT-VALUE}.")
+    int rowAxes;
 
     @Option(names = "--out", paramLabel = "FILE", required = true,
             description = "Where to write the codes: a .npy file, or a .safetensors file with --sparse. Written completely or not at all.")
@@ -100,87 +104,104 @@ public final class EncodeCommand implements Callable<Integer> {
                 + out);
         Cli.require(sparse || !file.endsWith(".safetensors"), "--out " + out + " names a safetensors file: give --sparse to write "
                 + "the non-zero codes there, or a .npy name for the dense codes");
+        Cli.require(rowAxes >= 1, "--row-axes must be >= 1, was " + rowAxes);
         Checkpoint checkpoint = Checkpoints.load(model);
         SparseAutoencoder sae = checkpoint.model();
-        DataMatrix matrix = DataFiles.read(data, name);
-        INDArray x = matrix.matrix();
-        if (x.columns() != sae.inputDim()) {
-            throw new CliException(SaekitCli.EXIT_INPUT, data + " has rows of width " + x.columns() + " (shape "
-                    + Arrays.toString(matrix.info().shape()) + ") but the model expects width " + sae.inputDim());
+        DataLocation location;
+        try {
+            location = DataLocation.open(data.toString(), name, rowAxes);
+        } catch (IOException | RuntimeException e) {
+            throw DataErrors.of(e, data.toString(), name != null);
+        }
+        if (location.cols() != sae.inputDim()) {
+            throw new CliException(SaekitCli.EXIT_INPUT, location.describe() + " has rows of width " + location.cols() + " ("
+                    + location.layoutText() + ") but the model expects width " + sae.inputDim()
+                    + (location.arrays().get(0).shape().length > 2 && rowAxes == 1 ? "; for token activations [n, t, d] give --row-axes 2" : ""));
         }
         INDArray mean = center ? checkpoint.attachments().get(RunFiles.MEAN_ATTACHMENT) : null;
         INDArray shift = mean == null ? null : Tensors.copy(mean, sae.dtype()).reshape(1, sae.inputDim());
+        INDArray scaleAttachment = checkpoint.attachments().get(TrainingData.SCALE_ATTACHMENT);
+        double scale = scaleAttachment == null ? 1.0 : scaleAttachment.getDouble(0);
         sae.eval();
         PrintWriter err = spec.commandLine().getErr();
-        long rows = x.rows();
-        long kept = 0;
-        long skipped = 0;
-        double active = 0;
+        long[] counts = new long[2]; // rows kept, rows skipped
+        double[] active = new double[1];
         try (Sink sink = sparse ? new CsrSink(out, sae.nbConcepts()) : new NpySink(out, sae.nbConcepts());
-             ProgressBar bar = progress(rows)) {
-            for (long from = 0; from < rows; from += batchSize) {
-                long to = Math.min(rows, from + batchSize);
-                INDArray batch = x.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
-                int[] good = goodRows(batch, from, skip, err, skipped);
-                skipped += (to - from) - good.length;
-                if (good.length == 0) {
-                    continue;
+             ProgressBar bar = progress(location.rows())) {
+            // skipping reads float64 and checks each row here; failing lets the reader check every value as stored
+            location.forEachRowBlock(skip ? DType.FLOAT64 : sae.dtype(), batchSize, !skip, (firstRow, block) -> {
+                int[] good = skip ? goodRows(block, firstRow, sae.dtype(), err, counts[1]) : null;
+                int n = (int) block.rows();
+                counts[1] += good == null ? 0 : n - good.length;
+                INDArray rows = good == null || good.length == n ? block : good.length == 0 ? null : block.getRows(good);
+                if (rows != null) {
+                    INDArray in = rows.dataType() == sae.dtype().nd4j() ? rows.dup('c') : Tensors.copy(rows, sae.dtype());
+                    if (shift != null) {
+                        in.subiRowVector(shift);
+                    }
+                    if (scale != 1.0) { // as the model's training data was
+                        in.muli(scale);
+                    }
+                    INDArray codes = sae.forward(in).codes();
+                    active[0] += dev.saekit.metrics.Metrics.l0PerSample(codes) * codes.rows();
+                    sink.append(codes);
+                    counts[0] += codes.rows();
                 }
-                INDArray rowsToEncode = good.length == to - from ? batch.dup('c') : batch.getRows(good).dup('c');
-                INDArray in = Tensors.copy(rowsToEncode, sae.dtype());
-                if (shift != null) {
-                    in.subiRowVector(shift);
-                }
-                INDArray codes = sae.forward(in).codes();
-                active += dev.saekit.metrics.Metrics.l0PerSample(codes) * good.length;
-                sink.append(codes);
-                kept += good.length;
                 if (bar != null) {
-                    bar.stepTo(to);
+                    bar.stepTo(firstRow + n);
                 }
+            });
+            sink.commit(counts[0]);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof dev.saekit.io.DataValueException) {
+                String training = "; remove or impute such rows before training";
+                String m = e.getMessage();
+                throw new CliException(SaekitCli.EXIT_INPUT, m.endsWith(training)
+                        ? m.substring(0, m.length() - training.length()) + "; fix the data, or give --bad-rows skip to leave such rows out"
+                        : m + " (or give --bad-rows skip to leave such rows out)");
             }
-            sink.commit(kept);
+            if (e.getMessage() != null && e.getMessage().startsWith("could not write")) {
+                throw e;
+            }
+            throw DataErrors.of(e, data.toString(), name != null);
         }
+        long kept = counts[0];
+        long skipped = counts[1];
         if (skipped > NAMED_SKIPS) {
             err.printf(Locale.ROOT, "warning: %d rows in all were skipped for NaN or infinite values%n", skipped);
         }
         spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: %d rows x %d concepts%s (%s, %.2f active per row)%s%n", out, kept,
-                sae.nbConcepts(), sparse ? " as CSR" : "", sae.variant(), kept == 0 ? 0.0 : active / kept,
+                sae.nbConcepts(), sparse ? " as CSR" : "", sae.variant(), kept == 0 ? 0.0 : active[0] / kept,
                 skipped > 0 ? ", " + skipped + " rows skipped" : "");
         return 0;
     }
 
     /**
-     * The rows of {@code batch} (row {@code first} of the file onward) whose values are all finite. A
-     * row that is not: an error with its row and column, or, when {@code skip}, a warning (the first
-     * {@value #NAMED_SKIPS} by name) and the row left out.
+     * The rows of {@code block} (rows {@code first} onward, read as float64) that the model's
+     * {@code dtype} can hold: finite, and within float32's range for a float32 model. Each other row
+     * is left out with a warning (the first {@value #NAMED_SKIPS} by name), its first bad value named
+     * as the file stores it.
      */
-    private int[] goodRows(INDArray batch, long first, boolean skip, PrintWriter err, long skippedBefore) throws CliException {
-        int n = (int) batch.rows();
-        if (Tensors.allFinite(batch)) {
-            int[] all = new int[n];
-            Arrays.setAll(all, i -> i);
-            return all;
-        }
+    private int[] goodRows(INDArray block, long first, DType dtype, PrintWriter err, long skippedBefore) {
+        int n = (int) block.rows();
+        int cols = (int) block.columns();
+        double limit = dtype == DType.FLOAT32 ? Float.MAX_VALUE : Double.MAX_VALUE;
+        double[] values = block.reshape(block.length()).toDoubleVector(); // the reader reuses block: a copy of its rows
         int[] good = new int[n];
         int count = 0;
         long skipped = skippedBefore;
         for (int r = 0; r < n; r++) {
-            double[] row = batch.getRow(r).castTo(DataType.DOUBLE).toDoubleVector();
             int bad = -1;
-            for (int j = 0; j < row.length && bad < 0; j++) {
-                bad = Double.isFinite(row[j]) ? -1 : j;
+            for (int j = 0; j < cols && bad < 0; j++) {
+                double v = values[r * cols + j];
+                bad = Double.isFinite(v) && Math.abs(v) <= limit ? -1 : j;
             }
             if (bad < 0) {
                 good[count++] = r;
-                continue;
-            }
-            String what = data + ": row " + (first + r) + " has " + row[bad] + " at column " + bad;
-            if (!skip) {
-                throw new CliException(SaekitCli.EXIT_INPUT, what + "; fix the data, or give --bad-rows skip to leave such rows out");
-            }
-            if (++skipped <= NAMED_SKIPS) {
-                err.println("warning: " + what + ": skipped (its codes are left out of " + out + ")");
+            } else if (++skipped <= NAMED_SKIPS) {
+                double v = values[r * cols + bad];
+                err.println("warning: " + data + " has " + v + " at row " + (first + r) + ", column " + bad
+                        + (Double.isFinite(v) ? " (beyond " + dtype + "'s range)" : "") + ": skipped (its codes are left out of " + out + ")");
             }
         }
         return Arrays.copyOf(good, count);

@@ -41,21 +41,25 @@ public final class ExportCommand implements Callable<Integer> {
                     + "'; accepted: saelens, overcomplete");
             Checkpoint c = Checkpoints.load(model);
             INDArray mean = c.attachments().get(RunFiles.MEAN_ATTACHMENT);
+            INDArray scaleAttachment = c.attachments().get(TrainingData.SCALE_ATTACHMENT);
+            double scale = scaleAttachment == null ? 1.0 : scaleAttachment.getDouble(0);
             if (kind.equals("saelens")) {
-                SaeLensFormat.write(c.model(), out, mean);
+                SaeLensFormat.write(c.model(), out, mean, scale);
             } else {
-                OvercompleteFormat.write(c.model(), out, mean);
+                OvercompleteFormat.write(c.model(), out, mean, scale);
             }
             PrintWriter stdout = spec.commandLine().getOut();
             stdout.println("wrote " + out + " (" + kind + ", " + c.model().variant() + ")");
-            if (mean != null) {
+            if (mean != null || scale != 1.0) {
+                String what = (mean != null ? "centred" : "") + (mean != null && scale != 1.0 ? " and " : "")
+                        + (scale != 1.0 ? "scaled (x " + scale + ")" : "");
                 stdout.println(kind.equals("saelens")
-                        ? "the model was trained on centred data: its mean is folded into b_dec, so the exported SAE takes raw "
-                                + "inputs and reconstructs them in their own space"
-                        : "the model was trained on centred data: its mean is folded into the encoder's first bias, so the "
-                                + "exported SAE's codes on raw inputs are saekit's; overcomplete has no decoder bias, so its "
-                                + "reconstruction z D is of the centred inputs (add " + RunFiles.MEAN_ATTACHMENT + " from "
-                                + c.dir().resolve("attachments.safetensors") + " to compare it with raw inputs)");
+                        ? "the model was trained on " + what + " data: that is folded into W_enc, b_dec and W_dec, so the exported "
+                                + "SAE takes raw inputs and reconstructs them in their own space"
+                        : "the model was trained on " + what + " data: that is folded into the encoder's first layer, so the "
+                                + "exported SAE's codes on raw inputs are saekit's; overcomplete's SAEs have no decoder bias, so "
+                                + "their reconstruction z D is in the " + what + " space (see data_mean and data_scale in "
+                                + c.dir().resolve("attachments.safetensors") + ")");
             }
             return 0;
         });

@@ -13,16 +13,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Writes a trained model as a saekit checkpoint ({@link Checkpoints}): {@code latest} and a
  * {@code step-N} directory with {@code config.json} (format version, model spec, training and data
- * descriptions), {@code weights.safetensors} and, with centred data, the mean row to subtract from
- * inputs as the attachment {@code data_mean}. {@code saekit encode} and {@code export} read it.
+ * descriptions), {@code weights.safetensors} and what the inputs went through: the mean row
+ * subtracted ({@code data_mean}) and the factor they were then multiplied by ({@code data_scale}). {@code saekit encode} and {@code export} read it.
  */
 final class ModelWriter {
     private ModelWriter() {
     }
 
-    static void write(Path dir, SparseAutoencoder model, ObjectNode training, INDArray mean, Optimizer optimizer,
+    static void write(Path dir, SparseAutoencoder model, ObjectNode training, Map<String, INDArray> attachments, Optimizer optimizer,
                       TrainingProgress progress, ObjectNode data, String runId) throws IOException {
-        Map<String, INDArray> attachments = mean == null ? null : Map.of(RunFiles.MEAN_ATTACHMENT, mean);
         Checkpoints.save(dir, new Checkpoints.State(model, optimizer, progress, training, data, attachments, null, runId), 1);
     }
 }

@@ -52,7 +52,7 @@ final class RunFiles {
         ObjectNode json = common(result, data, training);
         metrics.toMap().forEach((k, v) -> json.putPOJO(k, v));
         Files.createDirectories(dir);
-        ModelWriter.write(dir.resolve("model"), model, training, data.mean(), optimizer, progress, provenance(data), runId);
+        ModelWriter.write(dir.resolve("model"), model, training, data.attachments(), optimizer, progress, provenance(data), runId);
         writeFiles(dir, json, result);
     }
 
@@ -63,6 +63,7 @@ final class RunFiles {
         provenance.put("rows", data.dataset().rows());
         provenance.put("cols", data.dataset().cols());
         provenance.put("centred", data.mean() != null);
+        provenance.put("scale", data.scale());
         return provenance;
     }
 
@@ -85,6 +86,7 @@ final class RunFiles {
         d.put("rows", data.dataset().rows());
         d.put("width", data.dataset().cols());
         d.put("centred", data.mean() != null);
+        d.put("scale", data.scale());
         d.put("labelled", data.dataset().labels().isPresent());
         json.set("training", training);
         return json;

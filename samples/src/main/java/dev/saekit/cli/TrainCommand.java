@@ -146,6 +146,12 @@ public final class TrainCommand implements Callable<Integer> {
                     + "it spends a dense concept on the mean). The mean is saved with the model. Default: ${DEFAULT-VALUE}."})
     boolean center;
 
+    @Option(names = "--scale", paramLabel = "S",
+            description = {"Multiply every value (after --center) by S: a number (0.00392156862745098 = 1/255 for 8-bit pixels), "
+                    + "or auto for 1 / the values' root mean square, which puts them near unit scale. Saved with the model: "
+                    + "encode and export apply it. Default: none."})
+    String scale;
+
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed of the initialisation and the batch order. Default: ${DEFAULT-VALUE}.")
     long seed;
 
@@ -261,7 +267,8 @@ public final class TrainCommand implements Callable<Integer> {
         }
         TrainingConfig trainingConfig = trainingConfig(variant);
         require(bufferRows > 0, "--buffer-rows must be > 0, was " + bufferRows);
-        TrainingData training = TrainingData.load(data, name, rowAxes, labels, center, saeConfig.dtype(), bufferRows, trainingConfig.batchSize());
+        TrainingData training = TrainingData.load(data, name, rowAxes, labels, center, saeConfig.dtype(), bufferRows,
+                trainingConfig.batchSize()).scaled(scale);
         saeConfig = new SaeConfig(training.dataset().cols(), saeConfig.nbConcepts(), saeConfig.encoder(),
                 saeConfig.dictionary(), saeConfig.dtype(), saeConfig.seed());
         SparseAutoencoder model;
@@ -296,7 +303,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (checkpointEvery > 0) {
             require(out != null, "--checkpoint-every needs --out, where the checkpoints go");
             listeners.add(new CheckpointListener(out.resolve("checkpoints"), checkpointEvery, false, 3, trainingJson,
-                    RunFiles.provenance(training), training.mean() == null ? null : Map.of(RunFiles.MEAN_ATTACHMENT, training.mean()),
+                    RunFiles.provenance(training), training.attachments(),
                     runId));
         }
         Trainer trainer = new Trainer(trainingConfig, listeners);

@@ -39,8 +39,86 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param source  where the data came from (a path, a glob or the embedded set's description)
  * @param layout  how the arrays became rows ({@code flattened [60000, 28, 28] to 60000 rows x 784}), or null
  * @param stored  the element type(s) as stored ({@code uint8}, {@code float16, float32}), or null
+ * @param scale   the factor every (centred) value was multiplied by; 1 for none
+ * @param scaleSource how {@code scale} was chosen, for the log ({@code --scale auto: 1 / root mean square 72.9})
  */
-record TrainingData(Dataset dataset, INDArray mean, String source, String layout, String stored) {
+record TrainingData(Dataset dataset, INDArray mean, String source, String layout, String stored, double scale, String scaleSource) {
+
+    /** The attachment of a model that holds the factor its inputs were multiplied by (after centring). */
+    static final String SCALE_ATTACHMENT = "data_scale";
+
+    TrainingData(Dataset dataset, INDArray mean, String source, String layout, String stored) {
+        this(dataset, mean, source, layout, stored, 1.0, null);
+    }
+
+    /**
+     * This data with every value (after centring) multiplied as {@code --scale} says: a positive
+     * number, or {@code auto} for one over the root mean square of the values (one more pass over
+     * streamed data), so that they are near unit scale; null: unchanged.
+     */
+    TrainingData scaled(String option) throws CliException {
+        if (option == null) {
+            return this;
+        }
+        double factor;
+        String why;
+        if (option.equalsIgnoreCase("auto")) {
+            double rms = rootMeanSquare();
+            Cli.require(rms > 0 && Double.isFinite(rms), "--scale auto: the values of " + dataset.description()
+                    + (mean != null ? " (centred)" : "") + " have a root mean square of " + rms + ", which gives no scale");
+            factor = 1.0 / rms;
+            why = String.format(Locale.ROOT, "--scale auto: 1 / root mean square %.6g", rms);
+        } else {
+            factor = Cli.parse("--scale", option, v -> {
+                double f;
+                try {
+                    f = Double.parseDouble(v);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("'" + v + "' is not a number or auto");
+                }
+                if (!(f > 0) || !Double.isFinite(f)) {
+                    throw new IllegalArgumentException("must be a finite number > 0 or auto, was " + v);
+                }
+                return f;
+            });
+            why = "--scale " + option;
+        }
+        Dataset scaled;
+        if (dataset instanceof ShardedDataset s) {
+            scaled = s.scaled(factor);
+        } else if (dataset instanceof InMemoryDataset d) {
+            d.matrix().muli(factor); // this run's own matrix
+            Cli.require(dev.saekit.tensor.Tensors.allFinite(d.matrix()), "--scale " + option + " makes values of "
+                    + dataset.description() + " overflow " + dataset.dtype() + "; give a smaller factor");
+            scaled = d;
+        } else {
+            throw new IllegalStateException("cannot scale " + dataset);
+        }
+        return new TrainingData(scaled, mean, source, layout, stored, factor, why);
+    }
+
+    /** The root mean square of every value as the model sees it (centred if {@code mean} is set), summed in float64. */
+    private double rootMeanSquare() {
+        double squares = 0;
+        long n = 0;
+        for (INDArray batch : dataset.batchesInOrder(4096)) {
+            squares += dev.saekit.kernel.RowKernels.sumOfSquares(batch);
+            n += batch.length();
+        }
+        return Math.sqrt(squares / Math.max(1, n));
+    }
+
+    /** What a model trained on this data keeps with it: the mean subtracted and the scale applied (encode and export apply them). */
+    java.util.Map<String, INDArray> attachments() {
+        java.util.Map<String, INDArray> a = new java.util.LinkedHashMap<>();
+        if (mean != null) {
+            a.put(RunFiles.MEAN_ATTACHMENT, mean);
+        }
+        if (scale != 1.0) {
+            a.put(SCALE_ATTACHMENT, org.nd4j.linalg.factory.Nd4j.createFromArray(new double[] {scale}));
+        }
+        return a;
+    }
 
     /**
      * Loads {@code data} (the embedded set when null), choosing array {@code name} and reading the
@@ -166,8 +244,23 @@ record TrainingData(Dataset dataset, INDArray mean, String source, String layout
         }
     }
 
-    private static List<String> readLabels(Path file) throws IOException {
-        return Files.readAllLines(file, StandardCharsets.UTF_8);
+    /** One label per line of {@code file}; a file that is not UTF-8 text is refused naming it and the first bad byte. */
+    static List<String> readLabels(Path file) throws IOException, CliException {
+        if (!Files.isRegularFile(file)) {
+            throw new CliException(SaekitCli.EXIT_INPUT, Files.exists(file) ? "--labels " + file + " is not a regular file"
+                    : "--labels " + file + ": file not found");
+        }
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(Files.readAllBytes(file));
+        java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
+        java.nio.CharBuffer chars = java.nio.CharBuffer.allocate(bytes.remaining());
+        java.nio.charset.CoderResult r = utf8.decode(bytes, chars, true);
+        if (r.isError()) {
+            throw new CliException(SaekitCli.EXIT_INPUT, String.format(Locale.ROOT, "--labels %s is not UTF-8 text (byte 0x%02x at "
+                    + "offset %d); give a text file of one label per line", file, bytes.get(bytes.position()) & 0xFF, bytes.position()));
+        }
+        utf8.flush(chars);
+        chars.flip();
+        return chars.toString().lines().toList();
     }
 
     /**
@@ -189,6 +282,7 @@ record TrainingData(Dataset dataset, INDArray mean, String source, String layout
         String type = stored == null || stored.equals(dataset.dtype().label()) ? dataset.dtype().label()
                 : stored + " read as " + dataset.dtype();
         return dataset.description() + ": " + matrix + ", " + type + (mean != null ? ", centred (mean row subtracted)" : "")
+                + (scale != 1.0 ? String.format(Locale.ROOT, ", scaled by %.6g (%s)", scale, scaleSource) : "")
                 + (dataset.labels().isPresent() ? ", labelled" : "") + streamed;
     }
 }

@@ -54,7 +54,7 @@ class EncodeCommandTest {
         CliRun run = CliRun.of("encode", "--model", model.toString(), "--data", data.toString(), "--out", out.toString(),
                 "--batch-size", "64", "--no-progress");
         assertEquals(SaekitCli.EXIT_INPUT, run.exitCode());
-        assertEquals(List.of("saekit: error: " + data + ": row 137 has Infinity at column 7; fix the data, or give --bad-rows skip "
+        assertEquals(List.of("saekit: error: " + data + " has Infinity at row 137, column 7; fix the data, or give --bad-rows skip "
                 + "to leave such rows out"), run.errLines());
         assertFalse(Files.exists(out), "no codes file");
         try (Stream<Path> left = Files.list(tmp)) {
@@ -69,8 +69,8 @@ class EncodeCommandTest {
         CliRun run = CliRun.of("encode", "--model", model.toString(), "--data", data.toString(), "--out", out.toString(),
                 "--batch-size", "64", "--bad-rows", "skip", "--no-progress");
         assertEquals(0, run.exitCode(), run.err());
-        assertEquals(List.of("warning: " + data + ": row 3 has Infinity at column 7: skipped (its codes are left out of " + out + ")",
-                "warning: " + data + ": row 200 has NaN at column 7: skipped (its codes are left out of " + out + ")"), run.errLines());
+        assertEquals(List.of("warning: " + data + " has Infinity at row 3, column 7: skipped (its codes are left out of " + out + ")",
+                "warning: " + data + " has NaN at row 200, column 7: skipped (its codes are left out of " + out + ")"), run.errLines());
         assertTrue(run.out().contains("298 rows x 32 concepts") && run.out().contains("2 rows skipped"), run.out());
         INDArray all = codes(tmp.resolve("codes-all.npy"));
         INDArray kept = Npy.read(out);

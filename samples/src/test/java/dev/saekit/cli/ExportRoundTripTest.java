@@ -38,7 +38,11 @@ class ExportRoundTripTest {
                 Arguments.of("overcomplete", List.of("--variant", "topk", "--k", "8"), List.of("--variant", "topk", "--k", "8")),
                 Arguments.of("overcomplete", List.of("--variant", "jumprelu"), List.of("--variant", "jumprelu")),
                 Arguments.of("overcomplete", List.of("--variant", "vanilla", "--encoder", "mlp_ln_1"),
-                        List.of("--variant", "vanilla", "--encoder", "mlp_ln_1")));
+                        List.of("--variant", "vanilla", "--encoder", "mlp_ln_1")),
+                // inputs scaled too: the scale goes into the encoder's weights (and SAELens's W_dec)
+                Arguments.of("saelens", List.of("--variant", "topk", "--k", "8", "--scale", "auto"), List.of()),
+                Arguments.of("overcomplete", List.of("--variant", "topk", "--k", "8", "--scale", "0.05"),
+                        List.of("--variant", "topk", "--k", "8")));
     }
 
     @ParameterizedTest(name = "{0}: {1}")

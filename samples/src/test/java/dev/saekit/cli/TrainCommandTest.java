@@ -170,4 +170,36 @@ class TrainCommandTest {
         }
         return Tensors.fromFlat(DType.FLOAT32, v, shape);
     }
+
+    @org.junit.jupiter.api.Test
+    void labelsThatAreNotTextNameTheLabelsFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws java.io.IOException {
+        java.nio.file.Path data = tmp.resolve("x.npy");
+        dev.saekit.io.Npy.write(data, new dev.saekit.tensor.SeededRandom(2).normal(dev.saekit.tensor.DType.FLOAT32, 1.0, 20, 4));
+        java.nio.file.Path labels = tmp.resolve("labels.txt");
+        java.nio.file.Files.write(labels, new byte[] {'a', '\n', (byte) 0xC3, 0x28, '\n'});
+        CliRun run = CliRun.of("train", "--data", data.toString(), "--labels", labels.toString(), "--no-progress", "--epochs", "1");
+        assertEquals(SaekitCli.EXIT_INPUT, run.exitCode());
+        assertEquals(java.util.List.of("saekit: error: --labels " + labels + " is not UTF-8 text (byte 0xc3 at offset 2); give a text "
+                + "file of one label per line"), run.errLines());
+    }
+
+    @org.junit.jupiter.api.Test
+    void scaleAutoPutsTheInputsNearUnitScaleAndSaysSo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws java.io.IOException {
+        java.nio.file.Path data = tmp.resolve("pixels.npy");
+        dev.saekit.io.Npy.write(data, new dev.saekit.tensor.SeededRandom(3).normal(dev.saekit.tensor.DType.FLOAT32, 80.0, 200, 6));
+        CliRun run = CliRun.of("train", "--data", data.toString(), "--scale", "auto", "--no-progress", "--epochs", "1",
+                "--out", tmp.resolve("run").toString());
+        assertEquals(0, run.exitCode(), run.err());
+        String dataLine = run.out().lines().filter(l -> l.startsWith("data ")).findFirst().orElseThrow();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("scaled by ([0-9.e-]+) \\(--scale auto: 1 / root mean square ([0-9.]+)\\)")
+                .matcher(dataLine);
+        assertTrue(m.find(), dataLine);
+        double rms = Double.parseDouble(m.group(2));
+        assertTrue(rms > 60 && rms < 100, "the values' spread is about 80: " + dataLine);
+        dev.saekit.io.Checkpoint c = dev.saekit.io.Checkpoints.load(tmp.resolve("run").resolve("model"));
+        assertEquals(Double.parseDouble(m.group(1)), c.attachments().get(TrainingData.SCALE_ATTACHMENT).getDouble(0),
+                Double.parseDouble(m.group(1)) * 1e-5, "the factor is saved with the model (printed to 6 digits)");
+        CliRun bad = CliRun.of("train", "--data", data.toString(), "--scale", "-2", "--no-progress");
+        assertEquals(java.util.List.of("saekit: error: --scale: must be a finite number > 0 or auto, was -2"), bad.errLines());
+    }
 }
