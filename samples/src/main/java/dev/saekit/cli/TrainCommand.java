@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code saekit train}: trains an SAE of any variant on a {@code .npy} matrix (by default the embedded GloVe
+ * {@code saekit train}: trains an SAE of any variant on a data file or a set of shards of any format (by default the embedded GloVe
  * word vectors), prints its metrics over the whole data set and, for labelled rows, the words that
  * the most used concepts fire on.
  */
@@ -56,9 +56,9 @@ public final class TrainCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--data", paramLabel = "PATH",
-            description = "Training data: a .npy matrix [rows, width], loaded into memory; an array [n, t, width] is flattened "
-                    + "to rows of width 'width'. A directory of .npy shards or a glob (acts/*.npy) is streamed from disk "
-                    + "instead (see --buffer-rows). Default: the embedded GloVe word vectors.")
+            description = "Training data: one .npy, .npz (--name), .safetensors or IDX (plain or .gz) file, loaded into memory; "
+                    + "or a directory or glob (acts/*.npz) of such shards, streamed from disk (see --buffer-rows). Arrays become "
+                    + "rows by --row-axes: [60000, 28, 28] is 60000 rows of 784. Default: the embedded GloVe word vectors.")
     Path data;
 
     @Option(names = "--name", paramLabel = "NAME",
