@@ -54,6 +54,63 @@ class MemoryErrorsTest {
         assertFalse(run.out().contains("metrics over"), run.out());
     }
 
+    /**
+     * A model whose arrays or steps are beyond what one array holds is refused before it is built, in
+     * a child JVM whose peak resident memory shows it: these used to end in an integer overflow or an
+     * index error after gigabytes were allocated.
+     */
+    @Test
+    void arraysBeyondOneArraysSizeAreRefusedBeforeAnythingLargeIsAllocated() throws Exception {
+        String[][] cases = {
+            {"train", "--concepts", "4000000", "--dtype", "float64", "--no-progress"},
+            {"train", "--variant", "topk", "--concepts", "4000000", "--no-progress"},
+            {"bench", "--concepts", "4000000"},
+            {"bench", "--concepts", "600000", "--batch", "4096"}};
+        String[] expected = {"the model's encoder.final_block.0.weight [4000000, 100] float64 would be 2.98 GiB",
+            "one step's codes [256, 4000000] float32 would be 3.81 GiB", "the model's encoder.final_block.0.weight [4000000, 768] float32",
+            "one step's codes [4096, 600000] float32 would be 9.16 GiB"};
+        for (int i = 0; i < cases.length; i++) {
+            Child child = Child.run(cases[i]);
+            assertEquals(SaekitCli.EXIT_USAGE, child.exitCode(), child.err());
+            assertEquals(1, child.errors().size(), child.err());
+            assertTrue(child.errors().get(0).contains(expected[i]), child.err());
+            // the JVM and ND4J's libraries take about 150 MiB; a model of 4,000,000 concepts would take gigabytes
+            assertTrue(child.peakRssMb() < 600, String.join(" ", cases[i]) + " reached " + child.peakRssMb() + " MiB");
+        }
+        Child hugeBatch = Child.run("train", "--batch-size", "2147483647", "--epochs", "1", "--no-progress", "--top-concepts", "0");
+        assertEquals(0, hugeBatch.exitCode(), "a batch larger than the data is the whole data: " + hugeBatch.err());
+    }
+
+    /** The saekit command in a child JVM, with its peak resident memory (VmHWM) printed by a wrapper. */
+    private record Child(int exitCode, String err, long peakRssMb) {
+        static Child run(String... args) throws Exception {
+            java.util.List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                    .toString(), "-Xmx512m", "-cp", System.getProperty("java.class.path"), PeakRss.class.getName()));
+            cmd.addAll(List.of(args));
+            Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the child did not end");
+            long peak = err.lines().filter(l -> l.startsWith("peak-rss-mb ")).mapToLong(l -> Long.parseLong(l.substring(12))).findFirst()
+                    .orElse(-1);
+            String rest = String.join("\n", err.lines().filter(l -> !l.startsWith("peak-rss-mb ")).toList());
+            return new Child(p.exitValue(), rest, peak);
+        }
+
+        List<String> errors() {
+            return err.lines().filter(l -> l.startsWith("saekit: error:")).toList();
+        }
+    }
+
+    /** Runs saekit's command line as {@code main} does, then prints the peak resident memory on stderr. */
+    public static final class PeakRss {
+        public static void main(String[] args) {
+            MemoryBudget.limitJavaCppToAvailableMemory();
+            int code = SaekitCli.commandLine().execute(args);
+            System.err.println("peak-rss-mb " + (MemoryBudget.peakResidentBytes() >> 20));
+            System.exit(code);
+        }
+    }
+
     @Test
     void anOutOfMemoryErrorHoweverWrappedIsOneLineWithWhatToDo() {
         OutOfMemoryError javacpp = new OutOfMemoryError("Cannot allocate new LongPointer(2): totalBytes = 256, physicalBytes = 608M");
