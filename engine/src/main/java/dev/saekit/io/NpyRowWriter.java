@@ -27,6 +27,7 @@ public final class NpyRowWriter implements AutoCloseable {
     private final int cols;
     private final FileChannel channel;
     private final int headerLength;
+    private final dev.saekit.tensor.Buffers scratch;
     private long rows;
     private boolean committed;
 
@@ -34,6 +35,7 @@ public final class NpyRowWriter implements AutoCloseable {
         this.file = file;
         this.dtype = dtype;
         this.cols = cols;
+        this.scratch = new dev.saekit.tensor.Buffers(dtype);
         Path dir = file.toAbsolutePath().getParent();
         this.tmp = dir.resolve("." + file.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
         this.channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -56,11 +58,15 @@ public final class NpyRowWriter implements AutoCloseable {
             throw new IllegalStateException("the file is committed; open another writer");
         }
         Tensors.requireMatrix("rows", block, cols);
-        INDArray values = Tensors.copy(block, dtype);
-        ByteBuffer bytes = values.data().asNio().order(java.nio.ByteOrder.nativeOrder());
         if (java.nio.ByteOrder.nativeOrder() != java.nio.ByteOrder.LITTLE_ENDIAN) {
             throw new IllegalStateException("saekit writes .npy files on little-endian machines only");
         }
+        // written from the block's own memory when it is laid out as stored; else through one reused copy
+        // (a fresh native array per block would only be freed by a garbage collection the small heap never needs)
+        boolean asStored = block.ordering() == 'c' && !block.isView() && block.offset() == 0
+                && block.dataType() == dtype.nd4j() && block.data().length() == block.length();
+        INDArray values = asStored ? block : scratch.get("rows", block.rows(), cols).assign(block);
+        ByteBuffer bytes = values.data().asNio().order(java.nio.ByteOrder.nativeOrder());
         bytes.limit((int) (values.length() * (dtype == DType.FLOAT32 ? 4 : 8)));
         write(bytes);
         rows += block.rows();

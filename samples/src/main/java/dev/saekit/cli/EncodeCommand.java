@@ -125,6 +125,7 @@ public final class EncodeCommand implements Callable<Integer> {
         sae.eval();
         PrintWriter err = spec.commandLine().getErr();
         long[] counts = new long[2]; // rows kept, rows skipped
+        dev.saekit.tensor.Buffers input = new dev.saekit.tensor.Buffers(sae.dtype());
         double[] active = new double[1];
         try (Sink sink = sparse ? new CsrSink(out, sae.nbConcepts()) : new NpySink(out, sae.nbConcepts());
              ProgressBar bar = progress(location.rows())) {
@@ -135,7 +136,8 @@ public final class EncodeCommand implements Callable<Integer> {
                 counts[1] += good == null ? 0 : n - good.length;
                 INDArray rows = good == null || good.length == n ? block : good.length == 0 ? null : block.getRows(good);
                 if (rows != null) {
-                    INDArray in = rows.dataType() == sae.dtype().nd4j() ? rows.dup('c') : Tensors.copy(rows, sae.dtype());
+                    // a reused array (the reader reuses its block, and the forward keeps its input until the next one)
+                    INDArray in = input.get("in", rows.rows(), rows.columns()).assign(rows);
                     if (shift != null) {
                         in.subiRowVector(shift);
                     }
@@ -270,7 +272,7 @@ public final class EncodeCommand implements Callable<Integer> {
 
         @Override
         public void append(INDArray codes) {
-            SparseCodes s = SparseCodes.of(codes.dup('c'), scratch);
+            SparseCodes s = SparseCodes.of(codes, scratch); // the forward's own contiguous buffer: no copy
             double[] v = s.values();
             for (int r = 0; r < s.rows(); r++) {
                 if (rows + 1 >= indptr.length) {
