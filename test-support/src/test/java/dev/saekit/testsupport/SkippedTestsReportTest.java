@@ -10,6 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
+import org.junit.platform.launcher.core.LauncherConfig;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 
@@ -20,8 +21,9 @@ class SkippedTestsReportTest {
     void eachSkippedTestIsOneLineWithItsReason() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(Sample.class)).build(),
-                new SkippedTestsReport(out));
+        // only this report: the one registered through META-INF/services would print the sample's skips on the console
+        LauncherFactory.create(LauncherConfig.builder().enableTestExecutionListenerAutoRegistration(false).build())
+                .execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(Sample.class)).build(), new SkippedTestsReport(out));
         List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().sorted().toList();
         assertEquals(List.of("SKIPPED: SkippedTestsReportTest$Sample > aborted(): Assumption failed: the data set is not installed",
                 "SKIPPED: SkippedTestsReportTest$Sample > disabled(): not on this machine"), lines);
