@@ -62,6 +62,8 @@ public final class Checkpoints {
     static final String ATTACHMENTS = "attachments.safetensors";
     static final String LISTENERS = "listeners.safetensors";
     static final String LATEST = "latest";
+    /** Where a run directory of {@code saekit train --out} keeps checkpoints: the final model, then the periodic ones. */
+    private static final List<String> RUN_CHECKPOINT_DIRS = List.of("model", "checkpoints");
     private static final Pattern STEP_DIR = Pattern.compile("step-(\\d+)");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -309,7 +311,8 @@ public final class Checkpoints {
 
     /**
      * The checkpoint at {@code path}: a checkpoint root (its {@code latest}, else its newest
-     * complete checkpoint) or one {@code step-N} directory.
+     * complete checkpoint), one {@code step-N} directory, or a run directory of
+     * {@code saekit train --out} (its {@code model/}, else its {@code checkpoints/}).
      */
     public static Checkpoint load(Path path) throws IOException {
         Path dir = resolve(path);
@@ -441,10 +444,19 @@ public final class Checkpoints {
             return path;
         }
         if (!Files.isDirectory(path)) {
-            throw new java.nio.file.NoSuchFileException(path.toString(), null, "no checkpoint here (not a directory)");
+            throw new java.nio.file.NoSuchFileException(path.toString(), null, Files.exists(path)
+                    ? "not a checkpoint (a checkpoint is a directory: a run of `saekit train --out`, its model/ or a step-N)"
+                    : "no such file or directory");
         }
         Path latest = path.resolve(LATEST);
         List<Path> complete = completeCheckpoints(path);
+        if (complete.isEmpty() && !Files.exists(latest)) { // a run directory of `train --out`: its model, else its checkpoints
+            for (String inner : RUN_CHECKPOINT_DIRS) {
+                if (Files.isDirectory(path.resolve(inner))) {
+                    return resolve(path.resolve(inner));
+                }
+            }
+        }
         if (Files.isRegularFile(latest)) {
             String name = latestName(latest);
             if (name == null || !STEP_DIR.matcher(name).matches()) {

@@ -58,7 +58,8 @@ final class Cli {
             err.println("saekit: error: " + oneLine(e.getMessage()));
             return e.exitCode();
         } catch (NoSuchFileException e) {
-            err.println("saekit: error: file not found: " + oneLine(e.getFile()));
+            err.println("saekit: error: " + (e.getReason() == null ? "file not found: " + oneLine(e.getFile())
+                    : oneLine(e.getFile()) + ": " + oneLine(e.getReason())));
             return SaekitCli.EXIT_INPUT;
         } catch (InsufficientMemoryException e) {
             err.println("saekit: error: not enough memory: " + oneLine(e.getMessage()));

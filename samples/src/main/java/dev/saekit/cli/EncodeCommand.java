@@ -47,7 +47,7 @@ public final class EncodeCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--model", paramLabel = "DIR", required = true,
-            description = "A checkpoint: the model directory of `train --out`, a checkpoint root, or one step-N directory.")
+            description = "A checkpoint: the run directory of `train --out` (its model/), its model/ or checkpoints/ directory, or one step-N directory.")
     Path model;
 
     @Option(names = "--data", paramLabel = "PATH", required = true,
@@ -174,7 +174,7 @@ public final class EncodeCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: %d rows x %d concepts%s (%s, %.2f active per row)%s%n", out, kept,
                 sae.nbConcepts(), sparse ? " as CSR" : "", sae.variant(), kept == 0 ? 0.0 : active[0] / kept,
-                skipped > 0 ? ", " + skipped + " rows skipped" : "");
+                skipped > 0 ? ", " + skipped + (skipped == 1 ? " row skipped" : " rows skipped") : "");
         return 0;
     }
 

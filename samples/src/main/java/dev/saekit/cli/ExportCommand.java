@@ -23,7 +23,7 @@ public final class ExportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR", required = true, description = "A checkpoint (the model directory of `train --out`).")
+    @Option(names = "--model", paramLabel = "DIR", required = true, description = "A checkpoint: the run directory of `train --out` (its model/), a checkpoint root or one step-N directory.")
     Path model;
 
     @Option(names = "--format", paramLabel = "FORMAT", required = true, description = "saelens or overcomplete.")

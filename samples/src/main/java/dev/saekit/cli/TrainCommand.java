@@ -267,8 +267,15 @@ public final class TrainCommand implements Callable<Integer> {
         }
         TrainingConfig trainingConfig = trainingConfig(variant);
         require(bufferRows > 0, "--buffer-rows must be > 0, was " + bufferRows);
+        SaeConfig requested = saeConfig;
         TrainingData training = TrainingData.load(data, name, rowAxes, labels, center, saeConfig.dtype(), bufferRows,
-                trainingConfig.batchSize()).scaled(scale);
+                trainingConfig.batchSize(), (rows, cols) -> {
+                    if (resumeFrom == null) { // the model's arrays must fit before the data is loaded (it may be wide)
+                        require(cols <= Integer.MAX_VALUE, "--data has " + cols + " columns, more than one array may hold");
+                        checkArraySizes(ModelFactory.spec(variant, variantOptions, new SaeConfig((int) cols, requested.nbConcepts(),
+                                requested.encoder(), requested.dictionary(), requested.dtype(), requested.seed())), trainingConfig, rows);
+                    }
+                }).scaled(scale);
         saeConfig = new SaeConfig(training.dataset().cols(), saeConfig.nbConcepts(), saeConfig.encoder(),
                 saeConfig.dictionary(), saeConfig.dtype(), saeConfig.seed());
         SparseAutoencoder model;
@@ -362,9 +369,22 @@ public final class TrainCommand implements Callable<Integer> {
         try {
             MemoryEstimate.checkBeforeBuilding(spec, batch, data.memoryBytes());
         } catch (IllegalArgumentException e) {
-            throw new CliException(SaekitCli.EXIT_USAGE, "--concepts " + concepts + ", --batch-size " + config.batchSize()
-                    + (spec.sae().dtype() == dev.saekit.tensor.DType.FLOAT64 ? ", --dtype float64" : "") + ": " + e.getMessage());
+            throw sizeError(spec, config, e);
         }
+    }
+
+    /** The array-size half of {@link #checkMemory}, from the data's shape alone: it runs before the data is loaded. */
+    private void checkArraySizes(ModelSpec spec, TrainingConfig config, long rows) throws CliException {
+        try {
+            MemoryEstimate.checkArraySizes(spec, Math.max(1, Math.min(config.batchSize(), rows)));
+        } catch (IllegalArgumentException e) {
+            throw sizeError(spec, config, e);
+        }
+    }
+
+    private CliException sizeError(ModelSpec spec, TrainingConfig config, IllegalArgumentException e) {
+        return new CliException(SaekitCli.EXIT_USAGE, "--concepts " + concepts + ", --batch-size " + config.batchSize()
+                + (spec.sae().dtype() == dev.saekit.tensor.DType.FLOAT64 ? ", --dtype float64" : "") + ": " + e.getMessage());
     }
 
     /** Above this fraction of dead concepts, a run ends with a hint that names the options against them. */

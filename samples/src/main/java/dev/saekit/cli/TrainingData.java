@@ -126,17 +126,37 @@ record TrainingData(Dataset dataset, INDArray mean, String source, String layout
      * regular file is read into memory; a directory or a glob is streamed through a shuffle buffer
      * of {@code bufferRows} rows. {@code batchSize} bounds the width a row may have.
      */
+    /** A check of the data's shape, read from its headers, that runs before any of its values are loaded. */
+    @FunctionalInterface
+    interface ShapeCheck {
+        void check(long rows, long cols) throws CliException;
+    }
+
     static TrainingData load(Path data, String name, int rowAxes, Path labelsFile, boolean center, DType dtype, int bufferRows,
             int batchSize) throws CliException {
+        return load(data, name, rowAxes, labelsFile, center, dtype, bufferRows, batchSize, (rows, cols) -> { });
+    }
+
+    /** As {@link #load}, with {@code beforeLoading} run on the data's shape before its values are read. */
+    static TrainingData load(Path data, String name, int rowAxes, Path labelsFile, boolean center, DType dtype, int bufferRows,
+            int batchSize, ShapeCheck beforeLoading) throws CliException {
         Cli.require(rowAxes >= 1, "--row-axes must be >= 1, was " + rowAxes);
         if (data == null) {
             Cli.require(labelsFile == null, "--labels describes the rows of --data; give --data as well");
             Cli.require(name == null && rowAxes == 1, "--name and --row-axes describe the arrays of --data; give --data as well");
-            return embedded(center, dtype);
+            TrainingData embedded = embedded(center, dtype);
+            beforeLoading.check(embedded.dataset().rows(), embedded.dataset().cols());
+            return embedded;
         }
         String where = data.toString();
+        DataLocation location;
         try {
-            DataLocation location = DataLocation.open(where, name, rowAxes);
+            location = DataLocation.open(where, name, rowAxes);
+        } catch (IOException | RuntimeException e) {
+            throw DataErrors.of(e, where, name != null);
+        }
+        beforeLoading.check(location.rows(), location.cols());
+        try {
             if (location.isSingleFile()) {
                 location.requireLoadable(dtype);
                 requireMemory(location, dtype);

@@ -103,6 +103,33 @@ class EncodeCommandTest {
     }
 
     @Test
+    void theRunDirectoryStandsForItsModel() throws IOException {
+        INDArray fromModel = codes(tmp.resolve("codes-model.npy"));
+        Path out = tmp.resolve("codes-run.npy");
+        CliRun run = CliRun.of("encode", "--model", model.getParent().toString(), "--data", clean.toString(), "--out", out.toString(),
+                "--no-progress");
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(fromModel, Npy.read(out));
+    }
+
+    @Test
+    void aDirectoryWithoutACheckpointIsNamedWithWhatIsMissing() throws IOException {
+        Path empty = Files.createDirectories(tmp.resolve("not-a-run"));
+        CliRun run = CliRun.of("encode", "--model", empty.toString(), "--data", clean.toString(), "--out",
+                tmp.resolve("never.npy").toString(), "--no-progress");
+        assertEquals(SaekitCli.EXIT_INPUT, run.exitCode());
+        assertEquals(List.of("saekit: error: " + empty + ": no complete checkpoint in this directory (expected step-N/config.json)"),
+                run.errLines());
+        CliRun missing = CliRun.of("encode", "--model", tmp.resolve("nowhere").toString(), "--data", clean.toString(), "--out",
+                tmp.resolve("never.npy").toString(), "--no-progress");
+        assertEquals(List.of("saekit: error: " + tmp.resolve("nowhere") + ": no such file or directory"), missing.errLines());
+        CliRun file = CliRun.of("encode", "--model", clean.toString(), "--data", clean.toString(), "--out",
+                tmp.resolve("never.npy").toString(), "--no-progress");
+        assertEquals(List.of("saekit: error: " + clean + ": not a checkpoint (a checkpoint is a directory: a run of `saekit train "
+                + "--out`, its model/ or a step-N)"), file.errLines());
+    }
+
+    @Test
     void theOutputNameMustFitTheFormat() {
         CliRun sparse = CliRun.of("encode", "--model", model.toString(), "--data", clean.toString(), "--out",
                 tmp.resolve("x.npy").toString(), "--sparse");

@@ -8,6 +8,7 @@ import dev.saekit.tensor.MemoryBudget;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -77,8 +78,37 @@ class MemoryErrorsTest {
             // the JVM and ND4J's libraries take about 150 MiB; a model of 4,000,000 concepts would take gigabytes
             assertTrue(child.peakRssMb() < 600, String.join(" ", cases[i]) + " reached " + child.peakRssMb() + " MiB");
         }
+        // wide data: the model's arrays are checked from the file's header, before its 160 MB of values are read
+        Path wide = Files.createTempDirectory("saekit-wide").resolve("wide.npy");
+        try {
+            byte[] header = npyHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 20000000), }");
+            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(wide.toFile(), "rw")) {
+                f.write(header);
+                f.setLength(header.length + 2L * 20_000_000 * 4); // a sparse file: no disk taken
+            }
+            Child wideRun = Child.run("train", "--data", wide.toString(), "--concepts", "64", "--out",
+                    wide.resolveSibling("run").toString(), "--no-progress");
+            assertEquals(SaekitCli.EXIT_USAGE, wideRun.exitCode(), wideRun.err());
+            assertEquals(List.of("saekit: error: --concepts 64, --batch-size 256: the model's encoder.final_block.0.weight "
+                    + "[64, 20000000] float32 would be 4.77 GiB, more than the 2.00 GiB one array may hold; at most 26 along its "
+                    + "first axis fit: use fewer concepts"), wideRun.errors());
+            assertTrue(wideRun.peakRssMb() < 600, "wide data reached " + wideRun.peakRssMb() + " MiB");
+        } finally {
+            Files.deleteIfExists(wide);
+            Files.deleteIfExists(wide.getParent());
+        }
         Child hugeBatch = Child.run("train", "--batch-size", "2147483647", "--epochs", "1", "--no-progress", "--top-concepts", "0");
         assertEquals(0, hugeBatch.exitCode(), "a batch larger than the data is the whole data: " + hugeBatch.err());
+    }
+
+    /** A version-1.0 {@code .npy} header for {@code dict}, padded to a multiple of 64 bytes. */
+    private static byte[] npyHeader(String dict) {
+        int total = (10 + dict.length() + 1 + 63) / 64 * 64;
+        String padded = dict + " ".repeat(total - 10 - dict.length() - 1) + "\n";
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(total).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0).putShort((short) (total - 10));
+        b.put(padded.getBytes(StandardCharsets.US_ASCII));
+        return b.array();
     }
 
     /** The saekit command in a child JVM, with its peak resident memory (VmHWM) printed by a wrapper. */

@@ -47,7 +47,7 @@ class OnnxInfoCommandTest {
 
         CliRun missing = CliRun.of("onnx-info", "--model", tmp.resolve("missing.onnx").toString());
         assertEquals(1, missing.exitCode());
-        assertEquals("saekit: error: file not found: " + tmp.resolve("missing.onnx"), missing.err().strip());
+        assertEquals("saekit: error: " + tmp.resolve("missing.onnx") + ": no such model file", missing.err().strip());
     }
 
     @Test
