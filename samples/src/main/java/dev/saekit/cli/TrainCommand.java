@@ -398,7 +398,7 @@ public final class TrainCommand implements Callable<Integer> {
         String auxAdvice = aux.startsWith("auxk") ? "a shorter --aux-window (e.g. 50 steps) so that AuxK revives them sooner, "
                 : "--aux auxk (dead concepts learn to explain the residual), ";
         return java.util.Optional.of(String.format(Locale.ROOT, "hint: %.1f%% of the concepts never fired on the data (dead). "
-                + "Try %sa higher --lr, inputs near unit scale (--center, and divide 8-bit pixels by 255), or fewer --concepts.",
+                + "Try %sa higher --lr, inputs near unit scale (--scale auto), or fewer --concepts.",
                 100 * deadFraction, auxAdvice));
     }
 

@@ -31,6 +31,34 @@ class TrainCommandTest {
     Path tmp;
 
     @Test
+    void topKTrainsWithAuxKByDefaultAndManyDeadConceptsEndWithAHintNamingTheOptions() throws IOException {
+        CliRun plain = CliRun.of("train", "--variant", "topk", "--k", "2", "--concepts", "1024", "--epochs", "2", "--aux", "none",
+                "--no-progress", "--top-concepts", "0", "--out", tmp.resolve("none").toString());
+        assertEquals(0, plain.exitCode(), plain.err());
+        assertTrue(plain.out().contains("loss mse, seed"), plain.out());
+        assertTrue(plain.out().contains("hint: ") && plain.out().contains("never fired on the data (dead). Try --aux auxk")
+                && plain.out().contains("--scale auto"), plain.out());
+
+        CliRun byDefault = CliRun.of("train", "--variant", "topk", "--k", "2", "--concepts", "1024", "--epochs", "2", "--aux-window",
+                "20", "--no-progress", "--top-concepts", "0", "--out", tmp.resolve("auxk").toString());
+        assertEquals(0, byDefault.exitCode(), byDefault.err());
+        assertTrue(byDefault.out().contains("loss mse + auxk(kAux=input/2, coefficient=0.03125)"), byDefault.out());
+        double deadWithout = new ObjectMapper().readTree(tmp.resolve("none/metrics.json").toFile()).get("dead_fraction").asDouble();
+        double deadWith = new ObjectMapper().readTree(tmp.resolve("auxk/metrics.json").toFile()).get("dead_fraction").asDouble();
+        assertTrue(deadWith < deadWithout, "AuxK revives concepts: dead " + deadWith + " with it, " + deadWithout + " without");
+    }
+
+    @Test
+    void theDeadHintAppearsAboveItsThresholdOnlyAndFitsTheAuxiliaryLoss() {
+        assertTrue(TrainCommand.deadHint(TrainCommand.DEAD_HINT_THRESHOLD, "none").isEmpty());
+        assertTrue(TrainCommand.deadHint(Double.NaN, "none").isEmpty());
+        assertEquals("hint: 25.0% of the concepts never fired on the data (dead). Try --aux auxk (dead concepts learn to explain the "
+                + "residual), a higher --lr, inputs near unit scale (--scale auto), or fewer --concepts.",
+                TrainCommand.deadHint(0.25, "none").orElseThrow());
+        assertTrue(TrainCommand.deadHint(0.25, "auxk_sparsify").orElseThrow().contains("a shorter --aux-window"));
+    }
+
+    @Test
     void trainsOnTheEmbeddedDataAndWritesTheRun() throws IOException {
         Path out = tmp.resolve("run");
         CliRun run = CliRun.of("train", "--epochs", "2", "--concepts", "64", "--no-progress", "--out", out.toString());
