@@ -61,9 +61,40 @@ public final class SaekitCli implements Runnable {
                 message += " (did you mean " + String.join(" or ", u.getSuggestions().stream().limit(3).toList()) + "?)";
             }
         }
+        if (e instanceof CommandLine.MissingParameterException) {
+            // picocli checks required options before it reports unknown ones: an unknown option (often the
+            // misnamed required one, such as --model for import's --from) is the better first line
+            String unknown = firstUnknownOption(cmd, args);
+            if (unknown != null) {
+                message = "unknown option '" + unknown + "' (" + Cli.oneLine(e.getMessage()).replace("Missing required option",
+                        "missing required option") + ")";
+            }
+        }
         cmd.getErr().println("saekit: error: " + Cli.oneLine(message) + "; see " + cmd.getCommandSpec().qualifiedName() + " --help");
         cmd.getErr().flush();
         return EXIT_USAGE;
+    }
+
+    /** The first argument after {@code cmd}'s own name that looks like an option {@code cmd} lacks, or null. */
+    private static String firstUnknownOption(CommandLine cmd, String[] args) {
+        int at = java.util.Arrays.asList(args).indexOf(cmd.getCommandName());
+        for (int i = Math.max(at + 1, 0); i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--")) {
+                return null;
+            }
+            if (!arg.startsWith("--")) {
+                continue;
+            }
+            String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+            boolean known = cmd.getCommandSpec().findOption(name) != null
+                    || (name.startsWith("--no-") && cmd.getCommandSpec().findOption("--" + name.substring(5)) != null)
+                    || (name.startsWith("--no-") && cmd.getCommandSpec().findOption("--[no-]" + name.substring(5)) != null);
+            if (!known) {
+                return name;
+            }
+        }
+        return null;
     }
 
     /** Without a subcommand: the list of subcommands. */

@@ -55,6 +55,18 @@ class SaekitCliTest {
     }
 
     @Test
+    void anUnknownOptionComesBeforeTheRequiredOneItWasMeantToBe() {
+        CliRun misnamed = CliRun.of("import", "--format", "saelens", "--model", "sae-dir", "--out", "imported");
+        assertEquals(2, misnamed.exitCode());
+        assertEquals(java.util.List.of("saekit: error: unknown option '--model' (missing required option: '--from=PATH'); "
+                + "see saekit import --help"), misnamed.errLines());
+        CliRun missing = CliRun.of("encode", "--data", "x.npy", "--out", "codes.npy", "--no-center", "--batch-size=64");
+        assertEquals(2, missing.exitCode());
+        assertEquals(java.util.List.of("saekit: error: Missing required option: '--model=DIR'; see saekit encode --help"),
+                missing.errLines());
+    }
+
+    @Test
     void aMisspelledOptionGetsPicoclisSuggestion() {
         CliRun run = CliRun.of("train", "--epoch", "3");
         assertEquals(2, run.exitCode());
