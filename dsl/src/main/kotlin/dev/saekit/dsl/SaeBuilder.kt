@@ -5,7 +5,17 @@ import dev.saekit.dictionary.DictionaryConfig
 import dev.saekit.dictionary.KMeans
 import dev.saekit.dictionary.Normalization
 import dev.saekit.encoder.EncoderKind
+import dev.saekit.model.BatchTopKSae
+import dev.saekit.model.BatchTopKSpec
 import dev.saekit.model.JumpKernel
+import dev.saekit.model.JumpReluSpec
+import dev.saekit.model.MatryoshkaSae
+import dev.saekit.model.MpSpec
+import dev.saekit.model.MsaeSpec
+import dev.saekit.model.OmpSpec
+import dev.saekit.model.PrefixMatryoshkaSpec
+import dev.saekit.model.TopKSpec
+import dev.saekit.model.VanillaSpec
 import dev.saekit.model.ModelSpec
 import dev.saekit.model.SaeConfig
 import dev.saekit.model.SparseAutoencoder
@@ -120,37 +130,61 @@ class SaeBuilder @PublishedApi internal constructor() {
     // ---------------------------------------------------------------- sparsity: the block's last line
 
     /** ReLU codes; sparsity comes from an `l1` term in the loss. */
-    fun vanilla(): Sparsity = chosen(Sparsity.Vanilla())
+    fun vanilla(): Sparsity = chosen("vanilla") { VanillaSpec() }
 
     /** The [k] largest codes of each sample. */
-    fun topK(k: Int): Sparsity = chosen(Sparsity.TopK(k))
+    fun topK(k: Int): Sparsity = chosen("topK") { TopKSpec(k) }
 
     /** The largest codes of the whole batch, [k] per sample (or [k] in all with `per = KPer.BATCH`). */
-    fun batchTopK(k: Int, per: KPer = KPer.SAMPLE, momentum: Double = 0.9): Sparsity =
-        chosen(Sparsity.BatchTopK(k, per, momentum))
+    fun batchTopK(k: Int, per: KPer = KPer.SAMPLE, momentum: Double = BatchTopKSpec.DEFAULT_MOMENTUM): Sparsity =
+        chosen("batchTopK") { BatchTopKSpec(batchK(k, per), momentum) }
 
     /** A learned threshold per concept; [kernel] and [bandwidth] shape the threshold's gradient. */
-    fun jumpRelu(kernel: JumpKernel = JumpKernel.SILVERMAN, bandwidth: Double = 1e-3): Sparsity =
-        chosen(Sparsity.JumpRelu(kernel, bandwidth))
+    fun jumpRelu(kernel: JumpKernel = JumpReluSpec.DEFAULT_KERNEL, bandwidth: Double = JumpReluSpec.DEFAULT_BANDWIDTH.toDouble()):
+        Sparsity = chosen("jumpRelu") {
+            requirePositive("jumpRelu.bandwidth", bandwidth) // checked as given, before the engine's float
+            JumpReluSpec(kernel, bandwidth.toFloat())
+        }
 
     /** [k] matching-pursuit steps; [dropout] drops atoms while training. */
-    fun matchingPursuit(k: Int, dropout: Double? = null): Sparsity = chosen(Sparsity.MatchingPursuit(k, dropout))
+    fun matchingPursuit(k: Int, dropout: Double? = null): Sparsity = chosen("matchingPursuit") { MpSpec(k, dropout) }
 
     /** [k] orthogonal matching-pursuit steps with at most [maxIter] NNLS iterations each. */
-    fun orthogonalMatchingPursuit(k: Int, maxIter: Int = 10, dropout: Double? = null): Sparsity =
-        chosen(Sparsity.OrthogonalMatchingPursuit(k, maxIter, dropout))
+    fun orthogonalMatchingPursuit(k: Int, maxIter: Int = OmpSpec.DEFAULT_MAX_ITER, dropout: Double? = null): Sparsity =
+        chosen("orthogonalMatchingPursuit") { OmpSpec(k, maxIter, dropout) }
 
     /** The MSAE paper's Matryoshka SAE with nested TopK levels [nesting] and soft cap [softCap] (0: none). */
-    fun msae(nesting: List<Int> = listOf(8, 16, 32), softCap: Double = 30.0): Sparsity =
-        chosen(Sparsity.Msae(nesting, softCap))
+    fun msae(nesting: List<Int> = MsaeSpec.DEFAULT_NESTING, softCap: Double = MatryoshkaSae.DEFAULT_SOFT_CAP): Sparsity =
+        chosen("msae") { MsaeSpec(nesting, softCap) }
 
     /** Matryoshka over dictionary prefixes (default concepts/16 and concepts/4) on BatchTopK codes. */
-    fun matryoshka(k: Int, prefixes: List<Int>? = null, per: KPer = KPer.SAMPLE, momentum: Double = 0.9): Sparsity =
-        chosen(Sparsity.Matryoshka(k, prefixes, per, momentum))
+    fun matryoshka(k: Int, prefixes: List<Int>? = null, per: KPer = KPer.SAMPLE, momentum: Double = BatchTopKSpec.DEFAULT_MOMENTUM):
+        Sparsity = chosen("matryoshka") {
+            val sizes = prefixes ?: PrefixMatryoshkaSpec.defaultPrefixes(
+                concepts ?: throw MissingSettingException("concepts", "call concepts(count) before matryoshka(), or give its prefixes"),
+            )
+            PrefixMatryoshkaSpec(sizes, batchK(k, per), momentum)
+        }
 
-    private fun chosen(s: Sparsity): Sparsity {
+    private fun batchK(k: Int, per: KPer): BatchTopKSae.BatchK =
+        if (per == KPer.SAMPLE) BatchTopKSae.BatchK.PerSample(k) else BatchTopKSae.BatchK.PerBatch(k.toLong())
+
+    /** The DSL name of each chosen sparsity, to name its settings in errors (`topK.k`). */
+    private val functionOf = java.util.IdentityHashMap<Sparsity, String>()
+
+    private inline fun chosen(function: String, make: () -> Sparsity): Sparsity {
+        val s = inDsl(function) { make() }
         sparsityCalls += s
+        functionOf[s] = function
         return s
+    }
+
+    /** Runs [block], saying an engine setting error in the block's words: `topK.k`, `msae.softCap`. */
+    private inline fun <T> inDsl(function: String, block: () -> T): T = try {
+        block()
+    } catch (e: dev.saekit.model.InvalidSettingException) {
+        val field = e.setting().split('_').mapIndexed { i, w -> if (i == 0) w else w.replaceFirstChar(Char::uppercase) }.joinToString("")
+        throw InvalidSettingException("$function.$field", e.value(), e.requirement())
     }
 
     // ---------------------------------------------------------------- end of the block
@@ -164,11 +198,11 @@ class SaeBuilder @PublishedApi internal constructor() {
         requirePositive("concepts", count)
         if (sparsityCalls.size > 1) {
             throw IllegalArgumentException(
-                "sparsity is chosen ${sparsityCalls.size} times (${sparsityCalls.joinToString()}); a model has one: " +
-                    "keep only the block's last line, ${sparsity}",
+                "sparsity is chosen ${sparsityCalls.size} times (${sparsityCalls.joinToString { functionOf[it] ?: it.name() }}); " +
+                    "a model has one: keep only the block's last line, ${functionOf[sparsity]}",
             )
         }
-        checkCombination(sparsity)
+        checkCombination(sparsity, count)
         val architecture = (encoder as? EncoderChoice.Architecture)?.kind ?: EncoderKind.LINEAR
         val standard = dictionary as? DictionaryChoice.Standard
         val config = SaeConfig(
@@ -180,7 +214,6 @@ class SaeBuilder @PublishedApi internal constructor() {
             else ModelSpec.DictionarySpec.Standard()
             is DictionaryChoice.Archetypal -> {
                 requirePositive("archetypal.delta", d.delta)
-                requireSetting(d.points.count >= count, "archetypal points", d.points.count, ">= concepts=$count (one per atom)")
                 ModelSpec.DictionarySpec.Archetypal(d.points.count, d.delta, d.multiplier)
             }
         }
@@ -190,21 +223,22 @@ class SaeBuilder @PublishedApi internal constructor() {
             is EncoderChoice.Untied -> ModelSpec.EncoderSpec.Untied(e.bias)
             is EncoderChoice.SaeLens -> ModelSpec.EncoderSpec.SaeLens(e.subtractDecoderBias)
         }
-        return ModelSpec(config, sparsity.spec(count), dictionarySpec, encoderSpec)
+        return inDsl(functionOf[sparsity] ?: sparsity.name()) { ModelSpec(config, sparsity, dictionarySpec, encoderSpec) }
     }
 
-    private fun checkCombination(sparsity: Sparsity) {
+    private fun checkCombination(sparsity: Sparsity, count: Int) {
         val defaultEncoder = (encoder as? EncoderChoice.Architecture)?.kind == EncoderKind.LINEAR
-        val pursuit = sparsity is Sparsity.MatchingPursuit || sparsity is Sparsity.OrthogonalMatchingPursuit
-        requireSetting(!pursuit || defaultEncoder, "encoder", encoder,
-            "left unset for $sparsity (a pursuit encodes with the dictionary itself)")
-        requireSetting(sparsity !is Sparsity.Msae || defaultEncoder, "encoder", encoder,
+        requireSetting(sparsity.usesEncoder() || defaultEncoder, "encoder", encoder,
+            "left unset for ${functionOf[sparsity]} (a pursuit encodes with the dictionary itself)")
+        requireSetting(sparsity !is MsaeSpec || defaultEncoder, "encoder", encoder,
             "left unset for msae (its encoder is linear with a pre-bias and a latent bias)")
-        requireSetting(sparsity !is Sparsity.Msae || dictionary is DictionaryChoice.Standard, "dictionary", dictionary,
+        requireSetting(sparsity !is MsaeSpec || dictionary is DictionaryChoice.Standard, "dictionary", dictionary,
             "standard for msae (its decoder is its own)")
         val d = dictionary
         requireSetting(encoder !is EncoderChoice.SaeLens || (d is DictionaryChoice.Standard && d.normalization == Normalization.L2 && !d.multiplier),
             "dictionary", dictionary, "left unset with the saeLens layout (its W_dec is a plain matrix)")
+        requireSetting(d !is DictionaryChoice.Archetypal || d.points.count >= count, "archetypal points", (d as? DictionaryChoice.Archetypal)?.points?.count,
+            ">= concepts=$count (one per atom)")
     }
 
     /** Checks the block and builds the model; k-means candidates are computed here. */

@@ -2,11 +2,10 @@ package dev.saekit.dsl
 
 import dev.saekit.data.Dataset
 import dev.saekit.io.CheckpointListener
-import dev.saekit.model.MatryoshkaSae
-import dev.saekit.model.PrefixMatryoshkaSae
 import dev.saekit.model.SparseAutoencoder
 import dev.saekit.train.EpochSummary
 import dev.saekit.train.Loss
+import dev.saekit.train.Losses
 import dev.saekit.train.MatryoshkaLoss
 import dev.saekit.train.OptimizerConfig
 import dev.saekit.train.Schedule
@@ -80,8 +79,10 @@ class TrainingBuilder @PublishedApi internal constructor(private val model: Spar
     var clip: Double = 1.0
 
     /**
-     * The objective. Default: [mse], or the uniform [matryoshka] loss for Matryoshka models (their
-     * nested reconstructions need it). Sparsity from the loss (vanilla models) needs an [l1] term.
+     * The objective. Default: the engine's for the model's variant (`Losses.defaultFor`, as the
+     * command line): the uniform [matryoshka] loss for Matryoshka models (their nested
+     * reconstructions need it), `mse + l1(4e-5)` for vanilla and JumpReLU models (their sparsity
+     * comes from the loss), [mse] for the others.
      */
     var loss: Loss? = null
 
@@ -177,14 +178,13 @@ class TrainingBuilder @PublishedApi internal constructor(private val model: Spar
         requirePositive("batchSize", batchSize)
         requireNonNegative("clip", clip)
         evaluationBatchSize?.let { requirePositive("evaluationBatchSize", it) }
-        val nested = model is MatryoshkaSae || model is PrefixMatryoshkaSae
         return TrainingConfig.builder()
             .epochs(epochs)
             .batchSize(batchSize)
             .optimizer(optimizer)
             .schedule(schedule)
             .clipNorm(clip)
-            .loss(loss ?: if (nested) matryoshka() else mse)
+            .loss(loss ?: Losses.defaultFor(model.spec().variant()))
             .seed(seed)
             .shuffle(shuffle)
             .build()

@@ -5,12 +5,19 @@ import dev.saekit.dictionary.RelaxedArchetypalDictionary
 import dev.saekit.encoder.EncoderKind
 import dev.saekit.io.ModelSpecJson
 import dev.saekit.model.BatchTopKSae
+import dev.saekit.model.BatchTopKSpec
 import dev.saekit.model.JumpKernel
+import dev.saekit.model.JumpReluSpec
+import dev.saekit.model.MpSpec
+import dev.saekit.model.MsaeSpec
+import dev.saekit.model.OmpSpec
+import dev.saekit.model.PrefixMatryoshkaSpec
+import dev.saekit.model.TopKSpec
+import dev.saekit.model.VanillaSpec
 import dev.saekit.model.MatryoshkaSae
 import dev.saekit.model.ModelSpec
 import dev.saekit.model.PrefixMatryoshkaSae
 import dev.saekit.model.TopKSae
-import dev.saekit.model.Variant
 import dev.saekit.tensor.DType
 import dev.saekit.tensor.SeededRandom
 import io.kotest.assertions.throwables.shouldThrow
@@ -33,17 +40,17 @@ class SaeBuilderSpec : FunSpec({
 
     test("every variant is one function whose options reach the engine's spec") {
         fun spec(block: SaeBuilder.() -> Sparsity) = saeSpec(block).variant()
-        spec { input(4); concepts(8); vanilla() } shouldBe ModelSpec.VariantSpec.Vanilla()
-        spec { input(4); concepts(8); topK(3) } shouldBe ModelSpec.VariantSpec.TopK(3)
+        spec { input(4); concepts(8); vanilla() } shouldBe VanillaSpec()
+        spec { input(4); concepts(8); topK(3) } shouldBe TopKSpec(3)
         spec { input(4); concepts(8); batchTopK(64, per = KPer.BATCH, momentum = 0.5) } shouldBe
-            ModelSpec.VariantSpec.BatchTopK(BatchTopKSae.BatchK.PerBatch(64), 0.5)
+            BatchTopKSpec(BatchTopKSae.BatchK.PerBatch(64), 0.5)
         spec { input(4); concepts(8); jumpRelu(JumpKernel.GAUSSIAN, bandwidth = 0.5) } shouldBe
-            ModelSpec.VariantSpec.JumpRelu(JumpKernel.GAUSSIAN, 0.5f)
-        spec { input(4); concepts(8); matchingPursuit(3, dropout = 0.25) } shouldBe ModelSpec.VariantSpec.Mp(3, 0.25)
-        spec { input(4); concepts(8); orthogonalMatchingPursuit(2, maxIter = 7) } shouldBe ModelSpec.VariantSpec.Omp(2, 7, null)
-        spec { input(4); concepts(8); msae(listOf(4, 2), softCap = 0.0) } shouldBe ModelSpec.VariantSpec.Msae(listOf(2, 4), 0.0)
+            JumpReluSpec(JumpKernel.GAUSSIAN, 0.5f)
+        spec { input(4); concepts(8); matchingPursuit(3, dropout = 0.25) } shouldBe MpSpec(3, 0.25)
+        spec { input(4); concepts(8); orthogonalMatchingPursuit(2, maxIter = 7) } shouldBe OmpSpec(2, 7, null)
+        spec { input(4); concepts(8); msae(listOf(4, 2), softCap = 0.0) } shouldBe MsaeSpec(listOf(2, 4), 0.0)
         spec { input(4); concepts(64); matryoshka(3) } shouldBe
-            ModelSpec.VariantSpec.PrefixMatryoshka(listOf(4, 16, 64), BatchTopKSae.BatchK.PerSample(3), 0.9)
+            PrefixMatryoshkaSpec(listOf(4, 16), BatchTopKSae.BatchK.PerSample(3), 0.9)
         sae { input(4); concepts(8); msae(listOf(2, 4)) }.shouldBeInstanceOf<MatryoshkaSae>()
         sae { input(4); concepts(64); matryoshka(3, prefixes = listOf(8)) }.shouldBeInstanceOf<PrefixMatryoshkaSae>()
     }
@@ -99,13 +106,13 @@ class SaeBuilderSpec : FunSpec({
 
     test("values out of range fail when the block ends, naming field, value and range") {
         shouldThrow<InvalidSettingException> { sae { input(4); concepts(8); topK(9) } }.message shouldBe
-            "topK.k must be in 1..concepts=8, was 9"
+            "topK.k must be in 1..8 (the number of concepts), was 9"
         shouldThrow<InvalidSettingException> { sae { input(0); concepts(8); topK(1) } }.message shouldBe
             "input must be > 0, was 0"
         shouldThrow<InvalidSettingException> { sae { input(4); concepts(8); batchTopK(2, momentum = 1.0) } }.message shouldBe
             "batchTopK.momentum must be in [0, 1), was 1.0"
         shouldThrow<InvalidSettingException> { sae { input(4); concepts(8); msae(listOf(4, 4)) } }.message shouldBe
-            "msae.nesting must be distinct values in 1..concepts=8, at least one, was [4, 4]"
+            "msae.nesting must be distinct k values (each level needs its own), was [4, 4]"
         shouldThrow<InvalidSettingException> { sae { input(4); concepts(8); encoder = mlp(layers = 2); vanilla() } }.message shouldBe
             "mlp.layers must be 1 or 3, was 2"
         val points = SeededRandom(3).normal(DType.FLOAT32, 1.0, 5, 4)
@@ -115,7 +122,7 @@ class SaeBuilderSpec : FunSpec({
 
     test("settings that a variant ignores are refused instead of dropped") {
         shouldThrow<InvalidSettingException> { sae { input(4); concepts(8); encoder = tied(); matchingPursuit(2) } }
-            .message shouldStartWith "encoder must be left unset for matchingPursuit(k=2, dropout=null)"
+            .message shouldStartWith "encoder must be left unset for matchingPursuit"
         shouldThrow<InvalidSettingException> { sae { input(4); concepts(8); encoder = mlp(); msae() } }
             .message shouldStartWith "encoder must be left unset for msae"
         shouldThrow<InvalidSettingException> {
@@ -131,7 +138,7 @@ class SaeBuilderSpec : FunSpec({
                 batchTopK(2)
             }
         }
-        e.message shouldContain "sparsity is chosen 2 times (topK(k=3), batchTopK(k=2, per=SAMPLE, momentum=0.9))"
+        e.message shouldContain "sparsity is chosen 2 times (topK, batchTopK)"
     }
 
     test("a built model's spec survives the engine's JSON and builds the same shape") {
@@ -140,7 +147,7 @@ class SaeBuilderSpec : FunSpec({
         val back = ModelSpecJson.fromJson(json)
         back shouldBe model.spec()
         back.build().spec() shouldBe model.spec()
-        back.build().variant() shouldBe Variant.JUMPRELU.label()
+        back.build().spec().variant().name() shouldBe JumpReluSpec.KIND.name()
         model.shouldBeInstanceOf<dev.saekit.model.JumpSae>()
         sae { input(5); concepts(10); topK(2) }.shouldBeInstanceOf<TopKSae>()
     }

@@ -232,7 +232,7 @@ public final class Checkpoints {
         for (Parameter p : model.parameters()) {
             weights.put(p.name(), p.value());
         }
-        Safetensors.write(file, weights, Map.of("format", FORMAT, "variant", model.variant()));
+        Safetensors.write(file, weights, Map.of("format", FORMAT, "variant", model.spec().variant().name()));
     }
 
     private static void writeLatest(Path root, String name) throws IOException {
@@ -504,7 +504,7 @@ public final class Checkpoints {
                     continue;
                 }
                 throw new MalformedFileException(file.toString(), "has no tensor '" + p.name() + "' that the "
-                        + spec.variant().variant().label() + " model needs");
+                        + spec.variant().name() + " model needs");
             }
             if (!java.util.Arrays.equals(e.shape(), p.shape())) {
                 throw new MalformedFileException(file.toString(), "'" + p.name() + "' has shape " + java.util.Arrays.toString(e.shape())
@@ -515,7 +515,7 @@ public final class Checkpoints {
         for (String name : f.tensors().keySet()) {
             if (!names.contains(name)) {
                 throw new MalformedFileException(file.toString(), "has a tensor '" + name + "' that the "
-                        + spec.variant().variant().label() + " model does not have");
+                        + spec.variant().name() + " model does not have");
             }
         }
     }
@@ -539,7 +539,7 @@ public final class Checkpoints {
             }
             if (!f.tensors().containsKey(p.name())) {
                 throw new MalformedFileException(file.toString(), "has no tensor '" + p.name() + "' that the "
-                        + model.variant() + " model needs");
+                        + model.spec().variant().name() + " model needs");
             }
             INDArray value;
             if (p.value().dataType() == DataType.LONG) {
@@ -558,7 +558,7 @@ public final class Checkpoints {
         }
         for (String name : f.tensors().keySet()) {
             if (model.parameter(name).isEmpty()) {
-                throw new MalformedFileException(file.toString(), "has a tensor '" + name + "' that the " + model.variant()
+                throw new MalformedFileException(file.toString(), "has a tensor '" + name + "' that the " + model.spec().variant().name()
                         + " model does not have");
             }
         }

@@ -73,7 +73,7 @@ final class InputShift {
                     + "the scale its inputs were multiplied by" : "a tied encoder without bias cannot take the mean it was trained around")
                     : (e instanceof MlpEncoder ? "a linear encoder without bias" : "an encoder that reads the input itself")
                     + " cannot take the mean it was trained around";
-            throw new IllegalArgumentException("this " + model.variant() + " model's " + what + ": train it with --no-center "
+            throw new IllegalArgumentException("this " + model.spec().variant().name() + " model's " + what + ": train it with --no-center "
                     + "(and without --scale) to export it, or transform the inputs yourself (data_mean, data_scale)");
         }
         return changed;

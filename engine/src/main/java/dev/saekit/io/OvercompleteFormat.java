@@ -57,6 +57,6 @@ public final class OvercompleteFormat {
                 state.put(p.name(), folded.getOrDefault(p.name(), p.value()));
             }
         }
-        Safetensors.write(file, state, Map.of("format", "pt", "saved_by", "saekit " + model.variant()));
+        Safetensors.write(file, state, Map.of("format", "pt", "saved_by", "saekit " + model.spec().variant().name()));
     }
 }

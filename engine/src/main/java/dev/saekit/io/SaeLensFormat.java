@@ -16,6 +16,10 @@ import dev.saekit.model.Sae;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SparseAutoencoder;
 import dev.saekit.model.TopKSae;
+import dev.saekit.model.JumpReluSpec;
+import dev.saekit.model.TopKSpec;
+import dev.saekit.model.VanillaSpec;
+import dev.saekit.model.VariantSpec;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Tensors;
 import java.io.IOException;
@@ -67,10 +71,10 @@ public final class SaeLensFormat {
                     + " saekit imports SAEs that see the raw activations (\"none\")");
         }
         boolean subtract = cfg.path("apply_b_dec_to_input").asBoolean(true);
-        ModelSpec.VariantSpec variant = switch (arch) {
-            case "standard" -> new ModelSpec.VariantSpec.Vanilla();
-            case "topk" -> new ModelSpec.VariantSpec.TopK(positive(cfg, "k", cfgFile));
-            case "jumprelu" -> new ModelSpec.VariantSpec.JumpRelu(JumpKernel.RECTANGLE,
+        VariantSpec variant = switch (arch) {
+            case "standard" -> new VanillaSpec();
+            case "topk" -> new TopKSpec(positive(cfg, "k", cfgFile));
+            case "jumprelu" -> new JumpReluSpec(JumpKernel.RECTANGLE,
                     (float) cfg.path("jumprelu_bandwidth").asDouble(1e-3));
             default -> throw new MalformedFileException(cfgFile.toString(), "architecture '" + arch
                     + "' is not supported; saekit imports standard, topk and jumprelu");
@@ -174,7 +178,7 @@ public final class SaeLensFormat {
         } else if (model instanceof Sae) {
             arch = "standard";
         } else {
-            throw new IllegalArgumentException("SAELens has no architecture for a " + model.variant()
+            throw new IllegalArgumentException("SAELens has no architecture for a " + model.spec().variant().name()
                     + " model; export vanilla, topk, batchtopk or jumprelu models");
         }
         // saekit computes pre = ((x - mu) a - s b) W_enc + b_enc and x_hat = (z W_dec + b) / a + mu in the inputs' space
@@ -219,7 +223,7 @@ public final class SaeLensFormat {
         cfg.put("device", "cpu");
         cfg.put("apply_b_dec_to_input", true);
         cfg.put("normalize_activations", "none");
-        cfg.put("model_from", "saekit " + model.variant());
+        cfg.put("model_from", "saekit " + model.spec().variant().name());
         Files.createDirectories(dir);
         Safetensors.write(dir.resolve(WEIGHTS), f32, Map.of());
         Path tmp = Files.createTempFile(dir, ".cfg.", ".tmp");

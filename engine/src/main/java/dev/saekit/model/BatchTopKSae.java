@@ -43,7 +43,7 @@ public class BatchTopKSae extends SparseAutoencoder {
         record PerBatch(long k) implements BatchK {
             public PerBatch {
                 if (k < 1) {
-                    throw new IllegalArgumentException("topK (per batch) must be >= 1, was " + k);
+                    throw new InvalidSettingException("batchtopk", "k", k, ">= 1 (per batch)");
                 }
             }
 
@@ -62,7 +62,7 @@ public class BatchTopKSae extends SparseAutoencoder {
         record PerSample(int k) implements BatchK {
             public PerSample {
                 if (k < 1) {
-                    throw new IllegalArgumentException("topK (per sample) must be >= 1, was " + k);
+                    throw new InvalidSettingException("batchtopk", "k", k, ">= 1 (per sample)");
                 }
             }
 
@@ -78,28 +78,11 @@ public class BatchTopKSae extends SparseAutoencoder {
         }
     }
 
-    public BatchTopKSae(SaeConfig config, BatchK k, double momentum, Encoder encoder, Dictionary dictionary) {
-        super(config, encoder, dictionary);
-        if (k instanceof BatchK.PerSample p && p.k() > config.nbConcepts()) {
-            throw new IllegalArgumentException("topK (per sample) must be in 1..nbConcepts=" + config.nbConcepts() + ", was " + p.k());
-        }
-        if (!(momentum >= 0 && momentum < 1)) {
-            throw new IllegalArgumentException("thresholdMomentum must be in [0, 1), was " + momentum);
-        }
+    BatchTopKSae(ModelSpec spec, BatchK k, double momentum, ModelParts parts) {
+        super(spec, parts);
         this.k = k;
         this.momentum = momentum;
         this.runningThreshold = Parameter.buffer(RUNNING_THRESHOLD, Tensors.scalar(config.dtype(), Double.NaN));
-    }
-
-    /** A BatchTopK SAE with the default encoder and dictionary, momentum 0.9. */
-    public static BatchTopKSae create(SaeConfig config, BatchK k) {
-        return create(config, k, 0.9);
-    }
-
-    public static BatchTopKSae create(SaeConfig config, BatchK k, double momentum) {
-        SeededRandom rng = new SeededRandom(config.seed());
-        Encoder encoder = defaultEncoder(config, rng);
-        return new BatchTopKSae(config, k, momentum, encoder, defaultDictionary(config, rng));
     }
 
     public BatchK k() {
@@ -118,16 +101,6 @@ public class BatchTopKSae extends SparseAutoencoder {
     /** The threshold the latest forward applied. */
     public double lastThreshold() {
         return lastThreshold;
-    }
-
-    @Override
-    public String variant() {
-        return "batchtopk";
-    }
-
-    @Override
-    protected ModelSpec.VariantSpec variantSpec() {
-        return new ModelSpec.VariantSpec.BatchTopK(k, momentum);
     }
 
     @Override

@@ -39,27 +39,13 @@ public final class JumpSae extends SparseAutoencoder {
     private INDArray relu;
     private INDArray theta;
 
-    public JumpSae(SaeConfig config, JumpKernel kernel, float bandwidth, Encoder encoder, Dictionary dictionary) {
-        super(config, encoder, dictionary);
-        this.kernel = Objects.requireNonNull(kernel, "kernel");
-        if (!(bandwidth > 0) || !Float.isFinite(bandwidth)) {
-            throw new IllegalArgumentException("bandwidth must be finite and > 0, was " + bandwidth);
-        }
-        this.bandwidth = bandwidth;
+    JumpSae(ModelSpec spec, JumpReluSpec settings, ModelParts parts) {
+        super(spec, parts);
+        this.kernel = settings.kernel();
+        this.bandwidth = settings.bandwidth();
         this.thresholds = Parameter.trainable(THRESHOLDS,
                 Tensors.ones(config.dtype(), config.nbConcepts()).muli(INITIAL_LOG_THRESHOLD));
         this.scratch = new Buffers(config.dtype());
-    }
-
-    /** A JumpReLU SAE with the silverman kernel and bandwidth 1e-3. */
-    public static JumpSae create(SaeConfig config) {
-        return create(config, JumpKernel.SILVERMAN, 1e-3f);
-    }
-
-    public static JumpSae create(SaeConfig config, JumpKernel kernel, float bandwidth) {
-        SeededRandom rng = new SeededRandom(config.seed());
-        Encoder encoder = defaultEncoder(config, rng);
-        return new JumpSae(config, kernel, bandwidth, encoder, defaultDictionary(config, rng));
     }
 
     public JumpKernel kernel() {
@@ -73,16 +59,6 @@ public final class JumpSae extends SparseAutoencoder {
     /** The log-thresholds {@code t} ({@code theta = exp(t)}). */
     public Parameter thresholds() {
         return thresholds;
-    }
-
-    @Override
-    public String variant() {
-        return "jumprelu";
-    }
-
-    @Override
-    protected ModelSpec.VariantSpec variantSpec() {
-        return new ModelSpec.VariantSpec.JumpRelu(kernel, bandwidth);
     }
 
     @Override

@@ -49,39 +49,21 @@ public final class MatryoshkaSae extends SparseAutoencoder {
     private final Parameter frequency;
     private final List<INDArray> levelCodes = new ArrayList<>();
 
-    private MatryoshkaSae(SaeConfig config, int[] nesting, double softCap, BiasedLinearEncoder encoder, PlainDictionary decoder) {
-        super(config, encoder, decoder);
-        this.nesting = nesting;
-        this.softCap = softCap;
+    private MatryoshkaSae(ModelSpec spec, MsaeSpec settings, BiasedLinearEncoder encoder, PlainDictionary decoder) {
+        super(spec, encoder, decoder, null);
+        this.nesting = settings.nestingArray();
+        this.softCap = settings.softCap();
         this.msaeEncoder = encoder;
         this.decoder = decoder;
-        this.frequency = Parameter.buffer(ACTIVATION_FREQUENCY, Nd4j.zeros(DataType.LONG, config.nbConcepts()));
+        this.frequency = Parameter.buffer(ACTIVATION_FREQUENCY, Nd4j.zeros(DataType.LONG, spec.sae().nbConcepts()));
     }
 
     /**
      * A Matryoshka SAE with the paper's initialisation: decoder rows Kaiming-uniform rescaled to norm
      * 0.1, encoder = decoder transposed, biases zero.
-     *
-     * @param nestingList the k of each level (sorted here; each in 1..concepts, no duplicates)
-     * @param softCap     the soft cap {@code s}; 0 disables it
      */
-    public static MatryoshkaSae create(SaeConfig config, List<Integer> nestingList, double softCap) {
-        int[] nesting = nestingList.stream().mapToInt(Integer::intValue).sorted().toArray();
-        if (nesting.length == 0) {
-            throw new IllegalArgumentException("nestingList must hold at least one k");
-        }
-        for (int i = 0; i < nesting.length; i++) {
-            if (nesting[i] < 1 || nesting[i] > config.nbConcepts()) {
-                throw new IllegalArgumentException("nestingList entries must be in 1..nbConcepts=" + config.nbConcepts()
-                        + ", was " + nesting[i]);
-            }
-            if (i > 0 && nesting[i] == nesting[i - 1]) {
-                throw new IllegalArgumentException("nestingList has " + nesting[i] + " twice; each level needs its own k");
-            }
-        }
-        if (!(softCap >= 0) || !Double.isFinite(softCap)) {
-            throw new IllegalArgumentException("softCap must be finite and >= 0 (0 disables it), was " + softCap);
-        }
+    static MatryoshkaSae create(ModelSpec spec, MsaeSpec settings) {
+        SaeConfig config = spec.sae();
         DType dtype = config.dtype();
         int c = config.nbConcepts();
         int d = config.inputDim();
@@ -91,7 +73,7 @@ public final class MatryoshkaSae extends SparseAutoencoder {
         dec.diviColumnVector(dec.norm2(1).divi(0.1).reshape(c, 1));
         BiasedLinearEncoder encoder = new BiasedLinearEncoder(dec.transpose().dup('c'), Tensors.zeros(dtype, d),
                 Tensors.zeros(dtype, c), dtype);
-        return new MatryoshkaSae(config, nesting, softCap, encoder, new PlainDictionary("decoder", dec, dtype));
+        return new MatryoshkaSae(spec, settings, encoder, new PlainDictionary("decoder", dec, dtype));
     }
 
     /** The sorted k of each level. */
@@ -108,16 +90,6 @@ public final class MatryoshkaSae extends SparseAutoencoder {
         return frequency.value().toLongVector();
     }
 
-    @Override
-    public String variant() {
-        return "msae";
-    }
-
-    @Override
-    protected ModelSpec.VariantSpec variantSpec() {
-        return new ModelSpec.VariantSpec.Msae(java.util.Arrays.stream(nesting).boxed().toList(), softCap);
-    }
-
     /** {@code pre_bias}, {@code encoder}, {@code latent_bias}, {@code decoder}, then the frequency buffer (the paper's order). */
     @Override
     public List<Parameter> parameters() {
@@ -125,18 +97,6 @@ public final class MatryoshkaSae extends SparseAutoencoder {
         all.addAll(decoder.parameters());
         all.add(frequency);
         return java.util.Collections.unmodifiableList(all);
-    }
-
-    /** Not available: the paper's model has its own untied encoder with a pre-bias. */
-    @Override
-    public SparseAutoencoder tied(boolean bias) {
-        throw new UnsupportedOperationException("a Matryoshka (MSAE) model keeps its own encoder; tying is not supported");
-    }
-
-    /** Not available: the encoder is already untied. */
-    @Override
-    public SparseAutoencoder untied(boolean bias, boolean copyFromDictionary) {
-        throw new UnsupportedOperationException("a Matryoshka (MSAE) model's encoder is already untied");
     }
 
     @Override

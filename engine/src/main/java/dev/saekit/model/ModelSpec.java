@@ -1,46 +1,42 @@
 package dev.saekit.model;
 
 import dev.saekit.dictionary.Dictionary;
-import dev.saekit.dictionary.PlainDictionary;
-import dev.saekit.encoder.BiasedLinearEncoder;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import dev.saekit.dictionary.DictionaryLayer;
+import dev.saekit.dictionary.PlainDictionary;
 import dev.saekit.dictionary.RelaxedArchetypalDictionary;
+import dev.saekit.encoder.BiasedLinearEncoder;
 import dev.saekit.encoder.Encoder;
 import dev.saekit.encoder.EncoderKind;
 import dev.saekit.encoder.Encoders;
+import dev.saekit.encoder.TiedEncoder;
+import dev.saekit.tensor.DType;
 import dev.saekit.tensor.SeededRandom;
 import dev.saekit.tensor.Tensors;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Everything that defines a model except its weights: the shared {@link SaeConfig}, the variant and
- * its settings, the dictionary kind and the encoder's tying. {@link #build()} makes a model of that
- * shape with fresh weights (the seed's), ready to have saved weights loaded into it; every model's
- * {@link SparseAutoencoder#spec()} gives its spec, so a checkpoint is a spec plus weights.
+ * its settings (a {@link VariantSpec} record), the dictionary kind and the encoder's layout.
+ * {@link #build()} is the only factory of models: it makes a model of that shape with fresh weights
+ * (the seed's), ready to have saved weights loaded into it. Every model keeps the spec it was built
+ * from ({@link SparseAutoencoder#spec()}), so a checkpoint is a spec plus weights.
  */
 public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dictionary, EncoderSpec encoder) {
 
-    public ModelSpec {
-        Objects.requireNonNull(sae, "sae");
-        Objects.requireNonNull(variant, "variant");
-        Objects.requireNonNull(dictionary, "dictionary");
-        Objects.requireNonNull(encoder, "encoder");
-        if (variant instanceof VariantSpec.Msae && !(dictionary instanceof DictionarySpec.Standard)) {
-            throw new IllegalArgumentException("an msae model has its own decoder; it takes no other dictionary");
-        }
-        if (variant instanceof VariantSpec.Msae && !(encoder instanceof EncoderSpec.Standard)) {
-            throw new IllegalArgumentException("an msae model keeps its own encoder; it cannot be tied or untied");
-        }
+    /** Checks the parts against each other; the variant checks its settings against the rest ({@link VariantSpec#check}). */
+    public ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dictionary, EncoderSpec encoder) {
+        this.sae = Objects.requireNonNull(sae, "sae");
+        this.variant = Objects.requireNonNull(variant, "variant");
+        this.dictionary = Objects.requireNonNull(dictionary, "dictionary");
+        this.encoder = Objects.requireNonNull(encoder, "encoder");
         if ((encoder instanceof EncoderSpec.SaeLens) != (dictionary instanceof DictionarySpec.Plain)) {
             throw new IllegalArgumentException("the SAELens layout pairs its encoder with a plain W_dec dictionary; got encoder "
                     + encoder + " and dictionary " + dictionary);
         }
-        if (encoder instanceof EncoderSpec.SaeLens
-                && (variant instanceof VariantSpec.Mp || variant instanceof VariantSpec.Omp)) {
-            throw new IllegalArgumentException("matching pursuits use no encoder; the SAELens layout does not apply to them");
-        }
+        variant.check(this);
     }
 
     /** A spec with the standard dictionary and encoder of {@code sae}. */
@@ -48,65 +44,9 @@ public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dicti
         return new ModelSpec(sae, variant, new DictionarySpec.Standard(), new EncoderSpec.Standard());
     }
 
-    /** The variant and its settings. */
-    public sealed interface VariantSpec {
-        Variant variant();
-
-        record Vanilla() implements VariantSpec {
-            public Variant variant() {
-                return Variant.VANILLA;
-            }
-        }
-
-        record TopK(int k) implements VariantSpec {
-            public Variant variant() {
-                return Variant.TOPK;
-            }
-        }
-
-        record BatchTopK(BatchTopKSae.BatchK k, double momentum) implements VariantSpec {
-            public Variant variant() {
-                return Variant.BATCHTOPK;
-            }
-        }
-
-        record JumpRelu(JumpKernel kernel, float bandwidth) implements VariantSpec {
-            public Variant variant() {
-                return Variant.JUMPRELU;
-            }
-        }
-
-        record Mp(int k, Double dropout) implements VariantSpec {
-            public Variant variant() {
-                return Variant.MP;
-            }
-        }
-
-        record Omp(int k, int maxIter, Double dropout) implements VariantSpec {
-            public Variant variant() {
-                return Variant.OMP;
-            }
-        }
-
-        record Msae(List<Integer> nesting, double softCap) implements VariantSpec {
-            public Msae {
-                nesting = List.copyOf(nesting);
-            }
-
-            public Variant variant() {
-                return Variant.MSAE;
-            }
-        }
-
-        record PrefixMatryoshka(List<Integer> prefixes, BatchTopKSae.BatchK k, double momentum) implements VariantSpec {
-            public PrefixMatryoshka {
-                prefixes = List.copyOf(prefixes);
-            }
-
-            public Variant variant() {
-                return Variant.MATRYOSHKA;
-            }
-        }
+    /** A spec of {@code kind} with every setting at its default, the standard dictionary and encoder. */
+    public static ModelSpec defaults(SaeConfig sae, VariantKind kind) {
+        return of(sae, kind.defaults().apply(sae));
     }
 
     /** Which dictionary the model decodes with. */
@@ -117,6 +57,10 @@ public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dicti
 
         /** A {@link RelaxedArchetypalDictionary} over {@code nbPoints} candidates (the points are part of the weights). */
         record Archetypal(int nbPoints, double delta, boolean useMultiplier) implements DictionarySpec {
+            public Archetypal {
+                InvalidSettingException.require(nbPoints >= 1, "archetypal", "points", nbPoints, ">= 1");
+                InvalidSettingException.require(delta > 0 && Double.isFinite(delta), "archetypal", "delta", delta, "finite and > 0");
+            }
         }
 
         /** A {@link PlainDictionary} (no projection) named {@code W_dec}: the SAELens layout. */
@@ -144,6 +88,11 @@ public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dicti
         }
     }
 
+    /** Bytes per element of the model's float parameters. */
+    public int elementBytes() {
+        return sae.dtype() == DType.FLOAT64 ? 8 : 4;
+    }
+
     /**
      * Every parameter and buffer a model of this spec holds, in the order of
      * {@link SparseAutoencoder#parameters()}, without allocating any: for memory estimates and size
@@ -151,41 +100,29 @@ public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dicti
      * to hold. A test keeps it equal to what {@link #build()} makes.
      */
     public List<ParameterShape> parameterShapes() {
+        return variant.parameterShapes(this);
+    }
+
+    /** The shapes of the variant's own parameters, then the encoder's, then the dictionary's (and {@code b_dec}'s). */
+    List<ParameterShape> layoutShapes() {
         long d = sae.inputDim();
         long c = sae.nbConcepts();
-        int w = sae.dtype() == dev.saekit.tensor.DType.FLOAT64 ? 8 : 4;
-        List<ParameterShape> out = new java.util.ArrayList<>();
-        if (variant instanceof VariantSpec.Msae) {
-            out.add(new ParameterShape("pre_bias", new long[] {d}, w, true));
-            out.add(new ParameterShape("encoder", new long[] {d, c}, w, true));
-            out.add(new ParameterShape("latent_bias", new long[] {c}, w, true));
-            out.add(new ParameterShape("decoder", new long[] {c, d}, w, true));
-            out.add(new ParameterShape(MatryoshkaSae.ACTIVATION_FREQUENCY, new long[] {c}, 8, false));
-            return out;
-        }
-        if (variant instanceof VariantSpec.BatchTopK || variant instanceof VariantSpec.PrefixMatryoshka) {
-            out.add(new ParameterShape(BatchTopKSae.RUNNING_THRESHOLD, new long[0], w, false));
-        } else if (variant instanceof VariantSpec.JumpRelu) {
-            out.add(new ParameterShape(JumpSae.THRESHOLDS, new long[] {c}, w, true));
-        } else if ((variant instanceof VariantSpec.Mp m && m.dropout() != null)
-                || (variant instanceof VariantSpec.Omp o && o.dropout() != null)) {
-            out.add(new ParameterShape(DropoutMask.STATE, new long[0], 8, false));
-        }
-        boolean pursuit = variant instanceof VariantSpec.Mp || variant instanceof VariantSpec.Omp;
+        int w = elementBytes();
+        List<ParameterShape> out = new ArrayList<>(variant.ownShapes(this));
         if (encoder instanceof EncoderSpec.SaeLens) {
             out.add(new ParameterShape("b_dec", new long[] {d}, w, true));
             out.add(new ParameterShape("W_enc", new long[] {d, c}, w, true));
             out.add(new ParameterShape("b_enc", new long[] {c}, w, true));
         } else if (encoder instanceof EncoderSpec.Tied t) {
             if (t.bias()) {
-                out.add(new ParameterShape(dev.saekit.encoder.TiedEncoder.BIAS, new long[] {c}, w, true));
+                out.add(new ParameterShape(TiedEncoder.BIAS, new long[] {c}, w, true));
             }
         } else if (encoder instanceof EncoderSpec.Untied u) {
             out.add(new ParameterShape("encoder.weight", new long[] {c, d}, w, true));
             if (u.bias()) {
                 out.add(new ParameterShape("encoder.bias", new long[] {c}, w, true));
             }
-        } else if (!pursuit) {
+        } else if (variant.usesEncoder()) {
             EncoderKind kind = sae.encoder();
             for (int i = 0; i < kind.blocks(); i++) {
                 boolean last = i == kind.blocks() - 1;
@@ -220,7 +157,7 @@ public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dicti
 
     /** A model of this shape with the seed's initial weights (an archetypal dictionary's points zero, to be loaded). */
     public SparseAutoencoder build() {
-        return create(null);
+        return variant.build(this, () -> parts(null));
     }
 
     /**
@@ -237,77 +174,41 @@ public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dicti
             throw new IllegalArgumentException("archetypal points must have shape [" + a.nbPoints() + ", " + sae.inputDim()
                     + "] (nbPoints, inputDim), was " + java.util.Arrays.toString(points.shape()));
         }
-        return create(points);
+        return variant.build(this, () -> parts(points));
     }
 
-    private SparseAutoencoder create(INDArray points) {
-        if (variant instanceof VariantSpec.Msae m) {
-            return MatryoshkaSae.create(sae, m.nesting(), m.softCap());
-        }
+    /** The encoder, dictionary and decoder bias of this layout, drawn from the seed (the encoder first, as the reference). */
+    private ModelParts parts(INDArray points) {
         SeededRandom rng = new SeededRandom(sae.seed());
-        boolean pursuit = variant instanceof VariantSpec.Mp || variant instanceof VariantSpec.Omp;
-        Encoder enc;
-        Dictionary dict;
-        BiasedLinearEncoder saeLens = null;
         if (encoder instanceof EncoderSpec.SaeLens s) {
             // decoder rows Kaiming-uniform scaled to norm 0.1, encoder = decoder transposed, biases zero
             double bound = Math.sqrt(6.0 / sae.inputDim());
             INDArray dec = rng.uniform(sae.dtype(), -bound, bound, sae.nbConcepts(), sae.inputDim());
             dec.diviColumnVector(dec.norm2(1).divi(0.1).reshape(sae.nbConcepts(), 1));
-            saeLens = new BiasedLinearEncoder(dec.transpose().dup('c'), Tensors.zeros(sae.dtype(), sae.inputDim()),
+            BiasedLinearEncoder enc = new BiasedLinearEncoder(dec.transpose().dup('c'), Tensors.zeros(sae.dtype(), sae.inputDim()),
                     Tensors.zeros(sae.dtype(), sae.nbConcepts()), sae.dtype(), BiasedLinearEncoder.Names.SAELENS,
                     s.subtractDecoderBias());
-            enc = saeLens;
-            dict = new PlainDictionary("W_dec", dec, sae.dtype());
-        } else {
-            enc = Encoders.create(pursuit ? EncoderKind.IDENTITY : sae.encoder(), sae.inputDim(), sae.nbConcepts(),
-                    sae.dtype(), rng);
-            dict = dictionary(rng, points);
-        }
-        SparseAutoencoder model = variant(enc, dict);
-        if (saeLens != null) {
-            model.withDecoderBias(saeLens.preBias());
+            return new ModelParts(enc, new PlainDictionary("W_dec", dec, sae.dtype()), enc.preBias());
         }
         if (encoder instanceof EncoderSpec.Tied t) {
-            model.tied(t.bias());
-        } else if (encoder instanceof EncoderSpec.Untied u) {
-            model.untied(u.bias(), true);
+            Dictionary dict = dictionary(rng, points);
+            return new ModelParts(new TiedEncoder(dict, t.bias()), dict, null);
         }
-        return model;
+        if (encoder instanceof EncoderSpec.Untied u) {
+            Dictionary dict = dictionary(rng, points);
+            return new ModelParts(Encoders.linearFrom(dict.get().dup('c'), u.bias()), dict, null);
+        }
+        Encoder enc = Encoders.create(variant.usesEncoder() ? sae.encoder() : EncoderKind.IDENTITY, sae.inputDim(),
+                sae.nbConcepts(), sae.dtype(), rng);
+        return new ModelParts(enc, dictionary(rng, points), null);
     }
 
     private Dictionary dictionary(SeededRandom rng, INDArray points) {
-        Dictionary dict;
         if (dictionary instanceof DictionarySpec.Archetypal a) {
-            dict = new RelaxedArchetypalDictionary(sae.nbConcepts(),
+            return new RelaxedArchetypalDictionary(sae.nbConcepts(),
                     points != null ? points : Tensors.zeros(sae.dtype(), a.nbPoints(), sae.inputDim()),
                     a.delta(), a.useMultiplier(), sae.dtype());
-        } else {
-            dict = DictionaryLayer.create(sae.inputDim(), sae.nbConcepts(), sae.dictionary(), sae.dtype(), rng);
         }
-        return dict;
-    }
-
-    private SparseAutoencoder variant(Encoder enc, Dictionary dict) {
-        SparseAutoencoder model;
-        if (variant instanceof VariantSpec.Vanilla) {
-            model = new Sae(sae, enc, dict);
-        } else if (variant instanceof VariantSpec.TopK t) {
-            model = new TopKSae(sae, t.k(), enc, dict);
-        } else if (variant instanceof VariantSpec.BatchTopK b) {
-            model = new BatchTopKSae(sae, b.k(), b.momentum(), enc, dict);
-        } else if (variant instanceof VariantSpec.JumpRelu j) {
-            model = new JumpSae(sae, j.kernel(), j.bandwidth(), enc, dict);
-        } else if (variant instanceof VariantSpec.Mp p) {
-            model = new MpSae(sae, p.k(), p.dropout(), enc, dict);
-        } else if (variant instanceof VariantSpec.Omp o) {
-            model = new OmpSae(sae, o.k(), o.maxIter(), o.dropout(), enc, dict);
-        } else if (variant instanceof VariantSpec.PrefixMatryoshka p) {
-            model = new PrefixMatryoshkaSae(sae, p.prefixes().stream().mapToInt(Integer::intValue).toArray(), p.k(), p.momentum(),
-                    enc, dict);
-        } else {
-            throw new IllegalStateException("unhandled variant " + variant);
-        }
-        return model;
+        return DictionaryLayer.create(sae.inputDim(), sae.nbConcepts(), sae.dictionary(), sae.dtype(), rng);
     }
 }

@@ -44,25 +44,13 @@ public final class MpSae extends SparseAutoencoder {
     private INDArray dropMask;
     private INDArray encodeD;
 
-    public MpSae(SaeConfig config, int k, Double dropout, Encoder encoder, Dictionary dictionary) {
-        super(config, encoder, dictionary);
-        if (k < 1) {
-            throw new IllegalArgumentException("k (matching-pursuit steps) must be >= 1, was " + k);
-        }
-        if (dropout != null && !(dropout >= 0 && dropout < 1)) {
-            throw new IllegalArgumentException("dropout must be in [0, 1), was " + dropout);
-        }
-        this.k = k;
-        this.dropout = dropout;
+    MpSae(ModelSpec spec, MpSpec settings, ModelParts parts) {
+        super(spec, parts);
+        this.k = settings.k();
+        this.dropout = settings.dropout();
+        SaeConfig config = spec.sae();
         this.dropoutMask = dropout == null ? null : new DropoutMask(dropout, new SeededRandom(config.seed()).derive(0xD5).seed());
         this.steps = new Buffers(config.dtype());
-    }
-
-    /** A matching-pursuit SAE (identity encoder, default dictionary); {@code dropout} may be null. */
-    public static MpSae create(SaeConfig config, int k, Double dropout) {
-        SeededRandom rng = new SeededRandom(config.seed());
-        Encoder encoder = Encoders.create(EncoderKind.IDENTITY, config.inputDim(), config.nbConcepts(), config.dtype(), rng);
-        return new MpSae(config, k, dropout, encoder, defaultDictionary(config, rng));
     }
 
     public int k() {
@@ -74,20 +62,10 @@ public final class MpSae extends SparseAutoencoder {
         return dropout;
     }
 
-    @Override
-    public String variant() {
-        return "mp";
-    }
-
     /** The dropout generator's state, when dropout is on. */
     @Override
     protected java.util.List<dev.saekit.tensor.Parameter> ownParameters() {
         return dropoutMask == null ? java.util.List.of() : java.util.List.of(dropoutMask.state());
-    }
-
-    @Override
-    protected ModelSpec.VariantSpec variantSpec() {
-        return new ModelSpec.VariantSpec.Mp(k, dropout);
     }
 
     @Override

@@ -37,29 +37,14 @@ public final class OmpSae extends SparseAutoencoder {
     private final DropoutMask dropoutMask;
     private final Buffers steps;
 
-    public OmpSae(SaeConfig config, int k, int maxIter, Double dropout, Encoder encoder, Dictionary dictionary) {
-        super(config, encoder, dictionary);
-        if (k < 1 || k > config.nbConcepts()) {
-            throw new IllegalArgumentException("k (pursuit steps) must be in 1..nbConcepts=" + config.nbConcepts() + ", was " + k);
-        }
-        if (maxIter < 1) {
-            throw new IllegalArgumentException("maxIter (NNLS iterations) must be >= 1, was " + maxIter);
-        }
-        if (dropout != null && !(dropout >= 0 && dropout < 1)) {
-            throw new IllegalArgumentException("dropout must be in [0, 1), was " + dropout);
-        }
-        this.k = k;
-        this.maxIter = maxIter;
-        this.dropout = dropout;
+    OmpSae(ModelSpec spec, OmpSpec settings, ModelParts parts) {
+        super(spec, parts);
+        this.k = settings.k();
+        this.maxIter = settings.maxIter();
+        this.dropout = settings.dropout();
+        SaeConfig config = spec.sae();
         this.dropoutMask = dropout == null ? null : new DropoutMask(dropout, new SeededRandom(config.seed()).derive(0x0B).seed());
         this.steps = new Buffers(config.dtype());
-    }
-
-    /** An OMP SAE with the reference's defaults: identity encoder, 10 NNLS iterations; {@code dropout} may be null. */
-    public static OmpSae create(SaeConfig config, int k, int maxIter, Double dropout) {
-        SeededRandom rng = new SeededRandom(config.seed());
-        Encoder encoder = Encoders.create(EncoderKind.IDENTITY, config.inputDim(), config.nbConcepts(), config.dtype(), rng);
-        return new OmpSae(config, k, maxIter, dropout, encoder, defaultDictionary(config, rng));
     }
 
     public int k() {
@@ -70,20 +55,10 @@ public final class OmpSae extends SparseAutoencoder {
         return maxIter;
     }
 
-    @Override
-    public String variant() {
-        return "omp";
-    }
-
     /** The dropout generator's state, when dropout is on. */
     @Override
     protected java.util.List<dev.saekit.tensor.Parameter> ownParameters() {
         return dropoutMask == null ? java.util.List.of() : java.util.List.of(dropoutMask.state());
-    }
-
-    @Override
-    protected ModelSpec.VariantSpec variantSpec() {
-        return new ModelSpec.VariantSpec.Omp(k, maxIter, dropout);
     }
 
     @Override

@@ -25,33 +25,14 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 public final class PrefixMatryoshkaSae extends BatchTopKSae {
     private final int[] prefixes;
 
-    public PrefixMatryoshkaSae(SaeConfig config, int[] prefixes, BatchK k, double momentum, Encoder encoder,
-                               Dictionary dictionary) {
-        super(config, k, momentum, encoder, dictionary);
-        this.prefixes = checkPrefixes(prefixes, config.nbConcepts());
+    PrefixMatryoshkaSae(ModelSpec spec, PrefixMatryoshkaSpec settings, ModelParts parts) {
+        super(spec, settings.k(), settings.momentum(), parts);
+        this.prefixes = withWholeDictionary(settings.prefixes(), spec.sae().nbConcepts());
     }
 
-    /**
-     * A prefix Matryoshka with BatchTopK codes. The prefix sizes are sorted, and the full dictionary
-     * is added as the last level if missing.
-     */
-    public static PrefixMatryoshkaSae create(SaeConfig config, List<Integer> prefixes, BatchK k, double momentum) {
-        SeededRandom rng = new SeededRandom(config.seed());
-        Encoder encoder = defaultEncoder(config, rng);
-        int[] p = prefixes.stream().mapToInt(Integer::intValue).toArray();
-        return new PrefixMatryoshkaSae(config, p, k, momentum, encoder, defaultDictionary(config, rng));
-    }
-
-    private static int[] checkPrefixes(int[] given, int concepts) {
-        int[] p = Arrays.stream(given).sorted().toArray();
-        for (int i = 0; i < p.length; i++) {
-            if (p[i] < 1 || p[i] > concepts) {
-                throw new IllegalArgumentException("prefix sizes must be in 1..nbConcepts=" + concepts + ", was " + p[i]);
-            }
-            if (i > 0 && p[i] == p[i - 1]) {
-                throw new IllegalArgumentException("prefix size " + p[i] + " is given twice");
-            }
-        }
+    /** The spec's sorted prefix sizes, with the whole dictionary as the last level. */
+    private static int[] withWholeDictionary(java.util.List<Integer> sorted, int concepts) {
+        int[] p = sorted.stream().mapToInt(Integer::intValue).toArray();
         if (p.length == 0 || p[p.length - 1] != concepts) {
             p = Arrays.copyOf(p, p.length + 1);
             p[p.length - 1] = concepts;
@@ -62,16 +43,6 @@ public final class PrefixMatryoshkaSae extends BatchTopKSae {
     /** The sorted prefix sizes; the last is the number of concepts. */
     public int[] prefixes() {
         return prefixes.clone();
-    }
-
-    @Override
-    public String variant() {
-        return "matryoshka";
-    }
-
-    @Override
-    protected ModelSpec.VariantSpec variantSpec() {
-        return new ModelSpec.VariantSpec.PrefixMatryoshka(java.util.Arrays.stream(prefixes).boxed().toList(), k(), momentum());
     }
 
     @Override

@@ -14,25 +14,7 @@ import dev.saekit.tensor.SeededRandom;
  */
 public final class Sae extends SparseAutoencoder {
 
-    public Sae(SaeConfig config, Encoder encoder, Dictionary dictionary) {
-        super(config, encoder, dictionary);
-    }
-
-    /** A vanilla SAE with the encoder and dictionary that {@code config} describes. */
-    public static Sae create(SaeConfig config) {
-        SeededRandom rng = new SeededRandom(config.seed());
-        Encoder encoder = defaultEncoder(config, rng);
-        Dictionary dictionary = defaultDictionary(config, rng);
-        return new Sae(config, encoder, dictionary);
-    }
-
-    @Override
-    public String variant() {
-        return "vanilla";
-    }
-
-    @Override
-    protected ModelSpec.VariantSpec variantSpec() {
-        return new ModelSpec.VariantSpec.Vanilla();
+    Sae(ModelSpec spec, ModelParts parts) {
+        super(spec, parts);
     }
 }

@@ -4,7 +4,6 @@ import dev.saekit.dictionary.Dictionary;
 import dev.saekit.dictionary.DictionaryLayer;
 import dev.saekit.encoder.Codes;
 import dev.saekit.encoder.Encoder;
-import dev.saekit.encoder.Encoders;
 import dev.saekit.encoder.TiedEncoder;
 import dev.saekit.kernel.RowKernels;
 import dev.saekit.kernel.SparseCodes;
@@ -12,7 +11,6 @@ import dev.saekit.tensor.Buffers;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Module;
 import dev.saekit.tensor.Parameter;
-import dev.saekit.tensor.SeededRandom;
 import dev.saekit.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -35,12 +33,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * the vanilla SAE keeps the encoder's ReLU codes.
  */
 public abstract class SparseAutoencoder implements Module {
+    private final ModelSpec spec;
     protected final SaeConfig config;
     protected final Dictionary dictionary;
     protected final Buffers buffers;
-    protected Encoder encoder;
-    private ModelSpec.EncoderSpec encoderSpec = new ModelSpec.EncoderSpec.Standard();
-    private Parameter decoderBias;
+    protected final Encoder encoder;
+    private final Parameter decoderBias;
     private boolean training = true;
 
     private INDArray lastX;
@@ -50,28 +48,34 @@ public abstract class SparseAutoencoder implements Module {
     private double[] sparseGrad;
     private SaeOutput last;
 
-    protected SparseAutoencoder(SaeConfig config, Encoder encoder, Dictionary dictionary) {
-        this.config = Objects.requireNonNull(config, "config");
+    /** A model of {@code spec} made of {@code parts}: the spec is what {@link #spec()} gives back. */
+    protected SparseAutoencoder(ModelSpec spec, ModelParts parts) {
+        this(spec, parts.encoder(), parts.dictionary(), parts.decoderBias());
+    }
+
+    protected SparseAutoencoder(ModelSpec spec, Encoder encoder, Dictionary dictionary, Parameter decoderBias) {
+        this.spec = Objects.requireNonNull(spec, "spec");
+        this.config = spec.sae();
         this.encoder = Objects.requireNonNull(encoder, "encoder");
         this.dictionary = Objects.requireNonNull(dictionary, "dictionary");
         if (dictionary.nbConcepts() != config.nbConcepts() || dictionary.inputDim() != config.inputDim()) {
             throw new IllegalArgumentException("dictionary is [" + dictionary.nbConcepts() + ", " + dictionary.inputDim()
                     + "] but the model is configured for [" + config.nbConcepts() + ", " + config.inputDim() + "]");
         }
+        if (decoderBias != null) {
+            Tensors.requireShape("decoder bias", decoderBias.value(), config.inputDim());
+        }
+        this.decoderBias = decoderBias;
         this.buffers = new Buffers(config.dtype());
     }
 
-    /** The default encoder and dictionary of {@code config}, drawn from its seed (encoder first, as the reference). */
-    protected static Encoder defaultEncoder(SaeConfig config, SeededRandom rng) {
-        return Encoders.create(config.encoder(), config.inputDim(), config.nbConcepts(), config.dtype(), rng);
+    /**
+     * What defines this model besides its weights: the spec it was built from. {@code spec().build()}
+     * makes a model of the same shape.
+     */
+    public ModelSpec spec() {
+        return spec;
     }
-
-    protected static Dictionary defaultDictionary(SaeConfig config, SeededRandom rng) {
-        return DictionaryLayer.create(config.inputDim(), config.nbConcepts(), config.dictionary(), config.dtype(), rng);
-    }
-
-    /** The variant's name, e.g. {@code vanilla}, {@code topk}. */
-    public abstract String variant();
 
     public SaeConfig config() {
         return config;
@@ -206,7 +210,7 @@ public abstract class SparseAutoencoder implements Module {
             dictionary.backward(grads.dictionary(), grads.dictionaryUsed());
         }
         if (grads.nested().stream().anyMatch(java.util.Objects::nonNull)) {
-            throw new IllegalArgumentException("a " + variant() + " model has no nested reconstructions; "
+            throw new IllegalArgumentException("a " + spec.variant().name() + " model has no nested reconstructions; "
                     + "use a Matryoshka model with a nested loss");
         }
         List<double[]> decodePreCodeGrads = backwardSparseDecodes(grads.sparseDecodes());
@@ -292,7 +296,7 @@ public abstract class SparseAutoencoder implements Module {
      * {@link #sparsify} for such variants.
      */
     protected void selectFewCodes(INDArray codes, boolean relu, SparseCodes into) {
-        throw new UnsupportedOperationException(variant() + " does not select few codes");
+        throw new UnsupportedOperationException(spec.variant().name() + " does not select few codes");
     }
 
     /**
@@ -335,17 +339,6 @@ public abstract class SparseAutoencoder implements Module {
         return decoderBias == null ? xHat : xHat.addiRowVector(decoderBias.value());
     }
 
-    /**
-     * Adds {@code bias [input]} to every reconstruction: {@code x_hat = z D + b}. The reference
-     * (overcomplete) has no decoder bias; SAELens models do, shared with the encoder's pre-bias.
-     * The parameter may be one the encoder also holds; it is listed once.
-     */
-    public SparseAutoencoder withDecoderBias(Parameter bias) {
-        Tensors.requireShape("decoder bias", bias.value(), inputDim());
-        decoderBias = bias;
-        return this;
-    }
-
     /** The decoder bias, or null. */
     public Parameter decoderBias() {
         return decoderBias;
@@ -385,67 +378,8 @@ public abstract class SparseAutoencoder implements Module {
         dictionary.train(mode);
     }
 
-    // ---------------------------------------------------------------- tying
-
-    /** Replaces the encoder by one that shares the dictionary: {@code z = relu(x D^T (+ b))}. */
-    public SparseAutoencoder tied(boolean bias) {
-        Encoder e = new TiedEncoder(dictionary, bias);
-        e.train(training);
-        encoder = e;
-        encoderSpec = new ModelSpec.EncoderSpec.Tied(bias);
-        return this;
-    }
-
-    /**
-     * Replaces the encoder by an independent linear one ({@code encoder.weight}, {@code encoder.bias}),
-     * starting from a copy of the dictionary ({@code copyFromDictionary}) or from a Xavier-uniform draw.
-     */
-    public SparseAutoencoder untied(boolean bias, boolean copyFromDictionary) {
-        double xavier = Math.sqrt(6.0 / (inputDim() + nbConcepts()));
-        INDArray w = copyFromDictionary
-                ? dictionary.get().dup('c')
-                : new SeededRandom(config.seed()).derive(0x17ED).uniform(dtype(), -xavier, xavier, nbConcepts(), inputDim());
-        Encoder e = Encoders.linearFrom(w, bias);
-        e.train(training);
-        encoder = e;
-        encoderSpec = new ModelSpec.EncoderSpec.Untied(bias);
-        return this;
-    }
-
     public boolean isTied() {
         return encoder instanceof TiedEncoder;
-    }
-
-    // ---------------------------------------------------------------- description
-
-    /** The variant and its settings, for {@link #spec()}. */
-    protected abstract ModelSpec.VariantSpec variantSpec();
-
-    /**
-     * What defines this model besides its weights; {@code spec().build()} makes a model of the same
-     * shape. An error for a dictionary or normaliser that a spec cannot describe (a custom lambda).
-     */
-    public ModelSpec spec() {
-        ModelSpec.DictionarySpec d;
-        if (dictionary instanceof dev.saekit.dictionary.RelaxedArchetypalDictionary a) {
-            d = new ModelSpec.DictionarySpec.Archetypal(a.nbCandidates(), a.delta(),
-                    a.parameter(dev.saekit.dictionary.RelaxedArchetypalDictionary.MULTIPLIER).orElseThrow().isTrainable());
-        } else if (dictionary instanceof DictionaryLayer l && l.normalizer() == config.dictionary().normalization()
-                && l.multiplier().isTrainable() == config.dictionary().useMultiplier()) {
-            d = new ModelSpec.DictionarySpec.Standard();
-        } else if (this instanceof MatryoshkaSae) {
-            d = new ModelSpec.DictionarySpec.Standard();
-        } else if (dictionary instanceof dev.saekit.dictionary.PlainDictionary) {
-            d = new ModelSpec.DictionarySpec.Plain();
-        } else {
-            throw new IllegalStateException("this model's dictionary (" + dictionary + ") is not described by its config;"
-                    + " a spec covers DictionaryLayer with the config's normalization, and archetypal dictionaries");
-        }
-        ModelSpec.EncoderSpec e = encoderSpec;
-        if (!(this instanceof MatryoshkaSae) && encoder instanceof dev.saekit.encoder.BiasedLinearEncoder b) {
-            e = new ModelSpec.EncoderSpec.SaeLens(b.subtractsPreBias());
-        }
-        return new ModelSpec(config, variantSpec(), d, e);
     }
 
     // ---------------------------------------------------------------- parameters
@@ -469,7 +403,7 @@ public abstract class SparseAutoencoder implements Module {
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[variant=" + variant() + ", input=" + inputDim() + ", concepts="
+        return getClass().getSimpleName() + "[variant=" + spec.variant().name() + ", input=" + inputDim() + ", concepts="
                 + nbConcepts() + ", encoder=" + describe(encoder) + ", dictionary=" + describe(dictionary)
                 + settings() + ", " + dtype() + ", " + (training ? "train" : "eval") + "]";
     }

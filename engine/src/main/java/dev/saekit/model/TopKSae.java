@@ -10,8 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * TopK SAE: per row, keep the {@code k} largest codes of the encoder and zero the rest, in
- * training and evaluation alike; the gradient flows only through the kept codes. Default
- * {@code k = max(concepts / 10, 1)}.
+ * training and evaluation alike; the gradient flows only through the kept codes. Settings:
+ * {@link TopKSpec}.
  *
  * <p>Paper: Gao et al. (2024), "Scaling and evaluating sparse autoencoders"; reference: overcomplete's
  * {@code TopKSAE}.
@@ -19,38 +19,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class TopKSae extends SparseAutoencoder {
     private final int k;
 
-    public TopKSae(SaeConfig config, int k, Encoder encoder, Dictionary dictionary) {
-        super(config, encoder, dictionary);
-        if (k < 1 || k > config.nbConcepts()) {
-            throw new IllegalArgumentException("topK must be in 1..nbConcepts=" + config.nbConcepts() + ", was " + k);
-        }
-        this.k = k;
-    }
-
-    /** A TopK SAE with the default encoder and dictionary of {@code config}. */
-    public static TopKSae create(SaeConfig config, int k) {
-        SeededRandom rng = new SeededRandom(config.seed());
-        Encoder encoder = defaultEncoder(config, rng);
-        return new TopKSae(config, k, encoder, defaultDictionary(config, rng));
-    }
-
-    /** The reference's default: {@code max(nbConcepts / 10, 1)}. */
-    public static int defaultK(int nbConcepts) {
-        return Math.max(nbConcepts / 10, 1);
+    TopKSae(ModelSpec spec, TopKSpec settings, ModelParts parts) {
+        super(spec, parts);
+        this.k = settings.k();
     }
 
     public int k() {
         return k;
-    }
-
-    @Override
-    public String variant() {
-        return "topk";
-    }
-
-    @Override
-    protected ModelSpec.VariantSpec variantSpec() {
-        return new ModelSpec.VariantSpec.TopK(k);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.saekit.train;
 
 import dev.saekit.model.SaeOutput;
+import dev.saekit.model.VariantSpec;
 import dev.saekit.tensor.Ops;
 import java.util.Locale;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -9,6 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class Losses {
     /** Names accepted by {@link #parse}. */
     public static final String NAMES = "mse, mse_l1";
+    /** The L1 weight of the default {@code mse_l1}: it multiplies a sum over the batch, so it is small. */
+    public static final double DEFAULT_L1 = 4e-5;
 
     private Losses() {
     }
@@ -26,6 +29,18 @@ public final class Losses {
     /** {@code lambda * sum(|z|)} over the whole batch, alone: {@code mse().plus(l1(lambda))} is {@link #mseL1}. */
     public static Loss l1(double lambda) {
         return new L1(lambda);
+    }
+
+    /**
+     * The loss a model of {@code variant} trains with unless told otherwise, the same for every front
+     * end: the uniform nested MSE for the Matryoshkas, {@code mse_l1} ({@link #DEFAULT_L1}) for the
+     * variants whose sparsity comes from the loss (vanilla, JumpReLU), {@code mse} for the others.
+     */
+    public static Loss defaultFor(VariantSpec variant) {
+        if (variant.nested()) {
+            return MatryoshkaLoss.uniform(MatryoshkaLoss.Kind.MSE);
+        }
+        return variant.sparsityFromLoss() ? mseL1(DEFAULT_L1) : mse();
     }
 
     /** {@code mse} or {@code mse_l1} (with {@code l1Penalty}); the error lists the accepted names. */

@@ -1,5 +1,6 @@
 package dev.saekit.golden;
 
+import dev.saekit.model.TestModels;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.saekit.model.MatryoshkaSae;
 import dev.saekit.model.SaeConfig;
@@ -41,7 +42,7 @@ final class MsaeReplayer implements GoldenReplayer {
         List<Double> importance = new ArrayList<>();
         h.path("relative_importance").forEach(n -> importance.add(n.asDouble()));
         SaeConfig config = SaeConfig.of(h.path("n_inputs").asInt(), h.path("n_latents").asInt()).withDType(c.dtype());
-        MatryoshkaSae model = MatryoshkaSae.create(config, nesting, h.path("latent_soft_cap").asDouble(30.0));
+        MatryoshkaSae model = TestModels.msae(config, nesting, h.path("latent_soft_cap").asDouble(30.0));
         OvercompleteReplayer.load(model, c.group("params_init"), check);
         INDArray x = c.group("inputs").get("x");
         int[] ks = model.nesting();

@@ -1,5 +1,10 @@
 package dev.saekit.golden;
 
+import dev.saekit.model.ModelSpec;
+import dev.saekit.model.VariantSpec;
+import dev.saekit.model.TopKSpec;
+import dev.saekit.model.VanillaSpec;
+import dev.saekit.model.TestModels;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.saekit.dictionary.DictionaryConfig;
 import dev.saekit.dictionary.Normalization;
@@ -36,33 +41,23 @@ final class OvercompleteReplayer implements GoldenReplayer {
     /** Model classes of the reference that the engine implements, by their class name there. */
     private static final Map<String, Function<GoldenCase, SparseAutoencoder>> MODELS = Map.of(
             "SAE", OvercompleteReplayer::vanilla,
-            "TopKSAE", c -> TopKSae.create(baseConfig(c), c.hyper().path("top_k").asInt()),
-            "BatchTopKSAE", c -> BatchTopKSae.create(baseConfig(c),
+            "TopKSAE", c -> TestModels.topK(baseConfig(c), c.hyper().path("top_k").asInt()),
+            "BatchTopKSAE", c -> TestModels.batchTopK(baseConfig(c),
                     new BatchTopKSae.BatchK.PerBatch(c.hyper().path("top_k").asLong()),
                     c.hyper().path("threshold_momentum").asDouble(0.9)),
-            "JumpSAE", c -> JumpSae.create(baseConfig(c), JumpKernel.parse(c.hyper().path("kernel").asText("silverman")),
+            "JumpSAE", c -> TestModels.jump(baseConfig(c), JumpKernel.parse(c.hyper().path("kernel").asText("silverman")),
                     (float) c.hyper().path("bandwidth").asDouble(1e-3)),
-            "MpSAE", c -> MpSae.create(baseConfig(c), c.hyper().path("k").asInt(1),
+            "MpSAE", c -> TestModels.mp(baseConfig(c), c.hyper().path("k").asInt(1),
                     c.hyper().path("dropout").isNumber() ? c.hyper().path("dropout").asDouble() : null),
-            "SAE+RelaxedArchetypalDictionary", c -> {
-                SaeConfig config = baseConfig(c);
-                return new Sae(config, encoder(config), archetypal(c, config));
-            },
-            "RATopKSAE", c -> {
-                SaeConfig config = baseConfig(c);
-                return new TopKSae(config, c.hyper().path("top_k").asInt(), encoder(config), archetypal(c, config));
-            });
+            "SAE+RelaxedArchetypalDictionary", c -> archetypal(c, new VanillaSpec()),
+            "RATopKSAE", c -> archetypal(c, new TopKSpec(c.hyper().path("top_k").asInt())));
 
-    private static Encoder encoder(SaeConfig config) {
-        return Encoders.create(config.encoder(), config.inputDim(), config.nbConcepts(), config.dtype(),
-                new SeededRandom(config.seed()));
-    }
-
-    /** The archetypal dictionary of a case: its candidate points are the case's {@code dictionary.C}. */
-    private static RelaxedArchetypalDictionary archetypal(GoldenCase c, SaeConfig config) {
+    /** A model over the archetypal dictionary of a case: its candidate points are the case's {@code dictionary.C}. */
+    private static SparseAutoencoder archetypal(GoldenCase c, VariantSpec variant) {
         INDArray points = c.group("params_init").get(RelaxedArchetypalDictionary.POINTS);
-        return new RelaxedArchetypalDictionary(config.nbConcepts(), points, c.hyper().path("delta").asDouble(1.0),
-                c.hyper().path("use_multiplier").asBoolean(true), config.dtype());
+        ModelSpec.DictionarySpec dictionary = new ModelSpec.DictionarySpec.Archetypal((int) points.rows(),
+                c.hyper().path("delta").asDouble(1.0), c.hyper().path("use_multiplier").asBoolean(true));
+        return new ModelSpec(baseConfig(c), variant, dictionary, new ModelSpec.EncoderSpec.Standard()).build(points);
     }
 
     @Override
@@ -98,7 +93,7 @@ final class OvercompleteReplayer implements GoldenReplayer {
     }
 
     private static SparseAutoencoder vanilla(GoldenCase c) {
-        return Sae.create(baseConfig(c));
+        return TestModels.vanilla(baseConfig(c));
     }
 
     static void load(SparseAutoencoder model, Map<String, INDArray> params, GoldenCheck check) {
@@ -184,7 +179,7 @@ final class OvercompleteReplayer implements GoldenReplayer {
                     if (model instanceof BatchTopKSae b) {
                         check.scalar("scalars/running_threshold", b.runningThreshold(), e.getValue().asDouble());
                     } else {
-                        check.fail("running_threshold given for a " + model.variant() + " model");
+                        check.fail("running_threshold given for a " + model.spec().variant().name() + " model");
                     }
                 }
                 default -> check.fail("scalar '" + e.getKey() + "' is not checked by this replayer");

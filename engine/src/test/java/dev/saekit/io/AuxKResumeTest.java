@@ -4,9 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.saekit.model.TopKSpec;
 import dev.saekit.data.InMemoryDataset;
 import dev.saekit.model.ModelSpec;
-import dev.saekit.model.ModelSpec.VariantSpec;
+import dev.saekit.model.VariantSpec;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SparseAutoencoder;
 import dev.saekit.tensor.DType;
@@ -38,7 +39,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class AuxKResumeTest {
     private static final InMemoryDataset DATA = InMemoryDataset.of(new SeededRandom(7).normal(DType.FLOAT64, 1.0, 70, 6), "random");
-    private static final ModelSpec SPEC = ModelSpec.of(SaeConfig.of(6, 24).withDType(DType.FLOAT64).withSeed(8), new VariantSpec.TopK(2));
+    private static final ModelSpec SPEC = ModelSpec.of(SaeConfig.of(6, 24).withDType(DType.FLOAT64).withSeed(8), new TopKSpec(2));
 
     /** 5 steps per epoch, 3 epochs; AuxK's dead concepts are those silent in the last 3 steps. */
     private static TrainingConfig config(DeadCodeTracker tracker) {

@@ -1,5 +1,6 @@
 package dev.saekit.io;
 
+import dev.saekit.model.TopKSpec;
 import dev.saekit.data.InMemoryDataset;
 import dev.saekit.model.ModelSpec;
 import dev.saekit.model.SaeConfig;
@@ -22,7 +23,7 @@ import java.nio.file.Path;
  */
 public final class CheckpointCrashChild {
     static final ModelSpec SPEC = ModelSpec.of(SaeConfig.of(64, 512).withDType(DType.FLOAT64).withSeed(9),
-            new ModelSpec.VariantSpec.TopK(8));
+            new TopKSpec(8));
     static final TrainingConfig CONFIG = TrainingConfig.builder().epochs(100_000).batchSize(32).build();
     static final InMemoryDataset DATA = InMemoryDataset.of(new SeededRandom(8).normal(DType.FLOAT64, 1.0, 256, 64), "random");
     static final int KEEP = 3;

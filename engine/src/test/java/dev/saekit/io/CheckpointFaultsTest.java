@@ -7,8 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.saekit.model.TopKSpec;
 import dev.saekit.model.ModelSpec;
-import dev.saekit.model.ModelSpec.VariantSpec;
+import dev.saekit.model.VariantSpec;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SparseAutoencoder;
 import dev.saekit.tensor.DType;
@@ -25,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Damaged, edited and mixed-up checkpoints: each refused with the file and what to do, and nothing pruned that is not provably older. */
 class CheckpointFaultsTest {
-    private static final ModelSpec SPEC = ModelSpec.of(SaeConfig.of(6, 12).withDType(DType.FLOAT64).withSeed(1), new VariantSpec.TopK(2));
-    private static final ModelSpec OTHER = ModelSpec.of(SaeConfig.of(6, 20).withDType(DType.FLOAT64).withSeed(1), new VariantSpec.TopK(2));
+    private static final ModelSpec SPEC = ModelSpec.of(SaeConfig.of(6, 12).withDType(DType.FLOAT64).withSeed(1), new TopKSpec(2));
+    private static final ModelSpec OTHER = ModelSpec.of(SaeConfig.of(6, 20).withDType(DType.FLOAT64).withSeed(1), new TopKSpec(2));
 
     /** A checkpoint of a model trained for one epoch, with Adam's state, at {@code step}, of run {@code runId}. */
     private static Path save(Path root, ModelSpec spec, long step, String runId) throws IOException {

@@ -5,12 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.saekit.model.MsaeSpec;
+import dev.saekit.model.MpSpec;
+import dev.saekit.model.JumpReluSpec;
+import dev.saekit.model.BatchTopKSpec;
+import dev.saekit.model.TopKSpec;
+import dev.saekit.model.VanillaSpec;
 import dev.saekit.data.InMemoryDataset;
 import dev.saekit.encoder.EncoderKind;
 import dev.saekit.model.BatchTopKSae;
 import dev.saekit.model.JumpKernel;
 import dev.saekit.model.ModelSpec;
-import dev.saekit.model.ModelSpec.VariantSpec;
+import dev.saekit.model.VariantSpec;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SparseAutoencoder;
 import dev.saekit.tensor.DType;
@@ -42,13 +48,13 @@ class CheckpointsTest {
 
     static Stream<ModelSpec> specs() {
         return Stream.of(
-                ModelSpec.of(SAE.withEncoder(EncoderKind.MLP_BN_1), new VariantSpec.BatchTopK(new BatchTopKSae.BatchK.PerSample(3), 0.9)),
-                ModelSpec.of(SAE, new VariantSpec.JumpRelu(JumpKernel.SILVERMAN, 1e-3f)),
-                ModelSpec.of(SAE, new VariantSpec.Mp(2, 0.3)),
-                ModelSpec.of(SAE, new VariantSpec.Msae(List.of(2, 4), 30)),
-                new ModelSpec(SAE, new VariantSpec.TopK(3), new ModelSpec.DictionarySpec.Archetypal(24, 1.0, true),
+                ModelSpec.of(SAE.withEncoder(EncoderKind.MLP_BN_1), new BatchTopKSpec(new BatchTopKSae.BatchK.PerSample(3), 0.9)),
+                ModelSpec.of(SAE, new JumpReluSpec(JumpKernel.SILVERMAN, 1e-3f)),
+                ModelSpec.of(SAE, new MpSpec(2, 0.3)),
+                ModelSpec.of(SAE, new MsaeSpec(List.of(2, 4), 30)),
+                new ModelSpec(SAE, new TopKSpec(3), new ModelSpec.DictionarySpec.Archetypal(24, 1.0, true),
                         new ModelSpec.EncoderSpec.Tied(true)),
-                new ModelSpec(SAE, new VariantSpec.Vanilla(), new ModelSpec.DictionarySpec.Plain(),
+                new ModelSpec(SAE, new VanillaSpec(), new ModelSpec.DictionarySpec.Plain(),
                         new ModelSpec.EncoderSpec.SaeLens(true)));
     }
 
@@ -91,7 +97,7 @@ class CheckpointsTest {
 
     @Test
     void onlyTheNewestAreKeptAndLatestPointsAtTheLast(@TempDir Path root) throws IOException {
-        SparseAutoencoder m = ModelSpec.of(SAE, new VariantSpec.TopK(3)).build();
+        SparseAutoencoder m = ModelSpec.of(SAE, new TopKSpec(3)).build();
         new Trainer(CONFIG, new CheckpointListener(root, 2, false, 2, null, null, null)).fit(m, DATA);
         assertEquals(List.of("step-000000014", "step-000000015"),
                 Checkpoints.completeCheckpoints(root).stream().map(p -> p.getFileName().toString()).toList());
@@ -100,7 +106,7 @@ class CheckpointsTest {
 
     @Test
     void anUnknownFormatVersionIsRefused(@TempDir Path root) throws IOException {
-        SparseAutoencoder m = ModelSpec.of(SAE, new VariantSpec.TopK(3)).build();
+        SparseAutoencoder m = ModelSpec.of(SAE, new TopKSpec(3)).build();
         Path dir = Checkpoints.save(root, new Checkpoints.State(m, null, dev.saekit.train.TrainingProgress.start(), null, null,
                 Map.of("mean", m.parameters().get(0).value())), 1);
         Path config = dir.resolve("config.json");
@@ -111,9 +117,9 @@ class CheckpointsTest {
 
     @Test
     void aWeightsFileOfAnotherModelIsRefusedByName(@TempDir Path root) throws IOException {
-        Path dir = Checkpoints.save(root, new Checkpoints.State(ModelSpec.of(SAE, new VariantSpec.TopK(3)).build(), null,
+        Path dir = Checkpoints.save(root, new Checkpoints.State(ModelSpec.of(SAE, new TopKSpec(3)).build(), null,
                 dev.saekit.train.TrainingProgress.start(), null, null, null), 1);
-        SparseAutoencoder jump = ModelSpec.of(SAE, new VariantSpec.JumpRelu(JumpKernel.SILVERMAN, 1e-3f)).build();
+        SparseAutoencoder jump = ModelSpec.of(SAE, new JumpReluSpec(JumpKernel.SILVERMAN, 1e-3f)).build();
         MalformedFileException e = assertThrows(MalformedFileException.class,
                 () -> Checkpoints.loadWeights(dir.resolve("weights.safetensors"), jump));
         assertTrue(e.getMessage().contains("'thresholds'"), e.getMessage());
@@ -121,7 +127,7 @@ class CheckpointsTest {
 
     @Test
     void attachmentsComeBack(@TempDir Path root) throws IOException {
-        SparseAutoencoder m = ModelSpec.of(SAE, new VariantSpec.TopK(3)).build();
+        SparseAutoencoder m = ModelSpec.of(SAE, new TopKSpec(3)).build();
         INDArray mean = new SeededRandom(1).normal(DType.FLOAT32, 1.0, 6);
         Checkpoints.save(root, new Checkpoints.State(m, null, dev.saekit.train.TrainingProgress.start(), null, null,
                 Map.of("data_mean", mean)), 1);

@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.saekit.model.TopKSpec;
 import dev.saekit.model.ModelSpec;
-import dev.saekit.model.ModelSpec.VariantSpec;
+import dev.saekit.model.VariantSpec;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SparseAutoencoder;
 import dev.saekit.tensor.DType;
@@ -68,7 +69,7 @@ class ImportChecksTest {
 
     @Test
     void aCheckpointWhoseWeightsDisagreeWithItsSpecIsRefusedBeforeAllocating(@TempDir Path root) throws IOException {
-        SparseAutoencoder m = ModelSpec.of(SaeConfig.of(6, 12), new VariantSpec.TopK(2)).build();
+        SparseAutoencoder m = ModelSpec.of(SaeConfig.of(6, 12), new TopKSpec(2)).build();
         Path dir = Checkpoints.save(root, new Checkpoints.State(m, null, dev.saekit.train.TrainingProgress.start(), null, null, null), 1);
         Path config = dir.resolve("config.json");
         Files.writeString(config, Files.readString(config).replaceAll("\"nb_concepts\"\\s*:\\s*12", "\"nb_concepts\" : 5000000"));
@@ -79,7 +80,7 @@ class ImportChecksTest {
 
     @Test
     void aNonFiniteWeightInACheckpointIsRefused(@TempDir Path root) throws IOException {
-        SparseAutoencoder m = ModelSpec.of(SaeConfig.of(6, 12), new VariantSpec.TopK(2)).build();
+        SparseAutoencoder m = ModelSpec.of(SaeConfig.of(6, 12), new TopKSpec(2)).build();
         m.parameter("dictionary._weights").orElseThrow().value().putScalar(3, 4, Double.NEGATIVE_INFINITY);
         Checkpoints.save(root, new Checkpoints.State(m, null, dev.saekit.train.TrainingProgress.start(), null, null, null), 1);
         MalformedFileException e = assertThrows(MalformedFileException.class, () -> Checkpoints.load(root));

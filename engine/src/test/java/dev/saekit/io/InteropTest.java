@@ -1,5 +1,9 @@
 package dev.saekit.io;
 
+import dev.saekit.model.MpSpec;
+import dev.saekit.model.TopKSpec;
+import dev.saekit.model.VanillaSpec;
+import dev.saekit.model.TestModels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -82,8 +86,8 @@ class InteropTest {
         JsonNode expected = JSON.readTree(dir.resolve("expected.json").toFile());
         INDArray x = tensor(expected.get("x"));
         SaeConfig sae = SaeConfig.of((int) x.columns(), (int) expected.get("pre_codes").get("shape").get(1).asLong());
-        ModelSpec spec = ModelSpec.of(sae, name.equals("sae") ? new ModelSpec.VariantSpec.Vanilla()
-                : new ModelSpec.VariantSpec.TopK(expected.get("top_k").asInt()));
+        ModelSpec spec = ModelSpec.of(sae, name.equals("sae") ? new VanillaSpec()
+                : new TopKSpec(expected.get("top_k").asInt()));
         SparseAutoencoder m = OvercompleteFormat.read(dir.resolve("state_dict.safetensors"), spec);
         m.eval();
         SaeOutput out = m.forward(x.castTo(DType.FLOAT32.nd4j()));
@@ -94,7 +98,7 @@ class InteropTest {
 
     @Test
     void exportedSaeLensModelsReadBackToTheSameOutputs(@TempDir Path tmp) throws IOException {
-        SparseAutoencoder m = TopKSae.create(SaeConfig.of(7, 30).withDType(DType.FLOAT32), 4);
+        SparseAutoencoder m = TestModels.topK(SaeConfig.of(7, 30).withDType(DType.FLOAT32), 4);
         new dev.saekit.train.Trainer(dev.saekit.train.TrainingConfig.builder().epochs(2).batchSize(8).build())
                 .fit(m, dev.saekit.data.InMemoryDataset.of(new SeededRandom(2).normal(DType.FLOAT32, 1.0, 40, 7), "random"));
         SaeLensFormat.write(m, tmp.resolve("sae"));
@@ -119,7 +123,7 @@ class InteropTest {
 
     @Test
     void exportedOvercompleteStateDictsReadBack(@TempDir Path tmp) throws IOException {
-        SparseAutoencoder m = TopKSae.create(SaeConfig.of(7, 30), 4);
+        SparseAutoencoder m = TestModels.topK(SaeConfig.of(7, 30), 4);
         OvercompleteFormat.write(m, tmp.resolve("sd.safetensors"));
         SparseAutoencoder back = OvercompleteFormat.read(tmp.resolve("sd.safetensors"), m.spec());
         INDArray x = new SeededRandom(3).normal(DType.FLOAT32, 1.0, 5, 7);
@@ -129,7 +133,7 @@ class InteropTest {
 
     @Test
     void variantsWithoutASaeLensArchitectureAreRefused(@TempDir Path tmp) {
-        SparseAutoencoder mp = ModelSpec.of(SaeConfig.of(7, 30), new ModelSpec.VariantSpec.Mp(2, null)).build();
+        SparseAutoencoder mp = ModelSpec.of(SaeConfig.of(7, 30), new MpSpec(2, null)).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SaeLensFormat.write(mp, tmp));
         assertTrue(e.getMessage().contains("mp"), e.getMessage());
     }

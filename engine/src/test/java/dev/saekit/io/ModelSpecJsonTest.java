@@ -6,6 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.saekit.model.PrefixMatryoshkaSpec;
+import dev.saekit.model.MsaeSpec;
+import dev.saekit.model.OmpSpec;
+import dev.saekit.model.MpSpec;
+import dev.saekit.model.JumpReluSpec;
+import dev.saekit.model.BatchTopKSpec;
+import dev.saekit.model.TopKSpec;
+import dev.saekit.model.VanillaSpec;
 import dev.saekit.dictionary.DictionaryConfig;
 import dev.saekit.dictionary.Normalization;
 import dev.saekit.encoder.EncoderKind;
@@ -14,7 +22,7 @@ import dev.saekit.model.JumpKernel;
 import dev.saekit.model.ModelSpec;
 import dev.saekit.model.ModelSpec.DictionarySpec;
 import dev.saekit.model.ModelSpec.EncoderSpec;
-import dev.saekit.model.ModelSpec.VariantSpec;
+import dev.saekit.model.VariantSpec;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.tensor.DType;
 import java.util.List;
@@ -30,15 +38,15 @@ class ModelSpecJsonTest {
 
     static Stream<ModelSpec> specs() {
         return Stream.of(
-                ModelSpec.of(SAE, new VariantSpec.Vanilla()),
-                new ModelSpec(SAE, new VariantSpec.TopK(5), new DictionarySpec.Standard(), new EncoderSpec.Tied(true)),
-                new ModelSpec(SAE, new VariantSpec.BatchTopK(new BatchTopKSae.BatchK.PerBatch(300), 0.95),
+                ModelSpec.of(SAE, new VanillaSpec()),
+                new ModelSpec(SAE, new TopKSpec(5), new DictionarySpec.Standard(), new EncoderSpec.Tied(true)),
+                new ModelSpec(SAE, new BatchTopKSpec(new BatchTopKSae.BatchK.PerBatch(300), 0.95),
                         new DictionarySpec.Archetypal(64, 0.5, false), new EncoderSpec.Untied(false)),
-                ModelSpec.of(SAE, new VariantSpec.JumpRelu(JumpKernel.CAUCHY, 1e-3f)),
-                ModelSpec.of(SAE, new VariantSpec.Mp(4, 0.25)),
-                ModelSpec.of(SAE, new VariantSpec.Omp(3, 12, null)),
-                ModelSpec.of(SAE, new VariantSpec.Msae(List.of(4, 8, 16), 0.0)),
-                new ModelSpec(SAE, new VariantSpec.PrefixMatryoshka(List.of(5, 10, 40), new BatchTopKSae.BatchK.PerSample(6), 0.9),
+                ModelSpec.of(SAE, new JumpReluSpec(JumpKernel.CAUCHY, 1e-3f)),
+                ModelSpec.of(SAE, new MpSpec(4, 0.25)),
+                ModelSpec.of(SAE, new OmpSpec(3, 12, null)),
+                ModelSpec.of(SAE, new MsaeSpec(List.of(4, 8, 16), 0.0)),
+                new ModelSpec(SAE, new PrefixMatryoshkaSpec(List.of(5, 10, 40), new BatchTopKSae.BatchK.PerSample(6), 0.9),
                         new DictionarySpec.Plain(), new EncoderSpec.SaeLens(false)));
     }
 
@@ -51,7 +59,7 @@ class ModelSpecJsonTest {
 
     @Test
     void aMissingOrMistypedFieldIsNamed() {
-        ObjectNode n = ModelSpecJson.toJson(ModelSpec.of(SAE, new VariantSpec.TopK(5)));
+        ObjectNode n = ModelSpecJson.toJson(ModelSpec.of(SAE, new TopKSpec(5)));
         n.remove("nb_concepts");
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> ModelSpecJson.fromJson(n));
         assertTrue(missing.getMessage().contains("'nb_concepts'"), missing.getMessage());

@@ -1,5 +1,6 @@
 package dev.saekit.metrics;
 
+import dev.saekit.model.TestModels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -93,7 +94,7 @@ class EvaluationTest {
 
     @Test
     void aModelIsEvaluatedOverEveryRowOfADataSetInEvalMode() {
-        dev.saekit.model.SparseAutoencoder model = dev.saekit.model.Sae.create(
+        dev.saekit.model.SparseAutoencoder model = dev.saekit.model.TestModels.vanilla(
                 dev.saekit.model.SaeConfig.of(5, 7).withDType(DType.FLOAT64).withSeed(3));
         INDArray x = new SeededRandom(9).normal(DType.FLOAT64, 1.0, 13, 5);
         EvalMetrics whole = Evaluation.of(model.train(), dev.saekit.data.InMemoryDataset.of(x, "13 rows"), 4);

@@ -129,10 +129,9 @@ class ArchetypalGradientCheckTest {
     private static SparseAutoencoder model(String variant, boolean training, long seed) {
         SaeConfig config = Variants.config(INPUT, CONCEPTS, DType.FLOAT64, seed);
         SeededRandom rng = new SeededRandom(seed);
-        RelaxedArchetypalDictionary dictionary = new RelaxedArchetypalDictionary(CONCEPTS,
-                rng.normal(DType.FLOAT64, 1.0, CANDIDATES, INPUT), DELTA, true, DType.FLOAT64);
-        Encoder encoder = Encoders.create(EncoderKind.LINEAR, INPUT, CONCEPTS, DType.FLOAT64, rng);
-        SparseAutoencoder m = variant.equals("topk") ? new TopKSae(config, 3, encoder, dictionary) : new Sae(config, encoder, dictionary);
+        INDArray points = rng.normal(DType.FLOAT64, 1.0, CANDIDATES, INPUT);
+        SparseAutoencoder m = new ModelSpec(config, variant.equals("topk") ? new TopKSpec(3) : new VanillaSpec(),
+                new ModelSpec.DictionarySpec.Archetypal(CANDIDATES, DELTA, true), new ModelSpec.EncoderSpec.Standard()).build(points);
         INDArray w = rng.uniform(DType.FLOAT64, 0.5, 1.5, CONCEPTS, CANDIDATES);
         parameter(m, RelaxedArchetypalDictionary.W).assign(w.diviColumnVector(w.sum(1).reshape(CONCEPTS, 1)));
         INDArray relax = rng.normal(DType.FLOAT64, 1.0, CONCEPTS, INPUT);

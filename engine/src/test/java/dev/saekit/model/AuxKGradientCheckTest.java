@@ -34,14 +34,14 @@ class AuxKGradientCheckTest {
     private static final int[] DEAD = {0, 3, 4, 7, 9};
 
     static Stream<Arguments> modelsWithADecoderBias() {
-        return Stream.of(new ModelSpec.VariantSpec.TopK(2), new ModelSpec.VariantSpec.Vanilla(),
-                        new ModelSpec.VariantSpec.BatchTopK(new BatchTopKSae.BatchK.PerSample(2), 0.9))
+        return Stream.of(new TopKSpec(2), new VanillaSpec(),
+                        new BatchTopKSpec(new BatchTopKSae.BatchK.PerSample(2), 0.9))
                 .flatMap(v -> Stream.of(Arguments.of(v, true), Arguments.of(v, false)));
     }
 
     @ParameterizedTest(name = "{0}, SAELens layout, b_dec subtracted from the input: {1}")
     @MethodSource("modelsWithADecoderBias")
-    void theSaeLensTermReachesEncoderDictionaryAndDecoderBias(ModelSpec.VariantSpec variant, boolean subtract) {
+    void theSaeLensTermReachesEncoderDictionaryAndDecoderBias(VariantSpec variant, boolean subtract) {
         SparseAutoencoder m = new ModelSpec(Variants.config(INPUT, CONCEPTS, DType.FLOAT64, 51), variant,
                 new ModelSpec.DictionarySpec.Plain(), new ModelSpec.EncoderSpec.SaeLens(subtract)).build();
         randomiseBiases(m, 52);
@@ -53,14 +53,14 @@ class AuxKGradientCheckTest {
 
     @Test
     void onTheDefaultLayoutTheTermReachesEncoderAndDictionary() {
-        SparseAutoencoder m = TopKSae.create(Variants.unprojected(Variants.config(INPUT, CONCEPTS, DType.FLOAT64, 54)), 2);
+        SparseAutoencoder m = TestModels.topK(Variants.unprojected(Variants.config(INPUT, CONCEPTS, DType.FLOAT64, 54)), 2);
         INDArray x = new SeededRandom(55).normal(DType.FLOAT64, 1.0, 8, INPUT);
         VariantGradientCheckTest.check(m, x, frozenResidual(m, x, new AuxKLoss(deadTracker(), 2, 0.5)), Set.of());
     }
 
     @Test
     void theMsaeMatryoshkaDecodesWithItsPreBias() {
-        SparseAutoencoder m = MatryoshkaSae.create(Variants.config(INPUT, CONCEPTS, DType.FLOAT64, 56), List.of(2, 4), 2.0);
+        SparseAutoencoder m = TestModels.msae(Variants.config(INPUT, CONCEPTS, DType.FLOAT64, 56), List.of(2, 4), 2.0);
         randomiseBiases(m, 57);
         INDArray x = new SeededRandom(58).normal(DType.FLOAT64, 1.0, 8, INPUT);
         VariantGradientCheckTest.check(m, x, frozenResidual(m, x, new AuxKLoss(deadTracker(), 3, 0.5)), Set.of());
@@ -68,7 +68,7 @@ class AuxKGradientCheckTest {
 
     @Test
     void sparsifysTermTrainsTheDictionaryAndTheDecoderBiasButNotTheEncoder() {
-        SparseAutoencoder m = new ModelSpec(Variants.config(INPUT, CONCEPTS, DType.FLOAT64, 59), new ModelSpec.VariantSpec.TopK(2),
+        SparseAutoencoder m = new ModelSpec(Variants.config(INPUT, CONCEPTS, DType.FLOAT64, 59), new TopKSpec(2),
                 new ModelSpec.DictionarySpec.Plain(), new ModelSpec.EncoderSpec.SaeLens(false)).build();
         randomiseBiases(m, 60);
         INDArray x = new SeededRandom(61).normal(DType.FLOAT64, 1.0, 8, INPUT);
@@ -90,7 +90,7 @@ class AuxKGradientCheckTest {
 
     @Test
     void sparsifysValueIsTheSummedSquaresOverTheTotalVariance() {
-        SparseAutoencoder m = TopKSae.create(Variants.config(INPUT, CONCEPTS, DType.FLOAT64, 62), 2);
+        SparseAutoencoder m = TestModels.topK(Variants.config(INPUT, CONCEPTS, DType.FLOAT64, 62), 2);
         INDArray x = new SeededRandom(63).normal(DType.FLOAT64, 1.0, 8, INPUT);
         SaeOutput out = m.forward(x);
         INDArray d = m.getDictionary();

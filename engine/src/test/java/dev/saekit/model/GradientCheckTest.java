@@ -64,16 +64,16 @@ class GradientCheckTest {
     @ParameterizedTest(name = "tied, bias={0}, {1} loss")
     @MethodSource("biasAndLoss")
     void aTiedEncoderSendsItsGradientToTheSharedDictionary(boolean bias, String lossName) {
-        Sae model = GradientFixtures.model(EncoderKind.LINEAR, TRAINED_MULTIPLIER, 12);
-        model.tied(bias);
+        Sae model = (Sae) TestModels.withEncoder(GradientFixtures.model(EncoderKind.LINEAR, TRAINED_MULTIPLIER, 12),
+                new ModelSpec.EncoderSpec.Tied(bias));
         assertExact(model, EncoderKind.LINEAR, loss(lossName), Set.of());
     }
 
     @ParameterizedTest(name = "untied copy, bias={0}, {1} loss")
     @MethodSource("biasAndLoss")
     void anUntiedCopyOfTheDictionaryHasItsOwnExactGradient(boolean bias, String lossName) {
-        Sae model = GradientFixtures.model(EncoderKind.LINEAR, TRAINED_MULTIPLIER, 13);
-        model.untied(bias, true);
+        Sae model = (Sae) TestModels.withEncoder(GradientFixtures.model(EncoderKind.LINEAR, TRAINED_MULTIPLIER, 13),
+                new ModelSpec.EncoderSpec.Untied(bias));
         assertExact(model, EncoderKind.LINEAR, loss(lossName), Set.of());
     }
 
@@ -86,8 +86,8 @@ class GradientCheckTest {
 
     @Test
     void aGradientThroughThePreCodesOfATiedEncoderReachesTheDictionary() {
-        Sae model = GradientFixtures.model(EncoderKind.LINEAR, TRAINED_MULTIPLIER, 15);
-        model.tied(true);
+        Sae model = (Sae) TestModels.withEncoder(GradientFixtures.model(EncoderKind.LINEAR, TRAINED_MULTIPLIER, 15),
+                new ModelSpec.EncoderSpec.Tied(true));
         assertExact(model, EncoderKind.LINEAR, Losses.mseL1(0.1).plus(new GradientFixtures.PreCodesDot(22)), Set.of());
     }
 

@@ -24,7 +24,7 @@ final class GradientFixtures {
     }
 
     static Sae model(EncoderKind kind, DictionaryConfig dictionary, long seed) {
-        return Sae.create(new SaeConfig(INPUT, CONCEPTS, kind, dictionary, DType.FLOAT64, seed));
+        return TestModels.vanilla(new SaeConfig(INPUT, CONCEPTS, kind, dictionary, DType.FLOAT64, seed));
     }
 
     /**

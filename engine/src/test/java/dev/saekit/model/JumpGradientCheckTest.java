@@ -102,7 +102,7 @@ class JumpGradientCheckTest {
     }
 
     private static JumpSae model(JumpKernel kernel, long seed) {
-        JumpSae m = JumpSae.create(Variants.unprojected(Variants.config(INPUT, CONCEPTS, DType.FLOAT64, seed)), kernel, BANDWIDTH);
+        JumpSae m = TestModels.jump(Variants.unprojected(Variants.config(INPUT, CONCEPTS, DType.FLOAT64, seed)), kernel, BANDWIDTH);
         GradientFixtures.jitterConstants(m, new SeededRandom(seed + 1000));
         m.train();
         return m;

@@ -71,7 +71,7 @@ class OmpGradientCheckTest {
     }
 
     private static SparseAutoencoder model(long seed) {
-        SparseAutoencoder m = OmpSae.create(Variants.unprojected(Variants.config(INPUT, CONCEPTS, DType.FLOAT64, seed)), 3, 10, null);
+        SparseAutoencoder m = TestModels.omp(Variants.unprojected(Variants.config(INPUT, CONCEPTS, DType.FLOAT64, seed)), 3, 10, null);
         GradientFixtures.jitterConstants(m, new SeededRandom(seed + 1000));
         return m.train();
     }

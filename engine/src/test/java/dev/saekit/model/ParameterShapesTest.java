@@ -7,7 +7,7 @@ import dev.saekit.dictionary.Normalization;
 import dev.saekit.encoder.EncoderKind;
 import dev.saekit.model.ModelSpec.DictionarySpec;
 import dev.saekit.model.ModelSpec.EncoderSpec;
-import dev.saekit.model.ModelSpec.VariantSpec;
+import dev.saekit.model.VariantSpec;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Parameter;
 import java.util.ArrayList;
@@ -20,10 +20,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ParameterShapesTest {
 
     static Stream<ModelSpec> everyKindOfSpec() {
-        List<VariantSpec> variants = List.of(new VariantSpec.Vanilla(), new VariantSpec.TopK(2),
-                new VariantSpec.BatchTopK(new BatchTopKSae.BatchK.PerSample(2), 0.9), new VariantSpec.JumpRelu(JumpKernel.SILVERMAN, 1e-3f),
-                new VariantSpec.Mp(2, null), new VariantSpec.Mp(2, 0.2), new VariantSpec.Omp(2, 5, null), new VariantSpec.Omp(2, 5, 0.1),
-                new VariantSpec.PrefixMatryoshka(List.of(3), new BatchTopKSae.BatchK.PerSample(2), 0.9));
+        List<VariantSpec> variants = List.of(new VanillaSpec(), new TopKSpec(2),
+                new BatchTopKSpec(new BatchTopKSae.BatchK.PerSample(2), 0.9), new JumpReluSpec(JumpKernel.SILVERMAN, 1e-3f),
+                new MpSpec(2, null), new MpSpec(2, 0.2), new OmpSpec(2, 5, null), new OmpSpec(2, 5, 0.1),
+                new PrefixMatryoshkaSpec(List.of(3), new BatchTopKSae.BatchK.PerSample(2), 0.9));
         List<ModelSpec> specs = new ArrayList<>();
         for (DType dtype : DType.values()) {
             for (EncoderKind kind : List.of(EncoderKind.LINEAR, EncoderKind.MLP_LN_1, EncoderKind.MLP_LN_3, EncoderKind.MLP_BN_1,
@@ -33,7 +33,7 @@ class ParameterShapesTest {
                     for (VariantSpec v : variants) {
                         specs.add(ModelSpec.of(sae, v));
                         specs.add(new ModelSpec(sae, v, new DictionarySpec.Archetypal(13, 1.0, multiplier), new EncoderSpec.Standard()));
-                        if (kind == EncoderKind.LINEAR && !(v instanceof VariantSpec.Mp) && !(v instanceof VariantSpec.Omp)) {
+                        if (kind == EncoderKind.LINEAR && !(v instanceof MpSpec) && !(v instanceof OmpSpec)) {
                             for (boolean bias : new boolean[] {false, true}) {
                                 specs.add(new ModelSpec(sae, v, new DictionarySpec.Standard(), new EncoderSpec.Tied(bias)));
                                 specs.add(new ModelSpec(sae, v, new DictionarySpec.Standard(), new EncoderSpec.Untied(bias)));
@@ -41,7 +41,7 @@ class ParameterShapesTest {
                             }
                         }
                     }
-                    specs.add(ModelSpec.of(sae, new VariantSpec.Msae(List.of(2, 4), 30)));
+                    specs.add(ModelSpec.of(sae, new MsaeSpec(List.of(2, 4), 30)));
                 }
             }
         }

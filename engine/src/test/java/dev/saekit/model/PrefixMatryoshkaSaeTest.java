@@ -28,7 +28,7 @@ class PrefixMatryoshkaSaeTest {
     private static PrefixMatryoshkaSae fixture() {
         SaeConfig config = new SaeConfig(2, 3, EncoderKind.LINEAR, new DictionaryConfig(Normalization.IDENTITY, false),
                 DType.FLOAT64, 0);
-        PrefixMatryoshkaSae m = PrefixMatryoshkaSae.create(config, List.of(2, 1), new BatchTopKSae.BatchK.PerBatch(3), 0.9);
+        PrefixMatryoshkaSae m = TestModels.prefixMatryoshka(config, List.of(2, 1), new BatchTopKSae.BatchK.PerBatch(3), 0.9);
         m.parameter("encoder.final_block.0.weight").orElseThrow().assign(Tensors.matrix(DType.FLOAT64,
                 new double[][]{{1, 0}, {0, 1}, {1, 1}}));
         m.parameter("encoder.final_block.0.bias").orElseThrow().assign(Tensors.zeros(DType.FLOAT64, 3));

@@ -30,7 +30,7 @@ class PursuitTest {
     /** x = [3, -5, 2, 0]: signed argmax picks 3 (atom 0), then 2 (atom 2); the -5 is never picked. */
     @Test
     void matchingPursuitPicksTheLargestSignedCorrelations() {
-        MpSae m = withIdentityAtoms(MpSae.create(basis(4), 2, null), 4);
+        MpSae m = withIdentityAtoms(TestModels.mp(basis(4), 2, null), 4);
         Codes c = m.encode(Tensors.matrix(DType.FLOAT64, new double[][]{{3, -5, 2, 0}}));
         // the l2 projection makes each atom e_j / (1 + 1e-8): code x_j s, residual x_j (1 - s^2), s = 1 / (1 + 1e-8)
         double s = 1 / (1 + Normalization.ROW_EPSILON);
@@ -41,7 +41,7 @@ class PursuitTest {
     /** OMP over the same atoms and x = [3, 0, 2, 0]: NNLS converges to the coordinates, residual ~ 0. */
     @Test
     void orthogonalMatchingPursuitRefitsNonNegativeCodes() {
-        OmpSae m = withIdentityAtoms(OmpSae.create(basis(4), 2, 50, null), 4);
+        OmpSae m = withIdentityAtoms(TestModels.omp(basis(4), 2, 50, null), 4);
         Codes c = m.encode(Tensors.matrix(DType.FLOAT64, new double[][]{{3, 0, 2, 0}}));
         // the solver stops once the batch's NNLS gradient Z Q - P is below OmpSae.TOLERANCE; with
         // Q = s^2 I (atoms e_j s, s = 1 / (1 + 1e-8)), the codes are then within OmpSae.TOLERANCE / s^2
@@ -58,8 +58,8 @@ class PursuitTest {
     @Test
     void dropoutActsInTrainingOnlyAndComesBackAfterEval() {
         SaeConfig config = Variants.config(6, 40, DType.FLOAT64, 3);
-        MpSae withDropout = MpSae.create(config, 2, 0.5);
-        MpSae without = MpSae.create(config, 2, null);
+        MpSae withDropout = TestModels.mp(config, 2, 0.5);
+        MpSae without = TestModels.mp(config, 2, null);
         INDArray x = new SeededRandom(4).normal(DType.FLOAT64, 1.0, 16, 6);
         INDArray plain = without.forward(x).codes().dup();
         // a dropped atom changes the codes by the size of a code, not by a rounding
@@ -77,10 +77,10 @@ class PursuitTest {
     @Test
     void loadingTheDropoutStateResumesTheSameMasks() {
         SaeConfig config = Variants.config(6, 30, DType.FLOAT64, 8);
-        MpSae a = MpSae.create(config, 2, 0.5);
+        MpSae a = TestModels.mp(config, 2, 0.5);
         INDArray x = new SeededRandom(9).normal(DType.FLOAT64, 1.0, 5, 6);
         a.forward(x);
-        MpSae b = MpSae.create(config, 2, 0.5);
+        MpSae b = TestModels.mp(config, 2, 0.5);
         for (dev.saekit.tensor.Parameter p : a.parameters()) {
             b.parameter(p.name()).orElseThrow().assign(p.value());
         }

@@ -20,7 +20,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /** Models in the SAELens layout: W_enc [d, c], b_enc, W_dec [c, d], b_dec subtracted from x and added to x_hat. */
 class SaeLensLayoutTest {
 
-    private static ModelSpec spec(ModelSpec.VariantSpec variant, boolean subtract) {
+    private static ModelSpec spec(VariantSpec variant, boolean subtract) {
         return new ModelSpec(Variants.config(5, 9, DType.FLOAT64, 41), variant, new ModelSpec.DictionarySpec.Plain(),
                 new ModelSpec.EncoderSpec.SaeLens(subtract));
     }
@@ -38,7 +38,7 @@ class SaeLensLayoutTest {
 
     @Test
     void forwardIsSaeLensFormula() {
-        SparseAutoencoder m = randomised(spec(new ModelSpec.VariantSpec.Vanilla(), true));
+        SparseAutoencoder m = randomised(spec(new VanillaSpec(), true));
         INDArray x = new SeededRandom(43).normal(DType.FLOAT64, 1.0, 4, 5);
         INDArray wEnc = m.parameter("W_enc").orElseThrow().value();
         INDArray bEnc = m.parameter("b_enc").orElseThrow().value();
@@ -64,8 +64,8 @@ class SaeLensLayoutTest {
     @ParameterizedTest(name = "subtract b_dec from the input: {0}")
     @ValueSource(booleans = {true, false})
     void gradientsOfTheSharedDecoderBiasMatchFiniteDifferences(boolean subtract) {
-        for (ModelSpec.VariantSpec v : List.of(new ModelSpec.VariantSpec.Vanilla(), new ModelSpec.VariantSpec.TopK(3),
-                new ModelSpec.VariantSpec.BatchTopK(new BatchTopKSae.BatchK.PerSample(3), 0.9))) {
+        for (VariantSpec v : List.of(new VanillaSpec(), new TopKSpec(3),
+                new BatchTopKSpec(new BatchTopKSae.BatchK.PerSample(3), 0.9))) {
             SparseAutoencoder m = randomised(spec(v, subtract));
             VariantGradientCheckTest.check(m, new SeededRandom(44).normal(DType.FLOAT64, 1.0, 6, 5), Losses.mseL1(0.01),
                     Set.of());
@@ -74,7 +74,7 @@ class SaeLensLayoutTest {
 
     @Test
     void theSpecRoundTripsAndPairsTheLayoutWithAPlainDictionary() {
-        ModelSpec s = spec(new ModelSpec.VariantSpec.JumpRelu(JumpKernel.SILVERMAN, 1e-3f), true);
+        ModelSpec s = spec(new JumpReluSpec(JumpKernel.SILVERMAN, 1e-3f), true);
         assertEquals(s, s.build().spec());
         assertThrows(IllegalArgumentException.class, () -> new ModelSpec(s.sae(), s.variant(),
                 new ModelSpec.DictionarySpec.Standard(), s.encoder()));

@@ -23,31 +23,31 @@ class VariantArgumentsTest {
 
     @Test
     void topKMustLieBetweenOneAndTheNumberOfConcepts() {
-        rejected(() -> TopKSae.create(CONFIG, 0), "topK", "was 0");
-        rejected(() -> TopKSae.create(CONFIG, 9), "topK", "nbConcepts=8", "was 9");
+        rejected(() -> new TopKSpec(0), "topk.k must be >= 1, was 0");
+        rejected(() -> TestModels.topK(CONFIG, 9), "topk.k must be in 1..8 (the number of concepts), was 9");
     }
 
     @Test
     void batchTopKRejectsBadKAndMomentum() {
-        rejected(() -> new BatchTopKSae.BatchK.PerBatch(0), "topK", "was 0");
-        rejected(() -> BatchTopKSae.create(CONFIG, new BatchTopKSae.BatchK.PerSample(9)), "nbConcepts=8", "was 9");
-        rejected(() -> BatchTopKSae.create(CONFIG, new BatchTopKSae.BatchK.PerBatch(4), -0.1), "thresholdMomentum", "-0.1");
-        rejected(() -> BatchTopKSae.create(CONFIG, new BatchTopKSae.BatchK.PerBatch(4), 1.0), "thresholdMomentum", "1.0");
+        rejected(() -> new BatchTopKSae.BatchK.PerBatch(0), "batchtopk.k", "was 0");
+        rejected(() -> TestModels.batchTopK(CONFIG, new BatchTopKSae.BatchK.PerSample(9)), "batchtopk.k", "1..8", "was 9");
+        rejected(() -> TestModels.batchTopK(CONFIG, new BatchTopKSae.BatchK.PerBatch(4), -0.1), "batchtopk.momentum", "-0.1");
+        rejected(() -> TestModels.batchTopK(CONFIG, new BatchTopKSae.BatchK.PerBatch(4), 1.0), "batchtopk.momentum", "1.0");
     }
 
     @Test
     void jumpReluRejectsANonPositiveBandwidthAndUnknownKernels() {
-        rejected(() -> JumpSae.create(CONFIG, JumpKernel.SILVERMAN, 0f), "bandwidth", "0.0");
-        rejected(() -> JumpSae.create(CONFIG, JumpKernel.SILVERMAN, -1e-3f), "bandwidth");
+        rejected(() -> TestModels.jump(CONFIG, JumpKernel.SILVERMAN, 0f), "jumprelu.bandwidth", "0.0");
+        rejected(() -> TestModels.jump(CONFIG, JumpKernel.SILVERMAN, -1e-3f), "bandwidth");
         rejected(() -> JumpKernel.parse("boxcar"), "boxcar", "rectangle", "silverman");
     }
 
     @Test
     void pursuitsRejectBadStepsAndDropout() {
-        rejected(() -> MpSae.create(CONFIG, 0, null), "k", "was 0");
-        rejected(() -> MpSae.create(CONFIG, 2, 1.0), "dropout", "1.0");
-        rejected(() -> OmpSae.create(CONFIG, 9, 10, null), "k", "was 9");
-        rejected(() -> OmpSae.create(CONFIG, 2, 0, null), "maxIter", "was 0");
+        rejected(() -> TestModels.mp(CONFIG, 0, null), "mp.k", "was 0");
+        rejected(() -> TestModels.mp(CONFIG, 2, 1.0), "mp.dropout", "1.0");
+        rejected(() -> TestModels.omp(CONFIG, 9, 10, null), "omp.k", "was 9");
+        rejected(() -> TestModels.omp(CONFIG, 2, 0, null), "omp.max_iter", "was 0");
     }
 
     @Test
@@ -60,17 +60,19 @@ class VariantArgumentsTest {
 
     @Test
     void matryoshkasRejectBadLevels() {
-        rejected(() -> MatryoshkaSae.create(CONFIG, List.of(), 30), "nestingList");
-        rejected(() -> MatryoshkaSae.create(CONFIG, List.of(2, 9), 30), "nestingList", "was 9");
-        rejected(() -> MatryoshkaSae.create(CONFIG, List.of(2, 2), 30), "twice");
-        rejected(() -> MatryoshkaSae.create(CONFIG, List.of(2), -1), "softCap", "-1");
-        rejected(() -> PrefixMatryoshkaSae.create(CONFIG, List.of(0, 4), new BatchTopKSae.BatchK.PerSample(2), 0.9),
-                "prefix", "was 0");
+        rejected(() -> TestModels.msae(CONFIG, List.of(), 30), "msae.nesting", "at least one");
+        rejected(() -> TestModels.msae(CONFIG, List.of(2, 9), 30), "msae.nesting", "1..8", "was [2, 9]");
+        rejected(() -> TestModels.msae(CONFIG, List.of(2, 2), 30), "msae.nesting", "distinct");
+        rejected(() -> TestModels.msae(CONFIG, List.of(2), -1), "msae.soft_cap", "-1");
+        rejected(() -> TestModels.prefixMatryoshka(CONFIG, List.of(0, 4), new BatchTopKSae.BatchK.PerSample(2), 0.9),
+                "matryoshka.prefixes", "was [0, 4]");
+        rejected(() -> TestModels.prefixMatryoshka(CONFIG, List.of(4, 9), new BatchTopKSae.BatchK.PerSample(2), 0.9),
+                "matryoshka.prefixes", "1..8", "was [4, 9]");
     }
 
     @Test
     void batchTopKEvaluationBeforeAnyTrainingForwardSaysWhatToDo() {
-        BatchTopKSae m = BatchTopKSae.create(CONFIG, new BatchTopKSae.BatchK.PerBatch(4));
+        BatchTopKSae m = TestModels.batchTopK(CONFIG, new BatchTopKSae.BatchK.PerBatch(4));
         m.eval();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.forward(Tensors.ones(DType.FLOAT32, 2, 4)));
         assertTrue(e.getMessage().contains("training-mode forward"), e.getMessage());

@@ -53,20 +53,20 @@ class VariantGradientCheckTest {
 
     @Test
     void matryoshkaNmseGradientsMatchFiniteDifferences() {
-        SparseAutoencoder m = MatryoshkaSae.create(Variants.config(5, 10, DType.FLOAT64, 23), List.of(2, 3, 6), 2.0);
+        SparseAutoencoder m = TestModels.msae(Variants.config(5, 10, DType.FLOAT64, 23), List.of(2, 3, 6), 2.0);
         check(m, new SeededRandom(24).normal(DType.FLOAT64, 1.0, 8, 5),
                 MatryoshkaLoss.weighted(List.of(0.2, 0.5, 1.0), MatryoshkaLoss.Kind.NMSE), Set.of());
     }
 
     @Test
     void topKAuxiliaryLossGradientsMatchFiniteDifferences() {
-        SparseAutoencoder m = TopKSae.create(Variants.unprojected(Variants.config(5, 10, DType.FLOAT64, 25)), 2);
+        SparseAutoencoder m = TestModels.topK(Variants.unprojected(Variants.config(5, 10, DType.FLOAT64, 25)), 2);
         check(m, new SeededRandom(26).normal(DType.FLOAT64, 1.0, 8, 5), Losses.mse().plus(new TopKAuxiliaryLoss(0.1)), Set.of());
     }
 
     @Test
     void auxKLossGradientsMatchFiniteDifferences() {
-        SparseAutoencoder m = TopKSae.create(Variants.unprojected(Variants.config(5, 10, DType.FLOAT64, 27)), 2);
+        SparseAutoencoder m = TestModels.topK(Variants.unprojected(Variants.config(5, 10, DType.FLOAT64, 27)), 2);
         DeadCodeTracker tracker = new DeadCodeTracker();
         // concepts 0, 3, 4, 7, 9 never fired in the window
         INDArray fired = dev.saekit.tensor.Tensors.zeros(DType.FLOAT64, 1, 10);
@@ -95,13 +95,13 @@ class VariantGradientCheckTest {
 
     @Test
     void reanimationGradientsMatchFiniteDifferences() {
-        SparseAutoencoder m = TopKSae.create(Variants.unprojected(Variants.config(5, 10, DType.FLOAT64, 29)), 1);
+        SparseAutoencoder m = TestModels.topK(Variants.unprojected(Variants.config(5, 10, DType.FLOAT64, 29)), 1);
         check(m, new SeededRandom(30).normal(DType.FLOAT64, 1.0, 3, 5), Losses.mse().plus(new ReanimationLoss(0.1)), Set.of());
     }
 
     @Test
     void matchingPursuitReviveGradientsMatchFiniteDifferences() {
-        SparseAutoencoder m = MpSae.create(Variants.unprojected(Variants.config(5, 20, DType.FLOAT64, 31)), 2, null);
+        SparseAutoencoder m = TestModels.mp(Variants.unprojected(Variants.config(5, 20, DType.FLOAT64, 31)), 2, null);
         check(m, new SeededRandom(32).normal(DType.FLOAT64, 1.0, 4, 5),
                 Losses.mse().plus(new MatchingPursuitReviveLoss(0.5, 1e-2, 3)), Set.of());
     }
@@ -114,7 +114,7 @@ class VariantGradientCheckTest {
     static void check(SparseAutoencoder m, INDArray x, Loss loss, Set<String> excluded) {
         m.train();
         GradientReport report = GradientCheck.check(m, loss, x, p -> !excluded.contains(p.name()));
-        assertTrue(report.agrees(), () -> m.variant() + ": " + report.describe());
-        assertEquals(Set.of(), report.withoutGradient(), m.variant() + ": parameters without a gradient");
+        assertTrue(report.agrees(), () -> m.spec().variant().name() + ": " + report.describe());
+        assertEquals(Set.of(), report.withoutGradient(), m.spec().variant().name() + ": parameters without a gradient");
     }
 }

@@ -20,7 +20,7 @@ class VariantPropertiesTest {
     void topKKeepsAtMostKNonZerosPerRow(@ForAll @IntRange(min = 2, max = 40) int concepts,
                                         @ForAll @IntRange(min = 1, max = 40) int kWanted, @ForAll long seed) {
         int k = Math.min(kWanted, concepts);
-        TopKSae m = TopKSae.create(Variants.config(6, concepts, DType.FLOAT32, seed), k);
+        TopKSae m = TestModels.topK(Variants.config(6, concepts, DType.FLOAT32, seed), k);
         INDArray z = m.forward(new SeededRandom(seed + 1).normal(DType.FLOAT32, 1.0, 9, 6)).codes();
         for (int r = 0; r < 9; r++) {
             assertTrue(z.getRow(r).scan(Conditions.notEquals(0.0)).intValue() <= k);
@@ -30,7 +30,7 @@ class VariantPropertiesTest {
     @Property(tries = 25)
     void batchTopKKeepsKCodesPerBatchInTraining(@ForAll @IntRange(min = 2, max = 40) int concepts,
                                                 @ForAll @IntRange(min = 1, max = 60) int k, @ForAll long seed) {
-        BatchTopKSae m = BatchTopKSae.create(Variants.config(6, concepts, DType.FLOAT64, seed), new BatchTopKSae.BatchK.PerBatch(k));
+        BatchTopKSae m = TestModels.batchTopK(Variants.config(6, concepts, DType.FLOAT64, seed), new BatchTopKSae.BatchK.PerBatch(k));
         INDArray z = m.forward(new SeededRandom(seed + 1).normal(DType.FLOAT64, 1.0, 9, 6)).codes();
         long positive = z.scan(Conditions.greaterThan(0.0)).longValue();
         long nonNegativeCandidates = Math.min(k, 9L * concepts);
@@ -47,7 +47,7 @@ class VariantPropertiesTest {
         INDArray x = new SeededRandom(seed + 1).normal(DType.FLOAT64, 1.0, 7, 5);
         double[] previous = x.norm2(1).toDoubleVector();
         for (int k = 1; k <= 5; k++) {
-            MpSae m = MpSae.create(Variants.config(5, concepts, DType.FLOAT64, seed), k, null);
+            MpSae m = TestModels.mp(Variants.config(5, concepts, DType.FLOAT64, seed), k, null);
             double[] norms = m.encode(x).preCodes().norm2(1).toDoubleVector();
             for (int r = 0; r < norms.length; r++) {
                 // a pursuit step removes a projection: the residual's norm can only grow by its rounding

@@ -38,19 +38,17 @@ final class Variants {
 
     static List<Factory> all() {
         return List.of(
-                new Factory("vanilla", Sae::create),
-                new Factory("topk", c -> TopKSae.create(c, 3)),
-                new Factory("batchtopk", c -> BatchTopKSae.create(c, new BatchTopKSae.BatchK.PerSample(3))),
-                new Factory("jumprelu", c -> JumpSae.create(c, JumpKernel.SILVERMAN, 1e-3f)),
-                new Factory("mp", c -> MpSae.create(c, 3, null)),
-                new Factory("omp", c -> OmpSae.create(c, 3, 10, null)),
-                new Factory("msae", c -> MatryoshkaSae.create(c, List.of(2, 4), 30.0)),
-                new Factory("matryoshka_prefix", c -> PrefixMatryoshkaSae.create(c, List.of(4, 8),
+                new Factory("vanilla", TestModels::vanilla),
+                new Factory("topk", c -> TestModels.topK(c, 3)),
+                new Factory("batchtopk", c -> TestModels.batchTopK(c, new BatchTopKSae.BatchK.PerSample(3))),
+                new Factory("jumprelu", c -> TestModels.jump(c, JumpKernel.SILVERMAN, 1e-3f)),
+                new Factory("mp", c -> TestModels.mp(c, 3, null)),
+                new Factory("omp", c -> TestModels.omp(c, 3, 10, null)),
+                new Factory("msae", c -> TestModels.msae(c, List.of(2, 4), 30.0)),
+                new Factory("matryoshka_prefix", c -> TestModels.prefixMatryoshka(c, List.of(4, 8),
                         new BatchTopKSae.BatchK.PerSample(3), 0.9)),
-                new Factory("ra_topk", c -> new TopKSae(c, 3,
-                        Encoders.create(c.encoder(), c.inputDim(), c.nbConcepts(), c.dtype(), new SeededRandom(c.seed())),
-                        new RelaxedArchetypalDictionary(c.nbConcepts(),
-                                new SeededRandom(c.seed() + 1).normal(c.dtype(), 1.0, c.nbConcepts() + 4, c.inputDim()),
-                                1.0, true, c.dtype()))));
+                new Factory("ra_topk", c -> new ModelSpec(c, new TopKSpec(3),
+                        new ModelSpec.DictionarySpec.Archetypal(c.nbConcepts() + 4, 1.0, true), new ModelSpec.EncoderSpec.Standard())
+                        .build(new SeededRandom(c.seed() + 1).normal(c.dtype(), 1.0, c.nbConcepts() + 4, c.inputDim()))));
     }
 }

@@ -1,5 +1,6 @@
 package dev.saekit.train;
 
+import dev.saekit.model.TestModels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,7 +50,7 @@ class GradientClippingTest {
 
     @Test
     void listenersSeeTheGradientsBeforeClippingAndTheFactorTheUpdateApplies() {
-        dev.saekit.model.SparseAutoencoder m = dev.saekit.model.TopKSae.create(dev.saekit.model.SaeConfig.of(6, 12)
+        dev.saekit.model.SparseAutoencoder m = dev.saekit.model.TestModels.topK(dev.saekit.model.SaeConfig.of(6, 12)
                 .withDType(DType.FLOAT64).withSeed(2), 3);
         dev.saekit.data.InMemoryDataset data = dev.saekit.data.InMemoryDataset.of(
                 new dev.saekit.tensor.SeededRandom(3).normal(DType.FLOAT64, 4.0, 32, 6), "random");

@@ -1,5 +1,6 @@
 package dev.saekit.train;
 
+import dev.saekit.model.TestModels;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -24,7 +25,7 @@ class MemoryEstimateTest {
     Path empty; // a root with no /sys or /proc: only the limits a test gives
 
     private static Sae model(int concepts, DType dtype) {
-        return Sae.create(SaeConfig.of(16, concepts).withDType(dtype));
+        return TestModels.vanilla(SaeConfig.of(16, concepts).withDType(dtype));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.saekit.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.saekit.model.BatchTopKSpec;
 import dev.saekit.data.InMemoryDataset;
 import dev.saekit.encoder.EncoderKind;
 import dev.saekit.model.BatchTopKSae;
@@ -24,7 +25,7 @@ class TrainerResumeTest {
             .optimizer(OptimizerConfig.adamW(3e-3, 0.01)).schedule(Schedule.cosine(0.1, 0.1)).build();
     private static final ModelSpec SPEC = ModelSpec.of(
             SaeConfig.of(6, 20).withEncoder(EncoderKind.MLP_BN_1).withDType(DType.FLOAT64).withSeed(4),
-            new ModelSpec.VariantSpec.BatchTopK(new BatchTopKSae.BatchK.PerSample(3), 0.9));
+            new BatchTopKSpec(new BatchTopKSae.BatchK.PerSample(3), 0.9));
 
     @Test
     void resumingMidEpochEndsBitForBitLikeTheUninterruptedRun() {

@@ -1,5 +1,6 @@
 package dev.saekit.train;
 
+import dev.saekit.model.TestModels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,7 +22,7 @@ class TrainerTest {
     private static final InMemoryDataset DATA = SyntheticData.sparseDictionary(256, 16, 8, 2, DType.FLOAT32, 1);
 
     private static Sae model() {
-        return Sae.create(SaeConfig.of(16, 32).withSeed(2));
+        return TestModels.vanilla(SaeConfig.of(16, 32).withSeed(2));
     }
 
     private static TrainingConfig.Builder config() {

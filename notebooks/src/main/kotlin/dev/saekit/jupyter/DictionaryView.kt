@@ -35,7 +35,7 @@ class DictionaryView internal constructor(
             }
             parts += Html.section("atoms as images", "<div style=\"max-width: 900px; line-height: 0;\">$tiles</div>")
         }
-        return Html.section("Dictionary of ${model.variant()} (${d.rows()} atoms)", Html.row(*parts.toTypedArray()))
+        return Html.section("Dictionary of ${model.spec().variant().name()} (${d.rows()} atoms)", Html.row(*parts.toTypedArray()))
     }
 
     private fun similarPairs(cosine: org.nd4j.linalg.api.ndarray.INDArray, count: Int = 8): String {
@@ -50,5 +50,5 @@ class DictionaryView internal constructor(
             pairs.sortedByDescending { it.third }.take(count).map { listOf("#${it.first}", "#${it.second}", Html.num(it.third)) })
     }
 
-    override fun toString() = "DictionaryView[$atoms atoms of ${model.variant()}]"
+    override fun toString() = "DictionaryView[$atoms atoms of ${model.spec().variant().name()}]"
 }

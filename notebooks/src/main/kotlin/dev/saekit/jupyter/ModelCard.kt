@@ -5,7 +5,7 @@ import dev.saekit.model.SparseAutoencoder
 /** A model as a summary card: variant, shapes, sparsity settings, parameters, dtype and state. */
 internal object ModelCard {
     fun html(model: SparseAutoencoder): String {
-        val spec = runCatching { model.spec() }.getOrNull()
+        val spec = model.spec()
         val threshold = model.parameter("running_threshold").map { it.value().getDouble(0) }.orElse(null)
         val state = buildString {
             append(if (model.isTraining) "training mode" else "evaluation mode")
@@ -14,15 +14,15 @@ internal object ModelCard {
             }
         }
         val facts = listOf(
-            "variant" to model.variant(),
+            "variant" to spec.variant().name(),
             "input" to model.inputDim().toString(),
             "concepts" to model.nbConcepts().toString(),
-            "sparsity" to (spec?.variant()?.toString() ?: "-"),
-            "encoder" to (spec?.encoder()?.toString()?.let { if (it == "Standard[]") model.config().encoder().label() else it } ?: "-"),
-            "dictionary" to (spec?.dictionary()?.toString()?.let {
+            "sparsity" to spec.variant().toString(),
+            "encoder" to spec.encoder().toString().let { if (it == "Standard[]") model.config().encoder().label() else it },
+            "dictionary" to spec.dictionary().toString().let {
                 if (it == "Standard[]") "${model.config().dictionary().normalization()}" +
                     (if (model.config().dictionary().useMultiplier()) " + multiplier" else "") else it
-            } ?: "-"),
+            },
             "trainable parameters" to String.format(java.util.Locale.ROOT, "%,d", model.trainableCount()),
             "dtype" to model.dtype().toString(),
             "state" to state,

@@ -8,10 +8,10 @@ import dev.saekit.encoder.EncoderKind;
 import dev.saekit.model.BatchTopKSae;
 import dev.saekit.model.JumpKernel;
 import dev.saekit.model.ModelSpec;
-import dev.saekit.model.ModelSpec.VariantSpec;
+import dev.saekit.model.VariantKind;
+import dev.saekit.model.VariantSpec;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SparseAutoencoder;
-import dev.saekit.model.Variant;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.MemoryBudget;
 import dev.saekit.tensor.SeededRandom;
@@ -69,8 +69,9 @@ public final class BenchCommand implements Callable<Integer> {
     int concepts;
 
     @Option(names = "--k", paramLabel = "K", defaultValue = "32",
-            description = "Codes per sample: TopK's k, BatchTopK's and Matryoshka's k per sample, the pursuits' steps, MSAE's "
-                    + "largest level. Default: ${DEFAULT-VALUE}.")
+            description = "The k of the variants that have one (TopK's k, BatchTopK's and Matryoshka's k per sample, the "
+                    + "pursuits' steps): the peers' benchmark recipe. Every other setting is the engine's default (MSAE: "
+                    + "levels 8, 16, 32). Default: ${DEFAULT-VALUE}.")
     int k;
 
     @Option(names = "--batch", paramLabel = "B", defaultValue = "1024", description = "Rows per step. Default: ${DEFAULT-VALUE}.")
@@ -116,7 +117,7 @@ public final class BenchCommand implements Callable<Integer> {
         Cli.require(steps > 0, "--steps must be > 0, was " + steps);
         Cli.require(warmup >= 0, "--warmup must be >= 0, was " + warmup);
         Cli.require(threads >= 0, "--threads must be >= 0 (0: every core), was " + threads);
-        Variant v = Cli.parse("--variant", variant, Variant::parse);
+        VariantKind v = Cli.parse("--variant", variant, VariantSpec::kind);
         DType type = Cli.parse("--dtype", dtype, DType::parse);
         int cores = Runtime.getRuntime().availableProcessors();
         int used = threads == 0 ? cores : threads;
@@ -126,7 +127,7 @@ public final class BenchCommand implements Callable<Integer> {
         Nd4j.getEnvironment().setMaxMasterThreads(used);
 
         SaeConfig config = new SaeConfig(input, concepts, EncoderKind.LINEAR, DictionaryConfig.defaults(), type, seed);
-        ModelSpec modelSpec = Cli.build(() -> ModelSpec.of(config, variantSpec(v)));
+        ModelSpec modelSpec = modelSpec(v, config);
         try { // refused before anything large is allocated
             MemoryEstimate.checkBeforeBuilding(modelSpec, batch, 2L * 4 * batch * input * (type == DType.FLOAT64 ? 8 : 4));
         } catch (IllegalArgumentException e) {
@@ -151,10 +152,10 @@ public final class BenchCommand implements Callable<Integer> {
         double gemm = encoderGemmSeconds(model, data.batchesInOrder(batch).iterator().next());
 
         ObjectNode json = new ObjectMapper().createObjectNode();
-        json.put("variant", v.label());
+        json.put("variant", v.name());
         json.put("input", input);
         json.put("concepts", concepts);
-        json.put("k", v == Variant.VANILLA || v == Variant.JUMPRELU ? null : k);
+        json.put("k", v.reads("k") ? k : null);
         json.put("batch", batch);
         json.put("steps", steps);
         json.put("warmup", warmup);
@@ -196,18 +197,22 @@ public final class BenchCommand implements Callable<Integer> {
         };
     }
 
-    private VariantSpec variantSpec(Variant v) {
-        return switch (v) {
-            case VANILLA -> new VariantSpec.Vanilla();
-            case TOPK -> new VariantSpec.TopK(k);
-            case BATCHTOPK -> new VariantSpec.BatchTopK(new BatchTopKSae.BatchK.PerSample(k), 0.9);
-            case JUMPRELU -> new VariantSpec.JumpRelu(JumpKernel.SILVERMAN, 1e-3f);
-            case MP -> new VariantSpec.Mp(k, null);
-            case OMP -> new VariantSpec.Omp(k, 10, null);
-            case MSAE -> new VariantSpec.Msae(List.of(Math.max(1, k / 4), Math.max(1, k / 2), k).stream().distinct().toList(), 30.0);
-            case MATRYOSHKA -> new VariantSpec.PrefixMatryoshka(List.of(Math.max(1, concepts / 16), Math.max(1, concepts / 4)),
-                    new BatchTopKSae.BatchK.PerSample(k), 0.9);
-        };
+    /**
+     * The benchmarked model: the engine's defaults for the variant, with {@code --k} (the peers'
+     * recipe: 32 codes per sample) for the variants that have a k.
+     */
+    private ModelSpec modelSpec(VariantKind v, SaeConfig config) throws CliException {
+        ObjectNode n = VariantSpec.toJson(v.defaults().apply(config), new ObjectMapper().createObjectNode());
+        if (v.reads("k")) {
+            n.put("k", k);
+        }
+        try {
+            return ModelSpec.of(config, VariantSpec.fromJson(n, "--variant " + v.name()));
+        } catch (dev.saekit.model.InvalidSettingException e) {
+            throw VariantOptions.invalid(e);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(SaekitCli.EXIT_USAGE, e.getMessage());
+        }
     }
 
     /** The median time of {@code x W^T} with the encoder's shapes, over 5 runs after one unmeasured run. */

@@ -173,7 +173,7 @@ public final class EncodeCommand implements Callable<Integer> {
             err.printf(Locale.ROOT, "warning: %d rows in all were skipped for NaN or infinite values%n", skipped);
         }
         spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: %d rows x %d concepts%s (%s, %.2f active per row)%s%n", out, kept,
-                sae.nbConcepts(), sparse ? " as CSR" : "", sae.variant(), kept == 0 ? 0.0 : active[0] / kept,
+                sae.nbConcepts(), sparse ? " as CSR" : "", sae.spec().variant().name(), kept == 0 ? 0.0 : active[0] / kept,
                 skipped > 0 ? ", " + skipped + (skipped == 1 ? " row skipped" : " rows skipped") : "");
         return 0;
     }

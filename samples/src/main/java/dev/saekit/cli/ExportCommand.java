@@ -49,7 +49,7 @@ public final class ExportCommand implements Callable<Integer> {
                 OvercompleteFormat.write(c.model(), out, mean, scale);
             }
             PrintWriter stdout = spec.commandLine().getOut();
-            stdout.println("wrote " + out + " (" + kind + ", " + c.model().variant() + ")");
+            stdout.println("wrote " + out + " (" + kind + ", " + c.model().spec().variant().name() + ")");
             if (mean != null || scale != 1.0) {
                 String what = (mean != null ? "centred" : "") + (mean != null && scale != 1.0 ? " and " : "")
                         + (scale != 1.0 ? "scaled (x " + scale + ")" : "");

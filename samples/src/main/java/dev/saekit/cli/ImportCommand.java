@@ -6,7 +6,8 @@ import dev.saekit.io.SaeLensFormat;
 import dev.saekit.model.ModelSpec;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SparseAutoencoder;
-import dev.saekit.model.Variant;
+import dev.saekit.model.VariantKind;
+import dev.saekit.model.VariantSpec;
 import dev.saekit.tensor.DType;
 import dev.saekit.train.TrainingProgress;
 import java.nio.file.Path;
@@ -76,17 +77,17 @@ public final class ImportCommand implements Callable<Integer> {
         }
         int concepts = (int) dict.shape()[0];
         int width = input != null ? input : (int) dict.shape()[1];
-        Variant v = ModelFactory.variant(variant);
+        VariantKind v = variant.kind();
         dev.saekit.encoder.EncoderKind kind = Cli.parse("--encoder", encoder, dev.saekit.encoder.EncoderKind::parse);
         Cli.require(kind != dev.saekit.encoder.EncoderKind.IDENTITY, "--encoder identity is what mp and omp use by "
                 + "themselves; give linear or an mlp_* kind");
-        Cli.require(!(v == Variant.MP || v == Variant.OMP) || !spec.commandLine().getParseResult().hasMatchedOption("--encoder"),
-                "--encoder does not apply to --variant " + v.label() + ", which encodes with the dictionary itself");
         SaeConfig sae = SaeConfig.of(width, concepts).withDType(type).withEncoder(kind);
-        variant.check(v, spec, concepts);
-        Cli.require(v != Variant.MSAE && v != Variant.MATRYOSHKA, "--variant " + v.label()
-                + " has no overcomplete state dict to import");
-        ModelSpec.VariantSpec vs = ModelFactory.variantSpec(v, variant, sae);
-        return Cli.build(() -> ModelSpec.of(sae, vs));
+        VariantSpec vs = variant.spec(v, sae);
+        Cli.require(vs.usesEncoder() || !spec.commandLine().getParseResult().hasMatchedOption("--encoder"),
+                "--encoder does not apply to --variant " + v.name() + ", which encodes with the dictionary itself");
+        variant.check(v, vs, spec);
+        // overcomplete's state dicts hold one dictionary and its encoder; the nested variants are not among its models
+        Cli.require(!vs.nested(), "--variant " + v.name() + " has no overcomplete state dict to import");
+        return ModelFactory.spec(v, variant, sae);
     }
 }

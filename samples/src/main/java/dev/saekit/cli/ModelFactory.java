@@ -2,12 +2,13 @@ package dev.saekit.cli;
 
 import dev.saekit.data.Dataset;
 import dev.saekit.dictionary.KMeans;
-import dev.saekit.model.BatchTopKSae;
-import dev.saekit.model.JumpKernel;
+import dev.saekit.model.InvalidSettingException;
 import dev.saekit.model.ModelSpec;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SparseAutoencoder;
-import dev.saekit.model.Variant;
+import dev.saekit.model.MpSpec;
+import dev.saekit.model.VariantKind;
+import dev.saekit.model.VariantSpec;
 import dev.saekit.train.AuxKLoss;
 import dev.saekit.train.Loss;
 import dev.saekit.train.MatchingPursuitReviveLoss;
@@ -27,35 +28,24 @@ final class ModelFactory {
     private ModelFactory() {
     }
 
-    static Variant variant(VariantOptions o) throws CliException {
-        return Cli.parse("--variant", o.variant, Variant::parse);
-    }
-
-    /** What {@code o} describes for {@code v}: the spec of the model, built by {@link #create} (nothing is allocated here). */
-    static ModelSpec spec(Variant v, VariantOptions o, SaeConfig config) throws CliException {
-        if (v == Variant.MSAE) {
-            Cli.require(o.archetypal == 0, "--archetypal does not apply to msae, whose decoder is its own");
+    /** What {@code o} describes: the spec of the model, built by {@link #create} (nothing is allocated here). */
+    static ModelSpec spec(VariantKind kind, VariantOptions o, SaeConfig config) throws CliException {
+        VariantSpec variant = o.spec(kind, config);
+        ModelSpec.DictionarySpec dictionary;
+        try {
+            dictionary = o.archetypal > 0
+                    ? new ModelSpec.DictionarySpec.Archetypal(o.archetypal, o.delta, true) : new ModelSpec.DictionarySpec.Standard();
+        } catch (InvalidSettingException e) {
+            throw new CliException(SaekitCli.EXIT_USAGE, "--" + (e.setting().equals("points") ? "archetypal" : e.setting())
+                    + " must be " + e.requirement() + ", was " + e.value());
         }
-        ModelSpec.DictionarySpec dictionary = o.archetypal > 0
-                ? new ModelSpec.DictionarySpec.Archetypal(o.archetypal, o.delta, true) : new ModelSpec.DictionarySpec.Standard();
-        ModelSpec.VariantSpec variant = variantSpec(v, o, config);
-        return Cli.build(() -> new ModelSpec(config, variant, dictionary, new ModelSpec.EncoderSpec.Standard()));
-    }
-
-    /** The variant's settings from the options. */
-    static ModelSpec.VariantSpec variantSpec(Variant v, VariantOptions o, SaeConfig config) throws CliException {
-        int k = o.k(v);
-        return Cli.build(() -> switch (v) {
-            case VANILLA -> new ModelSpec.VariantSpec.Vanilla();
-            case TOPK -> new ModelSpec.VariantSpec.TopK(k);
-            case BATCHTOPK -> new ModelSpec.VariantSpec.BatchTopK(new BatchTopKSae.BatchK.PerSample(k), o.momentum);
-            case JUMPRELU -> new ModelSpec.VariantSpec.JumpRelu(JumpKernel.parse(o.kernel), o.bandwidth);
-            case MP -> new ModelSpec.VariantSpec.Mp(k, o.dropout);
-            case OMP -> new ModelSpec.VariantSpec.Omp(k, o.maxIter, o.dropout);
-            case MSAE -> new ModelSpec.VariantSpec.Msae(o.nesting == null ? List.of(8, 16, 32) : o.nesting, o.softCap);
-            case MATRYOSHKA -> new ModelSpec.VariantSpec.PrefixMatryoshka(prefixes(o, config),
-                    new BatchTopKSae.BatchK.PerSample(k), o.momentum);
-        });
+        try {
+            return new ModelSpec(config, variant, dictionary, new ModelSpec.EncoderSpec.Standard());
+        } catch (InvalidSettingException e) {
+            throw VariantOptions.invalid(e);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(SaekitCli.EXIT_USAGE, (o.archetypal > 0 ? "--archetypal does not apply: " : "") + e.getMessage());
+        }
     }
 
     /** The model of {@code spec}; an archetypal dictionary's candidates are picked by k-means on {@code data}. */
@@ -65,14 +55,6 @@ final class ModelFactory {
             return Cli.build(() -> spec.build(points));
         }
         return Cli.build(spec::build);
-    }
-
-    private static List<Integer> prefixes(VariantOptions o, SaeConfig config) {
-        if (o.prefixes != null) {
-            return o.prefixes;
-        }
-        int c = config.nbConcepts();
-        return java.util.stream.IntStream.of(Math.max(1, c / 16), Math.max(1, c / 4)).distinct().boxed().toList();
     }
 
     private static INDArray archetypalPoints(VariantOptions o, SaeConfig config, Dataset data) throws CliException {
@@ -88,9 +70,9 @@ final class ModelFactory {
      * The loss: the nested loss for Matryoshka variants, else {@code base}; plus the auxiliary term
      * (AuxK's dead-code tracker comes with it, see {@link Loss#listeners()}).
      */
-    static Loss loss(Variant v, VariantOptions o, Loss base) throws CliException {
+    static Loss loss(VariantSpec v, VariantOptions o, Loss base) throws CliException {
         Loss loss = base;
-        if (v == Variant.MSAE || v == Variant.MATRYOSHKA) {
+        if (v.nested()) {
             MatryoshkaLoss.Kind kind = Cli.parse("--level-loss", o.levelLoss, MatryoshkaLoss.Kind::parse);
             switch (o.levelWeights.toLowerCase(Locale.ROOT)) {
                 case "uw" -> loss = MatryoshkaLoss.uniform(kind);
@@ -110,7 +92,7 @@ final class ModelFactory {
                     o.auxK, w == null ? 1.0 / 32 : w, kind.equals("auxk") ? AuxKLoss.Flavor.SAELENS : AuxKLoss.Flavor.SPARSIFY));
             case "reanimation" -> Cli.build(() -> new ReanimationLoss(w == null ? 0.1 : w));
             case "mp_revive" -> {
-                Cli.require(v == Variant.MP, "--aux mp_revive needs --variant mp (it uses the pursuit's residual)");
+                Cli.require(v instanceof MpSpec, "--aux mp_revive needs --variant mp (it uses the pursuit's residual)");
                 yield Cli.build(() -> new MatchingPursuitReviveLoss(w == null ? 1e-2 : w, 1e-2, 10));
             }
             default -> throw new CliException(SaekitCli.EXIT_USAGE, "--aux: unknown '" + o.aux
@@ -120,7 +102,7 @@ final class ModelFactory {
     }
 
     /** The reconstruction loss a variant trains with when --loss is not given. */
-    static String defaultLoss(Variant v) {
-        return v == Variant.VANILLA || v == Variant.JUMPRELU ? "mse_l1" : "mse";
+    static String defaultLoss(VariantSpec v) {
+        return v.sparsityFromLoss() ? "mse_l1" : "mse";
     }
 }

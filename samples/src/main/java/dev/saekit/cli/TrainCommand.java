@@ -12,7 +12,8 @@ import dev.saekit.io.Checkpoints;
 import dev.saekit.model.ModelSpec;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SparseAutoencoder;
-import dev.saekit.model.Variant;
+import dev.saekit.model.VariantKind;
+import dev.saekit.model.VariantSpec;
 import dev.saekit.tensor.DType;
 import dev.saekit.train.Losses;
 import dev.saekit.train.MemoryEstimate;
@@ -136,7 +137,7 @@ public final class TrainCommand implements Callable<Integer> {
                     + "mse for the others (msae and matryoshka train on their nested loss, see --level-loss).")
     String loss;
 
-    @Option(names = "--l1", paramLabel = "LAMBDA", defaultValue = "4e-5",
+    @Option(names = "--l1", paramLabel = "LAMBDA", defaultValue = "" + Losses.DEFAULT_L1,
             description = "Weight of the L1 term of mse_l1. It multiplies a SUM over the whole batch, so it is small "
                     + "and scales with 1/--batch-size. Default: ${DEFAULT-VALUE}.")
     double l1;
@@ -259,10 +260,11 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private int run() throws CliException, IOException {
-        Variant variant = ModelFactory.variant(variantOptions);
+        VariantKind kind = variantOptions.kind();
         SaeConfig saeConfig = saeConfig();
+        VariantSpec variant = variantOptions.spec(kind, saeConfig);
         if (resumeFrom == null) { // a resumed run's options were checked when it started
-            variantOptions.check(variant, spec, concepts);
+            variantOptions.check(kind, variant, spec);
             checkTrainingOptions(variant);
         }
         TrainingConfig trainingConfig = trainingConfig(variant);
@@ -272,7 +274,7 @@ public final class TrainCommand implements Callable<Integer> {
                 trainingConfig.batchSize(), (rows, cols) -> {
                     if (resumeFrom == null) { // the model's arrays must fit before the data is loaded (it may be wide)
                         require(cols <= Integer.MAX_VALUE, "--data has " + cols + " columns, more than one array may hold");
-                        checkArraySizes(ModelFactory.spec(variant, variantOptions, new SaeConfig((int) cols, requested.nbConcepts(),
+                        checkArraySizes(ModelFactory.spec(kind, variantOptions, new SaeConfig((int) cols, requested.nbConcepts(),
                                 requested.encoder(), requested.dictionary(), requested.dtype(), requested.seed())), trainingConfig, rows);
                     }
                 }).scaled(scale);
@@ -287,7 +289,7 @@ public final class TrainCommand implements Callable<Integer> {
                         + was.path("cols").asInt() + " but the data now has " + training.dataset().rows() + " x " + training.dataset().cols());
             }
         } else {
-            ModelSpec spec = ModelFactory.spec(variant, variantOptions, saeConfig);
+            ModelSpec spec = ModelFactory.spec(kind, variantOptions, saeConfig);
             checkMemory(spec, trainingConfig, training.dataset());
             // the archetypal dictionary's k-means candidates come from these rows: a seeded sample of streamed shards
             model = ModelFactory.create(spec, variantOptions, training.dataset());
@@ -403,17 +405,17 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** Refuses, naming the option, training options that this run would ignore. */
-    private void checkTrainingOptions(Variant variant) throws CliException {
+    private void checkTrainingOptions(VariantSpec variant) throws CliException {
         picocli.CommandLine.ParseResult given = spec.commandLine().getParseResult();
-        boolean nested = variant == Variant.MSAE || variant == Variant.MATRYOSHKA;
+        boolean nested = variant.nested();
         if (given.hasMatchedOption("--loss") && nested) {
-            throw new CliException(SaekitCli.EXIT_USAGE, "--loss does not apply to --variant " + variant.label()
+            throw new CliException(SaekitCli.EXIT_USAGE, "--loss does not apply to --variant " + variant.name()
                     + ", which trains on its nested loss (see --level-loss and --level-weights)");
         }
         String lossName = loss == null ? ModelFactory.defaultLoss(variant) : loss.toLowerCase(Locale.ROOT);
         if (given.hasMatchedOption("--l1") && (nested || !lossName.equals("mse_l1"))) {
             throw new CliException(SaekitCli.EXIT_USAGE, "--l1 weighs the L1 term of --loss mse_l1, and the loss here is "
-                    + (nested ? "the nested loss of " + variant.label() : lossName));
+                    + (nested ? "the nested loss of " + variant.name() : lossName));
         }
         if (schedule.equalsIgnoreCase("constant")) {
             for (String option : List.of("--warmup", "--final-lr-factor")) {
@@ -452,7 +454,7 @@ public final class TrainCommand implements Callable<Integer> {
         return new SaeConfig(1, concepts, kind, new DictionaryConfig(norm, multiplier), type, seed);
     }
 
-    private TrainingConfig trainingConfig(Variant variant) throws CliException {
+    private TrainingConfig trainingConfig(VariantSpec variant) throws CliException {
         require(epochs > 0, "--epochs must be > 0, was " + epochs);
         require(batchSize > 0, "--batch-size must be > 0, was " + batchSize);
         require(lr > 0 && Double.isFinite(lr), "--lr must be finite and > 0, was " + lr);

@@ -1,11 +1,21 @@
 package dev.saekit.cli;
 
-import dev.saekit.model.Variant;
-import java.util.EnumSet;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.saekit.model.BatchTopKSpec;
+import dev.saekit.model.InvalidSettingException;
+import dev.saekit.model.JumpReluSpec;
+import dev.saekit.model.MatryoshkaSae;
+import dev.saekit.model.MpSpec;
+import dev.saekit.model.OmpSpec;
+import dev.saekit.model.SaeConfig;
+import dev.saekit.model.TopKSpec;
+import dev.saekit.model.VariantKind;
+import dev.saekit.model.VariantSpec;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -13,49 +23,53 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * The options that choose the SAE variant and its settings; shared by every command that builds a
- * model. Each option says which variants read it; the others ignore it.
+ * model. A variant's settings are its spec record's ({@link VariantKind#settings()}): option
+ * {@code --max-iter} sets setting {@code max_iter}, an option that is not given keeps the engine's
+ * default, and a variant refuses the options of settings it does not have. The engine's record
+ * checks each value; its error is said here in the option's name.
  */
 public final class VariantOptions {
 
+    static {
+        // the --variant help lists the engine's variants (picocli reads ${saekit.variants} from the system properties)
+        System.setProperty("saekit.variants", VariantSpec.kinds().stream()
+                .map(k -> String.format(Locale.ROOT, "  %-11s %s", k.name(), k.description()))
+                .collect(Collectors.joining("%n")));
+    }
+
     @Option(names = "--variant", paramLabel = "NAME", defaultValue = "vanilla",
-            description = {"The SAE variant. Default: ${DEFAULT-VALUE}.",
-                "  vanilla     ReLU codes, sparsity from the loss (mse_l1)",
-                "  topk        the k largest codes per sample",
-                "  batchtopk   k codes per sample on average, chosen over the whole batch",
-                "  jumprelu    learned per-concept thresholds (kernel pseudo-derivative)",
-                "  mp          matching pursuit: k greedy steps over the dictionary",
-                "  omp         orthogonal matching pursuit: k steps with non-negative least squares",
-                "  msae        Matryoshka of the MSAE paper: nested k (--nesting) over one dictionary",
-                "  matryoshka  Matryoshka over nested dictionary prefixes (--prefixes), BatchTopK codes"})
+            description = {"The SAE variant. Default: ${DEFAULT-VALUE}.", "${saekit.variants}"})
     String variant;
 
     @Option(names = "--k", paramLabel = "K",
-            description = "topk, batchtopk, matryoshka: codes kept per sample (default 16); mp, omp: pursuit steps (default 8).")
+            description = "topk, batchtopk, matryoshka: codes kept per sample (default " + TopKSpec.DEFAULT_K
+                    + "); mp, omp: pursuit steps (default " + MpSpec.DEFAULT_STEPS + ").")
     Integer k;
 
-    @Option(names = "--momentum", paramLabel = "M", defaultValue = "0.9",
-            description = "batchtopk, matryoshka: momentum of the running threshold used in evaluation. Default: ${DEFAULT-VALUE}.")
-    double momentum;
+    @Option(names = "--momentum", paramLabel = "M",
+            description = "batchtopk, matryoshka: momentum of the running threshold used in evaluation. Default: "
+                    + BatchTopKSpec.DEFAULT_MOMENTUM + ".")
+    Double momentum;
 
-    @Option(names = "--kernel", paramLabel = "NAME", defaultValue = "silverman",
+    @Option(names = "--kernel", paramLabel = "NAME",
             description = "jumprelu: pseudo-derivative kernel: rectangle, gaussian, triangular, cosine, epanechnikov, quartic, "
-                    + "silverman or cauchy. Default: ${DEFAULT-VALUE}.")
+                    + "silverman or cauchy. Default: silverman.")
     String kernel;
 
-    @Option(names = "--bandwidth", paramLabel = "EPS", defaultValue = "1e-3",
-            description = "jumprelu: kernel bandwidth (> 0). Default: ${DEFAULT-VALUE}.")
-    float bandwidth;
+    @Option(names = "--bandwidth", paramLabel = "EPS",
+            description = "jumprelu: kernel bandwidth (> 0). Default: " + JumpReluSpec.DEFAULT_BANDWIDTH + ".")
+    Float bandwidth;
 
     @Option(names = "--dropout", paramLabel = "P",
             description = "mp, omp: probability of dropping each atom for a training forward, in [0, 1). Default: none.")
     Double dropout;
 
-    @Option(names = "--max-iter", paramLabel = "N", defaultValue = "10",
-            description = "omp: iterations of the non-negative least squares per step. Default: ${DEFAULT-VALUE}.")
-    int maxIter;
+    @Option(names = "--max-iter", paramLabel = "N",
+            description = "omp: iterations of the non-negative least squares per step. Default: " + OmpSpec.DEFAULT_MAX_ITER + ".")
+    Integer maxIter;
 
     @Option(names = "--nesting", paramLabel = "K", split = ",",
-            description = "msae: the k of each nesting level, comma-separated. Default: 8,16,32.")
+            description = "msae: the k of each nesting level, comma-separated. Default: 8,16,32 (those up to --concepts).")
     List<Integer> nesting;
 
     @Option(names = "--prefixes", paramLabel = "M", split = ",",
@@ -63,9 +77,10 @@ public final class VariantOptions {
                     + "level). Default: concepts/16, concepts/4.")
     List<Integer> prefixes;
 
-    @Option(names = "--soft-cap", paramLabel = "S", defaultValue = "30",
-            description = "msae: soft cap s of s*tanh(z/s) on the codes; 0 turns it off. Default: ${DEFAULT-VALUE}.")
-    double softCap;
+    @Option(names = "--soft-cap", paramLabel = "S",
+            description = "msae: soft cap s of s*tanh(z/s) on the codes; 0 turns it off. Default: "
+                    + MatryoshkaSae.DEFAULT_SOFT_CAP + ".")
+    Double softCap;
 
     @Option(names = "--level-weights", paramLabel = "KIND", defaultValue = "uw",
             description = "msae, matryoshka: weights of the nested losses: uw (uniform) or rw (largest on the smallest level). "
@@ -106,83 +121,101 @@ public final class VariantOptions {
                     + "0: the last epoch. Default: ${DEFAULT-VALUE}.")
     long auxWindow;
 
-    /** The variants that read each option of this class; the others refuse it. */
-    private static final Map<String, Set<Variant>> READ_BY = Map.ofEntries(
-            Map.entry("--k", EnumSet.of(Variant.TOPK, Variant.BATCHTOPK, Variant.MATRYOSHKA, Variant.MP, Variant.OMP)),
-            Map.entry("--momentum", EnumSet.of(Variant.BATCHTOPK, Variant.MATRYOSHKA)),
-            Map.entry("--kernel", EnumSet.of(Variant.JUMPRELU)),
-            Map.entry("--bandwidth", EnumSet.of(Variant.JUMPRELU)),
-            Map.entry("--dropout", EnumSet.of(Variant.MP, Variant.OMP)),
-            Map.entry("--max-iter", EnumSet.of(Variant.OMP)),
-            Map.entry("--nesting", EnumSet.of(Variant.MSAE)),
-            Map.entry("--soft-cap", EnumSet.of(Variant.MSAE)),
-            Map.entry("--prefixes", EnumSet.of(Variant.MATRYOSHKA)),
-            Map.entry("--level-weights", EnumSet.of(Variant.MSAE, Variant.MATRYOSHKA)),
-            Map.entry("--level-loss", EnumSet.of(Variant.MSAE, Variant.MATRYOSHKA)),
-            Map.entry("--archetypal", EnumSet.complementOf(EnumSet.of(Variant.MSAE))));
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** {@code --k}, else its default: 8 pursuit steps for mp and omp, 16 codes per sample for the others. */
-    int k(Variant v) {
-        return k != null ? k : (v == Variant.MP || v == Variant.OMP ? 8 : 16);
+    /** The variant settings given on the command line, by setting name ({@code max_iter} for {@code --max-iter}). */
+    private Map<String, Object> settings() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("k", k);
+        s.put("momentum", momentum);
+        s.put("kernel", kernel);
+        s.put("bandwidth", bandwidth);
+        s.put("dropout", dropout);
+        s.put("max_iter", maxIter);
+        s.put("nesting", nesting);
+        s.put("prefixes", prefixes);
+        s.put("soft_cap", softCap);
+        return s;
     }
 
-    /** The auxiliary term: {@code --aux}, else AuxK for the variants that keep k codes, else none. */
-    String auxKind(Variant v) {
+    static String option(String setting) {
+        return "--" + setting.replace('_', '-');
+    }
+
+    /** The variant {@code --variant} names. */
+    VariantKind kind() throws CliException {
+        return Cli.parse("--variant", variant, VariantSpec::kind);
+    }
+
+    /**
+     * The variant's spec for a model of {@code config}: the engine's defaults, with the settings given
+     * on the command line; a value out of range is refused in the option's name.
+     */
+    VariantSpec spec(VariantKind kind, SaeConfig config) throws CliException {
+        ObjectNode n = VariantSpec.toJson(kind.defaults().apply(config), JSON.createObjectNode());
+        for (Map.Entry<String, Object> e : settings().entrySet()) {
+            if (e.getValue() != null && kind.reads(e.getKey())) {
+                n.set(e.getKey(), JSON.valueToTree(e.getValue()));
+            }
+        }
+        try {
+            return VariantSpec.fromJson(n, "--variant " + kind.name());
+        } catch (InvalidSettingException e) {
+            throw invalid(e);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(SaekitCli.EXIT_USAGE, e.getMessage());
+        }
+    }
+
+    /** An engine setting error in the words of the command line: the option, and --concepts for the number of concepts. */
+    static CliException invalid(InvalidSettingException e) {
+        return new CliException(SaekitCli.EXIT_USAGE, option(e.setting()) + " must be "
+                + e.requirement().replace("(the number of concepts)", "(--concepts)") + ", was " + e.value());
+    }
+
+    /** The auxiliary term: {@code --aux}, else AuxK for the variants that select their codes by top-k, else none. */
+    String auxKind(VariantSpec v) {
         if (aux != null) {
             return aux.toLowerCase(Locale.ROOT);
         }
-        return v == Variant.TOPK || v == Variant.BATCHTOPK || v == Variant.MATRYOSHKA ? "auxk" : "none";
+        return v.selectsTopK() ? "auxk" : "none";
     }
 
     /**
      * Refuses, naming the option, every option given on the command line ({@code spec}'s parse) that
-     * {@code v} does not read, and every value out of range for a model of {@code concepts} concepts.
+     * the variant does not read, and every value out of range.
      */
-    void check(Variant v, CommandSpec spec, int concepts) throws CliException {
+    void check(VariantKind kind, VariantSpec v, CommandSpec spec) throws CliException {
         ParseResult given = spec.commandLine().getParseResult();
-        for (Map.Entry<String, Set<Variant>> e : READ_BY.entrySet()) {
-            if (given.hasMatchedOption(e.getKey()) && !e.getValue().contains(v)) {
-                throw new CliException(SaekitCli.EXIT_USAGE, e.getKey() + " does not apply to --variant " + v.label() + " (it is read by "
-                        + e.getValue().stream().map(Variant::label).collect(Collectors.joining(", ")) + ")");
+        for (String setting : settings().keySet()) {
+            if (given.hasMatchedOption(option(setting)) && !kind.reads(setting)) {
+                throw new CliException(SaekitCli.EXIT_USAGE, option(setting) + " does not apply to --variant " + kind.name()
+                        + " (it is read by " + VariantSpec.kinds().stream().filter(x -> x.reads(setting)).map(VariantKind::name)
+                        .collect(Collectors.joining(", ")) + ")");
+            }
+        }
+        for (String option : List.of("--level-weights", "--level-loss")) {
+            if (given.hasMatchedOption(option) && !v.nested()) {
+                throw new CliException(SaekitCli.EXIT_USAGE, option + " does not apply to --variant " + kind.name()
+                        + " (it is read by the nested variants: " + VariantSpec.kinds().stream()
+                        .filter(x -> x.defaults().apply(SaeConfig.of(1, 64)).nested()) // a kind's defaults tell its nature
+                        .map(VariantKind::name).collect(Collectors.joining(", ")) + ")");
             }
         }
         if (given.hasMatchedOption("--delta") && archetypal == 0) {
             throw new CliException(SaekitCli.EXIT_USAGE, "--delta bounds the archetypal dictionary's relaxation: give --archetypal N too");
         }
-        String kind = auxKind(v);
-        boolean auxK = kind.equals("auxk") || kind.equals("auxk_sparsify");
+        String auxKind = auxKind(v);
+        boolean auxK = auxKind.equals("auxk") || auxKind.equals("auxk_sparsify");
         for (String option : List.of("--aux-k", "--aux-window")) {
             if (given.hasMatchedOption(option) && !auxK) {
-                throw new CliException(SaekitCli.EXIT_USAGE, option + " applies to --aux auxk and auxk_sparsify, not to --aux " + kind);
+                throw new CliException(SaekitCli.EXIT_USAGE, option + " applies to --aux auxk and auxk_sparsify, not to --aux " + auxKind);
             }
         }
-        if (given.hasMatchedOption("--aux-weight") && kind.equals("none")) {
-            throw new CliException(SaekitCli.EXIT_USAGE, "--aux-weight weighs the --aux term, and --aux is none for --variant " + v.label());
+        if (given.hasMatchedOption("--aux-weight") && auxKind.equals("none")) {
+            throw new CliException(SaekitCli.EXIT_USAGE, "--aux-weight weighs the --aux term, and --aux is none for --variant " + kind.name());
         }
-        if (READ_BY.get("--k").contains(v)) {
-            int effective = k(v);
-            boolean atMostConcepts = v != Variant.MP; // matching pursuit may pick an atom more than once
-            String bound = atMostConcepts ? "in 1.." + concepts + " (--concepts)" : ">= 1";
-            Cli.require(effective >= 1 && (!atMostConcepts || effective <= concepts), "--k must be " + bound + ", was " + effective
-                    + (k == null ? " (the default for " + v.label() + "; give --k)" : ""));
-        }
-        Cli.require(momentum >= 0 && momentum < 1, "--momentum must be in [0, 1), was " + momentum);
-        Cli.require(bandwidth > 0 && Float.isFinite(bandwidth), "--bandwidth must be finite and > 0, was " + bandwidth);
-        Cli.require(dropout == null || (dropout >= 0 && dropout < 1), "--dropout must be in [0, 1), was " + dropout);
-        Cli.require(maxIter >= 1, "--max-iter must be >= 1, was " + maxIter);
-        Cli.require(softCap >= 0 && Double.isFinite(softCap), "--soft-cap must be finite and >= 0 (0 turns it off), was " + softCap);
         Cli.require(archetypal >= 0, "--archetypal must be >= 0 (0: the default dictionary), was " + archetypal);
         Cli.require(delta > 0 && Double.isFinite(delta), "--delta must be finite and > 0, was " + delta);
-        if (nesting != null) {
-            for (int level : nesting) {
-                Cli.require(level >= 1 && level <= concepts, "--nesting: each k must be in 1.." + concepts + " (--concepts), was " + level);
-            }
-        }
-        if (prefixes != null) {
-            for (int m : prefixes) {
-                Cli.require(m >= 1 && m < concepts, "--prefixes: each size must be in 1.." + (concepts - 1)
-                        + " (below --concepts, whose full dictionary is the last level), was " + m);
-            }
-        }
     }
 }

@@ -3,23 +3,28 @@ package dev.saekit.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.saekit.model.Variant;
+import dev.saekit.model.VariantKind;
+import dev.saekit.model.VariantSpec;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code saekit train --variant NAME} for every variant, and its help. */
 class TrainVariantsTest {
 
+    static java.util.List<VariantKind> variants() {
+        return VariantSpec.kinds();
+    }
+
     @ParameterizedTest(name = "{0}")
-    @EnumSource(Variant.class)
-    void everyVariantTrainsOnTheEmbeddedDataAndReconstructs(Variant v) {
-        CliRun run = CliRun.of("train", "--variant", v.label(), "--epochs", "2", "--concepts", "128", "--no-progress",
+    @MethodSource("variants")
+    void everyVariantTrainsOnTheEmbeddedDataAndReconstructs(VariantKind v) {
+        CliRun run = CliRun.of("train", "--variant", v.name(), "--epochs", "2", "--concepts", "128", "--no-progress",
                 "--top-concepts", "1");
         assertEquals(0, run.exitCode(), run.err());
-        assertTrue(run.out().contains("variant=" + v.label()), run.out());
+        assertTrue(run.out().contains("variant=" + v.name()), run.out());
         Matcher r2 = Pattern.compile("(?m)^  r2\\s+(\\S+)").matcher(run.out());
         assertTrue(r2.find(), run.out());
         assertTrue(Double.parseDouble(r2.group(1)) > 0.2, "r2 after two epochs: " + r2.group(1));
@@ -37,8 +42,8 @@ class TrainVariantsTest {
     void helpListsEveryVariantAndItsOptions() {
         CliRun run = CliRun.of("train", "--help");
         assertEquals(0, run.exitCode());
-        for (Variant v : Variant.values()) {
-            assertTrue(run.out().contains("  " + v.label() + " "), "help lists " + v.label());
+        for (VariantKind v : VariantSpec.kinds()) {
+            assertTrue(run.out().contains("  " + v.name() + " ") && run.out().contains(v.description()), "help lists " + v.name());
         }
         for (String option : new String[]{"--variant", "--k", "--momentum", "--kernel", "--bandwidth", "--dropout", "--max-iter",
             "--nesting", "--prefixes", "--soft-cap", "--level-weights", "--level-loss", "--archetypal", "--delta", "--aux",
@@ -78,10 +83,14 @@ class TrainVariantsTest {
         assertTrue(unknown.err().contains("--variant") && unknown.err().contains("batchtopk"), unknown.err());
         CliRun badK = CliRun.of("train", "--variant", "topk", "--k", "0", "--no-progress");
         assertEquals(SaekitCli.EXIT_USAGE, badK.exitCode());
-        assertEquals(java.util.List.of("saekit: error: --k must be in 1..512 (--concepts), was 0"), badK.errLines());
-        CliRun defaultK = CliRun.of("train", "--variant", "batchtopk", "--concepts", "8", "--no-progress");
-        assertEquals(java.util.List.of("saekit: error: --k must be in 1..8 (--concepts), was 16 (the default for batchtopk; give --k)"),
-                defaultK.errLines());
+        assertEquals(java.util.List.of("saekit: error: --k must be >= 1, was 0"), badK.errLines());
+        CliRun largeK = CliRun.of("train", "--variant", "batchtopk", "--concepts", "8", "--k", "16", "--no-progress");
+        assertEquals(java.util.List.of("saekit: error: --k must be in 1..8 (--concepts) per sample, was 16"), largeK.errLines());
+        CliRun badMomentum = CliRun.of("train", "--variant", "batchtopk", "--momentum", "1", "--no-progress");
+        assertEquals(java.util.List.of("saekit: error: --momentum must be in [0, 1), was 1.0"), badMomentum.errLines());
+        CliRun badNesting = CliRun.of("train", "--variant", "msae", "--nesting", "4,4", "--no-progress");
+        assertEquals(java.util.List.of("saekit: error: --nesting must be distinct k values (each level needs its own), was [4, 4]"),
+                badNesting.errLines());
         CliRun revive = CliRun.of("train", "--variant", "topk", "--aux", "mp_revive", "--no-progress");
         assertEquals(SaekitCli.EXIT_USAGE, revive.exitCode());
         assertTrue(revive.err().contains("--variant mp"), revive.err());

@@ -1,5 +1,6 @@
 package dev.saekit.train.listeners;
 
+import dev.saekit.model.TestModels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,7 +73,7 @@ class DivergenceCheckTest {
     @Test
     void aNanLossStopsTheRunBeforeItsUpdate() {
         // identity projection: the refused step's forward leaves the raw weights bit for bit as they were
-        Sae model = Sae.create(SaeConfig.of(8, 12).withDictionary(new DictionaryConfig(Normalization.IDENTITY, false)));
+        Sae model = TestModels.vanilla(SaeConfig.of(8, 12).withDictionary(new DictionaryConfig(Normalization.IDENTITY, false)));
         LastGoodWeights good = new LastGoodWeights(model);
         TrainingResult result = new Trainer(config().loss(nanAtStep(3)).build(), new DivergenceCheck(), good)
                 .fit(model, DATA);
@@ -90,7 +91,7 @@ class DivergenceCheckTest {
     @Test
     void hugeInputsStopTheFirstStepAndLeaveTheInitialWeights() {
         InMemoryDataset huge = InMemoryDataset.of(DATA.matrix().mul(1e30f), "huge");
-        Sae model = Sae.create(SaeConfig.of(8, 12).withDictionary(new DictionaryConfig(Normalization.IDENTITY, false)));
+        Sae model = TestModels.vanilla(SaeConfig.of(8, 12).withDictionary(new DictionaryConfig(Normalization.IDENTITY, false)));
         List<INDArray> initial = SyntheticData.snapshot(model.parameters());
         TrainingResult result = new Trainer(config().optimizer(OptimizerConfig.adam(1e3)).clipNorm(0).build(),
                 new DivergenceCheck()).fit(model, huge);
@@ -104,7 +105,7 @@ class DivergenceCheckTest {
     @Test
     void aRefusedStepLeavesBatchNormRunningStatisticsAsTheLastGoodStepLeftThem() {
         // the refused step's forward pass must not fold its batch into the running statistics
-        Sae model = Sae.create(SaeConfig.of(8, 12).withEncoder(EncoderKind.MLP_BN_1)
+        Sae model = TestModels.vanilla(SaeConfig.of(8, 12).withEncoder(EncoderKind.MLP_BN_1)
                 .withDictionary(new DictionaryConfig(Normalization.IDENTITY, false)));
         LastGoodWeights good = new LastGoodWeights(model);
         TrainingResult result = new Trainer(config().loss(nanAtStep(3)).build(), new DivergenceCheck(), good)

@@ -1,5 +1,6 @@
 package dev.saekit.train.listeners;
 
+import dev.saekit.model.TestModels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,7 +35,7 @@ class ProgressBarListenerTest {
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         InMemoryDataset data = InMemoryDataset.of(new SeededRandom(1).normal(DType.FLOAT32, 1.0, 64, 4), "random");
         new Trainer(TrainingConfig.builder().epochs(3).batchSize(16).build(), new ProgressBarListener(out, false))
-                .fit(TopKSae.create(SaeConfig.of(4, 8), 2), data);
+                .fit(TestModels.topK(SaeConfig.of(4, 8), 2), data);
         String[] lines = bytes.toString(StandardCharsets.UTF_8).strip().split("\n");
         assertEquals(3, lines.length, String.join("\n", lines));
         for (int epoch = 1; epoch <= 3; epoch++) {
