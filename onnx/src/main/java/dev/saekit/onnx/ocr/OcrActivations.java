@@ -1,9 +1,9 @@
 package dev.saekit.onnx.ocr;
 
+import dev.saekit.io.ActivationManifest;
+import dev.saekit.io.Names;
 import dev.saekit.onnx.ActivationExtractor;
-import dev.saekit.onnx.ActivationManifest;
 import dev.saekit.onnx.FloatTensor;
-import dev.saekit.onnx.Names;
 import dev.saekit.onnx.OnnxTaps;
 import java.awt.image.BufferedImage;
 import java.io.BufferedWriter;

@@ -1,4 +1,4 @@
-package dev.saekit.onnx;
+package dev.saekit.io;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
