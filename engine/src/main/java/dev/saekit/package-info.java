@@ -4,6 +4,7 @@
  * <p>The engine's packages are floors, one package each, lowest first; a package imports only
  * packages on lower floors and its own (a sub-package such as {@link dev.saekit.train.listeners}
  * is on its parent's floor):
+ * {@link dev.saekit.files} (files written whole or not at all) &larr;
  * {@link dev.saekit.tensor} (ND4J creation, dtype, RNG, parameters) &larr;
  * {@link dev.saekit.kernel} (our own top-k, pursuit and element-wise kernels) &larr;
  * {@link dev.saekit.data} (data sets as batches) &larr;

@@ -24,7 +24,7 @@ class LayeringTest {
      * package must be given its floor, here and in the package-info, before it can be used.
      */
     static final List<String> FLOORS =
-            List.of("tensor", "kernel", "data", "dictionary", "encoder", "model", "metrics", "train", "io");
+            List.of("files", "tensor", "kernel", "data", "dictionary", "encoder", "model", "metrics", "train", "io");
 
     /** The engine's own classes only: the main output folder, without tests or other modules' jars. */
     private static final JavaClasses ENGINE = new ClassFileImporter().importPath(mainClasses());

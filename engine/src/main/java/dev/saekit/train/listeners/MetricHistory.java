@@ -1,5 +1,6 @@
 package dev.saekit.train.listeners;
 
+import dev.saekit.files.AtomicFiles;
 import dev.saekit.train.EpochSummary;
 import dev.saekit.train.StepState;
 import dev.saekit.train.TrainingListener;
@@ -8,7 +9,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -131,17 +131,14 @@ public final class MetricHistory implements TrainingListener {
     }
 
     private static void writeAtomically(Path target, List<String> lines) throws IOException {
-        Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), target.getFileName() + ".", ".tmp");
-        try {
-            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+        try (AtomicFiles.Pending file = AtomicFiles.create(target)) {
+            try (BufferedWriter w = file.writer()) {
                 for (String line : lines) {
                     w.write(line);
                     w.newLine();
                 }
             }
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
+            file.commit();
         }
     }
 }
