@@ -1,8 +1,8 @@
 package dev.saekit.bench;
 
+import dev.saekit.kernel.Ops;
 import dev.saekit.kernel.SparseCodes;
 import dev.saekit.kernel.TopK;
-import dev.saekit.tensor.Ops;
 import dev.saekit.tensor.SeededRandom;
 import dev.saekit.tensor.Tensors;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -2,10 +2,10 @@ package dev.saekit.dsl
 
 import dev.saekit.data.Dataset
 import dev.saekit.data.InMemoryDataset
+import dev.saekit.io.ActivationManifest
 import dev.saekit.io.DataFiles
+import dev.saekit.io.Names
 import dev.saekit.io.ShardedDataset
-import dev.saekit.onnx.ActivationManifest
-import dev.saekit.onnx.Names
 import dev.saekit.tensor.DType
 import java.nio.charset.StandardCharsets
 import java.nio.file.Files

@@ -1,8 +1,8 @@
 package dev.saekit.dsl
 
+import dev.saekit.io.ActivationManifest
 import dev.saekit.io.Npy
 import dev.saekit.io.Safetensors
-import dev.saekit.onnx.ActivationManifest
 import dev.saekit.tensor.DType
 import dev.saekit.tensor.SeededRandom
 import io.kotest.assertions.throwables.shouldThrow

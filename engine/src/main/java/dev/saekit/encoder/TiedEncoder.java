@@ -1,8 +1,8 @@
 package dev.saekit.encoder;
 
 import dev.saekit.dictionary.Dictionary;
+import dev.saekit.kernel.Ops;
 import dev.saekit.tensor.Buffers;
-import dev.saekit.tensor.Ops;
 import dev.saekit.tensor.Parameter;
 import dev.saekit.tensor.Tensors;
 import java.util.List;

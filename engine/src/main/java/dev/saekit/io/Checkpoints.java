@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.saekit.files.AtomicFiles;
 import dev.saekit.model.ModelSpec;
 import dev.saekit.model.SparseAutoencoder;
 import dev.saekit.tensor.Parameter;
@@ -236,14 +237,7 @@ public final class Checkpoints {
     }
 
     private static void writeLatest(Path root, String name) throws IOException {
-        Path tmp = Files.createTempFile(root, ".latest.", ".tmp");
-        try {
-            Files.write(tmp, (name + "\n").getBytes(StandardCharsets.UTF_8));
-            force(tmp);
-            Files.move(tmp, root.resolve(LATEST), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.writeString(root.resolve(LATEST), name + "\n");
         force(root);
     }
 

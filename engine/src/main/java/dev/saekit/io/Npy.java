@@ -1,5 +1,6 @@
 package dev.saekit.io;
 
+import dev.saekit.files.AtomicFiles;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Tensors;
 import java.io.ByteArrayInputStream;
@@ -16,12 +17,8 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.concurrent.ThreadLocalRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -299,24 +296,10 @@ public final class Npy {
     public static void write(Path file, INDArray array) throws IOException {
         DType dtype = DType.of(array.dataType());
         byte[] header = headerBytes(dtype, array.shape());
-        Path dir = file.toAbsolutePath().getParent();
-        // Files.createTempFile would create it owner-only (0600); a plain CREATE_NEW keeps the usual permissions
-        Path tmp = dir.resolve("." + file.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                writeFully(ch, ByteBuffer.wrap(header));
-                writeData(ch, array, dtype);
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException | RuntimeException | Error e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        AtomicFiles.write(file, ch -> {
+            writeFully(ch, ByteBuffer.wrap(header));
+            writeData(ch, array, dtype);
+        });
     }
 
     /** Magic, version 1.0, header length and the padded dict, exactly as NumPy writes them. */

@@ -1,15 +1,12 @@
 package dev.saekit.io;
 
+import dev.saekit.files.AtomicFiles;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Tensors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.concurrent.ThreadLocalRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -22,7 +19,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class NpyRowWriter implements AutoCloseable {
     private final Path file;
-    private final Path tmp;
+    private final AtomicFiles.Pending pending;
     private final DType dtype;
     private final int cols;
     private final FileChannel channel;
@@ -36,12 +33,16 @@ public final class NpyRowWriter implements AutoCloseable {
         this.dtype = dtype;
         this.cols = cols;
         this.scratch = new dev.saekit.tensor.Buffers(dtype);
-        Path dir = file.toAbsolutePath().getParent();
-        this.tmp = dir.resolve("." + file.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-        this.channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        this.pending = AtomicFiles.create(file);
+        this.channel = pending.channel();
         byte[] header = Npy.headerBytes(dtype, new long[] {0, cols});
         this.headerLength = header.length;
-        write(ByteBuffer.wrap(header));
+        try {
+            write(ByteBuffer.wrap(header));
+        } catch (IOException | RuntimeException e) {
+            pending.close(); // no writer to close it: delete the temporary file here
+            throw e;
+        }
     }
 
     /** A writer of rows of {@code cols} values of {@code dtype} into {@code file}. */
@@ -87,21 +88,14 @@ public final class NpyRowWriter implements AutoCloseable {
         while (b.hasRemaining()) {
             channel.write(b, b.position());
         }
-        channel.force(true);
-        channel.close();
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        pending.commit();
         committed = true;
     }
 
     /** Deletes the temporary file unless {@link #commit()} moved it into place. */
     @Override
     public void close() throws IOException {
-        if (channel.isOpen()) {
-            channel.close();
-        }
-        if (!committed) {
-            Files.deleteIfExists(tmp);
-        }
+        pending.close();
     }
 
     private void write(ByteBuffer b) throws IOException {

@@ -8,6 +8,7 @@ import dev.saekit.dictionary.DictionaryConfig;
 import dev.saekit.encoder.BiasedLinearEncoder;
 import dev.saekit.encoder.EncoderKind;
 import dev.saekit.encoder.MlpEncoder;
+import dev.saekit.files.AtomicFiles;
 import dev.saekit.model.BatchTopKSae;
 import dev.saekit.model.JumpKernel;
 import dev.saekit.model.JumpSae;
@@ -25,7 +26,6 @@ import dev.saekit.tensor.Tensors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -226,13 +226,7 @@ public final class SaeLensFormat {
         cfg.put("model_from", "saekit " + model.spec().variant().name());
         Files.createDirectories(dir);
         Safetensors.write(dir.resolve(WEIGHTS), f32, Map.of());
-        Path tmp = Files.createTempFile(dir, ".cfg.", ".tmp");
-        try {
-            Files.write(tmp, JSON.writeValueAsBytes(cfg));
-            Files.move(tmp, dir.resolve(CONFIG), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(dir.resolve(CONFIG), JSON.writeValueAsBytes(cfg));
     }
 
     private static String text(JsonNode n, String field, Path file) throws MalformedFileException {

@@ -1,5 +1,6 @@
 package dev.saekit.io;
 
+import dev.saekit.files.AtomicFiles;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Tensors;
 import java.io.IOException;
@@ -7,10 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -18,7 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -47,27 +44,13 @@ final class SafetensorsWriter {
         items.sort(byDType.thenComparing(Item::nameBytes, Arrays::compareUnsigned));
         byte[] header = header(items, metadata);
 
-        Path dir = file.toAbsolutePath().getParent();
-        // Files.createTempFile would create it owner-only (0600); a plain CREATE_NEW keeps the usual permissions
-        Path tmp = dir.resolve("." + file.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
-                writeFully(ch, ByteBuffer.wrap(header));
-                for (Item item : items) {
-                    writeData(ch, item);
-                }
-                ch.force(true);
+        AtomicFiles.write(file, ch -> {
+            writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
+            writeFully(ch, ByteBuffer.wrap(header));
+            for (Item item : items) {
+                writeData(ch, item);
             }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException | RuntimeException | Error e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        });
     }
 
     private static Item item(String name, INDArray array) {

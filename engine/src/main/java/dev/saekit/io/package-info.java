@@ -14,6 +14,7 @@
  * {@link dev.saekit.io.DataLocation} is the rows of a file, a directory or a glob of any of these
  * formats: statistics and checked passes in bounded memory, loading into memory, and
  * {@link dev.saekit.io.ShardedDataset} to stream them for training. Only regular files are opened.
- * Checkpoints live here too.
+ * Checkpoints live here too, and the {@link dev.saekit.io.ActivationManifest} of a directory of
+ * activation shards: {@code saekit-onnx} writes it, the DSL reads it without ONNX Runtime.
  */
 package dev.saekit.io;

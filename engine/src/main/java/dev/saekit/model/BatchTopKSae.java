@@ -2,9 +2,9 @@ package dev.saekit.model;
 
 import dev.saekit.dictionary.Dictionary;
 import dev.saekit.encoder.Encoder;
+import dev.saekit.kernel.Ops;
 import dev.saekit.kernel.SparseCodes;
 import dev.saekit.kernel.TopK;
-import dev.saekit.tensor.Ops;
 import dev.saekit.tensor.Parameter;
 import dev.saekit.tensor.SeededRandom;
 import dev.saekit.tensor.Tensors;

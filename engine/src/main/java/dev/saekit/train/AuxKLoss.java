@@ -1,10 +1,10 @@
 package dev.saekit.train;
 
+import dev.saekit.kernel.Ops;
 import dev.saekit.kernel.RowKernels;
 import dev.saekit.kernel.SparseCodes;
 import dev.saekit.kernel.TopK;
 import dev.saekit.model.SaeOutput;
-import dev.saekit.tensor.Ops;
 import dev.saekit.train.listeners.DeadCodeTracker;
 import java.util.List;
 import java.util.Locale;

@@ -42,19 +42,19 @@ public final class LossGradients {
      * to this step's.
      */
     void addScaled(LossGradients other, double weight) {
-        dev.saekit.tensor.Ops.axpy(weight, other.reconstruction, reconstruction);
+        dev.saekit.kernel.Ops.axpy(weight, other.reconstruction, reconstruction);
         if (other.codes != null) {
-            dev.saekit.tensor.Ops.axpy(weight, other.codes, codes());
+            dev.saekit.kernel.Ops.axpy(weight, other.codes, codes());
         }
         if (other.preCodes != null) {
-            dev.saekit.tensor.Ops.axpy(weight, other.preCodes, preCodes());
+            dev.saekit.kernel.Ops.axpy(weight, other.preCodes, preCodes());
         }
         if (other.dictionary != null) {
-            dev.saekit.tensor.Ops.axpy(weight, other.dictionary, dictionary(other.dictionaryUsed));
+            dev.saekit.kernel.Ops.axpy(weight, other.dictionary, dictionary(other.dictionaryUsed));
         }
         for (int level = 0; level < other.nested.size(); level++) {
             if (other.nested.get(level) != null) {
-                dev.saekit.tensor.Ops.axpy(weight, other.nested.get(level), nested(level));
+                dev.saekit.kernel.Ops.axpy(weight, other.nested.get(level), nested(level));
             }
         }
         for (OutputGradients.SparseDecode decode : other.sparseDecodes) { // the term's own arrays: scaled in place

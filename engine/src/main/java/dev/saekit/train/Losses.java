@@ -1,8 +1,8 @@
 package dev.saekit.train;
 
+import dev.saekit.kernel.Ops;
 import dev.saekit.model.SaeOutput;
 import dev.saekit.model.VariantSpec;
-import dev.saekit.tensor.Ops;
 import java.util.Locale;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

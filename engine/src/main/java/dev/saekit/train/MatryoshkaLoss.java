@@ -1,7 +1,7 @@
 package dev.saekit.train;
 
+import dev.saekit.kernel.Ops;
 import dev.saekit.model.SaeOutput;
-import dev.saekit.tensor.Ops;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

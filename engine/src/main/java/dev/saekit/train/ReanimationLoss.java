@@ -1,7 +1,7 @@
 package dev.saekit.train;
 
+import dev.saekit.kernel.Ops;
 import dev.saekit.model.SaeOutput;
-import dev.saekit.tensor.Ops;
 import dev.saekit.tensor.Tensors;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

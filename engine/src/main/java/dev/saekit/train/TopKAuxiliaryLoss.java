@@ -1,8 +1,8 @@
 package dev.saekit.train;
 
+import dev.saekit.kernel.Ops;
 import dev.saekit.kernel.TopK;
 import dev.saekit.model.SaeOutput;
-import dev.saekit.tensor.Ops;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 

@@ -32,7 +32,8 @@ internal class SaekitIntegration : JupyterIntegration() {
 /** What each saekit type looks like in a notebook; the integration and the tests share it. */
 object Renderings {
     val IMPORTS = listOf("dev.saekit.dsl.*", "dev.saekit.jupyter.*", "dev.saekit.tensor.DType", "dev.saekit.dictionary.Normalization",
-        "dev.saekit.model.JumpKernel", "org.jetbrains.letsPlot.*", "org.jetbrains.letsPlot.geom.*", "org.jetbrains.letsPlot.label.*",
+        "dev.saekit.model.JumpKernel", "dev.saekit.train.listeners.MetricHistory.StepMetric",
+        "org.jetbrains.letsPlot.*", "org.jetbrains.letsPlot.geom.*", "org.jetbrains.letsPlot.label.*",
         "org.jetbrains.letsPlot.themes.*")
 
     /** The HTML of a renderable saekit value, or null for other values. */

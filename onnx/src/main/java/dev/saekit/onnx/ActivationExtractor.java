@@ -1,5 +1,6 @@
 package dev.saekit.onnx;
 
+import dev.saekit.io.ActivationManifest;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Tensors;
 import java.io.IOException;

@@ -6,6 +6,7 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.saekit.io.Names;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;

@@ -3,15 +3,14 @@ package dev.saekit.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.saekit.files.AtomicFiles;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.train.Losses;
 import dev.saekit.train.OptimizerConfig;
 import dev.saekit.train.Schedule;
 import dev.saekit.train.TrainingConfig;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /** The JSON forms of a model's and a run's configuration (snake_case keys), and atomic JSON writing. */
 final class ConfigJson {
@@ -64,17 +63,10 @@ final class ConfigJson {
 
     /** Writes {@code json} to {@code file} through a temporary file, so a reader never sees half of it. */
     static void write(Path file, Object json) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            Files.write(tmp, MAPPER.writeValueAsBytes(json));
-            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.write(file, MAPPER.writeValueAsBytes(json));
         } catch (IOException e) {
             throw new IOException("could not write " + file + ": " + e.getMessage(), e);
-        } finally {
-            Files.deleteIfExists(tmp);
         }
     }
 }

@@ -1,8 +1,8 @@
 package dev.saekit.cli;
 
+import dev.saekit.io.ActivationManifest;
 import dev.saekit.samples.EmbeddedData;
 import dev.saekit.io.MalformedFileException;
-import dev.saekit.onnx.ActivationManifest;
 import dev.saekit.onnx.ocr.OcrActivations;
 import dev.saekit.onnx.ocr.OcrModelFiles;
 import java.io.IOException;

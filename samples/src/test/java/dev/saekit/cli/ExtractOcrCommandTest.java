@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.saekit.onnx.ActivationManifest;
+import dev.saekit.io.ActivationManifest;
 import dev.saekit.onnx.ocr.OcrModelFiles;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package dev.saekit.train.listeners;
 
+import dev.saekit.files.AtomicFiles;
 import dev.saekit.train.EpochSummary;
 import dev.saekit.train.StepState;
 import dev.saekit.train.TrainingListener;
@@ -8,12 +9,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 
 /**
  * Every step's and every epoch's metrics, in memory, with CSV files to keep them:
@@ -29,6 +31,54 @@ public final class MetricHistory implements TrainingListener {
 
     /** One step's metrics. */
     public record StepRecord(long step, int epoch, double loss, double r2, double l0, double gradNorm, double learningRate) {
+    }
+
+    /**
+     * The metrics every step records, for {@link #series(StepMetric)}. Each prints as its column of
+     * {@code steps.csv} ({@code loss}, {@code r2}, {@code l0}, {@code grad_norm}, {@code lr}), and
+     * {@link #parse(String)} reads that name back where a metric arrives as text (a notebook cell, a
+     * command-line option, a JSON field).
+     */
+    public enum StepMetric {
+        LOSS("loss", StepRecord::loss),
+        R2("r2", StepRecord::r2),
+        L0("l0", StepRecord::l0),
+        GRAD_NORM("grad_norm", StepRecord::gradNorm),
+        LEARNING_RATE("lr", StepRecord::learningRate);
+
+        private final String column;
+        private final ToDoubleFunction<StepRecord> value;
+
+        StepMetric(String column, ToDoubleFunction<StepRecord> value) {
+            this.column = column;
+            this.value = value;
+        }
+
+        /** Its column in {@code steps.csv}. */
+        public String column() {
+            return column;
+        }
+
+        /** Its value at one step. */
+        public double of(StepRecord step) {
+            return value.applyAsDouble(step);
+        }
+
+        /** The metric whose {@link #column()} is {@code name}; an unknown name is refused with the accepted ones. */
+        public static StepMetric parse(String name) {
+            for (StepMetric m : values()) {
+                if (m.column.equals(name)) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("unknown step metric '" + name + "'; accepted: "
+                    + Arrays.stream(values()).map(StepMetric::column).collect(Collectors.joining(", ")));
+        }
+
+        @Override
+        public String toString() {
+            return column;
+        }
     }
 
     @Override
@@ -49,18 +99,9 @@ public final class MetricHistory implements TrainingListener {
         return Collections.unmodifiableList(epochs);
     }
 
-    /** One step metric over all steps: {@code loss}, {@code r2}, {@code l0}, {@code grad_norm} or {@code lr}. */
-    public double[] series(String metric) {
-        ToDoubleFunction<StepRecord> f;
-        switch (metric) {
-            case "loss": f = StepRecord::loss; break;
-            case "r2": f = StepRecord::r2; break;
-            case "l0": f = StepRecord::l0; break;
-            case "grad_norm": f = StepRecord::gradNorm; break;
-            case "lr": f = StepRecord::learningRate; break;
-            default: throw new IllegalArgumentException("unknown step metric '" + metric + "'; accepted: loss, r2, l0, grad_norm, lr");
-        }
-        return steps.stream().mapToDouble(f).toArray();
+    /** One step metric over all steps, in step order; by name: {@code series(StepMetric.parse("grad_norm"))}. */
+    public double[] series(StepMetric metric) {
+        return steps.stream().mapToDouble(metric::of).toArray();
     }
 
     /** Writes {@code steps.csv} and {@code epochs.csv} into {@code dir}, each atomically. */
@@ -131,17 +172,14 @@ public final class MetricHistory implements TrainingListener {
     }
 
     private static void writeAtomically(Path target, List<String> lines) throws IOException {
-        Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), target.getFileName() + ".", ".tmp");
-        try {
-            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+        try (AtomicFiles.Pending file = AtomicFiles.create(target)) {
+            try (BufferedWriter w = file.writer()) {
                 for (String line : lines) {
                     w.write(line);
                     w.newLine();
                 }
             }
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
+            file.commit();
         }
     }
 }

@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.saekit.train.EpochSummary;
 import dev.saekit.train.StepState;
+import dev.saekit.train.listeners.MetricHistory.StepMetric;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,10 +47,23 @@ class MetricHistoryTest {
     @Test
     void seriesListsOneMetricOverAllSteps() {
         MetricHistory h = history();
-        assertArrayEquals(new double[] {0.1 + 0.2, 1e-300, -0.0}, h.series("loss"), 0.0);
-        assertArrayEquals(new double[] {5e-4, 1.0 / 3, 4}, h.series("lr"), 0.0);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> h.series("accuracy"));
+        assertArrayEquals(new double[] {0.1 + 0.2, 1e-300, -0.0}, h.series(StepMetric.LOSS), 0.0);
+        assertArrayEquals(new double[] {5e-4, 1.0 / 3, 4}, h.series(StepMetric.LEARNING_RATE), 0.0);
+    }
+
+    @Test
+    void aStepMetricIsReadByItsColumnNameAndAnUnknownNameListsTheAcceptedOnes() {
+        MetricHistory h = history();
+        assertArrayEquals(h.series(StepMetric.GRAD_NORM), h.series(StepMetric.parse("grad_norm")), 0.0);
+        assertEquals("lr", StepMetric.LEARNING_RATE.toString(), "prints as its column");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StepMetric.parse("accuracy"));
         assertEquals("unknown step metric 'accuracy'; accepted: loss, r2, l0, grad_norm, lr", e.getMessage());
+    }
+
+    @Test
+    void theStepMetricsAreTheColumnsOfStepsCsvAfterStepAndEpoch() {
+        String columns = Arrays.stream(StepMetric.values()).map(StepMetric::column).collect(Collectors.joining(","));
+        assertEquals(MetricHistory.STEPS_HEADER, "step,epoch," + columns);
     }
 
     @Test

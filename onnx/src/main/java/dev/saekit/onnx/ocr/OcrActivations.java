@@ -1,18 +1,16 @@
 package dev.saekit.onnx.ocr;
 
+import dev.saekit.files.AtomicFiles;
+import dev.saekit.io.ActivationManifest;
+import dev.saekit.io.Names;
 import dev.saekit.onnx.ActivationExtractor;
-import dev.saekit.onnx.ActivationManifest;
 import dev.saekit.onnx.FloatTensor;
-import dev.saekit.onnx.Names;
 import dev.saekit.onnx.OnnxTaps;
 import java.awt.image.BufferedImage;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -155,8 +153,6 @@ public final class OcrActivations {
     public static Result run(OcrModelFiles files, List<String> words, Config config, PrintStream progress) throws IOException {
         TextLineRenderer renderer = new TextLineRenderer(config.fontPixels());
         TextLines texts = new TextLines(words, config.maxWords(), config.maxWidth(), renderer::width, config.seed());
-        Path labelsTmp = config.out().resolve("." + LABELS + ".tmp");
-        Path linesTmp = config.out().resolve("." + LINES + ".tmp");
         try (OnnxTaps taps = OnnxTaps.open(files.model(), config.taps(), config.threads())) {
             CtcDecoder decoder = CtcDecoder.load(files.keys(), classes(taps));
             ActivationExtractor.Builder b = ActivationExtractor.builder(taps, config.out())
@@ -168,10 +164,11 @@ public final class OcrActivations {
                 b.progress(progress, config.lines(), "lines");
             }
             long started = System.nanoTime();
-            try (ActivationExtractor extractor = b.build()) {
+            try (ActivationExtractor extractor = b.build();
+                 AtomicFiles.Pending labelsFile = AtomicFiles.create(config.out().resolve(LABELS));
+                 AtomicFiles.Pending linesFile = AtomicFiles.create(config.out().resolve(LINES))) {
                 Reading reading = new Reading();
-                try (BufferedWriter labels = Files.newBufferedWriter(labelsTmp, StandardCharsets.UTF_8);
-                     BufferedWriter lines = Files.newBufferedWriter(linesTmp, StandardCharsets.UTF_8)) {
+                try (BufferedWriter labels = labelsFile.writer(); BufferedWriter lines = linesFile.writer()) {
                     lines.write("line\tfirst_row\ttimesteps\ttext\tread\n");
                     for (int i = 0; i < config.lines(); i++) {
                         String text = texts.next();
@@ -189,8 +186,8 @@ public final class OcrActivations {
                         reading.add(text, read, path.length);
                     }
                 }
-                Files.move(labelsTmp, config.out().resolve(LABELS), StandardCopyOption.ATOMIC_MOVE);
-                Files.move(linesTmp, config.out().resolve(LINES), StandardCopyOption.ATOMIC_MOVE);
+                labelsFile.commit();
+                linesFile.commit();
                 extractor.note("labels", LABELS + ": one label per row of every tap, the character the model predicts at"
                         + " that timestep (" + CtcDecoder.BLANK + ", " + CtcDecoder.SPACE + ")");
                 extractor.note("lines", LINES + ": line, first_row, timesteps, text, read");
@@ -200,9 +197,6 @@ public final class OcrActivations {
                 return new Result(manifest, renderer.fontFamily(), config.lines(), reading.rows, (System.nanoTime() - started) / 1e9,
                         reading.exact, reading.characterErrorRate(), reading.misreads);
             }
-        } finally {
-            Files.deleteIfExists(labelsTmp);
-            Files.deleteIfExists(linesTmp);
         }
     }
 

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.saekit.onnx.ActivationManifest;
+import dev.saekit.io.ActivationManifest;
 import dev.saekit.onnx.FloatTensor;
 import dev.saekit.onnx.ModelInfo;
 import dev.saekit.onnx.OnnxInspector;

@@ -1,6 +1,5 @@
-package dev.saekit.tensor;
+package dev.saekit.kernel;
 
-import dev.saekit.kernel.RowKernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;

@@ -1,16 +1,13 @@
-package dev.saekit.onnx;
+package dev.saekit.io;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.saekit.files.AtomicFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * {@code manifest.json} of an extraction directory: which model, which input, and for each tap its
@@ -47,16 +44,9 @@ public record ActivationManifest(int formatVersion, boolean complete, String mod
     public record Shard(String file, long rows) {
     }
 
-    /** Writes {@code manifest.json} into {@code dir}, atomically (temporary file, then rename). */
+    /** Writes {@code manifest.json} into {@code dir}, atomically ({@link AtomicFiles}). */
     public void write(Path dir) throws IOException {
-        Path file = dir.resolve(FILE_NAME);
-        Path tmp = dir.resolve("." + FILE_NAME + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-        try {
-            Files.write(tmp, (JSON.writeValueAsString(this) + "\n").getBytes(StandardCharsets.UTF_8));
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.writeString(dir.resolve(FILE_NAME), JSON.writeValueAsString(this) + "\n");
     }
 
     /** The manifest in {@code dir}; an unknown format version is rejected. */

@@ -1,4 +1,4 @@
-package dev.saekit.onnx;
+package dev.saekit.io;
 
 import java.util.Collection;
 import java.util.Comparator;
