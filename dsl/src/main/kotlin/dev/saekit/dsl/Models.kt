@@ -23,7 +23,7 @@ fun evaluate(model: SparseAutoencoder, data: Dataset, batchSize: Int = 1024): Ev
  * `weights.safetensors`, written atomically); [loadSae] reads it back bit for bit.
  */
 fun SparseAutoencoder.save(directory: Path): Path =
-    Checkpoints.save(directory, Checkpoints.State(this, null, TrainingProgress(0, 0, 0), null, null, null), 1)
+    Checkpoints.save(directory, Checkpoints.State.builder(this, TrainingProgress(0, 0, 0)).build(), 1)
 
 /** The model of the newest checkpoint in [directory] (a checkpoint root or one `step-N` directory). */
 fun loadSae(directory: Path): SparseAutoencoder {

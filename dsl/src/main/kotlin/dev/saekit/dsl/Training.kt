@@ -1,7 +1,9 @@
 package dev.saekit.dsl
 
 import dev.saekit.data.Dataset
+import dev.saekit.io.Checkpoint
 import dev.saekit.io.CheckpointListener
+import dev.saekit.io.Checkpoints
 import dev.saekit.model.SparseAutoencoder
 import dev.saekit.train.EpochSummary
 import dev.saekit.train.Loss
@@ -14,6 +16,7 @@ import dev.saekit.train.Trainer
 import dev.saekit.train.TrainingConfig
 import dev.saekit.train.TrainingDivergedException
 import dev.saekit.train.TrainingListener
+import dev.saekit.train.TrainingResult
 import dev.saekit.train.listeners.DivergenceCheck
 import dev.saekit.train.listeners.ProgressBarListener
 import java.nio.file.Path
@@ -56,12 +59,124 @@ inline fun trainingConfig(model: SparseAutoencoder, block: TrainingBuilder.() ->
 }
 
 /**
+ * Continues the run saved in [checkpoint] (a checkpoint root, a `step-N` directory or a run
+ * directory) on [data], from what the checkpoint records: the model, the training config (its loss
+ * rebuilt from the loss's spec), Adam's state and the listeners' states (AuxK's dead-code window).
+ * The block adds listeners, as in `train { }`:
+ *
+ * ```
+ * val run = resume(Path.of("ckpt"), npy("acts.npy")) {
+ *     checkpoints(Path.of("ckpt"), every = 100)   // the same run goes on saving
+ * }
+ * ```
+ *
+ * [data] must be the rows the run trained on (their shape is checked against the checkpoint); in
+ * float64 the resumed run then ends bit for bit where the uninterrupted run ends.
+ */
+@OptIn(ExperimentalContracts::class)
+inline fun resume(checkpoint: Path, data: Dataset, block: ResumeBuilder.() -> Unit = {}): TrainingRun {
+    contract { callsInPlace(block, InvocationKind.EXACTLY_ONCE) }
+    ensureMemoryCaps()
+    val builder = ResumeBuilder(Checkpoints.load(checkpoint))
+    builder.block()
+    return builder.run(data)
+}
+
+/**
+ * What a run does besides training: its listeners, progress display, divergence handling and
+ * evaluation batch, shared by `train { }` and `resume(...) { }`.
+ */
+@SaekitDsl
+abstract class RunBuilder @PublishedApi internal constructor() {
+    @PublishedApi
+    internal val listeners = mutableListOf<TrainingListener>()
+
+    /** The run id new checkpoints carry: a resumed run keeps its checkpoint's. */
+    protected open val runId: String? get() = null
+
+    /** Show a progress bar and one line per epoch on standard error (default off). */
+    var progress: Boolean = false
+
+    /** Throw [TrainingDivergedException] when a step is not finite (default); false returns the stopped run. */
+    var failOnDivergence: Boolean = true
+
+    /** Rows per batch of the final evaluation behind [TrainingRun.metrics] (default: the batch size). */
+    var evaluationBatchSize: Int? = null
+
+    /** Runs [listener] with the trainer (any [TrainingListener]). */
+    fun listener(listener: TrainingListener) {
+        listeners += listener
+    }
+
+    /** Calls [action] after every optimiser step. */
+    fun onStep(action: (StepState) -> Unit) {
+        listeners += object : TrainingListener {
+            override fun onStep(state: StepState) = action(state)
+        }
+    }
+
+    /** Calls [action] at the end of every epoch. */
+    fun onEpoch(action: (EpochSummary) -> Unit) {
+        listeners += object : TrainingListener {
+            override fun onEpochEnd(summary: EpochSummary) = action(summary)
+        }
+    }
+
+    /**
+     * Saves a checkpoint into [directory] every [every] steps (0: none) and at the end, keeping the
+     * newest [keep]; `loadSae(directory)` reads the newest and `resume(directory, data)` continues
+     * the run. Each checkpoint records the training config and the data's shape and description.
+     */
+    fun checkpoints(directory: Path, every: Long = 0, keep: Int = 3) {
+        requireSetting(every >= 0, "checkpoints.every", every, ">= 0 (0: only at the end)")
+        requireSetting(keep >= 1, "checkpoints.keep", keep, ">= 1")
+        listeners += CheckpointListener.builder(directory).every(every).keep(keep).runId(runId).build()
+    }
+
+    /** The engine's listeners of the run, then the block's. */
+    @PublishedApi
+    internal fun runListeners(): List<TrainingListener> {
+        val all = mutableListOf<TrainingListener>(DivergenceCheck())
+        if (progress) {
+            all += ProgressBarListener()
+        }
+        all += listeners
+        return all
+    }
+
+    @PublishedApi
+    internal fun finish(result: TrainingResult) {
+        if (!result.completed() && failOnDivergence) {
+            throw TrainingDivergedException(result.steps(), result.message())
+        }
+    }
+}
+
+/** The receiver of `resume(checkpoint, data) { }`: the listeners of the continued run. */
+@SaekitDsl
+class ResumeBuilder @PublishedApi internal constructor(
+    /** The checkpoint the run continues from (its model, progress and training config). */
+    val checkpoint: Checkpoint,
+) : RunBuilder() {
+    override val runId: String? get() = checkpoint.runId()
+
+    @PublishedApi
+    internal fun run(data: Dataset): TrainingRun {
+        evaluationBatchSize?.let { requirePositive("evaluationBatchSize", it) }
+        val trainer = checkpoint.trainer(runListeners())
+        val result = checkpoint.resume(trainer, data)
+        finish(result)
+        val config = trainer.config()
+        return TrainingRun(checkpoint.model(), data, config, result, evaluationBatchSize ?: config.batchSize())
+    }
+}
+
+/**
  * The receiver of `train { }`: the engine's [TrainingConfig] as properties, the optimisers,
  * schedules and loss terms as functions, and the listeners.
  */
 @SaekitDsl
-class TrainingBuilder @PublishedApi internal constructor(private val model: SparseAutoencoder) : LossTerms {
-    private val listeners = mutableListOf<TrainingListener>()
+class TrainingBuilder @PublishedApi internal constructor(private val model: SparseAutoencoder) : RunBuilder(), LossTerms {
 
     /** Passes over the data (default 20). */
     var epochs: Int = 20
@@ -91,15 +206,6 @@ class TrainingBuilder @PublishedApi internal constructor(private val model: Spar
 
     /** Whether each epoch visits the rows in a new seeded order (default) or in file order. */
     var shuffle: Boolean = true
-
-    /** Show a progress bar and one line per epoch on standard error (default off). */
-    var progress: Boolean = false
-
-    /** Throw [TrainingDivergedException] when a step is not finite (default); false returns the stopped run. */
-    var failOnDivergence: Boolean = true
-
-    /** Rows per batch of the final evaluation behind [TrainingRun.metrics] (default: [batchSize]). */
-    var evaluationBatchSize: Int? = null
 
     // ---------------------------------------------------------------- optimisers and schedules
 
@@ -138,37 +244,6 @@ class TrainingBuilder @PublishedApi internal constructor(private val model: Spar
         return Schedule.linearDecay(warmup, endFactor)
     }
 
-    // ---------------------------------------------------------------- listeners
-
-    /** Runs [listener] with the trainer (any [TrainingListener]). */
-    fun listener(listener: TrainingListener) {
-        listeners += listener
-    }
-
-    /** Calls [action] after every optimiser step. */
-    fun onStep(action: (StepState) -> Unit) {
-        listeners += object : TrainingListener {
-            override fun onStep(state: StepState) = action(state)
-        }
-    }
-
-    /** Calls [action] at the end of every epoch. */
-    fun onEpoch(action: (EpochSummary) -> Unit) {
-        listeners += object : TrainingListener {
-            override fun onEpochEnd(summary: EpochSummary) = action(summary)
-        }
-    }
-
-    /**
-     * Saves a checkpoint into [directory] every [every] steps (0: none) and at the end, keeping the
-     * newest [keep]; `loadSae(directory)` reads the newest.
-     */
-    fun checkpoints(directory: Path, every: Long = 0, keep: Int = 3) {
-        requireSetting(every >= 0, "checkpoints.every", every, ">= 0 (0: only at the end)")
-        requireSetting(keep >= 1, "checkpoints.keep", keep, ">= 1")
-        listeners += CheckpointListener(directory, every, false, keep, null, null, null)
-    }
-
     // ---------------------------------------------------------------- end of the block
 
     /** The checked configuration. */
@@ -195,16 +270,8 @@ class TrainingBuilder @PublishedApi internal constructor(private val model: Spar
         requireSetting(data.cols() == model.inputDim(), "data width", data.cols(),
             "the model's input=${model.inputDim()} (${data.description()})")
         val config = config()
-        val all = mutableListOf<TrainingListener>(DivergenceCheck())
-        if (progress) {
-            all += ProgressBarListener()
-        }
-        all += listeners
-        val trainer = Trainer(config, all)
-        val result = trainer.fit(model, data)
-        if (!result.completed() && failOnDivergence) {
-            throw TrainingDivergedException(result.steps(), result.message())
-        }
+        val result = Trainer(config, runListeners()).fit(model, data)
+        finish(result)
         return TrainingRun(model, data, config, result, evaluationBatchSize ?: batchSize)
     }
 }

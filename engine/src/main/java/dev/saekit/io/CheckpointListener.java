@@ -14,62 +14,128 @@ import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Saves a checkpoint (see {@link Checkpoints}) every {@code everySteps} steps, at the end of every
- * epoch when asked, and when training completes, keeping the newest {@code keep}. It saves the
- * states of the run's stateful listeners too ({@link dev.saekit.train.TrainingContext#listenerStates()}). A failed save
- * stops training with the I/O error rather than losing it.
+ * Saves a checkpoint (see {@link Checkpoints}) every {@code every} steps, at the end of every
+ * epoch when asked, and when training completes, keeping the newest {@code keep}. A checkpoint is
+ * the whole run as data: the model, the optimiser's state, the states of the run's stateful
+ * listeners ({@link dev.saekit.train.TrainingContext#listenerStates()}), the training config the
+ * trainer runs and the data's provenance, both taken from the trainer's context, so that a run
+ * started from Java or the DSL resumes from its checkpoint alone ({@link Checkpoint#trainer}). A
+ * failed save stops training with the I/O error rather than losing it.
+ *
+ * <pre>{@code
+ * CheckpointListener.builder(dir).every(500).keep(3).build()
+ * }</pre>
  */
 public final class CheckpointListener implements TrainingListener {
     private final Path root;
     private final long everySteps;
     private final boolean eachEpoch;
     private final int keep;
-    private final JsonNode training;
-    private final JsonNode data;
+    private final DataProvenance data;
+    private final JsonNode cli;
     private final Map<String, INDArray> attachments;
     private final String runId;
     private TrainingContext context;
+    private DataProvenance contextData;
     private TrainingProgress last;
     private TrainingProgress saved;
     private boolean pendingAtEpochEnd;
 
-    /**
-     * @param everySteps  save every this many steps (0: only at epoch ends and at the end)
-     * @param training    the training configuration to record (JSON), or null
-     * @param data        the data's provenance to record (JSON), or null
-     * @param attachments arrays to save with the model (a data mean, ...), or null
-     */
-    public CheckpointListener(Path root, long everySteps, boolean eachEpoch, int keep, JsonNode training, JsonNode data,
-                              Map<String, INDArray> attachments) {
-        this(root, everySteps, eachEpoch, keep, training, data, attachments, Checkpoints.newRunId());
+    private CheckpointListener(Builder b) {
+        this.root = b.root;
+        this.everySteps = b.every;
+        this.eachEpoch = b.eachEpoch;
+        this.keep = b.keep;
+        this.data = b.data;
+        this.cli = b.cli;
+        this.attachments = b.attachments;
+        this.runId = b.runId == null ? Checkpoints.newRunId() : b.runId;
     }
 
-    /**
-     * A listener whose checkpoints carry {@code runId}: pass the id of the checkpoint a run resumes
-     * from, so that its checkpoints and the resumed run's are one run (only that run's older
-     * checkpoints are pruned).
-     */
-    public CheckpointListener(Path root, long everySteps, boolean eachEpoch, int keep, JsonNode training, JsonNode data,
-                              Map<String, INDArray> attachments, String runId) {
-        if (everySteps < 0) {
-            throw new IllegalArgumentException("everySteps must be >= 0, was " + everySteps);
+    /** A listener saving into {@code root}, by default only when training completes, keeping the newest 3. */
+    public static Builder builder(Path root) {
+        return new Builder(root);
+    }
+
+    /** How often to save and what to add to the checkpoints. */
+    public static final class Builder {
+        private final Path root;
+        private long every;
+        private boolean eachEpoch;
+        private int keep = 3;
+        private DataProvenance data;
+        private JsonNode cli;
+        private Map<String, INDArray> attachments;
+        private String runId;
+
+        private Builder(Path root) {
+            if (root == null) {
+                throw new IllegalArgumentException("a checkpoint directory is required");
+            }
+            this.root = root;
         }
-        if (keep < 1) {
-            throw new IllegalArgumentException("keep must be >= 1, was " + keep);
+
+        /** Save every this many steps (0, the default: only at epoch ends when asked, and at the end). */
+        public Builder every(long steps) {
+            every = steps;
+            return this;
         }
-        this.root = root;
-        this.everySteps = everySteps;
-        this.eachEpoch = eachEpoch;
-        this.keep = keep;
-        this.training = training;
-        this.data = data;
-        this.attachments = attachments;
-        this.runId = runId == null ? Checkpoints.newRunId() : runId;
+
+        /** Also save at the end of every epoch (default false). */
+        public Builder eachEpoch(boolean v) {
+            eachEpoch = v;
+            return this;
+        }
+
+        /** Checkpoints of this run to keep, the newest (default 3). */
+        public Builder keep(int v) {
+            keep = v;
+            return this;
+        }
+
+        /** The data's provenance; by default what the trainer's data set tells of itself ({@link DataProvenance#of}). */
+        public Builder data(DataProvenance v) {
+            data = v;
+            return this;
+        }
+
+        /** Settings of the program running the training, recorded as they are ({@code saekit train}'s). */
+        public Builder cli(JsonNode v) {
+            cli = v;
+            return this;
+        }
+
+        /** Arrays to save with the model (a data mean, ...). */
+        public Builder attachments(Map<String, INDArray> v) {
+            attachments = v;
+            return this;
+        }
+
+        /**
+         * The id the checkpoints carry: pass the id of the checkpoint a run resumes from, so that its
+         * checkpoints and the resumed run's are one run (only that run's older checkpoints are pruned).
+         * A new id by default.
+         */
+        public Builder runId(String v) {
+            runId = v;
+            return this;
+        }
+
+        public CheckpointListener build() {
+            if (every < 0) {
+                throw new IllegalArgumentException("every must be >= 0, was " + every);
+            }
+            if (keep < 1) {
+                throw new IllegalArgumentException("keep must be >= 1, was " + keep);
+            }
+            return new CheckpointListener(this);
+        }
     }
 
     @Override
     public void onTrainingStart(TrainingContext context) {
         this.context = context;
+        this.contextData = data != null ? data : DataProvenance.of(context.data());
         this.last = context.start();
         this.pendingAtEpochEnd = false;
     }
@@ -104,6 +170,11 @@ public final class CheckpointListener implements TrainingListener {
         }
     }
 
+    /** The id of the run these checkpoints belong to. */
+    public String runId() {
+        return runId;
+    }
+
     /** The directory of the latest checkpoint saved, or null. */
     public Path lastSaved() {
         return saved == null ? null : root.resolve(String.format("step-%09d", saved.step()));
@@ -114,8 +185,9 @@ public final class CheckpointListener implements TrainingListener {
             return;
         }
         try {
-            Checkpoints.save(root, new Checkpoints.State(context.model(), context.optimizer(), last, training, data, attachments,
-                    context.listenerStates(), runId), keep);
+            Checkpoints.save(root, Checkpoints.State.builder(context.model(), last).optimizer(context.optimizer())
+                    .training(context.config()).data(contextData).cli(cli).attachments(attachments)
+                    .listenerStates(context.listenerStates()).runId(runId).build(), keep);
             saved = last;
         } catch (IOException e) {
             throw new UncheckedIOException("could not save a checkpoint in " + root + ": " + e.getMessage(), e);

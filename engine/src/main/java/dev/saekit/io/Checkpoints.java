@@ -10,6 +10,7 @@ import dev.saekit.model.SparseAutoencoder;
 import dev.saekit.tensor.Parameter;
 import dev.saekit.train.Adam;
 import dev.saekit.train.Optimizer;
+import dev.saekit.train.TrainingConfig;
 import dev.saekit.train.TrainingProgress;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -39,8 +40,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <pre>
  * ROOT/latest                      "step-000001200"
- * ROOT/step-000001200/config.json  format, format_version, engine_version, model (spec), training,
- *                                  data, progress, optimizer steps, created
+ * ROOT/step-000001200/config.json  format, format_version, engine_version, created, run_id, model (spec),
+ *                                  training (TrainingConfigJson), data (DataProvenance), cli (saekit train's
+ *                                  own settings), progress, optimizer steps
  *                    /weights.safetensors      every parameter and buffer, by state-dict name
  *                    /optimizer.safetensors    NAME/exp_avg, NAME/exp_avg_sq (when saved with Adam)
  *                    /attachments.safetensors  extra arrays (when given)
@@ -99,24 +101,97 @@ public final class Checkpoints {
     }
 
     /**
-     * What to save. {@code optimizer}, {@code training}, {@code data}, {@code attachments} and
-     * {@code listenerStates} (by listener state name, see {@code TrainingContext.listenerStates()})
-     * may be null.
+     * What to save: the model and where training stood, and what makes the checkpoint a run that can
+     * be continued: the optimiser's state, the training config, the data's provenance, the states of
+     * the run's stateful listeners (by state name, see {@code TrainingContext.listenerStates()}) and
+     * the run's id. Every part but the model and the progress may be null. Build it with
+     * {@link #builder}.
+     *
+     * @param training the training config, saved as {@link TrainingConfigJson}; or null
+     * @param data     the data's provenance ({@link DataProvenance#toJson()}, or what an import came from); or null
+     * @param cli      settings of the program that ran the training (saekit train's checkpoint cadence, its
+     *                 command line), kept as they are for that program; or null
      */
-    public record State(SparseAutoencoder model, Optimizer optimizer, TrainingProgress progress, JsonNode training,
-                        JsonNode data, Map<String, INDArray> attachments, Map<String, Map<String, INDArray>> listenerStates,
-                        String runId) {
+    public record State(SparseAutoencoder model, Optimizer optimizer, TrainingProgress progress, TrainingConfig training,
+                        JsonNode data, JsonNode cli, Map<String, INDArray> attachments,
+                        Map<String, Map<String, INDArray>> listenerStates, String runId) {
 
-        /** A state without listener states, of a run of its own. */
-        public State(SparseAutoencoder model, Optimizer optimizer, TrainingProgress progress, JsonNode training,
-                     JsonNode data, Map<String, INDArray> attachments) {
-            this(model, optimizer, progress, training, data, attachments, null, null);
+        public State {
+            if (model == null || progress == null) {
+                throw new IllegalArgumentException("a checkpoint needs a model and a progress, got model=" + model
+                        + ", progress=" + progress);
+            }
         }
 
-        /** A state of a run of its own. */
-        public State(SparseAutoencoder model, Optimizer optimizer, TrainingProgress progress, JsonNode training,
-                     JsonNode data, Map<String, INDArray> attachments, Map<String, Map<String, INDArray>> listenerStates) {
-            this(model, optimizer, progress, training, data, attachments, listenerStates, null);
+        /** A state of {@code model} at {@code progress}; the rest is set on the builder. */
+        public static Builder builder(SparseAutoencoder model, TrainingProgress progress) {
+            return new Builder(model, progress);
+        }
+
+        /** The optional parts of a {@link State}, each null unless set. */
+        public static final class Builder {
+            private final SparseAutoencoder model;
+            private final TrainingProgress progress;
+            private Optimizer optimizer;
+            private TrainingConfig training;
+            private JsonNode data;
+            private JsonNode cli;
+            private Map<String, INDArray> attachments;
+            private Map<String, Map<String, INDArray>> listenerStates;
+            private String runId;
+
+            private Builder(SparseAutoencoder model, TrainingProgress progress) {
+                this.model = model;
+                this.progress = progress;
+            }
+
+            /** The optimiser whose state is saved (Adam's moments). */
+            public Builder optimizer(Optimizer v) {
+                optimizer = v;
+                return this;
+            }
+
+            public Builder training(TrainingConfig v) {
+                training = v;
+                return this;
+            }
+
+            public Builder data(DataProvenance v) {
+                data = v == null ? null : v.toJson();
+                return this;
+            }
+
+            /** Data described otherwise (an import records where its model came from). */
+            public Builder data(JsonNode v) {
+                data = v;
+                return this;
+            }
+
+            public Builder cli(JsonNode v) {
+                cli = v;
+                return this;
+            }
+
+            /** Arrays saved with the model (a data mean, ...). */
+            public Builder attachments(Map<String, INDArray> v) {
+                attachments = v;
+                return this;
+            }
+
+            public Builder listenerStates(Map<String, Map<String, INDArray>> v) {
+                listenerStates = v;
+                return this;
+            }
+
+            /** The run this checkpoint belongs to; a new id when not set. */
+            public Builder runId(String v) {
+                runId = v;
+                return this;
+            }
+
+            public State build() {
+                return new State(model, optimizer, progress, training, data, cli, attachments, listenerStates, runId);
+            }
         }
     }
 
@@ -173,8 +248,11 @@ public final class Checkpoints {
             config.put("created", Instant.now().toString());
             config.put("run_id", runId);
             config.set("model", ModelSpecJson.toJson(state.model().spec()));
-            config.set("training", state.training());
+            config.set("training", state.training() == null ? null : TrainingConfigJson.toJson(state.training()));
             config.set("data", state.data());
+            if (state.cli() != null) {
+                config.set("cli", state.cli());
+            }
             ObjectNode progress = config.putObject("progress");
             progress.put("epoch", state.progress().epoch());
             progress.put("step_in_epoch", state.progress().stepInEpoch());
@@ -345,7 +423,7 @@ public final class Checkpoints {
                 ? Safetensors.read(dir.resolve(ATTACHMENTS)) : Map.of();
         JsonNode runId = config.get("run_id");
         return new Checkpoint(dir, spec, model, progress, nullIfMissing(config.get("training")), nullIfMissing(config.get("data")),
-                adam, attachments, listenerStates(dir.resolve(LISTENERS)), runId != null && runId.isTextual() ? runId.asText() : null,
+                nullIfMissing(config.get("cli")), adam, attachments, listenerStates(dir.resolve(LISTENERS)), runId != null && runId.isTextual() ? runId.asText() : null,
                 optimizerSaved && !Files.exists(optimizerFile));
     }
 

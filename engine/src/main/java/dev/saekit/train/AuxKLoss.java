@@ -128,9 +128,13 @@ public final class AuxKLoss implements Loss {
         return List.of(tracker);
     }
 
+    /**
+     * The spec records the tracker's window, not the tracker: a rebuilt loss has a tracker of its own
+     * under {@link DeadCodeTracker#AUXK_STATE}, and a checkpoint's saved state goes back into it.
+     */
     @Override
-    public String name() {
-        return flavor.label();
+    public LossSpec spec() {
+        return new LossSpec.AuxK(kAux, coefficient, flavor, tracker.windowSteps());
     }
 
     /**

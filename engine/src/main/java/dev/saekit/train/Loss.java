@@ -1,7 +1,6 @@
 package dev.saekit.train;
 
 import dev.saekit.model.SaeOutput;
-import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -16,8 +15,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public interface Loss {
 
-    /** The name used in configs and on the command line (e.g. {@code mse_l1}). */
-    String name();
+    /**
+     * What this loss is, as data: {@link LossSpec#build()} makes an equal loss again, which is how a
+     * checkpoint records it. A loss written outside saekit returns a {@link LossSpec.Custom}.
+     */
+    LossSpec spec();
+
+    /** A short name for logs, derived from the spec ({@code mse+auxk}). */
+    default String label() {
+        return spec().label();
+    }
 
     double evaluate(INDArray x, SaeOutput output, INDArray d, LossGradients grads);
 
@@ -31,31 +38,8 @@ public interface Loss {
         return new WeightedLoss(this, weight);
     }
 
-    /** This loss plus {@code other}. */
+    /** This loss plus {@code other}: the values and gradients of this, then of {@code other}. */
     default Loss plus(Loss other) {
-        Loss self = this;
-        return new Loss() {
-            @Override
-            public List<TrainingListener> listeners() {
-                List<TrainingListener> all = new ArrayList<>(self.listeners());
-                other.listeners().stream().filter(l -> !all.contains(l)).forEach(all::add);
-                return List.copyOf(all);
-            }
-
-            @Override
-            public String name() {
-                return self.name() + "+" + other.name();
-            }
-
-            @Override
-            public double evaluate(INDArray x, SaeOutput output, INDArray d, LossGradients grads) {
-                return self.evaluate(x, output, d, grads) + other.evaluate(x, output, d, grads);
-            }
-
-            @Override
-            public String toString() {
-                return self + " + " + other;
-            }
-        };
+        return SumLoss.of(this, other);
     }
 }

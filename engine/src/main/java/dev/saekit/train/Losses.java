@@ -55,8 +55,8 @@ public final class Losses {
     /** Mean squared reconstruction error; {@code dL/dx_hat = 2 (x_hat - x) / (batch * input)}. */
     public record Mse() implements Loss {
         @Override
-        public String name() {
-            return "mse";
+        public LossSpec spec() {
+            return new LossSpec.Mse();
         }
 
         @Override
@@ -83,8 +83,8 @@ public final class Losses {
         }
 
         @Override
-        public String name() {
-            return "mse_l1";
+        public LossSpec spec() {
+            return new LossSpec.MseL1(lambda);
         }
 
         @Override
@@ -108,8 +108,8 @@ public final class Losses {
         }
 
         @Override
-        public String name() {
-            return "l1";
+        public LossSpec spec() {
+            return new LossSpec.L1(lambda);
         }
 
         @Override

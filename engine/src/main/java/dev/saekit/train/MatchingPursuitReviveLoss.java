@@ -28,8 +28,8 @@ public record MatchingPursuitReviveLoss(double coefficient, double threshold, in
     }
 
     @Override
-    public String name() {
-        return "mp_revive";
+    public LossSpec spec() {
+        return new LossSpec.MpRevive(coefficient, threshold, minDead);
     }
 
     @Override

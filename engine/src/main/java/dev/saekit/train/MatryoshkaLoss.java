@@ -88,8 +88,10 @@ public final class MatryoshkaLoss implements Loss {
     }
 
     @Override
-    public String name() {
-        return "matryoshka_" + kind.name().toLowerCase(Locale.ROOT);
+    public LossSpec spec() {
+        LossSpec.Matryoshka.Weighting w = weights != null ? LossSpec.Matryoshka.Weighting.GIVEN
+                : reverse ? LossSpec.Matryoshka.Weighting.REVERSE : LossSpec.Matryoshka.Weighting.UNIFORM;
+        return new LossSpec.Matryoshka(kind, w, weights);
     }
 
     @Override
@@ -126,6 +128,6 @@ public final class MatryoshkaLoss implements Loss {
 
     @Override
     public String toString() {
-        return name() + (weights != null ? weights.toString() : reverse ? "(RW)" : "(UW)");
+        return label() + (weights != null ? weights.toString() : reverse ? "(RW)" : "(UW)");
     }
 }

@@ -19,8 +19,8 @@ public record ReanimationLoss(double penalty) implements Loss {
     }
 
     @Override
-    public String name() {
-        return "reanimation";
+    public LossSpec spec() {
+        return new LossSpec.Reanimation(penalty);
     }
 
     @Override

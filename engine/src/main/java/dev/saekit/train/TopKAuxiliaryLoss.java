@@ -25,8 +25,8 @@ public record TopKAuxiliaryLoss(double penalty) implements Loss {
     }
 
     @Override
-    public String name() {
-        return "topk_aux";
+    public LossSpec spec() {
+        return new LossSpec.TopKAux(penalty);
     }
 
     @Override

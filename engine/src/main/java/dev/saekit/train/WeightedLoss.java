@@ -25,8 +25,8 @@ final class WeightedLoss implements Loss {
     }
 
     @Override
-    public String name() {
-        return weight + "*" + term.name();
+    public LossSpec spec() {
+        return new LossSpec.Weighted(term.spec(), weight);
     }
 
     @Override

@@ -59,7 +59,7 @@ class AuxKResumeTest {
         DeadCounter dead = new DeadCounter();
         DeadCodeTracker tracker = new DeadCodeTracker(DeadCodeTracker.AUXK_STATE, window);
         dead.tracker = tracker;
-        new Trainer(config(tracker), dead, new CheckpointListener(root, 1, false, 20, null, null, null)).fit(uninterrupted, DATA);
+        new Trainer(config(tracker), dead, CheckpointListener.builder(root).every(1).keep(20).build()).fit(uninterrupted, DATA);
         assertTrue(dead.stepsWithDeadConcepts >= 5, "AuxK must be at work for the test to mean something, "
                 + "was at " + dead.stepsWithDeadConcepts + " steps");
 
@@ -76,7 +76,7 @@ class AuxKResumeTest {
     void withoutTheSavedTrackerStatesTheResumedRunDiffers(@TempDir Path root) throws IOException {
         SparseAutoencoder uninterrupted = SPEC.build();
         new Trainer(config(new DeadCodeTracker(DeadCodeTracker.AUXK_STATE, 3)),
-                new CheckpointListener(root, 7, false, 20, null, null, null)).fit(uninterrupted, DATA);
+                CheckpointListener.builder(root).every(7).keep(20).build()).fit(uninterrupted, DATA);
         Checkpoint c = Checkpoints.load(root.resolve("step-000000007"));
         Trainer resumed = new Trainer(config(new DeadCodeTracker(DeadCodeTracker.AUXK_STATE, 3)));
         c.restoreOptimizer((Adam) resumed.optimizer());

@@ -39,10 +39,10 @@ public final class CheckpointCrashChild {
         if (args.length == 5 && args[4].equals("resave")) {
             // what resuming a finished run does: save the step that latest names once more
             Checkpoint c = Checkpoints.load(root);
-            Checkpoints.save(root, new Checkpoints.State(c.model(), null, c.progress(), null, null, null), KEEP);
+            Checkpoints.save(root, Checkpoints.State.builder(c.model(), c.progress()).build(), KEEP);
             return;
         }
-        new Trainer(CONFIG, new CheckpointListener(root, 1, false, KEEP, null, null, null)).fit(SPEC.build(), DATA);
+        new Trainer(CONFIG, CheckpointListener.builder(root).every(1).keep(KEEP).build()).fit(SPEC.build(), DATA);
     }
 
     private static void pauseAt(Checkpoints.SavePoint point, int nth, Path marker) {

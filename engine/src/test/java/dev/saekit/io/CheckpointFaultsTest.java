@@ -34,8 +34,8 @@ class CheckpointFaultsTest {
         SparseAutoencoder m = spec.build();
         Trainer t = new Trainer(TrainingConfig.builder().epochs(1).batchSize(16).build());
         t.fit(m, CheckpointsTest.DATA);
-        return Checkpoints.save(root, new Checkpoints.State(m, t.optimizer(), new TrainingProgress(0, (int) Math.min(step, 4), step),
-                null, null, null, null, runId), 3);
+        return Checkpoints.save(root, Checkpoints.State.builder(m, new TrainingProgress(0, (int) Math.min(step, 4), step))
+                .optimizer(t.optimizer()).runId(runId).build(), 3);
     }
 
     @Test
@@ -96,7 +96,7 @@ class CheckpointFaultsTest {
     @Test
     void theCheckpointJustWrittenIsNeverPruned(@TempDir Path root) throws IOException {
         save(root, SPEC, 200, "a");
-        Checkpoints.save(root, new Checkpoints.State(SPEC.build(), null, new TrainingProgress(0, 4, 4), null, null, null, null, "a"), 1);
+        Checkpoints.save(root, Checkpoints.State.builder(SPEC.build(), new TrainingProgress(0, 4, 4)).runId("a").build(), 1);
         assertTrue(names(root).contains("step-000000004"), names(root).toString());
         assertEquals(4, Checkpoints.load(root).progress().step());
     }

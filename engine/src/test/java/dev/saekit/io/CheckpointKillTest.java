@@ -117,7 +117,7 @@ class CheckpointKillTest {
         assertEquals(CheckpointCrashChild.SPEC, c.spec());
 
         Trainer trainer = new Trainer(TrainingConfig.builder().epochs(c.progress().epoch() + 1).batchSize(32).build(),
-                new CheckpointListener(root, 1, false, CheckpointCrashChild.KEEP, null, null, null, c.runId())); // the same run goes on
+                CheckpointListener.builder(root).every(1).keep(CheckpointCrashChild.KEEP).runId(c.runId()).build()); // the same run goes on
         c.restoreOptimizer((Adam) trainer.optimizer());
         TrainingResult rest = trainer.resume(c.model(), CheckpointCrashChild.DATA, c.progress());
         assertTrue(rest.completed(), "training resumes from step " + c.progress().step());

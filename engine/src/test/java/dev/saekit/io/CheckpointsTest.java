@@ -72,7 +72,7 @@ class CheckpointsTest {
     void aModelRoundTripsBitForBit(ModelSpec spec, @TempDir Path root) throws IOException {
         SparseAutoencoder m = spec.build();
         new Trainer(TrainingConfig.builder().epochs(1).batchSize(16).build()).fit(m, DATA);
-        Checkpoints.save(root, new Checkpoints.State(m, null, new dev.saekit.train.TrainingProgress(1, 0, 5), null, null, null), 3);
+        Checkpoints.save(root, Checkpoints.State.builder(m, new dev.saekit.train.TrainingProgress(1, 0, 5)).build(), 3);
         Checkpoint c = Checkpoints.load(root);
         assertEquals(spec, c.spec());
         assertSameWeights(m, c.model());
@@ -85,7 +85,7 @@ class CheckpointsTest {
         new Trainer(CONFIG).fit(uninterrupted, DATA);
 
         SparseAutoencoder first = spec.build();
-        new Trainer(CONFIG, new CheckpointListener(root, 7, false, 10, null, null, null)).fit(first, DATA);
+        new Trainer(CONFIG, CheckpointListener.builder(root).every(7).keep(10).build()).fit(first, DATA);
         Checkpoint c = Checkpoints.load(root.resolve("step-000000007"));
         assertEquals(new dev.saekit.train.TrainingProgress(1, 2, 7), c.progress());
         Trainer trainer = new Trainer(CONFIG);
@@ -98,7 +98,7 @@ class CheckpointsTest {
     @Test
     void onlyTheNewestAreKeptAndLatestPointsAtTheLast(@TempDir Path root) throws IOException {
         SparseAutoencoder m = ModelSpec.of(SAE, new TopKSpec(3)).build();
-        new Trainer(CONFIG, new CheckpointListener(root, 2, false, 2, null, null, null)).fit(m, DATA);
+        new Trainer(CONFIG, CheckpointListener.builder(root).every(2).keep(2).build()).fit(m, DATA);
         assertEquals(List.of("step-000000014", "step-000000015"),
                 Checkpoints.completeCheckpoints(root).stream().map(p -> p.getFileName().toString()).toList());
         assertEquals("step-000000015", Files.readString(root.resolve("latest")).trim());
@@ -107,8 +107,8 @@ class CheckpointsTest {
     @Test
     void anUnknownFormatVersionIsRefused(@TempDir Path root) throws IOException {
         SparseAutoencoder m = ModelSpec.of(SAE, new TopKSpec(3)).build();
-        Path dir = Checkpoints.save(root, new Checkpoints.State(m, null, dev.saekit.train.TrainingProgress.start(), null, null,
-                Map.of("mean", m.parameters().get(0).value())), 1);
+        Path dir = Checkpoints.save(root, Checkpoints.State.builder(m, dev.saekit.train.TrainingProgress.start())
+                .attachments(Map.of("mean", m.parameters().get(0).value())).build(), 1);
         Path config = dir.resolve("config.json");
         Files.writeString(config, Files.readString(config).replace("\"format_version\" : 1", "\"format_version\" : 7"));
         MalformedFileException e = assertThrows(MalformedFileException.class, () -> Checkpoints.load(root));
@@ -117,8 +117,8 @@ class CheckpointsTest {
 
     @Test
     void aWeightsFileOfAnotherModelIsRefusedByName(@TempDir Path root) throws IOException {
-        Path dir = Checkpoints.save(root, new Checkpoints.State(ModelSpec.of(SAE, new TopKSpec(3)).build(), null,
-                dev.saekit.train.TrainingProgress.start(), null, null, null), 1);
+        Path dir = Checkpoints.save(root, Checkpoints.State.builder(ModelSpec.of(SAE, new TopKSpec(3)).build(),
+                dev.saekit.train.TrainingProgress.start()).build(), 1);
         SparseAutoencoder jump = ModelSpec.of(SAE, new JumpReluSpec(JumpKernel.SILVERMAN, 1e-3f)).build();
         MalformedFileException e = assertThrows(MalformedFileException.class,
                 () -> Checkpoints.loadWeights(dir.resolve("weights.safetensors"), jump));
@@ -129,8 +129,8 @@ class CheckpointsTest {
     void attachmentsComeBack(@TempDir Path root) throws IOException {
         SparseAutoencoder m = ModelSpec.of(SAE, new TopKSpec(3)).build();
         INDArray mean = new SeededRandom(1).normal(DType.FLOAT32, 1.0, 6);
-        Checkpoints.save(root, new Checkpoints.State(m, null, dev.saekit.train.TrainingProgress.start(), null, null,
-                Map.of("data_mean", mean)), 1);
+        Checkpoints.save(root, Checkpoints.State.builder(m, dev.saekit.train.TrainingProgress.start())
+                .attachments(Map.of("data_mean", mean)).build(), 1);
         Tolerance.assertIdentical(mean, Checkpoints.load(root).attachments().get("data_mean"), "the attachment");
     }
 }

@@ -70,7 +70,7 @@ class ImportChecksTest {
     @Test
     void aCheckpointWhoseWeightsDisagreeWithItsSpecIsRefusedBeforeAllocating(@TempDir Path root) throws IOException {
         SparseAutoencoder m = ModelSpec.of(SaeConfig.of(6, 12), new TopKSpec(2)).build();
-        Path dir = Checkpoints.save(root, new Checkpoints.State(m, null, dev.saekit.train.TrainingProgress.start(), null, null, null), 1);
+        Path dir = Checkpoints.save(root, Checkpoints.State.builder(m, dev.saekit.train.TrainingProgress.start()).build(), 1);
         Path config = dir.resolve("config.json");
         Files.writeString(config, Files.readString(config).replaceAll("\"nb_concepts\"\\s*:\\s*12", "\"nb_concepts\" : 5000000"));
         MalformedFileException e = assertThrows(MalformedFileException.class, () -> Checkpoints.load(root));
@@ -82,7 +82,7 @@ class ImportChecksTest {
     void aNonFiniteWeightInACheckpointIsRefused(@TempDir Path root) throws IOException {
         SparseAutoencoder m = ModelSpec.of(SaeConfig.of(6, 12), new TopKSpec(2)).build();
         m.parameter("dictionary._weights").orElseThrow().value().putScalar(3, 4, Double.NEGATIVE_INFINITY);
-        Checkpoints.save(root, new Checkpoints.State(m, null, dev.saekit.train.TrainingProgress.start(), null, null, null), 1);
+        Checkpoints.save(root, Checkpoints.State.builder(m, dev.saekit.train.TrainingProgress.start()).build(), 1);
         MalformedFileException e = assertThrows(MalformedFileException.class, () -> Checkpoints.load(root));
         assertTrue(e.getMessage().contains("'dictionary._weights' holds -Infinity at [3, 4]"), e.getMessage());
         assertEquals(1, e.getMessage().lines().count());

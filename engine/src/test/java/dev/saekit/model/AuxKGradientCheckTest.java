@@ -9,6 +9,7 @@ import dev.saekit.tensor.SeededRandom;
 import dev.saekit.train.AuxKLoss;
 import dev.saekit.train.Loss;
 import dev.saekit.train.LossGradients;
+import dev.saekit.train.LossSpec;
 import dev.saekit.train.listeners.DeadCodeTracker;
 import java.util.List;
 import java.util.Map;
@@ -136,8 +137,8 @@ class AuxKGradientCheckTest {
         INDArray frozen = m.forward(x).reconstruction().dup();
         return new Loss() {
             @Override
-            public String name() {
-                return "auxk_frozen_residual";
+            public LossSpec spec() {
+                return new LossSpec.Custom("auxk_frozen_residual");
             }
 
             @Override

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.saekit.encoder.EncoderKind;
 import dev.saekit.train.Loss;
 import dev.saekit.train.LossGradients;
+import dev.saekit.train.LossSpec;
 import dev.saekit.train.Losses;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -24,8 +25,8 @@ class GradientCheckSensitivityTest {
         Fixture f = new Fixture(18);
         GradientReport report = GradientCheck.check(f.model, new Loss() {
             @Override
-            public String name() {
-                return "wrong";
+            public LossSpec spec() {
+                return new LossSpec.Custom("wrong");
             }
 
             @Override
@@ -104,8 +105,8 @@ class GradientCheckSensitivityTest {
         }
 
         @Override
-        public String name() {
-            return inner.name() + " x " + factor;
+        public LossSpec spec() {
+            return new LossSpec.Custom(inner.label() + " x " + factor);
         }
 
         @Override

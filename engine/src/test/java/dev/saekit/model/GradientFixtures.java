@@ -10,6 +10,7 @@ import dev.saekit.tensor.Parameter;
 import dev.saekit.tensor.SeededRandom;
 import dev.saekit.train.Loss;
 import dev.saekit.train.LossGradients;
+import dev.saekit.train.LossSpec;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Small float64 models and kink-free inputs for the finite-difference checks. */
@@ -64,8 +65,8 @@ final class GradientFixtures {
         }
 
         @Override
-        public String name() {
-            return "pre_codes_dot";
+        public LossSpec spec() {
+            return new LossSpec.Custom("pre_codes_dot");
         }
 
         @Override

@@ -8,6 +8,7 @@ import dev.saekit.tensor.SeededRandom;
 import dev.saekit.train.AuxKLoss;
 import dev.saekit.train.Loss;
 import dev.saekit.train.LossGradients;
+import dev.saekit.train.LossSpec;
 import dev.saekit.train.Losses;
 import dev.saekit.train.MatchingPursuitReviveLoss;
 import dev.saekit.train.MatryoshkaLoss;
@@ -81,8 +82,8 @@ class VariantGradientCheckTest {
         AuxKLoss auxK = new AuxKLoss(tracker, 2, 0.5);
         Loss withFrozenResidual = new Loss() {
             @Override
-            public String name() {
-                return "auxk_frozen_residual";
+            public LossSpec spec() {
+                return new LossSpec.Custom("auxk_frozen_residual");
             }
 
             @Override

@@ -65,7 +65,8 @@ class LossesTest {
         double[] value = new double[1];
         Loss both = Losses.mse().plus(Losses.mseL1(1.0));
         OutputGradients g = evaluate(both, value);
-        assertEquals("mse+mse_l1", both.name());
+        assertEquals("mse+mse_l1", both.label());
+        assertEquals(new LossSpec.Sum(List.of(new LossSpec.Mse(), new LossSpec.MseL1(1.0))), both.spec());
         assertEquals(1.25 + 1.25 + 6, value[0], VALUE);
         assertArrayEquals(new double[] {-1, 2, 0, 0}, flat(g.reconstruction()), 0.0);
     }
@@ -125,8 +126,8 @@ class LossesTest {
         INDArray d = Tensors.matrix(DType.FLOAT64, new double[][] {{1, 0}, {0, 1}, {1, 1}});
         Loss writesEverything = new Loss() {
             @Override
-            public String name() {
-                return "all";
+            public LossSpec spec() {
+                return new LossSpec.Custom("all");
             }
 
             @Override

@@ -149,8 +149,8 @@ class TrainerTest {
         };
         Loss counted = new Loss() {
             @Override
-            public String name() {
-                return "counted";
+            public LossSpec spec() {
+                return new LossSpec.Custom("counted");
             }
 
             @Override

@@ -21,7 +21,7 @@ class TrainingConfigTest {
         assertEquals(1.0, c.clipNorm());
         assertEquals(OptimizerConfig.adam(5e-4), c.optimizer());
         assertEquals(Schedule.constant(), c.schedule());
-        assertEquals("mse", c.loss().name());
+        assertEquals(new LossSpec.Mse(), c.loss().spec());
     }
 
     @Test

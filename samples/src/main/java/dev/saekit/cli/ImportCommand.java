@@ -60,9 +60,9 @@ public final class ImportCommand implements Callable<Integer> {
                 case "overcomplete" -> OvercompleteFormat.read(from, overcompleteSpec(type));
                 default -> throw new CliException(SaekitCli.EXIT_USAGE, "--format: unknown '" + format + "'; accepted: saelens, overcomplete");
             };
-            Path dir = Checkpoints.save(out, new Checkpoints.State(model, null, TrainingProgress.start(), null,
-                    new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("imported_from", from.toString())
-                            .put("format", format.toLowerCase(Locale.ROOT)), null), 1);
+            Path dir = Checkpoints.save(out, Checkpoints.State.builder(model, TrainingProgress.start())
+                    .data(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("imported_from", from.toString())
+                            .put("format", format.toLowerCase(Locale.ROOT))).build(), 1);
             spec.commandLine().getOut().println("wrote " + dir + ": " + model);
             return 0;
         });

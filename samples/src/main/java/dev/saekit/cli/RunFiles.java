@@ -1,6 +1,7 @@
 package dev.saekit.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.saekit.io.DataProvenance;
 import dev.saekit.metrics.EvalMetrics;
 import dev.saekit.model.SparseAutoencoder;
 import dev.saekit.train.TrainingConfig;
@@ -47,24 +48,13 @@ final class RunFiles {
      * (a full disk or a kill leaves no such file behind a missing model).
      */
     static void write(Path dir, SparseAutoencoder model, EvalMetrics metrics, TrainingResult result, TrainingData data,
-                      ObjectNode training, dev.saekit.train.Optimizer optimizer, dev.saekit.train.TrainingProgress progress,
-                      String runId) throws IOException {
-        ObjectNode json = common(result, data, training);
+                      DataProvenance provenance, TrainingConfig training, ObjectNode cli, dev.saekit.train.Optimizer optimizer,
+                      dev.saekit.train.TrainingProgress progress, String runId) throws IOException {
+        ObjectNode json = common(result, data, ConfigJson.training(training));
         metrics.toMap().forEach((k, v) -> json.putPOJO(k, v));
         Files.createDirectories(dir);
-        ModelWriter.write(dir.resolve("model"), model, training, data.attachments(), optimizer, progress, provenance(data), runId);
+        ModelWriter.write(dir.resolve("model"), model, training, cli, data.attachments(), optimizer, progress, provenance, runId);
         writeFiles(dir, json, result);
-    }
-
-    /** Where the training data came from, as checkpoints record it. */
-    static ObjectNode provenance(TrainingData data) {
-        ObjectNode provenance = ConfigJson.MAPPER.createObjectNode();
-        provenance.put("description", data.describe());
-        provenance.put("rows", data.dataset().rows());
-        provenance.put("cols", data.dataset().cols());
-        provenance.put("centred", data.mean() != null);
-        provenance.put("scale", data.scale());
-        return provenance;
     }
 
     /** After a divergence: the history and the status, without metrics or model. */

@@ -9,12 +9,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.saekit.io.Checkpoint;
 import dev.saekit.io.CheckpointListener;
 import dev.saekit.io.Checkpoints;
+import dev.saekit.io.DataProvenance;
 import dev.saekit.model.ModelSpec;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SparseAutoencoder;
 import dev.saekit.model.VariantKind;
 import dev.saekit.model.VariantSpec;
 import dev.saekit.tensor.DType;
+import dev.saekit.train.LossSpec;
 import dev.saekit.train.Losses;
 import dev.saekit.train.MemoryEstimate;
 import dev.saekit.train.OptimizerConfig;
@@ -201,7 +203,10 @@ public final class TrainCommand implements Callable<Integer> {
     /** The checkpoint this run continues, or null. */
     private Checkpoint resumeFrom;
 
-    /** The command line of the run, saved with checkpoints so that --resume can rebuild it. */
+    /** The training config of the checkpoint this run continues, or null to build it from the options. */
+    private TrainingConfig resumeConfig;
+
+    /** The command line of the run, recorded with checkpoints for information (--resume rebuilds the run from data). */
     private List<String> originalArgs = List.of();
 
     @Override
@@ -225,27 +230,39 @@ public final class TrainCommand implements Callable<Integer> {
         return run();
     }
 
-    /** Rebuilds the saved run's command from its recorded command line and continues it. */
+    /**
+     * Continues the run saved in the checkpoint from what it records as data: the model (spec and
+     * weights), the training config (its loss rebuilt from the loss's spec), the data's provenance
+     * (where the rows were read from, how they became rows, their centring and scale) and this
+     * command's own settings ({@code cli}: labels, shuffle buffer, checkpoint cadence, report).
+     * A checkpoint of an older saekit, which recorded the command line instead of the training
+     * config, is continued by replaying that command line.
+     */
     private int resumeRun() throws CliException, IOException {
         Checkpoint c = Checkpoints.load(resume);
-        JsonNode args = c.training() == null ? null : c.training().get("cli_args");
-        if (args == null || !args.isArray()) {
-            throw new CliException(SaekitCli.EXIT_INPUT, resume + " holds no recorded `saekit train` command line (it was "
-                    + "saved by import or the API); --resume needs a checkpoint of `saekit train --checkpoint-every`");
+        JsonNode legacyArgs = c.training() == null ? null : c.training().get("cli_args");
+        if (c.training() == null || c.cli() == null && legacyArgs == null) {
+            throw new CliException(SaekitCli.EXIT_INPUT, resume + " holds no recorded `saekit train` run (it was saved by import "
+                    + "or the API); --resume needs a checkpoint of `saekit train --checkpoint-every`");
         }
-        List<String> saved = new ArrayList<>();
-        args.forEach(a -> saved.add(a.asText()));
         TrainCommand original = new TrainCommand();
         picocli.CommandLine cl = new picocli.CommandLine(original);
         cl.setOut(spec.commandLine().getOut());
         cl.setErr(spec.commandLine().getErr());
-        cl.parseArgs(saved.toArray(String[]::new));
+        if (c.cli() == null) { // an older saekit's checkpoint: its command line holds the run
+            List<String> saved = new ArrayList<>();
+            legacyArgs.forEach(a -> saved.add(a.asText()));
+            cl.parseArgs(saved.toArray(String[]::new));
+            original.originalArgs = saved;
+        } else {
+            cl.parseArgs();
+            original.restoreOptions(c);
+        }
         original.spec = spec;
         original.resumeFrom = c;
-        original.originalArgs = saved;
         original.resetOptimizer = resetOptimizer;
         // a resume writes only under its own run (the directory holding the checkpoints), or under --out: never
-        // into the directory the recorded command line named, which may be another copy of the run
+        // into the directory the recorded run named, which may be another copy of the run
         if (out != null) {
             RunDirectory.prepare(out, overwrite);
             original.out = out;
@@ -259,6 +276,59 @@ public final class TrainCommand implements Callable<Integer> {
         return code;
     }
 
+    /**
+     * Sets the options of a resumed run from checkpoint {@code c}: its training config, the data
+     * its provenance names, read as then, and this command's recorded settings.
+     */
+    private void restoreOptions(Checkpoint c) throws CliException {
+        try {
+            resumeConfig = c.trainingConfig();
+        } catch (IllegalStateException e) {
+            throw new CliException(SaekitCli.EXIT_INPUT, e.getMessage());
+        }
+        JsonNode cli = c.cli();
+        DataProvenance was = c.dataProvenance().orElseThrow(() -> new CliException(SaekitCli.EXIT_INPUT,
+                c.dir().resolve("config.json") + " records no data provenance; --resume cannot tell which data the run read"));
+        if (cli.path("embedded_data").asBoolean(false)) {
+            data = null;
+        } else if (was.location() == null) {
+            throw new CliException(SaekitCli.EXIT_INPUT, c.dir().resolve("config.json") + " records no data location (the run read "
+                    + was.description() + "); continue it from the DSL or Java with that data (Checkpoint.resume)");
+        } else {
+            data = Path.of(was.location());
+        }
+        name = was.array();
+        rowAxes = was.rowAxes() == null ? 1 : was.rowAxes();
+        center = Boolean.TRUE.equals(was.centred());
+        scale = was.scale() == null || was.scale() == 1.0 ? null : Double.toString(was.scale()); // the factor, exactly
+        dtype = c.spec().sae().dtype().label();
+        labels = cli.hasNonNull("labels") ? Path.of(cli.get("labels").asText()) : null;
+        bufferRows = cli.path("buffer_rows").asInt(bufferRows);
+        checkpointEvery = cli.path("checkpoint_every").asLong(0);
+        topConcepts = cli.path("top_concepts").asInt(topConcepts);
+        topWords = cli.path("top_words").asInt(topWords);
+        List<String> args = new ArrayList<>();
+        cli.path("args").forEach(a -> args.add(a.asText()));
+        originalArgs = args;
+    }
+
+    /** This command's own settings, recorded with checkpoints as their {@code cli} section for --resume. */
+    private ObjectNode cliSection() {
+        ObjectNode cli = ConfigJson.MAPPER.createObjectNode();
+        originalArgs.forEach(cli.putArray("args")::add);
+        cli.put("embedded_data", data == null);
+        cli.put("labels", labels == null ? null : labels.toString());
+        cli.put("buffer_rows", bufferRows);
+        cli.put("checkpoint_every", checkpointEvery);
+        cli.put("keep", CHECKPOINTS_KEPT);
+        cli.put("top_concepts", topConcepts);
+        cli.put("top_words", topWords);
+        return cli;
+    }
+
+    /** Periodic checkpoints kept in OUT/checkpoints. */
+    private static final int CHECKPOINTS_KEPT = 3;
+
     private int run() throws CliException, IOException {
         VariantKind kind = variantOptions.kind();
         SaeConfig saeConfig = saeConfig();
@@ -267,7 +337,7 @@ public final class TrainCommand implements Callable<Integer> {
             variantOptions.check(kind, variant, spec);
             checkTrainingOptions(variant);
         }
-        TrainingConfig trainingConfig = trainingConfig(variant);
+        TrainingConfig trainingConfig = resumeConfig != null ? resumeConfig : trainingConfig(variant);
         require(bufferRows > 0, "--buffer-rows must be > 0, was " + bufferRows);
         SaeConfig requested = saeConfig;
         TrainingData training = TrainingData.load(data, name, rowAxes, labels, center, saeConfig.dtype(), bufferRows,
@@ -294,8 +364,8 @@ public final class TrainCommand implements Callable<Integer> {
             // the archetypal dictionary's k-means candidates come from these rows: a seeded sample of streamed shards
             model = ModelFactory.create(spec, variantOptions, training.dataset());
         }
-        ObjectNode trainingJson = ConfigJson.training(trainingConfig);
-        originalArgs.forEach(trainingJson.putArray("cli_args")::add);
+        DataProvenance provenance = training.provenance(name);
+        ObjectNode cli = cliSection();
 
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.println("data      " + training.describe());
@@ -311,9 +381,8 @@ public final class TrainCommand implements Callable<Integer> {
         String runId = resumeFrom != null && resumeFrom.runId() != null ? resumeFrom.runId() : Checkpoints.newRunId();
         if (checkpointEvery > 0) {
             require(out != null, "--checkpoint-every needs --out, where the checkpoints go");
-            listeners.add(new CheckpointListener(out.resolve("checkpoints"), checkpointEvery, false, 3, trainingJson,
-                    RunFiles.provenance(training), training.attachments(),
-                    runId));
+            listeners.add(CheckpointListener.builder(out.resolve("checkpoints")).every(checkpointEvery).keep(CHECKPOINTS_KEPT)
+                    .data(provenance).cli(cli).attachments(training.attachments()).runId(runId).build());
         }
         Trainer trainer = new Trainer(trainingConfig, listeners);
         TrainingResult result;
@@ -333,7 +402,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (!result.completed()) {
             if (out != null) {
-                RunFiles.writeDiverged(out, result, training, trainingJson);
+                RunFiles.writeDiverged(out, result, training, ConfigJson.training(trainingConfig));
             }
             throw new CliException(SaekitCli.EXIT_DIVERGED, result.message());
         }
@@ -344,7 +413,7 @@ public final class TrainCommand implements Callable<Integer> {
         stdout.println();
         stdout.println("metrics over all " + metrics.rows() + " rows (eval mode)");
         RunFiles.metricsTable(metrics, result).forEach((k, v) -> stdout.printf(Locale.ROOT, "  %-19s %s%n", k, v));
-        deadHint(metrics.deadFraction(), variantOptions.auxKind(variant)).ifPresent(stdout::println);
+        deadHint(metrics.deadFraction(), hasAuxK(trainingConfig.loss().spec()) ? "auxk" : "none").ifPresent(stdout::println);
         List<String> rowLabels = training.dataset().labels().orElse(null);
         if (rowLabels != null && topConcepts > 0) {
             String noun = data == null ? "words" : "rows";
@@ -353,7 +422,7 @@ public final class TrainCommand implements Callable<Integer> {
             evaluation.concepts().print(stdout, rowLabels, topConcepts, noun);
         }
         if (out != null) {
-            RunFiles.write(out, model, metrics, result, training, trainingJson, trainer.optimizer(),
+            RunFiles.write(out, model, metrics, result, training, provenance, trainingConfig, cli, trainer.optimizer(),
                     new dev.saekit.train.TrainingProgress(trainingConfig.epochs(), 0, trainer.stepsDone()), runId);
             stdout.println();
             stdout.println("wrote " + out.resolve("metrics.json") + ", " + out.resolve("history") + ", " + out.resolve("model"));
@@ -402,6 +471,17 @@ public final class TrainCommand implements Callable<Integer> {
         return java.util.Optional.of(String.format(Locale.ROOT, "hint: %.1f%% of the concepts never fired on the data (dead). "
                 + "Try %sa higher --lr, inputs near unit scale (--scale auto), or fewer --concepts.",
                 100 * deadFraction, auxAdvice));
+    }
+
+    /** Whether {@code loss} has an AuxK term (the dead-concept hint then advises its window). */
+    private static boolean hasAuxK(LossSpec loss) {
+        if (loss instanceof LossSpec.Weighted w) {
+            return hasAuxK(w.term());
+        }
+        if (loss instanceof LossSpec.Sum sum) {
+            return sum.terms().stream().anyMatch(TrainCommand::hasAuxK);
+        }
+        return loss instanceof LossSpec.AuxK;
     }
 
     /** Refuses, naming the option, training options that this run would ignore. */

@@ -3,6 +3,7 @@ package dev.saekit.cli;
 import dev.saekit.data.Dataset;
 import dev.saekit.data.InMemoryDataset;
 import dev.saekit.io.DataLocation;
+import dev.saekit.io.DataProvenance;
 import dev.saekit.io.ElementType;
 import dev.saekit.io.ShardedDataset;
 import dev.saekit.samples.EmbeddedData;
@@ -41,14 +42,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param stored  the element type(s) as stored ({@code uint8}, {@code float16, float32}), or null
  * @param scale   the factor every (centred) value was multiplied by; 1 for none
  * @param scaleSource how {@code scale} was chosen, for the log ({@code --scale auto: 1 / root mean square 72.9})
+ * @param location the files read, or null for the embedded set
  */
-record TrainingData(Dataset dataset, INDArray mean, String source, String layout, String stored, double scale, String scaleSource) {
+record TrainingData(Dataset dataset, INDArray mean, String source, String layout, String stored, double scale, String scaleSource,
+                    DataLocation location) {
 
     /** The attachment of a model that holds the factor its inputs were multiplied by (after centring). */
     static final String SCALE_ATTACHMENT = "data_scale";
 
-    TrainingData(Dataset dataset, INDArray mean, String source, String layout, String stored) {
-        this(dataset, mean, source, layout, stored, 1.0, null);
+    TrainingData(Dataset dataset, INDArray mean, String source, String layout, String stored, DataLocation location) {
+        this(dataset, mean, source, layout, stored, 1.0, null, location);
     }
 
     /**
@@ -94,7 +97,7 @@ record TrainingData(Dataset dataset, INDArray mean, String source, String layout
         } else {
             throw new IllegalStateException("cannot scale " + dataset);
         }
-        return new TrainingData(scaled, mean, source, layout, stored, factor, why);
+        return new TrainingData(scaled, mean, source, layout, stored, factor, why, location);
     }
 
     /** The root mean square of every value as the model sees it (centred if {@code mean} is set), summed in float64. */
@@ -177,12 +180,12 @@ record TrainingData(Dataset dataset, INDArray mean, String source, String layout
             InMemoryDataset data = InMemoryDataset.of(EmbeddedData.vectors(), EmbeddedData.words(), EmbeddedData.DESCRIPTION)
                     .withDType(dtype);
             if (!center) {
-                return new TrainingData(data, null, EmbeddedData.DESCRIPTION, null, null);
+                return new TrainingData(data, null, EmbeddedData.DESCRIPTION, null, null, null);
             }
             INDArray mean = data.matrix().castTo(DataType.DOUBLE).mean(0).castTo(dtype.nd4j());
             InMemoryDataset centred = InMemoryDataset.of(data.matrix().subRowVector(mean), data.labels().orElse(null),
                     EmbeddedData.DESCRIPTION);
-            return new TrainingData(centred, mean, EmbeddedData.DESCRIPTION, null, null);
+            return new TrainingData(centred, mean, EmbeddedData.DESCRIPTION, null, null, null);
         } catch (IOException e) {
             throw new CliException(SaekitCli.EXIT_INPUT, "cannot read the embedded data: " + e.getMessage());
         }
@@ -199,11 +202,11 @@ record TrainingData(Dataset dataset, INDArray mean, String source, String layout
         }
         InMemoryDataset data = InMemoryDataset.of(location.load(dtype), labels, source);
         if (!center) {
-            return new TrainingData(data, null, source, location.layoutText(), stored(location));
+            return new TrainingData(data, null, source, location.layoutText(), stored(location), location);
         }
         INDArray mean = data.meanRow(); // summed in float64 a block at a time
         data.matrix().subiRowVector(mean); // in place: the matrix is this run's own
-        return new TrainingData(data, mean, source, location.layoutText(), stored(location));
+        return new TrainingData(data, mean, source, location.layoutText(), stored(location), location);
     }
 
     /** The stored element types: {@code uint8}, {@code float16 and float32}, {@code int8, uint8 and float64}. */
@@ -231,9 +234,9 @@ record TrainingData(Dataset dataset, INDArray mean, String source, String layout
             throw e;
         }
         if (!center) {
-            return new TrainingData(shards, null, location.location(), location.layoutText(), stored(location));
+            return new TrainingData(shards, null, location.location(), location.layoutText(), stored(location), location);
         }
-        return new TrainingData(shards.centred(mean), mean, location.location(), location.layoutText(), stored(location));
+        return new TrainingData(shards.centred(mean), mean, location.location(), location.layoutText(), stored(location), location);
     }
 
     /**
@@ -281,6 +284,17 @@ record TrainingData(Dataset dataset, INDArray mean, String source, String layout
         utf8.flush(chars);
         chars.flip();
         return chars.toString().lines().toList();
+    }
+
+    /**
+     * What this data was, as checkpoints record it: where it was read from ({@code array}: the
+     * {@code --name} given, or null), how it became rows, its centring and scale and its shape.
+     */
+    DataProvenance provenance(String array) {
+        String description = describe();
+        return location == null
+                ? new DataProvenance(null, null, 1, List.of(), List.of(), mean != null, scale, dataset.rows(), dataset.cols(), description)
+                : DataProvenance.of(location, array, mean != null, scale, dataset.rows(), dataset.cols(), description);
     }
 
     /**

@@ -78,6 +78,49 @@ class ResumeCommandTest {
     }
 
     @Test
+    void aRunOnAFileWithItsOwnScaleResumesFromItsRecordedDataProvenance(@TempDir Path tmp) throws IOException {
+        String[] data = {"--data", "src/main/resources/dev/saekit/samples/data/glove-100d.npy", "--no-center", "--scale", "auto"};
+        CliRun whole = CliRun.of(concat(with(data), "--out", tmp.resolve("whole").toString()));
+        assertEquals(0, whole.exitCode(), whole.err());
+        CliRun saving = CliRun.of(concat(with(data), "--out", tmp.resolve("saving").toString(), "--checkpoint-every", "5"));
+        assertEquals(0, saving.exitCode(), saving.err());
+        Path mid = tmp.resolve("saving").resolve("checkpoints").resolve("step-000000015");
+        com.fasterxml.jackson.databind.JsonNode config = ConfigJson.MAPPER.readTree(mid.resolve("config.json").toFile());
+        assertEquals("src/main/resources/dev/saekit/samples/data/glove-100d.npy", config.path("data").path("location").asText());
+        assertEquals(false, config.path("data").path("centred").asBoolean(true));
+        assertEquals(5, config.path("cli").path("checkpoint_every").asInt());
+        assertEquals("batchtopk", config.path("model").path("variant").path("name").asText());
+        assertEquals("sum", config.path("training").path("loss").path("kind").asText(), "batchtopk trains with AuxK by default");
+
+        CliRun resumed = CliRun.of("train", "--resume", mid.toString(), "--out", tmp.resolve("resumed").toString(), "--no-progress");
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        assertSameBits(tmp.resolve("whole").resolve("model"), tmp.resolve("resumed").resolve("model"));
+    }
+
+    @Test
+    void aCheckpointOfAnOlderSaekitResumesByReplayingItsCommandLine(@TempDir Path tmp) throws IOException {
+        CliRun whole = CliRun.of(with("--out", tmp.resolve("whole").toString()));
+        assertEquals(0, whole.exitCode(), whole.err());
+        CliRun saving = CliRun.of(with("--out", tmp.resolve("saving").toString(), "--checkpoint-every", "5"));
+        assertEquals(0, saving.exitCode(), saving.err());
+        // before the training config was data, a checkpoint recorded the command line under training.cli_args, and no cli
+        Path mid = tmp.resolve("saving").resolve("checkpoints").resolve("step-000000015");
+        com.fasterxml.jackson.databind.node.ObjectNode config =
+                (com.fasterxml.jackson.databind.node.ObjectNode) ConfigJson.MAPPER.readTree(mid.resolve("config.json").toFile());
+        com.fasterxml.jackson.databind.node.ObjectNode old = ConfigJson.MAPPER.createObjectNode().put("epochs", 2);
+        old.putObject("loss").put("name", "mse");
+        old.set("cli_args", config.path("cli").path("args"));
+        config.set("training", old);
+        config.remove("cli");
+        java.nio.file.Files.write(mid.resolve("config.json"), ConfigJson.MAPPER.writeValueAsBytes(config));
+
+        CliRun resumed = CliRun.of("train", "--resume", mid.toString(), "--out", tmp.resolve("resumed").toString(), "--no-progress");
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        assertTrue(resumed.out().contains("resuming at step 15"), resumed.out());
+        assertSameBits(tmp.resolve("whole").resolve("model"), tmp.resolve("resumed").resolve("model"));
+    }
+
+    @Test
     void aCheckpointWithoutACommandLineIsOneClearError(@TempDir Path tmp) throws IOException {
         Path lens = tmp.resolve("lens");
         CliRun.of("import", "--format", "saelens", "--from", "../engine/src/test/resources/golden-io/sae_lens/topk",

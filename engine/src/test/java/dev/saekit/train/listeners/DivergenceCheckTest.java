@@ -15,6 +15,7 @@ import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Tensors;
 import dev.saekit.train.Loss;
 import dev.saekit.train.LossGradients;
+import dev.saekit.train.LossSpec;
 import dev.saekit.train.Losses;
 import dev.saekit.train.OptimizerConfig;
 import dev.saekit.train.StepState;
@@ -54,8 +55,8 @@ class DivergenceCheckTest {
         Loss mse = Losses.mse();
         return new Loss() {
             @Override
-            public String name() {
-                return "nan_at_step_" + bad;
+            public LossSpec spec() {
+                return new LossSpec.Custom("nan_at_step_" + bad);
             }
 
             @Override
