@@ -4,6 +4,14 @@ import dev.saekit.model.SparseAutoencoder
 
 /** A model as a summary card: variant, shapes, sparsity settings, parameters, dtype and state. */
 internal object ModelCard {
+    /** The variant's settings as its JSON names them: `k=4, k_per=sample, momentum=0.9`, or `-` when it has none. */
+    private fun settings(variant: dev.saekit.model.VariantSpec): String {
+        val node = com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+        variant.writeSettings(node)
+        val parts = node.fields().asSequence().map { (k, v) -> "$k=${if (v.isTextual) v.asText() else v.toString()}" }.toList()
+        return if (parts.isEmpty()) "-" else parts.joinToString(", ")
+    }
+
     fun html(model: SparseAutoencoder): String {
         val spec = model.spec()
         val threshold = model.parameter("running_threshold").map { it.value().getDouble(0) }.orElse(null)
@@ -17,7 +25,7 @@ internal object ModelCard {
             "variant" to spec.variant().name(),
             "input" to model.inputDim().toString(),
             "concepts" to model.nbConcepts().toString(),
-            "sparsity" to spec.variant().toString(),
+            "sparsity" to settings(spec.variant()),
             "encoder" to spec.encoder().toString().let { if (it == "Standard[]") model.config().encoder().label() else it },
             "dictionary" to spec.dictionary().toString().let {
                 if (it == "Standard[]") "${model.config().dictionary().normalization()}" +

@@ -330,9 +330,10 @@ public final class TrainCommand implements Callable<Integer> {
     private static final int CHECKPOINTS_KEPT = 3;
 
     private int run() throws CliException, IOException {
-        VariantKind kind = variantOptions.kind();
         SaeConfig saeConfig = saeConfig();
-        VariantSpec variant = variantOptions.spec(kind, saeConfig);
+        // a resumed run's variant is the checkpoint's; a new one's comes from the options and the engine's defaults
+        VariantKind kind = resumeFrom != null ? resumeFrom.spec().variant().kind() : variantOptions.kind();
+        VariantSpec variant = resumeFrom != null ? resumeFrom.spec().variant() : variantOptions.spec(kind, saeConfig);
         if (resumeFrom == null) { // a resumed run's options were checked when it started
             variantOptions.check(kind, variant, spec);
             checkTrainingOptions(variant);
