@@ -16,7 +16,8 @@
  * {@link dev.saekit.io.ShardedDataset} to stream them for training. Only regular files are opened.
  * Checkpoints live here too, as data a run resumes from alone: {@link dev.saekit.io.ModelSpecJson},
  * {@link dev.saekit.io.TrainingConfigJson} (with {@link dev.saekit.io.LossSpecJson}) and
- * {@link dev.saekit.io.DataProvenance} are their JSON parts; and the {@link dev.saekit.io.ActivationManifest} of a directory of
- * activation shards: {@code saekit-onnx} writes it, the DSL reads it without ONNX Runtime.
+ * {@link dev.saekit.io.DataProvenance} are their JSON parts. So does the
+ * {@link dev.saekit.io.ActivationManifest} of a directory of activation shards: {@code saekit-onnx}
+ * writes it, the DSL reads it without ONNX Runtime.
  */
 package dev.saekit.io;

@@ -4,6 +4,6 @@
  * immutable spec record beside it that implements the sealed {@link dev.saekit.model.VariantSpec}
  * (its settings, defaults, checks and JSON form). {@link dev.saekit.model.ModelSpec#build()} is the
  * only factory, and every model keeps the spec it was built from. Models know nothing of training
- * or files.
+ * or of files (a spec reads and writes JSON nodes; {@code io} puts them in files).
  */
 package dev.saekit.model;

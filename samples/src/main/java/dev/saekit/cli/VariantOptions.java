@@ -31,10 +31,10 @@ import picocli.CommandLine.ParseResult;
 public final class VariantOptions {
 
     static {
-        // the --variant help lists the engine's variants (picocli reads ${saekit.variants} from the system properties)
+        // the --variant help lists the engine's variants, a line each (picocli reads ${saekit.variants} from the system properties)
         System.setProperty("saekit.variants", VariantSpec.kinds().stream()
                 .map(k -> String.format(Locale.ROOT, "  %-11s %s", k.name(), k.description()))
-                .collect(Collectors.joining("%n")));
+                .collect(Collectors.joining("\n")));
     }
 
     @Option(names = "--variant", paramLabel = "NAME", defaultValue = "vanilla",
