@@ -18,7 +18,7 @@ public record BatchTopKSpec(BatchK k, double momentum) implements VariantSpec {
             "k codes per sample on average, chosen over the whole batch; running threshold in eval",
             List.of("k", "k_per", "momentum"),
             config -> new BatchTopKSpec(new BatchK.PerSample(Math.min(TopKSpec.DEFAULT_K, config.nbConcepts())), DEFAULT_MOMENTUM),
-            fields -> new BatchTopKSpec(readBatchK(fields), fields.number("momentum")));
+            fields -> new BatchTopKSpec(readBatchK(fields, "batchtopk"), fields.number("momentum")));
 
     public BatchTopKSpec {
         Objects.requireNonNull(k, "k");
@@ -84,12 +84,17 @@ public record BatchTopKSpec(BatchK k, double momentum) implements VariantSpec {
         }
     }
 
-    static BatchK readBatchK(SpecFields fields) {
+    /** The {@code k} and {@code k_per} settings of {@code owner} (batchtopk, matryoshka); errors name the owner. */
+    static BatchK readBatchK(SpecFields fields, String owner) {
         String per = fields.text("k_per");
-        return switch (per) {
-            case "sample" -> new BatchK.PerSample(fields.integer("k"));
-            case "batch" -> new BatchK.PerBatch(fields.longValue("k"));
-            default -> throw new IllegalArgumentException("variant.k_per must be sample or batch, was '" + per + "'");
-        };
+        try {
+            return switch (per) {
+                case "sample" -> new BatchK.PerSample(fields.integer("k"));
+                case "batch" -> new BatchK.PerBatch(fields.longValue("k"));
+                default -> throw new InvalidSettingException(owner, "k_per", per, "sample or batch");
+            };
+        } catch (InvalidSettingException e) {
+            throw new InvalidSettingException(owner, e.setting(), e.value(), e.requirement());
+        }
     }
 }

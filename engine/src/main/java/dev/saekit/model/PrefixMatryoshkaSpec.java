@@ -22,7 +22,7 @@ public record PrefixMatryoshkaSpec(List<Integer> prefixes, BatchK k, double mome
             "Matryoshka over nested dictionary prefixes, BatchTopK codes", List.of("prefixes", "k", "k_per", "momentum"),
             config -> new PrefixMatryoshkaSpec(defaultPrefixes(config.nbConcepts()),
                     new BatchK.PerSample(Math.min(TopKSpec.DEFAULT_K, config.nbConcepts())), BatchTopKSpec.DEFAULT_MOMENTUM),
-            fields -> new PrefixMatryoshkaSpec(fields.integers("prefixes"), BatchTopKSpec.readBatchK(fields),
+            fields -> new PrefixMatryoshkaSpec(fields.integers("prefixes"), BatchTopKSpec.readBatchK(fields, "matryoshka"),
                     fields.number("momentum")));
 
     public PrefixMatryoshkaSpec {
