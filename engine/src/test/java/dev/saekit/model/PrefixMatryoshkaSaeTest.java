@@ -2,6 +2,12 @@ package dev.saekit.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.saekit.model.BatchTopKSae.BatchK;
 
 import dev.saekit.dictionary.DictionaryConfig;
 import dev.saekit.dictionary.Normalization;
@@ -68,5 +74,56 @@ class PrefixMatryoshkaSaeTest {
         m.backward(g.toOutputGradients());
         INDArray gradD = m.parameter("dictionary._weights").orElseThrow().grad();
         assertArrayEquals(new double[]{1, -5.0 / 3.0}, gradD.getRow(0).toDoubleVector(), Tolerance.f64(3, 8));
+    }
+
+    @Test
+    void theDefaultsArePrefixesOfASixteenthAndAQuarterWithSixteenCodesPerSample() {
+        assertEquals(new PrefixMatryoshkaSpec(List.of(4, 16), new BatchK.PerSample(16), 0.9),
+                PrefixMatryoshkaSpec.KIND.defaults().apply(SaeConfig.of(8, 64)));
+        // c = 3: both prefixes round up to 1, kept once, and k shrinks to the number of concepts
+        assertEquals(new PrefixMatryoshkaSpec(List.of(1), new BatchK.PerSample(3), 0.9),
+                PrefixMatryoshkaSpec.KIND.defaults().apply(SaeConfig.of(2, 3)));
+        assertEquals(List.of(1, 2, 5), new PrefixMatryoshkaSpec(List.of(5, 1, 2), new BatchK.PerBatch(3), 0.9).prefixes(),
+                "the prefixes are kept sorted");
+    }
+
+    @Test
+    void badPrefixesKAndMomentumAreRejectedWithTheSettingNamed() {
+        BatchK k = new BatchK.PerSample(2);
+        SpecChecks.rejects(() -> new PrefixMatryoshkaSpec(List.of(0, 4), k, 0.9), "matryoshka", "prefixes", "[0, 4]", "sizes >= 1");
+        SpecChecks.rejects(() -> new PrefixMatryoshkaSpec(List.of(4, 4), k, 0.9), "matryoshka", "prefixes", "[4, 4]",
+                "distinct sizes");
+        SpecChecks.rejects(() -> new PrefixMatryoshkaSpec(List.of(4), k, 1.0), "matryoshka", "momentum", "1.0", "in [0, 1)");
+        SpecChecks.rejects(() -> ModelSpec.of(SaeConfig.of(4, 8), new PrefixMatryoshkaSpec(List.of(4, 9), k, 0.9)),
+                "matryoshka", "prefixes", "[4, 9]", "sizes in 1..8 (the number of concepts)");
+        SpecChecks.rejects(() -> ModelSpec.of(SaeConfig.of(4, 8), new PrefixMatryoshkaSpec(List.of(4), new BatchK.PerSample(9), 0.9)),
+                "matryoshka", "k", "9", "in 1..8 (the number of concepts) per sample");
+        // no prefix at all: the whole dictionary is the only level
+        assertArrayEquals(new int[]{8}, ((PrefixMatryoshkaSae) ModelSpec.of(SaeConfig.of(4, 8),
+                new PrefixMatryoshkaSpec(List.of(), k, 0.9)).build()).prefixes());
+    }
+
+    @Test
+    void theSpecRoundTripsThroughJson() {
+        ObjectNode json = SpecChecks.roundTrip(new PrefixMatryoshkaSpec(List.of(10, 5, 40), new BatchK.PerSample(6), 0.95));
+        assertEquals("[5,10,40]", json.get("prefixes").toString());
+        assertEquals(6, json.get("k").asInt());
+        assertEquals("sample", json.get("k_per").asText());
+        assertEquals(0.95, json.get("momentum").asDouble());
+        SpecChecks.roundTrip(new PrefixMatryoshkaSpec(List.of(), new BatchK.PerBatch(300), 0.0));
+    }
+
+    @Test
+    void theModelKeepsItsSpecAndTheSpecSaysItIsNestedAndSelectsTopK() {
+        PrefixMatryoshkaSpec settings = new PrefixMatryoshkaSpec(List.of(2, 1), new BatchK.PerBatch(3), 0.9);
+        ModelSpec spec = ModelSpec.of(fixture().config(), settings);
+        SparseAutoencoder m = spec.build();
+        assertTrue(m instanceof PrefixMatryoshkaSae);
+        assertSame(spec, m.spec());
+        assertSame(PrefixMatryoshkaSpec.KIND, settings.kind());
+        assertTrue(settings.usesEncoder());
+        assertFalse(settings.sparsityFromLoss());
+        assertTrue(settings.nested());
+        assertTrue(settings.selectsTopK());
     }
 }

@@ -1,5 +1,10 @@
 package dev.saekit.model;
 
+import dev.saekit.dictionary.DictionaryConfig;
+import dev.saekit.dictionary.Normalization;
+import dev.saekit.encoder.EncoderKind;
+import dev.saekit.tensor.DType;
+import dev.saekit.tensor.Tensors;
 import java.util.List;
 
 /** Models of each variant with the standard layout, for tests: each is {@code ModelSpec.of(config, spec).build()}. */
@@ -52,5 +57,24 @@ public final class TestModels {
     public static SparseAutoencoder withEncoder(SparseAutoencoder model, ModelSpec.EncoderSpec encoder) {
         ModelSpec s = model.spec();
         return new ModelSpec(s.sae(), s.variant(), s.dictionary(), encoder).build();
+    }
+
+    /**
+     * The config of a hand-worked fixture: linear encoder, identity dictionary normalisation without
+     * multiplier (the dictionary is used exactly as assigned), float64, seed 0.
+     */
+    public static SaeConfig handWorked(int inputDim, int nbConcepts) {
+        return new SaeConfig(inputDim, nbConcepts, EncoderKind.LINEAR, new DictionaryConfig(Normalization.IDENTITY, false),
+                DType.FLOAT64, 0);
+    }
+
+    /** Sets the float64 matrix parameter {@code name} of {@code model} to {@code rows}. */
+    public static void set(SparseAutoencoder model, String name, double[]... rows) {
+        model.parameter(name).orElseThrow().assign(Tensors.matrix(DType.FLOAT64, rows));
+    }
+
+    /** Sets the float64 vector parameter {@code name} of {@code model} to {@code values}. */
+    public static void setVector(SparseAutoencoder model, String name, double... values) {
+        model.parameter(name).orElseThrow().assign(Tensors.fromFlat(DType.FLOAT64, values, values.length));
     }
 }
