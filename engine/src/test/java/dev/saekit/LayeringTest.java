@@ -31,7 +31,11 @@ class LayeringTest {
 
     private static Path mainClasses() {
         try {
-            return Path.of(Tensors.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return Path.of(Tensors.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException("cannot locate the engine's classes", e);
         }
@@ -47,7 +51,8 @@ class LayeringTest {
         }
         rule = rule.whereLayer(FLOORS.get(0)).mayNotAccessAnyLayer();
         for (int i = 1; i < FLOORS.size(); i++) {
-            rule = rule.whereLayer(FLOORS.get(i)).mayOnlyAccessLayers(FLOORS.subList(0, i).toArray(String[]::new));
+            rule = rule.whereLayer(FLOORS.get(i))
+                    .mayOnlyAccessLayers(FLOORS.subList(0, i).toArray(String[]::new));
         }
         return rule;
     }

@@ -26,6 +26,7 @@ public class AdamBench extends KernelBenchmark {
 
     @Param("16384")
     public int concepts;
+
     @Param("768")
     public int input;
 
@@ -56,7 +57,8 @@ public class AdamBench extends KernelBenchmark {
         weights.muli(1.0 - LR * WEIGHT_DECAY);
         expAvg.muli(BETA1).addi(scratch.assign(gradient).muli(1 - BETA1));
         expAvgSq.muli(BETA2).addi(scratch.assign(gradient).muli(gradient).muli(1 - BETA2));
-        INDArray denom = Transforms.sqrt(scratch.assign(expAvgSq), false).divi(BC2_SQRT).addi(EPS);
+        INDArray denom =
+                Transforms.sqrt(scratch.assign(expAvgSq), false).divi(BC2_SQRT).addi(EPS);
         return weights.subi(denom.rdivi(expAvg).muli(LR / BC1));
     }
 }

@@ -22,8 +22,14 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx3g", "-Dorg.bytedeco.javacpp.maxbytes=6g",
-    "-Dorg.bytedeco.javacpp.maxphysicalbytes=10g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {
+            "-Xmx3g",
+            "-Dorg.bytedeco.javacpp.maxbytes=6g",
+            "-Dorg.bytedeco.javacpp.maxphysicalbytes=10g",
+            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
+        })
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public abstract class KernelBenchmark {

@@ -23,10 +23,13 @@ import org.openjdk.jmh.annotations.Setup;
 public class SparseCodesBench extends KernelBenchmark {
     @Param("1024")
     public int batch;
+
     @Param("16384")
     public int concepts;
+
     @Param("768")
     public int input;
+
     @Param("32")
     public int k;
 

@@ -20,8 +20,10 @@ import org.openjdk.jmh.annotations.Setup;
 public class TopKBench extends KernelBenchmark {
     @Param("1024")
     public int batch;
+
     @Param("16384")
     public int concepts;
+
     @Param("32")
     public int k;
 

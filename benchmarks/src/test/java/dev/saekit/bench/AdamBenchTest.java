@@ -69,7 +69,8 @@ class AdamBenchTest {
                 double update = AdamBench.LR / AdamBench.BC1 * m[i][j] / denom;
                 w[i][j] = wi - update;
                 double relative = mMagnitude[i][j] / Math.max(Math.abs(m[i][j]), Double.MIN_NORMAL)
-                        + vMagnitude[i][j] / Math.max(v[i][j], Double.MIN_NORMAL) + 1;
+                        + vMagnitude[i][j] / Math.max(v[i][j], Double.MIN_NORMAL)
+                        + 1;
                 wMagnitude[i][j] = Math.abs(w[i][j]) + Math.abs(update) * relative;
             }
         }

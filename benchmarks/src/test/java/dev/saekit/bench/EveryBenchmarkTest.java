@@ -36,9 +36,18 @@ class EveryBenchmarkTest {
     /** The shapes of the performance benchmark. */
     private static final Map<String, String> DEFAULTS =
             Map.of("batch", "1024", "concepts", "16384", "input", "768", "k", "32", "dtype", "float32");
-    private static final Map<String, String> SMALL = Map.of("batch", String.valueOf(Reference.BATCH),
-            "concepts", String.valueOf(Reference.CONCEPTS), "input", String.valueOf(Reference.INPUT),
-            "k", String.valueOf(Reference.K), "dtype", "float32");
+
+    private static final Map<String, String> SMALL = Map.of(
+            "batch",
+            String.valueOf(Reference.BATCH),
+            "concepts",
+            String.valueOf(Reference.CONCEPTS),
+            "input",
+            String.valueOf(Reference.INPUT),
+            "k",
+            String.valueOf(Reference.K),
+            "dtype",
+            "float32");
 
     static List<BenchmarkListEntry> generated() throws IOException {
         try (InputStream in = EveryBenchmarkTest.class.getResourceAsStream(BenchmarkList.BENCHMARK_LIST)) {
@@ -54,7 +63,8 @@ class EveryBenchmarkTest {
                         .filter(m -> m.isAnnotationPresent(Benchmark.class))
                         .map(m -> c.getName() + "." + m.getName()))
                 .collect(Collectors.toCollection(TreeSet::new));
-        Set<String> listed = generated().stream().map(BenchmarkListEntry::getUsername)
+        Set<String> listed = generated().stream()
+                .map(BenchmarkListEntry::getUsername)
                 .collect(Collectors.toCollection(TreeSet::new));
 
         assertEquals(annotated, listed);

@@ -10,12 +10,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class Reference {
     /** The small sizes every test runs the benchmarks on. */
     static final int BATCH = 16;
+
     static final int CONCEPTS = 64;
     static final int INPUT = 8;
     static final int K = 4;
 
-    private Reference() {
-    }
+    private Reference() {}
 
     static double[][] rows(INDArray a) {
         return a.toDoubleMatrix();
@@ -55,7 +55,9 @@ final class Reference {
 
     /** {@code |a|}, entry by entry. */
     static double[][] abs(double[][] a) {
-        return Arrays.stream(a).map(r -> Arrays.stream(r).map(Math::abs).toArray()).toArray(double[][]::new);
+        return Arrays.stream(a)
+                .map(r -> Arrays.stream(r).map(Math::abs).toArray())
+                .toArray(double[][]::new);
     }
 
     /**
@@ -77,7 +79,10 @@ final class Reference {
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i].length, got[i].length, what + ": columns");
             for (int j = 0; j < expected[i].length; j++) {
-                assertEquals(expected[i][j], got[i][j], tolerance(actual, magnitude[i][j], operations),
+                assertEquals(
+                        expected[i][j],
+                        got[i][j],
+                        tolerance(actual, magnitude[i][j], operations),
                         what + " at [" + i + ", " + j + "]");
             }
         }

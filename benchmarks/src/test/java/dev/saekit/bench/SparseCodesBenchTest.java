@@ -51,7 +51,8 @@ class SparseCodesBenchTest {
     void decodeAndDenseDecodeEqualTheProductOfCodesAndDictionary(String dtype) {
         SparseCodesBench b = small(dtype);
         double[][] expected = Reference.product(Reference.rows(b.codes), Reference.rows(b.dictionary), false);
-        double[][] magnitude = Reference.product(Reference.abs(Reference.rows(b.codes)), Reference.abs(Reference.rows(b.dictionary)), false);
+        double[][] magnitude = Reference.product(
+                Reference.abs(Reference.rows(b.codes)), Reference.abs(Reference.rows(b.dictionary)), false);
 
         assertClose(expected, b.decode(), magnitude, 2 * CONCEPTS, "sparse decode");
         assertClose(expected, b.decodeDense(), magnitude, 2 * CONCEPTS, "dense decode");
@@ -63,7 +64,8 @@ class SparseCodesBenchTest {
         SparseCodesBench b = small(dtype);
         double[][] z = Reference.rows(b.codes);
         double[][] gdt = Reference.product(Reference.rows(b.gradient), Reference.rows(b.dictionary), true);
-        double[][] magnitude = Reference.product(Reference.abs(Reference.rows(b.gradient)), Reference.abs(Reference.rows(b.dictionary)), true);
+        double[][] magnitude = Reference.product(
+                Reference.abs(Reference.rows(b.gradient)), Reference.abs(Reference.rows(b.dictionary)), true);
 
         double[] dots = b.dotsAt();
 
@@ -71,7 +73,10 @@ class SparseCodesBenchTest {
         for (int r = 0; r < BATCH; r++) {
             for (int j = 0; j < CONCEPTS; j++) {
                 if (z[r][j] != 0) {
-                    assertEquals(gdt[r][j], dots[e++], Reference.tolerance(b.gradient, magnitude[r][j], 2 * INPUT),
+                    assertEquals(
+                            gdt[r][j],
+                            dots[e++],
+                            Reference.tolerance(b.gradient, magnitude[r][j], 2 * INPUT),
                             "g D^T at [" + r + ", " + j + "]");
                 }
             }
@@ -83,10 +88,12 @@ class SparseCodesBenchTest {
     @ValueSource(strings = {"float32", "float64"})
     void transposedProductsAddCodesTransposedTimesGradient(String dtype) {
         SparseCodesBench b = small(dtype);
-        double[][] expected = Reference.product(Reference.transpose(Reference.rows(b.codes)),
-                Reference.rows(b.gradient), false);
-        double[][] magnitude = Reference.product(Reference.abs(Reference.transpose(Reference.rows(b.codes))),
-                Reference.abs(Reference.rows(b.gradient)), false);
+        double[][] expected =
+                Reference.product(Reference.transpose(Reference.rows(b.codes)), Reference.rows(b.gradient), false);
+        double[][] magnitude = Reference.product(
+                Reference.abs(Reference.transpose(Reference.rows(b.codes))),
+                Reference.abs(Reference.rows(b.gradient)),
+                false);
 
         assertClose(expected, b.transposedProduct(), magnitude, 2 * BATCH, "sparse z^T g");
         SparseCodesBench dense = small(dtype);
@@ -109,6 +116,7 @@ class SparseCodesBenchTest {
 
         assertClose(expected, b.conceptSums().reshape(1, CONCEPTS), magnitude, 2 * BATCH, "sparse concept sums");
         SparseCodesBench dense = small(dtype);
-        assertClose(expected, dense.conceptSumsDense().reshape(1, CONCEPTS), magnitude, 2 * BATCH, "dense concept sums");
+        assertClose(
+                expected, dense.conceptSumsDense().reshape(1, CONCEPTS), magnitude, 2 * BATCH, "dense concept sums");
     }
 }

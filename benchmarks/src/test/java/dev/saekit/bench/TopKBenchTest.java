@@ -59,7 +59,8 @@ class TopKBenchTest {
     void theTrainingPathsSelectWhatTheDenseOnesSelect(String dtype) {
         TopKBench b = small(dtype);
         double[] perRow = b.perRow().dup().data().asDouble();
-        assertArrayEquals(perRow, b.perRowSparse().toDense(b.codes.ulike()).data().asDouble());
+        assertArrayEquals(
+                perRow, b.perRowSparse().toDense(b.codes.ulike()).data().asDouble());
 
         double[] all = b.preCodes.dup().data().asDouble();
         double[] sorted = all.clone();

@@ -1,8 +1,8 @@
 package dev.saekit.dsl
 
 /**
- * A DSL value outside its accepted range: the message names the field as the block spells it,
- * the value and what is accepted (`topK.k must be in 1..concepts=64, was 0`).
+ * A DSL value outside its accepted range: the message names the field as the block spells it, the
+ * value and what is accepted (`topK.k must be in 1..concepts=64, was 0`).
  */
 class InvalidSettingException(val field: String, val value: Any?, val accepted: String) :
     IllegalArgumentException("$field must be $accepted, was ${show(value)}") {
@@ -20,7 +20,8 @@ internal fun requireSetting(ok: Boolean, field: String, value: Any?, accepted: S
     if (!ok) throw InvalidSettingException(field, value, accepted)
 }
 
-internal fun requirePositive(field: String, value: Int) = requireSetting(value > 0, field, value, "> 0")
+internal fun requirePositive(field: String, value: Int) =
+    requireSetting(value > 0, field, value, "> 0")
 
 internal fun requirePositive(field: String, value: Double) =
     requireSetting(value > 0 && value.isFinite(), field, value, "finite and > 0")

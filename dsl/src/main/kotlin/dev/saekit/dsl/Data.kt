@@ -20,18 +20,30 @@ import org.nd4j.linalg.factory.Nd4j
  */
 
 /** The rows of [matrix] (`[rows, width]`), with optional [labels], one per row. */
-fun matrix(matrix: INDArray, labels: List<String>? = null, description: String = "a matrix"): InMemoryDataset =
+fun matrix(
+    matrix: INDArray,
+    labels: List<String>? = null,
+    description: String = "a matrix",
+): InMemoryDataset =
     InMemoryDataset.of(matrix, labels, description) // the caller's matrix: ND4J is loaded already
 
 /** The rows of a Kotlin array of float rows (all of one width). */
-fun matrix(rows: Array<FloatArray>, labels: List<String>? = null, description: String = "a matrix"): InMemoryDataset {
+fun matrix(
+    rows: Array<FloatArray>,
+    labels: List<String>? = null,
+    description: String = "a matrix",
+): InMemoryDataset {
     ensureMemoryCaps()
     requireRectangular(rows.map { it.size })
     return matrix(Nd4j.create(rows), labels, description)
 }
 
 /** The rows of a Kotlin array of double rows (all of one width), kept in float64. */
-fun matrix(rows: Array<DoubleArray>, labels: List<String>? = null, description: String = "a matrix"): InMemoryDataset {
+fun matrix(
+    rows: Array<DoubleArray>,
+    labels: List<String>? = null,
+    description: String = "a matrix",
+): InMemoryDataset {
     ensureMemoryCaps()
     requireRectangular(rows.map { it.size })
     return matrix(Nd4j.create(rows), labels, description)
@@ -40,7 +52,9 @@ fun matrix(rows: Array<DoubleArray>, labels: List<String>? = null, description: 
 /** Rows of one width, at least one of them; the error names the first row of another width. */
 private fun requireRectangular(widths: List<Int>) {
     requireSetting(widths.isNotEmpty(), "rows", "[]", "at least one row")
-    widths.forEachIndexed { i, w -> requireSetting(w == widths[0], "rows[$i] width", w, "${widths[0]}, the width of row 0") }
+    widths.forEachIndexed { i, w ->
+        requireSetting(w == widths[0], "rows[$i] width", w, "${widths[0]}, the width of row 0")
+    }
 }
 
 /*
@@ -51,23 +65,53 @@ private fun requireRectangular(widths: List<Int>) {
  * float32's range is named by file, row, column and stored index.
  */
 
-/** A `.npy` file read into memory (any numeric dtype) as [dtype]; [labels] is a UTF-8 file of one label per row. */
-fun npy(path: String, dtype: DType = DType.FLOAT32, labels: String? = null, rowAxes: Int = 1): InMemoryDataset =
-    fileData(Paths.get(path), null, dtype, labels, rowAxes)
+/**
+ * A `.npy` file read into memory (any numeric dtype) as [dtype]; [labels] is a UTF-8 file of one
+ * label per row.
+ */
+fun npy(
+    path: String,
+    dtype: DType = DType.FLOAT32,
+    labels: String? = null,
+    rowAxes: Int = 1,
+): InMemoryDataset = fileData(Paths.get(path), null, dtype, labels, rowAxes)
 
 /** The array [array] of a `.npz` archive, read into memory. */
-fun npz(path: String, array: String, dtype: DType = DType.FLOAT32, labels: String? = null, rowAxes: Int = 1): InMemoryDataset =
-    fileData(Paths.get(path), array, dtype, labels, rowAxes)
+fun npz(
+    path: String,
+    array: String,
+    dtype: DType = DType.FLOAT32,
+    labels: String? = null,
+    rowAxes: Int = 1,
+): InMemoryDataset = fileData(Paths.get(path), array, dtype, labels, rowAxes)
 
 /** The tensor [tensor] of a `.safetensors` file, read into memory. */
-fun safetensors(path: String, tensor: String, dtype: DType = DType.FLOAT32, labels: String? = null, rowAxes: Int = 1): InMemoryDataset =
-    fileData(Paths.get(path), tensor, dtype, labels, rowAxes)
+fun safetensors(
+    path: String,
+    tensor: String,
+    dtype: DType = DType.FLOAT32,
+    labels: String? = null,
+    rowAxes: Int = 1,
+): InMemoryDataset = fileData(Paths.get(path), tensor, dtype, labels, rowAxes)
 
-/** An IDX file (MNIST's format, also `.gz`), read into memory: images `[n, h, w]` become rows of `h * w`. */
-fun idx(path: String, dtype: DType = DType.FLOAT32, labels: String? = null, rowAxes: Int = 1): InMemoryDataset =
-    fileData(Paths.get(path), null, dtype, labels, rowAxes)
+/**
+ * An IDX file (MNIST's format, also `.gz`), read into memory: images `[n, h, w]` become rows of
+ * `h * w`.
+ */
+fun idx(
+    path: String,
+    dtype: DType = DType.FLOAT32,
+    labels: String? = null,
+    rowAxes: Int = 1,
+): InMemoryDataset = fileData(Paths.get(path), null, dtype, labels, rowAxes)
 
-private fun fileData(file: Path, name: String?, dtype: DType, labels: String?, rowAxes: Int): InMemoryDataset {
+private fun fileData(
+    file: Path,
+    name: String?,
+    dtype: DType,
+    labels: String?,
+    rowAxes: Int,
+): InMemoryDataset {
     ensureMemoryCaps()
     requirePositive("rowAxes", rowAxes)
     val read = DataFiles.load(file, name, rowAxes, dtype)
@@ -80,33 +124,51 @@ private fun fileData(file: Path, name: String?, dtype: DType, labels: String?, r
 fun readLabels(file: Path): List<String> = Files.readAllLines(file, StandardCharsets.UTF_8)
 
 /**
- * Shards in a directory or matching a glob (`acts/ *.npy`), of any format the engine reads
- * (`.npy`, `.npz`, safetensors, IDX plain or `.gz`; [name] picks the array of files that hold
- * several), streamed from disk through a seeded shuffle buffer of [bufferRows] rows: for data larger
- * than memory. Compressed shards are decompressed once into a scratch file (see `ShardedDataset`).
+ * Shards in a directory or matching a glob (`acts/ *.npy`), of any format the engine reads (`.npy`,
+ * `.npz`, safetensors, IDX plain or `.gz`; [name] picks the array of files that hold several),
+ * streamed from disk through a seeded shuffle buffer of [bufferRows] rows: for data larger than
+ * memory. Compressed shards are decompressed once into a scratch file (see `ShardedDataset`).
  */
-fun shards(location: String, dtype: DType = DType.FLOAT32, bufferRows: Int = ShardedDataset.DEFAULT_BUFFER_ROWS,
-           rowAxes: Int = 1, name: String? = null): ShardedDataset {
+fun shards(
+    location: String,
+    dtype: DType = DType.FLOAT32,
+    bufferRows: Int = ShardedDataset.DEFAULT_BUFFER_ROWS,
+    rowAxes: Int = 1,
+    name: String? = null,
+): ShardedDataset {
     ensureMemoryCaps()
     requirePositive("shards.bufferRows", bufferRows)
     requirePositive("shards.rowAxes", rowAxes)
-    return ShardedDataset.builder(location).name(name).rowAxes(rowAxes).dtype(dtype).bufferRows(bufferRows).build()
+    return ShardedDataset.builder(location)
+        .name(name)
+        .rowAxes(rowAxes)
+        .dtype(dtype)
+        .bufferRows(bufferRows)
+        .build()
 }
 
 /**
  * The activations of the tensor [tap] that `saekit extract-ocr` or `ActivationExtractor` wrote into
  * [directory] (its `manifest.json` and `.npy` shards), streamed like [shards].
  */
-fun activations(directory: String, tap: String, dtype: DType = DType.FLOAT32,
-                bufferRows: Int = ShardedDataset.DEFAULT_BUFFER_ROWS): ShardedDataset {
+fun activations(
+    directory: String,
+    tap: String,
+    dtype: DType = DType.FLOAT32,
+    bufferRows: Int = ShardedDataset.DEFAULT_BUFFER_ROWS,
+): ShardedDataset {
     ensureMemoryCaps()
     requirePositive("activations.bufferRows", bufferRows)
     val dir = Paths.get(directory)
     val manifest = ActivationManifest.read(dir)
     val names = manifest.taps().map { it.name() }
-    val found = manifest.taps().firstOrNull { it.name() == tap }
-        ?: throw InvalidSettingException("activations.tap", tap,
-            "one of the tensors tapped in $dir (closest: ${Names.closest(tap, names, 3).joinToString()})")
+    val found =
+        manifest.taps().firstOrNull { it.name() == tap }
+            ?: throw InvalidSettingException(
+                "activations.tap",
+                tap,
+                "one of the tensors tapped in $dir (closest: ${Names.closest(tap, names, 3).joinToString()})",
+            )
     val files = found.shards().map { dir.resolve(found.directory()).resolve(it.file()) }
     return ShardedDataset.builder(files).dtype(dtype).bufferRows(bufferRows).build()
 }
@@ -116,15 +178,23 @@ fun activations(directory: String, tap: String, dtype: DType = DType.FLOAT32,
  * streamed from disk subtracts the mean as it reads; one in memory is copied. Each kind of data set
  * stays its kind: in memory it keeps its matrix and labels.
  */
-fun Dataset.centered(): Dataset = when (this) {
-    is ShardedDataset -> centered()
-    is InMemoryDataset -> centered()
-    else -> throw UnsupportedOperationException("centered() works on in-memory and sharded data sets, not ${this::class.java.name}")
-}
+fun Dataset.centered(): Dataset =
+    when (this) {
+        is ShardedDataset -> centered()
+        is InMemoryDataset -> centered()
+        else ->
+            throw UnsupportedOperationException(
+                "centered() works on in-memory and sharded data sets, not ${this::class.java.name}"
+            )
+    }
 
 /** The rows minus their mean row, in memory, with the same labels. */
 fun InMemoryDataset.centered(): InMemoryDataset =
-    InMemoryDataset.of(matrix().subRowVector(meanRow()), labels().orElse(null), "${description()}, centred")
+    InMemoryDataset.of(
+        matrix().subRowVector(meanRow()),
+        labels().orElse(null),
+        "${description()}, centred",
+    )
 
 /** The shards, with their mean row subtracted as each row is read. */
 fun ShardedDataset.centered(): ShardedDataset = centred(meanRow())

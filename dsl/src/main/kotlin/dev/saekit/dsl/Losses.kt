@@ -10,13 +10,14 @@ import dev.saekit.train.TopKAuxiliaryLoss
 import dev.saekit.train.listeners.DeadCodeTracker
 
 /**
- * The loss terms of a training block. Terms add with `+` and take weights with `*`
- * (`mse + 0.1 * topKAux()`); both are the engine's [Loss.plus] and [Loss.times].
+ * The loss terms of a training block. Terms add with `+` and take weights with `*` (`mse + 0.1 *
+ * topKAux()`); both are the engine's [Loss.plus] and [Loss.times].
  */
 @SaekitDsl
 interface LossTerms {
     /** Mean squared reconstruction error over every entry of the batch. */
-    val mse: Loss get() = Losses.mse()
+    val mse: Loss
+        get() = Losses.mse()
 
     /** `lambda * sum |z|` over the whole batch (so [lambda] scales with 1/batch size). */
     fun l1(lambda: Double): Loss {
@@ -28,7 +29,8 @@ interface LossTerms {
      * Gao et al.'s AuxK: dead concepts explain the residual. [kAux] concepts per row (0: half the
      * input width), scaled by [coefficient] and by `min(dead / kAux, 1)`; a concept is dead when it
      * did not fire in the last [window] steps (0: the last epoch). [flavor]: SAELens's definition
-     * (default) or sparsify's. The trainer runs its dead-code tracker, and checkpoints keep its state.
+     * (default) or sparsify's. The trainer runs its dead-code tracker, and checkpoints keep its
+     * state.
      */
     fun auxK(
         kAux: Int = 0,
@@ -39,10 +41,17 @@ interface LossTerms {
         requireSetting(kAux >= 0, "auxK.kAux", kAux, ">= 0 (0: half the input width)")
         requireNonNegative("auxK.coefficient", coefficient)
         requireSetting(window >= 0, "auxK.window", window, ">= 0 (0: one epoch)")
-        return AuxKLoss(DeadCodeTracker(DeadCodeTracker.AUXK_STATE, window), kAux, coefficient, flavor)
+        return AuxKLoss(
+            DeadCodeTracker(DeadCodeTracker.AUXK_STATE, window),
+            kAux,
+            coefficient,
+            flavor,
+        )
     }
 
-    /** overcomplete's auxiliary TopK loss: the residual explained by the codes the top-k dropped. */
+    /**
+     * overcomplete's auxiliary TopK loss: the residual explained by the codes the top-k dropped.
+     */
     fun topKAux(penalty: Double = 0.1): Loss {
         requireNonNegative("topKAux.penalty", penalty)
         return TopKAuxiliaryLoss(penalty)
@@ -55,7 +64,11 @@ interface LossTerms {
     }
 
     /** Revives atoms a matching pursuit leaves unused (matching-pursuit models only). */
-    fun matchingPursuitRevive(coefficient: Double = 1e-2, threshold: Double = 1e-2, minDead: Int = 10): Loss {
+    fun matchingPursuitRevive(
+        coefficient: Double = 1e-2,
+        threshold: Double = 1e-2,
+        minDead: Int = 10,
+    ): Loss {
         requireNonNegative("matchingPursuitRevive.coefficient", coefficient)
         requireNonNegative("matchingPursuitRevive.threshold", threshold)
         requireSetting(minDead >= 0, "matchingPursuitRevive.minDead", minDead, ">= 0")
@@ -63,15 +76,21 @@ interface LossTerms {
     }
 
     /**
-     * The nested loss of Matryoshka models: each level's reconstruction error ([kind]: MSE or NMSE),
-     * weighted uniformly (UW, default), in reverse (RW: smaller levels count more), or by [weights].
+     * The nested loss of Matryoshka models: each level's reconstruction error ([kind]: MSE or
+     * NMSE), weighted uniformly (UW, default), in reverse (RW: smaller levels count more), or by
+     * [weights].
      */
     fun matryoshka(
         kind: MatryoshkaLoss.Kind = MatryoshkaLoss.Kind.MSE,
         reverseWeighted: Boolean = false,
         weights: List<Double>? = null,
     ): Loss {
-        requireSetting(weights == null || !reverseWeighted, "matryoshka.weights", weights, "null when reverseWeighted = true")
+        requireSetting(
+            weights == null || !reverseWeighted,
+            "matryoshka.weights",
+            weights,
+            "null when reverseWeighted = true",
+        )
         weights?.forEachIndexed { i, w -> requireNonNegative("matryoshka.weights[$i]", w) }
         return when {
             weights != null -> MatryoshkaLoss.weighted(weights, kind)

@@ -8,7 +8,6 @@ import dev.saekit.model.SparseAutoencoder
 import dev.saekit.train.EpochSummary
 import dev.saekit.train.Loss
 import dev.saekit.train.Losses
-import dev.saekit.train.MatryoshkaLoss
 import dev.saekit.train.OptimizerConfig
 import dev.saekit.train.Schedule
 import dev.saekit.train.StepState
@@ -26,7 +25,6 @@ import kotlin.contracts.contract
 
 /**
  * Trains [model] on [data] as the block describes and returns the run:
- *
  * ```
  * val run = train(model, npy("acts.npy")) {
  *     epochs = 20; batchSize = 1024
@@ -41,7 +39,11 @@ import kotlin.contracts.contract
  * returns the run with its [TrainingRun.completed] false.
  */
 @OptIn(ExperimentalContracts::class)
-inline fun train(model: SparseAutoencoder, data: Dataset, block: TrainingBuilder.() -> Unit = {}): TrainingRun {
+inline fun train(
+    model: SparseAutoencoder,
+    data: Dataset,
+    block: TrainingBuilder.() -> Unit = {},
+): TrainingRun {
     contract { callsInPlace(block, InvocationKind.EXACTLY_ONCE) }
     ensureMemoryCaps()
     val builder = TrainingBuilder(model)
@@ -49,9 +51,15 @@ inline fun train(model: SparseAutoencoder, data: Dataset, block: TrainingBuilder
     return builder.run(data)
 }
 
-/** The training configuration a block describes, checked, without training (the loss default included). */
+/**
+ * The training configuration a block describes, checked, without training (the loss default
+ * included).
+ */
 @OptIn(ExperimentalContracts::class)
-inline fun trainingConfig(model: SparseAutoencoder, block: TrainingBuilder.() -> Unit = {}): TrainingConfig {
+inline fun trainingConfig(
+    model: SparseAutoencoder,
+    block: TrainingBuilder.() -> Unit = {},
+): TrainingConfig {
     contract { callsInPlace(block, InvocationKind.EXACTLY_ONCE) }
     val builder = TrainingBuilder(model)
     builder.block()
@@ -63,7 +71,6 @@ inline fun trainingConfig(model: SparseAutoencoder, block: TrainingBuilder.() ->
  * directory) on [data], from what the checkpoint records: the model, the training config (its loss
  * rebuilt from the loss's spec), Adam's state and the listeners' states (AuxK's dead-code window).
  * The block adds listeners, as in `train { }`:
- *
  * ```
  * val run = resume(Path.of("ckpt"), npy("acts.npy")) {
  *     checkpoints(Path.of("ckpt"), every = 100)   // the same run goes on saving
@@ -74,7 +81,11 @@ inline fun trainingConfig(model: SparseAutoencoder, block: TrainingBuilder.() ->
  * float64 the resumed run then ends bit for bit where the uninterrupted run ends.
  */
 @OptIn(ExperimentalContracts::class)
-inline fun resume(checkpoint: Path, data: Dataset, block: ResumeBuilder.() -> Unit = {}): TrainingRun {
+inline fun resume(
+    checkpoint: Path,
+    data: Dataset,
+    block: ResumeBuilder.() -> Unit = {},
+): TrainingRun {
     contract { callsInPlace(block, InvocationKind.EXACTLY_ONCE) }
     ensureMemoryCaps()
     val builder = ResumeBuilder(Checkpoints.load(checkpoint))
@@ -88,19 +99,25 @@ inline fun resume(checkpoint: Path, data: Dataset, block: ResumeBuilder.() -> Un
  */
 @SaekitDsl
 abstract class RunBuilder @PublishedApi internal constructor() {
-    @PublishedApi
-    internal val listeners = mutableListOf<TrainingListener>()
+    @PublishedApi internal val listeners = mutableListOf<TrainingListener>()
 
     /** The run id new checkpoints carry: a resumed run keeps its checkpoint's. */
-    protected open val runId: String? get() = null
+    protected open val runId: String?
+        get() = null
 
     /** Show a progress bar and one line per epoch on standard error (default off). */
     var progress: Boolean = false
 
-    /** Throw [TrainingDivergedException] when a step is not finite (default); false returns the stopped run. */
+    /**
+     * Throw [TrainingDivergedException] when a step is not finite (default); false returns the
+     * stopped run.
+     */
     var failOnDivergence: Boolean = true
 
-    /** Rows per batch of the final evaluation behind [TrainingRun.metrics] (default: the batch size). */
+    /**
+     * Rows per batch of the final evaluation behind [TrainingRun.metrics] (default: the batch
+     * size).
+     */
     var evaluationBatchSize: Int? = null
 
     /** Runs [listener] with the trainer (any [TrainingListener]). */
@@ -110,16 +127,18 @@ abstract class RunBuilder @PublishedApi internal constructor() {
 
     /** Calls [action] after every optimiser step. */
     fun onStep(action: (StepState) -> Unit) {
-        listeners += object : TrainingListener {
-            override fun onStep(state: StepState) = action(state)
-        }
+        listeners +=
+            object : TrainingListener {
+                override fun onStep(state: StepState) = action(state)
+            }
     }
 
     /** Calls [action] at the end of every epoch. */
     fun onEpoch(action: (EpochSummary) -> Unit) {
-        listeners += object : TrainingListener {
-            override fun onEpochEnd(summary: EpochSummary) = action(summary)
-        }
+        listeners +=
+            object : TrainingListener {
+                override fun onEpochEnd(summary: EpochSummary) = action(summary)
+            }
     }
 
     /**
@@ -130,7 +149,8 @@ abstract class RunBuilder @PublishedApi internal constructor() {
     fun checkpoints(directory: Path, every: Long = 0, keep: Int = 3) {
         requireSetting(every >= 0, "checkpoints.every", every, ">= 0 (0: only at the end)")
         requireSetting(keep >= 1, "checkpoints.keep", keep, ">= 1")
-        listeners += CheckpointListener.builder(directory).every(every).keep(keep).runId(runId).build()
+        listeners +=
+            CheckpointListener.builder(directory).every(every).keep(keep).runId(runId).build()
     }
 
     /** The engine's listeners of the run, then the block's. */
@@ -154,11 +174,14 @@ abstract class RunBuilder @PublishedApi internal constructor() {
 
 /** The receiver of `resume(checkpoint, data) { }`: the listeners of the continued run. */
 @SaekitDsl
-class ResumeBuilder @PublishedApi internal constructor(
+class ResumeBuilder
+@PublishedApi
+internal constructor(
     /** The checkpoint the run continues from (its model, progress and training config). */
-    val checkpoint: Checkpoint,
+    val checkpoint: Checkpoint
 ) : RunBuilder() {
-    override val runId: String? get() = checkpoint.runId()
+    override val runId: String?
+        get() = checkpoint.runId()
 
     @PublishedApi
     internal fun run(data: Dataset): TrainingRun {
@@ -167,7 +190,13 @@ class ResumeBuilder @PublishedApi internal constructor(
         val result = checkpoint.resume(trainer, data)
         finish(result)
         val config = trainer.config()
-        return TrainingRun(checkpoint.model(), data, config, result, evaluationBatchSize ?: config.batchSize())
+        return TrainingRun(
+            checkpoint.model(),
+            data,
+            config,
+            result,
+            evaluationBatchSize ?: config.batchSize(),
+        )
     }
 }
 
@@ -176,7 +205,8 @@ class ResumeBuilder @PublishedApi internal constructor(
  * schedules and loss terms as functions, and the listeners.
  */
 @SaekitDsl
-class TrainingBuilder @PublishedApi internal constructor(private val model: SparseAutoencoder) : RunBuilder(), LossTerms {
+class TrainingBuilder @PublishedApi internal constructor(private val model: SparseAutoencoder) :
+    RunBuilder(), LossTerms {
 
     /** Passes over the data (default 20). */
     var epochs: Int = 20
@@ -210,15 +240,32 @@ class TrainingBuilder @PublishedApi internal constructor(private val model: Spar
     // ---------------------------------------------------------------- optimisers and schedules
 
     /** Adam (torch's defaults); [weightDecay] is added to the gradient. */
-    fun adam(lr: Double, beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8, weightDecay: Double = 0.0) =
-        optimizer(OptimizerConfig.Kind.ADAM, "adam", lr, beta1, beta2, eps, weightDecay)
+    fun adam(
+        lr: Double,
+        beta1: Double = 0.9,
+        beta2: Double = 0.999,
+        eps: Double = 1e-8,
+        weightDecay: Double = 0.0,
+    ) = optimizer(OptimizerConfig.Kind.ADAM, "adam", lr, beta1, beta2, eps, weightDecay)
 
     /** AdamW (torch's defaults): decoupled [weightDecay]. */
-    fun adamW(lr: Double, beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8, weightDecay: Double = 0.01) =
-        optimizer(OptimizerConfig.Kind.ADAMW, "adamW", lr, beta1, beta2, eps, weightDecay)
+    fun adamW(
+        lr: Double,
+        beta1: Double = 0.9,
+        beta2: Double = 0.999,
+        eps: Double = 1e-8,
+        weightDecay: Double = 0.01,
+    ) = optimizer(OptimizerConfig.Kind.ADAMW, "adamW", lr, beta1, beta2, eps, weightDecay)
 
-    private fun optimizer(kind: OptimizerConfig.Kind, name: String, lr: Double, beta1: Double, beta2: Double, eps: Double,
-                          weightDecay: Double): OptimizerConfig {
+    private fun optimizer(
+        kind: OptimizerConfig.Kind,
+        name: String,
+        lr: Double,
+        beta1: Double,
+        beta2: Double,
+        eps: Double,
+        weightDecay: Double,
+    ): OptimizerConfig {
         requirePositive("$name.lr", lr)
         requireFraction("$name.beta1", beta1)
         requireFraction("$name.beta2", beta2)
@@ -230,14 +277,20 @@ class TrainingBuilder @PublishedApi internal constructor(private val model: Spar
     /** The same learning rate throughout. */
     fun constant(): Schedule = Schedule.constant()
 
-    /** Linear warm-up over a [warmup] fraction of the steps, then cosine decay to [minFactor] times the rate. */
+    /**
+     * Linear warm-up over a [warmup] fraction of the steps, then cosine decay to [minFactor] times
+     * the rate.
+     */
     fun cosine(warmup: Double = 0.0, minFactor: Double = 0.0): Schedule {
         requireFraction("cosine.warmup", warmup)
         requireSetting(minFactor in 0.0..1.0, "cosine.minFactor", minFactor, "in [0, 1]")
         return Schedule.cosine(warmup, minFactor)
     }
 
-    /** Linear warm-up over a [warmup] fraction of the steps, then linear decay to [endFactor] times the rate. */
+    /**
+     * Linear warm-up over a [warmup] fraction of the steps, then linear decay to [endFactor] times
+     * the rate.
+     */
     fun linear(warmup: Double = 0.0, endFactor: Double = 0.0): Schedule {
         requireFraction("linear.warmup", warmup)
         requireSetting(endFactor in 0.0..1.0, "linear.endFactor", endFactor, "in [0, 1]")
@@ -267,8 +320,12 @@ class TrainingBuilder @PublishedApi internal constructor(private val model: Spar
 
     @PublishedApi
     internal fun run(data: Dataset): TrainingRun {
-        requireSetting(data.cols() == model.inputDim(), "data width", data.cols(),
-            "the model's input=${model.inputDim()} (${data.description()})")
+        requireSetting(
+            data.cols() == model.inputDim(),
+            "data width",
+            data.cols(),
+            "the model's input=${model.inputDim()} (${data.description()})",
+        )
         val config = config()
         val result = Trainer(config, runListeners()).fit(model, data)
         finish(result)

@@ -25,19 +25,24 @@ class TrainingRun(
     val metrics: EvalMetrics by lazy { Evaluation.of(model, data, evaluationBatchSize) }
 
     /** Per-step and per-epoch records. */
-    val history: MetricHistory get() = result.history()
+    val history: MetricHistory
+        get() = result.history()
 
     /** Whether every epoch ran (false after a divergence with `failOnDivergence = false`). */
-    val completed: Boolean get() = result.completed()
+    val completed: Boolean
+        get() = result.completed()
 
     /** Optimiser steps taken. */
-    val steps: Long get() = result.steps()
+    val steps: Long
+        get() = result.steps()
 
     /** Wall-clock seconds of training. */
-    val seconds: Double get() = result.seconds()
+    val seconds: Double
+        get() = result.seconds()
 
     /** The last epoch's summary (loss, r2, L0, dead fraction), if an epoch ended. */
-    val lastEpoch: EpochSummary? get() = result.lastEpoch().orElse(null)
+    val lastEpoch: EpochSummary?
+        get() = result.lastEpoch().orElse(null)
 
     override fun toString(): String =
         "TrainingRun[${result.status()}, $steps steps in ${String.format(java.util.Locale.ROOT, "%.1f", seconds)} s, model=$model]"

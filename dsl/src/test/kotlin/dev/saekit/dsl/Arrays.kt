@@ -23,29 +23,39 @@ private fun values(a: INDArray): DoubleArray = a.castTo(DataType.DOUBLE).dup('c'
 
 /** The largest `|a - b|` over all entries, in float64. */
 internal fun maxDifference(a: INDArray, b: INDArray): Double =
-    Transforms.abs(a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE)), false).maxNumber().toDouble()
+    Transforms.abs(a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE)), false)
+        .maxNumber()
+        .toDouble()
 
 /** The same dtype, shape and values, bit for bit. */
 internal fun identical(a: INDArray, b: INDArray): Boolean =
-    a.dataType() == b.dataType() && a.shape().contentEquals(b.shape()) && values(a).contentEquals(values(b))
+    a.dataType() == b.dataType() &&
+        a.shape().contentEquals(b.shape()) &&
+        values(a).contentEquals(values(b))
 
-internal fun beIdenticalTo(expected: INDArray) = Matcher<INDArray> { actual ->
-    MatcherResult(
-        identical(actual, expected),
-        {
-            "expected ${expected.dataType()} ${expected.shape().contentToString()}, got ${actual.dataType()} " +
-                "${actual.shape().contentToString()}" +
-                if (expected.shape().contentEquals(actual.shape())) ", largest difference ${maxDifference(expected, actual)}" else ""
-        },
-        { "the arrays should differ" },
-    )
-}
+internal fun beIdenticalTo(expected: INDArray) =
+    Matcher<INDArray> { actual ->
+        MatcherResult(
+            identical(actual, expected),
+            {
+                "expected ${expected.dataType()} ${expected.shape().contentToString()}, got ${actual.dataType()} " +
+                    "${actual.shape().contentToString()}" +
+                    if (expected.shape().contentEquals(actual.shape()))
+                        ", largest difference ${maxDifference(expected, actual)}"
+                    else ""
+            },
+            { "the arrays should differ" },
+        )
+    }
 
 /** Asserts that this array reproduces `expected` exactly: dtype, shape and every value. */
-internal infix fun INDArray.shouldBeIdenticalTo(expected: INDArray) = this should beIdenticalTo(expected)
+internal infix fun INDArray.shouldBeIdenticalTo(expected: INDArray) =
+    this should beIdenticalTo(expected)
 
 /** Asserts that two lists of named arrays have the same names and identical arrays. */
-internal infix fun List<Pair<String, INDArray>>.shouldBeIdenticalTo(expected: List<Pair<String, INDArray>>) {
+internal infix fun List<Pair<String, INDArray>>.shouldBeIdenticalTo(
+    expected: List<Pair<String, INDArray>>
+) {
     this shouldHaveSize expected.size
     for ((a, e) in zip(expected)) {
         withClue(e.first) {

@@ -33,14 +33,24 @@ object KotlinCompiler {
             val file = dir.resolve("Snippet.kt")
             Files.writeString(file, source)
             val out = ByteArrayOutputStream()
-            val exit = K2JVMCompiler().exec(
-                PrintStream(out, true, Charsets.UTF_8),
-                "-no-stdlib", "-no-reflect",
-                "-language-version", "1.9", "-api-version", "1.8", "-jvm-target", "17",
-                "-classpath", classPath,
-                "-d", dir.resolve("classes").toString(),
-                file.toString(),
-            )
+            val exit =
+                K2JVMCompiler()
+                    .exec(
+                        PrintStream(out, true, Charsets.UTF_8),
+                        "-no-stdlib",
+                        "-no-reflect",
+                        "-language-version",
+                        "1.9",
+                        "-api-version",
+                        "1.8",
+                        "-jvm-target",
+                        "17",
+                        "-classpath",
+                        classPath,
+                        "-d",
+                        dir.resolve("classes").toString(),
+                        file.toString(),
+                    )
             return Compilation(exit, out.toString(Charsets.UTF_8))
         } finally {
             dir.toFile().deleteRecursively()

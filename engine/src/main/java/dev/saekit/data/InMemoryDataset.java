@@ -45,12 +45,16 @@ public final class InMemoryDataset implements Dataset {
             throw new IllegalArgumentException("data set " + description + " is empty: shape "
                     + Arrays.toString(matrix.shape()) + "; it needs at least one row and one column");
         }
-        DType dtype = matrix.dataType().isFPType() && matrix.dataType() == DType.FLOAT64.nd4j() ? DType.FLOAT64 : DType.FLOAT32;
+        DType dtype = matrix.dataType().isFPType() && matrix.dataType() == DType.FLOAT64.nd4j()
+                ? DType.FLOAT64
+                : DType.FLOAT32;
         INDArray data = matrix.ordering() == 'c' && matrix.dataType() == dtype.nd4j() && !matrix.isView()
-                ? matrix : Tensors.copy(matrix, dtype);
+                ? matrix
+                : Tensors.copy(matrix, dtype);
         requireFinite(data, description);
         if (labels != null && labels.size() != data.rows()) {
-            throw new IllegalArgumentException(description + " has " + data.rows() + " rows but " + labels.size() + " labels");
+            throw new IllegalArgumentException(
+                    description + " has " + data.rows() + " rows but " + labels.size() + " labels");
         }
         return new InMemoryDataset(data, labels == null ? null : List.copyOf(labels), description);
     }
@@ -61,8 +65,9 @@ public final class InMemoryDataset implements Dataset {
             long row = bad / data.columns();
             long col = bad % data.columns();
             double v = data.getDouble(row, col);
-            throw new IllegalArgumentException("data set " + description + " has " + (Double.isNaN(v) ? "NaN" : String.valueOf(v))
-                    + " at row " + row + ", column " + col + "; remove or impute such rows before training");
+            throw new IllegalArgumentException(
+                    "data set " + description + " has " + (Double.isNaN(v) ? "NaN" : String.valueOf(v)) + " at row "
+                            + row + ", column " + col + "; remove or impute such rows before training");
         }
     }
 
@@ -112,7 +117,9 @@ public final class InMemoryDataset implements Dataset {
 
     @Override
     public INDArray sample(int n, long seed) {
-        int[] picked = Arrays.stream(RowSample.pick(rows(), n, seed)).mapToInt(Math::toIntExact).toArray();
+        int[] picked = Arrays.stream(RowSample.pick(rows(), n, seed))
+                .mapToInt(Math::toIntExact)
+                .toArray();
         return Nd4j.pullRows(data, 1, picked);
     }
 

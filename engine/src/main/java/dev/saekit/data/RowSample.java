@@ -7,8 +7,7 @@ import java.util.Set;
 
 /** Seeded choice of distinct row indices, shared by every {@link Dataset#sample}. */
 public final class RowSample {
-    private RowSample() {
-    }
+    private RowSample() {}
 
     /**
      * {@code n} distinct indices of {@code 0..rows-1}, each subset equally likely (Floyd's

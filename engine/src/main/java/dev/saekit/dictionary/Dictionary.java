@@ -1,8 +1,8 @@
 package dev.saekit.dictionary;
 
+import dev.saekit.kernel.SparseCodes;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Module;
-import dev.saekit.kernel.SparseCodes;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -49,7 +49,9 @@ public interface Dictionary extends Module {
      * dictionaries that can add the sparse product straight into their gradients override it.
      */
     default void backwardSparse(SparseCodes z, INDArray codes, INDArray b, INDArray usedD) {
-        INDArray dense = codes != null ? codes : z.toDense(org.nd4j.linalg.factory.Nd4j.create(b.dataType(), z.rows(), z.concepts()));
+        INDArray dense = codes != null
+                ? codes
+                : z.toDense(org.nd4j.linalg.factory.Nd4j.create(b.dataType(), z.rows(), z.concepts()));
         backwardOuter(dense, b, usedD);
     }
 

@@ -1,5 +1,6 @@
 package dev.saekit.dictionary;
 
+import dev.saekit.kernel.SparseCodes;
 import dev.saekit.tensor.Buffers;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Parameter;
@@ -7,7 +8,6 @@ import dev.saekit.tensor.SeededRandom;
 import dev.saekit.tensor.Tensors;
 import java.util.List;
 import java.util.Objects;
-import dev.saekit.kernel.SparseCodes;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -47,8 +47,13 @@ public final class DictionaryLayer implements Dictionary {
     private long fusedMultiplierVersion = -1;
     private int pingPong;
 
-    private DictionaryLayer(int inputDim, int nbConcepts, Normalizer normalizer, boolean useMultiplier,
-                            INDArray initialWeights, DType dtype) {
+    private DictionaryLayer(
+            int inputDim,
+            int nbConcepts,
+            Normalizer normalizer,
+            boolean useMultiplier,
+            INDArray initialWeights,
+            DType dtype) {
         if (inputDim <= 0) {
             throw new IllegalArgumentException("inputDim must be > 0, was " + inputDim);
         }
@@ -67,16 +72,17 @@ public final class DictionaryLayer implements Dictionary {
     }
 
     /** A dictionary with Xavier-uniform weights drawn from {@code rng}. */
-    public static DictionaryLayer create(int inputDim, int nbConcepts, DictionaryConfig config, DType dtype,
-                                         SeededRandom rng) {
+    public static DictionaryLayer create(
+            int inputDim, int nbConcepts, DictionaryConfig config, DType dtype, SeededRandom rng) {
         return create(inputDim, nbConcepts, config.normalization(), config.useMultiplier(), dtype, rng);
     }
 
     /** A dictionary with Xavier-uniform weights and any normaliser, built-in or custom. */
-    public static DictionaryLayer create(int inputDim, int nbConcepts, Normalizer normalizer, boolean useMultiplier,
-                                         DType dtype, SeededRandom rng) {
+    public static DictionaryLayer create(
+            int inputDim, int nbConcepts, Normalizer normalizer, boolean useMultiplier, DType dtype, SeededRandom rng) {
         if (inputDim <= 0 || nbConcepts <= 0) {
-            throw new IllegalArgumentException("dictionary shape must be positive, was [" + nbConcepts + ", " + inputDim + "]");
+            throw new IllegalArgumentException(
+                    "dictionary shape must be positive, was [" + nbConcepts + ", " + inputDim + "]");
         }
         double bound = Math.sqrt(6.0 / (inputDim + nbConcepts));
         INDArray w = rng.uniform(dtype, -bound, bound, nbConcepts, inputDim);
@@ -86,10 +92,16 @@ public final class DictionaryLayer implements Dictionary {
     /** A dictionary starting from {@code initializer [nbConcepts, inputDim]} (copied). */
     public static DictionaryLayer fromInitializer(INDArray initializer, DictionaryConfig config, DType dtype) {
         if (initializer.rank() != 2) {
-            throw new IllegalArgumentException("dictionary initializer must be a matrix [concepts, input], was rank " + initializer.rank());
+            throw new IllegalArgumentException(
+                    "dictionary initializer must be a matrix [concepts, input], was rank " + initializer.rank());
         }
-        return new DictionaryLayer((int) initializer.columns(), (int) initializer.rows(), config.normalization(),
-                config.useMultiplier(), initializer, dtype);
+        return new DictionaryLayer(
+                (int) initializer.columns(),
+                (int) initializer.rows(),
+                config.normalization(),
+                config.useMultiplier(),
+                initializer,
+                dtype);
     }
 
     @Override
@@ -127,7 +139,9 @@ public final class DictionaryLayer implements Dictionary {
     @Override
     public INDArray get() {
         if (!training) {
-            if (fused == null || fusedWeightsVersion != weights.version() || fusedMultiplierVersion != multiplier.version()) {
+            if (fused == null
+                    || fusedWeightsVersion != weights.version()
+                    || fusedMultiplierVersion != multiplier.version()) {
                 fuse();
             }
             return fused;

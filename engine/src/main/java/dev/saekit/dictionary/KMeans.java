@@ -13,8 +13,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * centroid. Deterministic for a given seed.
  */
 public final class KMeans {
-    private KMeans() {
-    }
+    private KMeans() {}
 
     /**
      * {@code k} centroids of a data set: k-means over a seeded sample of at most {@code maxRows} of its
@@ -22,7 +21,8 @@ public final class KMeans {
      */
     public static INDArray fit(dev.saekit.data.Dataset data, int k, int maxRows, int iterations, long seed) {
         if (maxRows < k) {
-            throw new IllegalArgumentException("maxRows must be >= k=" + k + " (k-means needs a row per centroid), was " + maxRows);
+            throw new IllegalArgumentException(
+                    "maxRows must be >= k=" + k + " (k-means needs a row per centroid), was " + maxRows);
         }
         return fit(data.sample(maxRows, seed), k, iterations, seed);
     }
@@ -33,8 +33,8 @@ public final class KMeans {
      */
     public static INDArray fit(INDArray data, int k, int iterations, long seed) {
         if (data.rank() != 2 || data.rows() == 0) {
-            throw new IllegalArgumentException("k-means needs a non-empty matrix [n, d], was shape "
-                    + java.util.Arrays.toString(data.shape()));
+            throw new IllegalArgumentException(
+                    "k-means needs a non-empty matrix [n, d], was shape " + java.util.Arrays.toString(data.shape()));
         }
         int n = (int) data.rows();
         if (k < 1 || k > n) {

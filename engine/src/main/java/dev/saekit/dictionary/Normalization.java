@@ -48,8 +48,7 @@ public enum Normalization implements Normalizer {
     /** No projection. */
     IDENTITY("identity") {
         @Override
-        public void projectInPlace(INDArray w) {
-        }
+        public void projectInPlace(INDArray w) {}
     };
 
     /** Added to each row norm by {@link #L2} and {@link #L1}, as the reference does. */

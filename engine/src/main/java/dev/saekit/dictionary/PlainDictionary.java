@@ -19,7 +19,8 @@ public final class PlainDictionary implements Dictionary {
     /** A dictionary holding {@code weights [concepts, input]} (copied) under the state-dict name {@code name}. */
     public PlainDictionary(String name, INDArray weights, DType dtype) {
         if (weights.rank() != 2) {
-            throw new IllegalArgumentException("dictionary weights must be a matrix [concepts, input], was rank " + weights.rank());
+            throw new IllegalArgumentException(
+                    "dictionary weights must be a matrix [concepts, input], was rank " + weights.rank());
         }
         this.weights = Parameter.trainable(name, Tensors.copy(weights, dtype));
     }

@@ -52,16 +52,19 @@ public final class RelaxedArchetypalDictionary implements Dictionary {
      * @param delta         bound on each relaxation row's norm ({@code > 0}; the reference uses 1)
      * @param useMultiplier whether the scale {@code exp(m)} is learned
      */
-    public RelaxedArchetypalDictionary(int nbConcepts, INDArray points, double delta, boolean useMultiplier, DType dtype) {
+    public RelaxedArchetypalDictionary(
+            int nbConcepts, INDArray points, double delta, boolean useMultiplier, DType dtype) {
         if (points.rank() != 2) {
-            throw new IllegalArgumentException("archetypal points must be a matrix [n, input], was rank " + points.rank());
+            throw new IllegalArgumentException(
+                    "archetypal points must be a matrix [n, input], was rank " + points.rank());
         }
         if (nbConcepts <= 0) {
             throw new IllegalArgumentException("nbConcepts must be > 0, was " + nbConcepts);
         }
         if (points.rows() < nbConcepts) {
             throw new IllegalArgumentException("archetypal dictionary needs at least nbConcepts=" + nbConcepts
-                    + " candidate points, got " + points.rows() + " (each atom starts on its own point); pick more points,"
+                    + " candidate points, got " + points.rows()
+                    + " (each atom starts on its own point); pick more points,"
                     + " e.g. KMeans.fit(data, " + nbConcepts + ", ...)");
         }
         if (!(delta > 0) || !Double.isFinite(delta)) {
@@ -73,9 +76,14 @@ public final class RelaxedArchetypalDictionary implements Dictionary {
         this.delta = delta;
         int n = (int) points.rows();
         this.points = Parameter.buffer(POINTS, Tensors.copy(points, dtype));
-        this.weights = Parameter.trainable(W, Nd4j.eye(Math.max(nbConcepts, n)).castTo(dtype.nd4j())
-                .get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, nbConcepts),
-                        org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n)).dup('c'));
+        this.weights = Parameter.trainable(
+                W,
+                Nd4j.eye(Math.max(nbConcepts, n))
+                        .castTo(dtype.nd4j())
+                        .get(
+                                org.nd4j.linalg.indexing.NDArrayIndex.interval(0, nbConcepts),
+                                org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n))
+                        .dup('c'));
         this.relax = Parameter.trainable(RELAX, Tensors.zeros(dtype, nbConcepts, inputDim));
         INDArray m = Tensors.scalar(dtype, 0.0);
         this.multiplier = useMultiplier ? Parameter.trainable(MULTIPLIER, m) : Parameter.buffer(MULTIPLIER, m);
@@ -158,7 +166,8 @@ public final class RelaxedArchetypalDictionary implements Dictionary {
         if (multiplier.isTrainable()) {
             multiplier.grad().addi(gradD.mul(usedD).sumNumber().doubleValue());
         }
-        INDArray scaled = buffers.get("scaled-grad", nbConcepts, inputDim).assign(gradD).muli(scale);
+        INDArray scaled =
+                buffers.get("scaled-grad", nbConcepts, inputDim).assign(gradD).muli(scale);
         relax.grad().addi(scaled);
         Nd4j.gemm(scaled, points.value(), weights.grad(), false, true, 1.0, 1.0);
     }

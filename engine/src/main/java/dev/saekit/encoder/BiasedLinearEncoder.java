@@ -55,8 +55,8 @@ public final class BiasedLinearEncoder implements Encoder {
      * @param names           the parameter names
      * @param subtractPreBias whether the encoder sees {@code x - b_pre} (else {@code x}; the decoder adds it either way)
      */
-    public BiasedLinearEncoder(INDArray weight, INDArray preBias, INDArray latentBias, DType dtype, Names names,
-                               boolean subtractPreBias) {
+    public BiasedLinearEncoder(
+            INDArray weight, INDArray preBias, INDArray latentBias, DType dtype, Names names, boolean subtractPreBias) {
         this.weight = Parameter.trainable(names.weight, Tensors.copy(weight, dtype));
         Tensors.requireShape(names.preBias, preBias, weight.rows());
         Tensors.requireShape(names.latentBias, latentBias, weight.columns());
@@ -114,7 +114,10 @@ public final class BiasedLinearEncoder implements Encoder {
         }
         long rows = preCodes.rows();
         // in place in gradCodes, the caller's scratch
-        INDArray g = Ops.preActivationGradient(preCodes, gradCodes, gradPreCodes,
+        INDArray g = Ops.preActivationGradient(
+                preCodes,
+                gradCodes,
+                gradPreCodes,
                 gradCodes != null ? gradCodes : buffers.get("gpre", rows, nbConcepts()));
         if (g == null) {
             return;
@@ -124,7 +127,8 @@ public final class BiasedLinearEncoder implements Encoder {
         latentBias.grad().addi(colSum);
         if (subtractPreBias) {
             // d/d b_pre of (x - b_pre) E: -E colSum
-            preBias.grad().subi(weight.value().mmul(colSum.reshape(nbConcepts(), 1)).reshape(inputDim()));
+            preBias.grad()
+                    .subi(weight.value().mmul(colSum.reshape(nbConcepts(), 1)).reshape(inputDim()));
         }
     }
 

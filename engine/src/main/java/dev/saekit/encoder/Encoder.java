@@ -1,7 +1,7 @@
 package dev.saekit.encoder;
 
-import dev.saekit.tensor.Module;
 import dev.saekit.kernel.SparseCodes;
+import dev.saekit.tensor.Module;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

@@ -59,5 +59,9 @@ public enum EncoderKind {
     }
 
     /** The normalisation layer after each Linear layer. */
-    public enum NormKind { NONE, LAYER, BATCH }
+    public enum NormKind {
+        NONE,
+        LAYER,
+        BATCH
+    }
 }

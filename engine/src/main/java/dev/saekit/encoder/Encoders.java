@@ -6,8 +6,7 @@ import dev.saekit.tensor.Tensors;
 
 /** Creates the built-in encoders. */
 public final class Encoders {
-    private Encoders() {
-    }
+    private Encoders() {}
 
     /**
      * A new encoder of {@code kind} mapping {@code inputDim} to {@code nbConcepts}, its weights
@@ -34,7 +33,8 @@ public final class Encoders {
      */
     public static Encoder linearFrom(org.nd4j.linalg.api.ndarray.INDArray weight, boolean bias) {
         if (weight.rank() != 2) {
-            throw new IllegalArgumentException("encoder weight must be a matrix [concepts, input], was rank " + weight.rank());
+            throw new IllegalArgumentException(
+                    "encoder weight must be a matrix [concepts, input], was rank " + weight.rank());
         }
         return new MlpEncoder(weight, bias ? Tensors.zeros(DType.of(weight.dataType()), weight.rows()) : null);
     }

@@ -1,9 +1,9 @@
 package dev.saekit.encoder;
 
+import dev.saekit.tensor.Parameter;
 import dev.saekit.tensor.Tensors;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import dev.saekit.tensor.Parameter;
 
 /** Pre-codes and codes are the input itself; no parameters (matching pursuit's encoder). */
 public final class IdentityEncoder implements Encoder {

@@ -1,12 +1,12 @@
 package dev.saekit.encoder;
 
+import dev.saekit.kernel.RowKernels;
+import dev.saekit.kernel.SparseCodes;
 import dev.saekit.tensor.Buffers;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Parameter;
 import dev.saekit.tensor.SeededRandom;
 import java.util.List;
-import dev.saekit.kernel.RowKernels;
-import dev.saekit.kernel.SparseCodes;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -22,7 +22,9 @@ final class LinearLayer {
     private final int out;
 
     LinearLayer(String prefix, int in, int out, DType dtype, SeededRandom rng) {
-        this(prefix, rng.uniform(dtype, -1.0 / Math.sqrt(in), 1.0 / Math.sqrt(in), out, in),
+        this(
+                prefix,
+                rng.uniform(dtype, -1.0 / Math.sqrt(in), 1.0 / Math.sqrt(in), out, in),
                 rng.uniform(dtype, -1.0 / Math.sqrt(in), 1.0 / Math.sqrt(in), out));
     }
 

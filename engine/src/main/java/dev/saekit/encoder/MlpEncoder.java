@@ -1,6 +1,7 @@
 package dev.saekit.encoder;
 
 import dev.saekit.kernel.Ops;
+import dev.saekit.kernel.SparseCodes;
 import dev.saekit.tensor.Buffers;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Parameter;
@@ -9,7 +10,6 @@ import dev.saekit.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import dev.saekit.kernel.SparseCodes;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -33,6 +33,7 @@ public final class MlpEncoder implements Encoder {
 
     /** Per block of the latest forward: its input, and its activated output (hidden blocks). */
     private final List<INDArray> blockInputs = new ArrayList<>();
+
     private INDArray preCodes;
 
     MlpEncoder(EncoderKind kind, int inputDim, int nbConcepts, DType dtype, SeededRandom rng) {
@@ -133,7 +134,10 @@ public final class MlpEncoder implements Encoder {
         }
         long rows = preCodes.rows();
         // in place in gradCodes, the caller's scratch
-        INDArray g = Ops.preActivationGradient(preCodes, gradCodes, gradPreCodes,
+        INDArray g = Ops.preActivationGradient(
+                preCodes,
+                gradCodes,
+                gradPreCodes,
                 gradCodes != null ? gradCodes : buffers.get("gpre", rows, nbConcepts));
         if (g == null) {
             return;

@@ -2,11 +2,11 @@ package dev.saekit.encoder;
 
 import dev.saekit.dictionary.Dictionary;
 import dev.saekit.kernel.Ops;
+import dev.saekit.kernel.RowKernels;
 import dev.saekit.tensor.Buffers;
 import dev.saekit.tensor.Parameter;
 import dev.saekit.tensor.Tensors;
 import java.util.List;
-import dev.saekit.kernel.RowKernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -29,7 +29,8 @@ public final class TiedEncoder implements Encoder {
 
     public TiedEncoder(Dictionary dictionary, boolean withBias) {
         this.dictionary = dictionary;
-        this.bias = withBias ? Parameter.trainable(BIAS, Tensors.zeros(dictionary.dtype(), dictionary.nbConcepts())) : null;
+        this.bias =
+                withBias ? Parameter.trainable(BIAS, Tensors.zeros(dictionary.dtype(), dictionary.nbConcepts())) : null;
         this.buffers = new Buffers(dictionary.dtype());
     }
 
@@ -52,7 +53,8 @@ public final class TiedEncoder implements Encoder {
         Tensors.requireMatrix("encoder input", x, inputDim());
         this.x = x;
         // a copy: the decoder's and the loss's fetches reuse the dictionary's arrays before backward
-        usedD = buffers.get("dictionary", dictionary.nbConcepts(), dictionary.inputDim()).assign(dictionary.get());
+        usedD = buffers.get("dictionary", dictionary.nbConcepts(), dictionary.inputDim())
+                .assign(dictionary.get());
         preCodes = buffers.get("pre", x.rows(), nbConcepts());
         Nd4j.gemm(x, usedD, preCodes, false, true, 1.0, 0.0);
         if (bias != null) {
@@ -69,7 +71,10 @@ public final class TiedEncoder implements Encoder {
         }
         long rows = preCodes.rows();
         // in place in gradCodes, the caller's scratch
-        INDArray g = Ops.preActivationGradient(preCodes, gradCodes, gradPreCodes,
+        INDArray g = Ops.preActivationGradient(
+                preCodes,
+                gradCodes,
+                gradPreCodes,
                 gradCodes != null ? gradCodes : buffers.get("gpre", rows, nbConcepts()));
         if (g == null) {
             return;

@@ -26,8 +26,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * saekit never falls back to a copy that a crash could leave half-written.
  */
 public final class AtomicFiles {
-    private AtomicFiles() {
-    }
+    private AtomicFiles() {}
 
     /** What fills the temporary file; the helper forces it to disk afterwards. */
     @FunctionalInterface
@@ -59,7 +58,8 @@ public final class AtomicFiles {
      */
     public static Pending create(Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
-        Path tmp = dir.resolve("." + file.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        Path tmp = dir.resolve("." + file.getFileName() + "."
+                + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
         return new Pending(file, tmp, FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
     }
 

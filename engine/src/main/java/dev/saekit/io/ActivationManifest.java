@@ -15,8 +15,17 @@ import java.util.Map;
  * input order). Written after every shard with {@code complete: false} and at the end with
  * {@code complete: true}, so a run that stops early leaves a manifest of the shards it finished.
  */
-public record ActivationManifest(int formatVersion, boolean complete, String modelFile, String modelSha256, String input,
-                                 long inputItems, int rowsPerShard, double seconds, List<Tap> taps, Map<String, Object> notes) {
+public record ActivationManifest(
+        int formatVersion,
+        boolean complete,
+        String modelFile,
+        String modelSha256,
+        String input,
+        long inputItems,
+        int rowsPerShard,
+        double seconds,
+        List<Tap> taps,
+        Map<String, Object> notes) {
     public static final int FORMAT_VERSION = 1;
     public static final String FILE_NAME = "manifest.json";
 
@@ -34,15 +43,21 @@ public record ActivationManifest(int formatVersion, boolean complete, String mod
      * manifest), the shape it had ({@code ?} where batches differed: {@code [1, ?, 120]}), the row
      * width (its last dimension), its rows and how many of its values were NaN or infinite.
      */
-    public record Tap(String name, String directory, String tensorShape, int width, long rows, long nonFinite, List<Shard> shards) {
+    public record Tap(
+            String name,
+            String directory,
+            String tensorShape,
+            int width,
+            long rows,
+            long nonFinite,
+            List<Shard> shards) {
         public Tap {
             shards = List.copyOf(shards);
         }
     }
 
     /** A shard file (relative to its tap's directory) and its row count. */
-    public record Shard(String file, long rows) {
-    }
+    public record Shard(String file, long rows) {}
 
     /** Writes {@code manifest.json} into {@code dir}, atomically ({@link AtomicFiles}). */
     public void write(Path dir) throws IOException {

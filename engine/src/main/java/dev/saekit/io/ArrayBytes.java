@@ -54,15 +54,22 @@ final class ArrayBytes extends InputStream {
             long skip;
             if (array.encoding() instanceof StoredArray.InPlace p) {
                 long start = p.zip() == null ? p.offset() : p.zip().offset();
-                long end = p.zip() == null ? p.offset() + array.dataBytes() : p.zip().offset() + p.zip().size();
+                long end = p.zip() == null
+                        ? p.offset() + array.dataBytes()
+                        : p.zip().offset() + p.zip().size();
                 member = new Range(ch, start, end, array.source());
                 if (p.zip() != null) {
                     member = new Crc(member, p.zip().crc(), array.source());
                 }
                 skip = p.offset() - start;
             } else if (array.encoding() instanceof StoredArray.Deflated d) {
-                member = new Crc(new Inflating(new Range(ch, d.offset(), d.offset() + d.length(), array.source()), d.size(),
-                        array.source()), d.crc(), array.source());
+                member = new Crc(
+                        new Inflating(
+                                new Range(ch, d.offset(), d.offset() + d.length(), array.source()),
+                                d.size(),
+                                array.source()),
+                        d.crc(),
+                        array.source());
                 skip = d.skip();
             } else {
                 member = new GzipInput(ch, array.source());
@@ -129,9 +136,12 @@ final class ArrayBytes extends InputStream {
         }
         if (in.read() >= 0) {
             DataFileInfo i = array.info();
-            throw new MalformedFileException(array.source(), "the header declares " + i.dtype() + " " + Arrays.toString(i.shape())
-                    + " = " + array.dataBytes() + " bytes of data but the " + (decompressed ? "file decompresses to" : "member holds")
-                    + " more bytes than that");
+            throw new MalformedFileException(
+                    array.source(),
+                    "the header declares " + i.dtype() + " " + Arrays.toString(i.shape())
+                            + " = " + array.dataBytes() + " bytes of data but the "
+                            + (decompressed ? "file decompresses to" : "member holds")
+                            + " more bytes than that");
         }
         ended = true;
     }
@@ -147,9 +157,12 @@ final class ArrayBytes extends InputStream {
 
     private static MalformedFileException shortfall(StoredArray array, long present, boolean decompressed) {
         DataFileInfo i = array.info();
-        return new MalformedFileException(array.source(), "the header declares " + i.dtype() + " " + Arrays.toString(i.shape())
-                + " = " + array.dataBytes() + " bytes of data but the file " + (decompressed ? "decompresses to " : "has ") + present
-                + " bytes after the header");
+        return new MalformedFileException(
+                array.source(),
+                "the header declares " + i.dtype() + " " + Arrays.toString(i.shape())
+                        + " = " + array.dataBytes() + " bytes of data but the file "
+                        + (decompressed ? "decompresses to " : "has ") + present
+                        + " bytes after the header");
     }
 
     /** Bytes {@code [start, end)} of a channel; ends early only if the file shrank since its header was read. */
@@ -180,8 +193,10 @@ final class ArrayBytes extends InputStream {
             }
             int n = ch.read(ByteBuffer.wrap(b, off, (int) Math.min(len, end - position)), position);
             if (n < 0) {
-                throw new MalformedFileException(source, "the file ends at byte " + position + ", before the " + end
-                        + " its header declares; it changed while being read");
+                throw new MalformedFileException(
+                        source,
+                        "the file ends at byte " + position + ", before the " + end
+                                + " its header declares; it changed while being read");
             }
             position += n;
             return n;
@@ -212,8 +227,11 @@ final class ArrayBytes extends InputStream {
             int n = in.read(b, off, len);
             if (n < 0) {
                 if (crc.getValue() != expected) {
-                    throw new MalformedFileException(source, String.format("CRC-32 mismatch: the archive records %08x, the"
-                            + " member's bytes give %08x", expected, crc.getValue()));
+                    throw new MalformedFileException(
+                            source,
+                            String.format(
+                                    "CRC-32 mismatch: the archive records %08x, the" + " member's bytes give %08x",
+                                    expected, crc.getValue()));
                 }
                 return -1;
             }
@@ -267,23 +285,27 @@ final class ArrayBytes extends InputStream {
                 if (n > 0) {
                     produced += n;
                     if (produced > size) {
-                        throw new MalformedFileException(source, "the member inflates to more than the " + size
-                                + " bytes the archive records for it");
+                        throw new MalformedFileException(
+                                source,
+                                "the member inflates to more than the " + size + " bytes the archive records for it");
                     }
                     return n;
                 }
                 if (inflater.finished()) {
                     if (inflater.getRemaining() > 0 || (!inputEnded && in.read() >= 0)) {
-                        throw new MalformedFileException(source, "compressed bytes follow the end of the member's deflate stream");
+                        throw new MalformedFileException(
+                                source, "compressed bytes follow the end of the member's deflate stream");
                     }
                     if (produced != size) {
-                        throw new MalformedFileException(source, "the member inflates to " + produced + " bytes but the archive"
-                                + " records " + size);
+                        throw new MalformedFileException(
+                                source,
+                                "the member inflates to " + produced + " bytes but the archive" + " records " + size);
                     }
                     return -1;
                 }
                 if (inflater.needsDictionary()) {
-                    throw new MalformedFileException(source, "corrupt zip member data: it asks for a preset dictionary");
+                    throw new MalformedFileException(
+                            source, "corrupt zip member data: it asks for a preset dictionary");
                 }
                 if (!inflater.needsInput()) {
                     throw new MalformedFileException(source, "corrupt zip member data");
@@ -291,8 +313,10 @@ final class ArrayBytes extends InputStream {
                 int got = in.read(input, 0, input.length);
                 if (got < 0) {
                     inputEnded = true;
-                    throw new MalformedFileException(source, "the member's compressed data ends inside its deflate stream:"
-                            + " the archive is truncated or corrupt");
+                    throw new MalformedFileException(
+                            source,
+                            "the member's compressed data ends inside its deflate stream:"
+                                    + " the archive is truncated or corrupt");
                 }
                 inflater.setInput(input, 0, got);
             }

@@ -1,16 +1,16 @@
 package dev.saekit.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.saekit.data.Dataset;
 import dev.saekit.model.ModelSpec;
 import dev.saekit.model.SparseAutoencoder;
 import dev.saekit.tensor.Parameter;
-import dev.saekit.data.Dataset;
 import dev.saekit.train.Adam;
 import dev.saekit.train.Trainer;
 import dev.saekit.train.TrainingConfig;
 import dev.saekit.train.TrainingListener;
-import dev.saekit.train.TrainingResult;
 import dev.saekit.train.TrainingProgress;
+import dev.saekit.train.TrainingResult;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -49,11 +49,19 @@ import java.util.Map;
  *                    checkpoint written before run ids were recorded
  * @param optimizerMissing whether the checkpoint was saved with an optimiser state whose file is now missing
  */
-public record Checkpoint(Path dir, ModelSpec spec, SparseAutoencoder model, TrainingProgress progress, JsonNode training,
-                         JsonNode data, JsonNode cli, Map<String, AdamState> optimizer,
-                         Map<String, org.nd4j.linalg.api.ndarray.INDArray> attachments,
-                         Map<String, Map<String, org.nd4j.linalg.api.ndarray.INDArray>> listenerStates, String runId,
-                         boolean optimizerMissing) {
+public record Checkpoint(
+        Path dir,
+        ModelSpec spec,
+        SparseAutoencoder model,
+        TrainingProgress progress,
+        JsonNode training,
+        JsonNode data,
+        JsonNode cli,
+        Map<String, AdamState> optimizer,
+        Map<String, org.nd4j.linalg.api.ndarray.INDArray> attachments,
+        Map<String, Map<String, org.nd4j.linalg.api.ndarray.INDArray>> listenerStates,
+        String runId,
+        boolean optimizerMissing) {
 
     /**
      * The training config this checkpoint was saved with, its loss rebuilt from its spec (a loss's
@@ -64,15 +72,20 @@ public record Checkpoint(Path dir, ModelSpec spec, SparseAutoencoder model, Trai
      */
     public TrainingConfig trainingConfig() {
         if (training == null) {
-            throw new IllegalStateException(dir.resolve(Checkpoints.CONFIG) + " records no training config (the model was "
-                    + "imported, or saved without training): give the run's TrainingConfig yourself");
+            throw new IllegalStateException(
+                    dir.resolve(Checkpoints.CONFIG) + " records no training config (the model was "
+                            + "imported, or saved without training): give the run's TrainingConfig yourself");
         }
         try {
             return TrainingConfigJson.fromJson(training);
         } catch (IllegalArgumentException e) {
-            throw new IllegalStateException(dir.resolve(Checkpoints.CONFIG) + ": " + e.getMessage()
-                    + (training.has("cli_args") && !training.has("shuffle") ? " (the checkpoint was saved by an older saekit, "
-                    + "which recorded the command line instead: continue it with `saekit train --resume`)" : ""), e);
+            throw new IllegalStateException(
+                    dir.resolve(Checkpoints.CONFIG) + ": " + e.getMessage()
+                            + (training.has("cli_args") && !training.has("shuffle")
+                                    ? " (the checkpoint was saved by an older saekit, "
+                                            + "which recorded the command line instead: continue it with `saekit train --resume`)"
+                                    : ""),
+                    e);
         }
     }
 
@@ -108,16 +121,17 @@ public record Checkpoint(Path dir, ModelSpec spec, SparseAutoencoder model, Trai
     public TrainingResult resume(Trainer trainer, Dataset data) {
         dataProvenance().ifPresent(p -> {
             if (!p.matchesShape(data)) {
-                throw new IllegalArgumentException("the checkpoint " + dir + " was trained on " + p.rows() + " rows x " + p.cols()
-                        + " but the data now has " + data.rows() + " x " + data.cols() + " (" + data.description() + ")");
+                throw new IllegalArgumentException("the checkpoint " + dir + " was trained on " + p.rows() + " rows x "
+                        + p.cols() + " but the data now has " + data.rows() + " x " + data.cols() + " ("
+                        + data.description() + ")");
             }
         });
         return trainer.resume(model, data, progress, listenerStates);
     }
 
     /** Adam's state of one parameter. */
-    public record AdamState(long step, org.nd4j.linalg.api.ndarray.INDArray expAvg, org.nd4j.linalg.api.ndarray.INDArray expAvgSq) {
-    }
+    public record AdamState(
+            long step, org.nd4j.linalg.api.ndarray.INDArray expAvg, org.nd4j.linalg.api.ndarray.INDArray expAvgSq) {}
 
     /**
      * Puts the saved Adam state into {@code adam} for this checkpoint's model. Refuses, naming the
@@ -126,9 +140,10 @@ public record Checkpoint(Path dir, ModelSpec spec, SparseAutoencoder model, Trai
      */
     public void restoreOptimizer(Adam adam) {
         if (optimizerMissing) {
-            throw new IllegalStateException(dir.resolve(Checkpoints.OPTIMIZER) + " is missing: the checkpoint was saved "
-                    + "with Adam's state, and a fresh optimiser would continue a different run; restore the file, or start "
-                    + "Adam afresh on purpose (saekit train --resume ... --reset-optimizer)");
+            throw new IllegalStateException(
+                    dir.resolve(Checkpoints.OPTIMIZER) + " is missing: the checkpoint was saved "
+                            + "with Adam's state, and a fresh optimiser would continue a different run; restore the file, or start "
+                            + "Adam afresh on purpose (saekit train --resume ... --reset-optimizer)");
         }
         for (Parameter p : model.parameters()) {
             AdamState s = optimizer.get(p.name());

@@ -143,7 +143,9 @@ public final class CheckpointListener implements TrainingListener {
     @Override
     public void onStep(StepState s) {
         boolean epochEnds = s.stepInEpoch() == s.stepsPerEpoch();
-        last = epochEnds ? new TrainingProgress(s.epoch() + 1, 0, s.step()) : new TrainingProgress(s.epoch(), s.stepInEpoch(), s.step());
+        last = epochEnds
+                ? new TrainingProgress(s.epoch() + 1, 0, s.step())
+                : new TrainingProgress(s.epoch(), s.stepInEpoch(), s.step());
         if (everySteps > 0 && s.step() % everySteps == 0) {
             if (epochEnds) {
                 // saved once the epoch has ended: the listeners that close a window at the epoch's end
@@ -185,9 +187,18 @@ public final class CheckpointListener implements TrainingListener {
             return;
         }
         try {
-            Checkpoints.save(root, Checkpoints.State.builder(context.model(), last).optimizer(context.optimizer())
-                    .training(context.config()).data(contextData).cli(cli).attachments(attachments)
-                    .listenerStates(context.listenerStates()).runId(runId).build(), keep);
+            Checkpoints.save(
+                    root,
+                    Checkpoints.State.builder(context.model(), last)
+                            .optimizer(context.optimizer())
+                            .training(context.config())
+                            .data(contextData)
+                            .cli(cli)
+                            .attachments(attachments)
+                            .listenerStates(context.listenerStates())
+                            .runId(runId)
+                            .build(),
+                    keep);
             saved = last;
         } catch (IOException e) {
             throw new UncheckedIOException("could not save a checkpoint in " + root + ": " + e.getMessage(), e);

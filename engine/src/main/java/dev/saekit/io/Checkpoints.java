@@ -67,11 +67,11 @@ public final class Checkpoints {
     static final String LATEST = "latest";
     /** Where a run directory of {@code saekit train --out} keeps checkpoints: the final model, then the periodic ones. */
     private static final List<String> RUN_CHECKPOINT_DIRS = List.of("model", "checkpoints");
+
     private static final Pattern STEP_DIR = Pattern.compile("step-(\\d+)");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private Checkpoints() {
-    }
+    private Checkpoints() {}
 
     /** Moments inside {@link #save} at which a test can hold the saving thread, through {@link #pauseHook}. */
     enum SavePoint {
@@ -112,14 +112,21 @@ public final class Checkpoints {
      * @param cli      settings of the program that ran the training (saekit train's checkpoint cadence, its
      *                 command line), kept as they are for that program; or null
      */
-    public record State(SparseAutoencoder model, Optimizer optimizer, TrainingProgress progress, TrainingConfig training,
-                        JsonNode data, JsonNode cli, Map<String, INDArray> attachments,
-                        Map<String, Map<String, INDArray>> listenerStates, String runId) {
+    public record State(
+            SparseAutoencoder model,
+            Optimizer optimizer,
+            TrainingProgress progress,
+            TrainingConfig training,
+            JsonNode data,
+            JsonNode cli,
+            Map<String, INDArray> attachments,
+            Map<String, Map<String, INDArray>> listenerStates,
+            String runId) {
 
         public State {
             if (model == null || progress == null) {
-                throw new IllegalArgumentException("a checkpoint needs a model and a progress, got model=" + model
-                        + ", progress=" + progress);
+                throw new IllegalArgumentException(
+                        "a checkpoint needs a model and a progress, got model=" + model + ", progress=" + progress);
             }
         }
 
@@ -238,7 +245,9 @@ public final class Checkpoints {
             }
             if (state.listenerStates() != null && !state.listenerStates().isEmpty()) {
                 Map<String, INDArray> flat = new LinkedHashMap<>();
-                state.listenerStates().forEach((listener, arrays) -> arrays.forEach((array, a) -> flat.put(listener + "/" + array, a)));
+                state.listenerStates()
+                        .forEach((listener, arrays) ->
+                                arrays.forEach((array, a) -> flat.put(listener + "/" + array, a)));
                 Safetensors.write(tmp.resolve(LISTENERS), flat, Map.of("format", FORMAT));
             }
             ObjectNode config = JSON.createObjectNode();
@@ -282,8 +291,10 @@ public final class Checkpoints {
                 Files.move(replaced, target, StandardCopyOption.ATOMIC_MOVE); // the save failed: the old copy stays
             }
             if (e instanceof IOException io) {
-                throw new IOException("could not write the checkpoint " + target + ": " + io.getMessage()
-                        + " (the previous checkpoint, if any, is intact)", io);
+                throw new IOException(
+                        "could not write the checkpoint " + target + ": " + io.getMessage()
+                                + " (the previous checkpoint, if any, is intact)",
+                        io);
             }
             throw e;
         }
@@ -311,7 +322,10 @@ public final class Checkpoints {
         for (Parameter p : model.parameters()) {
             weights.put(p.name(), p.value());
         }
-        Safetensors.write(file, weights, Map.of("format", FORMAT, "variant", model.spec().variant().name()));
+        Safetensors.write(
+                file,
+                weights,
+                Map.of("format", FORMAT, "variant", model.spec().variant().name()));
     }
 
     private static void writeLatest(Path root, String name) throws IOException {
@@ -395,13 +409,18 @@ public final class Checkpoints {
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new MalformedFileException(configFile.toString(), "not valid JSON: " + e.getOriginalMessage());
         }
-        if (config == null || !config.isObject() || !FORMAT.equals(config.path("format").asText())) {
-            throw new MalformedFileException(configFile.toString(), "not a saekit checkpoint (\"format\" must be \"" + FORMAT + "\")");
+        if (config == null
+                || !config.isObject()
+                || !FORMAT.equals(config.path("format").asText())) {
+            throw new MalformedFileException(
+                    configFile.toString(), "not a saekit checkpoint (\"format\" must be \"" + FORMAT + "\")");
         }
         int version = config.path("format_version").asInt(-1);
         if (version != FORMAT_VERSION) {
-            throw new MalformedFileException(configFile.toString(), "checkpoint format version " + config.path("format_version")
-                    + " is not supported; this saekit reads version " + FORMAT_VERSION);
+            throw new MalformedFileException(
+                    configFile.toString(),
+                    "checkpoint format version " + config.path("format_version")
+                            + " is not supported; this saekit reads version " + FORMAT_VERSION);
         }
         ModelSpec spec;
         try {
@@ -418,12 +437,23 @@ public final class Checkpoints {
         boolean optimizerSaved = config.path("optimizer").path("steps").isObject()
                 && config.path("optimizer").path("steps").size() > 0;
         Map<String, Checkpoint.AdamState> adam = Files.exists(optimizerFile)
-                ? adamStates(optimizerFile, configFile, config.path("optimizer").path("steps"), model) : new HashMap<>();
-        Map<String, INDArray> attachments = Files.exists(dir.resolve(ATTACHMENTS))
-                ? Safetensors.read(dir.resolve(ATTACHMENTS)) : Map.of();
+                ? adamStates(optimizerFile, configFile, config.path("optimizer").path("steps"), model)
+                : new HashMap<>();
+        Map<String, INDArray> attachments =
+                Files.exists(dir.resolve(ATTACHMENTS)) ? Safetensors.read(dir.resolve(ATTACHMENTS)) : Map.of();
         JsonNode runId = config.get("run_id");
-        return new Checkpoint(dir, spec, model, progress, nullIfMissing(config.get("training")), nullIfMissing(config.get("data")),
-                nullIfMissing(config.get("cli")), adam, attachments, listenerStates(dir.resolve(LISTENERS)), runId != null && runId.isTextual() ? runId.asText() : null,
+        return new Checkpoint(
+                dir,
+                spec,
+                model,
+                progress,
+                nullIfMissing(config.get("training")),
+                nullIfMissing(config.get("data")),
+                nullIfMissing(config.get("cli")),
+                adam,
+                attachments,
+                listenerStates(dir.resolve(LISTENERS)),
+                runId != null && runId.isTextual() ? runId.asText() : null,
                 optimizerSaved && !Files.exists(optimizerFile));
     }
 
@@ -434,21 +464,34 @@ public final class Checkpoints {
     private static TrainingProgress progress(Path configFile, JsonNode p, Path dir) throws MalformedFileException {
         for (String field : new String[] {"epoch", "step_in_epoch", "step"}) {
             JsonNode v = p.get(field);
-            if (v == null || !v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() < 0
+            if (v == null
+                    || !v.canConvertToLong()
+                    || !v.isIntegralNumber()
+                    || v.asLong() < 0
                     || (!field.equals("step") && !v.canConvertToInt())) {
-                throw new MalformedFileException(configFile.toString(), "progress." + field + " must be a count >= 0, was "
-                        + (v == null ? "missing" : v.toString()) + " (the file was edited or damaged; resume from another checkpoint)");
+                throw new MalformedFileException(
+                        configFile.toString(),
+                        "progress." + field + " must be a count >= 0, was " + (v == null ? "missing" : v.toString())
+                                + " (the file was edited or damaged; resume from another checkpoint)");
             }
         }
-        TrainingProgress progress = new TrainingProgress(p.path("epoch").asInt(), p.path("step_in_epoch").asInt(), p.path("step").asLong());
+        TrainingProgress progress = new TrainingProgress(
+                p.path("epoch").asInt(),
+                p.path("step_in_epoch").asInt(),
+                p.path("step").asLong());
         Matcher m = STEP_DIR.matcher(dir.getFileName().toString());
         if (m.matches() && parseStep(m.group(1)) != progress.step()) {
-            throw new MalformedFileException(configFile.toString(), "progress.step is " + progress.step() + " but the checkpoint's "
-                    + "directory is " + dir.getFileName() + " (the file was edited or belongs elsewhere; resume from another checkpoint)");
+            throw new MalformedFileException(
+                    configFile.toString(),
+                    "progress.step is " + progress.step() + " but the checkpoint's " + "directory is "
+                            + dir.getFileName()
+                            + " (the file was edited or belongs elsewhere; resume from another checkpoint)");
         }
         if (progress.stepInEpoch() > progress.step()) {
-            throw new MalformedFileException(configFile.toString(), "progress.step_in_epoch " + progress.stepInEpoch()
-                    + " is more than progress.step " + progress.step());
+            throw new MalformedFileException(
+                    configFile.toString(),
+                    "progress.step_in_epoch " + progress.stepInEpoch() + " is more than progress.step "
+                            + progress.step());
         }
         return progress;
     }
@@ -457,8 +500,8 @@ public final class Checkpoints {
      * Adam's state of each parameter that {@code steps} names, from {@code file}, checked against the
      * model: a moment of another shape means the file belongs to another model.
      */
-    private static Map<String, Checkpoint.AdamState> adamStates(Path file, Path configFile, JsonNode steps, SparseAutoencoder model)
-            throws IOException {
+    private static Map<String, Checkpoint.AdamState> adamStates(
+            Path file, Path configFile, JsonNode steps, SparseAutoencoder model) throws IOException {
         SafetensorsFile f = Safetensors.header(file);
         Map<String, Checkpoint.AdamState> adam = new HashMap<>();
         for (Parameter param : model.parameters()) {
@@ -467,21 +510,27 @@ public final class Checkpoints {
                 continue;
             }
             if (!step.canConvertToLong() || step.asLong() < 0) {
-                throw new MalformedFileException(configFile.toString(), "optimizer.steps." + param.name()
-                        + " must be a count >= 0, was " + step);
+                throw new MalformedFileException(
+                        configFile.toString(),
+                        "optimizer.steps." + param.name() + " must be a count >= 0, was " + step);
             }
             INDArray[] moments = new INDArray[2];
             String[] names = {param.name() + "/exp_avg", param.name() + "/exp_avg_sq"};
             for (int i = 0; i < 2; i++) {
                 TensorEntry e = f.tensors().get(names[i]);
                 if (e == null) {
-                    throw new MalformedFileException(file.toString(), "has no tensor '" + names[i] + "' for the parameter '"
-                            + param.name() + "' (the file belongs to another model or run; restore this checkpoint's own file)");
+                    throw new MalformedFileException(
+                            file.toString(),
+                            "has no tensor '" + names[i] + "' for the parameter '" + param.name()
+                                    + "' (the file belongs to another model or run; restore this checkpoint's own file)");
                 }
                 if (!java.util.Arrays.equals(e.shape(), param.value().shape())) {
-                    throw new MalformedFileException(file.toString(), "'" + names[i] + "' has shape " + java.util.Arrays.toString(e.shape())
-                            + " but the parameter is " + java.util.Arrays.toString(param.value().shape())
-                            + ": the file belongs to another model; restore this checkpoint's own file");
+                    throw new MalformedFileException(
+                            file.toString(),
+                            "'" + names[i] + "' has shape " + java.util.Arrays.toString(e.shape())
+                                    + " but the parameter is "
+                                    + java.util.Arrays.toString(param.value().shape())
+                                    + ": the file belongs to another model; restore this checkpoint's own file");
                 }
                 moments[i] = f.read(names[i], param.dtype());
             }
@@ -499,7 +548,8 @@ public final class Checkpoints {
         for (Map.Entry<String, INDArray> e : Safetensors.read(file).entrySet()) {
             int slash = e.getKey().lastIndexOf('/');
             if (slash <= 0 || slash == e.getKey().length() - 1) {
-                throw new MalformedFileException(file.toString(), "tensor '" + e.getKey() + "' is not named LISTENER/ARRAY");
+                throw new MalformedFileException(
+                        file.toString(), "tensor '" + e.getKey() + "' is not named LISTENER/ARRAY");
             }
             states.computeIfAbsent(e.getKey().substring(0, slash), k -> new LinkedHashMap<>())
                     .put(e.getKey().substring(slash + 1), e.getValue());
@@ -516,13 +566,17 @@ public final class Checkpoints {
             return path;
         }
         if (!Files.isDirectory(path)) {
-            throw new java.nio.file.NoSuchFileException(path.toString(), null, Files.exists(path)
-                    ? "not a checkpoint (a checkpoint is a directory: a run of `saekit train --out`, its model/ or a step-N)"
-                    : "no such file or directory");
+            throw new java.nio.file.NoSuchFileException(
+                    path.toString(),
+                    null,
+                    Files.exists(path)
+                            ? "not a checkpoint (a checkpoint is a directory: a run of `saekit train --out`, its model/ or a step-N)"
+                            : "no such file or directory");
         }
         Path latest = path.resolve(LATEST);
         List<Path> complete = completeCheckpoints(path);
-        if (complete.isEmpty() && !Files.exists(latest)) { // a run directory of `train --out`: its model, else its checkpoints
+        if (complete.isEmpty()
+                && !Files.exists(latest)) { // a run directory of `train --out`: its model, else its checkpoints
             for (String inner : RUN_CHECKPOINT_DIRS) {
                 if (Files.isDirectory(path.resolve(inner))) {
                     return resolve(path.resolve(inner));
@@ -532,9 +586,15 @@ public final class Checkpoints {
         if (Files.isRegularFile(latest)) {
             String name = latestName(latest);
             if (name == null || !STEP_DIR.matcher(name).matches()) {
-                throw new MalformedFileException(latest.toString(), "does not name a checkpoint (it must hold one line step-NNNNNNNNN; "
-                        + "it was edited or damaged): delete it to load the newest complete checkpoint"
-                        + (complete.isEmpty() ? "" : ", " + complete.get(complete.size() - 1).getFileName()));
+                throw new MalformedFileException(
+                        latest.toString(),
+                        "does not name a checkpoint (it must hold one line step-NNNNNNNNN; "
+                                + "it was edited or damaged): delete it to load the newest complete checkpoint"
+                                + (complete.isEmpty()
+                                        ? ""
+                                        : ", "
+                                                + complete.get(complete.size() - 1)
+                                                        .getFileName()));
             }
             if (Files.isRegularFile(path.resolve(name).resolve(CONFIG))) {
                 return path.resolve(name);
@@ -542,8 +602,8 @@ public final class Checkpoints {
             // a save of that same step was interrupted while its old copy was moved aside: the newest complete one
         }
         if (complete.isEmpty()) {
-            throw new java.nio.file.NoSuchFileException(path.toString(), null,
-                    "no complete checkpoint in this directory (expected step-N/" + CONFIG + ")");
+            throw new java.nio.file.NoSuchFileException(
+                    path.toString(), null, "no complete checkpoint in this directory (expected step-N/" + CONFIG + ")");
         }
         return complete.get(complete.size() - 1);
     }
@@ -554,7 +614,11 @@ public final class Checkpoints {
             return null;
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(latest))).toString().trim();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(latest)))
+                    .toString()
+                    .trim();
         } catch (java.nio.charset.CharacterCodingException e) {
             return null;
         }
@@ -566,7 +630,8 @@ public final class Checkpoints {
      * other: a config that claims a model far larger than its weights (a hand-edited size) is refused
      * here, not after gigabytes are allocated.
      */
-    static void requireTensorsFit(ModelSpec spec, SafetensorsFile f, Path file, boolean buffersOptional) throws MalformedFileException {
+    static void requireTensorsFit(ModelSpec spec, SafetensorsFile f, Path file, boolean buffersOptional)
+            throws MalformedFileException {
         java.util.Set<String> names = new java.util.HashSet<>();
         for (dev.saekit.model.ParameterShape p : spec.parameterShapes()) {
             names.add(p.name());
@@ -575,19 +640,27 @@ public final class Checkpoints {
                 if (buffersOptional && !p.trainable()) {
                     continue;
                 }
-                throw new MalformedFileException(file.toString(), "has no tensor '" + p.name() + "' that the "
-                        + spec.variant().name() + " model needs");
+                throw new MalformedFileException(
+                        file.toString(),
+                        "has no tensor '" + p.name() + "' that the "
+                                + spec.variant().name() + " model needs");
             }
             if (!java.util.Arrays.equals(e.shape(), p.shape())) {
-                throw new MalformedFileException(file.toString(), "'" + p.name() + "' has shape " + java.util.Arrays.toString(e.shape())
-                        + " but the model it is said to hold (" + spec.sae().inputDim() + " inputs, " + spec.sae().nbConcepts()
-                        + " concepts) needs " + java.util.Arrays.toString(p.shape()) + ": the weights and the model's description disagree");
+                throw new MalformedFileException(
+                        file.toString(),
+                        "'" + p.name() + "' has shape " + java.util.Arrays.toString(e.shape())
+                                + " but the model it is said to hold ("
+                                + spec.sae().inputDim() + " inputs, "
+                                + spec.sae().nbConcepts()
+                                + " concepts) needs " + java.util.Arrays.toString(p.shape())
+                                + ": the weights and the model's description disagree");
             }
         }
         for (String name : f.tensors().keySet()) {
             if (!names.contains(name)) {
-                throw new MalformedFileException(file.toString(), "has a tensor '" + name + "' that the "
-                        + spec.variant().name() + " model does not have");
+                throw new MalformedFileException(
+                        file.toString(),
+                        "has a tensor '" + name + "' that the " + spec.variant().name() + " model does not have");
             }
         }
     }
@@ -610,13 +683,16 @@ public final class Checkpoints {
                 continue;
             }
             if (!f.tensors().containsKey(p.name())) {
-                throw new MalformedFileException(file.toString(), "has no tensor '" + p.name() + "' that the "
-                        + model.spec().variant().name() + " model needs");
+                throw new MalformedFileException(
+                        file.toString(),
+                        "has no tensor '" + p.name() + "' that the "
+                                + model.spec().variant().name() + " model needs");
             }
             INDArray value;
             if (p.value().dataType() == DataType.LONG) {
                 long[] longs = f.readLongs(p.name());
-                value = p.value().rank() == 0 ? Nd4j.scalar(DataType.LONG, longs[0])
+                value = p.value().rank() == 0
+                        ? Nd4j.scalar(DataType.LONG, longs[0])
                         : Nd4j.createFromArray(longs).reshape(p.value().shape());
             } else {
                 value = f.read(p.name(), p.dtype());
@@ -630,8 +706,10 @@ public final class Checkpoints {
         }
         for (String name : f.tensors().keySet()) {
             if (model.parameter(name).isEmpty()) {
-                throw new MalformedFileException(file.toString(), "has a tensor '" + name + "' that the " + model.spec().variant().name()
-                        + " model does not have");
+                throw new MalformedFileException(
+                        file.toString(),
+                        "has a tensor '" + name + "' that the "
+                                + model.spec().variant().name() + " model does not have");
             }
         }
     }
@@ -644,9 +722,12 @@ public final class Checkpoints {
         long at = dev.saekit.tensor.Tensors.firstNonFiniteIfAny(value);
         if (at >= 0) {
             long[] index = org.nd4j.linalg.api.shape.Shape.ind2subC(value.shape(), at);
-            throw new MalformedFileException(file.toString(), "'" + name + "' holds " + value.dup('c').getDouble(at) + " at "
-                    + java.util.Arrays.toString(index) + "; saekit refuses weights that are not finite (the file is damaged, "
-                    + "or the run that wrote it diverged)");
+            throw new MalformedFileException(
+                    file.toString(),
+                    "'" + name + "' holds " + value.dup('c').getDouble(at) + " at "
+                            + java.util.Arrays.toString(index)
+                            + "; saekit refuses weights that are not finite (the file is damaged, "
+                            + "or the run that wrote it diverged)");
         }
     }
 
@@ -656,7 +737,8 @@ public final class Checkpoints {
     }
 
     private static void force(Path path) throws IOException {
-        try (FileChannel ch = FileChannel.open(path, Files.isDirectory(path) ? StandardOpenOption.READ : StandardOpenOption.WRITE)) {
+        try (FileChannel ch =
+                FileChannel.open(path, Files.isDirectory(path) ? StandardOpenOption.READ : StandardOpenOption.WRITE)) {
             ch.force(true);
         } catch (IOException e) {
             if (!Files.isDirectory(path)) {

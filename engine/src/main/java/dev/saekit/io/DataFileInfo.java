@@ -58,13 +58,19 @@ public record DataFileInfo(Path path, DataFormat format, String name, ElementTyp
         if (name == null) {
             return path.toString();
         }
-        return path + (format == DataFormat.NPZ ? ", member " + Text.quote(name + ".npy") : ", tensor " + Text.quote(name));
+        return path
+                + (format == DataFormat.NPZ ? ", member " + Text.quote(name + ".npy") : ", tensor " + Text.quote(name));
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof DataFileInfo i && path.equals(i.path) && format == i.format && Objects.equals(name, i.name)
-                && dtype == i.dtype && Arrays.equals(shape, i.shape) && rowAxes == i.rowAxes;
+        return o instanceof DataFileInfo i
+                && path.equals(i.path)
+                && format == i.format
+                && Objects.equals(name, i.name)
+                && dtype == i.dtype
+                && Arrays.equals(shape, i.shape)
+                && rowAxes == i.rowAxes;
     }
 
     @Override
@@ -74,7 +80,7 @@ public record DataFileInfo(Path path, DataFormat format, String name, ElementTyp
 
     @Override
     public String toString() {
-        return "DataFileInfo[path=" + path + ", format=" + format + (name == null ? "" : ", name=" + name) + ", dtype=" + dtype
-                + ", shape=" + Arrays.toString(shape) + ", rowAxes=" + rowAxes + "]";
+        return "DataFileInfo[path=" + path + ", format=" + format + (name == null ? "" : ", name=" + name) + ", dtype="
+                + dtype + ", shape=" + Arrays.toString(shape) + ", rowAxes=" + rowAxes + "]";
     }
 }

@@ -9,9 +9,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.List;
 import java.util.stream.Collectors;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -35,8 +35,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class DataFiles {
     private static final int PROBE = 16;
 
-    private DataFiles() {
-    }
+    private DataFiles() {}
 
     /** The format of {@code file}, from its magic bytes (and, where those are ambiguous or broken, its extension). */
     public static DataFormat detect(Path file) throws IOException {
@@ -75,8 +74,10 @@ public final class DataFiles {
         if (byName != null) {
             return byName; // its reader says what is wrong with the magic bytes
         }
-        throw new MalformedFileException(source, "not a data file saekit reads: it starts with " + hex(head)
-                + "; accepted: .npy, .npz, .safetensors and IDX files (plain or .gz)");
+        throw new MalformedFileException(
+                source,
+                "not a data file saekit reads: it starts with " + hex(head)
+                        + "; accepted: .npy, .npz, .safetensors and IDX files (plain or .gz)");
     }
 
     /** The stored type and shape of the array {@code name} (null for a file's only array), without reading the data. */
@@ -107,7 +108,8 @@ public final class DataFiles {
     public static DataMatrix read(Path file, String name, int rowAxes) throws IOException {
         StoredArray a = locate(file, name, rowAxes);
         RowLayout l = a.layout();
-        return new DataMatrix(MatrixLoader.load(List.of(a), l.rows(), l.cols(), a.type().readDType(), false, a.source()), a.info());
+        return new DataMatrix(
+                MatrixLoader.load(List.of(a), l.rows(), l.cols(), a.type().readDType(), false, a.source()), a.info());
     }
 
     /**
@@ -160,8 +162,9 @@ public final class DataFiles {
         long[] shape = a.info().shape();
         if (rowAxes < 1 || rowAxes > Math.max(1, shape.length)) {
             String axes = shape.length == 1 ? "1 axis" : shape.length + " axes";
-            throw new ArraySelectionException(a.source() + " holds shape " + Arrays.toString(shape) + " (" + axes + "); row axes "
-                    + rowAxes + " needs " + (rowAxes < 1 ? "to be at least 1" : "an array of at least " + rowAxes + " axes"));
+            throw new ArraySelectionException(a.source() + " holds shape " + Arrays.toString(shape) + " (" + axes
+                    + "); row axes " + rowAxes + " needs "
+                    + (rowAxes < 1 ? "to be at least 1" : "an array of at least " + rowAxes + " axes"));
         }
         return a.withRowAxes(rowAxes);
     }
@@ -182,13 +185,15 @@ public final class DataFiles {
 
     private static void requireNoName(Path file, DataFormat format, String name) {
         if (name != null) {
-            throw new ArraySelectionException(file + " is an " + format.label() + " file with one unnamed array; a name ('"
-                    + name + "') only chooses among the arrays of an .npz or safetensors file");
+            throw new ArraySelectionException(
+                    file + " is an " + format.label() + " file with one unnamed array; a name ('" + name
+                            + "') only chooses among the arrays of an .npz or safetensors file");
         }
     }
 
     /** {@code name}, or the only name when it is null; the error lists {@code available} (name to description). */
-    private static String choose(Path file, String what, String name, Map<String, String> available) throws MalformedFileException {
+    private static String choose(Path file, String what, String name, Map<String, String> available)
+            throws MalformedFileException {
         if (available.isEmpty()) {
             throw new MalformedFileException(file.toString(), "the file holds no " + what + "s");
         }
@@ -198,17 +203,22 @@ public final class DataFiles {
         if (name != null && available.containsKey(name)) {
             return name;
         }
-        String list = available.entrySet().stream().limit(SafetensorsFile.NAMES_SHOWN)
-                .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))
+        String list = available.entrySet().stream()
+                        .limit(SafetensorsFile.NAMES_SHOWN)
+                        .map(e -> e.getKey() + " " + e.getValue())
+                        .collect(Collectors.joining(", "))
                 + (available.size() > SafetensorsFile.NAMES_SHOWN ? ", ..." : "");
-        throw new ArraySelectionException((name == null ? file + " holds " + available.size() + " " + what + "s; choose one by name"
-                : "no " + what + " '" + name + "' in " + file + "; it holds " + available.size() + " " + what
-                + (available.size() == 1 ? "" : "s")) + ": " + list);
+        throw new ArraySelectionException((name == null
+                        ? file + " holds " + available.size() + " " + what + "s; choose one by name"
+                        : "no " + what + " '" + name + "' in " + file + "; it holds " + available.size() + " " + what
+                                + (available.size() == 1 ? "" : "s"))
+                + ": " + list);
     }
 
     private static Map<String, String> describe(Map<String, StoredArray> arrays) {
         Map<String, String> described = new LinkedHashMap<>();
-        arrays.forEach((k, a) -> described.put(k, a.type() + " " + Arrays.toString(a.info().shape())));
+        arrays.forEach((k, a) ->
+                described.put(k, a.type() + " " + Arrays.toString(a.info().shape())));
         return described;
     }
 
@@ -228,11 +238,14 @@ public final class DataFiles {
         }
         int type = head[2] & 0xFF;
         int rank = head[3] & 0xFF;
-        return (type == 0x08 || type == 0x09 || (type >= 0x0B && type <= 0x0E)) && rank >= 1 && rank <= NpyHeaderParser.MAX_RANK;
+        return (type == 0x08 || type == 0x09 || (type >= 0x0B && type <= 0x0E))
+                && rank >= 1
+                && rank <= NpyHeaderParser.MAX_RANK;
     }
 
     private static DataFormat byExtension(Path file) {
-        String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+        String name =
+                file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".npy")) {
             return DataFormat.NPY;
         }

@@ -79,7 +79,8 @@ public final class DataLocation {
         try {
             path = Path.of(location);
         } catch (InvalidPathException e) {
-            throw new IllegalArgumentException("not a valid path: " + Text.quote(location) + " (" + e.getReason() + ")");
+            throw new IllegalArgumentException(
+                    "not a valid path: " + Text.quote(location) + " (" + e.getReason() + ")");
         }
         if (Files.exists(path) || Files.isSymbolicLink(path)) {
             BasicFileAttributes a = RegularFiles.attributes(path);
@@ -87,8 +88,10 @@ public final class DataLocation {
                 return new DataLocation(location, name, true, List.of(DataFiles.locate(path, name, rowAxes)), rowAxes);
             }
             if (!a.isDirectory()) {
-                throw new MalformedFileException(location, "is " + RegularFiles.kind(path, a) + ", not a regular file; saekit reads"
-                        + " data from regular files, or from a directory or glob of them");
+                throw new MalformedFileException(
+                        location,
+                        "is " + RegularFiles.kind(path, a) + ", not a regular file; saekit reads"
+                                + " data from regular files, or from a directory or glob of them");
             }
         } else if (!ShardFiles.isGlob(location)) {
             throw new NoSuchFileException(location);
@@ -101,8 +104,11 @@ public final class DataLocation {
         if (files.isEmpty()) {
             throw new IllegalArgumentException("files is empty; a data location needs at least one file");
         }
-        return shards(files.size() == 1 ? files.get(0).toString() : files.get(0) + " and " + (files.size() - 1) + " more",
-                files, name, rowAxes);
+        return shards(
+                files.size() == 1 ? files.get(0).toString() : files.get(0) + " and " + (files.size() - 1) + " more",
+                files,
+                name,
+                rowAxes);
     }
 
     private static DataLocation shards(String location, List<Path> files, String name, int rowAxes) throws IOException {
@@ -111,9 +117,11 @@ public final class DataLocation {
             StoredArray a = DataFiles.locate(f, name, rowAxes);
             if (!arrays.isEmpty() && a.layout().cols() != arrays.get(0).layout().cols()) {
                 StoredArray first = arrays.get(0);
-                throw new IllegalArgumentException("shard " + a.source() + " has shape " + Arrays.toString(a.info().shape())
+                throw new IllegalArgumentException("shard " + a.source() + " has shape "
+                        + Arrays.toString(a.info().shape())
                         + " (rows of width " + a.layout().cols() + ") but shard " + first.source() + " has shape "
-                        + Arrays.toString(first.info().shape()) + " (width " + first.layout().cols()
+                        + Arrays.toString(first.info().shape()) + " (width "
+                        + first.layout().cols()
                         + "); all shards need the same width");
             }
             arrays.add(a);
@@ -178,8 +186,12 @@ public final class DataLocation {
         Map<String, Integer> byFormat = new LinkedHashMap<>();
         arrays.forEach(a -> byFormat.merge(label(a.info().format()), 1, Integer::sum));
         String n = arrays.size() + " ";
-        String kinds = byFormat.size() == 1 ? n + byFormat.keySet().iterator().next() + " shard" + (arrays.size() == 1 ? "" : "s")
-                : n + "shards: " + byFormat.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
+        String kinds = byFormat.size() == 1
+                ? n + byFormat.keySet().iterator().next() + " shard" + (arrays.size() == 1 ? "" : "s")
+                : n + "shards: "
+                        + byFormat.entrySet().stream()
+                                .map(e -> e.getValue() + " " + e.getKey())
+                                .collect(Collectors.joining(", "));
         return location + " (" + kinds + (name == null ? "" : ", array " + Text.quote(name)) + ")";
     }
 
@@ -302,16 +314,18 @@ public final class DataLocation {
      * caller that handles bad rows itself (encode's {@code --bad-rows skip}). The arrays' integrity
      * is checked either way.
      */
-    public void forEachRowBlock(DType target, int blockRows, boolean checkValues, RowBlockConsumer consumer) throws IOException {
+    public void forEachRowBlock(DType target, int blockRows, boolean checkValues, RowBlockConsumer consumer)
+            throws IOException {
         if (blockRows <= 0) {
             throw new IllegalArgumentException("blockRows must be > 0, was " + blockRows);
         }
         int width = requireWidth();
         for (StoredArray a : arrays) {
             if (a.fortranOrder()) {
-                throw new IllegalArgumentException(a.source() + " (shape " + Arrays.toString(a.info().shape()) + ") is stored in"
-                        + " Fortran (column-major) order, which cannot be streamed by rows: read it into memory, or save it with"
-                        + " numpy.save(path, numpy.ascontiguousarray(a))");
+                throw new IllegalArgumentException(
+                        a.source() + " (shape " + Arrays.toString(a.info().shape()) + ") is stored in"
+                                + " Fortran (column-major) order, which cannot be streamed by rows: read it into memory, or save it with"
+                                + " numpy.save(path, numpy.ascontiguousarray(a))");
             }
         }
         int capacity = (int) Math.min(blockRows, Math.max(1, rows));
@@ -358,9 +372,14 @@ public final class DataLocation {
     /** The width as an int: rows wider than one Java array are refused. */
     private int requireWidth() {
         if (cols > MatrixLoader.MAX_VALUES) {
-            throw new DataTooLargeException(describe() + " has rows of width " + cols + " (" + layoutText() + "), more values than"
-                    + " one row in memory can hold (" + MatrixLoader.MAX_VALUES + "); read it with more row axes, so that rows are"
-                    + " narrower", rows, cols, Long.MAX_VALUE);
+            throw new DataTooLargeException(
+                    describe() + " has rows of width " + cols + " (" + layoutText() + "), more values than"
+                            + " one row in memory can hold (" + MatrixLoader.MAX_VALUES
+                            + "); read it with more row axes, so that rows are"
+                            + " narrower",
+                    rows,
+                    cols,
+                    Long.MAX_VALUE);
         }
         return (int) cols;
     }
@@ -372,9 +391,12 @@ public final class DataLocation {
 
     private static String label(DataFormat format) {
         switch (format) {
-            case IDX: return "IDX";
-            case IDX_GZIP: return "IDX .gz";
-            default: return "." + format.label();
+            case IDX:
+                return "IDX";
+            case IDX_GZIP:
+                return "IDX .gz";
+            default:
+                return "." + format.label();
         }
     }
 

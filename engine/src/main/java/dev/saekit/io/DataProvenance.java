@@ -27,8 +27,17 @@ import java.util.List;
  * @param cols        the width of each row
  * @param description one line for people
  */
-public record DataProvenance(String location, String array, Integer rowAxes, List<String> files, List<String> formats,
-                             Boolean centred, Double scale, long rows, int cols, String description) {
+public record DataProvenance(
+        String location,
+        String array,
+        Integer rowAxes,
+        List<String> files,
+        List<String> formats,
+        Boolean centred,
+        Double scale,
+        long rows,
+        int cols,
+        String description) {
     private static final JsonFields FIELDS = new JsonFields("data provenance");
 
     public DataProvenance {
@@ -48,21 +57,48 @@ public record DataProvenance(String location, String array, Integer rowAxes, Lis
      */
     public static DataProvenance of(Dataset data) {
         if (data instanceof ShardedDataset s) {
-            return new DataProvenance(null, null, null, s.files().stream().map(Object::toString).toList(), List.of(), null, null,
-                    data.rows(), data.cols(), data.description());
+            return new DataProvenance(
+                    null,
+                    null,
+                    null,
+                    s.files().stream().map(Object::toString).toList(),
+                    List.of(),
+                    null,
+                    null,
+                    data.rows(),
+                    data.cols(),
+                    data.description());
         }
-        return new DataProvenance(null, null, null, List.of(), List.of(), null, null, data.rows(), data.cols(), data.description());
+        return new DataProvenance(
+                null, null, null, List.of(), List.of(), null, null, data.rows(), data.cols(), data.description());
     }
 
     /**
      * The rows read from {@code location} (its files and formats, the array {@code array} chosen in
      * them or null, its row axes), {@code centred} and multiplied by {@code scale}.
      */
-    public static DataProvenance of(DataLocation location, String array, boolean centred, double scale, long rows, int cols,
-                                    String description) {
-        return new DataProvenance(location.location(), array, location.rowAxes(),
-                location.arrays().stream().map(a -> a.path().toString()).distinct().toList(),
-                location.formats().stream().map(DataFormat::label).toList(), centred, scale, rows, cols, description);
+    public static DataProvenance of(
+            DataLocation location,
+            String array,
+            boolean centred,
+            double scale,
+            long rows,
+            int cols,
+            String description) {
+        return new DataProvenance(
+                location.location(),
+                array,
+                location.rowAxes(),
+                location.arrays().stream()
+                        .map(a -> a.path().toString())
+                        .distinct()
+                        .toList(),
+                location.formats().stream().map(DataFormat::label).toList(),
+                centred,
+                scale,
+                rows,
+                cols,
+                description);
     }
 
     /** Whether this describes rows of the shape of {@code data}. */
@@ -90,13 +126,19 @@ public record DataProvenance(String location, String array, Integer rowAxes, Lis
         if (n == null || !n.isObject()) {
             throw new IllegalArgumentException("data provenance: must be an object, was " + n);
         }
-        return FIELDS.build("", () -> new DataProvenance(FIELDS.optionalText(n, "", "location"), FIELDS.optionalText(n, "", "array"),
-                present(n, "row_axes") ? FIELDS.integer(n, "", "row_axes") : null,
-                present(n, "files") ? FIELDS.texts(n, "", "files") : List.of(),
-                present(n, "formats") ? FIELDS.texts(n, "", "formats") : List.of(),
-                present(n, "centred") ? FIELDS.bool(n, "", "centred") : null,
-                present(n, "scale") ? FIELDS.number(n, "", "scale") : null,
-                FIELDS.longValue(n, "", "rows"), FIELDS.integer(n, "", "cols"), FIELDS.optionalText(n, "", "description")));
+        return FIELDS.build(
+                "",
+                () -> new DataProvenance(
+                        FIELDS.optionalText(n, "", "location"),
+                        FIELDS.optionalText(n, "", "array"),
+                        present(n, "row_axes") ? FIELDS.integer(n, "", "row_axes") : null,
+                        present(n, "files") ? FIELDS.texts(n, "", "files") : List.of(),
+                        present(n, "formats") ? FIELDS.texts(n, "", "formats") : List.of(),
+                        present(n, "centred") ? FIELDS.bool(n, "", "centred") : null,
+                        present(n, "scale") ? FIELDS.number(n, "", "scale") : null,
+                        FIELDS.longValue(n, "", "rows"),
+                        FIELDS.integer(n, "", "cols"),
+                        FIELDS.optionalText(n, "", "description")));
     }
 
     private static boolean present(JsonNode n, String name) {

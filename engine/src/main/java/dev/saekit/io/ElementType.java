@@ -31,8 +31,8 @@ public enum ElementType {
     UINT64("uint64", "U64", 8, DType.FLOAT64);
 
     /** The safetensors dtype strings {@link #ofSafetensors} accepts, for error messages. */
-    static final String SAFETENSORS_ACCEPTED = Arrays.stream(values()).map(t -> t.safetensorsName)
-            .collect(Collectors.joining(", "));
+    static final String SAFETENSORS_ACCEPTED =
+            Arrays.stream(values()).map(t -> t.safetensorsName).collect(Collectors.joining(", "));
 
     private final String label;
     private final String safetensorsName;
@@ -132,38 +132,64 @@ public enum ElementType {
     /** The type of a {@code .npy} descr such as {@code <f4}; the descr must be one {@link Npy} reads. */
     static ElementType ofNpy(String descr) {
         switch (NpyType.parse(descr)) {
-            case F2: return FLOAT16;
-            case F4: return FLOAT32;
-            case F8: return FLOAT64;
-            case I1: return INT8;
-            case I2: return INT16;
-            case I4: return INT32;
-            case I8: return INT64;
-            case U1: return UINT8;
-            case U2: return UINT16;
-            case U4: return UINT32;
-            case U8: return UINT64;
-            default: throw new AssertionError(descr);
+            case F2:
+                return FLOAT16;
+            case F4:
+                return FLOAT32;
+            case F8:
+                return FLOAT64;
+            case I1:
+                return INT8;
+            case I2:
+                return INT16;
+            case I4:
+                return INT32;
+            case I8:
+                return INT64;
+            case U1:
+                return UINT8;
+            case U2:
+                return UINT16;
+            case U4:
+                return UINT32;
+            case U8:
+                return UINT64;
+            default:
+                throw new AssertionError(descr);
         }
     }
 
     /** One element from {@code in} (whose byte order is set) as a double; a bool is 1 for any non-zero byte. */
     double readDouble(ByteBuffer in) {
         switch (this) {
-            case BOOL: return in.get() != 0 ? 1 : 0;
-            case UINT8: return in.get() & 0xFF;
-            case INT8: return in.get();
-            case INT16: return in.getShort();
-            case UINT16: return in.getShort() & 0xFFFF;
-            case FLOAT16: return Float16.toFloat(in.getShort());
-            case BFLOAT16: return Float.intBitsToFloat((in.getShort() & 0xFFFF) << 16);
-            case INT32: return in.getInt();
-            case UINT32: return in.getInt() & 0xFFFF_FFFFL;
-            case FLOAT32: return in.getFloat();
-            case FLOAT64: return in.getDouble();
-            case INT64: return in.getLong();
-            case UINT64: return unsignedToDouble(in.getLong());
-            default: throw new AssertionError(this);
+            case BOOL:
+                return in.get() != 0 ? 1 : 0;
+            case UINT8:
+                return in.get() & 0xFF;
+            case INT8:
+                return in.get();
+            case INT16:
+                return in.getShort();
+            case UINT16:
+                return in.getShort() & 0xFFFF;
+            case FLOAT16:
+                return Float16.toFloat(in.getShort());
+            case BFLOAT16:
+                return Float.intBitsToFloat((in.getShort() & 0xFFFF) << 16);
+            case INT32:
+                return in.getInt();
+            case UINT32:
+                return in.getInt() & 0xFFFF_FFFFL;
+            case FLOAT32:
+                return in.getFloat();
+            case FLOAT64:
+                return in.getDouble();
+            case INT64:
+                return in.getLong();
+            case UINT64:
+                return unsignedToDouble(in.getLong());
+            default:
+                throw new AssertionError(this);
         }
     }
 
@@ -174,15 +200,25 @@ public enum ElementType {
      */
     long readLong(ByteBuffer in) {
         switch (this) {
-            case BOOL: return in.get() != 0 ? 1 : 0;
-            case UINT8: return in.get() & 0xFF;
-            case INT8: return in.get();
-            case INT16: return in.getShort();
-            case UINT16: return in.getShort() & 0xFFFF;
-            case INT32: return in.getInt();
-            case UINT32: return in.getInt() & 0xFFFF_FFFFL;
-            case INT64: case UINT64: return in.getLong();
-            default: throw new IllegalStateException(label + " is not an integer type");
+            case BOOL:
+                return in.get() != 0 ? 1 : 0;
+            case UINT8:
+                return in.get() & 0xFF;
+            case INT8:
+                return in.get();
+            case INT16:
+                return in.getShort();
+            case UINT16:
+                return in.getShort() & 0xFFFF;
+            case INT32:
+                return in.getInt();
+            case UINT32:
+                return in.getInt() & 0xFFFF_FFFFL;
+            case INT64:
+            case UINT64:
+                return in.getLong();
+            default:
+                throw new IllegalStateException(label + " is not an integer type");
         }
     }
 

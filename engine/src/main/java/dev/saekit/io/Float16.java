@@ -2,8 +2,7 @@ package dev.saekit.io;
 
 /** IEEE 754 binary16 ("half", NumPy's {@code float16}, safetensors' F16), as every reader of such data converts it. */
 public final class Float16 {
-    private Float16() {
-    }
+    private Float16() {}
 
     /** The float32 value of the binary16 {@code bits}, exact (every half value is a float). */
     public static float toFloat(short bits) {

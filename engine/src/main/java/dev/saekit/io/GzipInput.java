@@ -32,10 +32,12 @@ final class GzipInput extends InputStream {
     private final CRC32 crc = new CRC32();
     /** The file offset of {@code buf[0]}; {@code buf[pos..limit)} is unread input. */
     private long bufStart;
+
     private int pos;
     private int limit;
     /** Whether the inflater holds {@code buf[pos..limit)} as its input. */
     private boolean fed;
+
     private long memberOut;
     private boolean done;
 
@@ -64,7 +66,8 @@ final class GzipInput extends InputStream {
                 n = inflater.inflate(b, off, len);
             } catch (DataFormatException e) {
                 sync();
-                throw new MalformedFileException(source, "corrupt gzip data near byte " + offset() + ": " + e.getMessage());
+                throw new MalformedFileException(
+                        source, "corrupt gzip data near byte " + offset() + ": " + e.getMessage());
             }
             if (n > 0) {
                 crc.update(b, off, n);
@@ -78,11 +81,14 @@ final class GzipInput extends InputStream {
                     done = true;
                 }
             } else if (inflater.needsDictionary()) {
-                throw new MalformedFileException(source, "corrupt gzip data near byte " + offset() + ": it asks for a preset dictionary");
+                throw new MalformedFileException(
+                        source, "corrupt gzip data near byte " + offset() + ": it asks for a preset dictionary");
             } else if (inflater.needsInput()) {
                 if (!fill()) {
-                    throw new MalformedFileException(source, "corrupt gzip data: the file ends at byte " + size + ", inside the"
-                            + " compressed stream; it is truncated");
+                    throw new MalformedFileException(
+                            source,
+                            "corrupt gzip data: the file ends at byte " + size + ", inside the"
+                                    + " compressed stream; it is truncated");
                 }
                 inflater.setInput(buf, pos, limit - pos);
                 fed = true;
@@ -146,18 +152,22 @@ final class GzipInput extends InputStream {
         int id1 = nextByte(h, inside);
         int id2 = nextByte(h, inside);
         if (id1 != 0x1F || id2 != 0x8B) {
-            throw new MalformedFileException(source, String.format("expected the gzip magic bytes 1F 8B at byte %d, found %02X %02X",
-                    start, id1, id2));
+            throw new MalformedFileException(
+                    source,
+                    String.format("expected the gzip magic bytes 1F 8B at byte %d, found %02X %02X", start, id1, id2));
         }
         int method = nextByte(h, inside);
         if (method != 8) {
-            throw new MalformedFileException(source, "unsupported gzip compression method " + method + " at byte " + (start + 2)
-                    + "; gzip files are deflated (8)");
+            throw new MalformedFileException(
+                    source,
+                    "unsupported gzip compression method " + method + " at byte " + (start + 2)
+                            + "; gzip files are deflated (8)");
         }
         int flags = nextByte(h, inside);
         if ((flags & RESERVED) != 0) {
-            throw new MalformedFileException(source, String.format("reserved gzip flag bits 0x%02X set at byte %d", flags & RESERVED,
-                    start + 3));
+            throw new MalformedFileException(
+                    source,
+                    String.format("reserved gzip flag bits 0x%02X set at byte %d", flags & RESERVED, start + 3));
         }
         for (int i = 0; i < 6; i++) { // modification time, extra flags, operating system
             nextByte(h, inside);
@@ -179,8 +189,11 @@ final class GzipInput extends InputStream {
             int expected = (int) (h.getValue() & 0xFFFF);
             int recorded = nextByte(null, inside) | nextByte(null, inside) << 8;
             if (recorded != expected) {
-                throw new MalformedFileException(source, String.format("the gzip header CRC at byte %d is %04x, the header gives %04x",
-                        offset() - 2, recorded, expected));
+                throw new MalformedFileException(
+                        source,
+                        String.format(
+                                "the gzip header CRC at byte %d is %04x, the header gives %04x",
+                                offset() - 2, recorded, expected));
             }
         }
         inflater.reset();
@@ -201,12 +214,18 @@ final class GzipInput extends InputStream {
             recordedSize |= (long) nextByte(null, inside) << (8 * i);
         }
         if (recordedCrc != crc.getValue()) {
-            throw new MalformedFileException(source, String.format("corrupt gzip data: CRC-32 mismatch, the gzip trailer at byte %d records %08x, the"
-                    + " decompressed bytes give %08x", at, recordedCrc, crc.getValue()));
+            throw new MalformedFileException(
+                    source,
+                    String.format(
+                            "corrupt gzip data: CRC-32 mismatch, the gzip trailer at byte %d records %08x, the"
+                                    + " decompressed bytes give %08x",
+                            at, recordedCrc, crc.getValue()));
         }
         if (recordedSize != (memberOut & 0xFFFF_FFFFL)) {
-            throw new MalformedFileException(source, "corrupt gzip data: the gzip trailer at byte " + at + " records " + recordedSize
-                    + " bytes (mod 2^32) but the member decompressed to " + memberOut);
+            throw new MalformedFileException(
+                    source,
+                    "corrupt gzip data: the gzip trailer at byte " + at + " records " + recordedSize
+                            + " bytes (mod 2^32) but the member decompressed to " + memberOut);
         }
     }
 
@@ -219,8 +238,10 @@ final class GzipInput extends InputStream {
         ByteBuffer two = ByteBuffer.allocate(2);
         ch.read(two, at);
         if (two.position() < 2 || (two.get(0) & 0xFF) != 0x1F || (two.get(1) & 0xFF) != 0x8B) {
-            throw new MalformedFileException(source, (size - at) + " bytes follow the end of the gzip stream at byte " + at
-                    + " and do not start another gzip member; the file is damaged or something was appended to it");
+            throw new MalformedFileException(
+                    source,
+                    (size - at) + " bytes follow the end of the gzip stream at byte " + at
+                            + " and do not start another gzip member; the file is damaged or something was appended to it");
         }
         fed = false;
         readHeader();

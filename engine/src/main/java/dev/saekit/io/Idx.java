@@ -29,8 +29,7 @@ public final class Idx {
     /** Deflate's largest expansion, 1032 to 1, with room for a small file's headers. */
     private static final long MAX_INFLATION = 1032;
 
-    private Idx() {
-    }
+    private Idx() {}
 
     /** The header of {@code file}, checked (for a plain file, against the file's length) without reading the data. */
     public static IdxHeader header(Path file) throws IOException {
@@ -64,13 +63,18 @@ public final class Idx {
                 h = readHeader(in, source, true);
             }
             if (h.dataBytes() > MAX_INFLATION * size + 1024) {
-                throw new MalformedFileException(source, "the header declares " + h.type() + " " + Arrays.toString(h.shape()) + " = "
-                        + h.dataBytes() + " bytes of data, more than a gzip file of " + size + " bytes can decompress to"
-                        + " (deflate expands at most 1032-fold)");
+                throw new MalformedFileException(
+                        source,
+                        "the header declares " + h.type() + " " + Arrays.toString(h.shape()) + " = "
+                                + h.dataBytes() + " bytes of data, more than a gzip file of " + size
+                                + " bytes can decompress to"
+                                + " (deflate expands at most 1032-fold)");
             }
         }
-        DataFileInfo info = new DataFileInfo(file, gzip ? DataFormat.IDX_GZIP : DataFormat.IDX, null, h.type(), h.shape());
-        StoredArray.Encoding encoding = gzip ? new StoredArray.Gzipped(h.headerBytes()) : new StoredArray.InPlace(h.headerBytes(), null);
+        DataFileInfo info =
+                new DataFileInfo(file, gzip ? DataFormat.IDX_GZIP : DataFormat.IDX, null, h.type(), h.shape());
+        StoredArray.Encoding encoding =
+                gzip ? new StoredArray.Gzipped(h.headerBytes()) : new StoredArray.InPlace(h.headerBytes(), null);
         return new StoredArray(info, ByteOrder.BIG_ENDIAN, false, encoding);
     }
 
@@ -87,26 +91,37 @@ public final class Idx {
         String where = compressed ? " of the decompressed data" : "";
         byte[] magic = in.readNBytes(4);
         if (magic.length == 0) {
-            throw new MalformedFileException(source, compressed ? "the file decompresses to nothing" : "the file is empty");
+            throw new MalformedFileException(
+                    source, compressed ? "the file decompresses to nothing" : "the file is empty");
         }
         if (magic.length < 4 || magic[0] != 0 || magic[1] != 0) {
-            throw new MalformedFileException(source, "not an IDX file: expected the magic number 00 00 TYPE RANK at byte 0"
-                    + where + ", found " + hex(magic));
+            throw new MalformedFileException(
+                    source,
+                    "not an IDX file: expected the magic number 00 00 TYPE RANK at byte 0" + where + ", found "
+                            + hex(magic));
         }
         ElementType type = type(magic[2]);
         if (type == null) {
-            throw new MalformedFileException(source, String.format("unknown IDX type code 0x%02X at byte 2%s; accepted: "
-                    + "08 uint8, 09 int8, 0B int16, 0C int32, 0D float32, 0E float64", magic[2] & 0xFF, where));
+            throw new MalformedFileException(
+                    source,
+                    String.format(
+                            "unknown IDX type code 0x%02X at byte 2%s; accepted: "
+                                    + "08 uint8, 09 int8, 0B int16, 0C int32, 0D float32, 0E float64",
+                            magic[2] & 0xFF, where));
         }
         int rank = magic[3] & 0xFF;
         if (rank == 0 || rank > NpyHeaderParser.MAX_RANK) {
-            throw new MalformedFileException(source, "the IDX rank at byte 3" + where + " is " + rank + "; saekit reads 1 to "
-                    + NpyHeaderParser.MAX_RANK + " dimensions");
+            throw new MalformedFileException(
+                    source,
+                    "the IDX rank at byte 3" + where + " is " + rank + "; saekit reads 1 to " + NpyHeaderParser.MAX_RANK
+                            + " dimensions");
         }
         byte[] dims = in.readNBytes(4 * rank);
         if (dims.length < 4 * rank) {
-            throw new MalformedFileException(source, "the file ends at byte " + (4 + dims.length) + where + ", inside the "
-                    + rank + " dimensions of the header");
+            throw new MalformedFileException(
+                    source,
+                    "the file ends at byte " + (4 + dims.length) + where + ", inside the " + rank
+                            + " dimensions of the header");
         }
         ByteBuffer b = ByteBuffer.wrap(dims).order(ByteOrder.BIG_ENDIAN);
         long[] shape = new long[rank];
@@ -117,8 +132,10 @@ public final class Idx {
                 count = Math.multiplyExact(count, shape[k]);
                 Math.multiplyExact(count, type.size());
             } catch (ArithmeticException e) {
-                throw new MalformedFileException(source, "the dimensions at byte 4" + where + " multiply to more bytes than a"
-                        + " signed 64-bit count can hold");
+                throw new MalformedFileException(
+                        source,
+                        "the dimensions at byte 4" + where + " multiply to more bytes than a"
+                                + " signed 64-bit count can hold");
             }
         }
         return new IdxHeader(type, shape, compressed);
@@ -133,19 +150,28 @@ public final class Idx {
 
     private static ElementType type(byte code) {
         switch (code) {
-            case 0x08: return ElementType.UINT8;
-            case 0x09: return ElementType.INT8;
-            case 0x0B: return ElementType.INT16;
-            case 0x0C: return ElementType.INT32;
-            case 0x0D: return ElementType.FLOAT32;
-            case 0x0E: return ElementType.FLOAT64;
-            default: return null;
+            case 0x08:
+                return ElementType.UINT8;
+            case 0x09:
+                return ElementType.INT8;
+            case 0x0B:
+                return ElementType.INT16;
+            case 0x0C:
+                return ElementType.INT32;
+            case 0x0D:
+                return ElementType.FLOAT32;
+            case 0x0E:
+                return ElementType.FLOAT64;
+            default:
+                return null;
         }
     }
 
     private static MalformedFileException sizeMismatch(String source, IdxHeader h, String actual) {
-        return new MalformedFileException(source, "the header declares " + h.type() + " "
-                + Arrays.toString(h.shape()) + " = " + h.dataBytes() + " bytes of data but the file " + actual);
+        return new MalformedFileException(
+                source,
+                "the header declares " + h.type() + " " + Arrays.toString(h.shape()) + " = " + h.dataBytes()
+                        + " bytes of data but the file " + actual);
     }
 
     private static String hex(byte[] bytes) {

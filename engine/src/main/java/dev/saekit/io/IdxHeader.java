@@ -50,7 +50,10 @@ public record IdxHeader(ElementType type, long[] shape, boolean compressed) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof IdxHeader h && type == h.type && Arrays.equals(shape, h.shape) && compressed == h.compressed;
+        return o instanceof IdxHeader h
+                && type == h.type
+                && Arrays.equals(shape, h.shape)
+                && compressed == h.compressed;
     }
 
     @Override

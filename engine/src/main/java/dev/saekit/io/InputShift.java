@@ -31,13 +31,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * that is an error naming what to do instead.
  */
 final class InputShift {
-    private InputShift() {
-    }
+    private InputShift() {}
 
     /** The parameters of {@code model} that change, by state-dict name, with their folded values (new arrays). */
     static Map<String, INDArray> fold(SparseAutoencoder model, INDArray mu, double scale) {
         Map<String, INDArray> changed = new LinkedHashMap<>();
-        INDArray m = mu == null ? Tensors.zeros(model.dtype(), 1, model.inputDim())
+        INDArray m = mu == null
+                ? Tensors.zeros(model.dtype(), 1, model.inputDim())
                 : Tensors.copy(mu, model.dtype()).reshape(1, model.inputDim());
         Encoder e = model.encoder();
         if (e instanceof BiasedLinearEncoder b) {
@@ -45,7 +45,9 @@ final class InputShift {
             changed.put(b.weight().name(), w.mul(scale));
             changed.put(b.preBias().name(), b.preBias().value().div(scale).addi(m.reshape(model.inputDim())));
             if (!b.subtractsPreBias()) {
-                changed.put(b.latentBias().name(), b.latentBias().value().sub(m.mmul(w).muli(scale).reshape(model.nbConcepts())));
+                changed.put(
+                        b.latentBias().name(),
+                        b.latentBias().value().sub(m.mmul(w).muli(scale).reshape(model.nbConcepts())));
             }
             if (scale != 1.0) {
                 for (Parameter p : model.dictionary().parameters()) {
@@ -58,9 +60,17 @@ final class InputShift {
             Parameter w = mlp.parameters().get(0);
             Parameter bias = firstBias(mlp);
             changed.put(w.name(), w.value().mul(scale));
-            changed.put(bias.name(), bias.value().sub(m.mmul(w.value().transpose()).muli(scale).reshape(bias.value().shape())));
+            changed.put(
+                    bias.name(),
+                    bias.value()
+                            .sub(m.mmul(w.value().transpose())
+                                    .muli(scale)
+                                    .reshape(bias.value().shape())));
         } else if (e instanceof TiedEncoder t && t.hasBias() && scale == 1.0) {
-            Parameter bias = t.parameters().stream().filter(p -> p.name().equals(TiedEncoder.BIAS)).findFirst().orElseThrow();
+            Parameter bias = t.parameters().stream()
+                    .filter(p -> p.name().equals(TiedEncoder.BIAS))
+                    .findFirst()
+                    .orElseThrow();
             boolean wasTraining = model.isTraining();
             model.eval();
             INDArray d = model.getDictionary();
@@ -69,12 +79,18 @@ final class InputShift {
                 model.train();
             }
         } else {
-            String what = e instanceof TiedEncoder t ? (t.hasBias() ? "a tied encoder, whose weights are the decoder's, cannot take "
-                    + "the scale its inputs were multiplied by" : "a tied encoder without bias cannot take the mean it was trained around")
-                    : (e instanceof MlpEncoder ? "a linear encoder without bias" : "an encoder that reads the input itself")
-                    + " cannot take the mean it was trained around";
-            throw new IllegalArgumentException("this " + model.spec().variant().name() + " model's " + what + ": train it with --no-center "
-                    + "(and without --scale) to export it, or transform the inputs yourself (data_mean, data_scale)");
+            String what = e instanceof TiedEncoder t
+                    ? (t.hasBias()
+                            ? "a tied encoder, whose weights are the decoder's, cannot take "
+                                    + "the scale its inputs were multiplied by"
+                            : "a tied encoder without bias cannot take the mean it was trained around")
+                    : (e instanceof MlpEncoder
+                                    ? "a linear encoder without bias"
+                                    : "an encoder that reads the input itself")
+                            + " cannot take the mean it was trained around";
+            throw new IllegalArgumentException(
+                    "this " + model.spec().variant().name() + " model's " + what + ": train it with --no-center "
+                            + "(and without --scale) to export it, or transform the inputs yourself (data_mean, data_scale)");
         }
         return changed;
     }

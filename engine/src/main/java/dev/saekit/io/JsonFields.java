@@ -151,7 +151,8 @@ final class JsonFields {
             if (e.getMessage() != null && e.getMessage().startsWith(what + ": ")) {
                 throw e; // a field's own error, already named
             }
-            throw new IllegalArgumentException(what + ": " + (path.isEmpty() ? "" : "'" + path + "': ") + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    what + ": " + (path.isEmpty() ? "" : "'" + path + "': ") + e.getMessage(), e);
         }
     }
 }

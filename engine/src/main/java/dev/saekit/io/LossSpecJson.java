@@ -26,8 +26,7 @@ import java.util.List;
  * reads back equal.
  */
 public final class LossSpecJson {
-    private LossSpecJson() {
-    }
+    private LossSpecJson() {}
 
     public static ObjectNode toJson(LossSpec spec) {
         ObjectNode n = ModelSpecJson.MAPPER.createObjectNode();
@@ -40,15 +39,22 @@ public final class LossSpecJson {
         } else if (spec instanceof LossSpec.TopKAux t) {
             n.put("kind", "topk_aux").put("penalty", t.penalty());
         } else if (spec instanceof LossSpec.AuxK a) {
-            n.put("kind", "auxk").put("k_aux", a.kAux()).put("coefficient", a.coefficient())
-                    .put("flavor", JsonFields.lower(a.flavor())).put("window_steps", a.windowSteps());
+            n.put("kind", "auxk")
+                    .put("k_aux", a.kAux())
+                    .put("coefficient", a.coefficient())
+                    .put("flavor", JsonFields.lower(a.flavor()))
+                    .put("window_steps", a.windowSteps());
         } else if (spec instanceof LossSpec.Reanimation r) {
             n.put("kind", "reanimation").put("penalty", r.penalty());
         } else if (spec instanceof LossSpec.MpRevive m) {
-            n.put("kind", "mp_revive").put("coefficient", m.coefficient()).put("threshold", m.threshold())
+            n.put("kind", "mp_revive")
+                    .put("coefficient", m.coefficient())
+                    .put("threshold", m.threshold())
                     .put("min_dead", m.minDead());
         } else if (spec instanceof LossSpec.Matryoshka m) {
-            n.put("kind", "matryoshka").put("level_loss", JsonFields.lower(m.kind())).put("weighting", m.weighting().label());
+            n.put("kind", "matryoshka")
+                    .put("level_loss", JsonFields.lower(m.kind()))
+                    .put("weighting", m.weighting().label());
             if (m.weighting() == LossSpec.Matryoshka.Weighting.GIVEN) {
                 m.weights().forEach(n.putArray("weights")::add);
             }
@@ -83,28 +89,41 @@ public final class LossSpecJson {
             case "l1" -> new LossSpec.L1(fields.number(n, path, "lambda"));
             case "mse_l1" -> new LossSpec.MseL1(fields.number(n, path, "lambda"));
             case "topk_aux" -> new LossSpec.TopKAux(fields.number(n, path, "penalty"));
-            case "auxk" -> new LossSpec.AuxK(fields.integer(n, path, "k_aux"), fields.number(n, path, "coefficient"),
-                    fields.choice(n, path, "flavor", AuxKLoss.Flavor.values(), JsonFields::lower),
-                    fields.longValue(n, path, "window_steps"));
+            case "auxk" ->
+                new LossSpec.AuxK(
+                        fields.integer(n, path, "k_aux"),
+                        fields.number(n, path, "coefficient"),
+                        fields.choice(n, path, "flavor", AuxKLoss.Flavor.values(), JsonFields::lower),
+                        fields.longValue(n, path, "window_steps"));
             case "reanimation" -> new LossSpec.Reanimation(fields.number(n, path, "penalty"));
-            case "mp_revive" -> new LossSpec.MpRevive(fields.number(n, path, "coefficient"), fields.number(n, path, "threshold"),
-                    fields.integer(n, path, "min_dead"));
+            case "mp_revive" ->
+                new LossSpec.MpRevive(
+                        fields.number(n, path, "coefficient"),
+                        fields.number(n, path, "threshold"),
+                        fields.integer(n, path, "min_dead"));
             case "matryoshka" -> matryoshka(n, path, fields);
-            case "weighted" -> new LossSpec.Weighted(fromJson(fields.field(n, path, "term"), path + ".term", fields),
-                    fields.number(n, path, "weight"));
+            case "weighted" ->
+                new LossSpec.Weighted(
+                        fromJson(fields.field(n, path, "term"), path + ".term", fields),
+                        fields.number(n, path, "weight"));
             case "sum" -> new LossSpec.Sum(terms(n, path, fields));
             case "custom" -> new LossSpec.Custom(fields.text(n, path, "name"));
-            default -> throw fields.error(path + ".kind", "must be one of mse, l1, mse_l1, topk_aux, auxk, reanimation, "
-                    + "mp_revive, matryoshka, weighted, sum, custom; was '" + kind + "'");
+            default ->
+                throw fields.error(
+                        path + ".kind",
+                        "must be one of mse, l1, mse_l1, topk_aux, auxk, reanimation, "
+                                + "mp_revive, matryoshka, weighted, sum, custom; was '" + kind + "'");
         };
         return fields.build(path, read);
     }
 
     private static LossSpec matryoshka(JsonNode n, String path, JsonFields fields) {
-        MatryoshkaLoss.Kind level = fields.choice(n, path, "level_loss", MatryoshkaLoss.Kind.values(), JsonFields::lower);
-        LossSpec.Matryoshka.Weighting weighting = fields.choice(n, path, "weighting", LossSpec.Matryoshka.Weighting.values(),
-                LossSpec.Matryoshka.Weighting::label);
-        List<Double> weights = weighting == LossSpec.Matryoshka.Weighting.GIVEN ? fields.numbers(n, path, "weights") : List.of();
+        MatryoshkaLoss.Kind level =
+                fields.choice(n, path, "level_loss", MatryoshkaLoss.Kind.values(), JsonFields::lower);
+        LossSpec.Matryoshka.Weighting weighting = fields.choice(
+                n, path, "weighting", LossSpec.Matryoshka.Weighting.values(), LossSpec.Matryoshka.Weighting::label);
+        List<Double> weights =
+                weighting == LossSpec.Matryoshka.Weighting.GIVEN ? fields.numbers(n, path, "weights") : List.of();
         return new LossSpec.Matryoshka(level, weighting, weights);
     }
 

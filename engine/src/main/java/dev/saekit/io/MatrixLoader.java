@@ -19,8 +19,7 @@ final class MatrixLoader {
     /** The most values one in-memory matrix may have: the size limit of one Java array and one NIO buffer. */
     static final long MAX_VALUES = Integer.MAX_VALUE - 8;
 
-    private MatrixLoader() {
-    }
+    private MatrixLoader() {}
 
     /**
      * The rows of {@code arrays} (of one width, {@code cols}, and {@code rows} rows in all) stacked in
@@ -87,9 +86,13 @@ final class MatrixLoader {
             values = Long.MAX_VALUE;
         }
         if (values > MAX_VALUES) {
-            throw new DataTooLargeException(what + ": " + DataTooLargeException.size(rows, cols, target) + " (" + values
-                    + " values) is more than one in-memory array holds (" + MAX_VALUES + " values); stream it from disk"
-                    + " instead, as shards (a directory or a glob), through a shuffle buffer of bounded size", rows, cols,
+            throw new DataTooLargeException(
+                    what + ": " + DataTooLargeException.size(rows, cols, target) + " (" + values
+                            + " values) is more than one in-memory array holds (" + MAX_VALUES
+                            + " values); stream it from disk"
+                            + " instead, as shards (a directory or a glob), through a shuffle buffer of bounded size",
+                    rows,
+                    cols,
                     DataTooLargeException.bytes(rows, cols, target));
         }
     }

@@ -31,8 +31,7 @@ public final class ModelSpecJson {
     static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String WHERE = "model spec";
 
-    private ModelSpecJson() {
-    }
+    private ModelSpecJson() {}
 
     public static ObjectNode toJson(ModelSpec spec) {
         ObjectNode n = MAPPER.createObjectNode();
@@ -47,7 +46,10 @@ public final class ModelSpecJson {
         VariantSpec.toJson(spec.variant(), n.putObject("variant"));
         ObjectNode d = n.putObject("dictionary");
         if (spec.dictionary() instanceof DictionarySpec.Archetypal a) {
-            d.put("kind", "archetypal").put("points", a.nbPoints()).put("delta", a.delta()).put("use_multiplier", a.useMultiplier());
+            d.put("kind", "archetypal")
+                    .put("points", a.nbPoints())
+                    .put("delta", a.delta())
+                    .put("use_multiplier", a.useMultiplier());
         } else if (spec.dictionary() instanceof DictionarySpec.Plain) {
             d.put("kind", "plain");
         } else {
@@ -69,17 +71,23 @@ public final class ModelSpecJson {
     /** The spec in {@code n}; an {@link IllegalArgumentException} names the bad or missing field. */
     public static ModelSpec fromJson(JsonNode n) {
         SpecFields f = new SpecFields(n, WHERE);
-        SaeConfig sae = new SaeConfig(f.integer("input_dim"), f.integer("nb_concepts"), EncoderKind.parse(f.text("encoder")),
+        SaeConfig sae = new SaeConfig(
+                f.integer("input_dim"),
+                f.integer("nb_concepts"),
+                EncoderKind.parse(f.text("encoder")),
                 new DictionaryConfig(Normalization.parse(f.text("normalization")), f.bool("use_multiplier")),
-                DType.parse(f.text("dtype")), f.longValue("seed"));
+                DType.parse(f.text("dtype")),
+                f.longValue("seed"));
         VariantSpec vs = VariantSpec.fromJson(f.field("variant"), WHERE);
         SpecFields d = f.object("dictionary");
         DictionarySpec ds = switch (d.text("kind")) {
             case "standard" -> new DictionarySpec.Standard();
             case "plain" -> new DictionarySpec.Plain();
-            case "archetypal" -> new DictionarySpec.Archetypal(d.integer("points"), d.number("delta"), d.bool("use_multiplier"));
-            default -> throw new IllegalArgumentException("dictionary.kind must be standard, plain or archetypal, was '"
-                    + d.text("kind") + "'");
+            case "archetypal" ->
+                new DictionarySpec.Archetypal(d.integer("points"), d.number("delta"), d.bool("use_multiplier"));
+            default ->
+                throw new IllegalArgumentException(
+                        "dictionary.kind must be standard, plain or archetypal, was '" + d.text("kind") + "'");
         };
         SpecFields e = f.object("encoder_layout");
         EncoderSpec es = switch (e.text("kind")) {
@@ -87,8 +95,9 @@ public final class ModelSpecJson {
             case "tied" -> new EncoderSpec.Tied(e.bool("bias"));
             case "untied" -> new EncoderSpec.Untied(e.bool("bias"));
             case "saelens" -> new EncoderSpec.SaeLens(e.bool("subtract_decoder_bias"));
-            default -> throw new IllegalArgumentException("encoder_layout.kind must be standard, tied, untied or saelens, was '"
-                    + e.text("kind") + "'");
+            default ->
+                throw new IllegalArgumentException(
+                        "encoder_layout.kind must be standard, tied, untied or saelens, was '" + e.text("kind") + "'");
         };
         return new ModelSpec(sae, vs, ds, es);
     }

@@ -7,14 +7,14 @@ import java.util.Locale;
 
 /** Close names for an error message about a name that does not exist, and the edit distance behind them. */
 public final class Names {
-    private Names() {
-    }
+    private Names() {}
 
     /** Up to {@code limit} of {@code candidates} nearest to {@code wanted}: containing it first, then by edit distance. */
     public static List<String> closest(String wanted, Collection<String> candidates, int limit) {
         String w = wanted.toLowerCase(Locale.ROOT);
         return candidates.stream()
-                .sorted(Comparator.<String>comparingInt(c -> c.toLowerCase(Locale.ROOT).contains(w) ? 0 : 1)
+                .sorted(Comparator.<String>comparingInt(
+                                c -> c.toLowerCase(Locale.ROOT).contains(w) ? 0 : 1)
                         .thenComparingInt(c -> distance(w, c.toLowerCase(Locale.ROOT)))
                         .thenComparing(Comparator.naturalOrder()))
                 .limit(limit)

@@ -12,7 +12,11 @@ public final class NonFiniteValueException extends DataValueException {
 
     /** {@code indexText} locates the value in the stored array, e.g. {@code " (index [1, 2, 0] of shape [2, 3, 256])"}, or is empty. */
     NonFiniteValueException(String source, Path file, long row, long column, String indexText, double value) {
-        super(where(source, value, row, column, indexText) + "; remove or impute such rows before training", file, row, column,
+        super(
+                where(source, value, row, column, indexText) + "; remove or impute such rows before training",
+                file,
+                row,
+                column,
                 value);
     }
 }

@@ -45,14 +45,13 @@ public final class Npy {
     private static final int CHUNK = 1 << 20;
     /** The spaces NumPy reserves after the dict so the first dimension can grow in place. */
     private static final int GROWTH_AXIS_MAX_DIGITS = 21;
+
     private static final int ARRAY_ALIGN = 64;
 
-    private Npy() {
-    }
+    private Npy() {}
 
     /** A parsed header and where the data starts. */
-    record Layout(NpyHeader header, long dataOffset) {
-    }
+    record Layout(NpyHeader header, long dataOffset) {}
 
     // ---------------------------------------------------------------- reading
 
@@ -69,7 +68,10 @@ public final class Npy {
             Layout layout = open(ch, file.toString());
             NpyHeader h = layout.header();
             DataFileInfo info = new DataFileInfo(file, DataFormat.NPY, null, ElementType.ofNpy(h.descr()), h.shape());
-            return new StoredArray(info, NpyType.byteOrder(h.descr()), h.fortranOrder() && h.rank() > 1,
+            return new StoredArray(
+                    info,
+                    NpyType.byteOrder(h.descr()),
+                    h.fortranOrder() && h.rank() > 1,
                     new StoredArray.InPlace(layout.dataOffset(), null));
         }
     }
@@ -93,8 +95,10 @@ public final class Npy {
         NpyHeader h = layout.header();
         long expected = h.dataBytes();
         if (expected > MAX_ELEMENTS) {
-            throw new MalformedFileException(sourceName, "header declares " + expected + " bytes of data, more than a"
-                    + " stream can be read into memory; read it from a file instead");
+            throw new MalformedFileException(
+                    sourceName,
+                    "header declares " + expected + " bytes of data, more than a"
+                            + " stream can be read into memory; read it from a file instead");
         }
         byte[] data = in.readNBytes((int) expected); // grows chunk by chunk, never to more than is present
         if (data.length < expected) {
@@ -127,12 +131,15 @@ public final class Npy {
     static Layout readHeader(InputStream in, String source, long fileSize) throws IOException {
         byte[] prefix = in.readNBytes(MAGIC.length + 2);
         if (prefix.length == 0) {
-            throw new MalformedFileException(source, "the file is empty; a .npy file starts with the magic string \\x93NUMPY");
+            throw new MalformedFileException(
+                    source, "the file is empty; a .npy file starts with the magic string \\x93NUMPY");
         }
         for (int i = 0; i < MAGIC.length; i++) {
             if (i >= prefix.length || prefix[i] != MAGIC[i]) {
-                throw new MalformedFileException(source, "not a .npy file: expected the magic string \\x93NUMPY at byte 0,"
-                        + " found " + escape(Arrays.copyOf(prefix, Math.min(prefix.length, MAGIC.length))));
+                throw new MalformedFileException(
+                        source,
+                        "not a .npy file: expected the magic string \\x93NUMPY at byte 0," + " found "
+                                + escape(Arrays.copyOf(prefix, Math.min(prefix.length, MAGIC.length))));
             }
         }
         if (prefix.length < MAGIC.length + 2) {
@@ -141,8 +148,9 @@ public final class Npy {
         int major = prefix[6] & 0xFF;
         int minor = prefix[7] & 0xFF;
         if (minor != 0 || major < 1 || major > 3) {
-            throw new MalformedFileException(source, "unsupported .npy format version " + major + "." + minor
-                    + " at byte 6; supported: 1.0, 2.0, 3.0");
+            throw new MalformedFileException(
+                    source,
+                    "unsupported .npy format version " + major + "." + minor + " at byte 6; supported: 1.0, 2.0, 3.0");
         }
         int lengthBytes = major == 1 ? 2 : 4;
         byte[] lengthField = in.readNBytes(lengthBytes);
@@ -153,22 +161,30 @@ public final class Npy {
         long headerLength = major == 1 ? lb.getShort() & 0xFFFF : lb.getInt() & 0xFFFF_FFFFL;
         long headerStart = 8L + lengthBytes;
         if (headerLength > MAX_HEADER_BYTES) {
-            throw new MalformedFileException(source, "the header length field at byte 8 says " + headerLength
-                    + " bytes, more than the " + MAX_HEADER_BYTES + " saekit accepts");
+            throw new MalformedFileException(
+                    source,
+                    "the header length field at byte 8 says " + headerLength + " bytes, more than the "
+                            + MAX_HEADER_BYTES + " saekit accepts");
         }
         if (fileSize >= 0 && headerStart + headerLength > fileSize) {
-            throw new MalformedFileException(source, "the header length field at byte 8 says " + headerLength
-                    + " bytes but the file ends " + (fileSize - headerStart) + " bytes after it");
+            throw new MalformedFileException(
+                    source,
+                    "the header length field at byte 8 says " + headerLength + " bytes but the file ends "
+                            + (fileSize - headerStart) + " bytes after it");
         }
         byte[] headerBytes = in.readNBytes((int) headerLength);
         if (headerBytes.length < headerLength) {
-            throw truncatedAt(source, headerStart + headerBytes.length, "the header (" + headerLength + " bytes declared)");
+            throw truncatedAt(
+                    source, headerStart + headerBytes.length, "the header (" + headerLength + " bytes declared)");
         }
         Charset charset = major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1;
         String text;
         try {
-            text = charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(headerBytes)).toString();
+            text = charset.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(headerBytes))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw new MalformedFileException(source, "the header at byte " + headerStart + " is not valid " + charset);
         }
@@ -181,8 +197,10 @@ public final class Npy {
         NpyHeader h = layout.header();
         long n = h.elementCount();
         if (n > MAX_ELEMENTS) {
-            throw new MalformedFileException(source, "shape " + h.shapeText() + " has " + n
-                    + " elements, more than the " + MAX_ELEMENTS + " one array can hold in memory");
+            throw new MalformedFileException(
+                    source,
+                    "shape " + h.shapeText() + " has " + n + " elements, more than the " + MAX_ELEMENTS
+                            + " one array can hold in memory");
         }
         NpyType type = NpyType.parse(h.descr());
         long[] shape = h.shape();
@@ -193,7 +211,8 @@ public final class Npy {
         float[] floats = target == DType.FLOAT32 ? new float[(int) n] : null;
         double[] doubles = target == DType.FLOAT64 ? new double[(int) n] : null;
         Destination dest = new Destination(shape, h.fortranOrder());
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, h.dataBytes())).order(NpyType.byteOrder(h.descr()));
+        ByteBuffer buf =
+                ByteBuffer.allocate((int) Math.min(CHUNK, h.dataBytes())).order(NpyType.byteOrder(h.descr()));
         long offset = layout.dataOffset();
         long remaining = h.dataBytes();
         int done = 0;
@@ -268,8 +287,10 @@ public final class Npy {
     }
 
     static MalformedFileException sizeMismatch(String source, NpyHeader h, long present) {
-        return new MalformedFileException(source, "header declares shape " + h.shapeText() + " = " + h.dataBytes()
-                + " bytes of '" + h.descr() + "' data but the file has " + present + " bytes after the header");
+        return new MalformedFileException(
+                source,
+                "header declares shape " + h.shapeText() + " = " + h.dataBytes() + " bytes of '" + h.descr()
+                        + "' data but the file has " + present + " bytes after the header");
     }
 
     private static MalformedFileException truncatedAt(String source, long offset, String what) {
@@ -281,7 +302,10 @@ public final class Npy {
         StringBuilder sb = new StringBuilder("b'");
         for (byte b : bytes) {
             int c = b & 0xFF;
-            sb.append(c >= 0x20 && c < 0x7F && c != '\'' && c != '\\' ? String.valueOf((char) c) : String.format("\\x%02x", c));
+            sb.append(
+                    c >= 0x20 && c < 0x7F && c != '\'' && c != '\\'
+                            ? String.valueOf((char) c)
+                            : String.format("\\x%02x", c));
         }
         return sb.append('\'').toString();
     }
@@ -304,10 +328,15 @@ public final class Npy {
 
     /** Magic, version 1.0, header length and the padded dict, exactly as NumPy writes them. */
     static byte[] headerBytes(DType dtype, long[] shape) {
-        StringBuilder dict = new StringBuilder("{'descr': '").append(dtype == DType.FLOAT32 ? "<f4" : "<f8")
-                .append("', 'fortran_order': False, 'shape': ").append(NpyHeader.shapeText(shape)).append(", }");
+        StringBuilder dict = new StringBuilder("{'descr': '")
+                .append(dtype == DType.FLOAT32 ? "<f4" : "<f8")
+                .append("', 'fortran_order': False, 'shape': ")
+                .append(NpyHeader.shapeText(shape))
+                .append(", }");
         if (shape.length > 0) {
-            dict.append(" ".repeat(Math.max(0, GROWTH_AXIS_MAX_DIGITS - Long.toString(shape[0]).length())));
+            dict.append(" "
+                    .repeat(Math.max(
+                            0, GROWTH_AXIS_MAX_DIGITS - Long.toString(shape[0]).length())));
         }
         int dictLength = dict.length() + 1; // with the final '\n'
         int padding = ARRAY_ALIGN - (MAGIC.length + 2 + 2 + dictLength) % ARRAY_ALIGN;

@@ -77,7 +77,9 @@ public record NpyHeader(String descr, boolean fortranOrder, long[] shape) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof NpyHeader h && descr.equals(h.descr) && fortranOrder == h.fortranOrder
+        return o instanceof NpyHeader h
+                && descr.equals(h.descr)
+                && fortranOrder == h.fortranOrder
                 && Arrays.equals(shape, h.shape);
     }
 

@@ -72,8 +72,11 @@ final class NpyHeaderParser {
             throw fail(pos, "unexpected " + found() + " after the header dict");
         }
         if (descr == null || fortranOrder == null || shape == null) {
-            throw fail(pos, "the header dict lacks " + (descr == null ? "'descr'" : fortranOrder == null
-                    ? "'fortran_order'" : "'shape'") + "; it needs exactly 'descr', 'fortran_order' and 'shape'");
+            throw fail(
+                    pos,
+                    "the header dict lacks "
+                            + (descr == null ? "'descr'" : fortranOrder == null ? "'fortran_order'" : "'shape'")
+                            + "; it needs exactly 'descr', 'fortran_order' and 'shape'");
         }
         requireCountable();
         return new NpyHeader(descr, fortranOrder, shape);
@@ -107,8 +110,10 @@ final class NpyHeaderParser {
                 shape = parseShape();
                 break;
             default:
-                throw fail(keyAt, "unexpected key " + Text.quote(key) + "; a .npy header has exactly 'descr', 'fortran_order' and"
-                        + " 'shape'");
+                throw fail(
+                        keyAt,
+                        "unexpected key " + Text.quote(key) + "; a .npy header has exactly 'descr', 'fortran_order' and"
+                                + " 'shape'");
         }
     }
 
@@ -140,7 +145,9 @@ final class NpyHeaderParser {
         }
         pos++;
         if (dims.size() == 1 && !trailingComma) {
-            throw fail(start, "'shape' (" + dims.get(0) + ") is not a tuple; a 1-d shape is written (" + dims.get(0) + ",)");
+            throw fail(
+                    start,
+                    "'shape' (" + dims.get(0) + ") is not a tuple; a 1-d shape is written (" + dims.get(0) + ",)");
         }
         return dims.stream().mapToLong(Long::longValue).toArray();
     }
@@ -154,8 +161,10 @@ final class NpyHeaderParser {
             }
             Math.multiplyExact(count, NpyType.parse(descr).size());
         } catch (ArithmeticException e) {
-            throw fail(shapeAt, "'shape' " + NpyHeader.shapeText(shape) + " of '" + descr
-                    + "' has more bytes than a signed 64-bit count can hold");
+            throw fail(
+                    shapeAt,
+                    "'shape' " + NpyHeader.shapeText(shape) + " of '" + descr
+                            + "' has more bytes than a signed 64-bit count can hold");
         }
     }
 

@@ -64,9 +64,13 @@ public final class NpyRowWriter implements AutoCloseable {
         }
         // written from the block's own memory when it is laid out as stored; else through one reused copy
         // (a fresh native array per block would only be freed by a garbage collection the small heap never needs)
-        boolean asStored = block.ordering() == 'c' && !block.isView() && block.offset() == 0
-                && block.dataType() == dtype.nd4j() && block.data().length() == block.length();
-        INDArray values = asStored ? block : scratch.get("rows", block.rows(), cols).assign(block);
+        boolean asStored = block.ordering() == 'c'
+                && !block.isView()
+                && block.offset() == 0
+                && block.dataType() == dtype.nd4j()
+                && block.data().length() == block.length();
+        INDArray values =
+                asStored ? block : scratch.get("rows", block.rows(), cols).assign(block);
         ByteBuffer bytes = values.data().asNio().order(java.nio.ByteOrder.nativeOrder());
         bytes.limit((int) (values.length() * (dtype == DType.FLOAT32 ? 4 : 8)));
         write(bytes);
@@ -82,7 +86,8 @@ public final class NpyRowWriter implements AutoCloseable {
     public void commit() throws IOException {
         byte[] header = Npy.headerBytes(dtype, new long[] {rows, cols});
         if (header.length != headerLength) { // cannot happen: the header keeps room for 21 digits
-            throw new IllegalStateException("the .npy header grew from " + headerLength + " to " + header.length + " bytes");
+            throw new IllegalStateException(
+                    "the .npy header grew from " + headerLength + " to " + header.length + " bytes");
         }
         ByteBuffer b = ByteBuffer.wrap(header);
         while (b.hasRemaining()) {

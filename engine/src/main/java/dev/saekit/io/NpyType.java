@@ -11,9 +11,17 @@ import java.nio.ByteOrder;
  * into float64. 64-bit integers also go to float64, exact up to 2^53 in magnitude.
  */
 enum NpyType {
-    F2('f', 2, DType.FLOAT32), F4('f', 4, DType.FLOAT32), F8('f', 8, DType.FLOAT64),
-    I1('i', 1, DType.FLOAT32), I2('i', 2, DType.FLOAT32), I4('i', 4, DType.FLOAT64), I8('i', 8, DType.FLOAT64),
-    U1('u', 1, DType.FLOAT32), U2('u', 2, DType.FLOAT32), U4('u', 4, DType.FLOAT64), U8('u', 8, DType.FLOAT64);
+    F2('f', 2, DType.FLOAT32),
+    F4('f', 4, DType.FLOAT32),
+    F8('f', 8, DType.FLOAT64),
+    I1('i', 1, DType.FLOAT32),
+    I2('i', 2, DType.FLOAT32),
+    I4('i', 4, DType.FLOAT64),
+    I8('i', 8, DType.FLOAT64),
+    U1('u', 1, DType.FLOAT32),
+    U2('u', 2, DType.FLOAT32),
+    U4('u', 4, DType.FLOAT64),
+    U8('u', 8, DType.FLOAT64);
 
     /** The descrs {@link #parse} accepts, for error messages. */
     static final String ACCEPTED = "'<f2', '<f4', '<f8', '|i1', '<i2', '<i4', '<i8', '|u1', '<u2', '<u4', '<u8'"
@@ -61,18 +69,30 @@ enum NpyType {
     /** Reads one element of this type from {@code in} (whose order is set) as a double. */
     double readDouble(ByteBuffer in) {
         switch (this) {
-            case F2: return Float16.toFloat(in.getShort());
-            case F4: return in.getFloat();
-            case F8: return in.getDouble();
-            case I1: return in.get();
-            case I2: return in.getShort();
-            case I4: return in.getInt();
-            case I8: return in.getLong();
-            case U1: return in.get() & 0xFF;
-            case U2: return in.getShort() & 0xFFFF;
-            case U4: return in.getInt() & 0xFFFF_FFFFL;
-            case U8: return unsignedToDouble(in.getLong());
-            default: throw new AssertionError(this);
+            case F2:
+                return Float16.toFloat(in.getShort());
+            case F4:
+                return in.getFloat();
+            case F8:
+                return in.getDouble();
+            case I1:
+                return in.get();
+            case I2:
+                return in.getShort();
+            case I4:
+                return in.getInt();
+            case I8:
+                return in.getLong();
+            case U1:
+                return in.get() & 0xFF;
+            case U2:
+                return in.getShort() & 0xFFFF;
+            case U4:
+                return in.getInt() & 0xFFFF_FFFFL;
+            case U8:
+                return unsignedToDouble(in.getLong());
+            default:
+                throw new AssertionError(this);
         }
     }
 

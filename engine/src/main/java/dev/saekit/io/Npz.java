@@ -32,8 +32,7 @@ public final class Npz {
     /** Deflate's largest expansion: 258 bytes from a 2-bit code, 1032 to 1. */
     private static final long MAX_INFLATION = 1032;
 
-    private Npz() {
-    }
+    private Npz() {}
 
     /** The {@code .npy} header of each array, by name in archive order, without reading the data or checking its size. */
     public static Map<String, NpyHeader> headers(Path file) throws IOException {
@@ -43,7 +42,8 @@ public final class Npz {
                 String source = source(file, m.name());
                 requireReadable(m, source);
                 try (InputStream in = ArrayBytes.zipMember(ch, m, source)) {
-                    headers.put(arrayName(m), Npy.readHeader(in, source, m.size()).header());
+                    headers.put(
+                            arrayName(m), Npy.readHeader(in, source, m.size()).header());
                 }
             }
         }
@@ -82,8 +82,10 @@ public final class Npz {
             ZipArchive.Member m = members.get(name);
             if (m == null) {
                 throw new IllegalArgumentException("no array '" + name + "' in " + file + "; it holds "
-                        + (members.isEmpty() ? "no arrays" : members.size() + " array" + (members.size() == 1 ? "" : "s")
-                        + ": " + String.join(", ", members.keySet())));
+                        + (members.isEmpty()
+                                ? "no arrays"
+                                : members.size() + " array" + (members.size() == 1 ? "" : "s") + ": "
+                                        + String.join(", ", members.keySet())));
             }
             return locate(ch, file, m);
         }
@@ -104,7 +106,8 @@ public final class Npz {
         List<ZipArchive.Member> all = ZipArchive.read(ch, file.toString(), Npz::isArray);
         for (ZipArchive.Member m : all) {
             if (isArray(m.name()) && members.put(arrayName(m), m) != null) {
-                throw new MalformedFileException(file.toString(), "member " + Text.quote(m.name()) + " appears twice in the archive");
+                throw new MalformedFileException(
+                        file.toString(), "member " + Text.quote(m.name()) + " appears twice in the archive");
             }
         }
         return members;
@@ -123,16 +126,22 @@ public final class Npz {
             throw new MalformedFileException(source, "the member is encrypted; saekit reads unencrypted archives");
         }
         if (m.method() != ZipArchive.STORED && m.method() != ZipArchive.DEFLATED) {
-            throw new MalformedFileException(source, "the member is compressed with method " + m.method()
-                    + "; .npz members are stored (0) or deflated (8)");
+            throw new MalformedFileException(
+                    source,
+                    "the member is compressed with method " + m.method()
+                            + "; .npz members are stored (0) or deflated (8)");
         }
         if (m.method() == ZipArchive.STORED && m.compressedSize() != m.size()) {
-            throw new MalformedFileException(source, "a stored member of " + m.compressedSize() + " bytes that the archive records"
-                    + " as " + m.size() + " bytes uncompressed");
+            throw new MalformedFileException(
+                    source,
+                    "a stored member of " + m.compressedSize() + " bytes that the archive records" + " as " + m.size()
+                            + " bytes uncompressed");
         }
         if (m.method() == ZipArchive.DEFLATED && m.size() > MAX_INFLATION * m.compressedSize() + 1024) {
-            throw new MalformedFileException(source, "the archive records " + m.size() + " bytes inflated from "
-                    + m.compressedSize() + " compressed, more than deflate can expand to (1032-fold)");
+            throw new MalformedFileException(
+                    source,
+                    "the archive records " + m.size() + " bytes inflated from " + m.compressedSize()
+                            + " compressed, more than deflate can expand to (1032-fold)");
         }
     }
 
@@ -149,9 +158,12 @@ public final class Npz {
         if (present != h.dataBytes()) {
             throw Npy.sizeMismatch(source, h, present);
         }
-        DataFileInfo info = new DataFileInfo(file, DataFormat.NPZ, arrayName(m), ElementType.ofNpy(h.descr()), h.shape());
+        DataFileInfo info =
+                new DataFileInfo(file, DataFormat.NPZ, arrayName(m), ElementType.ofNpy(h.descr()), h.shape());
         StoredArray.Encoding encoding = m.method() == ZipArchive.STORED
-                ? new StoredArray.InPlace(m.dataOffset() + layout.dataOffset(), new StoredArray.ZipMember(m.dataOffset(), m.size(), m.crc()))
+                ? new StoredArray.InPlace(
+                        m.dataOffset() + layout.dataOffset(),
+                        new StoredArray.ZipMember(m.dataOffset(), m.size(), m.crc()))
                 : new StoredArray.Deflated(m.dataOffset(), m.compressedSize(), m.size(), m.crc(), layout.dataOffset());
         return new StoredArray(info, NpyType.byteOrder(h.descr()), h.fortranOrder() && h.rank() > 1, encoding);
     }

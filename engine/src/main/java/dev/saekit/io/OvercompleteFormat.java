@@ -24,8 +24,7 @@ public final class OvercompleteFormat {
     /** saekit buffers that overcomplete's modules do not have. */
     static final Set<String> SAEKIT_ONLY = Set.of(BatchTopKSae.RUNNING_THRESHOLD, "dropout_rng_state");
 
-    private OvercompleteFormat() {
-    }
+    private OvercompleteFormat() {}
 
     /** A model of {@code spec} with the weights of the state dict {@code file}. */
     public static SparseAutoencoder read(Path file, ModelSpec spec) throws IOException {
@@ -49,14 +48,23 @@ public final class OvercompleteFormat {
      * it (the MSAE Matryoshka), their reconstruction {@code z D} stays in the centred space. An
      * encoder with no bias to fold into (matching pursuit) is refused.
      */
-    public static void write(SparseAutoencoder model, Path file, INDArray inputMean, double inputScale) throws IOException {
-        Map<String, INDArray> folded = InputShift.transforms(inputMean, inputScale) ? InputShift.fold(model, inputMean, inputScale) : Map.of();
+    public static void write(SparseAutoencoder model, Path file, INDArray inputMean, double inputScale)
+            throws IOException {
+        Map<String, INDArray> folded =
+                InputShift.transforms(inputMean, inputScale) ? InputShift.fold(model, inputMean, inputScale) : Map.of();
         Map<String, INDArray> state = new LinkedHashMap<>();
         for (Parameter p : model.parameters()) {
             if (!SAEKIT_ONLY.contains(p.name())) {
                 state.put(p.name(), folded.getOrDefault(p.name(), p.value()));
             }
         }
-        Safetensors.write(file, state, Map.of("format", "pt", "saved_by", "saekit " + model.spec().variant().name()));
+        Safetensors.write(
+                file,
+                state,
+                Map.of(
+                        "format",
+                        "pt",
+                        "saved_by",
+                        "saekit " + model.spec().variant().name()));
     }
 }

@@ -19,13 +19,13 @@ import java.nio.file.attribute.BasicFileAttributes;
 final class RegularFiles {
     /** The file type bits of {@code st_mode}, and the types among them. */
     private static final int S_IFMT = 0170000;
+
     private static final int S_IFIFO = 0010000;
     private static final int S_IFCHR = 0020000;
     private static final int S_IFBLK = 0060000;
     private static final int S_IFSOCK = 0140000;
 
-    private RegularFiles() {
-    }
+    private RegularFiles() {}
 
     /** {@code file} opened for reading, after checking that it is a regular file. */
     static FileChannel open(Path file) throws IOException {
@@ -37,8 +37,10 @@ final class RegularFiles {
     static void require(Path file) throws IOException {
         BasicFileAttributes a = attributes(file);
         if (!a.isRegularFile()) {
-            throw new MalformedFileException(file.toString(), "is " + kind(file, a) + ", not a regular file; saekit reads data"
-                    + " from regular files, or from a directory or glob of them");
+            throw new MalformedFileException(
+                    file.toString(),
+                    "is " + kind(file, a) + ", not a regular file; saekit reads data"
+                            + " from regular files, or from a directory or glob of them");
         }
     }
 
@@ -51,16 +53,18 @@ final class RegularFiles {
             return Files.readAttributes(path, BasicFileAttributes.class);
         } catch (NoSuchFileException e) {
             if (Files.isSymbolicLink(path)) {
-                throw new MalformedFileException(path.toString(), "is a symbolic link to " + Text.quote(linkTarget(path))
-                        + ", which does not exist");
+                throw new MalformedFileException(
+                        path.toString(),
+                        "is a symbolic link to " + Text.quote(linkTarget(path)) + ", which does not exist");
             }
             throw e;
         } catch (AccessDeniedException e) {
             throw e;
         } catch (FileSystemException e) { // ELOOP and the like: the reason is the operating system's
             String reason = e.getReason() == null ? e.getClass().getSimpleName() : e.getReason();
-            throw new MalformedFileException(path.toString(), "cannot be opened: " + reason
-                    + (Files.isSymbolicLink(path) ? " (a loop of symbolic links?)" : ""));
+            throw new MalformedFileException(
+                    path.toString(),
+                    "cannot be opened: " + reason + (Files.isSymbolicLink(path) ? " (a loop of symbolic links?)" : ""));
         }
     }
 
@@ -79,11 +83,16 @@ final class RegularFiles {
             return "a special file";
         }
         switch (mode & S_IFMT) {
-            case S_IFIFO: return "a FIFO (named pipe)";
-            case S_IFSOCK: return "a socket";
-            case S_IFCHR: return "a character device";
-            case S_IFBLK: return "a block device";
-            default: return "a special file";
+            case S_IFIFO:
+                return "a FIFO (named pipe)";
+            case S_IFSOCK:
+                return "a socket";
+            case S_IFCHR:
+                return "a character device";
+            case S_IFBLK:
+                return "a block device";
+            default:
+                return "a special file";
         }
     }
 

@@ -94,7 +94,8 @@ public record RowLayout(long[] shape, int rowAxes) {
      */
     public String indexText(long row, long col) {
         return flattened() && shape.length > 0
-                ? " (index " + Arrays.toString(index(row, col)) + " of shape " + Arrays.toString(shape) + ")" : "";
+                ? " (index " + Arrays.toString(index(row, col)) + " of shape " + Arrays.toString(shape) + ")"
+                : "";
     }
 
     private static long product(long[] shape, int from, int to) {

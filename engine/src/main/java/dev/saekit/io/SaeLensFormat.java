@@ -11,13 +11,13 @@ import dev.saekit.encoder.MlpEncoder;
 import dev.saekit.files.AtomicFiles;
 import dev.saekit.model.BatchTopKSae;
 import dev.saekit.model.JumpKernel;
+import dev.saekit.model.JumpReluSpec;
 import dev.saekit.model.JumpSae;
 import dev.saekit.model.ModelSpec;
 import dev.saekit.model.Sae;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SparseAutoencoder;
 import dev.saekit.model.TopKSae;
-import dev.saekit.model.JumpReluSpec;
 import dev.saekit.model.TopKSpec;
 import dev.saekit.model.VanillaSpec;
 import dev.saekit.model.VariantSpec;
@@ -50,8 +50,7 @@ public final class SaeLensFormat {
     public static final String WEIGHTS = "sae_weights.safetensors";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private SaeLensFormat() {
-    }
+    private SaeLensFormat() {}
 
     /** The SAE in {@code dir}, computing in {@code dtype}. */
     public static SparseAutoencoder read(Path dir, DType dtype) throws IOException {
@@ -67,22 +66,28 @@ public final class SaeLensFormat {
         int dSae = positive(cfg, "d_sae", cfgFile);
         String norm = cfg.path("normalize_activations").asText("none");
         if (!norm.equals("none")) {
-            throw new MalformedFileException(cfgFile.toString(), "normalize_activations '" + norm + "' is not supported;"
-                    + " saekit imports SAEs that see the raw activations (\"none\")");
+            throw new MalformedFileException(
+                    cfgFile.toString(),
+                    "normalize_activations '" + norm + "' is not supported;"
+                            + " saekit imports SAEs that see the raw activations (\"none\")");
         }
         boolean subtract = cfg.path("apply_b_dec_to_input").asBoolean(true);
         VariantSpec variant = switch (arch) {
             case "standard" -> new VanillaSpec();
             case "topk" -> new TopKSpec(positive(cfg, "k", cfgFile));
-            case "jumprelu" -> new JumpReluSpec(JumpKernel.RECTANGLE,
-                    (float) cfg.path("jumprelu_bandwidth").asDouble(1e-3));
-            default -> throw new MalformedFileException(cfgFile.toString(), "architecture '" + arch
-                    + "' is not supported; saekit imports standard, topk and jumprelu");
+            case "jumprelu" ->
+                new JumpReluSpec(JumpKernel.RECTANGLE, (float)
+                        cfg.path("jumprelu_bandwidth").asDouble(1e-3));
+            default ->
+                throw new MalformedFileException(
+                        cfgFile.toString(),
+                        "architecture '" + arch + "' is not supported; saekit imports standard, topk and jumprelu");
         };
         SaeConfig sae = new SaeConfig(dIn, dSae, EncoderKind.LINEAR, DictionaryConfig.defaults(), dtype, 0);
         ModelSpec spec;
         try {
-            spec = new ModelSpec(sae, variant, new ModelSpec.DictionarySpec.Plain(), new ModelSpec.EncoderSpec.SaeLens(subtract));
+            spec = new ModelSpec(
+                    sae, variant, new ModelSpec.DictionarySpec.Plain(), new ModelSpec.EncoderSpec.SaeLens(subtract));
         } catch (IllegalArgumentException e) {
             throw new MalformedFileException(cfgFile.toString(), e.getMessage());
         }
@@ -100,22 +105,26 @@ public final class SaeLensFormat {
         for (Map.Entry<String, long[]> e : expected.entrySet()) {
             TensorEntry t = f.tensors().get(e.getKey());
             if (t == null) {
-                throw new MalformedFileException(weightsFile.toString(), "has no tensor '" + e.getKey() + "' that a " + arch + " SAE needs");
+                throw new MalformedFileException(
+                        weightsFile.toString(), "has no tensor '" + e.getKey() + "' that a " + arch + " SAE needs");
             }
             if (!java.util.Arrays.equals(t.shape(), e.getValue())) {
-                throw new MalformedFileException(weightsFile.toString(), "'" + e.getKey() + "' has shape "
-                        + java.util.Arrays.toString(t.shape()) + " but " + CONFIG + " (d_in " + dIn + ", d_sae " + dSae + ") needs "
-                        + java.util.Arrays.toString(e.getValue()) + ": the weights and cfg.json disagree");
+                throw new MalformedFileException(
+                        weightsFile.toString(),
+                        "'" + e.getKey() + "' has shape "
+                                + java.util.Arrays.toString(t.shape()) + " but " + CONFIG + " (d_in " + dIn + ", d_sae "
+                                + dSae + ") needs "
+                                + java.util.Arrays.toString(e.getValue()) + ": the weights and cfg.json disagree");
             }
         }
         for (String name : f.tensors().keySet()) {
             if (!expected.containsKey(name)) {
-                throw new MalformedFileException(weightsFile.toString(), "has a tensor '" + name + "' that a " + arch
-                        + " SAE does not use");
+                throw new MalformedFileException(
+                        weightsFile.toString(), "has a tensor '" + name + "' that a " + arch + " SAE does not use");
             }
         }
         SparseAutoencoder model = spec.build();
-        for (String name : new String[]{"W_enc", "b_enc", "W_dec", "b_dec"}) {
+        for (String name : new String[] {"W_enc", "b_enc", "W_dec", "b_dec"}) {
             INDArray value = f.read(name, dtype);
             Checkpoints.requireFinite(value, name, weightsFile);
             assign(model, name, value, weightsFile);
@@ -124,15 +133,18 @@ public final class SaeLensFormat {
             INDArray threshold = f.read("threshold", dtype);
             Checkpoints.requireFinite(threshold, "threshold", weightsFile);
             if (!(threshold.minNumber().doubleValue() > 0)) {
-                throw new MalformedFileException(weightsFile.toString(), "threshold has a value <= 0 ("
-                        + threshold.minNumber() + "); saekit's JumpReLU learns log-thresholds and needs positive ones");
+                throw new MalformedFileException(
+                        weightsFile.toString(),
+                        "threshold has a value <= 0 (" + threshold.minNumber()
+                                + "); saekit's JumpReLU learns log-thresholds and needs positive ones");
             }
             jump.thresholds().assign(Transforms.log(threshold, true));
         }
         return model;
     }
 
-    private static void assign(SparseAutoencoder model, String name, INDArray value, Path file) throws MalformedFileException {
+    private static void assign(SparseAutoencoder model, String name, INDArray value, Path file)
+            throws MalformedFileException {
         try {
             model.parameter(name).orElseThrow().assign(value);
         } catch (IllegalArgumentException e) {
@@ -153,7 +165,8 @@ public final class SaeLensFormat {
      * reconstruction, and the scale into {@code W_enc} (times it) and {@code W_dec} (divided by it), so
      * SAELens computes saekit's codes and a reconstruction in the inputs' own space.
      */
-    public static void write(SparseAutoencoder model, Path dir, INDArray inputMean, double inputScale) throws IOException {
+    public static void write(SparseAutoencoder model, Path dir, INDArray inputMean, double inputScale)
+            throws IOException {
         ObjectNode cfg = JSON.createObjectNode();
         Map<String, INDArray> w = new LinkedHashMap<>();
         boolean wasTraining = model.isTraining();
@@ -178,10 +191,11 @@ public final class SaeLensFormat {
         } else if (model instanceof Sae) {
             arch = "standard";
         } else {
-            throw new IllegalArgumentException("SAELens has no architecture for a " + model.spec().variant().name()
-                    + " model; export vanilla, topk, batchtopk or jumprelu models");
+            throw new IllegalArgumentException("SAELens has no architecture for a "
+                    + model.spec().variant().name() + " model; export vanilla, topk, batchtopk or jumprelu models");
         }
-        // saekit computes pre = ((x - mu) a - s b) W_enc + b_enc and x_hat = (z W_dec + b) / a + mu in the inputs' space
+        // saekit computes pre = ((x - mu) a - s b) W_enc + b_enc and x_hat = (z W_dec + b) / a + mu in the inputs'
+        // space
         // (a the scale, s whether the encoder subtracts b); SAELens with apply_b_dec_to_input computes
         // (x - b_dec) W_enc' + b_enc' and z W_dec' + b_dec, so W_enc' = a W_enc, b_dec = b / a + mu,
         // b_enc' = b_enc + (1 - s) b W_enc and W_dec' = W_dec / a
@@ -196,19 +210,27 @@ public final class SaeLensFormat {
             subtract = e.subtractsPreBias();
         } else if (model.encoder() instanceof MlpEncoder m && m.kind() == EncoderKind.LINEAR) {
             wEnc = m.parameters().get(0).value().transpose();
-            bEnc = m.parameters().size() > 1 ? m.parameters().get(1).value() : Tensors.zeros(model.dtype(), model.nbConcepts());
-            b = model.decoderBias() != null ? model.decoderBias().value() : Tensors.zeros(model.dtype(), model.inputDim());
+            bEnc = m.parameters().size() > 1
+                    ? m.parameters().get(1).value()
+                    : Tensors.zeros(model.dtype(), model.nbConcepts());
+            b = model.decoderBias() != null
+                    ? model.decoderBias().value()
+                    : Tensors.zeros(model.dtype(), model.inputDim());
             subtract = false;
         } else {
-            throw new IllegalArgumentException("SAELens SAEs have a linear encoder; this model's encoder is " + model.encoder()
-                    + " (export models with the linear encoder or the SAELens layout)");
+            throw new IllegalArgumentException("SAELens SAEs have a linear encoder; this model's encoder is "
+                    + model.encoder() + " (export models with the linear encoder or the SAELens layout)");
         }
         INDArray bDec = b.div(inputScale);
         if (inputMean != null) {
             bDec.addi(Tensors.copy(inputMean, model.dtype()).reshape(model.inputDim()));
         }
         w.put("W_enc", wEnc.mul(inputScale));
-        w.put("b_enc", subtract ? bEnc : bEnc.add(b.reshape(1, model.inputDim()).mmul(wEnc).reshape(model.nbConcepts())));
+        w.put(
+                "b_enc",
+                subtract
+                        ? bEnc
+                        : bEnc.add(b.reshape(1, model.inputDim()).mmul(wEnc).reshape(model.nbConcepts())));
         w.put("b_dec", bDec);
         w.put("W_dec", model.getDictionary().div(inputScale));
         if (wasTraining && !(model instanceof BatchTopKSae)) {
@@ -240,7 +262,8 @@ public final class SaeLensFormat {
     private static int positive(JsonNode n, String field, Path file) throws MalformedFileException {
         JsonNode f = n.get(field);
         if (f == null || !f.isIntegralNumber() || !f.canConvertToInt() || f.asInt() <= 0) {
-            throw new MalformedFileException(file.toString(), "field '" + field + "' must be a positive integer, was " + f);
+            throw new MalformedFileException(
+                    file.toString(), "field '" + field + "' must be a positive integer, was " + f);
         }
         return f.asInt();
     }

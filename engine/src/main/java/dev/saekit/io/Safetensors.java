@@ -32,10 +32,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class Safetensors {
     /** The longest header saekit reads: 100 MB, the limit of the format's reference implementation. */
     public static final int MAX_HEADER_BYTES = 100_000_000;
+
     private static final int LENGTH_FIELD = 8;
 
-    private Safetensors() {
-    }
+    private Safetensors() {}
 
     /** The checked header of {@code file}: tensor names, dtypes, shapes, offsets and metadata, no data. */
     public static SafetensorsFile header(Path file) throws IOException {
@@ -43,20 +43,29 @@ public final class Safetensors {
         try (FileChannel ch = RegularFiles.open(file)) {
             long size = ch.size();
             if (size < LENGTH_FIELD) {
-                throw new MalformedFileException(source, size == 0 ? "the file is empty; a safetensors file starts with an"
-                        + " 8-byte header length" : "the file has " + size + " bytes, fewer than the 8-byte header length");
+                throw new MalformedFileException(
+                        source,
+                        size == 0
+                                ? "the file is empty; a safetensors file starts with an" + " 8-byte header length"
+                                : "the file has " + size + " bytes, fewer than the 8-byte header length");
             }
-            ByteBuffer field = readAt(ch, 0, LENGTH_FIELD, source, "the header length").order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer field =
+                    readAt(ch, 0, LENGTH_FIELD, source, "the header length").order(ByteOrder.LITTLE_ENDIAN);
             long headerLength = field.getLong(); // unsigned on disk: a negative value is above 2^63
             if (headerLength < 0 || headerLength > MAX_HEADER_BYTES) {
-                throw new MalformedFileException(source, "the header length field at byte 0 says "
-                        + Long.toUnsignedString(headerLength) + " bytes, more than the " + MAX_HEADER_BYTES + " the format allows");
+                throw new MalformedFileException(
+                        source,
+                        "the header length field at byte 0 says " + Long.toUnsignedString(headerLength)
+                                + " bytes, more than the " + MAX_HEADER_BYTES + " the format allows");
             }
             if (LENGTH_FIELD + headerLength > size) {
-                throw new MalformedFileException(source, "the header length field at byte 0 says " + headerLength
-                        + " bytes but the file ends " + (size - LENGTH_FIELD) + " bytes after it");
+                throw new MalformedFileException(
+                        source,
+                        "the header length field at byte 0 says " + headerLength + " bytes but the file ends "
+                                + (size - LENGTH_FIELD) + " bytes after it");
             }
-            byte[] header = readAt(ch, LENGTH_FIELD, (int) headerLength, source, "the header").array();
+            byte[] header = readAt(ch, LENGTH_FIELD, (int) headerLength, source, "the header")
+                    .array();
             long dataStart = LENGTH_FIELD + headerLength;
             SafetensorsHeaderParser.Parsed parsed = SafetensorsHeaderParser.parse(header, size - dataStart, source);
             return new SafetensorsFile(file, dataStart, parsed.tensors(), parsed.metadata());
@@ -79,15 +88,18 @@ public final class Safetensors {
      * appears complete or not at all: the bytes go to a temporary file in the same directory, which
      * is forced to disk and renamed over {@code file}; on failure the temporary file is deleted.
      */
-    public static void write(Path file, Map<String, INDArray> tensors, Map<String, String> metadata) throws IOException {
+    public static void write(Path file, Map<String, INDArray> tensors, Map<String, String> metadata)
+            throws IOException {
         SafetensorsWriter.write(file, tensors, metadata);
     }
 
-    private static ByteBuffer readAt(FileChannel ch, long position, int length, String source, String what) throws IOException {
+    private static ByteBuffer readAt(FileChannel ch, long position, int length, String source, String what)
+            throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(length);
         while (buf.hasRemaining()) {
             if (ch.read(buf, position + buf.position()) < 0) {
-                throw new MalformedFileException(source, "the file ends at byte " + (position + buf.position()) + ", inside " + what);
+                throw new MalformedFileException(
+                        source, "the file ends at byte " + (position + buf.position()) + ", inside " + what);
             }
         }
         return buf.flip();

@@ -24,7 +24,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param tensors   name to entry, in the order of the header
  * @param metadata  the {@code __metadata__} map; empty if the file has none
  */
-public record SafetensorsFile(Path path, long dataStart, Map<String, TensorEntry> tensors, Map<String, String> metadata) {
+public record SafetensorsFile(
+        Path path, long dataStart, Map<String, TensorEntry> tensors, Map<String, String> metadata) {
     /** Bytes moved per read: a multiple of every element size, so no element straddles two chunks. */
     private static final int CHUNK = 1 << 20;
     /** Names listed in an error about a missing tensor. */
@@ -82,8 +83,8 @@ public record SafetensorsFile(Path path, long dataStart, Map<String, TensorEntry
     public long[] readLongs(String name) throws IOException {
         TensorEntry e = entry(name);
         if (!e.dtype().isInteger()) {
-            throw new IllegalArgumentException("tensor '" + name + "' of " + path + " is " + e.dtype().safetensorsName()
-                    + "; readLongs reads integer and bool tensors");
+            throw new IllegalArgumentException("tensor '" + name + "' of " + path + " is "
+                    + e.dtype().safetensorsName() + "; readLongs reads integer and bool tensors");
         }
         long n = checkedCount(e);
         long[] values = new long[(int) n];
@@ -111,7 +112,8 @@ public record SafetensorsFile(Path path, long dataStart, Map<String, TensorEntry
     StoredArray locate(String name) {
         TensorEntry e = entry(name);
         DataFileInfo info = new DataFileInfo(path, DataFormat.SAFETENSORS, name, e.dtype(), e.shape());
-        return new StoredArray(info, ByteOrder.LITTLE_ENDIAN, false, new StoredArray.InPlace(dataStart + e.begin(), null));
+        return new StoredArray(
+                info, ByteOrder.LITTLE_ENDIAN, false, new StoredArray.InPlace(dataStart + e.begin(), null));
     }
 
     private FileChannel open() throws IOException {
@@ -120,8 +122,10 @@ public record SafetensorsFile(Path path, long dataStart, Map<String, TensorEntry
         if (ch.size() != expected) {
             long size = ch.size();
             ch.close();
-            throw new MalformedFileException(path.toString(), "the file has " + size + " bytes but its safetensors header,"
-                    + " read earlier, describes " + expected + "; it changed since");
+            throw new MalformedFileException(
+                    path.toString(),
+                    "the file has " + size + " bytes but its safetensors header," + " read earlier, describes "
+                            + expected + "; it changed since");
         }
         return ch;
     }
@@ -169,8 +173,10 @@ public record SafetensorsFile(Path path, long dataStart, Map<String, TensorEntry
     private long checkedCount(TensorEntry e) throws MalformedFileException {
         long n = e.elementCount();
         if (n > Npy.MAX_ELEMENTS) {
-            throw new MalformedFileException(path.toString(), "tensor " + Text.quote(e.name()) + " " + Arrays.toString(e.shape())
-                    + " has " + n + " elements, more than the " + Npy.MAX_ELEMENTS + " one array can hold in memory");
+            throw new MalformedFileException(
+                    path.toString(),
+                    "tensor " + Text.quote(e.name()) + " " + Arrays.toString(e.shape()) + " has " + n
+                            + " elements, more than the " + Npy.MAX_ELEMENTS + " one array can hold in memory");
         }
         return n;
     }
@@ -182,15 +188,18 @@ public record SafetensorsFile(Path path, long dataStart, Map<String, TensorEntry
 
     /** Reads the bytes of {@code e} in chunks that hold whole elements. */
     private void readChunks(FileChannel ch, TensorEntry e, ChunkConsumer consumer) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, e.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf =
+                ByteBuffer.allocate((int) Math.min(CHUNK, e.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
         long position = dataStart + e.begin();
         long end = dataStart + e.end();
         while (position < end) {
             buf.clear().limit((int) Math.min(buf.capacity(), end - position));
             while (buf.hasRemaining()) {
                 if (ch.read(buf, position + buf.position()) < 0) {
-                    throw new MalformedFileException(path.toString(), "the file ends at byte " + (position + buf.position())
-                            + ", inside tensor " + Text.quote(e.name()));
+                    throw new MalformedFileException(
+                            path.toString(),
+                            "the file ends at byte " + (position + buf.position()) + ", inside tensor "
+                                    + Text.quote(e.name()));
                 }
             }
             position += buf.limit();
@@ -204,7 +213,8 @@ public record SafetensorsFile(Path path, long dataStart, Map<String, TensorEntry
         if (tensors.isEmpty()) {
             return "no tensors";
         }
-        String names = String.join(", ", tensors.keySet().stream().limit(NAMES_SHOWN).toList());
+        String names =
+                String.join(", ", tensors.keySet().stream().limit(NAMES_SHOWN).toList());
         return tensors.size() + " tensor" + (tensors.size() == 1 ? "" : "s") + ": " + names
                 + (tensors.size() > NAMES_SHOWN ? ", ..." : "");
     }

@@ -33,15 +33,15 @@ import java.util.regex.Pattern;
  */
 final class SafetensorsHeaderParser {
     /** The tensors in header order and the metadata ({@code __metadata__}, empty if absent). */
-    record Parsed(Map<String, TensorEntry> tensors, Map<String, String> metadata) {
-    }
+    record Parsed(Map<String, TensorEntry> tensors, Map<String, String> metadata) {}
 
     static final String METADATA_KEY = "__metadata__";
     /** Safetensors dtypes that exist but that saekit does not read (sub-byte, 8-bit floats, complex). */
-    private static final Set<String> KNOWN_UNSUPPORTED = Set.of("F4", "F6_E2M3", "F6_E3M2", "F8_E5M2", "F8_E4M3",
-            "F8_E8M0", "F8_E4M3FNUZ", "F8_E5M2FNUZ", "C64");
+    private static final Set<String> KNOWN_UNSUPPORTED =
+            Set.of("F4", "F6_E2M3", "F6_E3M2", "F8_E5M2", "F8_E4M3", "F8_E8M0", "F8_E4M3FNUZ", "F8_E5M2FNUZ", "C64");
     /** Where Jackson's messages name the source and position; the file offset replaces it. */
-    private static final Pattern JACKSON_LOCATION = Pattern.compile("\\s*\\(?(start marker )?at \\[Source: [^\\]]*\\]\\)?");
+    private static final Pattern JACKSON_LOCATION =
+            Pattern.compile("\\s*\\(?(start marker )?at \\[Source: [^\\]]*\\]\\)?");
     /** The header's bytes start after the 8-byte length field. */
     private static final long HEADER_START = 8;
 
@@ -52,7 +52,8 @@ final class SafetensorsHeaderParser {
                     .maxDocumentLength(Safetensors.MAX_HEADER_BYTES)
                     .maxStringLength(Safetensors.MAX_HEADER_BYTES)
                     .maxNameLength(Safetensors.MAX_HEADER_BYTES)
-                    .maxNestingDepth(4) // header > tensor > shape, and one more level so that our checks name a nested array
+                    .maxNestingDepth(
+                            4) // header > tensor > shape, and one more level so that our checks name a nested array
                     .build())
             .build();
 
@@ -72,8 +73,10 @@ final class SafetensorsHeaderParser {
 
     private Parsed parse(long bufferLength) throws MalformedFileException {
         if (bytes.length == 0 || bytes[0] != '{') {
-            throw new MalformedFileException(source, "the safetensors header at byte 8 does not start with '{'"
-                    + (bytes.length == 0 ? " (its length field says 0 bytes)" : ""));
+            throw new MalformedFileException(
+                    source,
+                    "the safetensors header at byte 8 does not start with '{'"
+                            + (bytes.length == 0 ? " (its length field says 0 bytes)" : ""));
         }
         requireUtf8(bytes);
         if (bytes.length > 1 && bytes[1] == 0) { // would make Jackson guess UTF-16 or UTF-32
@@ -105,15 +108,17 @@ final class SafetensorsHeaderParser {
         } catch (JsonProcessingException e) {
             long at = offset(e.getLocation() != null ? e.getLocation() : p == null ? null : p.currentLocation());
             String message = JACKSON_LOCATION.matcher(e.getOriginalMessage()).replaceAll("");
-            throw new MalformedFileException(source, "invalid JSON in the safetensors header"
-                    + (at >= 0 ? " at byte " + at : "") + ": " + message);
+            throw new MalformedFileException(
+                    source,
+                    "invalid JSON in the safetensors header" + (at >= 0 ? " at byte " + at : "") + ": " + message);
         } catch (MalformedFileException e) {
             throw e;
         } catch (IOException e) { // cannot happen reading a byte array; kept a MalformedFileException all the same
             throw new MalformedFileException(source, "cannot parse the safetensors header: " + e.getMessage());
         }
         checkTiling(tensors, bufferLength);
-        return new Parsed(Collections.unmodifiableMap(tensors),
+        return new Parsed(
+                Collections.unmodifiableMap(tensors),
                 metadata == null ? Map.of() : Collections.unmodifiableMap(metadata));
     }
 
@@ -131,7 +136,8 @@ final class SafetensorsHeaderParser {
             String key = p.currentName();
             JsonToken v = p.nextToken();
             if (v != JsonToken.VALUE_STRING) {
-                throw fail("'" + METADATA_KEY + "' entry " + Text.quote(key) + " must be a string, found " + describe(v));
+                throw fail(
+                        "'" + METADATA_KEY + "' entry " + Text.quote(key) + " must be a string, found " + describe(v));
             }
             if (metadata.put(key, p.getText()) != null) {
                 throw fail("'" + METADATA_KEY + "' has the key " + Text.quote(key) + " twice");
@@ -166,12 +172,13 @@ final class SafetensorsHeaderParser {
                     seen = offsets != null;
                     offsets = parseIntegers(where, "data_offsets", 2);
                     if (offsets.length != 2) {
-                        throw fail(where + ": 'data_offsets' must be [begin, end], found " + offsets.length + " numbers");
+                        throw fail(
+                                where + ": 'data_offsets' must be [begin, end], found " + offsets.length + " numbers");
                     }
                     break;
                 default:
-                    throw fail(where + " has the unexpected key " + Text.quote(key) + "; an entry has exactly 'dtype', 'shape'"
-                            + " and 'data_offsets'");
+                    throw fail(where + " has the unexpected key " + Text.quote(key)
+                            + "; an entry has exactly 'dtype', 'shape'" + " and 'data_offsets'");
             }
             if (seen) {
                 throw fail(where + " has the key " + Text.quote(key) + " twice");
@@ -195,8 +202,9 @@ final class SafetensorsHeaderParser {
             throw fail(where + ": 'data_offsets' [" + offsets[0] + ", " + offsets[1] + "] end before they begin");
         }
         if (offsets[1] - offsets[0] != bytes) {
-            throw fail(where + ": 'data_offsets' [" + offsets[0] + ", " + offsets[1] + "] span " + (offsets[1] - offsets[0])
-                    + " bytes but " + dtype.safetensorsName() + " " + Arrays.toString(shape) + " needs " + bytes);
+            throw fail(where + ": 'data_offsets' [" + offsets[0] + ", " + offsets[1] + "] span "
+                    + (offsets[1] - offsets[0]) + " bytes but " + dtype.safetensorsName() + " " + Arrays.toString(shape)
+                    + " needs " + bytes);
         }
         return new TensorEntry(name, dtype, shape, offsets[0], offsets[1]);
     }
@@ -209,8 +217,11 @@ final class SafetensorsHeaderParser {
         String name = p.getText();
         ElementType dtype = ElementType.ofSafetensors(name);
         if (dtype == null) {
-            throw fail(where + ": " + (KNOWN_UNSUPPORTED.contains(name) ? "saekit does not read dtype '" + name + "'"
-                    : "unknown dtype " + Text.quote(name)) + "; accepted: " + ElementType.SAFETENSORS_ACCEPTED);
+            throw fail(where + ": "
+                    + (KNOWN_UNSUPPORTED.contains(name)
+                            ? "saekit does not read dtype '" + name + "'"
+                            : "unknown dtype " + Text.quote(name))
+                    + "; accepted: " + ElementType.SAFETENSORS_ACCEPTED);
         }
         return dtype;
     }
@@ -227,7 +238,8 @@ final class SafetensorsHeaderParser {
                 throw fail(where + ": '" + field + "' must hold integers, found " + describe(t));
             }
             if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-                throw fail(where + ": '" + field + "' value " + p.getText() + " does not fit in a signed 64-bit integer");
+                throw fail(
+                        where + ": '" + field + "' value " + p.getText() + " does not fit in a signed 64-bit integer");
             }
             long v = p.getLongValue();
             if (v < 0) {
@@ -249,43 +261,55 @@ final class SafetensorsHeaderParser {
     private void checkTiling(Map<String, TensorEntry> tensors, long bufferLength) throws MalformedFileException {
         for (TensorEntry e : tensors.values()) {
             if (e.end() > bufferLength) {
-                throw new MalformedFileException(source, "tensor " + Text.quote(e.name()) + ": 'data_offsets' [" + e.begin() + ", "
-                        + e.end() + "] reach past the end of the " + bufferLength + "-byte data buffer");
+                throw new MalformedFileException(
+                        source,
+                        "tensor " + Text.quote(e.name()) + ": 'data_offsets' [" + e.begin() + ", " + e.end()
+                                + "] reach past the end of the " + bufferLength + "-byte data buffer");
             }
         }
         List<TensorEntry> sorted = new ArrayList<>(tensors.values());
-        sorted.sort((a, b) -> a.begin() != b.begin() ? Long.compare(a.begin(), b.begin()) : Long.compare(a.end(), b.end()));
+        sorted.sort(
+                (a, b) -> a.begin() != b.begin() ? Long.compare(a.begin(), b.begin()) : Long.compare(a.end(), b.end()));
         long covered = 0;
         TensorEntry previous = null;
         for (TensorEntry e : sorted) {
             if (e.begin() < covered) {
-                throw new MalformedFileException(source, "tensor " + Text.quote(e.name()) + ": 'data_offsets' [" + e.begin() + ", "
-                        + e.end() + "] overlap tensor " + Text.quote(previous.name()) + " [" + previous.begin() + ", " + previous.end() + "]");
+                throw new MalformedFileException(
+                        source,
+                        "tensor " + Text.quote(e.name()) + ": 'data_offsets' [" + e.begin() + ", " + e.end()
+                                + "] overlap tensor " + Text.quote(previous.name()) + " [" + previous.begin() + ", "
+                                + previous.end() + "]");
             }
             if (e.begin() > covered) {
-                throw new MalformedFileException(source, "tensor " + Text.quote(e.name()) + ": 'data_offsets' [" + e.begin() + ", "
-                        + e.end() + "] leave bytes " + covered + ".." + e.begin() + " of the data buffer to no tensor");
+                throw new MalformedFileException(
+                        source,
+                        "tensor " + Text.quote(e.name()) + ": 'data_offsets' [" + e.begin() + ", " + e.end()
+                                + "] leave bytes " + covered + ".." + e.begin() + " of the data buffer to no tensor");
             }
             covered = e.end();
             previous = e;
         }
         if (covered != bufferLength) {
-            throw new MalformedFileException(source, "the tensors cover " + covered + " bytes of the data buffer but it has "
-                    + bufferLength + " (bytes " + covered + ".." + bufferLength + " belong to no tensor)");
+            throw new MalformedFileException(
+                    source,
+                    "the tensors cover " + covered + " bytes of the data buffer but it has " + bufferLength + " (bytes "
+                            + covered + ".." + bufferLength + " belong to no tensor)");
         }
     }
 
     /** Fails if {@code bytes} is not strict UTF-8, naming the file offset of the first bad byte. */
     private void requireUtf8(byte[] bytes) throws MalformedFileException {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
         CharBuffer out = CharBuffer.allocate(8192);
         while (true) {
             CoderResult r = decoder.decode(in, out, true);
             if (r.isError()) {
-                throw new MalformedFileException(source, "the safetensors header is not valid UTF-8 at byte "
-                        + (HEADER_START + in.position()));
+                throw new MalformedFileException(
+                        source, "the safetensors header is not valid UTF-8 at byte " + (HEADER_START + in.position()));
             }
             if (r.isUnderflow()) {
                 return;
@@ -296,7 +320,8 @@ final class SafetensorsHeaderParser {
 
     private MalformedFileException fail(String message) {
         long at = offset(p.currentTokenLocation());
-        return new MalformedFileException(source, "safetensors header" + (at >= 0 ? " at byte " + at : "") + ": " + message);
+        return new MalformedFileException(
+                source, "safetensors header" + (at >= 0 ? " at byte " + at : "") + ": " + message);
     }
 
     /**
@@ -329,13 +354,22 @@ final class SafetensorsHeaderParser {
             return "the end of the header";
         }
         switch (t) {
-            case START_OBJECT: return "an object";
-            case START_ARRAY: return "an array";
-            case VALUE_STRING: return "a string";
-            case VALUE_NUMBER_INT: case VALUE_NUMBER_FLOAT: return "a number";
-            case VALUE_TRUE: case VALUE_FALSE: return "a boolean";
-            case VALUE_NULL: return "null";
-            default: return t.toString();
+            case START_OBJECT:
+                return "an object";
+            case START_ARRAY:
+                return "an array";
+            case VALUE_STRING:
+                return "a string";
+            case VALUE_NUMBER_INT:
+            case VALUE_NUMBER_FLOAT:
+                return "a number";
+            case VALUE_TRUE:
+            case VALUE_FALSE:
+                return "a boolean";
+            case VALUE_NULL:
+                return "null";
+            default:
+                return t.toString();
         }
     }
 }

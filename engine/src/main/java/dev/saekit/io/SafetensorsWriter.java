@@ -30,11 +30,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class SafetensorsWriter {
     private static final int CHUNK = 1 << 20;
 
-    private SafetensorsWriter() {
-    }
+    private SafetensorsWriter() {}
 
-    private record Item(String name, byte[] nameBytes, ElementType dtype, INDArray array) {
-    }
+    private record Item(String name, byte[] nameBytes, ElementType dtype, INDArray array) {}
 
     static void write(Path file, Map<String, INDArray> tensors, Map<String, String> metadata) throws IOException {
         Objects.requireNonNull(tensors, "tensors");
@@ -81,22 +79,33 @@ final class SafetensorsWriter {
         if (metadata != null && !metadata.isEmpty()) {
             json.append(quote(SafetensorsHeaderParser.METADATA_KEY)).append(":{");
             metadata.entrySet().stream()
-                    .sorted(Map.Entry.comparingByKey(Comparator.comparing(k -> k.getBytes(StandardCharsets.UTF_8), Arrays::compareUnsigned)))
-                    .forEach(e -> json.append(quote(requireUnicode("metadata key", e.getKey()))).append(':')
-                            .append(quote(requireUnicode("metadata '" + e.getKey() + "'", e.getValue()))).append(','));
+                    .sorted(Map.Entry.comparingByKey(
+                            Comparator.comparing(k -> k.getBytes(StandardCharsets.UTF_8), Arrays::compareUnsigned)))
+                    .forEach(e -> json.append(quote(requireUnicode("metadata key", e.getKey())))
+                            .append(':')
+                            .append(quote(requireUnicode("metadata '" + e.getKey() + "'", e.getValue())))
+                            .append(','));
             json.setLength(json.length() - 1);
             json.append("},");
         }
         long offset = 0;
         for (Item item : items) {
-            long end = Math.addExact(offset, Math.multiplyExact(item.array().length(), item.dtype().size()));
-            json.append(quote(item.name())).append(":{\"dtype\":\"").append(item.dtype().safetensorsName())
+            long end = Math.addExact(
+                    offset,
+                    Math.multiplyExact(item.array().length(), item.dtype().size()));
+            json.append(quote(item.name()))
+                    .append(":{\"dtype\":\"")
+                    .append(item.dtype().safetensorsName())
                     .append("\",\"shape\":[");
             long[] shape = item.array().shape();
             for (int i = 0; i < shape.length; i++) {
                 json.append(i == 0 ? "" : ",").append(shape[i]);
             }
-            json.append("],\"data_offsets\":[").append(offset).append(',').append(end).append("]},");
+            json.append("],\"data_offsets\":[")
+                    .append(offset)
+                    .append(',')
+                    .append(end)
+                    .append("]},");
             offset = end;
         }
         if (json.charAt(json.length() - 1) == ',') { // after the last entry, or the metadata of a file with no tensors
@@ -124,13 +133,27 @@ final class SafetensorsWriter {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
-                case '"': sb.append("\\\""); break;
-                case '\\': sb.append("\\\\"); break;
-                case '\b': sb.append("\\b"); break;
-                case '\t': sb.append("\\t"); break;
-                case '\n': sb.append("\\n"); break;
-                case '\f': sb.append("\\f"); break;
-                case '\r': sb.append("\\r"); break;
+                case '"':
+                    sb.append("\\\"");
+                    break;
+                case '\\':
+                    sb.append("\\\\");
+                    break;
+                case '\b':
+                    sb.append("\\b");
+                    break;
+                case '\t':
+                    sb.append("\\t");
+                    break;
+                case '\n':
+                    sb.append("\\n");
+                    break;
+                case '\f':
+                    sb.append("\\f");
+                    break;
+                case '\r':
+                    sb.append("\\r");
+                    break;
                 default:
                     if (c < 0x20) {
                         sb.append(String.format("\\u%04x", (int) c));
@@ -150,8 +173,9 @@ final class SafetensorsWriter {
             if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
-                throw new IllegalArgumentException(what + " '" + s + "' holds a lone surrogate U+" + Integer.toHexString(c).toUpperCase(Locale.ROOT)
-                        + " at index " + i + ", which UTF-8 cannot encode");
+                throw new IllegalArgumentException(what + " '" + s + "' holds a lone surrogate U+"
+                        + Integer.toHexString(c).toUpperCase(Locale.ROOT) + " at index " + i
+                        + ", which UTF-8 cannot encode");
             }
         }
         return s;
@@ -163,11 +187,14 @@ final class SafetensorsWriter {
         if (n == 0) {
             return;
         }
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, n * item.dtype().size())).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf = ByteBuffer.allocate(
+                        (int) Math.min(CHUNK, n * item.dtype().size()))
+                .order(ByteOrder.LITTLE_ENDIAN);
         int perChunk = buf.capacity() / item.dtype().size();
         switch (item.dtype()) {
             case FLOAT32: {
-                float[] values = Tensors.copy(item.array(), DType.FLOAT32).data().asFloat();
+                float[] values =
+                        Tensors.copy(item.array(), DType.FLOAT32).data().asFloat();
                 for (int done = 0; done < n; done += perChunk) {
                     int count = (int) Math.min(perChunk, n - done);
                     buf.clear();
@@ -177,7 +204,8 @@ final class SafetensorsWriter {
                 break;
             }
             case FLOAT64: {
-                double[] values = Tensors.copy(item.array(), DType.FLOAT64).data().asDouble();
+                double[] values =
+                        Tensors.copy(item.array(), DType.FLOAT64).data().asDouble();
                 for (int done = 0; done < n; done += perChunk) {
                     int count = (int) Math.min(perChunk, n - done);
                     buf.clear();

@@ -21,6 +21,7 @@ import java.nio.file.StandardOpenOption;
 final class ScratchFile implements AutoCloseable {
     /** System property naming the directory of scratch files. */
     static final String DIR_PROPERTY = "saekit.scratch.dir";
+
     private static final long MARGIN = 64L << 20;
     private static final Cleaner CLEANER = Cleaner.create();
 
@@ -45,9 +46,11 @@ final class ScratchFile implements AutoCloseable {
         Path dir = Path.of(System.getProperty(DIR_PROPERTY, System.getProperty("java.io.tmpdir")));
         long free = Files.getFileStore(dir).getUsableSpace();
         if (bytes > free - MARGIN) {
-            throw new IOException("decompressing " + what + " needs " + MemoryBudget.format(bytes) + " of scratch space in " + dir
-                    + ", which has " + MemoryBudget.format(Math.max(0, free)) + " free; set -D" + DIR_PROPERTY + "=DIR to a"
-                    + " larger disk, or store the data uncompressed (numpy.savez instead of savez_compressed, gunzip for IDX)");
+            throw new IOException(
+                    "decompressing " + what + " needs " + MemoryBudget.format(bytes) + " of scratch space in " + dir
+                            + ", which has " + MemoryBudget.format(Math.max(0, free)) + " free; set -D" + DIR_PROPERTY
+                            + "=DIR to a"
+                            + " larger disk, or store the data uncompressed (numpy.savez instead of savez_compressed, gunzip for IDX)");
         }
         Path file = Files.createTempFile(dir, "saekit-", ".scratch");
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);

@@ -33,9 +33,14 @@ record Shard(StoredArray array, long rows, int width, long firstRow, long mapOff
                     + "; every shard needs at least one row and one column (delete it or leave it out of the glob)");
         }
         if (layout.cols() > MatrixLoader.MAX_VALUES) {
-            throw new DataTooLargeException("shard " + array.source() + " has rows of width " + layout.cols() + " ("
-                    + layout.describe() + "), more than the " + MatrixLoader.MAX_VALUES + " values one batch row can hold; read"
-                    + " it with more row axes, so that rows are narrower", layout.rows(), layout.cols(), Long.MAX_VALUE);
+            throw new DataTooLargeException(
+                    "shard " + array.source() + " has rows of width " + layout.cols() + " ("
+                            + layout.describe() + "), more than the " + MatrixLoader.MAX_VALUES
+                            + " values one batch row can hold; read"
+                            + " it with more row axes, so that rows are narrower",
+                    layout.rows(),
+                    layout.cols(),
+                    Long.MAX_VALUE);
         }
         long offset = array.encoding() instanceof StoredArray.InPlace p ? p.offset() : -1;
         return new Shard(array, layout.rows(), (int) layout.cols(), firstRow, offset, false);

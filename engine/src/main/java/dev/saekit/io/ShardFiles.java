@@ -26,8 +26,7 @@ import java.util.stream.Stream;
 final class ShardFiles {
     private static final String GLOB_CHARS = "*?[{";
 
-    private ShardFiles() {
-    }
+    private ShardFiles() {}
 
     /** Whether {@code location} is a glob pattern rather than a plain path. */
     static boolean isGlob(String location) {
@@ -40,9 +39,14 @@ final class ShardFiles {
      * without {@code .gz}.
      */
     static boolean isDataFileName(Path file) {
-        String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
-        return name.endsWith(".npy") || name.endsWith(".npz") || name.endsWith(".safetensors") || name.endsWith(".idx")
-                || name.endsWith(".idx.gz") || name.matches(".*idx\\d+-u?byte(\\.gz)?");
+        String name =
+                file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+        return name.endsWith(".npy")
+                || name.endsWith(".npz")
+                || name.endsWith(".safetensors")
+                || name.endsWith(".idx")
+                || name.endsWith(".idx.gz")
+                || name.matches(".*idx\\d+-u?byte(\\.gz)?");
     }
 
     /**
@@ -58,23 +62,28 @@ final class ShardFiles {
             }
             List<Path> files = list(dir, 1, ShardFiles::isDataFileName);
             if (files.isEmpty()) {
-                throw new IllegalArgumentException("directory " + location + " holds no data files (.npy, .npz, .safetensors,"
-                        + " .idx or .idx.gz)");
+                throw new IllegalArgumentException("directory " + location
+                        + " holds no data files (.npy, .npz, .safetensors," + " .idx or .idx.gz)");
             }
             return files;
         }
         // the directory is the part of the pattern before its first component with a glob character
         Path pattern = Path.of(location);
         int literal = 0;
-        while (literal < pattern.getNameCount() && !isGlob(pattern.getName(literal).toString())) {
+        while (literal < pattern.getNameCount()
+                && !isGlob(pattern.getName(literal).toString())) {
             literal++;
         }
         Path rest = pattern.subpath(literal, pattern.getNameCount());
-        Path dir = literal == 0 ? pattern.getRoot() : pattern.getRoot() == null
-                ? pattern.subpath(0, literal) : pattern.getRoot().resolve(pattern.subpath(0, literal));
+        Path dir = literal == 0
+                ? pattern.getRoot()
+                : pattern.getRoot() == null
+                        ? pattern.subpath(0, literal)
+                        : pattern.getRoot().resolve(pattern.subpath(0, literal));
         Path start = dir == null ? Path.of(".") : dir;
         if (!Files.isDirectory(start)) {
-            throw new NoSuchFileException(start.toString(), null, "the directory of the pattern " + location + " does not exist");
+            throw new NoSuchFileException(
+                    start.toString(), null, "the directory of the pattern " + location + " does not exist");
         }
         PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + rest);
         int depth = rest.toString().contains("**") ? Integer.MAX_VALUE : rest.getNameCount();
@@ -99,8 +108,10 @@ final class ShardFiles {
             if (a.isRegularFile()) {
                 files.add(p);
             } else if (!a.isDirectory()) {
-                throw new MalformedFileException(p.toString(), "is " + RegularFiles.kind(p, a) + ", not a regular file; every"
-                        + " shard must be a regular file");
+                throw new MalformedFileException(
+                        p.toString(),
+                        "is " + RegularFiles.kind(p, a) + ", not a regular file; every"
+                                + " shard must be a regular file");
             }
         }
         return files;

@@ -88,8 +88,10 @@ final class ShardReader implements AutoCloseable {
             long from = s.mapOffset() + start * s.rowBytes();
             long length = (end - start) * s.rowBytes();
             if (!s.scratch() && channel.size() < s.mapOffset() + s.rows() * s.rowBytes()) {
-                throw new MalformedFileException(s.array().source(), "the file has " + channel.size() + " bytes, fewer than when"
-                        + " its header was read; it changed while the data set was open");
+                throw new MalformedFileException(
+                        s.array().source(),
+                        "the file has " + channel.size() + " bytes, fewer than when"
+                                + " its header was read; it changed while the data set was open");
             }
             window = channel.map(FileChannel.MapMode.READ_ONLY, from, length);
             windowStart = start;

@@ -1,7 +1,6 @@
 package dev.saekit.io;
 
 import dev.saekit.data.Dataset;
-
 import dev.saekit.tensor.Buffers;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.SeededRandom;
@@ -75,6 +74,7 @@ public final class ShardedDataset implements Dataset, AutoCloseable {
     private final List<Shard> shards;
     /** The index of the first chunk of each shard, and the chunk count at the end. */
     private final int[] firstChunk;
+
     private final long rows;
     private final int cols;
     private final DType dtype;
@@ -86,8 +86,15 @@ public final class ShardedDataset implements Dataset, AutoCloseable {
     private final ScratchFile scratch;
     private final AtomicLong peakBufferedRows = new AtomicLong();
 
-    private ShardedDataset(List<Shard> shards, DType dtype, int bufferRows, int chunkRows, String description, double[] offset,
-            double scale, ScratchFile scratch) {
+    private ShardedDataset(
+            List<Shard> shards,
+            DType dtype,
+            int bufferRows,
+            int chunkRows,
+            String description,
+            double[] offset,
+            double scale,
+            ScratchFile scratch) {
         this.shards = shards;
         this.scale = scale;
         this.scratch = scratch;
@@ -510,8 +517,11 @@ public final class ShardedDataset implements Dataset, AutoCloseable {
             if (rowAxes < 1) {
                 throw new IllegalArgumentException("rowAxes must be >= 1, was " + rowAxes);
             }
-            DataLocation data = opened != null ? opened : files != null ? DataLocation.of(files, name, rowAxes)
-                    : DataLocation.open(location, name, rowAxes);
+            DataLocation data = opened != null
+                    ? opened
+                    : files != null
+                            ? DataLocation.of(files, name, rowAxes)
+                            : DataLocation.open(location, name, rowAxes);
             List<Shard> shards = new ArrayList<>();
             long rows = 0;
             long widestRow = 0;
@@ -525,20 +535,31 @@ public final class ShardedDataset implements Dataset, AutoCloseable {
             }
             long windowRows = maxWindowBytes / widestRow;
             if (windowRows == 0) {
-                throw new DataTooLargeException("a row of width " + shards.get(0).width() + " takes " + widestRow
-                        + " bytes, more than the " + maxWindowBytes + " one memory-mapped window can span; read the data with"
-                        + " more row axes, so that rows are narrower", rows, shards.get(0).width(), widestRow);
+                throw new DataTooLargeException(
+                        "a row of width " + shards.get(0).width() + " takes " + widestRow
+                                + " bytes, more than the " + maxWindowBytes
+                                + " one memory-mapped window can span; read the data with"
+                                + " more row axes, so that rows are narrower",
+                        rows,
+                        shards.get(0).width(),
+                        widestRow);
             }
             int chunk = (int) Math.min(chunkRows, windowRows);
             int width = shards.get(0).width();
             if ((long) Math.min(bufferRows, rows) * width > MatrixLoader.MAX_VALUES) {
-                throw new DataTooLargeException("bufferRows=" + bufferRows + " rows of width " + width + " are "
-                        + (long) Math.min(bufferRows, rows) * width + " values, more than one Java array holds ("
-                        + MatrixLoader.MAX_VALUES + "); lower bufferRows to at most " + MatrixLoader.MAX_VALUES / width,
-                        Math.min(bufferRows, rows), width, Long.MAX_VALUE);
+                throw new DataTooLargeException(
+                        "bufferRows=" + bufferRows + " rows of width " + width + " are "
+                                + (long) Math.min(bufferRows, rows) * width
+                                + " values, more than one Java array holds ("
+                                + MatrixLoader.MAX_VALUES + "); lower bufferRows to at most "
+                                + MatrixLoader.MAX_VALUES / width,
+                        Math.min(bufferRows, rows),
+                        width,
+                        Long.MAX_VALUE);
             }
             ScratchFile scratch = compressedBytes == 0 ? null : decompress(shards, compressedBytes, data.describe());
-            return new ShardedDataset(List.copyOf(shards), dtype, bufferRows, chunk, data.describe(), null, 1.0, scratch);
+            return new ShardedDataset(
+                    List.copyOf(shards), dtype, bufferRows, chunk, data.describe(), null, 1.0, scratch);
         }
 
         /** Decompresses the compressed shards into a new scratch file, replacing them in {@code shards} by their copies. */

@@ -24,31 +24,26 @@ record StoredArray(DataFileInfo info, ByteOrder order, boolean fortranOrder, Enc
     }
 
     /** How the bytes of the array are kept. */
-    sealed interface Encoding permits InPlace, Deflated, Gzipped {
-    }
+    sealed interface Encoding permits InPlace, Deflated, Gzipped {}
 
     /**
      * Uncompressed: the data is bytes {@code [offset, offset + dataBytes())} of the file, which can be
      * mapped. For a stored zip member, {@code zip} gives the member's bytes and CRC-32, checked when
      * the array is read in full; null otherwise.
      */
-    record InPlace(long offset, ZipMember zip) implements Encoding {
-    }
+    record InPlace(long offset, ZipMember zip) implements Encoding {}
 
     /** A stored zip member: {@code size} bytes at {@code offset} (header included) whose CRC-32 is {@code crc}. */
-    record ZipMember(long offset, long size, long crc) {
-    }
+    record ZipMember(long offset, long size, long crc) {}
 
     /**
      * A deflated zip member: the compressed bytes {@code [offset, offset + length)} inflate to
      * {@code size} bytes with CRC-32 {@code crc}, the first {@code skip} of which are the .npy header.
      */
-    record Deflated(long offset, long length, long size, long crc, long skip) implements Encoding {
-    }
+    record Deflated(long offset, long length, long size, long crc, long skip) implements Encoding {}
 
     /** A gzip file, all of it, whose decompressed bytes are {@code skip} header bytes and then the data. */
-    record Gzipped(long skip) implements Encoding {
-    }
+    record Gzipped(long skip) implements Encoding {}
 
     /** The element type as stored. */
     ElementType type() {

@@ -21,8 +21,9 @@ public record TensorEntry(String name, ElementType dtype, long[] shape, long beg
         shape = shape.clone();
         long bytes = Math.multiplyExact(elementCount(shape), dtype.size());
         if (begin < 0 || end - begin != bytes) {
-            throw new IllegalArgumentException("tensor '" + name + "': data_offsets [" + begin + ", " + end + "] do not hold the "
-                    + bytes + " bytes of " + dtype.safetensorsName() + " " + Arrays.toString(shape));
+            throw new IllegalArgumentException(
+                    "tensor '" + name + "': data_offsets [" + begin + ", " + end + "] do not hold the " + bytes
+                            + " bytes of " + dtype.safetensorsName() + " " + Arrays.toString(shape));
         }
     }
 
@@ -54,8 +55,12 @@ public record TensorEntry(String name, ElementType dtype, long[] shape, long beg
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TensorEntry e && name.equals(e.name) && dtype == e.dtype && Arrays.equals(shape, e.shape)
-                && begin == e.begin && end == e.end;
+        return o instanceof TensorEntry e
+                && name.equals(e.name)
+                && dtype == e.dtype
+                && Arrays.equals(shape, e.shape)
+                && begin == e.begin
+                && end == e.end;
     }
 
     @Override

@@ -5,8 +5,7 @@ final class Text {
     /** The most characters of one name an error message shows. */
     static final int MAX_SHOWN = 120;
 
-    private Text() {
-    }
+    private Text() {}
 
     /** {@code s} in single quotes, control characters escaped (so a message stays one line), cut after {@link #MAX_SHOWN} characters. */
     static String quote(String s) {
@@ -20,6 +19,7 @@ final class Text {
                 sb.append(c);
             }
         }
-        return sb.append(shown < s.length() ? "'... (" + s.length() + " characters)" : "'").toString();
+        return sb.append(shown < s.length() ? "'... (" + s.length() + " characters)" : "'")
+                .toString();
     }
 }

@@ -28,8 +28,7 @@ import dev.saekit.train.TrainingConfig;
 public final class TrainingConfigJson {
     private static final JsonFields FIELDS = new JsonFields("training config");
 
-    private TrainingConfigJson() {
-    }
+    private TrainingConfigJson() {}
 
     public static ObjectNode toJson(TrainingConfig c) {
         ObjectNode n = ModelSpecJson.MAPPER.createObjectNode();
@@ -67,35 +66,48 @@ public final class TrainingConfigJson {
             throw new IllegalArgumentException("training config: must be an object, was " + n);
         }
         JsonNode o = FIELDS.object(n, "", "optimizer");
-        OptimizerConfig optimizer = FIELDS.build("optimizer", () -> new OptimizerConfig(
-                FIELDS.choice(o, "optimizer", "kind", OptimizerConfig.Kind.values(), OptimizerConfig.Kind::toString),
-                FIELDS.number(o, "optimizer", "learning_rate"), FIELDS.number(o, "optimizer", "beta1"),
-                FIELDS.number(o, "optimizer", "beta2"), FIELDS.number(o, "optimizer", "epsilon"),
-                FIELDS.number(o, "optimizer", "weight_decay")));
+        OptimizerConfig optimizer = FIELDS.build(
+                "optimizer",
+                () -> new OptimizerConfig(
+                        FIELDS.choice(
+                                o, "optimizer", "kind", OptimizerConfig.Kind.values(), OptimizerConfig.Kind::toString),
+                        FIELDS.number(o, "optimizer", "learning_rate"),
+                        FIELDS.number(o, "optimizer", "beta1"),
+                        FIELDS.number(o, "optimizer", "beta2"),
+                        FIELDS.number(o, "optimizer", "epsilon"),
+                        FIELDS.number(o, "optimizer", "weight_decay")));
         JsonNode s = FIELDS.object(n, "", "schedule");
         String kind = FIELDS.text(s, "schedule", "kind");
         Schedule schedule = FIELDS.build("schedule", () -> switch (kind) {
             case "constant" -> Schedule.constant();
-            case "cosine" -> Schedule.cosine(FIELDS.number(s, "schedule", "warmup"), FIELDS.number(s, "schedule", "final_lr_factor"));
-            case "linear" -> Schedule.linearDecay(FIELDS.number(s, "schedule", "warmup"),
-                    FIELDS.number(s, "schedule", "final_lr_factor"));
-            default -> throw FIELDS.error("schedule.kind", "must be one of constant, cosine, linear; was '" + kind + "'");
+            case "cosine" ->
+                Schedule.cosine(
+                        FIELDS.number(s, "schedule", "warmup"), FIELDS.number(s, "schedule", "final_lr_factor"));
+            case "linear" ->
+                Schedule.linearDecay(
+                        FIELDS.number(s, "schedule", "warmup"), FIELDS.number(s, "schedule", "final_lr_factor"));
+            default ->
+                throw FIELDS.error("schedule.kind", "must be one of constant, cosine, linear; was '" + kind + "'");
         });
         LossSpec loss = LossSpecJson.fromJson(FIELDS.field(n, "", "loss"), "loss", FIELDS);
         if (customName(loss) != null) {
-            throw FIELDS.error("loss", "holds the custom loss '" + customName(loss) + "', which is code and not data: build the "
-                    + "loss again and resume with a TrainingConfig of your own");
+            throw FIELDS.error(
+                    "loss",
+                    "holds the custom loss '" + customName(loss) + "', which is code and not data: build the "
+                            + "loss again and resume with a TrainingConfig of your own");
         }
-        return FIELDS.build("", () -> TrainingConfig.builder()
-                .epochs(FIELDS.integer(n, "", "epochs"))
-                .batchSize(FIELDS.integer(n, "", "batch_size"))
-                .optimizer(optimizer)
-                .schedule(schedule)
-                .clipNorm(FIELDS.number(n, "", "clip_norm"))
-                .seed(FIELDS.longValue(n, "", "seed"))
-                .shuffle(FIELDS.bool(n, "", "shuffle"))
-                .loss(loss.build())
-                .build());
+        return FIELDS.build(
+                "",
+                () -> TrainingConfig.builder()
+                        .epochs(FIELDS.integer(n, "", "epochs"))
+                        .batchSize(FIELDS.integer(n, "", "batch_size"))
+                        .optimizer(optimizer)
+                        .schedule(schedule)
+                        .clipNorm(FIELDS.number(n, "", "clip_norm"))
+                        .seed(FIELDS.longValue(n, "", "seed"))
+                        .shuffle(FIELDS.bool(n, "", "shuffle"))
+                        .loss(loss.build())
+                        .build());
     }
 
     /** The name of the first custom term of {@code s}, or null. */
@@ -107,8 +119,11 @@ public final class TrainingConfigJson {
             return customName(w.term());
         }
         if (s instanceof LossSpec.Sum sum) {
-            return sum.terms().stream().map(TrainingConfigJson::customName).filter(java.util.Objects::nonNull)
-                    .findFirst().orElse(null);
+            return sum.terms().stream()
+                    .map(TrainingConfigJson::customName)
+                    .filter(java.util.Objects::nonNull)
+                    .findFirst()
+                    .orElse(null);
         }
         return null;
     }

@@ -13,15 +13,15 @@ final class ValueCheck {
     /** The largest magnitude that rounds to a finite float32 (2^128 - 2^103 rounds to infinity). */
     private static final double FLOAT32_LIMIT = Math.nextDown(0x1p128 - 0x1p103);
 
-    private ValueCheck() {
-    }
+    private ValueCheck() {}
 
     /** Checks {@code values[0..n)}, the values at storage positions {@code first..first+n-1} of {@code array}. */
     static void check(StoredArray array, DType target, long first, double[] values, int n) {
         if (!array.type().needsCheck()) {
             return;
         }
-        double limit = target == DType.FLOAT32 && array.type() == ElementType.FLOAT64 ? FLOAT32_LIMIT : Double.MAX_VALUE;
+        double limit =
+                target == DType.FLOAT32 && array.type() == ElementType.FLOAT64 ? FLOAT32_LIMIT : Double.MAX_VALUE;
         for (int i = 0; i < n; i++) {
             if (!(Math.abs(values[i]) <= limit)) { // NaN fails every comparison
                 throw failure(array, target, first + i, values[i]);
@@ -40,7 +40,8 @@ final class ValueCheck {
         if (!Double.isFinite(value)) {
             return new NonFiniteValueException(array.source(), array.info().path(), row, col, index, value);
         }
-        return new ValueOutOfRangeException(array.source(), array.info().path(), row, col, index, value, target.label());
+        return new ValueOutOfRangeException(
+                array.source(), array.info().path(), row, col, index, value, target.label());
     }
 
     /** Whether {@code value} passes the check for {@code type} read as {@code target}. */
@@ -48,6 +49,7 @@ final class ValueCheck {
         if (!type.needsCheck()) {
             return true;
         }
-        return Math.abs(value) <= (target == DType.FLOAT32 && type == ElementType.FLOAT64 ? FLOAT32_LIMIT : Double.MAX_VALUE);
+        return Math.abs(value)
+                <= (target == DType.FLOAT32 && type == ElementType.FLOAT64 ? FLOAT32_LIMIT : Double.MAX_VALUE);
     }
 }

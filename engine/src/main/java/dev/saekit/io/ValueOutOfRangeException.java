@@ -9,8 +9,14 @@ import java.nio.file.Path;
  */
 public final class ValueOutOfRangeException extends DataValueException {
 
-    ValueOutOfRangeException(String source, Path file, long row, long column, String indexText, double value, String target) {
-        super(where(source, value, row, column, indexText) + ", beyond the range of " + target + " (largest magnitude "
-                + Float.MAX_VALUE + "); rescale the data, or read it as float64", file, row, column, value);
+    ValueOutOfRangeException(
+            String source, Path file, long row, long column, String indexText, double value, String target) {
+        super(
+                where(source, value, row, column, indexText) + ", beyond the range of " + target
+                        + " (largest magnitude " + Float.MAX_VALUE + "); rescale the data, or read it as float64",
+                file,
+                row,
+                column,
+                value);
     }
 }

@@ -29,6 +29,7 @@ public record ValueStats(long count, long nonFinite, double mean, double std, do
         private boolean nan;
         /** Count, mean and sum of squared deviations of the finite values seen so far (for the merge). */
         private long finite;
+
         private double finiteMean;
         private double squares;
 

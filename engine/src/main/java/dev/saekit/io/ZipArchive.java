@@ -46,7 +46,14 @@ final class ZipArchive {
      * One member. {@code dataOffset} is where its (compressed) bytes start, or -1 for a member that
      * was not wanted (its local header is not read).
      */
-    record Member(String name, int method, int flags, long crc, long compressedSize, long size, long headerOffset,
+    record Member(
+            String name,
+            int method,
+            int flags,
+            long crc,
+            long compressedSize,
+            long size,
+            long headerOffset,
             long dataOffset) {
         boolean encrypted() {
             return (flags & 1) != 0;
@@ -89,7 +96,8 @@ final class ZipArchive {
         if (end < 0) {
             if (endWithTrailing >= 0) {
                 long after = tailLength - (endWithTrailing + END_SIZE + u16(tail, endWithTrailing + 20));
-                throw bad(after + " bytes follow the end of the archive (its end record at byte " + (tailStart + endWithTrailing)
+                throw bad(after + " bytes follow the end of the archive (its end record at byte "
+                        + (tailStart + endWithTrailing)
                         + " and comment); the file is damaged or something was appended to it");
             }
             throw bad("zip END header not found");
@@ -102,7 +110,8 @@ final class ZipArchive {
         long directorySize = u32(tail, end + 12);
         long directoryOffset = u32(tail, end + 16);
         long directoryEnd = endAt;
-        if (endAt >= ZIP64_LOCATOR_SIZE && readAt(endAt - ZIP64_LOCATOR_SIZE, 4, "the zip64 locator").getInt(0) == ZIP64_LOCATOR) {
+        if (endAt >= ZIP64_LOCATOR_SIZE
+                && readAt(endAt - ZIP64_LOCATOR_SIZE, 4, "the zip64 locator").getInt(0) == ZIP64_LOCATOR) {
             ByteBuffer locator = readAt(endAt - ZIP64_LOCATOR_SIZE, ZIP64_LOCATOR_SIZE, "the zip64 locator");
             long at = locator.getLong(8);
             if (at < 0 || at > endAt - ZIP64_LOCATOR_SIZE - ZIP64_END_SIZE) {
@@ -124,20 +133,23 @@ final class ZipArchive {
         if (disk != 0 || directoryDisk != 0 || entriesHere != entries) {
             throw bad("a multi-disk (split) archive; saekit reads single-file archives");
         }
-        if (directorySize < 0 || directoryOffset < 0 || directoryOffset > directoryEnd
+        if (directorySize < 0
+                || directoryOffset < 0
+                || directoryOffset > directoryEnd
                 || directorySize != directoryEnd - directoryOffset) {
             throw bad("the central directory is recorded as " + Long.toUnsignedString(directorySize) + " bytes at byte "
                     + Long.toUnsignedString(directoryOffset) + " but its end record is at byte " + directoryEnd);
         }
         if (directorySize > MAX_DIRECTORY) {
-            throw bad("the central directory has " + directorySize + " bytes, more than the " + MAX_DIRECTORY + " saekit reads");
+            throw bad("the central directory has " + directorySize + " bytes, more than the " + MAX_DIRECTORY
+                    + " saekit reads");
         }
         if (entries < 0 || entries > directorySize / CENTRAL_SIZE) {
             throw bad("the end record counts " + Long.toUnsignedString(entries) + " members but the " + directorySize
                     + "-byte central directory has room for at most " + directorySize / CENTRAL_SIZE);
         }
-        List<Member> members = central(readAt(directoryOffset, (int) directorySize, "the central directory"), directoryOffset,
-                (int) entries);
+        List<Member> members = central(
+                readAt(directoryOffset, (int) directorySize, "the central directory"), directoryOffset, (int) entries);
         return locate(members, wanted, directoryOffset);
     }
 
@@ -147,7 +159,8 @@ final class ZipArchive {
         int p = 0;
         for (int i = 0; i < count; i++) {
             if (p + CENTRAL_SIZE > cd.limit() || cd.getInt(p) != CENTRAL) {
-                throw bad("no central directory entry at byte " + (base + p) + " (entry " + (i + 1) + " of " + count + ")");
+                throw bad("no central directory entry at byte " + (base + p) + " (entry " + (i + 1) + " of " + count
+                        + ")");
             }
             int flags = u16(cd, p + 8);
             int method = u16(cd, p + 10);
@@ -202,7 +215,8 @@ final class ZipArchive {
     }
 
     /** Reads the local header of each wanted member: its data offset, checked against the directory and the others. */
-    private List<Member> locate(List<Member> members, Predicate<String> wanted, long directoryOffset) throws IOException {
+    private List<Member> locate(List<Member> members, Predicate<String> wanted, long directoryOffset)
+            throws IOException {
         List<Member> out = new ArrayList<>(members.size());
         List<Member> located = new ArrayList<>();
         for (Member m : members) {
@@ -212,8 +226,8 @@ final class ZipArchive {
             }
             String what = "member " + Text.quote(m.name());
             if (m.headerOffset() > directoryOffset - LOCAL_SIZE) {
-                throw bad(what + ": its local header offset " + m.headerOffset() + " is not before the central directory at byte "
-                        + directoryOffset);
+                throw bad(what + ": its local header offset " + m.headerOffset()
+                        + " is not before the central directory at byte " + directoryOffset);
             }
             ByteBuffer local = readAt(m.headerOffset(), LOCAL_SIZE, "the local header of " + what);
             if (local.getInt(0) != LOCAL) {
@@ -222,14 +236,16 @@ final class ZipArchive {
             int nameLength = u16(local, 26);
             long data = m.headerOffset() + LOCAL_SIZE + nameLength + u16(local, 28);
             if (data > directoryOffset || m.compressedSize() > directoryOffset - data) {
-                throw bad(what + ": its " + m.compressedSize() + " bytes at byte " + data + " run into the central directory at byte "
-                        + directoryOffset);
+                throw bad(what + ": its " + m.compressedSize() + " bytes at byte " + data
+                        + " run into the central directory at byte " + directoryOffset);
             }
-            String localName = name(readAt(m.headerOffset() + LOCAL_SIZE, nameLength, "the name of " + what), 0, nameLength);
+            String localName =
+                    name(readAt(m.headerOffset() + LOCAL_SIZE, nameLength, "the name of " + what), 0, nameLength);
             if (!localName.equals(m.name())) {
                 throw bad(what + ": its local header at byte " + m.headerOffset() + " names " + Text.quote(localName));
             }
-            Member found = new Member(m.name(), m.method(), m.flags(), m.crc(), m.compressedSize(), m.size(), m.headerOffset(), data);
+            Member found = new Member(
+                    m.name(), m.method(), m.flags(), m.crc(), m.compressedSize(), m.size(), m.headerOffset(), data);
             out.add(found);
             located.add(found);
         }
@@ -238,8 +254,8 @@ final class ZipArchive {
             Member a = located.get(i - 1);
             Member b = located.get(i);
             if (a.dataOffset() + a.compressedSize() > b.headerOffset()) {
-                throw bad("members " + Text.quote(a.name()) + " and " + Text.quote(b.name()) + " overlap (bytes " + b.headerOffset()
-                        + " to " + (a.dataOffset() + a.compressedSize()) + ")");
+                throw bad("members " + Text.quote(a.name()) + " and " + Text.quote(b.name()) + " overlap (bytes "
+                        + b.headerOffset() + " to " + (a.dataOffset() + a.compressedSize()) + ")");
             }
         }
         return out;
@@ -249,10 +265,15 @@ final class ZipArchive {
         byte[] bytes = new byte[length];
         b.get(at, bytes);
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (CharacterCodingException e) {
-            return new String(bytes, StandardCharsets.ISO_8859_1); // the old zip code page's bytes, shown one to a character
+            return new String(
+                    bytes, StandardCharsets.ISO_8859_1); // the old zip code page's bytes, shown one to a character
         }
     }
 

@@ -20,15 +20,19 @@ public final class AdamKernel {
     private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> new float[4][CHUNK]);
     private static final ThreadLocal<double[][]> DOUBLES = ThreadLocal.withInitial(() -> new double[4][CHUNK]);
 
-    private AdamKernel() {
-    }
+    private AdamKernel() {}
 
     /** Whether {@link #step} can update these arrays (same-type contiguous float32 or float64, no views). */
     public static boolean supports(INDArray... arrays) {
         DataType type = arrays[0].dataType();
         for (INDArray a : arrays) {
-            if (a.dataType() != type || (type != DataType.FLOAT && type != DataType.DOUBLE) || a.isView() || a.offset() != 0
-                    || a.length() != arrays[0].length() || a.ordering() != 'c' || (a.length() > 1 && a.elementWiseStride() != 1)) {
+            if (a.dataType() != type
+                    || (type != DataType.FLOAT && type != DataType.DOUBLE)
+                    || a.isView()
+                    || a.offset() != 0
+                    || a.length() != arrays[0].length()
+                    || a.ordering() != 'c'
+                    || (a.length() > 1 && a.elementWiseStride() != 1)) {
                 return false;
             }
         }
@@ -36,8 +40,19 @@ public final class AdamKernel {
     }
 
     /** {@link #step(INDArray, INDArray, INDArray, INDArray, double, double, double, double, double, double, double, boolean, double)} with the gradient as it is. */
-    public static void step(INDArray w, INDArray g, INDArray m, INDArray v, double lr, double b1, double b2, double eps,
-                            double bc1, double bc2Sqrt, double weightDecay, boolean decoupled) {
+    public static void step(
+            INDArray w,
+            INDArray g,
+            INDArray m,
+            INDArray v,
+            double lr,
+            double b1,
+            double b2,
+            double eps,
+            double bc1,
+            double bc2Sqrt,
+            double weightDecay,
+            boolean decoupled) {
         step(w, g, m, v, lr, b1, b2, eps, bc1, bc2Sqrt, weightDecay, decoupled, 1.0);
     }
 
@@ -45,10 +60,23 @@ public final class AdamKernel {
      * @param decoupled true for AdamW's decay of the weights, false for Adam's decay added to the gradient
      * @param gradScale factor applied to the gradient as it is read ({@code g} itself is not changed)
      */
-    public static void step(INDArray w, INDArray g, INDArray m, INDArray v, double lr, double b1, double b2, double eps,
-                            double bc1, double bc2Sqrt, double weightDecay, boolean decoupled, double gradScale) {
+    public static void step(
+            INDArray w,
+            INDArray g,
+            INDArray m,
+            INDArray v,
+            double lr,
+            double b1,
+            double b2,
+            double eps,
+            double bc1,
+            double bc2Sqrt,
+            double weightDecay,
+            boolean decoupled,
+            double gradScale) {
         if (!supports(w, g, m, v)) {
-            throw new IllegalArgumentException("the fused Adam step needs contiguous arrays of one float type and length");
+            throw new IllegalArgumentException(
+                    "the fused Adam step needs contiguous arrays of one float type and length");
         }
         int n = Math.toIntExact(w.length());
         double stepSize = lr / bc1;

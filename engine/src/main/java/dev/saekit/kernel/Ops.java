@@ -8,8 +8,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /** Element-wise kernels that write into a given output array instead of allocating one. */
 public final class Ops {
-    private Ops() {
-    }
+    private Ops() {}
 
     /** {@code out = max(in, 0)}; {@code out} may be {@code in}. */
     public static INDArray relu(INDArray in, INDArray out) {

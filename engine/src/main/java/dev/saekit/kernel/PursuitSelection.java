@@ -4,8 +4,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Helpers of orthogonal matching pursuit over the rows of a score matrix. */
 public final class PursuitSelection {
-    private PursuitSelection() {
-    }
+    private PursuitSelection() {}
 
     /** Sets {@code scores[row, selected[row][i]] = -inf} for the first {@code count} picks of every row. */
     public static void excludeSelected(INDArray scores, int[][] selected, int count) {

@@ -12,14 +12,14 @@ public final class RowKernels {
 
     /** Elements per task of the passes over whole arrays ({@link #forEachChunk}). */
     private static final int CHUNK = 1 << 14;
+
     private static final Scratch.Floats FLOATS = new Scratch.Floats();
     private static final Scratch.Floats MORE_FLOATS = new Scratch.Floats();
     private static final Scratch.Doubles DOUBLES = new Scratch.Doubles();
     private static final Scratch.Doubles MORE_DOUBLES = new Scratch.Doubles();
     private static final Scratch.Floats FLOAT_ROW = new Scratch.Floats();
 
-    private RowKernels() {
-    }
+    private RowKernels() {}
 
     /**
      * How many entries of the matrix {@code m} have {@code |v| >= threshold}, counted in one parallel
@@ -101,6 +101,7 @@ public final class RowKernels {
 
     /** The bits of {@code +inf} less one: positive floats (and +inf) have bits in [1, this + 1]. */
     private static final int POSITIVE_FLOAT_BITS_MINUS_ONE = Float.floatToRawIntBits(Float.POSITIVE_INFINITY) - 1;
+
     private static final long POSITIVE_DOUBLE_BITS_MINUS_ONE = Double.doubleToRawLongBits(Double.POSITIVE_INFINITY) - 1;
 
     /**
@@ -110,8 +111,8 @@ public final class RowKernels {
      */
     public static INDArray addColumnSums(INDArray m, INDArray out) {
         if (out.length() != m.columns()) {
-            throw new IllegalArgumentException("column sums need a vector of " + m.columns() + ", was "
-                    + java.util.Arrays.toString(out.shape()));
+            throw new IllegalArgumentException(
+                    "column sums need a vector of " + m.columns() + ", was " + java.util.Arrays.toString(out.shape()));
         }
         if (!contiguousAlike(m, m)) {
             return out.addi(m.sum(0).reshape(out.shape()));
@@ -137,7 +138,9 @@ public final class RowKernels {
                 total[j] += partial[t][j];
             }
         }
-        return out.addi(org.nd4j.linalg.factory.Nd4j.createFromArray(total).castTo(out.dataType()).reshape(out.shape()));
+        return out.addi(org.nd4j.linalg.factory.Nd4j.createFromArray(total)
+                .castTo(out.dataType())
+                .reshape(out.shape()));
     }
 
     /**
@@ -353,7 +356,10 @@ public final class RowKernels {
 
     /** Whether {@code a} and {@code b} are {@link Rows#readable} arrays of one type and shape. */
     private static boolean contiguousAlike(INDArray a, INDArray b) {
-        return Rows.readable(a) && Rows.readable(b) && a.dataType() == b.dataType() && java.util.Arrays.equals(a.shape(), b.shape());
+        return Rows.readable(a)
+                && Rows.readable(b)
+                && a.dataType() == b.dataType()
+                && java.util.Arrays.equals(a.shape(), b.shape());
     }
 
     /**
@@ -469,8 +475,8 @@ public final class RowKernels {
      * {@code atomsGrad[index[row]] += a[row] * left[row] + b[row] * right[row]} for every row,
      * accumulated serially (several rows may pick the same atom).
      */
-    public static void accumulateAtomRows(INDArray atomsGrad, int[] index, double[] a, INDArray left, double[] b,
-                                          INDArray right) {
+    public static void accumulateAtomRows(
+            INDArray atomsGrad, int[] index, double[] a, INDArray left, double[] b, INDArray right) {
         Rows g = Rows.of(atomsGrad, "atom gradient");
         Rows l = Rows.of(left, "left");
         Rows rr = Rows.of(right, "right");

@@ -33,7 +33,10 @@ abstract class Rows {
      * (no view, no offset).
      */
     static boolean readable(INDArray a) {
-        return a.ordering() == 'c' && !a.isView() && a.offset() == 0 && (a.length() <= 1 || a.elementWiseStride() == 1)
+        return a.ordering() == 'c'
+                && !a.isView()
+                && a.offset() == 0
+                && (a.length() <= 1 || a.elementWiseStride() == 1)
                 && (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE);
     }
 

@@ -6,8 +6,7 @@ package dev.saekit.kernel;
  * instances, so arrays that one computation holds at the same time never alias.
  */
 final class Scratch {
-    private Scratch() {
-    }
+    private Scratch() {}
 
     /** A per-thread {@code float[]}. */
     static final class Floats {

@@ -5,8 +5,7 @@ package dev.saekit.kernel;
  * median-of-three pivots; insertion sort below 16 elements). The array is reordered.
  */
 final class Select {
-    private Select() {
-    }
+    private Select() {}
 
     /** The {@code k}-th largest value (1-based) of {@code a[from, to)}. */
     static double kthLargest(double[] a, int from, int to, int k) {

@@ -446,7 +446,8 @@ public final class SparseCodes {
     /** {@code out[j] += sum of values[e] over the non-zero entries e of concept j}; {@code out} a vector of {@code concepts}. */
     public INDArray addConceptSums(double[] values, INDArray out) {
         if (out.length() != concepts) {
-            throw new IllegalArgumentException("concept sums need a vector of " + concepts + ", was " + Arrays.toString(out.shape()));
+            throw new IllegalArgumentException(
+                    "concept sums need a vector of " + concepts + ", was " + Arrays.toString(out.shape()));
         }
         for (int j = 0; j < concepts; j++) {
             double sum = 0;

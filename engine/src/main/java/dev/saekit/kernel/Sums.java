@@ -7,8 +7,7 @@ package dev.saekit.kernel;
  * are formed in double, where they are exact.
  */
 final class Sums {
-    private Sums() {
-    }
+    private Sums() {}
 
     /** {@code sum(a[i] * b[i])} over {@code [0, n)}; {@code a} may be {@code b} (a sum of squares). */
     static double dot(float[] a, float[] b, int n) {

@@ -15,15 +15,16 @@ public final class TopK {
     private static final Scratch.Doubles SCRATCH = new Scratch.Doubles();
     /** The sparse codes behind the dense-output {@link #perRow(INDArray, int, INDArray)}, kept per calling thread. */
     private static final ThreadLocal<SparseCodes> DENSE_API = ThreadLocal.withInitial(SparseCodes::new);
+
     private static final Scratch.Doubles ROW = new Scratch.Doubles();
     private static final Scratch.Floats FLOAT_ROW = new Scratch.Floats();
     /** Radix selection: key bits counted per pass, and the most values gathered for the final selection. */
     private static final int RADIX_BITS = 16;
+
     private static final int RADIX_MASK = (1 << RADIX_BITS) - 1;
     private static final int GATHER_LIMIT = 1 << 20;
 
-    private TopK() {
-    }
+    private TopK() {}
 
     /**
      * For each row of {@code values [rows, cols]}, copies its {@code k} largest entries into the same
@@ -32,8 +33,8 @@ public final class TopK {
      */
     public static INDArray perRow(INDArray values, int k, INDArray out) {
         if (!Arrays.equals(values.shape(), out.shape())) {
-            throw new IllegalArgumentException("top-k output must have the input's shape " + Arrays.toString(values.shape())
-                    + ", was " + Arrays.toString(out.shape()));
+            throw new IllegalArgumentException("top-k output must have the input's shape "
+                    + Arrays.toString(values.shape()) + ", was " + Arrays.toString(out.shape()));
         }
         return perRow(values, k, false, DENSE_API.get()).toDense(out);
     }
@@ -182,7 +183,8 @@ public final class TopK {
         if (b.fixedBits == 64) { // every bit fixed: all values in the bucket are equal
             return fromKey(b.prefix);
         }
-        return selectInBucket(in, relu, b.prefix, b.fixedBits, (int) b.size, (int) b.rank, b.counts, b.bucket, b.rowsPerSlice);
+        return selectInBucket(
+                in, relu, b.prefix, b.fixedBits, (int) b.size, (int) b.rank, b.counts, b.bucket, b.rowsPerSlice);
     }
 
     /**
@@ -203,8 +205,18 @@ public final class TopK {
         long want = b.prefix >>> (64 - b.fixedBits);
         if (b.fixedBits == 64 || b.size > GATHER_LIMIT || want == zeroKey || want == negativeZeroKey) {
             // the bucket is one value, too large to gather, or holds zeros (which sparse codes leave out)
-            double t = b.fixedBits == 64 ? fromKey(b.prefix)
-                    : selectInBucket(in, relu, b.prefix, b.fixedBits, (int) b.size, (int) b.rank, b.counts, b.bucket, b.rowsPerSlice);
+            double t = b.fixedBits == 64
+                    ? fromKey(b.prefix)
+                    : selectInBucket(
+                            in,
+                            relu,
+                            b.prefix,
+                            b.fixedBits,
+                            (int) b.size,
+                            (int) b.rank,
+                            b.counts,
+                            b.bucket,
+                            b.rowsPerSlice);
             atLeast(values, t, relu, out);
             return t;
         }
@@ -236,8 +248,8 @@ public final class TopK {
      * Where the k-th largest key lies: its top {@code fixedBits} bits ({@code prefix}), its rank among
      * the {@code size} values sharing them, and the last pass's per-slice counts.
      */
-    private record Bucket(long prefix, int fixedBits, long rank, long size, int[][] counts, int bucket, int rowsPerSlice) {
-    }
+    private record Bucket(
+            long prefix, int fixedBits, long rank, long size, int[][] counts, int bucket, int rowsPerSlice) {}
 
     /**
      * Counts the keys' top 16 bits in one parallel pass, which finds the bucket holding the k-th
@@ -297,8 +309,16 @@ public final class TopK {
         }
     }
 
-    private static double selectInBucket(Rows in, boolean relu, long prefix, int fixedBits, int size, int rank,
-                                         int[][] counts, int bucket, int rowsPerSlice) {
+    private static double selectInBucket(
+            Rows in,
+            boolean relu,
+            long prefix,
+            int fixedBits,
+            int size,
+            int rank,
+            int[][] counts,
+            int bucket,
+            int rowsPerSlice) {
         int c = in.cols;
         int tasks = counts.length;
         double[] gathered = new double[size];
@@ -372,7 +392,8 @@ public final class TopK {
      * work, never the result: every entry of the row's top k is above it whenever k are. Returns the
      * guess for the next row.
      */
-    private static float selectAboveGuess(float[] row, int n, int k, boolean relu, float guess, SparseCodes.Entries sink) {
+    private static float selectAboveGuess(
+            float[] row, int n, int k, boolean relu, float guess, SparseCodes.Entries sink) {
         int twoK = 2 * k; // k <= n / 8 here
         HeapScratch h = HEAP.get().ensure(twoK, CANDIDATES_PER_K * k);
         if (!Float.isNaN(guess)) {
@@ -536,5 +557,4 @@ public final class TopK {
         }
         return row;
     }
-
 }

@@ -18,9 +18,18 @@ import java.util.Map;
  * @param kappa4            mean kappa-4 of the code rows
  * @param cosineSimilarity  mean cosine similarity of inputs and reconstructions
  */
-public record EvalMetrics(long rows, double mse, double r2, double explainedVariance, double fvu, double l0,
-                          double l0Fraction, double deadFraction, double hoyer, double kappa4,
-                          double cosineSimilarity) {
+public record EvalMetrics(
+        long rows,
+        double mse,
+        double r2,
+        double explainedVariance,
+        double fvu,
+        double l0,
+        double l0Fraction,
+        double deadFraction,
+        double hoyer,
+        double kappa4,
+        double cosineSimilarity) {
 
     /** The metrics by their snake_case names, in a stable order (for JSON and tables). */
     public Map<String, Object> toMap() {

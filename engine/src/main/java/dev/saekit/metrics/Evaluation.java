@@ -30,7 +30,8 @@ public final class Evaluation {
      * The metrics of {@code model} over every row of {@code data}, in row order, batch by batch in
      * evaluation mode (the model is left in evaluation mode).
      */
-    public static EvalMetrics of(dev.saekit.model.SparseAutoencoder model, dev.saekit.data.Dataset data, int batchSize) {
+    public static EvalMetrics of(
+            dev.saekit.model.SparseAutoencoder model, dev.saekit.data.Dataset data, int batchSize) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batchSize must be > 0, was " + batchSize);
         }
@@ -41,7 +42,9 @@ public final class Evaluation {
         model.eval();
         Evaluation evaluation = new Evaluation();
         for (INDArray x : data.batchesInOrder(batchSize)) {
-            INDArray input = x.dataType() == model.dtype().nd4j() ? x : x.castTo(model.dtype().nd4j());
+            INDArray input = x.dataType() == model.dtype().nd4j()
+                    ? x
+                    : x.castTo(model.dtype().nd4j());
             dev.saekit.model.SaeOutput out = model.forward(input);
             evaluation.add(input, out.reconstruction(), out.codes());
         }
@@ -103,8 +106,17 @@ public final class Evaluation {
         for (boolean a : active) {
             dead += a ? 0 : 1;
         }
-        return new EvalMetrics(rows, mse, 1.0 - mse / (totalVariance + Metrics.EPSILON), 1.0 - fvu, fvu,
-                l0Count / rows, nonZero / codeEntries, (double) dead / active.length, hoyerSum / rows,
-                kappaSum / rows, cosineSum / rows);
+        return new EvalMetrics(
+                rows,
+                mse,
+                1.0 - mse / (totalVariance + Metrics.EPSILON),
+                1.0 - fvu,
+                fvu,
+                l0Count / rows,
+                nonZero / codeEntries,
+                (double) dead / active.length,
+                hoyerSum / rows,
+                kappaSum / rows,
+                cosineSum / rows);
     }
 }

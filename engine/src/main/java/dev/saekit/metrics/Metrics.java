@@ -20,8 +20,7 @@ public final class Metrics {
     /** The threshold of {@link #l0Eps} and {@link #l0PerSample}. */
     public static final double L0_THRESHOLD = 1e-6;
 
-    private Metrics() {
-    }
+    private Metrics() {}
 
     /** Mean squared error over all entries: {@code mean((x - xHat)^2)}. */
     public static double mse(INDArray x, INDArray xHat) {
@@ -67,7 +66,8 @@ public final class Metrics {
     /** {@link #l0PerSample(INDArray)} of a forward's codes, counted on its sparse codes when it has them. */
     public static double l0PerSample(dev.saekit.model.SaeOutput out) {
         if (out.sparseCodes() != null) { // the non-zero codes of a TopK-like model: no pass over the dense codes
-            return (double) out.sparseCodes().countAbsAtLeast(L0_THRESHOLD) / out.sparseCodes().rows();
+            return (double) out.sparseCodes().countAbsAtLeast(L0_THRESHOLD)
+                    / out.sparseCodes().rows();
         }
         return l0PerSample(out.codes());
     }
@@ -77,7 +77,8 @@ public final class Metrics {
      * (absolute value: matching-pursuit codes can be negative).
      */
     public static double l0PerSample(INDArray z) {
-        return (double) dev.saekit.kernel.RowKernels.countAbsAtLeast(z, L0_THRESHOLD) / z.rows(); // one pass, every step
+        return (double) dev.saekit.kernel.RowKernels.countAbsAtLeast(z, L0_THRESHOLD)
+                / z.rows(); // one pass, every step
     }
 
     /** Fraction of concepts (columns) with no non-zero code in this batch. */
@@ -127,7 +128,8 @@ public final class Metrics {
         // reshaped: ND4J's norm2(1) of a one-column [n, 1] matrix is [n, 1], its sum(1) is [n]
         long rows = x.rows();
         INDArray dots = x.mul(xHat).sum(1).reshape(rows);
-        INDArray norms = x.norm2(1).reshape(rows).muli(xHat.norm2(1).reshape(rows)).addi(1e-8);
+        INDArray norms =
+                x.norm2(1).reshape(rows).muli(xHat.norm2(1).reshape(rows)).addi(1e-8);
         return dots.divi(norms).meanNumber().doubleValue();
     }
 

@@ -1,12 +1,9 @@
 package dev.saekit.model;
 
-import dev.saekit.dictionary.Dictionary;
-import dev.saekit.encoder.Encoder;
 import dev.saekit.kernel.Ops;
 import dev.saekit.kernel.SparseCodes;
 import dev.saekit.kernel.TopK;
 import dev.saekit.tensor.Parameter;
-import dev.saekit.tensor.SeededRandom;
 import dev.saekit.tensor.Tensors;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -115,13 +112,17 @@ public class BatchTopKSae extends SparseAutoencoder {
             long n = codes.length();
             threshold = TopK.keepLargest(codes, Math.min(k.total(codes.rows()), n), relu, into);
             double tau = runningThreshold();
-            runningThreshold.value().assign(Double.isNaN(tau) ? threshold : momentum * tau + (1 - momentum) * threshold);
+            runningThreshold
+                    .value()
+                    .assign(Double.isNaN(tau) ? threshold : momentum * tau + (1 - momentum) * threshold);
             runningThreshold.markChanged();
         } else {
             threshold = runningThreshold();
             if (Double.isNaN(threshold)) {
-                throw new IllegalStateException("BatchTopK has no running threshold yet: run at least one training-mode "
-                        + "forward (or train) before eval(), or load weights that include '" + RUNNING_THRESHOLD + "'");
+                throw new IllegalStateException(
+                        "BatchTopK has no running threshold yet: run at least one training-mode "
+                                + "forward (or train) before eval(), or load weights that include '" + RUNNING_THRESHOLD
+                                + "'");
             }
             TopK.atLeast(codes, threshold, relu, into);
         }

@@ -14,10 +14,12 @@ import java.util.function.Supplier;
  */
 public record BatchTopKSpec(BatchK k, double momentum) implements VariantSpec {
     public static final double DEFAULT_MOMENTUM = 0.9;
-    public static final VariantKind KIND = new VariantKind("batchtopk",
+    public static final VariantKind KIND = new VariantKind(
+            "batchtopk",
             "k codes per sample on average, chosen over the whole batch; running threshold in eval",
             List.of("k", "k_per", "momentum"),
-            config -> new BatchTopKSpec(new BatchK.PerSample(Math.min(TopKSpec.DEFAULT_K, config.nbConcepts())), DEFAULT_MOMENTUM),
+            config -> new BatchTopKSpec(
+                    new BatchK.PerSample(Math.min(TopKSpec.DEFAULT_K, config.nbConcepts())), DEFAULT_MOMENTUM),
             fields -> new BatchTopKSpec(readBatchK(fields, "batchtopk"), fields.number("momentum")));
 
     public BatchTopKSpec {
@@ -72,7 +74,8 @@ public record BatchTopKSpec(BatchK k, double momentum) implements VariantSpec {
     static void checkK(String owner, BatchK k, ModelSpec model) {
         int c = model.sae().nbConcepts();
         if (k instanceof BatchK.PerSample s) {
-            InvalidSettingException.require(s.k() <= c, owner, "k", s.k(), "in 1.." + c + " (the number of concepts) per sample");
+            InvalidSettingException.require(
+                    s.k() <= c, owner, "k", s.k(), "in 1.." + c + " (the number of concepts) per sample");
         }
     }
 

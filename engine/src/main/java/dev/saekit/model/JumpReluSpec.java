@@ -14,15 +14,17 @@ import java.util.function.Supplier;
 public record JumpReluSpec(JumpKernel kernel, float bandwidth) implements VariantSpec {
     public static final JumpKernel DEFAULT_KERNEL = JumpKernel.SILVERMAN;
     public static final float DEFAULT_BANDWIDTH = 1e-3f;
-    public static final VariantKind KIND = new VariantKind("jumprelu",
-            "learned per-concept thresholds with a kernel pseudo-derivative", List.of("kernel", "bandwidth"),
+    public static final VariantKind KIND = new VariantKind(
+            "jumprelu",
+            "learned per-concept thresholds with a kernel pseudo-derivative",
+            List.of("kernel", "bandwidth"),
             config -> new JumpReluSpec(DEFAULT_KERNEL, DEFAULT_BANDWIDTH),
             fields -> new JumpReluSpec(JumpKernel.parse(fields.text("kernel")), (float) fields.number("bandwidth")));
 
     public JumpReluSpec {
         Objects.requireNonNull(kernel, "kernel");
-        InvalidSettingException.require(bandwidth > 0 && Float.isFinite(bandwidth), "jumprelu", "bandwidth", bandwidth,
-                "finite and > 0");
+        InvalidSettingException.require(
+                bandwidth > 0 && Float.isFinite(bandwidth), "jumprelu", "bandwidth", bandwidth, "finite and > 0");
     }
 
     @Override
@@ -43,7 +45,8 @@ public record JumpReluSpec(JumpKernel kernel, float bandwidth) implements Varian
 
     @Override
     public List<ParameterShape> ownShapes(ModelSpec model) {
-        return List.of(new ParameterShape(JumpSae.THRESHOLDS, new long[] {model.sae().nbConcepts()}, model.elementBytes(), true));
+        return List.of(new ParameterShape(
+                JumpSae.THRESHOLDS, new long[] {model.sae().nbConcepts()}, model.elementBytes(), true));
     }
 
     @Override

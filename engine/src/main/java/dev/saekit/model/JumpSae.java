@@ -1,15 +1,11 @@
 package dev.saekit.model;
 
-import dev.saekit.dictionary.Dictionary;
 import dev.saekit.encoder.Codes;
-import dev.saekit.encoder.Encoder;
 import dev.saekit.kernel.Ops;
 import dev.saekit.tensor.Buffers;
 import dev.saekit.tensor.Parameter;
-import dev.saekit.tensor.SeededRandom;
 import dev.saekit.tensor.Tensors;
 import java.util.List;
-import java.util.Objects;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -43,8 +39,8 @@ public final class JumpSae extends SparseAutoencoder {
         super(spec, parts);
         this.kernel = settings.kernel();
         this.bandwidth = settings.bandwidth();
-        this.thresholds = Parameter.trainable(THRESHOLDS,
-                Tensors.ones(config.dtype(), config.nbConcepts()).muli(INITIAL_LOG_THRESHOLD));
+        this.thresholds = Parameter.trainable(
+                THRESHOLDS, Tensors.ones(config.dtype(), config.nbConcepts()).muli(INITIAL_LOG_THRESHOLD));
         this.scratch = new Buffers(config.dtype());
     }
 
@@ -75,7 +71,7 @@ public final class JumpSae extends SparseAutoencoder {
         // keep r where r >= theta (per column): mask = step(r - theta) with r == theta kept
         INDArray mask = scratch.get("mask", rows, nbConcepts()).assign(relu).subiRowVector(theta);
         Ops.positiveMask(mask.negi(), mask); // 1[theta - r > 0] = 1[r < theta]
-        mask.rsubi(1.0);                       // 1[r >= theta]
+        mask.rsubi(1.0); // 1[r >= theta]
         codes.assign(relu).muli(mask);
         return new Codes(encoded.preCodes(), codes);
     }
@@ -84,7 +80,9 @@ public final class JumpSae extends SparseAutoencoder {
     protected void sparsifyBackward(INDArray gradCodes, INDArray gradPreCodes) {
         accumulateThresholdGradient(gradCodes);
         INDArray mask = scratch.get("mask", gradCodes.rows(), nbConcepts());
-        INDArray g = scratch.get("grad-relu", gradCodes.rows(), nbConcepts()).assign(gradCodes).muli(mask);
+        INDArray g = scratch.get("grad-relu", gradCodes.rows(), nbConcepts())
+                .assign(gradCodes)
+                .muli(mask);
         // the encoder's codes are relu(pre) = r, so its backward applies relu' to dL/dr
         encoder.backward(g, gradPreCodes);
     }
@@ -94,8 +92,15 @@ public final class JumpSae extends SparseAutoencoder {
         int rows = (int) gradCodes.rows();
         int c = nbConcepts();
         double[] th = theta.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
-        double[] r = relu.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).dup('c').data().asDouble();
-        double[] g = gradCodes.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).dup('c').data().asDouble();
+        double[] r = relu.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+                .dup('c')
+                .data()
+                .asDouble();
+        double[] g = gradCodes
+                .castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+                .dup('c')
+                .data()
+                .asDouble();
         double[] grad = new double[c];
         IntStream.range(0, c).parallel().forEach(j -> {
             double sum = 0;

@@ -55,7 +55,8 @@ public final class MatryoshkaSae extends SparseAutoencoder {
         this.softCap = settings.softCap();
         this.msaeEncoder = encoder;
         this.decoder = decoder;
-        this.frequency = Parameter.buffer(ACTIVATION_FREQUENCY, Nd4j.zeros(DataType.LONG, spec.sae().nbConcepts()));
+        this.frequency = Parameter.buffer(
+                ACTIVATION_FREQUENCY, Nd4j.zeros(DataType.LONG, spec.sae().nbConcepts()));
     }
 
     /**
@@ -71,8 +72,8 @@ public final class MatryoshkaSae extends SparseAutoencoder {
         double bound = Math.sqrt(6.0 / d); // kaiming_uniform, fan_in = input, gain sqrt(2)
         INDArray dec = rng.uniform(dtype, -bound, bound, c, d);
         dec.diviColumnVector(dec.norm2(1).divi(0.1).reshape(c, 1));
-        BiasedLinearEncoder encoder = new BiasedLinearEncoder(dec.transpose().dup('c'), Tensors.zeros(dtype, d),
-                Tensors.zeros(dtype, c), dtype);
+        BiasedLinearEncoder encoder = new BiasedLinearEncoder(
+                dec.transpose().dup('c'), Tensors.zeros(dtype, d), Tensors.zeros(dtype, c), dtype);
         return new MatryoshkaSae(spec, settings, encoder, new PlainDictionary("decoder", dec, dtype));
     }
 
@@ -122,8 +123,16 @@ public final class MatryoshkaSae extends SparseAutoencoder {
         INDArray fired = buffers.get("fired", rows, nbConcepts());
         frequency.value().addi(Ops.nonZeroMask(lastCodes, fired).sum(0).castTo(DataType.LONG));
         frequency.markChanged();
-        return remember(x, w, new SaeOutput(pre, lastCodes, recons.get(nesting.length - 1), recons, null,
-                msaeEncoder.preBias().value()));
+        return remember(
+                x,
+                w,
+                new SaeOutput(
+                        pre,
+                        lastCodes,
+                        recons.get(nesting.length - 1),
+                        recons,
+                        null,
+                        msaeEncoder.preBias().value()));
     }
 
     private void softCapInPlace(INDArray z) {
@@ -151,7 +160,9 @@ public final class MatryoshkaSae extends SparseAutoencoder {
         for (int i = 0; i <= lastLevel; i++) {
             INDArray g = i < grads.nested().size() ? grads.nested().get(i) : null;
             if (i == lastLevel) {
-                g = g == null ? grads.reconstruction() : buffers.get("grad-last", rows, inputDim()).assign(g).addi(grads.reconstruction());
+                g = g == null
+                        ? grads.reconstruction()
+                        : buffers.get("grad-last", rows, inputDim()).assign(g).addi(grads.reconstruction());
             }
             if (g == null) {
                 continue;
@@ -206,11 +217,13 @@ public final class MatryoshkaSae extends SparseAutoencoder {
      */
     public SaeOutput unsparsified(INDArray x) {
         checkInput(x);
-        INDArray pre = x.sub(msaeEncoder.preBias().value().reshape(1, inputDim())).mmul(msaeEncoder.weight().value())
+        INDArray pre = x.sub(msaeEncoder.preBias().value().reshape(1, inputDim()))
+                .mmul(msaeEncoder.weight().value())
                 .addiRowVector(msaeEncoder.latentBias().value());
         INDArray z = Transforms.relu(pre, true);
         softCapInPlace(z);
-        INDArray xHat = z.mmul(decoder.get()).addiRowVector(msaeEncoder.preBias().value());
+        INDArray xHat =
+                z.mmul(decoder.get()).addiRowVector(msaeEncoder.preBias().value());
         return new SaeOutput(pre, z, xHat);
     }
 

@@ -33,8 +33,9 @@ public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dicti
         this.dictionary = Objects.requireNonNull(dictionary, "dictionary");
         this.encoder = Objects.requireNonNull(encoder, "encoder");
         if ((encoder instanceof EncoderSpec.SaeLens) != (dictionary instanceof DictionarySpec.Plain)) {
-            throw new IllegalArgumentException("the SAELens layout pairs its encoder with a plain W_dec dictionary; got encoder "
-                    + encoder + " and dictionary " + dictionary);
+            throw new IllegalArgumentException(
+                    "the SAELens layout pairs its encoder with a plain W_dec dictionary; got encoder " + encoder
+                            + " and dictionary " + dictionary);
         }
         variant.check(this);
     }
@@ -52,40 +53,35 @@ public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dicti
     /** Which dictionary the model decodes with. */
     public sealed interface DictionarySpec {
         /** The {@link DictionaryLayer} that {@link SaeConfig#dictionary()} describes. */
-        record Standard() implements DictionarySpec {
-        }
+        record Standard() implements DictionarySpec {}
 
         /** A {@link RelaxedArchetypalDictionary} over {@code nbPoints} candidates (the points are part of the weights). */
         record Archetypal(int nbPoints, double delta, boolean useMultiplier) implements DictionarySpec {
             public Archetypal {
                 InvalidSettingException.require(nbPoints >= 1, "archetypal", "points", nbPoints, ">= 1");
-                InvalidSettingException.require(delta > 0 && Double.isFinite(delta), "archetypal", "delta", delta, "finite and > 0");
+                InvalidSettingException.require(
+                        delta > 0 && Double.isFinite(delta), "archetypal", "delta", delta, "finite and > 0");
             }
         }
 
         /** A {@link PlainDictionary} (no projection) named {@code W_dec}: the SAELens layout. */
-        record Plain() implements DictionarySpec {
-        }
+        record Plain() implements DictionarySpec {}
     }
 
     /** The encoder: the kind in {@link SaeConfig#encoder()}, or tied to the dictionary, or an untied linear copy. */
     public sealed interface EncoderSpec {
-        record Standard() implements EncoderSpec {
-        }
+        record Standard() implements EncoderSpec {}
 
-        record Tied(boolean bias) implements EncoderSpec {
-        }
+        record Tied(boolean bias) implements EncoderSpec {}
 
-        record Untied(boolean bias) implements EncoderSpec {
-        }
+        record Untied(boolean bias) implements EncoderSpec {}
 
         /**
          * The SAELens layout: {@code z_pre = (x - b_dec) W_enc + b_enc} ({@code x W_enc + b_enc} when
          * {@code subtractDecoderBias} is false) and a decoder bias {@code b_dec} added to every
          * reconstruction; goes with {@link DictionarySpec.Plain}.
          */
-        record SaeLens(boolean subtractDecoderBias) implements EncoderSpec {
-        }
+        record SaeLens(boolean subtractDecoderBias) implements EncoderSpec {}
     }
 
     /** Bytes per element of the model's float parameters. */
@@ -150,7 +146,8 @@ public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dicti
             out.add(new ParameterShape("W_dec", new long[] {c, d}, w, true));
         } else {
             out.add(new ParameterShape(DictionaryLayer.WEIGHTS, new long[] {c, d}, w, true));
-            out.add(new ParameterShape(DictionaryLayer.MULTIPLIER, new long[0], w, sae.dictionary().useMultiplier()));
+            out.add(new ParameterShape(
+                    DictionaryLayer.MULTIPLIER, new long[0], w, sae.dictionary().useMultiplier()));
         }
         return out;
     }
@@ -167,12 +164,12 @@ public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dicti
      */
     public SparseAutoencoder build(INDArray points) {
         if (!(dictionary instanceof DictionarySpec.Archetypal a)) {
-            throw new IllegalArgumentException("candidate points are for an archetypal dictionary; this spec's dictionary is "
-                    + dictionary);
+            throw new IllegalArgumentException(
+                    "candidate points are for an archetypal dictionary; this spec's dictionary is " + dictionary);
         }
         if (points.rank() != 2 || points.rows() != a.nbPoints() || points.columns() != sae.inputDim()) {
-            throw new IllegalArgumentException("archetypal points must have shape [" + a.nbPoints() + ", " + sae.inputDim()
-                    + "] (nbPoints, inputDim), was " + java.util.Arrays.toString(points.shape()));
+            throw new IllegalArgumentException("archetypal points must have shape [" + a.nbPoints() + ", "
+                    + sae.inputDim() + "] (nbPoints, inputDim), was " + java.util.Arrays.toString(points.shape()));
         }
         return variant.build(this, () -> parts(points));
     }
@@ -185,8 +182,12 @@ public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dicti
             double bound = Math.sqrt(6.0 / sae.inputDim());
             INDArray dec = rng.uniform(sae.dtype(), -bound, bound, sae.nbConcepts(), sae.inputDim());
             dec.diviColumnVector(dec.norm2(1).divi(0.1).reshape(sae.nbConcepts(), 1));
-            BiasedLinearEncoder enc = new BiasedLinearEncoder(dec.transpose().dup('c'), Tensors.zeros(sae.dtype(), sae.inputDim()),
-                    Tensors.zeros(sae.dtype(), sae.nbConcepts()), sae.dtype(), BiasedLinearEncoder.Names.SAELENS,
+            BiasedLinearEncoder enc = new BiasedLinearEncoder(
+                    dec.transpose().dup('c'),
+                    Tensors.zeros(sae.dtype(), sae.inputDim()),
+                    Tensors.zeros(sae.dtype(), sae.nbConcepts()),
+                    sae.dtype(),
+                    BiasedLinearEncoder.Names.SAELENS,
                     s.subtractDecoderBias());
             return new ModelParts(enc, new PlainDictionary("W_dec", dec, sae.dtype()), enc.preBias());
         }
@@ -198,16 +199,23 @@ public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dicti
             Dictionary dict = dictionary(rng, points);
             return new ModelParts(Encoders.linearFrom(dict.get().dup('c'), u.bias()), dict, null);
         }
-        Encoder enc = Encoders.create(variant.usesEncoder() ? sae.encoder() : EncoderKind.IDENTITY, sae.inputDim(),
-                sae.nbConcepts(), sae.dtype(), rng);
+        Encoder enc = Encoders.create(
+                variant.usesEncoder() ? sae.encoder() : EncoderKind.IDENTITY,
+                sae.inputDim(),
+                sae.nbConcepts(),
+                sae.dtype(),
+                rng);
         return new ModelParts(enc, dictionary(rng, points), null);
     }
 
     private Dictionary dictionary(SeededRandom rng, INDArray points) {
         if (dictionary instanceof DictionarySpec.Archetypal a) {
-            return new RelaxedArchetypalDictionary(sae.nbConcepts(),
+            return new RelaxedArchetypalDictionary(
+                    sae.nbConcepts(),
                     points != null ? points : Tensors.zeros(sae.dtype(), a.nbPoints(), sae.inputDim()),
-                    a.delta(), a.useMultiplier(), sae.dtype());
+                    a.delta(),
+                    a.useMultiplier(),
+                    sae.dtype());
         }
         return DictionaryLayer.create(sae.inputDim(), sae.nbConcepts(), sae.dictionary(), sae.dtype(), rng);
     }

@@ -1,14 +1,9 @@
 package dev.saekit.model;
 
-import dev.saekit.dictionary.Dictionary;
 import dev.saekit.encoder.Codes;
-import dev.saekit.encoder.Encoder;
-import dev.saekit.encoder.EncoderKind;
-import dev.saekit.encoder.Encoders;
 import dev.saekit.kernel.RowKernels;
 import dev.saekit.tensor.Buffers;
 import dev.saekit.tensor.SeededRandom;
-import dev.saekit.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -49,7 +44,10 @@ public final class MpSae extends SparseAutoencoder {
         this.k = settings.k();
         this.dropout = settings.dropout();
         SaeConfig config = spec.sae();
-        this.dropoutMask = dropout == null ? null : new DropoutMask(dropout, new SeededRandom(config.seed()).derive(0xD5).seed());
+        this.dropoutMask = dropout == null
+                ? null
+                : new DropoutMask(
+                        dropout, new SeededRandom(config.seed()).derive(0xD5).seed());
         this.steps = new Buffers(config.dtype());
     }
 

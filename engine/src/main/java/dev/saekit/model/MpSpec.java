@@ -12,8 +12,11 @@ import java.util.function.Supplier;
  */
 public record MpSpec(int k, Double dropout) implements VariantSpec {
     public static final int DEFAULT_STEPS = 8;
-    public static final VariantKind KIND = new VariantKind("mp", "matching pursuit: k greedy steps over the dictionary",
-            List.of("k", "dropout"), config -> new MpSpec(DEFAULT_STEPS, null),
+    public static final VariantKind KIND = new VariantKind(
+            "mp",
+            "matching pursuit: k greedy steps over the dictionary",
+            List.of("k", "dropout"),
+            config -> new MpSpec(DEFAULT_STEPS, null),
             fields -> new MpSpec(fields.integer("k"), fields.numberOrNull("dropout")));
 
     public MpSpec {
@@ -53,13 +56,14 @@ public record MpSpec(int k, Double dropout) implements VariantSpec {
     }
 
     static void checkDropout(String owner, Double dropout) {
-        InvalidSettingException.require(dropout == null || (dropout >= 0 && dropout < 1), owner, "dropout", dropout, "in [0, 1)");
+        InvalidSettingException.require(
+                dropout == null || (dropout >= 0 && dropout < 1), owner, "dropout", dropout, "in [0, 1)");
     }
 
     static void checkNoEncoder(String owner, ModelSpec model) {
         if (!(model.encoder() instanceof ModelSpec.EncoderSpec.Standard)) {
-            throw new IllegalArgumentException(owner + " encodes with the dictionary itself; its encoder cannot be "
-                    + model.encoder());
+            throw new IllegalArgumentException(
+                    owner + " encodes with the dictionary itself; its encoder cannot be " + model.encoder());
         }
     }
 

@@ -15,7 +15,9 @@ import java.util.function.Supplier;
  */
 public record MsaeSpec(List<Integer> nesting, double softCap) implements VariantSpec {
     public static final List<Integer> DEFAULT_NESTING = List.of(8, 16, 32);
-    public static final VariantKind KIND = new VariantKind("msae", "Matryoshka of the MSAE paper: nested k over one dictionary",
+    public static final VariantKind KIND = new VariantKind(
+            "msae",
+            "Matryoshka of the MSAE paper: nested k over one dictionary",
             List.of("nesting", "soft_cap"),
             config -> new MsaeSpec(defaultNesting(config.nbConcepts()), MatryoshkaSae.DEFAULT_SOFT_CAP),
             fields -> new MsaeSpec(fields.integers("nesting"), fields.number("soft_cap")));
@@ -24,9 +26,17 @@ public record MsaeSpec(List<Integer> nesting, double softCap) implements Variant
         nesting = nesting.stream().sorted().toList();
         InvalidSettingException.require(!nesting.isEmpty(), "msae", "nesting", nesting, "at least one k");
         InvalidSettingException.require(nesting.get(0) >= 1, "msae", "nesting", nesting, "k values >= 1");
-        InvalidSettingException.require(nesting.stream().distinct().count() == nesting.size(), "msae", "nesting", nesting,
+        InvalidSettingException.require(
+                nesting.stream().distinct().count() == nesting.size(),
+                "msae",
+                "nesting",
+                nesting,
                 "distinct k values (each level needs its own)");
-        InvalidSettingException.require(softCap >= 0 && Double.isFinite(softCap), "msae", "soft_cap", softCap,
+        InvalidSettingException.require(
+                softCap >= 0 && Double.isFinite(softCap),
+                "msae",
+                "soft_cap",
+                softCap,
                 "finite and >= 0 (0 turns it off)");
     }
 
@@ -49,12 +59,14 @@ public record MsaeSpec(List<Integer> nesting, double softCap) implements Variant
     public void check(ModelSpec model) {
         int c = model.sae().nbConcepts();
         int largest = nesting.get(nesting.size() - 1);
-        InvalidSettingException.require(largest <= c, "msae", "nesting", nesting, "k values in 1.." + c + " (the number of concepts)");
+        InvalidSettingException.require(
+                largest <= c, "msae", "nesting", nesting, "k values in 1.." + c + " (the number of concepts)");
         if (!(model.dictionary() instanceof ModelSpec.DictionarySpec.Standard)) {
             throw new IllegalArgumentException("an msae model has its own decoder; it takes no other dictionary");
         }
         if (!(model.encoder() instanceof ModelSpec.EncoderSpec.Standard)) {
-            throw new IllegalArgumentException("an msae model keeps its own encoder; it cannot be tied, untied or laid out as SAELens");
+            throw new IllegalArgumentException(
+                    "an msae model keeps its own encoder; it cannot be tied, untied or laid out as SAELens");
         }
     }
 
@@ -71,7 +83,8 @@ public record MsaeSpec(List<Integer> nesting, double softCap) implements Variant
         long d = model.sae().inputDim();
         long c = model.sae().nbConcepts();
         int w = model.elementBytes();
-        return List.of(new ParameterShape("pre_bias", new long[] {d}, w, true),
+        return List.of(
+                new ParameterShape("pre_bias", new long[] {d}, w, true),
                 new ParameterShape("encoder", new long[] {d, c}, w, true),
                 new ParameterShape("latent_bias", new long[] {c}, w, true),
                 new ParameterShape("decoder", new long[] {c, d}, w, true),
@@ -86,5 +99,4 @@ public record MsaeSpec(List<Integer> nesting, double softCap) implements Variant
     int[] nestingArray() {
         return nesting.stream().mapToInt(Integer::intValue).toArray();
     }
-
 }

@@ -1,15 +1,10 @@
 package dev.saekit.model;
 
-import dev.saekit.dictionary.Dictionary;
 import dev.saekit.encoder.Codes;
-import dev.saekit.encoder.Encoder;
-import dev.saekit.encoder.EncoderKind;
-import dev.saekit.encoder.Encoders;
 import dev.saekit.kernel.PursuitSelection;
 import dev.saekit.kernel.RowKernels;
 import dev.saekit.tensor.Buffers;
 import dev.saekit.tensor.SeededRandom;
-import dev.saekit.tensor.Tensors;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -43,7 +38,10 @@ public final class OmpSae extends SparseAutoencoder {
         this.maxIter = settings.maxIter();
         this.dropout = settings.dropout();
         SaeConfig config = spec.sae();
-        this.dropoutMask = dropout == null ? null : new DropoutMask(dropout, new SeededRandom(config.seed()).derive(0x0B).seed());
+        this.dropoutMask = dropout == null
+                ? null
+                : new DropoutMask(
+                        dropout, new SeededRandom(config.seed()).derive(0x0B).seed());
         this.steps = new Buffers(config.dtype());
     }
 
@@ -172,8 +170,7 @@ public final class OmpSae extends SparseAutoencoder {
 
     /** No gradient flows through the pursuit: the dictionary learns through the decode only. */
     @Override
-    protected void sparsifyBackward(INDArray gradCodes, INDArray gradPreCodes) {
-    }
+    protected void sparsifyBackward(INDArray gradCodes, INDArray gradPreCodes) {}
 
     @Override
     protected String settings() {

@@ -14,8 +14,10 @@ import java.util.function.Supplier;
  */
 public record OmpSpec(int k, int maxIter, Double dropout) implements VariantSpec {
     public static final int DEFAULT_MAX_ITER = 10;
-    public static final VariantKind KIND = new VariantKind("omp",
-            "orthogonal matching pursuit: k steps with non-negative least squares", List.of("k", "max_iter", "dropout"),
+    public static final VariantKind KIND = new VariantKind(
+            "omp",
+            "orthogonal matching pursuit: k steps with non-negative least squares",
+            List.of("k", "max_iter", "dropout"),
             config -> new OmpSpec(Math.min(MpSpec.DEFAULT_STEPS, config.nbConcepts()), DEFAULT_MAX_ITER, null),
             fields -> new OmpSpec(fields.integer("k"), fields.integer("max_iter"), fields.numberOrNull("dropout")));
 

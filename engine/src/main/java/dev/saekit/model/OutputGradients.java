@@ -14,8 +14,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * gradient per nested reconstruction of a nested model (entries may be null); and the loss's own
  * {@linkplain SparseDecode sparse decodes} (AuxK's), whose gradients the model propagates itself.
  */
-public record OutputGradients(INDArray reconstruction, INDArray codes, INDArray preCodes, INDArray dictionary,
-                              INDArray dictionaryUsed, List<INDArray> nested, List<SparseDecode> sparseDecodes) {
+public record OutputGradients(
+        INDArray reconstruction,
+        INDArray codes,
+        INDArray preCodes,
+        INDArray dictionary,
+        INDArray dictionaryUsed,
+        List<INDArray> nested,
+        List<SparseDecode> sparseDecodes) {
 
     /**
      * A decode that a loss term made of its own: {@code codes @ usedD} (plus the model's decoder
@@ -28,7 +34,8 @@ public record OutputGradients(INDArray reconstruction, INDArray codes, INDArray 
     public record SparseDecode(SparseCodes codes, INDArray gradient, INDArray usedD, boolean intoPreCodes) {
         public SparseDecode {
             if (codes == null || gradient == null || usedD == null) {
-                throw new IllegalArgumentException("a sparse decode needs its codes, its gradient and the dictionary it used");
+                throw new IllegalArgumentException(
+                        "a sparse decode needs its codes, its gradient and the dictionary it used");
             }
         }
     }
@@ -45,8 +52,13 @@ public record OutputGradients(INDArray reconstruction, INDArray codes, INDArray 
     }
 
     /** Gradients with respect to the outputs, without sparse decodes. */
-    public OutputGradients(INDArray reconstruction, INDArray codes, INDArray preCodes, INDArray dictionary,
-                           INDArray dictionaryUsed, List<INDArray> nested) {
+    public OutputGradients(
+            INDArray reconstruction,
+            INDArray codes,
+            INDArray preCodes,
+            INDArray dictionary,
+            INDArray dictionaryUsed,
+            List<INDArray> nested) {
         this(reconstruction, codes, preCodes, dictionary, dictionaryUsed, nested, List.of());
     }
 

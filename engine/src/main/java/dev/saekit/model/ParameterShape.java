@@ -35,8 +35,11 @@ public record ParameterShape(String name, long[] shape, int elementBytes, boolea
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ParameterShape p && name.equals(p.name) && Arrays.equals(shape, p.shape)
-                && elementBytes == p.elementBytes && trainable == p.trainable;
+        return o instanceof ParameterShape p
+                && name.equals(p.name)
+                && Arrays.equals(shape, p.shape)
+                && elementBytes == p.elementBytes
+                && trainable == p.trainable;
     }
 
     @Override

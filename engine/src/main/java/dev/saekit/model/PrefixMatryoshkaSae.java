@@ -1,8 +1,5 @@
 package dev.saekit.model;
 
-import dev.saekit.dictionary.Dictionary;
-import dev.saekit.encoder.Encoder;
-import dev.saekit.tensor.SeededRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -53,7 +50,8 @@ public final class PrefixMatryoshkaSae extends BatchTopKSae {
         List<INDArray> levels = new ArrayList<>();
         for (int i = 0; i < prefixes.length - 1; i++) {
             int m = prefixes[i];
-            INDArray z = buffers.get("prefix-codes" + i, rows, m).assign(full.codes().get(NDArrayIndex.all(), NDArrayIndex.interval(0, m)));
+            INDArray z = buffers.get("prefix-codes" + i, rows, m)
+                    .assign(full.codes().get(NDArrayIndex.all(), NDArrayIndex.interval(0, m)));
             INDArray xHat = buffers.get("prefix-xhat" + i, rows, inputDim());
             Nd4j.gemm(z, d.get(NDArrayIndex.interval(0, m), NDArrayIndex.all()).dup('c'), xHat, false, false, 1.0, 0.0);
             if (decoderBias() != null) {
@@ -62,8 +60,16 @@ public final class PrefixMatryoshkaSae extends BatchTopKSae {
             levels.add(xHat);
         }
         levels.add(full.reconstruction());
-        return remember(x, d, new SaeOutput(full.preCodes(), full.codes(), full.reconstruction(), levels, full.sparseCodes(),
-                full.decoderBias()));
+        return remember(
+                x,
+                d,
+                new SaeOutput(
+                        full.preCodes(),
+                        full.codes(),
+                        full.reconstruction(),
+                        levels,
+                        full.sparseCodes(),
+                        full.decoderBias()));
     }
 
     @Override
@@ -107,8 +113,14 @@ public final class PrefixMatryoshkaSae extends BatchTopKSae {
         if (gD != null) {
             dictionary.backward(gD, d);
         }
-        super.backward(new OutputGradients(gRecon, gCodes, grads.preCodes(), grads.dictionary(), grads.dictionaryUsed(),
-                List.of(), grads.sparseDecodes()));
+        super.backward(new OutputGradients(
+                gRecon,
+                gCodes,
+                grads.preCodes(),
+                grads.dictionary(),
+                grads.dictionaryUsed(),
+                List.of(),
+                grads.sparseDecodes()));
     }
 
     @Override

@@ -18,26 +18,38 @@ import java.util.stream.Stream;
  *                 {@value BatchTopKSpec#DEFAULT_MOMENTUM}
  */
 public record PrefixMatryoshkaSpec(List<Integer> prefixes, BatchK k, double momentum) implements VariantSpec {
-    public static final VariantKind KIND = new VariantKind("matryoshka",
-            "Matryoshka over nested dictionary prefixes, BatchTopK codes", List.of("prefixes", "k", "k_per", "momentum"),
-            config -> new PrefixMatryoshkaSpec(defaultPrefixes(config.nbConcepts()),
-                    new BatchK.PerSample(Math.min(TopKSpec.DEFAULT_K, config.nbConcepts())), BatchTopKSpec.DEFAULT_MOMENTUM),
-            fields -> new PrefixMatryoshkaSpec(fields.integers("prefixes"), BatchTopKSpec.readBatchK(fields, "matryoshka"),
+    public static final VariantKind KIND = new VariantKind(
+            "matryoshka",
+            "Matryoshka over nested dictionary prefixes, BatchTopK codes",
+            List.of("prefixes", "k", "k_per", "momentum"),
+            config -> new PrefixMatryoshkaSpec(
+                    defaultPrefixes(config.nbConcepts()),
+                    new BatchK.PerSample(Math.min(TopKSpec.DEFAULT_K, config.nbConcepts())),
+                    BatchTopKSpec.DEFAULT_MOMENTUM),
+            fields -> new PrefixMatryoshkaSpec(
+                    fields.integers("prefixes"),
+                    BatchTopKSpec.readBatchK(fields, "matryoshka"),
                     fields.number("momentum")));
 
     public PrefixMatryoshkaSpec {
         prefixes = prefixes.stream().sorted().toList();
         Objects.requireNonNull(k, "k");
-        InvalidSettingException.require(prefixes.isEmpty() || prefixes.get(0) >= 1, "matryoshka", "prefixes", prefixes,
-                "sizes >= 1");
-        InvalidSettingException.require(prefixes.stream().distinct().count() == prefixes.size(), "matryoshka", "prefixes",
-                prefixes, "distinct sizes");
+        InvalidSettingException.require(
+                prefixes.isEmpty() || prefixes.get(0) >= 1, "matryoshka", "prefixes", prefixes, "sizes >= 1");
+        InvalidSettingException.require(
+                prefixes.stream().distinct().count() == prefixes.size(),
+                "matryoshka",
+                "prefixes",
+                prefixes,
+                "distinct sizes");
         BatchTopKSpec.checkMomentum("matryoshka", momentum);
     }
 
     /** The default prefixes: concepts/16 and concepts/4 (at least 1, distinct). */
     public static List<Integer> defaultPrefixes(int concepts) {
-        return Stream.of(Math.max(1, concepts / 16), Math.max(1, concepts / 4)).distinct().toList();
+        return Stream.of(Math.max(1, concepts / 16), Math.max(1, concepts / 4))
+                .distinct()
+                .toList();
     }
 
     @Override
@@ -59,7 +71,11 @@ public record PrefixMatryoshkaSpec(List<Integer> prefixes, BatchK k, double mome
     public void check(ModelSpec model) {
         int c = model.sae().nbConcepts();
         if (!prefixes.isEmpty()) {
-            InvalidSettingException.require(prefixes.get(prefixes.size() - 1) <= c, "matryoshka", "prefixes", prefixes,
+            InvalidSettingException.require(
+                    prefixes.get(prefixes.size() - 1) <= c,
+                    "matryoshka",
+                    "prefixes",
+                    prefixes,
                     "sizes in 1.." + c + " (the number of concepts)");
         }
         BatchTopKSpec.checkK("matryoshka", k, model);

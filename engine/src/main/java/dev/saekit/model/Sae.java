@@ -1,9 +1,5 @@
 package dev.saekit.model;
 
-import dev.saekit.dictionary.Dictionary;
-import dev.saekit.encoder.Encoder;
-import dev.saekit.tensor.SeededRandom;
-
 /**
  * The vanilla sparse autoencoder: {@code (z_pre, z) = encoder(x)}, {@code x_hat = z @ D}. With the
  * default linear encoder {@code z = relu(x W^T + b)}; sparsity comes from the loss (for example

@@ -15,8 +15,8 @@ import java.util.Objects;
  * @param dtype      float32 or float64
  * @param seed       seed of every random initialisation
  */
-public record SaeConfig(int inputDim, int nbConcepts, EncoderKind encoder, DictionaryConfig dictionary, DType dtype,
-                        long seed) {
+public record SaeConfig(
+        int inputDim, int nbConcepts, EncoderKind encoder, DictionaryConfig dictionary, DType dtype, long seed) {
 
     public SaeConfig {
         if (inputDim <= 0) {

@@ -18,8 +18,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ({@code x_hat = z D + b}: SAELens-layout models, the MSAE Matryoshka's {@code b_pre}), or null for
  * models without one; a loss term that decodes codes of its own (AuxK) adds it as the model does.
  */
-public record SaeOutput(INDArray preCodes, INDArray codes, INDArray reconstruction, List<INDArray> nested,
-                        SparseCodes sparseCodes, INDArray decoderBias) {
+public record SaeOutput(
+        INDArray preCodes,
+        INDArray codes,
+        INDArray reconstruction,
+        List<INDArray> nested,
+        SparseCodes sparseCodes,
+        INDArray decoderBias) {
 
     public SaeOutput {
         nested = List.copyOf(nested);
@@ -37,7 +42,12 @@ public record SaeOutput(INDArray preCodes, INDArray codes, INDArray reconstructi
 
     /** Copies of the arrays that no later forward overwrites (without the sparse codes). */
     public SaeOutput detach() {
-        return new SaeOutput(preCodes.dup('c'), codes.dup('c'), reconstruction.dup('c'),
-                nested.stream().map(a -> a.dup('c')).toList(), null, decoderBias == null ? null : decoderBias.dup('c'));
+        return new SaeOutput(
+                preCodes.dup('c'),
+                codes.dup('c'),
+                reconstruction.dup('c'),
+                nested.stream().map(a -> a.dup('c')).toList(),
+                null,
+                decoderBias == null ? null : decoderBias.dup('c'));
     }
 }

@@ -45,6 +45,7 @@ public abstract class SparseAutoencoder implements Module {
     private INDArray lastD;
     /** The latest forward's non-zero codes when the variant keeps few codes, else null. */
     private SparseCodes sparse;
+
     private double[] sparseGrad;
     private SaeOutput last;
 
@@ -59,8 +60,9 @@ public abstract class SparseAutoencoder implements Module {
         this.encoder = Objects.requireNonNull(encoder, "encoder");
         this.dictionary = Objects.requireNonNull(dictionary, "dictionary");
         if (dictionary.nbConcepts() != config.nbConcepts() || dictionary.inputDim() != config.inputDim()) {
-            throw new IllegalArgumentException("dictionary is [" + dictionary.nbConcepts() + ", " + dictionary.inputDim()
-                    + "] but the model is configured for [" + config.nbConcepts() + ", " + config.inputDim() + "]");
+            throw new IllegalArgumentException("dictionary is [" + dictionary.nbConcepts() + ", "
+                    + dictionary.inputDim() + "] but the model is configured for [" + config.nbConcepts() + ", "
+                    + config.inputDim() + "]");
         }
         if (decoderBias != null) {
             Tensors.requireShape("decoder bias", decoderBias.value(), config.inputDim());
@@ -132,8 +134,16 @@ public abstract class SparseAutoencoder implements Module {
         if (decoderBias != null) {
             xHat.addiRowVector(decoderBias.value());
         }
-        return remember(x, d, new SaeOutput(codes.preCodes(), codes.codes(), xHat, List.of(), sparse,
-                decoderBias == null ? null : decoderBias.value()));
+        return remember(
+                x,
+                d,
+                new SaeOutput(
+                        codes.preCodes(),
+                        codes.codes(),
+                        xHat,
+                        List.of(),
+                        sparse,
+                        decoderBias == null ? null : decoderBias.value()));
     }
 
     /**
@@ -180,7 +190,10 @@ public abstract class SparseAutoencoder implements Module {
         if (last == null) {
             throw new IllegalStateException("backward() needs a forward() first");
         }
-        Tensors.requireShape("reconstruction gradient", grads.reconstruction(), last.reconstruction().shape());
+        Tensors.requireShape(
+                "reconstruction gradient",
+                grads.reconstruction(),
+                last.reconstruction().shape());
         if (grads.codes() != null) {
             Tensors.requireShape("codes gradient", grads.codes(), last.codes().shape());
         }
@@ -214,7 +227,9 @@ public abstract class SparseAutoencoder implements Module {
                     + "use a Matryoshka model with a nested loss");
         }
         List<double[]> decodePreCodeGrads = backwardSparseDecodes(grads.sparseDecodes());
-        if (sparsePath && encoder.backwardSparse(sparse, sparseGrad)) { // a kept non-zero code is positive: pre-code grad = code grad
+        if (sparsePath
+                && encoder.backwardSparse(
+                        sparse, sparseGrad)) { // a kept non-zero code is positive: pre-code grad = code grad
             if (sparseDecodesIntoEncoder(grads.sparseDecodes(), decodePreCodeGrads)) {
                 return;
             }
@@ -239,7 +254,8 @@ public abstract class SparseAutoencoder implements Module {
             if (decoderBias != null && decoderBias.isTrainable()) {
                 RowKernels.addColumnSums(decode.gradient(), decoderBias.grad());
             }
-            preCodeGrads.add(decode.intoPreCodes() ? decode.codes().dotsAt(decode.gradient(), decode.usedD(), null) : null);
+            preCodeGrads.add(
+                    decode.intoPreCodes() ? decode.codes().dotsAt(decode.gradient(), decode.usedD(), null) : null);
         }
         return preCodeGrads;
     }
@@ -254,7 +270,8 @@ public abstract class SparseAutoencoder implements Module {
     /** The sparse decodes' pre-code gradients into the encoder on their entries only; false if it cannot. */
     private boolean sparseDecodesIntoEncoder(List<OutputGradients.SparseDecode> decodes, List<double[]> preCodeGrads) {
         for (int i = 0; i < decodes.size(); i++) {
-            if (preCodeGrads.get(i) != null && !encoder.backwardSparse(decodes.get(i).codes(), preCodeGrads.get(i))) {
+            if (preCodeGrads.get(i) != null
+                    && !encoder.backwardSparse(decodes.get(i).codes(), preCodeGrads.get(i))) {
                 return false;
             }
         }
@@ -265,15 +282,16 @@ public abstract class SparseAutoencoder implements Module {
      * The dense pre-code gradient: {@code preCodes} (or null) plus the sparse decodes' pre-code
      * gradients scattered into it; null when there is none.
      */
-    protected final INDArray densePreCodeGradient(INDArray preCodes, List<OutputGradients.SparseDecode> decodes,
-                                                  List<double[]> preCodeGrads) {
+    protected final INDArray densePreCodeGradient(
+            INDArray preCodes, List<OutputGradients.SparseDecode> decodes, List<double[]> preCodeGrads) {
         INDArray g = preCodes;
         for (int i = 0; i < decodes.size(); i++) {
             if (preCodeGrads.get(i) == null) {
                 continue;
             }
             if (g == null) {
-                g = buffers.get("gprecodes", lastX.rows(), last.preCodes().columns()).assign(0);
+                g = buffers.get("gprecodes", lastX.rows(), last.preCodes().columns())
+                        .assign(0);
             }
             decodes.get(i).codes().scatterAdd(preCodeGrads.get(i), g);
         }
@@ -303,8 +321,7 @@ public abstract class SparseAutoencoder implements Module {
      * Called by the trainer after the backward pass, before clipping and the optimiser step: for
      * models that renormalise weights and adjust gradients (the MSAE Matryoshka). Nothing by default.
      */
-    public void afterBackward() {
-    }
+    public void afterBackward() {}
 
     /**
      * The variant's sparsification of the encoder's output; the vanilla SAE keeps it as is.
@@ -403,7 +420,8 @@ public abstract class SparseAutoencoder implements Module {
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[variant=" + spec.variant().name() + ", input=" + inputDim() + ", concepts="
+        return getClass().getSimpleName() + "[variant=" + spec.variant().name() + ", input=" + inputDim()
+                + ", concepts="
                 + nbConcepts() + ", encoder=" + describe(encoder) + ", dictionary=" + describe(dictionary)
                 + settings() + ", " + dtype() + ", " + (training ? "train" : "eval") + "]";
     }

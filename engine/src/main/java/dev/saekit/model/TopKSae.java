@@ -1,11 +1,8 @@
 package dev.saekit.model;
 
-import dev.saekit.dictionary.Dictionary;
-import dev.saekit.encoder.Encoder;
 import dev.saekit.kernel.Ops;
 import dev.saekit.kernel.SparseCodes;
 import dev.saekit.kernel.TopK;
-import dev.saekit.tensor.SeededRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

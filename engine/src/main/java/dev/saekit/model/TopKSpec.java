@@ -12,8 +12,12 @@ import java.util.function.Supplier;
  */
 public record TopKSpec(int k) implements VariantSpec {
     public static final int DEFAULT_K = 16;
-    public static final VariantKind KIND = new VariantKind("topk", "the k largest codes per sample", List.of("k"),
-            config -> new TopKSpec(Math.min(DEFAULT_K, config.nbConcepts())), fields -> new TopKSpec(fields.integer("k")));
+    public static final VariantKind KIND = new VariantKind(
+            "topk",
+            "the k largest codes per sample",
+            List.of("k"),
+            config -> new TopKSpec(Math.min(DEFAULT_K, config.nbConcepts())),
+            fields -> new TopKSpec(fields.integer("k")));
 
     public TopKSpec {
         InvalidSettingException.require(k >= 1, "topk", "k", k, ">= 1");

@@ -6,8 +6,12 @@ import java.util.function.Supplier;
 
 /** The vanilla SAE ({@link Sae}): ReLU codes, no settings; sparsity comes from the loss. */
 public record VanillaSpec() implements VariantSpec {
-    public static final VariantKind KIND = new VariantKind("vanilla", "ReLU codes, sparsity from the loss (mse_l1)",
-            List.of(), config -> new VanillaSpec(), fields -> new VanillaSpec());
+    public static final VariantKind KIND = new VariantKind(
+            "vanilla",
+            "ReLU codes, sparsity from the loss (mse_l1)",
+            List.of(),
+            config -> new VanillaSpec(),
+            fields -> new VanillaSpec());
 
     @Override
     public VariantKind kind() {
@@ -20,8 +24,7 @@ public record VanillaSpec() implements VariantSpec {
     }
 
     @Override
-    public void writeSettings(ObjectNode into) {
-    }
+    public void writeSettings(ObjectNode into) {}
 
     @Override
     public SparseAutoencoder build(ModelSpec model, Supplier<ModelParts> parts) {

@@ -18,8 +18,12 @@ import java.util.function.Function;
  * @param defaults    the spec with every setting at its default, for a model of the given config
  * @param reader      the spec from its JSON settings; every setting is required there
  */
-public record VariantKind(String name, String description, List<String> settings,
-                          Function<SaeConfig, VariantSpec> defaults, Function<SpecFields, VariantSpec> reader) {
+public record VariantKind(
+        String name,
+        String description,
+        List<String> settings,
+        Function<SaeConfig, VariantSpec> defaults,
+        Function<SpecFields, VariantSpec> reader) {
 
     public VariantKind {
         Objects.requireNonNull(name, "name");
@@ -31,7 +35,8 @@ public record VariantKind(String name, String description, List<String> settings
 
     private static final class Registry {
         static final List<VariantKind> ALL = Arrays.stream(VariantSpec.class.getPermittedSubclasses())
-                .map(Registry::kindOf).toList();
+                .map(Registry::kindOf)
+                .toList();
 
         private static VariantKind kindOf(Class<?> spec) {
             try {
@@ -41,7 +46,8 @@ public record VariantKind(String name, String description, List<String> settings
                 }
                 return (VariantKind) f.get(null);
             } catch (NoSuchFieldException | IllegalAccessException e) {
-                throw new IllegalStateException(spec.getName() + " must declare public static final VariantKind KIND", e);
+                throw new IllegalStateException(
+                        spec.getName() + " must declare public static final VariantKind KIND", e);
             }
         }
     }

@@ -33,8 +33,7 @@ public sealed interface VariantSpec
      * Checks the settings against the rest of the model (its number of concepts, its encoder and
      * dictionary layout); an {@link IllegalArgumentException} names what does not fit. Nothing by default.
      */
-    default void check(ModelSpec model) {
-    }
+    default void check(ModelSpec model) {}
 
     /** Writes the settings (not the name) into {@code into}, under the names of {@link VariantKind#settings()}. */
     void writeSettings(ObjectNode into);
@@ -111,16 +110,19 @@ public sealed interface VariantSpec
         SpecFields fields = new SpecFields(node, path);
         VariantKind kind = kind(fields.text("name"));
         List<String> unknown = fields.names().stream()
-                .filter(f -> !f.equals("name") && !kind.settings().contains(f)).toList();
+                .filter(f -> !f.equals("name") && !kind.settings().contains(f))
+                .toList();
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException(path + ": " + kind.name() + " has no setting " + unknown + "; its settings: "
-                    + (kind.settings().isEmpty() ? "none" : String.join(", ", kind.settings())));
+            throw new IllegalArgumentException(path + ": " + kind.name() + " has no setting " + unknown
+                    + "; its settings: " + (kind.settings().isEmpty() ? "none" : String.join(", ", kind.settings())));
         }
         return kind.reader().apply(fields);
     }
 
     /** The names of every kind, comma-separated, for messages. */
     static String names() {
-        return Arrays.stream(kinds().toArray(VariantKind[]::new)).map(VariantKind::name).collect(Collectors.joining(", "));
+        return Arrays.stream(kinds().toArray(VariantKind[]::new))
+                .map(VariantKind::name)
+                .collect(Collectors.joining(", "));
     }
 }

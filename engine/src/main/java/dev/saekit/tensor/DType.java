@@ -41,14 +41,21 @@ public enum DType {
                 return d;
             }
         }
-        throw new IllegalArgumentException("unsupported array dtype " + type + "; saekit computes in float32 or float64");
+        throw new IllegalArgumentException(
+                "unsupported array dtype " + type + "; saekit computes in float32 or float64");
     }
 
     /** Parses {@code float32}/{@code f32}/{@code float}, {@code float64}/{@code f64}/{@code double}. */
     public static DType parse(String name) {
         switch (name.toLowerCase(Locale.ROOT)) {
-            case "float32": case "f32": case "float": return FLOAT32;
-            case "float64": case "f64": case "double": return FLOAT64;
+            case "float32":
+            case "f32":
+            case "float":
+                return FLOAT32;
+            case "float64":
+            case "f64":
+            case "double":
+                return FLOAT64;
             default:
                 throw new IllegalArgumentException("unknown dtype '" + name + "'; accepted: "
                         + Arrays.stream(values()).map(DType::label).collect(Collectors.joining(", ")));

@@ -39,6 +39,7 @@ public final class MemoryBudget {
     public static final String JAVACPP_MAX_BYTES = "org.bytedeco.javacpp.maxbytes";
     /** Prefix of the properties where {@link #limitJavaCpp} notes what it set, for the limit's source. */
     private static final String DERIVED = "saekit.memory.derived.";
+
     private static final long MIB = 1L << 20;
     /** cgroup v1 writes "no limit" as the largest page multiple below 2^63; anything this large is none. */
     private static final long NO_LIMIT = 1L << 60;
@@ -67,7 +68,10 @@ public final class MemoryBudget {
 
     /** This machine and process, JavaCPP's cap included (reading it loads JavaCPP, which fixes its limits). */
     public static MemoryBudget system() {
-        return new MemoryBudget(Path.of("/"), Pointer.maxPhysicalBytes(), javacppSource(System.getProperties()),
+        return new MemoryBudget(
+                Path.of("/"),
+                Pointer.maxPhysicalBytes(),
+                javacppSource(System.getProperties()),
                 System.getProperty(LIMIT_PROPERTY));
     }
 
@@ -159,7 +163,8 @@ public final class MemoryBudget {
         }
         List<Limit> limits = new ArrayList<>();
         for (String group : groupPaths(true)) {
-            cgroupLimit("sys/fs/cgroup" + group + "/memory.max", "cgroup v2 memory.max").ifPresent(limits::add);
+            cgroupLimit("sys/fs/cgroup" + group + "/memory.max", "cgroup v2 memory.max")
+                    .ifPresent(limits::add);
         }
         for (String group : groupPaths(false)) {
             cgroupLimit("sys/fs/cgroup/memory" + group + "/memory.limit_in_bytes", "cgroup v1 memory.limit_in_bytes")
@@ -181,7 +186,10 @@ public final class MemoryBudget {
         List<String> paths = new ArrayList<>(List.of(""));
         for (String line : lines("proc/self/cgroup")) {
             String[] f = line.split(":", 3);
-            boolean match = f.length == 3 && (v2 ? f[0].equals("0") && f[1].isEmpty() : List.of(f[1].split(",")).contains("memory"));
+            boolean match = f.length == 3
+                    && (v2
+                            ? f[0].equals("0") && f[1].isEmpty()
+                            : List.of(f[1].split(",")).contains("memory"));
             if (match && f[2].startsWith("/")) {
                 String path = f[2].strip();
                 while (path.length() > 1) { // "/a/b" then "/a"; "/" is the top, already listed
@@ -199,7 +207,8 @@ public final class MemoryBudget {
             return Optional.empty();
         }
         long bytes = parseLong(content.get(0).strip()); // "max" (v2's no limit) and garbage parse to -1
-        return bytes > 0 && bytes < NO_LIMIT ? Optional.of(new Limit(bytes, source + " " + root.resolve(file)))
+        return bytes > 0 && bytes < NO_LIMIT
+                ? Optional.of(new Limit(bytes, source + " " + root.resolve(file)))
                 : Optional.empty();
     }
 
@@ -215,8 +224,11 @@ public final class MemoryBudget {
         }
         long held = Math.max(0, kilobytes(lines("proc/self/status"), "VmRSS:"));
         long bytes = total > 0 ? Math.min(total, available + held) : available + held;
-        return Optional.of(new Limit(bytes * 1024, held > 0 ? "MemAvailable of /proc/meminfo plus the "
-                + format(held * 1024) + " this process holds" : "MemAvailable of /proc/meminfo"));
+        return Optional.of(new Limit(
+                bytes * 1024,
+                held > 0
+                        ? "MemAvailable of /proc/meminfo plus the " + format(held * 1024) + " this process holds"
+                        : "MemAvailable of /proc/meminfo"));
     }
 
     /** The value of {@code key} in a {@code Key:   123 kB} file, in kB, or -1. */
@@ -266,7 +278,8 @@ public final class MemoryBudget {
         } catch (NumberFormatException e) {
             // the error below
         }
-        throw new IllegalArgumentException(name + " must be a size in bytes such as 800000000, 600m or 8g, was '" + value + "'");
+        throw new IllegalArgumentException(
+                name + " must be a size in bytes such as 800000000, 600m or 8g, was '" + value + "'");
     }
 
     /**
@@ -285,7 +298,9 @@ public final class MemoryBudget {
         }
         if (bytes < 10L * 1024 * 1024 * 1024) {
             double mib = bytes / (1024.0 * 1024);
-            return mib < 1024 ? String.format(Locale.ROOT, "%.0f MiB", mib) : String.format(Locale.ROOT, "%.2f GiB", mib / 1024);
+            return mib < 1024
+                    ? String.format(Locale.ROOT, "%.0f MiB", mib)
+                    : String.format(Locale.ROOT, "%.2f GiB", mib / 1024);
         }
         return String.format(Locale.ROOT, "%.1f GiB", bytes / (1024.0 * 1024 * 1024));
     }

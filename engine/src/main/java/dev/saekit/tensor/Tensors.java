@@ -9,8 +9,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * allocates comes from here, in C (row-major) order and in the requested {@link DType}.
  */
 public final class Tensors {
-    private Tensors() {
-    }
+    private Tensors() {}
 
     public static INDArray zeros(DType dtype, long... shape) {
         return Nd4j.zeros(dtype.nd4j(), shape);
@@ -29,8 +28,8 @@ public final class Tensors {
     public static INDArray fromFlat(DType dtype, double[] data, long... shape) {
         long n = elementCount(shape);
         if (n != data.length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n
-                    + " values but " + data.length + " were given");
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(shape) + " holds " + n + " values but " + data.length + " were given");
         }
         if (shape.length == 0) {
             return scalar(dtype, data[0]);
@@ -42,8 +41,8 @@ public final class Tensors {
     public static INDArray fromFlat(DType dtype, float[] data, long... shape) {
         long n = elementCount(shape);
         if (n != data.length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n
-                    + " values but " + data.length + " were given");
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(shape) + " holds " + n + " values but " + data.length + " were given");
         }
         INDArray a = Nd4j.create(data, shape, 'c');
         return dtype == DType.FLOAT32 ? a : a.castTo(dtype.nd4j());
@@ -58,7 +57,8 @@ public final class Tensors {
         double[] flat = new double[rows.length * cols];
         for (int i = 0; i < rows.length; i++) {
             if (rows[i].length != cols) {
-                throw new IllegalArgumentException("row " + i + " has " + rows[i].length + " values, row 0 has " + cols);
+                throw new IllegalArgumentException(
+                        "row " + i + " has " + rows[i].length + " values, row 0 has " + cols);
             }
             System.arraycopy(rows[i], 0, flat, i * cols, cols);
         }
@@ -67,7 +67,9 @@ public final class Tensors {
 
     /** A copy of {@code a} in {@code dtype} and C order, detached from any buffer it views. */
     public static INDArray copy(INDArray a, DType dtype) {
-        INDArray c = a.dataType() == dtype.nd4j() ? a.dup('c') : a.castTo(dtype.nd4j()).dup('c');
+        INDArray c = a.dataType() == dtype.nd4j()
+                ? a.dup('c')
+                : a.castTo(dtype.nd4j()).dup('c');
         return c;
     }
 
@@ -91,16 +93,16 @@ public final class Tensors {
     /** Checks that {@code a} is a matrix with {@code cols} columns; the error names both shapes. */
     public static void requireMatrix(String what, INDArray a, long cols) {
         if (a.rank() != 2 || a.columns() != cols) {
-            throw new IllegalArgumentException(what + " must have shape [batch, " + cols + "], was "
-                    + Arrays.toString(a.shape()));
+            throw new IllegalArgumentException(
+                    what + " must have shape [batch, " + cols + "], was " + Arrays.toString(a.shape()));
         }
     }
 
     /** Checks that {@code a} has exactly {@code shape}; the error names expected and actual shapes. */
     public static void requireShape(String what, INDArray a, long... shape) {
         if (!Arrays.equals(a.shape(), shape)) {
-            throw new IllegalArgumentException(what + " must have shape " + Arrays.toString(shape) + ", was "
-                    + Arrays.toString(a.shape()));
+            throw new IllegalArgumentException(
+                    what + " must have shape " + Arrays.toString(shape) + ", was " + Arrays.toString(a.shape()));
         }
     }
 

@@ -1,10 +1,10 @@
 package dev.saekit.train;
 
+import dev.saekit.kernel.AdamKernel;
 import dev.saekit.tensor.Parameter;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import dev.saekit.kernel.AdamKernel;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -43,10 +43,11 @@ public final class Adam implements Optimizer {
         }
         State s = new State(p.value());
         s.step = step;
-        for (INDArray[] pair : new INDArray[][]{{s.expAvg, expAvg}, {s.expAvgSq, expAvgSq}}) {
+        for (INDArray[] pair : new INDArray[][] {{s.expAvg, expAvg}, {s.expAvgSq, expAvgSq}}) {
             if (!java.util.Arrays.equals(pair[0].shape(), pair[1].shape())) {
-                throw new IllegalArgumentException("Adam state of '" + p.name() + "' must have shape "
-                        + java.util.Arrays.toString(pair[0].shape()) + ", got " + java.util.Arrays.toString(pair[1].shape()));
+                throw new IllegalArgumentException(
+                        "Adam state of '" + p.name() + "' must have shape " + java.util.Arrays.toString(pair[0].shape())
+                                + ", got " + java.util.Arrays.toString(pair[1].shape()));
             }
             pair[0].assign(pair[1]);
         }
@@ -76,8 +77,19 @@ public final class Adam implements Optimizer {
         double b2 = config.beta2();
         s.step++;
         if (AdamKernel.supports(w, g, s.expAvg, s.expAvgSq)) { // one fused pass over native memory
-            AdamKernel.step(w, g, s.expAvg, s.expAvgSq, lr, b1, b2, config.epsilon(), 1 - Math.pow(b1, s.step),
-                    Math.sqrt(1 - Math.pow(b2, s.step)), config.weightDecay(), config.kind() == OptimizerConfig.Kind.ADAMW,
+            AdamKernel.step(
+                    w,
+                    g,
+                    s.expAvg,
+                    s.expAvgSq,
+                    lr,
+                    b1,
+                    b2,
+                    config.epsilon(),
+                    1 - Math.pow(b1, s.step),
+                    Math.sqrt(1 - Math.pow(b2, s.step)),
+                    config.weightDecay(),
+                    config.kind() == OptimizerConfig.Kind.ADAMW,
                     gradScale);
             p.markChanged();
             return;
@@ -97,7 +109,9 @@ public final class Adam implements Optimizer {
         s.expAvgSq.muli(b2).addi(tmp.assign(g).muli(g).muli(1 - b2));
         double biasCorrection1 = 1 - Math.pow(b1, s.step);
         double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(b2, s.step));
-        INDArray denom = Transforms.sqrt(tmp.assign(s.expAvgSq), false).divi(biasCorrection2Sqrt).addi(config.epsilon());
+        INDArray denom = Transforms.sqrt(tmp.assign(s.expAvgSq), false)
+                .divi(biasCorrection2Sqrt)
+                .addi(config.epsilon());
         w.subi(denom.rdivi(s.expAvg).muli(lr / biasCorrection1));
         p.markChanged();
     }

@@ -167,7 +167,8 @@ public final class AuxKLoss implements Loss {
         Ops.axpy(1.0, out.reconstruction(), diff);
         Ops.axpy(-1.0, x, diff);
         double squares = RowKernels.sumOfSquares(diff);
-        double denominator = flavor == Flavor.SAELENS ? x.rows() : totalVariance(x, grads.scratch("auxk-centred", x.rows(), width));
+        double denominator =
+                flavor == Flavor.SAELENS ? x.rows() : totalVariance(x, grads.scratch("auxk-centred", x.rows(), width));
         double factor = coefficient * scale / denominator;
         diff.muli(2.0 * factor); // now dL/d(e_hat)
         grads.addSparseDecode(kept, diff, d, flavor == Flavor.SAELENS);
@@ -181,7 +182,8 @@ public final class AuxKLoss implements Loss {
             return 0;
         }
         if (dead.length != concepts) {
-            throw new IllegalStateException("the dead-code tracker follows " + dead.length + " concepts, the model has " + concepts);
+            throw new IllegalStateException(
+                    "the dead-code tracker follows " + dead.length + " concepts, the model has " + concepts);
         }
         if (deadColumns.length < concepts) {
             deadColumns = new int[concepts];
@@ -206,7 +208,7 @@ public final class AuxKLoss implements Loss {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "%s(kAux=%s, coefficient=%s)", flavor.label(), kAux == 0 ? "input/2" : kAux,
-                coefficient);
+        return String.format(
+                Locale.ROOT, "%s(kAux=%s, coefficient=%s)", flavor.label(), kAux == 0 ? "input/2" : kAux, coefficient);
     }
 }

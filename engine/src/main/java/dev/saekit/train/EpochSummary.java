@@ -10,5 +10,4 @@ package dev.saekit.train;
  * @param deadFraction fraction of concepts never non-zero during the epoch
  * @param seconds      wall time of the epoch
  */
-public record EpochSummary(int epoch, double loss, double r2, double l0, double deadFraction, double seconds) {
-}
+public record EpochSummary(int epoch, double loss, double r2, double l0, double deadFraction, double seconds) {}

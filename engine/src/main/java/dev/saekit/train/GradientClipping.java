@@ -6,8 +6,7 @@ import java.util.List;
 
 /** Global-norm gradient clipping, as torch's {@code clip_grad_norm_}. */
 public final class GradientClipping {
-    private GradientClipping() {
-    }
+    private GradientClipping() {}
 
     /** The l2 norm of all trainable gradients taken together. */
     public static double globalNorm(List<Parameter> parameters) {

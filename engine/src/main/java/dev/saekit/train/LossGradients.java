@@ -65,7 +65,10 @@ public final class LossGradients {
 
     /** Starts a step for the shapes of {@code out}: every gradient is zero. */
     public void reset(SaeOutput out) {
-        reset(out.reconstruction().rows(), (int) out.reconstruction().columns(), (int) out.codes().columns(),
+        reset(
+                out.reconstruction().rows(),
+                (int) out.reconstruction().columns(),
+                (int) out.codes().columns(),
                 out.preCodes().columns());
     }
 
@@ -139,7 +142,8 @@ public final class LossGradients {
      * the model propagates {@code gradient} through it. The arrays must stay unchanged until the
      * backward pass; a named {@link #scratch} array is a good home for the gradient.
      */
-    public void addSparseDecode(dev.saekit.kernel.SparseCodes codes, INDArray gradient, INDArray usedD, boolean intoPreCodes) {
+    public void addSparseDecode(
+            dev.saekit.kernel.SparseCodes codes, INDArray gradient, INDArray usedD, boolean intoPreCodes) {
         sparseDecodes.add(new OutputGradients.SparseDecode(codes, gradient, usedD, intoPreCodes));
     }
 

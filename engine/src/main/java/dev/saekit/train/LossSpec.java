@@ -112,7 +112,8 @@ public sealed interface LossSpec {
 
         @Override
         public Loss build() {
-            return new AuxKLoss(new DeadCodeTracker(DeadCodeTracker.AUXK_STATE, windowSteps), kAux, coefficient, flavor);
+            return new AuxKLoss(
+                    new DeadCodeTracker(DeadCodeTracker.AUXK_STATE, windowSteps), kAux, coefficient, flavor);
         }
 
         @Override
@@ -180,13 +181,14 @@ public sealed interface LossSpec {
 
         public Matryoshka {
             if (kind == null || weighting == null) {
-                throw new IllegalArgumentException("matryoshka kind and weighting are required, got kind=" + kind
-                        + ", weighting=" + weighting);
+                throw new IllegalArgumentException(
+                        "matryoshka kind and weighting are required, got kind=" + kind + ", weighting=" + weighting);
             }
             weights = weights == null ? List.of() : List.copyOf(weights);
             if ((weighting == Weighting.GIVEN) == weights.isEmpty()) {
-                throw new IllegalArgumentException("matryoshka weights are given exactly when the weighting is GIVEN, was "
-                        + weighting + " with " + weights);
+                throw new IllegalArgumentException(
+                        "matryoshka weights are given exactly when the weighting is GIVEN, was " + weighting + " with "
+                                + weights);
             }
         }
 
@@ -255,7 +257,9 @@ public sealed interface LossSpec {
 
         @Override
         public String label() {
-            return terms.stream().map(t -> t instanceof Sum ? "(" + t.label() + ")" : t.label()).collect(Collectors.joining("+"));
+            return terms.stream()
+                    .map(t -> t instanceof Sum ? "(" + t.label() + ")" : t.label())
+                    .collect(Collectors.joining("+"));
         }
     }
 

@@ -13,8 +13,7 @@ public final class Losses {
     /** The L1 weight of the default {@code mse_l1}: it multiplies a sum over the batch, so it is small. */
     public static final double DEFAULT_L1 = 4e-5;
 
-    private Losses() {
-    }
+    private Losses() {}
 
     /** {@code mean((x - x_hat)^2)} over all {@code batch * input} entries. */
     public static Loss mse() {
@@ -46,9 +45,12 @@ public final class Losses {
     /** {@code mse} or {@code mse_l1} (with {@code l1Penalty}); the error lists the accepted names. */
     public static Loss parse(String name, double l1Penalty) {
         switch (name.toLowerCase(Locale.ROOT).replace('-', '_')) {
-            case "mse": return mse();
-            case "mse_l1": return mseL1(l1Penalty);
-            default: throw new IllegalArgumentException("unknown loss '" + name + "'; accepted: " + NAMES);
+            case "mse":
+                return mse();
+            case "mse_l1":
+                return mseL1(l1Penalty);
+            default:
+                throw new IllegalArgumentException("unknown loss '" + name + "'; accepted: " + NAMES);
         }
     }
 

@@ -36,7 +36,8 @@ public record MatchingPursuitReviveLoss(double coefficient, double threshold, in
     public double evaluate(INDArray x, SaeOutput out, INDArray d, LossGradients grads) {
         INDArray residual = out.preCodes();
         if (residual.columns() != d.columns()) {
-            throw new IllegalArgumentException("the revive term needs a matching-pursuit model, whose pre-codes are the residual");
+            throw new IllegalArgumentException(
+                    "the revive term needs a matching-pursuit model, whose pre-codes are the residual");
         }
         INDArray maxCode = out.codes().max(0);
         int c = (int) maxCode.length();
@@ -55,8 +56,8 @@ public record MatchingPursuitReviveLoss(double coefficient, double threshold, in
         double scale = -coefficient / (rows * nDead);
         INDArray deadCol = Tensors.fromFlat(Tensors.dtypeOf(x), dead, 1, c);
         // sum over rows and dead atoms of <r_b, D_j> = <sum_b r_b, sum_{j dead} D_j>
-        INDArray deadAtomSum = deadCol.mmul(d);                    // [1, input]
-        INDArray residualSum = residual.sum(true, 0);              // [1, input]
+        INDArray deadAtomSum = deadCol.mmul(d); // [1, input]
+        INDArray residualSum = residual.sum(true, 0); // [1, input]
         double loss = scale * residualSum.mul(deadAtomSum).sumNumber().doubleValue();
         grads.preCodes().addiRowVector(deadAtomSum.mul(scale));
         Nd4j.gemm(deadCol, residualSum, grads.dictionary(d), true, false, scale, 1.0);

@@ -18,13 +18,18 @@ public final class MatryoshkaLoss implements Loss {
 
     /** The per-level reconstruction loss. */
     public enum Kind {
-        MSE, NMSE;
+        MSE,
+        NMSE;
 
         public static Kind parse(String name) {
             switch (name.toLowerCase(Locale.ROOT)) {
-                case "mse": return MSE;
-                case "nmse": return NMSE;
-                default: throw new IllegalArgumentException("unknown Matryoshka level loss '" + name + "'; accepted: mse, nmse");
+                case "mse":
+                    return MSE;
+                case "nmse":
+                    return NMSE;
+                default:
+                    throw new IllegalArgumentException(
+                            "unknown Matryoshka level loss '" + name + "'; accepted: mse, nmse");
             }
         }
     }
@@ -75,8 +80,8 @@ public final class MatryoshkaLoss implements Loss {
     public List<Double> weights(int levels) {
         if (weights != null) {
             if (weights.size() != levels) {
-                throw new IllegalArgumentException("Matryoshka loss has " + weights.size() + " weights but the model has "
-                        + levels + " nesting levels");
+                throw new IllegalArgumentException("Matryoshka loss has " + weights.size()
+                        + " weights but the model has " + levels + " nesting levels");
             }
             return weights;
         }
@@ -89,7 +94,8 @@ public final class MatryoshkaLoss implements Loss {
 
     @Override
     public LossSpec spec() {
-        LossSpec.Matryoshka.Weighting w = weights != null ? LossSpec.Matryoshka.Weighting.GIVEN
+        LossSpec.Matryoshka.Weighting w = weights != null
+                ? LossSpec.Matryoshka.Weighting.GIVEN
                 : reverse ? LossSpec.Matryoshka.Weighting.REVERSE : LossSpec.Matryoshka.Weighting.UNIFORM;
         return new LossSpec.Matryoshka(kind, w, weights);
     }
@@ -98,12 +104,14 @@ public final class MatryoshkaLoss implements Loss {
     public double evaluate(INDArray x, SaeOutput output, INDArray d, LossGradients grads) {
         List<INDArray> levels = output.nested();
         if (levels.isEmpty()) {
-            throw new IllegalArgumentException("the Matryoshka loss needs a nested model (its output has no nested reconstructions)");
+            throw new IllegalArgumentException(
+                    "the Matryoshka loss needs a nested model (its output has no nested reconstructions)");
         }
         List<Double> w = weights(levels.size());
         double total = w.stream().mapToDouble(Double::doubleValue).sum();
         double loss = 0;
-        INDArray rowScale = kind == Kind.NMSE ? x.norm2(1).muli(x.norm2(1)).rdivi(1.0).reshape(x.rows(), 1) : null;
+        INDArray rowScale =
+                kind == Kind.NMSE ? x.norm2(1).muli(x.norm2(1)).rdivi(1.0).reshape(x.rows(), 1) : null;
         for (int i = 0; i < levels.size(); i++) {
             double share = w.get(i) / total;
             if (share == 0) {

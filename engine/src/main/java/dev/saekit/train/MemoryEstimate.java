@@ -30,8 +30,16 @@ import dev.saekit.tensor.Parameter;
  * @param overhead     the JVM with its heap, and ND4J's and OpenBLAS's native libraries and
  *                     scratch memory: {@link #OVERHEAD}
  */
-public record MemoryEstimate(int batch, int concepts, DType dtype, long parameters, long optimizer, long dictionary,
-                             long activations, long data, long overhead) {
+public record MemoryEstimate(
+        int batch,
+        int concepts,
+        DType dtype,
+        long parameters,
+        long optimizer,
+        long dictionary,
+        long activations,
+        long data,
+        long overhead) {
     /** System property that turns the check before training off: {@code -Dsaekit.memory.check=false}. */
     public static final String CHECK_PROPERTY = "saekit.memory.check";
     /**
@@ -60,8 +68,16 @@ public record MemoryEstimate(int batch, int concepts, DType dtype, long paramete
         }
         long dictionary = 3 * width * model.nbConcepts() * model.inputDim();
         long activations = width * batch * (5L * model.nbConcepts() + 3L * model.inputDim());
-        return new MemoryEstimate(batch, model.nbConcepts(), model.dtype(), parameters, optimizer, dictionary, activations,
-                Math.max(0, dataBytes), OVERHEAD);
+        return new MemoryEstimate(
+                batch,
+                model.nbConcepts(),
+                model.dtype(),
+                parameters,
+                optimizer,
+                dictionary,
+                activations,
+                Math.max(0, dataBytes),
+                OVERHEAD);
     }
 
     /**
@@ -82,8 +98,16 @@ public record MemoryEstimate(int batch, int concepts, DType dtype, long paramete
         long d = spec.sae().inputDim();
         long dictionary = times(times(3 * width, c), d);
         long activations = times(times(width, batch), add(times(5, c), times(3, d)));
-        return new MemoryEstimate((int) Math.min(batch, Integer.MAX_VALUE), spec.sae().nbConcepts(), spec.sae().dtype(), parameters,
-                optimizer, dictionary, activations, Math.max(0, dataBytes), OVERHEAD);
+        return new MemoryEstimate(
+                (int) Math.min(batch, Integer.MAX_VALUE),
+                spec.sae().nbConcepts(),
+                spec.sae().dtype(),
+                parameters,
+                optimizer,
+                dictionary,
+                activations,
+                Math.max(0, dataBytes),
+                OVERHEAD);
     }
 
     /** The most bytes one array may have: saekit's kernels read arrays through one {@link java.nio.ByteBuffer}. */
@@ -101,19 +125,23 @@ public record MemoryEstimate(int batch, int concepts, DType dtype, long paramete
             if (p.bytes() > MAX_ARRAY_BYTES) {
                 long[] shape = p.shape();
                 long others = p.elements() / Math.max(1, shape[0]);
-                throw new IllegalArgumentException("the model's " + p.name() + " " + java.util.Arrays.toString(shape) + " "
+                throw new IllegalArgumentException("the model's " + p.name() + " " + java.util.Arrays.toString(shape)
+                        + " "
                         + spec.sae().dtype() + " would be " + MemoryBudget.format(p.bytes()) + ", more than the "
                         + MemoryBudget.format(MAX_ARRAY_BYTES) + " one array may hold; at most "
-                        + MAX_ARRAY_BYTES / (others * p.elementBytes()) + " along its first axis fit: use fewer concepts"
+                        + MAX_ARRAY_BYTES / (others * p.elementBytes())
+                        + " along its first axis fit: use fewer concepts"
                         + (spec.sae().dtype() == DType.FLOAT64 ? ", or float32" : ""));
             }
         }
         long c = spec.sae().nbConcepts();
         long perRow = times(c, w);
         if (times(batch, perRow) > MAX_ARRAY_BYTES) {
-            throw new IllegalArgumentException("one step's codes [" + batch + ", " + c + "] " + spec.sae().dtype() + " would be "
-                    + MemoryBudget.format(times(batch, perRow)) + ", more than the " + MemoryBudget.format(MAX_ARRAY_BYTES)
-                    + " one array may hold: use a batch of at most " + MAX_ARRAY_BYTES / perRow + " rows");
+            throw new IllegalArgumentException(
+                    "one step's codes [" + batch + ", " + c + "] " + spec.sae().dtype() + " would be "
+                            + MemoryBudget.format(times(batch, perRow)) + ", more than the "
+                            + MemoryBudget.format(MAX_ARRAY_BYTES)
+                            + " one array may hold: use a batch of at most " + MAX_ARRAY_BYTES / perRow + " rows");
         }
     }
 
@@ -138,8 +166,11 @@ public record MemoryEstimate(int batch, int concepts, DType dtype, long paramete
     public void check(MemoryBudget budget) {
         budget.available().ifPresent(limit -> {
             if (total() > limit.bytes()) {
-                throw new InsufficientMemoryException(total(), limit.bytes(), "training needs about " + MemoryBudget.format(total())
-                        + " (" + parts() + ") but " + limit + " is available; " + advice());
+                throw new InsufficientMemoryException(
+                        total(),
+                        limit.bytes(),
+                        "training needs about " + MemoryBudget.format(total()) + " (" + parts() + ") but " + limit
+                                + " is available; " + advice());
             }
         });
     }
@@ -158,7 +189,8 @@ public record MemoryEstimate(int batch, int concepts, DType dtype, long paramete
     }
 
     private static boolean checking() {
-        return !"false".equalsIgnoreCase(System.getProperty(CHECK_PROPERTY, "true").strip());
+        return !"false"
+                .equalsIgnoreCase(System.getProperty(CHECK_PROPERTY, "true").strip());
     }
 
     /** The trainer's check: against {@link MemoryBudget#system()}, unless {@value #CHECK_PROPERTY} is false. */
@@ -169,8 +201,10 @@ public record MemoryEstimate(int batch, int concepts, DType dtype, long paramete
     }
 
     private String parts() {
-        return "parameters and gradients " + MemoryBudget.format(parameters) + ", Adam's moments " + MemoryBudget.format(optimizer)
-                + ", dictionary copies " + MemoryBudget.format(dictionary) + ", activations of a batch of " + batch + " rows x "
+        return "parameters and gradients " + MemoryBudget.format(parameters) + ", Adam's moments "
+                + MemoryBudget.format(optimizer)
+                + ", dictionary copies " + MemoryBudget.format(dictionary) + ", activations of a batch of " + batch
+                + " rows x "
                 + concepts + " concepts " + MemoryBudget.format(activations)
                 + (data > 0 ? ", data in memory " + MemoryBudget.format(data) : "")
                 + ", JVM and native libraries " + MemoryBudget.format(overhead);
@@ -180,7 +214,8 @@ public record MemoryEstimate(int batch, int concepts, DType dtype, long paramete
         return "use a smaller batch (activations grow with batch x concepts), fewer concepts"
                 + (dtype == DType.FLOAT64 ? ", float32 instead of float64 (half the memory)" : "")
                 + (data > activations ? ", streamed shards instead of data in memory" : "")
-                + ", or give the process more memory (raise the limit named above; -D" + MemoryBudget.LIMIT_PROPERTY + "=SIZE replaces the detected limit; -D"
+                + ", or give the process more memory (raise the limit named above; -D" + MemoryBudget.LIMIT_PROPERTY
+                + "=SIZE replaces the detected limit; -D"
                 + CHECK_PROPERTY + "=false skips this check)";
     }
 }

@@ -9,17 +9,21 @@ import java.util.Locale;
  * @param learningRate base learning rate, scaled by the schedule
  * @param weightDecay  0 for none
  */
-public record OptimizerConfig(Kind kind, double learningRate, double beta1, double beta2, double epsilon,
-                              double weightDecay) {
+public record OptimizerConfig(
+        Kind kind, double learningRate, double beta1, double beta2, double epsilon, double weightDecay) {
 
     public enum Kind {
-        ADAM, ADAMW;
+        ADAM,
+        ADAMW;
 
         public static Kind parse(String name) {
             switch (name.toLowerCase(Locale.ROOT)) {
-                case "adam": return ADAM;
-                case "adamw": return ADAMW;
-                default: throw new IllegalArgumentException("unknown optimizer '" + name + "'; accepted: adam, adamw");
+                case "adam":
+                    return ADAM;
+                case "adamw":
+                    return ADAMW;
+                default:
+                    throw new IllegalArgumentException("unknown optimizer '" + name + "'; accepted: adam, adamw");
             }
         }
 

@@ -29,10 +29,15 @@ public sealed interface Schedule {
     /** {@code constant}, {@code cosine} or {@code linear}; the error lists the accepted names. */
     static Schedule parse(String name, double warmupFraction, double finalFactor) {
         switch (name.toLowerCase(Locale.ROOT)) {
-            case "constant": return constant();
-            case "cosine": return cosine(warmupFraction, finalFactor);
-            case "linear": return linearDecay(warmupFraction, finalFactor);
-            default: throw new IllegalArgumentException("unknown schedule '" + name + "'; accepted: constant, cosine, linear");
+            case "constant":
+                return constant();
+            case "cosine":
+                return cosine(warmupFraction, finalFactor);
+            case "linear":
+                return linearDecay(warmupFraction, finalFactor);
+            default:
+                throw new IllegalArgumentException(
+                        "unknown schedule '" + name + "'; accepted: constant, cosine, linear");
         }
     }
 

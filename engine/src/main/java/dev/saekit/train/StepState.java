@@ -22,12 +22,33 @@ import dev.saekit.model.SaeOutput;
  * @param clipScale     the factor clipping applies to every gradient: {@code min(1, bound / (gradNorm + 1e-6))},
  *                      1 without clipping
  */
-public record StepState(int epoch, long step, int stepInEpoch, int stepsPerEpoch, long totalSteps, double loss, double r2,
-                        double l0, double gradNorm, double learningRate, SaeOutput output, double clipScale) {
+public record StepState(
+        int epoch,
+        long step,
+        int stepInEpoch,
+        int stepsPerEpoch,
+        long totalSteps,
+        double loss,
+        double r2,
+        double l0,
+        double gradNorm,
+        double learningRate,
+        SaeOutput output,
+        double clipScale) {
 
     /** A step whose gradients were not clipped ({@code clipScale} 1). */
-    public StepState(int epoch, long step, int stepInEpoch, int stepsPerEpoch, long totalSteps, double loss, double r2,
-                     double l0, double gradNorm, double learningRate, SaeOutput output) {
+    public StepState(
+            int epoch,
+            long step,
+            int stepInEpoch,
+            int stepsPerEpoch,
+            long totalSteps,
+            double loss,
+            double r2,
+            double l0,
+            double gradNorm,
+            double learningRate,
+            SaeOutput output) {
         this(epoch, step, stepInEpoch, stepsPerEpoch, totalSteps, loss, r2, l0, gradNorm, learningRate, output, 1.0);
     }
 }

@@ -53,6 +53,8 @@ final class SumLoss implements Loss {
 
     @Override
     public String toString() {
-        return terms.stream().map(t -> t instanceof SumLoss ? "(" + t + ")" : t.toString()).collect(Collectors.joining(" + "));
+        return terms.stream()
+                .map(t -> t instanceof SumLoss ? "(" + t + ")" : t.toString())
+                .collect(Collectors.joining(" + "));
     }
 }

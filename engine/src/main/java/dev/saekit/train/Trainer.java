@@ -109,21 +109,29 @@ public final class Trainer {
      * dead-code tracking. A state whose listener this run lacks is an error; a listener without a
      * saved state starts afresh.
      */
-    public TrainingResult resume(SparseAutoencoder model, Dataset data, TrainingProgress from,
-                                 Map<String, Map<String, INDArray>> listenerStates) {
+    public TrainingResult resume(
+            SparseAutoencoder model,
+            Dataset data,
+            TrainingProgress from,
+            Map<String, Map<String, INDArray>> listenerStates) {
         return run(model, data, from, listenerStates);
     }
 
-    private TrainingResult run(SparseAutoencoder model, Dataset data, TrainingProgress from,
-                               Map<String, Map<String, INDArray>> listenerStates) {
+    private TrainingResult run(
+            SparseAutoencoder model,
+            Dataset data,
+            TrainingProgress from,
+            Map<String, Map<String, INDArray>> listenerStates) {
         if (data.cols() != model.inputDim()) {
-            throw new IllegalArgumentException("data " + data.description() + " has shape [" + data.rows() + ", " + data.cols()
-                    + "] but the model expects rows of width " + model.inputDim() + " (shape [batch, " + model.inputDim() + "])");
+            throw new IllegalArgumentException("data " + data.description() + " has shape [" + data.rows() + ", "
+                    + data.cols() + "] but the model expects rows of width " + model.inputDim() + " (shape [batch, "
+                    + model.inputDim() + "])");
         }
         if (data.rows() == 0) {
             throw new IllegalArgumentException("data set " + data.description() + " is empty");
         }
-        MemoryEstimate.checkBeforeTraining(model, data, config); // fail now, not at the OOM killer (-Dsaekit.memory.check=false: off)
+        MemoryEstimate.checkBeforeTraining(
+                model, data, config); // fail now, not at the OOM killer (-Dsaekit.memory.check=false: off)
         int stepsPerEpoch = Math.toIntExact((data.rows() + config.batchSize() - 1) / config.batchSize());
         long totalSteps = (long) stepsPerEpoch * config.epochs();
         MetricHistory history = new MetricHistory();
@@ -142,16 +150,24 @@ public final class Trainer {
         int firstEpoch = from == null ? 0 : from.epoch();
         int skipInFirstEpoch = from == null ? 0 : from.stepInEpoch();
         Map<String, StatefulListener> stateful = statefulByName(all);
-        TrainingContext context = new TrainingContext(model, data, config, stepsPerEpoch, totalSteps, optimizer,
-                from == null ? new TrainingProgress(0, 0, stepsDone) : from, stateful);
+        TrainingContext context = new TrainingContext(
+                model,
+                data,
+                config,
+                stepsPerEpoch,
+                totalSteps,
+                optimizer,
+                from == null ? new TrainingProgress(0, 0, stepsDone) : from,
+                stateful);
         for (TrainingListener l : all) {
             l.onTrainingStart(context);
         }
         listenerStates.forEach((name, state) -> {
             StatefulListener l = stateful.get(name);
             if (l == null) {
-                throw new IllegalArgumentException("the saved state of listener '" + name + "' has no listener in this run "
-                        + "(its listeners keep state under " + stateful.keySet() + "): resume with the loss it was saved with");
+                throw new IllegalArgumentException("the saved state of listener '" + name
+                        + "' has no listener in this run " + "(its listeners keep state under " + stateful.keySet()
+                        + "): resume with the loss it was saved with");
             }
             l.restoreState(state);
         });
@@ -175,16 +191,19 @@ public final class Trainer {
             int toSkip = inEpoch;
             int applied = 0;
             Iterable<INDArray> batches = config.shuffle()
-                    ? data.batches(config.batchSize(), config.seed(), epoch) : data.batchesInOrder(config.batchSize());
+                    ? data.batches(config.batchSize(), config.seed(), epoch)
+                    : data.batchesInOrder(config.batchSize());
             for (INDArray batch : batches) {
                 if (toSkip > 0) {
                     toSkip--;
                     continue;
                 }
-                INDArray x = batch.dataType() == model.dtype().nd4j() ? batch
+                INDArray x = batch.dataType() == model.dtype().nd4j()
+                        ? batch
                         : cast.get("x", batch.rows(), batch.columns()).assign(batch);
                 long globalStep = base + step;
-                double lr = config.optimizer().learningRate() * config.schedule().factor(globalStep, scheduleLength);
+                double lr =
+                        config.optimizer().learningRate() * config.schedule().factor(globalStep, scheduleLength);
                 long t0 = System.nanoTime();
                 model.zeroGrad();
                 bufferGuard.save();
@@ -200,10 +219,22 @@ public final class Trainer {
                 // clipping's factor is applied by the optimiser as it reads the gradients (no pass of its own):
                 // listeners see the gradients before clipping and the factor (StepState.clipScale)
                 double gradNorm = GradientClipping.globalNorm(params);
-                double gradScale = config.clipNorm() > 0 ? GradientClipping.coefficient(gradNorm, config.clipNorm()) : 1.0;
+                double gradScale =
+                        config.clipNorm() > 0 ? GradientClipping.coefficient(gradNorm, config.clipNorm()) : 1.0;
                 long t4 = System.nanoTime();
-                StepState state = new StepState(epoch, globalStep + 1, inEpoch + 1, stepsPerEpoch, totalSteps, loss,
-                        Metrics.r2(x, out.reconstruction()), Metrics.l0PerSample(out), gradNorm, lr, out, gradScale);
+                StepState state = new StepState(
+                        epoch,
+                        globalStep + 1,
+                        inEpoch + 1,
+                        stepsPerEpoch,
+                        totalSteps,
+                        loss,
+                        Metrics.r2(x, out.reconstruction()),
+                        Metrics.l0PerSample(out),
+                        gradNorm,
+                        lr,
+                        out,
+                        gradScale);
                 try {
                     for (TrainingListener l : all) {
                         l.beforeUpdate(state);
@@ -236,8 +267,13 @@ public final class Trainer {
             if (applied == 0) {
                 continue; // a resume that starts at the end of an epoch has nothing to summarise
             }
-            EpochSummary summary = new EpochSummary(epoch, lossSum / applied, r2Sum / applied, l0Sum / applied,
-                    dead.deadFraction(), (System.nanoTime() - epochStart) / 1e9);
+            EpochSummary summary = new EpochSummary(
+                    epoch,
+                    lossSum / applied,
+                    r2Sum / applied,
+                    l0Sum / applied,
+                    dead.deadFraction(),
+                    (System.nanoTime() - epochStart) / 1e9);
             for (TrainingListener l : all) {
                 l.onEpochEnd(summary);
             }

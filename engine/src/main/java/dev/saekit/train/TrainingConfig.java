@@ -13,8 +13,15 @@ package dev.saekit.train;
  * @param seed       seed of the batch order
  * @param shuffle    whether each epoch visits the rows in a new seeded order (default) or in file order
  */
-public record TrainingConfig(int epochs, int batchSize, OptimizerConfig optimizer, Schedule schedule, double clipNorm,
-                             Loss loss, long seed, boolean shuffle) {
+public record TrainingConfig(
+        int epochs,
+        int batchSize,
+        OptimizerConfig optimizer,
+        Schedule schedule,
+        double clipNorm,
+        Loss loss,
+        long seed,
+        boolean shuffle) {
 
     public TrainingConfig {
         if (epochs <= 0) {
@@ -28,7 +35,8 @@ public record TrainingConfig(int epochs, int batchSize, OptimizerConfig optimize
                     + ", schedule=" + schedule + ", loss=" + loss);
         }
         if (!(clipNorm >= 0) || !Double.isFinite(clipNorm)) {
-            throw new IllegalArgumentException("clipNorm must be finite and >= 0 (0 disables clipping), was " + clipNorm);
+            throw new IllegalArgumentException(
+                    "clipNorm must be finite and >= 0 (0 disables clipping), was " + clipNorm);
         }
     }
 

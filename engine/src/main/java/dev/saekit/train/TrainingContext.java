@@ -10,12 +10,19 @@ import java.util.Map;
  * the run's {@linkplain StatefulListener stateful listeners} by their unique state names (whose states
  * a checkpoint saves too).
  */
-public record TrainingContext(SparseAutoencoder model, Dataset data, TrainingConfig config, int stepsPerEpoch,
-                              long totalSteps, Optimizer optimizer, TrainingProgress start,
-                              Map<String, StatefulListener> statefulListeners) {
+public record TrainingContext(
+        SparseAutoencoder model,
+        Dataset data,
+        TrainingConfig config,
+        int stepsPerEpoch,
+        long totalSteps,
+        Optimizer optimizer,
+        TrainingProgress start,
+        Map<String, StatefulListener> statefulListeners) {
 
     public TrainingContext {
-        statefulListeners = statefulListeners == null ? Map.of()
+        statefulListeners = statefulListeners == null
+                ? Map.of()
                 : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(statefulListeners));
     }
 

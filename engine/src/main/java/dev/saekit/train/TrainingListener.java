@@ -6,8 +6,7 @@ package dev.saekit.train;
  */
 public interface TrainingListener {
 
-    default void onTrainingStart(TrainingContext context) {
-    }
+    default void onTrainingStart(TrainingContext context) {}
 
     /**
      * Called after the backward pass, before the optimiser changes any weight. The parameters'
@@ -15,16 +14,12 @@ public interface TrainingListener {
      * (clipping is folded into the optimiser's read of the gradients). A listener that throws
      * {@link TrainingDivergedException} here stops training with the weights of the previous step intact.
      */
-    default void beforeUpdate(StepState state) {
-    }
+    default void beforeUpdate(StepState state) {}
 
     /** Called after the optimiser step. */
-    default void onStep(StepState state) {
-    }
+    default void onStep(StepState state) {}
 
-    default void onEpochEnd(EpochSummary summary) {
-    }
+    default void onEpochEnd(EpochSummary summary) {}
 
-    default void onTrainingEnd(TrainingResult result) {
-    }
+    default void onTrainingEnd(TrainingResult result) {}
 }

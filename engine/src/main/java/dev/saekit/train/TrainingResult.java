@@ -14,7 +14,10 @@ import java.util.Optional;
  */
 public record TrainingResult(Status status, String message, long steps, double seconds, MetricHistory history) {
 
-    public enum Status { COMPLETED, DIVERGED }
+    public enum Status {
+        COMPLETED,
+        DIVERGED
+    }
 
     public boolean completed() {
         return status == Status.COMPLETED;
@@ -22,7 +25,8 @@ public record TrainingResult(Status status, String message, long steps, double s
 
     /** The summary of the last finished epoch, if any. */
     public Optional<EpochSummary> lastEpoch() {
-        return history.epochs().isEmpty() ? Optional.empty()
+        return history.epochs().isEmpty()
+                ? Optional.empty()
                 : Optional.of(history.epochs().get(history.epochs().size() - 1));
     }
 }

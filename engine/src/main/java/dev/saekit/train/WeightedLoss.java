@@ -18,7 +18,8 @@ final class WeightedLoss implements Loss {
             throw new IllegalArgumentException("the weighted loss term is null");
         }
         if (!(weight >= 0) || !Double.isFinite(weight)) {
-            throw new IllegalArgumentException("loss weight must be finite and >= 0, was " + weight + " (for " + term + ")");
+            throw new IllegalArgumentException(
+                    "loss weight must be finite and >= 0, was " + weight + " (for " + term + ")");
         }
         this.term = term;
         this.weight = weight;

@@ -40,7 +40,8 @@ class InMemoryDatasetTest {
             List<Integer> ids = new ArrayList<>();
             for (double[] row : batch.toDoubleMatrix()) {
                 int id = (int) row[0];
-                assertArrayEquals(new double[] {id, 100 + id, 1000 + id}, row, 0.0, "batch row claiming source row " + id);
+                assertArrayEquals(
+                        new double[] {id, 100 + id, 1000 + id}, row, 0.0, "batch row claiming source row " + id);
                 ids.add(id);
             }
             batches.add(ids);
@@ -49,14 +50,16 @@ class InMemoryDatasetTest {
     }
 
     private static String errorOf(INDArray m) {
-        return assertThrows(IllegalArgumentException.class, () -> InMemoryDataset.of(m, "acts")).getMessage();
+        return assertThrows(IllegalArgumentException.class, () -> InMemoryDataset.of(m, "acts"))
+                .getMessage();
     }
 
     @Test
     void aNanIsReportedWithItsRowAndColumn() {
         INDArray m = Tensors.ones(DType.FLOAT32, 4, 3);
         m.putScalar(2, 1, Double.NaN);
-        assertEquals("data set acts has NaN at row 2, column 1; remove or impute such rows before training", errorOf(m));
+        assertEquals(
+                "data set acts has NaN at row 2, column 1; remove or impute such rows before training", errorOf(m));
     }
 
     @Test
@@ -64,7 +67,9 @@ class InMemoryDatasetTest {
         INDArray m = Tensors.ones(DType.FLOAT64, 4, 3);
         m.putScalar(3, 0, Double.NEGATIVE_INFINITY);
         m.putScalar(1, 2, Double.POSITIVE_INFINITY);
-        assertEquals("data set acts has Infinity at row 1, column 2; remove or impute such rows before training", errorOf(m));
+        assertEquals(
+                "data set acts has Infinity at row 1, column 2; remove or impute such rows before training",
+                errorOf(m));
     }
 
     @Test
@@ -75,25 +80,35 @@ class InMemoryDatasetTest {
 
     @Test
     void dataThatIsNotAMatrixIsRefused() {
-        assertEquals("data of acts must be a matrix [rows, cols], was shape [6]", errorOf(Tensors.ones(DType.FLOAT32, 6)));
-        assertEquals("data of acts must be a matrix [rows, cols], was shape [2, 3, 4]",
+        assertEquals(
+                "data of acts must be a matrix [rows, cols], was shape [6]", errorOf(Tensors.ones(DType.FLOAT32, 6)));
+        assertEquals(
+                "data of acts must be a matrix [rows, cols], was shape [2, 3, 4]",
                 errorOf(Tensors.ones(DType.FLOAT32, 2, 3, 4)));
     }
 
     @Test
     void labelsMustMatchTheRows() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> InMemoryDataset.of(Tensors.ones(DType.FLOAT32, 3, 2), List.of("a", "b"), "acts"));
         assertEquals("acts has 3 rows but 2 labels", e.getMessage());
-        assertEquals(List.of("a", "b", "c"),
-                InMemoryDataset.of(Tensors.ones(DType.FLOAT32, 3, 2), List.of("a", "b", "c"), "acts").labels().orElseThrow());
+        assertEquals(
+                List.of("a", "b", "c"),
+                InMemoryDataset.of(Tensors.ones(DType.FLOAT32, 3, 2), List.of("a", "b", "c"), "acts")
+                        .labels()
+                        .orElseThrow());
     }
 
     @Test
     void everyRowAppearsExactlyOncePerEpochWithAShortLastBatch() {
         List<List<Integer>> batches = epoch(numbered(), 4, 7, 0);
         assertEquals(List.of(4, 4, 2), batches.stream().map(List::size).toList());
-        int[] seen = batches.stream().flatMap(List::stream).mapToInt(Integer::intValue).sorted().toArray();
+        int[] seen = batches.stream()
+                .flatMap(List::stream)
+                .mapToInt(Integer::intValue)
+                .sorted()
+                .toArray();
         assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, seen);
     }
 
@@ -120,13 +135,16 @@ class InMemoryDatasetTest {
 
     @Test
     void aBatchSizeBelowOneIsRejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> numbered().batches(0, 1, 0));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> numbered().batches(0, 1, 0));
         assertEquals("batchSize must be > 0, was 0", e.getMessage());
     }
 
     @Test
     void float64StaysFloat64AndOtherTypesBecomeFloat32() {
-        assertEquals(DType.FLOAT64, InMemoryDataset.of(Tensors.ones(DType.FLOAT64, 2, 2), "d").dtype());
+        assertEquals(
+                DType.FLOAT64,
+                InMemoryDataset.of(Tensors.ones(DType.FLOAT64, 2, 2), "d").dtype());
         INDArray ints = Nd4j.createFromArray(new int[][] {{1, 2}, {3, 4}});
         InMemoryDataset fromInts = InMemoryDataset.of(ints, "ints");
         assertEquals(DType.FLOAT32, fromInts.dtype());
@@ -156,30 +174,30 @@ class InMemoryDatasetTest {
         Tolerance.assertIdentical(sample, data.sample(4, 11), "the seed fixes the rows");
         assertEquals(10, data.sample(50, 1).rows(), "every row when more are asked for");
         Dataset streamed = new Dataset() { // only the interface's defaults: one pass over the ordered batches
-            public long rows() {
-                return data.rows();
-            }
+                    public long rows() {
+                        return data.rows();
+                    }
 
-            public int cols() {
-                return data.cols();
-            }
+                    public int cols() {
+                        return data.cols();
+                    }
 
-            public DType dtype() {
-                return data.dtype();
-            }
+                    public DType dtype() {
+                        return data.dtype();
+                    }
 
-            public Iterable<INDArray> batches(int batchSize, long seed, int epoch) {
-                return data.batches(batchSize, seed, epoch);
-            }
+                    public Iterable<INDArray> batches(int batchSize, long seed, int epoch) {
+                        return data.batches(batchSize, seed, epoch);
+                    }
 
-            public Iterable<INDArray> batchesInOrder(int batchSize) {
-                return data.batchesInOrder(3);
-            }
+                    public Iterable<INDArray> batchesInOrder(int batchSize) {
+                        return data.batchesInOrder(3);
+                    }
 
-            public String description() {
-                return "streamed";
-            }
-        };
+                    public String description() {
+                        return "streamed";
+                    }
+                };
         Tolerance.assertIdentical(sample, streamed.sample(4, 11), "the streamed sample");
         assertThrows(IllegalArgumentException.class, () -> data.sample(0, 1));
     }

@@ -19,8 +19,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 class DictionaryLayerTest {
 
     private static DictionaryLayer dictionary(double[][] rows, Normalization n, boolean multiplier) {
-        return DictionaryLayer.fromInitializer(Tensors.matrix(DType.FLOAT64, rows), new DictionaryConfig(n, multiplier),
-                DType.FLOAT64);
+        return DictionaryLayer.fromInitializer(
+                Tensors.matrix(DType.FLOAT64, rows), new DictionaryConfig(n, multiplier), DType.FLOAT64);
     }
 
     private static double[] row0(DictionaryLayer d) {
@@ -86,11 +86,15 @@ class DictionaryLayerTest {
         d.train(false);
         d.get();
         d.weights().assign(Tensors.matrix(DType.FLOAT64, new double[][] {{3, 4}, {0, 2}}));
-        assertArrayEquals(new double[] {3 / (5 + 1e-8), 4 / (5 + 1e-8)}, d.get().getRow(0).toDoubleVector(), Tolerance.f64(1, 3));
+        assertArrayEquals(
+                new double[] {3 / (5 + 1e-8), 4 / (5 + 1e-8)}, d.get().getRow(0).toDoubleVector(), Tolerance.f64(1, 3));
         d.multiplier().assign(Tensors.scalar(DType.FLOAT64, Math.log(2)));
         INDArray refreshed = d.get(); // refused: one more projection, then times exp(ln 2)
         // exp(ln 2) is 2 within an ulp or two, and one product more
-        assertArrayEquals(d.weights().value().mul(2).getRow(0).toDoubleVector(), refreshed.getRow(0).toDoubleVector(), Tolerance.f64(2, 3));
+        assertArrayEquals(
+                d.weights().value().mul(2).getRow(0).toDoubleVector(),
+                refreshed.getRow(0).toDoubleVector(),
+                Tolerance.f64(2, 3));
         // 2 * 3 / 5, shrunk by the two projections' (1 + 1e-8)
         assertEquals(1.2, refreshed.getDouble(0, 0), 1.2 * 2 * Normalization.ROW_EPSILON + Tolerance.f64(2, 8));
     }
@@ -99,7 +103,8 @@ class DictionaryLayerTest {
     void theMultiplierScalesTheDictionaryByItsExponential() {
         DictionaryLayer d = dictionary(new double[][] {{1, 2}, {3, 4}}, Normalization.IDENTITY, true);
         d.multiplier().assign(Tensors.scalar(DType.FLOAT64, Math.log(3)));
-        assertArrayEquals(new double[] {3, 6}, d.get().getRow(0).toDoubleVector(), Tolerance.f64(6, 3)); // log, exp, product
+        assertArrayEquals(
+                new double[] {3, 6}, d.get().getRow(0).toDoubleVector(), Tolerance.f64(6, 3)); // log, exp, product
         assertArrayEquals(new double[] {1, 2}, row0(d), 0.0, "the raw weights are not scaled");
     }
 
@@ -111,7 +116,8 @@ class DictionaryLayerTest {
         d.multiplier().assign(Tensors.scalar(DType.FLOAT64, Math.log(2)));
         INDArray usedD = d.get();
         d.backward(Tensors.matrix(DType.FLOAT64, new double[][] {{1, 0}, {0, -1}}), usedD);
-        assertArrayEquals(new double[] {2, 0, 0, -2}, d.weights().grad().reshape(4).toDoubleVector(), Tolerance.f64(2, 3));
+        assertArrayEquals(
+                new double[] {2, 0, 0, -2}, d.weights().grad().reshape(4).toDoubleVector(), Tolerance.f64(2, 3));
         assertEquals(-6, d.multiplier().grad().getDouble(0), Tolerance.f64(8, 8)); // a sum of 4 products of D (up to 8)
     }
 
@@ -120,10 +126,10 @@ class DictionaryLayerTest {
         SeededRandom rng = new SeededRandom(4);
         INDArray a = rng.normal(DType.FLOAT64, 1, 3, 4);
         INDArray b = rng.normal(DType.FLOAT64, 1, 3, 2);
-        DictionaryLayer viaOuter = DictionaryLayer.create(2, 4, new DictionaryConfig(Normalization.L2, true), DType.FLOAT64,
-                new SeededRandom(1));
-        DictionaryLayer viaFull = DictionaryLayer.create(2, 4, new DictionaryConfig(Normalization.L2, true), DType.FLOAT64,
-                new SeededRandom(1));
+        DictionaryLayer viaOuter = DictionaryLayer.create(
+                2, 4, new DictionaryConfig(Normalization.L2, true), DType.FLOAT64, new SeededRandom(1));
+        DictionaryLayer viaFull = DictionaryLayer.create(
+                2, 4, new DictionaryConfig(Normalization.L2, true), DType.FLOAT64, new SeededRandom(1));
         for (DictionaryLayer d : new DictionaryLayer[] {viaOuter, viaFull}) {
             d.multiplier().assign(Tensors.scalar(DType.FLOAT64, 0.7));
         }
@@ -131,13 +137,23 @@ class DictionaryLayerTest {
         viaFull.backward(a.transpose().mmul(b), viaFull.get());
         // the same sums of 3 products in two orders, scaled by exp(0.7), and for the multiplier a
         // sum of 8 of them times D (|D| <= exp(0.7)): bounded by the sum of |a|^T |b| times exp(1.4)
-        double magnitude = Transforms.abs(a, true).transpose().mmul(Transforms.abs(b, true)).sumNumber().doubleValue()
+        double magnitude = Transforms.abs(a, true)
+                        .transpose()
+                        .mmul(Transforms.abs(b, true))
+                        .sumNumber()
+                        .doubleValue()
                 * Math.exp(1.4);
-        assertArrayEquals(viaFull.weights().grad().reshape(8).toDoubleVector(),
-                viaOuter.weights().grad().reshape(8).toDoubleVector(), Tolerance.f64(magnitude, 2 * (3 + 8)));
-        assertEquals(viaFull.multiplier().grad().getDouble(0), viaOuter.multiplier().grad().getDouble(0),
+        assertArrayEquals(
+                viaFull.weights().grad().reshape(8).toDoubleVector(),
+                viaOuter.weights().grad().reshape(8).toDoubleVector(),
                 Tolerance.f64(magnitude, 2 * (3 + 8)));
-        assertTrue(Math.abs(viaOuter.multiplier().grad().getDouble(0)) > 1e-3, "the multiplier gradient is not trivially 0");
+        assertEquals(
+                viaFull.multiplier().grad().getDouble(0),
+                viaOuter.multiplier().grad().getDouble(0),
+                Tolerance.f64(magnitude, 2 * (3 + 8)));
+        assertTrue(
+                Math.abs(viaOuter.multiplier().grad().getDouble(0)) > 1e-3,
+                "the multiplier gradient is not trivially 0");
     }
 
     @Test
@@ -151,8 +167,8 @@ class DictionaryLayerTest {
     @Test
     void xavierInitialisationStaysWithinItsBound() {
         // bound = sqrt(6 / (fan_in + fan_out)) = sqrt(6 / 96) = 0.25
-        DictionaryLayer d = DictionaryLayer.create(32, 64, new DictionaryConfig(Normalization.IDENTITY, false),
-                DType.FLOAT64, new SeededRandom(7));
+        DictionaryLayer d = DictionaryLayer.create(
+                32, 64, new DictionaryConfig(Normalization.IDENTITY, false), DType.FLOAT64, new SeededRandom(7));
         double largest = d.weights().value().amaxNumber().doubleValue();
         assertTrue(largest <= 0.25, "largest |w| " + largest);
         assertTrue(largest > 0.24, "2048 uniform draws reach close to the bound, got " + largest);
@@ -163,16 +179,19 @@ class DictionaryLayerTest {
     @Test
     void loadingWeightsOfTheWrongShapeNamesBothShapes() {
         DictionaryLayer d = dictionary(new double[][] {{1, 2}, {3, 4}, {5, 6}}, Normalization.L2, false);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> d.weights().assign(Tensors.zeros(DType.FLOAT64, 2, 3)));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> d.weights().assign(Tensors.zeros(DType.FLOAT64, 2, 3)));
         assertEquals("cannot load 'dictionary._weights': expected shape [3, 2], got [2, 3]", e.getMessage());
     }
 
     @Test
     void anInitializerThatIsNotAMatrixIsRejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DictionaryLayer.fromInitializer(
-                Tensors.zeros(DType.FLOAT32, 2, 3, 4), DictionaryConfig.defaults(), DType.FLOAT32));
-        assertTrue(e.getMessage().contains("[concepts, input]") && e.getMessage().contains("rank 3"), e.getMessage());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> DictionaryLayer.fromInitializer(
+                        Tensors.zeros(DType.FLOAT32, 2, 3, 4), DictionaryConfig.defaults(), DType.FLOAT32));
+        assertTrue(
+                e.getMessage().contains("[concepts, input]") && e.getMessage().contains("rank 3"), e.getMessage());
     }
 
     @Test

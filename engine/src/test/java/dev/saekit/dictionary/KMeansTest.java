@@ -22,7 +22,7 @@ class KMeansTest {
         double[][] rows = new double[90][];
         for (int i = 0; i < 90; i++) {
             double[] c = centres[i % 3];
-            rows[i] = new double[]{c[0] + 0.1 * rng.nextGaussian(), c[1] + 0.1 * rng.nextGaussian()};
+            rows[i] = new double[] {c[0] + 0.1 * rng.nextGaussian(), c[1] + 0.1 * rng.nextGaussian()};
         }
         INDArray centroids = KMeans.fit(Tensors.matrix(DType.FLOAT64, rows), 3, 20, 7);
         for (double[] c : centres) {
@@ -38,7 +38,8 @@ class KMeansTest {
     @Test
     void isDeterministicForASeedAndValidatesK() {
         INDArray data = new SeededRandom(2).normal(DType.FLOAT32, 1.0, 50, 3);
-        Tolerance.assertIdentical(KMeans.fit(data, 5, 10, 3), KMeans.fit(data, 5, 10, 3), "the centroids of a second fit");
+        Tolerance.assertIdentical(
+                KMeans.fit(data, 5, 10, 3), KMeans.fit(data, 5, 10, 3), "the centroids of a second fit");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KMeans.fit(data, 51, 10, 3));
         assertTrue(e.getMessage().contains("rows=50") && e.getMessage().contains("51"), e.getMessage());
     }

@@ -70,6 +70,7 @@ class NormalizationTest {
         assertEquals(Normalization.MAX_L1, Normalization.parse("Max-L1"));
         assertEquals("l2", Normalization.L2.toString());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Normalization.parse("l3"));
-        assertEquals("unknown dictionary normalization 'l3'; accepted: l2, max_l2, l1, max_l1, identity", e.getMessage());
+        assertEquals(
+                "unknown dictionary normalization 'l3'; accepted: l2, max_l2, l1, max_l1, identity", e.getMessage());
     }
 }

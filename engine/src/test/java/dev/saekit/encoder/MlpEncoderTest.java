@@ -24,35 +24,42 @@ class MlpEncoderTest {
     }
 
     private static String layout(Encoder e) {
-        return e.parameters().stream().map(p -> p.name() + Arrays.toString(p.shape()))
+        return e.parameters().stream()
+                .map(p -> p.name() + Arrays.toString(p.shape()))
                 .collect(Collectors.joining(" "));
     }
 
     @Test
     void theLinearEncoderIsOneFinalBlockWithoutNorm() {
-        assertEquals("encoder.final_block.0.weight[6, 4] encoder.final_block.0.bias[6]", layout(encoder(EncoderKind.LINEAR)));
+        assertEquals(
+                "encoder.final_block.0.weight[6, 4] encoder.final_block.0.bias[6]",
+                layout(encoder(EncoderKind.LINEAR)));
     }
 
     @Test
     void mlpBn3NamesItsHiddenAndFinalBlocksAsOvercompleteDoes() {
         String bn = "running_mean[%1$d] %2$s.1.running_var[%1$d] %2$s.1.num_batches_tracked[]";
-        assertEquals(String.join(" ",
-                "encoder.mlp_blocks.0.0.weight[4, 4] encoder.mlp_blocks.0.0.bias[4]",
-                "encoder.mlp_blocks.0.1.weight[4] encoder.mlp_blocks.0.1.bias[4]",
-                "encoder.mlp_blocks.0.1." + String.format(bn, 4, "encoder.mlp_blocks.0"),
-                "encoder.mlp_blocks.1.0.weight[4, 4] encoder.mlp_blocks.1.0.bias[4]",
-                "encoder.mlp_blocks.1.1.weight[4] encoder.mlp_blocks.1.1.bias[4]",
-                "encoder.mlp_blocks.1.1." + String.format(bn, 4, "encoder.mlp_blocks.1"),
-                "encoder.final_block.0.weight[6, 4] encoder.final_block.0.bias[6]",
-                "encoder.final_block.1.weight[6] encoder.final_block.1.bias[6]",
-                "encoder.final_block.1." + String.format(bn, 6, "encoder.final_block")),
+        assertEquals(
+                String.join(
+                        " ",
+                        "encoder.mlp_blocks.0.0.weight[4, 4] encoder.mlp_blocks.0.0.bias[4]",
+                        "encoder.mlp_blocks.0.1.weight[4] encoder.mlp_blocks.0.1.bias[4]",
+                        "encoder.mlp_blocks.0.1." + String.format(bn, 4, "encoder.mlp_blocks.0"),
+                        "encoder.mlp_blocks.1.0.weight[4, 4] encoder.mlp_blocks.1.0.bias[4]",
+                        "encoder.mlp_blocks.1.1.weight[4] encoder.mlp_blocks.1.1.bias[4]",
+                        "encoder.mlp_blocks.1.1." + String.format(bn, 4, "encoder.mlp_blocks.1"),
+                        "encoder.final_block.0.weight[6, 4] encoder.final_block.0.bias[6]",
+                        "encoder.final_block.1.weight[6] encoder.final_block.1.bias[6]",
+                        "encoder.final_block.1." + String.format(bn, 6, "encoder.final_block")),
                 layout(encoder(EncoderKind.MLP_BN_3)));
     }
 
     @Test
     void mlpLn1HasALayerNormWithoutBuffers() {
-        assertEquals("encoder.final_block.0.weight[6, 4] encoder.final_block.0.bias[6] "
-                + "encoder.final_block.1.weight[6] encoder.final_block.1.bias[6]", layout(encoder(EncoderKind.MLP_LN_1)));
+        assertEquals(
+                "encoder.final_block.0.weight[6, 4] encoder.final_block.0.bias[6] "
+                        + "encoder.final_block.1.weight[6] encoder.final_block.1.bias[6]",
+                layout(encoder(EncoderKind.MLP_LN_1)));
     }
 
     @Test
@@ -83,24 +90,32 @@ class MlpEncoderTest {
         // v / (v + 1e-5), v the variance of the Linear layer's output row
         Encoder e = encoder(EncoderKind.MLP_LN_1);
         INDArray x = new SeededRandom(1).normal(DType.FLOAT64, 3.0, 5, 4);
-        INDArray linear = x.mmul(e.parameters().get(0).value().transpose()).addiRowVector(e.parameters().get(1).value());
+        INDArray linear = x.mmul(e.parameters().get(0).value().transpose())
+                .addiRowVector(e.parameters().get(1).value());
         INDArray pre = e.forward(x).preCodes();
         for (int i = 0; i < 5; i++) {
             INDArray row = pre.getRow(i);
             double v = linear.getRow(i).var(false).getDouble(0);
             // six standardised values of magnitude up to sqrt(6), each a few roundings off
             assertEquals(0.0, row.meanNumber().doubleValue(), Tolerance.f64(Math.sqrt(6), 16), "row " + i + " mean");
-            assertEquals(v / (v + NormLayer.EPS), row.var(false).getDouble(0), Tolerance.f64(6, 16), "row " + i + " variance");
+            assertEquals(
+                    v / (v + NormLayer.EPS),
+                    row.var(false).getDouble(0),
+                    Tolerance.f64(6, 16),
+                    "row " + i + " variance");
         }
     }
 
     @Test
     void batchNormWithOneRowInTrainingSaysWhatToDo() {
         Encoder e = encoder(EncoderKind.MLP_BN_1);
-        IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
-                () -> e.forward(Tensors.zeros(DType.FLOAT64, 1, 4)));
-        assertTrue(ex.getMessage().contains("more than one row") && ex.getMessage().contains("larger batch")
-                && ex.getMessage().contains("mlp_ln"), ex.getMessage());
+        IllegalArgumentException ex =
+                assertThrows(IllegalArgumentException.class, () -> e.forward(Tensors.zeros(DType.FLOAT64, 1, 4)));
+        assertTrue(
+                ex.getMessage().contains("more than one row")
+                        && ex.getMessage().contains("larger batch")
+                        && ex.getMessage().contains("mlp_ln"),
+                ex.getMessage());
         e.train(false);
         assertEquals(1, e.forward(Tensors.zeros(DType.FLOAT64, 1, 4)).codes().rows(), "one row is fine in eval");
     }
@@ -113,7 +128,8 @@ class MlpEncoderTest {
 
     @Test
     void anInputOfTheWrongWidthNamesBothShapes() {
-        IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException ex = assertThrows(
+                IllegalArgumentException.class,
                 () -> encoder(EncoderKind.LINEAR).forward(Tensors.zeros(DType.FLOAT64, 2, 3)));
         assertEquals("encoder input must have shape [batch, 4], was [2, 3]", ex.getMessage());
     }
@@ -123,23 +139,28 @@ class MlpEncoderTest {
         assertEquals(EncoderKind.MLP_BN_3, EncoderKind.parse("mlp_bn_3"));
         assertEquals(EncoderKind.MLP_LN_1, EncoderKind.parse("MLP-LN-1"));
         IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> EncoderKind.parse("mlp_gn_1"));
-        assertEquals("unknown encoder 'mlp_gn_1'; accepted: identity, linear, mlp_ln_1, mlp_ln_3, mlp_bn_1, mlp_bn_3",
+        assertEquals(
+                "unknown encoder 'mlp_gn_1'; accepted: identity, linear, mlp_ln_1, mlp_ln_3, mlp_bn_1, mlp_bn_3",
                 ex.getMessage());
     }
 
     @Test
     void sizesMustBePositive() {
-        IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException ex = assertThrows(
+                IllegalArgumentException.class,
                 () -> Encoders.create(EncoderKind.LINEAR, 4, 0, DType.FLOAT32, new SeededRandom(0)));
         assertEquals("nbConcepts must be > 0, was 0", ex.getMessage());
     }
 
     @Test
     void theSameSeedGivesTheSameWeights() {
-        List<Parameter> a = Encoders.create(EncoderKind.MLP_LN_3, 4, 6, DType.FLOAT32, new SeededRandom(9)).parameters();
-        List<Parameter> b = Encoders.create(EncoderKind.MLP_LN_3, 4, 6, DType.FLOAT32, new SeededRandom(9)).parameters();
+        List<Parameter> a = Encoders.create(EncoderKind.MLP_LN_3, 4, 6, DType.FLOAT32, new SeededRandom(9))
+                .parameters();
+        List<Parameter> b = Encoders.create(EncoderKind.MLP_LN_3, 4, 6, DType.FLOAT32, new SeededRandom(9))
+                .parameters();
         for (int i = 0; i < a.size(); i++) {
-            Tolerance.assertIdentical(a.get(i).value(), b.get(i).value(), a.get(i).name());
+            Tolerance.assertIdentical(
+                    a.get(i).value(), b.get(i).value(), a.get(i).name());
         }
     }
 }

@@ -42,7 +42,8 @@ class NormLayerTest {
         LayerNormLayer ln = new LayerNormLayer("ln", 3, DType.FLOAT64);
         ln.parameters().get(0).assign(Tensors.fromFlat(DType.FLOAT64, new double[] {1, 2, 0.5}, 3));
         ln.parameters().get(1).assign(Tensors.fromFlat(DType.FLOAT64, new double[] {0, 1, -1}, 3));
-        double[][] y = ln.forward(matrix(new double[][] {{1, 2, 3}, {2, 2, 5}}), true).toDoubleMatrix();
+        double[][] y =
+                ln.forward(matrix(new double[][] {{1, 2, 3}, {2, 2, 5}}), true).toDoubleMatrix();
         double r0 = 1 / Math.sqrt(2.0 / 3 + EPS);
         double r1 = 1 / Math.sqrt(2.0 + EPS);
         assertArrayEquals(new double[] {-r0, 1, 0.5 * r0 - 1}, y[0], FORWARD);
@@ -99,10 +100,16 @@ class NormLayerTest {
     void batchNormNamesItsParametersAndBuffersAsTorchDoes() {
         BatchNormLayer bn = new BatchNormLayer("encoder.final_block.1", 3, DType.FLOAT32);
         List<String> names = bn.parameters().stream().map(Parameter::name).toList();
-        assertEquals(List.of("encoder.final_block.1.weight", "encoder.final_block.1.bias",
-                "encoder.final_block.1.running_mean", "encoder.final_block.1.running_var",
-                "encoder.final_block.1.num_batches_tracked"), names);
-        assertEquals(List.of(true, true, false, false, false),
+        assertEquals(
+                List.of(
+                        "encoder.final_block.1.weight",
+                        "encoder.final_block.1.bias",
+                        "encoder.final_block.1.running_mean",
+                        "encoder.final_block.1.running_var",
+                        "encoder.final_block.1.num_batches_tracked"),
+                names);
+        assertEquals(
+                List.of(true, true, false, false, false),
                 bn.parameters().stream().map(Parameter::isTrainable).toList());
         assertEquals(DataType.LONG, bn.parameters().get(4).value().dataType());
     }

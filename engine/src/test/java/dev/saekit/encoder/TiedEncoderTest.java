@@ -20,7 +20,8 @@ class TiedEncoderTest {
         // D = [[1, 0], [1, 1], [0, -1]] (identity projection), times exp(m) = 2
         DictionaryLayer d = DictionaryLayer.fromInitializer(
                 Tensors.matrix(DType.FLOAT64, new double[][] {{1, 0}, {1, 1}, {0, -1}}),
-                new DictionaryConfig(Normalization.IDENTITY, true), DType.FLOAT64);
+                new DictionaryConfig(Normalization.IDENTITY, true),
+                DType.FLOAT64);
         d.multiplier().assign(Tensors.scalar(DType.FLOAT64, Math.log(2)));
         return d;
     }
@@ -52,7 +53,10 @@ class TiedEncoderTest {
         TiedEncoder e = new TiedEncoder(d, false);
         e.forward(Tensors.matrix(DType.FLOAT64, new double[][] {{3, -1}}));
         e.backward(null, Tensors.ones(DType.FLOAT64, 1, 3));
-        assertArrayEquals(new double[] {6, -2, 6, -2, 6, -2}, d.weights().grad().reshape(6).toDoubleVector(), Tolerance.f64(6, 4));
+        assertArrayEquals(
+                new double[] {6, -2, 6, -2, 6, -2},
+                d.weights().grad().reshape(6).toDoubleVector(),
+                Tolerance.f64(6, 4));
         // dL/dm = sum(dL/dD * D) = sum of the pre-codes = 6 + 4 + 2: six products, summed
         assertEquals(12.0, d.multiplier().grad().getDouble(0), Tolerance.f64(12, 10));
     }

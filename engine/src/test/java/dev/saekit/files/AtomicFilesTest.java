@@ -41,18 +41,24 @@ class AtomicFilesTest {
     @Test
     void aFailureHalfwayLeavesNeitherAPartialTargetNorATemporaryFile() throws IOException {
         Path file = dir.resolve("a.npy");
-        IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(file, ch -> {
-            ch.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
-            throw new IOException("disk full");
-        }));
+        IOException e = assertThrows(
+                IOException.class,
+                () -> AtomicFiles.write(file, ch -> {
+                    ch.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+                    throw new IOException("disk full");
+                }));
         assertEquals("disk full", e.getMessage(), "the body's own error comes through");
         assertEquals(List.of(), files());
 
         RuntimeException r = new IllegalStateException("bug");
-        assertSame(r, assertThrows(IllegalStateException.class, () -> AtomicFiles.write(file, ch -> {
-            ch.write(ByteBuffer.wrap(new byte[] {1}));
-            throw r;
-        })));
+        assertSame(
+                r,
+                assertThrows(
+                        IllegalStateException.class,
+                        () -> AtomicFiles.write(file, ch -> {
+                            ch.write(ByteBuffer.wrap(new byte[] {1}));
+                            throw r;
+                        })));
         assertEquals(List.of(), files(), "unchecked failures clean up too");
     }
 
@@ -60,10 +66,12 @@ class AtomicFilesTest {
     void aFailedRewriteKeepsTheOldFile() throws IOException {
         Path file = dir.resolve("latest");
         AtomicFiles.writeString(file, "step-000000100\n");
-        assertThrows(IOException.class, () -> AtomicFiles.write(file, ch -> {
-            ch.write(ByteBuffer.wrap("step-0000".getBytes(StandardCharsets.UTF_8)));
-            throw new IOException("killed");
-        }));
+        assertThrows(
+                IOException.class,
+                () -> AtomicFiles.write(file, ch -> {
+                    ch.write(ByteBuffer.wrap("step-0000".getBytes(StandardCharsets.UTF_8)));
+                    throw new IOException("killed");
+                }));
         assertEquals("step-000000100\n", Files.readString(file));
         assertEquals(List.of(file), files());
     }
@@ -78,11 +86,16 @@ class AtomicFilesTest {
                 ch.write(ByteBuffer.wrap("new, longer\n".getBytes(StandardCharsets.UTF_8)));
                 assertEquals("old\n", Files.readString(file), "until the rename the target is the old file");
             });
-            assertArrayEquals("old\n".getBytes(StandardCharsets.UTF_8), reader.readAllBytes(), "it keeps reading the old bytes whole");
+            assertArrayEquals(
+                    "old\n".getBytes(StandardCharsets.UTF_8),
+                    reader.readAllBytes(),
+                    "it keeps reading the old bytes whole");
         }
         assertEquals("new, longer\n", Files.readString(file));
         if (oldKey != null) { // an inode where the file system has one: a new file took the name
-            assertNotEquals(oldKey, Files.readAttributes(file, BasicFileAttributes.class).fileKey());
+            assertNotEquals(
+                    oldKey,
+                    Files.readAttributes(file, BasicFileAttributes.class).fileKey());
         }
         assertEquals(List.of(file), files());
     }

@@ -36,7 +36,7 @@ final class GoldenCase {
 
     static GoldenCase read(Path file) throws IOException {
         try (InputStream raw = Files.newInputStream(file);
-             InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw) {
+                InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw) {
             return new GoldenCase(file, JSON.readTree(in));
         }
     }
@@ -98,7 +98,9 @@ final class GoldenCase {
             for (int i = 0; i < v.length; i++) {
                 v[i] = data.get(i).asLong();
             }
-            return shape.length == 0 ? Nd4j.scalar(DataType.LONG, v[0]) : Nd4j.createFromArray(v).reshape(shape);
+            return shape.length == 0
+                    ? Nd4j.scalar(DataType.LONG, v[0])
+                    : Nd4j.createFromArray(v).reshape(shape);
         }
         double[] v = new double[data.size()];
         for (int i = 0; i < v.length; i++) {

@@ -29,7 +29,8 @@ final class GoldenCheck {
     void tensor(String what, INDArray actual, INDArray expected) {
         compared++;
         if (!Arrays.equals(actual.shape(), expected.shape())) {
-            failures.add(what + ": shape " + Arrays.toString(actual.shape()) + ", expected " + Arrays.toString(expected.shape()));
+            failures.add(what + ": shape " + Arrays.toString(actual.shape()) + ", expected "
+                    + Arrays.toString(expected.shape()));
             return;
         }
         double[] a = actual.castTo(DataType.DOUBLE).dup('c').data().asDouble();

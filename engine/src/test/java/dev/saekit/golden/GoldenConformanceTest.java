@@ -25,11 +25,13 @@ import org.junit.jupiter.api.TestFactory;
  * per case and the summary {@code golden: N passed, M failed, S skipped}.
  */
 class GoldenConformanceTest {
-    private static final List<GoldenReplayer> REPLAYERS = List.of(new OvercompleteReplayer(), new TrainStepReplayer(),
-            new MsaeReplayer(), new LossCaseReplayer());
+    private static final List<GoldenReplayer> REPLAYERS =
+            List.of(new OvercompleteReplayer(), new TrainStepReplayer(), new MsaeReplayer(), new LossCaseReplayer());
     /** Why the transcoder and crosscoder cases are skipped. */
-    static final String NOT_YET = "transcoders and crosscoders (sparsify, dictionary_learning) are not in the engine yet; "
-            + "their cases are replayed once they arrive";
+    static final String NOT_YET =
+            "transcoders and crosscoders (sparsify, dictionary_learning) are not in the engine yet; "
+                    + "their cases are replayed once they arrive";
+
     private static int passed;
     private static int failed;
     private static int skipped;
@@ -45,16 +47,20 @@ class GoldenConformanceTest {
         }
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> {
-                String n = p.getFileName().toString();
-                return (n.endsWith(".json") || n.endsWith(".json.gz")) && !n.startsWith("manifest.json");
-            }).sorted().collect(Collectors.toList());
+                        String n = p.getFileName().toString();
+                        return (n.endsWith(".json") || n.endsWith(".json.gz")) && !n.startsWith("manifest.json");
+                    })
+                    .sorted()
+                    .collect(Collectors.toList());
         }
     }
 
     @TestFactory
     Stream<DynamicTest> everyGoldenCase() throws IOException {
         List<Path> files = caseFiles(goldenDir());
-        assertTrue(!files.isEmpty(), "no golden case (*.json, *.json.gz) in " + goldenDir().toAbsolutePath());
+        assertTrue(
+                !files.isEmpty(),
+                "no golden case (*.json, *.json.gz) in " + goldenDir().toAbsolutePath());
         return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> run(f)));
     }
 
@@ -96,14 +102,21 @@ class GoldenConformanceTest {
         }
         if (check.passed()) {
             passed++;
-            System.out.printf(Locale.ROOT, "golden: OK   %-32s worst rel err %.2e (tol %.0e, %d checks)%n",
-                    c.name(), check.worst, check.tolerance, check.compared);
+            System.out.printf(
+                    Locale.ROOT,
+                    "golden: OK   %-32s worst rel err %.2e (tol %.0e, %d checks)%n",
+                    c.name(),
+                    check.worst,
+                    check.tolerance,
+                    check.compared);
         } else {
             failed++;
             System.out.printf(Locale.ROOT, "golden: FAIL %-32s%n", c.name());
             check.failures.forEach(f -> System.out.println("        " + f));
         }
-        assertTrue(check.passed(), () -> c.name() + " differs from the reference:\n  " + String.join("\n  ", check.failures));
+        assertTrue(
+                check.passed(),
+                () -> c.name() + " differs from the reference:\n  " + String.join("\n  ", check.failures));
     }
 
     @AfterAll

@@ -49,8 +49,8 @@ final class LossCaseReplayer implements GoldenReplayer {
         int concepts = (int) preCodes.columns();
 
         DeadCodeTracker tracker = new DeadCodeTracker();
-        tracker.restoreState(Map.of("last_dead", Nd4j.createFromArray(deadFlags),
-                "steps_in_window", Nd4j.createFromArray(new long[] {0})));
+        tracker.restoreState(Map.of(
+                "last_dead", Nd4j.createFromArray(deadFlags), "steps_in_window", Nd4j.createFromArray(new long[] {0})));
         int kAux = settings.path("k_aux").asInt(0);
         AuxKLoss loss = new AuxKLoss(tracker, kAux, settings.path("coefficient").asDouble(), AuxKLoss.Flavor.SAELENS);
         int nDead = 0;
@@ -58,7 +58,10 @@ final class LossCaseReplayer implements GoldenReplayer {
             nDead += (int) f;
         }
         if (settings.has("scale")) {
-            check.scalar("scale", AuxKLoss.scale(nDead, kAux == 0 ? (int) x.columns() / 2 : kAux), settings.path("scale").asDouble());
+            check.scalar(
+                    "scale",
+                    AuxKLoss.scale(nDead, kAux == 0 ? (int) x.columns() / 2 : kAux),
+                    settings.path("scale").asDouble());
         }
 
         LossGradients grads = new LossGradients(c.dtype());

@@ -1,11 +1,11 @@
 package dev.saekit.golden;
 
-import dev.saekit.model.TestModels;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.saekit.metrics.Metrics;
 import dev.saekit.model.MatryoshkaSae;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SaeOutput;
-import dev.saekit.metrics.Metrics;
+import dev.saekit.model.TestModels;
 import dev.saekit.tensor.Parameter;
 import dev.saekit.train.LossGradients;
 import dev.saekit.train.MatryoshkaLoss;
@@ -41,8 +41,11 @@ final class MsaeReplayer implements GoldenReplayer {
         h.path("nesting_list").forEach(n -> nesting.add(n.asInt()));
         List<Double> importance = new ArrayList<>();
         h.path("relative_importance").forEach(n -> importance.add(n.asDouble()));
-        SaeConfig config = SaeConfig.of(h.path("n_inputs").asInt(), h.path("n_latents").asInt()).withDType(c.dtype());
-        MatryoshkaSae model = TestModels.msae(config, nesting, h.path("latent_soft_cap").asDouble(30.0));
+        SaeConfig config = SaeConfig.of(
+                        h.path("n_inputs").asInt(), h.path("n_latents").asInt())
+                .withDType(c.dtype());
+        MatryoshkaSae model =
+                TestModels.msae(config, nesting, h.path("latent_soft_cap").asDouble(30.0));
         OvercompleteReplayer.load(model, c.group("params_init"), check);
         INDArray x = c.group("inputs").get("x");
         int[] ks = model.nesting();
@@ -81,8 +84,10 @@ final class MsaeReplayer implements GoldenReplayer {
             }
         }
         for (Map.Entry<String, INDArray> e : c.group("params_after").entrySet()) {
-            model.parameter(e.getKey()).ifPresentOrElse(p -> check.tensor("params_after/" + e.getKey(), p.value(), e.getValue()),
-                    () -> check.fail("params_after: no parameter '" + e.getKey() + "'"));
+            model.parameter(e.getKey())
+                    .ifPresentOrElse(
+                            p -> check.tensor("params_after/" + e.getKey(), p.value(), e.getValue()),
+                            () -> check.fail("params_after: no parameter '" + e.getKey() + "'"));
         }
 
         double mse = lossAndBackward(model, x, out, MatryoshkaLoss.weighted(importance, MatryoshkaLoss.Kind.MSE));
@@ -113,9 +118,14 @@ final class MsaeReplayer implements GoldenReplayer {
                     return;
                 }
                 INDArray xHat = out.nested().get(level);
-                double v = name.startsWith("mse") ? Metrics.mse(x, xHat)
-                        : MatryoshkaLoss.weighted(List.of(1.0), MatryoshkaLoss.Kind.NMSE).evaluate(x,
-                                new SaeOutput(out.preCodes(), out.codes(), xHat, List.of(xHat)), null, scratchGrads(model, x));
+                double v = name.startsWith("mse")
+                        ? Metrics.mse(x, xHat)
+                        : MatryoshkaLoss.weighted(List.of(1.0), MatryoshkaLoss.Kind.NMSE)
+                                .evaluate(
+                                        x,
+                                        new SaeOutput(out.preCodes(), out.codes(), xHat, List.of(xHat)),
+                                        null,
+                                        scratchGrads(model, x));
                 check.scalar("scalars/" + name, v, expected);
             } else {
                 check.fail("scalar '" + name + "' is not checked by this replayer");
@@ -130,12 +140,16 @@ final class MsaeReplayer implements GoldenReplayer {
                 }
             }
             model.afterBackward();
-            c.tensors(hooks.path("params")).forEach((name, expected) -> model.parameter(name).ifPresentOrElse(
-                    p -> check.tensor("after_hooks/params/" + name, p.value(), expected),
-                    () -> check.fail("after_hooks: no parameter '" + name + "'")));
-            c.tensors(hooks.path("grads")).forEach((name, expected) -> model.parameter(name).ifPresentOrElse(
-                    p -> check.tensor("after_hooks/grads/" + name, p.grad(), expected),
-                    () -> check.fail("after_hooks: no parameter '" + name + "'")));
+            c.tensors(hooks.path("params"))
+                    .forEach((name, expected) -> model.parameter(name)
+                            .ifPresentOrElse(
+                                    p -> check.tensor("after_hooks/params/" + name, p.value(), expected),
+                                    () -> check.fail("after_hooks: no parameter '" + name + "'")));
+            c.tensors(hooks.path("grads"))
+                    .forEach((name, expected) -> model.parameter(name)
+                            .ifPresentOrElse(
+                                    p -> check.tensor("after_hooks/grads/" + name, p.grad(), expected),
+                                    () -> check.fail("after_hooks: no parameter '" + name + "'")));
         }
     }
 
@@ -145,7 +159,8 @@ final class MsaeReplayer implements GoldenReplayer {
         INDArray z = dev.saekit.kernel.TopK.perRow(pre, k, pre.ulike());
         org.nd4j.linalg.ops.transforms.Transforms.relu(z, false);
         if (model.softCap() > 0) {
-            org.nd4j.linalg.ops.transforms.Transforms.tanh(z.divi(model.softCap()), false).muli(model.softCap());
+            org.nd4j.linalg.ops.transforms.Transforms.tanh(z.divi(model.softCap()), false)
+                    .muli(model.softCap());
         }
         return z;
     }
@@ -163,9 +178,11 @@ final class MsaeReplayer implements GoldenReplayer {
         return value;
     }
 
-    private static void compareGrads(MatryoshkaSae model, Map<String, INDArray> expected, String group, GoldenCheck check) {
-        expected.forEach((name, e) -> model.parameter(name).ifPresentOrElse(
-                p -> check.tensor(group + "/" + name, p.grad(), e),
-                () -> check.fail(group + ": no parameter '" + name + "'")));
+    private static void compareGrads(
+            MatryoshkaSae model, Map<String, INDArray> expected, String group, GoldenCheck check) {
+        expected.forEach((name, e) -> model.parameter(name)
+                .ifPresentOrElse(
+                        p -> check.tensor(group + "/" + name, p.grad(), e),
+                        () -> check.fail(group + ": no parameter '" + name + "'")));
     }
 }

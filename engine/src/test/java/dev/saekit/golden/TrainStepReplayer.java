@@ -35,7 +35,8 @@ final class TrainStepReplayer implements GoldenReplayer {
             return Optional.of("not a training-step case");
         }
         return OvercompleteReplayer.model(c) == null
-                ? Optional.of("variant not implemented yet: " + c.modelClass()) : Optional.empty();
+                ? Optional.of("variant not implemented yet: " + c.modelClass())
+                : Optional.empty();
     }
 
     @Override
@@ -70,13 +71,17 @@ final class TrainStepReplayer implements GoldenReplayer {
         Trainer trainer = new Trainer(config, capture);
         JsonNode steps = c.root.get("steps");
         for (int t = 0; t < steps.size(); t++) {
-            INDArray x = batches.get(NDArrayIndex.point(t), NDArrayIndex.all(), NDArrayIndex.all()).dup('c');
+            INDArray x = batches.get(NDArrayIndex.point(t), NDArrayIndex.all(), NDArrayIndex.all())
+                    .dup('c');
             trainer.fit(model, InMemoryDataset.of(x, c.name() + " batch " + t));
             JsonNode step = steps.get(t);
             String at = "step" + (t + 1) + "/";
             check.scalar(at + "loss_mse", loss[0], step.path("loss_mse").asDouble());
             if (step.has("grad_norm_before_clip")) {
-                check.scalar(at + "grad_norm_before_clip", normBeforeClip[0], step.path("grad_norm_before_clip").asDouble());
+                check.scalar(
+                        at + "grad_norm_before_clip",
+                        normBeforeClip[0],
+                        step.path("grad_norm_before_clip").asDouble());
             }
             c.tensors(step.path("clipped_grads")).forEach((name, expected) -> {
                 INDArray mine = clipped.get(name);
@@ -86,9 +91,11 @@ final class TrainStepReplayer implements GoldenReplayer {
                     check.tensor(at + "clipped_grads/" + name, mine, expected);
                 }
             });
-            c.tensors(step.path("params_after_step")).forEach((name, expected) -> model.parameter(name).ifPresentOrElse(
-                    p -> check.tensor(at + "params/" + name, p.value(), expected),
-                    () -> check.fail(at + "params: no parameter '" + name + "'")));
+            c.tensors(step.path("params_after_step"))
+                    .forEach((name, expected) -> model.parameter(name)
+                            .ifPresentOrElse(
+                                    p -> check.tensor(at + "params/" + name, p.value(), expected),
+                                    () -> check.fail(at + "params: no parameter '" + name + "'")));
             Adam adam = (Adam) trainer.optimizer();
             if (!(trainer.optimizer() instanceof Adam)) {
                 check.fail(at + "adam_state: the optimiser is " + trainer.optimizer());
@@ -101,9 +108,18 @@ final class TrainStepReplayer implements GoldenReplayer {
                     check.fail(at + "adam_state: no state for '" + e.getKey() + "'");
                     return;
                 }
-                check.exact(at + "adam/" + e.getKey() + "/step", s.step(), e.getValue().path("step").asLong());
-                check.tensor(at + "adam/" + e.getKey() + "/exp_avg", s.expAvg(), c.tensor(e.getValue().get("exp_avg")));
-                check.tensor(at + "adam/" + e.getKey() + "/exp_avg_sq", s.expAvgSq(), c.tensor(e.getValue().get("exp_avg_sq")));
+                check.exact(
+                        at + "adam/" + e.getKey() + "/step",
+                        s.step(),
+                        e.getValue().path("step").asLong());
+                check.tensor(
+                        at + "adam/" + e.getKey() + "/exp_avg",
+                        s.expAvg(),
+                        c.tensor(e.getValue().get("exp_avg")));
+                check.tensor(
+                        at + "adam/" + e.getKey() + "/exp_avg_sq",
+                        s.expAvgSq(),
+                        c.tensor(e.getValue().get("exp_avg_sq")));
             });
         }
     }
@@ -114,8 +130,12 @@ final class TrainStepReplayer implements GoldenReplayer {
             return OptimizerConfig.adam(5e-4);
         }
         JsonNode betas = o.path("betas");
-        return new OptimizerConfig(OptimizerConfig.Kind.parse(o.path("name").asText("adam")), o.path("lr").asDouble(5e-4),
-                betas.path(0).asDouble(0.9), betas.path(1).asDouble(0.999), o.path("eps").asDouble(1e-8),
+        return new OptimizerConfig(
+                OptimizerConfig.Kind.parse(o.path("name").asText("adam")),
+                o.path("lr").asDouble(5e-4),
+                betas.path(0).asDouble(0.9),
+                betas.path(1).asDouble(0.999),
+                o.path("eps").asDouble(1e-8),
                 o.path("weight_decay").asDouble(0.0));
     }
 }

@@ -19,10 +19,27 @@ class ActivationManifestTest {
     Path dir;
 
     private static ActivationManifest manifest(boolean complete) {
-        ActivationManifest.Tap tap = new ActivationManifest.Tap("encoder.out", "encoder_out", "[1, ?, 4]", 4, 30, 0,
-                List.of(new ActivationManifest.Shard("shard-00000.npy", 20), new ActivationManifest.Shard("shard-00001.npy", 10)));
-        return new ActivationManifest(ActivationManifest.FORMAT_VERSION, complete, "model.onnx", "0", "lines", 30, 20, 0.5,
-                List.of(tap), Map.of("seed", 3));
+        ActivationManifest.Tap tap = new ActivationManifest.Tap(
+                "encoder.out",
+                "encoder_out",
+                "[1, ?, 4]",
+                4,
+                30,
+                0,
+                List.of(
+                        new ActivationManifest.Shard("shard-00000.npy", 20),
+                        new ActivationManifest.Shard("shard-00001.npy", 10)));
+        return new ActivationManifest(
+                ActivationManifest.FORMAT_VERSION,
+                complete,
+                "model.onnx",
+                "0",
+                "lines",
+                30,
+                20,
+                0.5,
+                List.of(tap),
+                Map.of("seed", 3));
     }
 
     @Test
@@ -31,7 +48,8 @@ class ActivationManifestTest {
         manifest(true).write(dir); // the final manifest replaces the one written after a shard
         assertEquals(manifest(true), ActivationManifest.read(dir));
         try (var files = Files.list(dir)) {
-            assertEquals(List.of(dir.resolve(ActivationManifest.FILE_NAME)), files.toList(), "no temporary file is left");
+            assertEquals(
+                    List.of(dir.resolve(ActivationManifest.FILE_NAME)), files.toList(), "no temporary file is left");
         }
         String json = Files.readString(dir.resolve(ActivationManifest.FILE_NAME));
         assertTrue(json.contains("\"format_version\" : 1") && json.contains("\"rows_per_shard\" : 20"), json);
@@ -41,7 +59,9 @@ class ActivationManifestTest {
     void anotherFormatVersionIsRefused() throws IOException {
         manifest(true).write(dir);
         Path file = dir.resolve(ActivationManifest.FILE_NAME);
-        Files.writeString(file, Files.readString(file).replace("\"format_version\" : 1", "\"format_version\" : 7"),
+        Files.writeString(
+                file,
+                Files.readString(file).replace("\"format_version\" : 1", "\"format_version\" : 7"),
                 StandardCharsets.UTF_8);
         IOException e = assertThrows(IOException.class, () -> ActivationManifest.read(dir));
         assertEquals(file + ": format_version 7 is not one this saekit reads (1)", e.getMessage());

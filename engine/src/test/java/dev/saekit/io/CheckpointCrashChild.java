@@ -1,9 +1,9 @@
 package dev.saekit.io;
 
-import dev.saekit.model.TopKSpec;
 import dev.saekit.data.InMemoryDataset;
 import dev.saekit.model.ModelSpec;
 import dev.saekit.model.SaeConfig;
+import dev.saekit.model.TopKSpec;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.SeededRandom;
 import dev.saekit.train.Trainer;
@@ -22,14 +22,15 @@ import java.nio.file.Path;
  * names once more, as resuming a finished run does.
  */
 public final class CheckpointCrashChild {
-    static final ModelSpec SPEC = ModelSpec.of(SaeConfig.of(64, 512).withDType(DType.FLOAT64).withSeed(9),
-            new TopKSpec(8));
-    static final TrainingConfig CONFIG = TrainingConfig.builder().epochs(100_000).batchSize(32).build();
-    static final InMemoryDataset DATA = InMemoryDataset.of(new SeededRandom(8).normal(DType.FLOAT64, 1.0, 256, 64), "random");
+    static final ModelSpec SPEC =
+            ModelSpec.of(SaeConfig.of(64, 512).withDType(DType.FLOAT64).withSeed(9), new TopKSpec(8));
+    static final TrainingConfig CONFIG =
+            TrainingConfig.builder().epochs(100_000).batchSize(32).build();
+    static final InMemoryDataset DATA =
+            InMemoryDataset.of(new SeededRandom(8).normal(DType.FLOAT64, 1.0, 256, 64), "random");
     static final int KEEP = 3;
 
-    private CheckpointCrashChild() {
-    }
+    private CheckpointCrashChild() {}
 
     public static void main(String[] args) throws IOException {
         Path root = Path.of(args[0]);
@@ -39,7 +40,8 @@ public final class CheckpointCrashChild {
         if (args.length == 5 && args[4].equals("resave")) {
             // what resuming a finished run does: save the step that latest names once more
             Checkpoint c = Checkpoints.load(root);
-            Checkpoints.save(root, Checkpoints.State.builder(c.model(), c.progress()).build(), KEEP);
+            Checkpoints.save(
+                    root, Checkpoints.State.builder(c.model(), c.progress()).build(), KEEP);
             return;
         }
         new Trainer(CONFIG, CheckpointListener.builder(root).every(1).keep(KEEP).build()).fit(SPEC.build(), DATA);

@@ -57,7 +57,9 @@ class CheckpointKillTest {
             case WEIGHTS_WRITTEN, BEFORE_DIRECTORY_RENAME -> {
                 assertEquals(1, tmp.size(), "the interrupted save's temporary directory: " + tmp);
                 assertTrue(Files.exists(tmp.get(0).resolve(Checkpoints.WEIGHTS)), "its weights are written");
-                assertEquals(point == SavePoint.BEFORE_DIRECTORY_RENAME, Files.exists(tmp.get(0).resolve(Checkpoints.CONFIG)),
+                assertEquals(
+                        point == SavePoint.BEFORE_DIRECTORY_RENAME,
+                        Files.exists(tmp.get(0).resolve(Checkpoints.CONFIG)),
                         "its config.json is written only once the directory is complete");
                 assertFalse(Files.exists(root.resolve(mid)), mid + " is not in place");
                 assertEquals(previous, latest(root));
@@ -69,7 +71,9 @@ class CheckpointKillTest {
             }
             case BEFORE_PRUNE -> {
                 assertEquals(mid, latest(root));
-                assertEquals(CheckpointCrashChild.KEEP + 1, Checkpoints.completeCheckpoints(root).size(),
+                assertEquals(
+                        CheckpointCrashChild.KEEP + 1,
+                        Checkpoints.completeCheckpoints(root).size(),
                         "the oldest checkpoint is not yet deleted");
             }
             default -> throw new AssertionError("no expectation for " + point);
@@ -80,18 +84,23 @@ class CheckpointKillTest {
     }
 
     @Test
-    void aRunKilledWhileSavingAgainTheStepThatLatestNamesFallsBackToTheNewestCompleteOne(@TempDir Path dir) throws Exception {
+    void aRunKilledWhileSavingAgainTheStepThatLatestNamesFallsBackToTheNewestCompleteOne(@TempDir Path dir)
+            throws Exception {
         Path root = dir.resolve("checkpoints");
         killWhenPaused(root, SavePoint.BEFORE_PRUNE, 4, dir.resolve("first"), false);
         String four = String.format("step-%09d", 4);
         assertEquals(four, latest(root));
 
         killWhenPaused(root, SavePoint.OLD_STEP_MOVED_ASIDE, 1, dir.resolve("second"), true);
-        assertFalse(Files.exists(root.resolve(four)), "the old copy of " + four + " is moved aside, the new one not yet in");
+        assertFalse(
+                Files.exists(root.resolve(four)),
+                "the old copy of " + four + " is moved aside, the new one not yet in");
         List<Path> hidden = hidden(root);
         assertEquals(2, hidden.size(), "the new copy and the old one, both hidden: " + hidden);
         for (Path copy : hidden) {
-            assertTrue(Files.isRegularFile(copy.resolve(Checkpoints.WEIGHTS)) && Files.isRegularFile(copy.resolve(Checkpoints.CONFIG)),
+            assertTrue(
+                    Files.isRegularFile(copy.resolve(Checkpoints.WEIGHTS))
+                            && Files.isRegularFile(copy.resolve(Checkpoints.CONFIG)),
                     copy + " is whole: a step is moved, never deleted file by file while visible");
         }
         assertEquals(four, latest(root), "latest names a step that is not there");
@@ -109,35 +118,53 @@ class CheckpointKillTest {
             assertEquals(CheckpointCrashChild.SPEC, Checkpoints.load(step).spec(), step + " loads");
         }
         try (Stream<Path> all = Files.list(root)) {
-            assertTrue(all.filter(p -> p.getFileName().toString().startsWith("step-"))
-                    .allMatch(p -> Files.isRegularFile(p.resolve(Checkpoints.CONFIG))), "every step directory is complete");
+            assertTrue(
+                    all.filter(p -> p.getFileName().toString().startsWith("step-"))
+                            .allMatch(p -> Files.isRegularFile(p.resolve(Checkpoints.CONFIG))),
+                    "every step directory is complete");
         }
         Checkpoint c = Checkpoints.load(root);
         assertEquals(root.resolve(expected), c.dir(), "the checkpoint that loads");
         assertEquals(CheckpointCrashChild.SPEC, c.spec());
 
-        Trainer trainer = new Trainer(TrainingConfig.builder().epochs(c.progress().epoch() + 1).batchSize(32).build(),
-                CheckpointListener.builder(root).every(1).keep(CheckpointCrashChild.KEEP).runId(c.runId()).build()); // the same run goes on
+        Trainer trainer = new Trainer(
+                TrainingConfig.builder()
+                        .epochs(c.progress().epoch() + 1)
+                        .batchSize(32)
+                        .build(),
+                CheckpointListener.builder(root)
+                        .every(1)
+                        .keep(CheckpointCrashChild.KEEP)
+                        .runId(c.runId())
+                        .build()); // the same run goes on
         c.restoreOptimizer((Adam) trainer.optimizer());
         TrainingResult rest = trainer.resume(c.model(), CheckpointCrashChild.DATA, c.progress());
-        assertTrue(rest.completed(), "training resumes from step " + c.progress().step());
+        assertTrue(
+                rest.completed(), "training resumes from step " + c.progress().step());
         assertEquals(List.of(), hidden(root), "the next saves clear the interrupted save's leftovers");
-        assertEquals(CheckpointCrashChild.KEEP, Checkpoints.completeCheckpoints(root).size());
-        assertTrue(Checkpoints.load(root).progress().step() > c.progress().step(), "training went on from the checkpoint");
+        assertEquals(
+                CheckpointCrashChild.KEEP, Checkpoints.completeCheckpoints(root).size());
+        assertTrue(
+                Checkpoints.load(root).progress().step() > c.progress().step(), "training went on from the checkpoint");
     }
 
     /**
      * Runs the child (training, or saving the latest checkpoint again when {@code resave}) until it
      * is held at {@code point} of its {@code save}-th save, then kills it.
      */
-    private static void killWhenPaused(Path root, SavePoint point, int save, Path marker, boolean resave) throws Exception {
+    private static void killWhenPaused(Path root, SavePoint point, int save, Path marker, boolean resave)
+            throws Exception {
         Process child = start(root, point, save, marker, resave);
         try {
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (!Files.exists(marker)) {
-                assertTrue(child.isAlive(), "the child exited with " + (child.isAlive() ? "" : child.exitValue())
-                        + " before reaching " + point + " of save " + save);
-                assertTrue(System.nanoTime() < until, "the child did not reach " + point + " of save " + save + " in 120 s");
+                assertTrue(
+                        child.isAlive(),
+                        "the child exited with " + (child.isAlive() ? "" : child.exitValue()) + " before reaching "
+                                + point + " of save " + save);
+                assertTrue(
+                        System.nanoTime() < until,
+                        "the child did not reach " + point + " of save " + save + " in 120 s");
                 Thread.sleep(20);
             }
         } finally {
@@ -162,7 +189,10 @@ class CheckpointKillTest {
         if (resave) {
             cmd.add("resave");
         }
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(new File("/dev/null")).start();
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(new File("/dev/null"))
+                .start();
     }
 
     /** The temporary directories of interrupted saves. */
@@ -177,6 +207,8 @@ class CheckpointKillTest {
     /** The checkpoint that {@code latest} names, or null when there is no {@code latest}. */
     private static String latest(Path root) throws IOException {
         Path latest = root.resolve(Checkpoints.LATEST);
-        return Files.exists(latest) ? Files.readString(latest, StandardCharsets.UTF_8).trim() : null;
+        return Files.exists(latest)
+                ? Files.readString(latest, StandardCharsets.UTF_8).trim()
+                : null;
     }
 }

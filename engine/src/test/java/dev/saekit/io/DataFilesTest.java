@@ -46,17 +46,24 @@ class DataFilesTest {
         Path text = tmp.resolve("notes.txt");
         Files.writeString(text, "hello, world");
         MalformedFileException unknown = assertThrows(MalformedFileException.class, () -> DataFiles.read(text));
-        assertEquals(text + ": not a data file saekit reads: it starts with 68 65 6C 6C 6F 2C 20 77; accepted: .npy, .npz,"
-                + " .safetensors and IDX files (plain or .gz)", unknown.getMessage());
+        assertEquals(
+                text + ": not a data file saekit reads: it starts with 68 65 6C 6C 6F 2C 20 77; accepted: .npy, .npz,"
+                        + " .safetensors and IDX files (plain or .gz)",
+                unknown.getMessage());
 
         Path st = tmp.resolve("model.safetensors");
         Files.write(st, new byte[] {(byte) 0xFF, 0, 0, 0, 0, 0, 0, 0, '{', '}'});
         MalformedFileException broken = assertThrows(MalformedFileException.class, () -> DataFiles.read(st));
-        assertTrue(broken.getMessage().contains("the header length field at byte 0 says 255 bytes but the file ends 2 bytes"),
+        assertTrue(
+                broken.getMessage()
+                        .contains("the header length field at byte 0 says 255 bytes but the file ends 2 bytes"),
                 broken.getMessage());
 
         Path empty = Files.createFile(tmp.resolve("empty.npy"));
-        assertEquals(empty + ": the file is empty", assertThrows(MalformedFileException.class, () -> DataFiles.read(empty)).getMessage());
+        assertEquals(
+                empty + ": the file is empty",
+                assertThrows(MalformedFileException.class, () -> DataFiles.read(empty))
+                        .getMessage());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -83,7 +90,9 @@ class DataFilesTest {
     void flatteningKeepsTheValuesInCOrder() throws IOException {
         DataMatrix m = DataFiles.read(fixture("f4_3d.npy"));
         NpyTest.assertSame(ramp(DType.FLOAT32, 2, 12), m.matrix());
-        assertEquals(new DataFileInfo(fixture("f4_3d.npy"), DataFormat.NPY, null, ElementType.FLOAT32, new long[] {2, 3, 4}), m.info());
+        assertEquals(
+                new DataFileInfo(fixture("f4_3d.npy"), DataFormat.NPY, null, ElementType.FLOAT32, new long[] {2, 3, 4}),
+                m.info());
         assertEquals("flattened [2, 3, 4] to 2 rows x 12", m.info().layout().describe());
     }
 
@@ -93,36 +102,51 @@ class DataFilesTest {
         "npy/f4_3d.npy, 1, 2 12", "npy/f4_3d.npy, 2, 6 4", "npy/f4_3d.npy, 3, 24 1",
         "npy/f4_2d.npy, 2, 12 1", "idx/u1_images.idx, 2, 6 4", "idx/u1_images.idx.gz, 1, 2 12",
     })
-    void rowAxesChooseHowManyLeadingAxesIndexRowsInEveryFormat(String fixture, int rowAxes, String matrix) throws IOException {
+    void rowAxesChooseHowManyLeadingAxesIndexRowsInEveryFormat(String fixture, int rowAxes, String matrix)
+            throws IOException {
         DataMatrix m = DataFiles.read(resource(fixture), null, rowAxes);
         assertArrayEquals(NpyFixtures.shape(matrix), m.matrix().shape());
         assertEquals(rowAxes, m.info().rowAxes());
         // the same values in the same order whatever the layout: only the matrix's shape changes
-        assertArrayEquals(DataFiles.read(resource(fixture)).matrix().data().asDouble(), m.matrix().data().asDouble(), 0.0);
+        assertArrayEquals(
+                DataFiles.read(resource(fixture)).matrix().data().asDouble(),
+                m.matrix().data().asDouble(),
+                0.0);
     }
 
     @Test
     void moreRowAxesThanTheArrayHasAreRefusedNamingTheFile() {
-        ArraySelectionException e = assertThrows(ArraySelectionException.class, () -> DataFiles.read(fixture("f8_1d.npy"), null, 2));
-        assertEquals(fixture("f8_1d.npy") + " holds shape [7] (1 axis); row axes 2 needs an array of at least 2 axes", e.getMessage());
+        ArraySelectionException e =
+                assertThrows(ArraySelectionException.class, () -> DataFiles.read(fixture("f8_1d.npy"), null, 2));
+        assertEquals(
+                fixture("f8_1d.npy") + " holds shape [7] (1 axis); row axes 2 needs an array of at least 2 axes",
+                e.getMessage());
     }
 
     @Test
     void aFileWithSeveralArraysNeedsANameAndListsThem() throws IOException {
         Path multi = resource("golden-io/safetensors/multi.safetensors");
         IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> DataFiles.read(multi));
-        assertEquals(multi + " holds 8 tensors; choose one by name: big_ints int64 [6], labels int64 [37], weight float64 [13, 7],"
-                + " acts float32 [37, 5, 13], empty float32 [0, 13], scalar float32 [], emb_bf16 bfloat16 [5, 13], bias_f16 float16 [13]",
+        assertEquals(
+                multi
+                        + " holds 8 tensors; choose one by name: big_ints int64 [6], labels int64 [37], weight float64 [13, 7],"
+                        + " acts float32 [37, 5, 13], empty float32 [0, 13], scalar float32 [], emb_bf16 bfloat16 [5, 13], bias_f16 float16 [13]",
                 none.getMessage());
-        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> DataFiles.read(multi, "act"));
-        assertTrue(unknown.getMessage().startsWith("no tensor 'act' in " + multi + "; it holds 8 tensors: big_ints int64 [6]"),
+        IllegalArgumentException unknown =
+                assertThrows(IllegalArgumentException.class, () -> DataFiles.read(multi, "act"));
+        assertTrue(
+                unknown.getMessage()
+                        .startsWith("no tensor 'act' in " + multi + "; it holds 8 tensors: big_ints int64 [6]"),
                 unknown.getMessage());
 
         DataMatrix acts = DataFiles.read(multi, "acts");
-        assertEquals(new DataFileInfo(multi, DataFormat.SAFETENSORS, "acts", ElementType.FLOAT32, new long[] {37, 5, 13}), acts.info());
+        assertEquals(
+                new DataFileInfo(multi, DataFormat.SAFETENSORS, "acts", ElementType.FLOAT32, new long[] {37, 5, 13}),
+                acts.info());
         INDArray raw = Safetensors.read(multi).get("acts");
         NpyTest.assertSame(raw.reshape('c', 37, 65), acts.matrix());
-        NpyTest.assertSame(raw.reshape('c', 185, 13), DataFiles.read(multi, "acts", 2).matrix());
+        NpyTest.assertSame(
+                raw.reshape('c', 185, 13), DataFiles.read(multi, "acts", 2).matrix());
 
         DataMatrix labels = DataFiles.read(resource("golden-io/numpy/pair_compressed.npz"), "labels");
         assertEquals(ElementType.INT64, labels.info().dtype());
@@ -144,9 +168,14 @@ class DataFilesTest {
 
     @Test
     void aNameForASingleArrayFormatIsAMistake() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DataFiles.read(fixture("f8_2d.npy"), "x"));
-        assertTrue(e.getMessage().endsWith("is an npy file with one unnamed array; a name ('x') only chooses among the arrays of an"
-                + " .npz or safetensors file"), e.getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> DataFiles.read(fixture("f8_2d.npy"), "x"));
+        assertTrue(
+                e.getMessage()
+                        .endsWith(
+                                "is an npy file with one unnamed array; a name ('x') only chooses among the arrays of an"
+                                        + " .npz or safetensors file"),
+                e.getMessage());
     }
 
     @Test

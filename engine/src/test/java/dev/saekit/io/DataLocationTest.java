@@ -59,10 +59,13 @@ class DataLocationTest {
         Files.write(dir.resolve("c.npz"), deflated.build());
         ByteBuffer half = ByteBuffer.allocate(2 * 12).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < 12; i++) {
-            half.putShort((short) (21 << 10 | (66 + i - 64) * 16)); // 66..77 in [64, 128): exponent 6, 4 mantissa steps per unit
+            half.putShort((short)
+                    (21 << 10 | (66 + i - 64) * 16)); // 66..77 in [64, 128): exponent 6, 4 mantissa steps per unit
         }
-        Files.write(dir.resolve("d.safetensors"), DataBytes.safetensors(
-                "{\"x\":{\"dtype\":\"F16\",\"shape\":[2,2,3],\"data_offsets\":[0,24]}}", half.array()));
+        Files.write(
+                dir.resolve("d.safetensors"),
+                DataBytes.safetensors(
+                        "{\"x\":{\"dtype\":\"F16\",\"shape\":[2,2,3],\"data_offsets\":[0,24]}}", half.array()));
         ByteBuffer shorts = ByteBuffer.allocate(2 * 12); // big-endian
         for (int i = 0; i < 12; i++) {
             shorts.putShort((short) (78 + i));
@@ -88,7 +91,8 @@ class DataLocationTest {
         assertEquals("6 shards of shape [*, 2, 3], flattened to 17 rows x 6 in all", data.layoutText());
         assertEquals(2, data.compressedCount());
         INDArray all = data.load(DType.FLOAT64);
-        assertArrayEquals(LongStream.range(0, 102).asDoubleStream().toArray(), all.data().asDouble(), 0.0);
+        assertArrayEquals(
+                LongStream.range(0, 102).asDoubleStream().toArray(), all.data().asDouble(), 0.0);
 
         DataLocation tokens = DataLocation.open(dir.toString(), null, 2);
         assertEquals(34, tokens.rows());
@@ -99,9 +103,14 @@ class DataLocationTest {
     @Test
     void compressedShardsAreStreamedFromAScratchFileWithTheSameRows() throws IOException {
         Path dir = mixedShards();
-        try (ShardedDataset data = ShardedDataset.builder(dir.toString()).dtype(DType.FLOAT64).bufferRows(5).chunkRows(2).build()) {
+        try (ShardedDataset data = ShardedDataset.builder(dir.toString())
+                .dtype(DType.FLOAT64)
+                .bufferRows(5)
+                .chunkRows(2)
+                .build()) {
             assertEquals(2, data.decompressedShards());
-            assertEquals((4 * 6 * 8) + 12, data.scratchBytes(), "the deflated float64 member and the gzipped uint8 file");
+            assertEquals(
+                    (4 * 6 * 8) + 12, data.scratchBytes(), "the deflated float64 member and the gzipped uint8 file");
             List<Double> firsts = new ArrayList<>();
             for (INDArray batch : data.batches(4, 3, 0)) {
                 for (double[] row : batch.toDoubleMatrix()) {
@@ -112,10 +121,13 @@ class DataLocationTest {
                 }
             }
             assertEquals(17, firsts.size());
-            assertEquals(LongStream.range(0, 17).mapToObj(r -> 6.0 * r).toList(), firsts.stream().sorted().toList());
+            assertEquals(
+                    LongStream.range(0, 17).mapToObj(r -> 6.0 * r).toList(),
+                    firsts.stream().sorted().toList());
             assertNotEquals(firsts.stream().sorted().toList(), firsts, "shuffled");
             data.close();
-            UncheckedIOException closed = assertThrows(UncheckedIOException.class, () -> data.batchesInOrder(17).forEach(b -> { }));
+            UncheckedIOException closed = assertThrows(
+                    UncheckedIOException.class, () -> data.batchesInOrder(17).forEach(b -> {}));
             assertTrue(closed.getMessage().endsWith("the data set was closed"), closed.getMessage());
         }
     }
@@ -135,7 +147,10 @@ class DataLocationTest {
         });
         assertEquals(List.of(0L, 3L, 6L, 7L, 10L, 11L, 13L, 15L), starts, "a block never spans two shards");
         assertEquals(LongStream.range(0, 102).mapToObj(i -> (double) i).toList(), values);
-        assertArrayEquals(new double[] {48, 49, 50, 51, 52, 53}, data.meanRow(DType.FLOAT64).toDoubleVector(), 0.0);
+        assertArrayEquals(
+                new double[] {48, 49, 50, 51, 52, 53},
+                data.meanRow(DType.FLOAT64).toDoubleVector(),
+                0.0);
     }
 
     @Test
@@ -144,7 +159,9 @@ class DataLocationTest {
         int n = 200_003; // several blocks, the last one short
         double[] v = new double[n];
         for (int i = 0; i < n; i++) {
-            v[i] = 1e6 + random.nextGaussian() * (i % 3 == 0 ? 1e-3 : 2); // a large mean: a one-pass formula would lose digits
+            v[i] = 1e6
+                    + random.nextGaussian()
+                            * (i % 3 == 0 ? 1e-3 : 2); // a large mean: a one-pass formula would lose digits
         }
         Path f = tmp.resolve("stats.npy");
         Files.write(f, DataBytes.npyF8(new long[] {n}, v));
@@ -159,7 +176,8 @@ class DataLocationTest {
             BigDecimal d = new BigDecimal(x).subtract(mean);
             squares = squares.add(d.multiply(d));
         }
-        double std = Math.sqrt(squares.divide(BigDecimal.valueOf(n), MathContext.DECIMAL128).doubleValue());
+        double std = Math.sqrt(
+                squares.divide(BigDecimal.valueOf(n), MathContext.DECIMAL128).doubleValue());
         assertEquals(n, s.count());
         assertEquals(mean.doubleValue(), s.mean(), 4 * Math.ulp(1e6)); // the compensated sum, then one division
         assertEquals(std, s.std(), 1e-12 * std);
@@ -183,8 +201,11 @@ class DataLocationTest {
             zip.add("labels.npy", DataBytes.npyF4(new long[] {2}, 0, 1), false);
             Files.write(dir.resolve(shard + ".npz"), zip.build());
         }
-        ArraySelectionException none = assertThrows(ArraySelectionException.class, () -> DataLocation.open(dir.toString(), null, 1));
-        assertTrue(none.getMessage().contains("holds 2 arrays; choose one by name: acts float32 [2, 3], labels float32 [2]"),
+        ArraySelectionException none =
+                assertThrows(ArraySelectionException.class, () -> DataLocation.open(dir.toString(), null, 1));
+        assertTrue(
+                none.getMessage()
+                        .contains("holds 2 arrays; choose one by name: acts float32 [2, 3], labels float32 [2]"),
                 none.getMessage());
         DataLocation acts = DataLocation.open(dir.toString(), "acts", 1);
         assertEquals(4, acts.rows());
@@ -192,7 +213,8 @@ class DataLocationTest {
         ZipBuilder wider = new ZipBuilder();
         wider.add("acts.npy", DataBytes.npyF4(new long[] {2, 4}, DataBytes.ramp(8)), true);
         Files.write(dir.resolve("c.npz"), wider.build());
-        IllegalArgumentException widths = assertThrows(IllegalArgumentException.class, () -> DataLocation.open(dir + "/*", "acts", 1));
+        IllegalArgumentException widths =
+                assertThrows(IllegalArgumentException.class, () -> DataLocation.open(dir + "/*", "acts", 1));
         assertTrue(widths.getMessage().contains("all shards need the same width"), widths.getMessage());
     }
 }

@@ -24,8 +24,7 @@ import java.util.SplittableRandom;
 public final class Fuzzing {
     static final int DEFAULT_ROUNDS = 1000;
 
-    private Fuzzing() {
-    }
+    private Fuzzing() {}
 
     /** Reads {@code file}; the result is not looked at. */
     interface Reader {
@@ -33,8 +32,7 @@ public final class Fuzzing {
     }
 
     /** How many mutations were read and how many refused. */
-    record Outcome(int rounds, int read, int refused) {
-    }
+    record Outcome(int rounds, int read, int refused) {}
 
     static int rounds() {
         return Integer.getInteger("saekit.fuzz.rounds", DEFAULT_ROUNDS);
@@ -45,7 +43,8 @@ public final class Fuzzing {
      * that flip or plant bytes favour the first {@code headerBytes} bytes, where the structure is;
      * {@code interesting} are the bytes planted there.
      */
-    static Outcome run(Path file, long seed, byte[][] seeds, int headerBytes, byte[] interesting, Reader reader) throws IOException {
+    static Outcome run(Path file, long seed, byte[][] seeds, int headerBytes, byte[] interesting, Reader reader)
+            throws IOException {
         seed = Long.getLong("saekit.fuzz.seed", seed);
         SplittableRandom random = new SplittableRandom(seed);
         int rounds = rounds();
@@ -58,7 +57,8 @@ public final class Fuzzing {
                 reader.read(file);
                 read++;
             } catch (MalformedFileException e) {
-                assertTrue(e.getMessage().startsWith(file + ": ") || e.getMessage().startsWith(file + ", "),
+                assertTrue(
+                        e.getMessage().startsWith(file + ": ") || e.getMessage().startsWith(file + ", "),
                         "round " + round + ": the message does not start with the file's name: " + e.getMessage());
                 refused++;
             } catch (IOException | RuntimeException | Error e) {
@@ -94,9 +94,11 @@ public final class Fuzzing {
                     return b;
                 }
                 long[] extremes = {0, 1, -1, Long.MAX_VALUE, Long.MIN_VALUE, Integer.MAX_VALUE, 1L << 32, 100_000_001};
-                ByteBuffer v = ByteBuffer.allocate(8).order(random.nextBoolean() ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN)
+                ByteBuffer v = ByteBuffer.allocate(8)
+                        .order(random.nextBoolean() ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN)
                         .putLong(0, extremes[random.nextInt(extremes.length)]);
-                System.arraycopy(v.array(), 0, b, random.nextInt(Math.max(1, Math.min(header, b.length - width + 1))), width);
+                System.arraycopy(
+                        v.array(), 0, b, random.nextInt(Math.max(1, Math.min(header, b.length - width + 1))), width);
                 return b;
             }
             case 3: // bits flipped anywhere, data included

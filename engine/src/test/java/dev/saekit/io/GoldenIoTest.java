@@ -39,9 +39,11 @@ class GoldenIoTest {
     }
 
     static List<JsonNode> entries() throws IOException {
-        JsonNode manifest = new ObjectMapper().readTree(dir().resolve("manifest.json").toFile());
+        JsonNode manifest =
+                new ObjectMapper().readTree(dir().resolve("manifest.json").toFile());
         return StreamSupport.stream(manifest.get("files").spliterator(), false)
-                .filter(e -> List.of("npy", "npz", "safetensors").contains(e.get("kind").asText()))
+                .filter(e -> List.of("npy", "npz", "safetensors")
+                        .contains(e.get("kind").asText()))
                 .toList();
     }
 
@@ -53,15 +55,22 @@ class GoldenIoTest {
         if (entry.path("expect").asText().equals("error")) {
             String note = entry.get("note").asText();
             assertMalformed(file, () -> DataFiles.read(file), note);
-            Executable reader = kind.equals("npy") ? () -> Npy.read(file) : kind.equals("npz") ? () -> Npz.read(file)
-                    : () -> Safetensors.read(file);
+            Executable reader = kind.equals("npy")
+                    ? () -> Npy.read(file)
+                    : kind.equals("npz") ? () -> Npz.read(file) : () -> Safetensors.read(file);
             assertMalformed(file, reader, note);
             return;
         }
         switch (kind) {
-            case "npy": checkNpy(file, entry); break;
-            case "npz": checkNpz(file, entry); break;
-            default: checkSafetensors(file, entry); break;
+            case "npy":
+                checkNpy(file, entry);
+                break;
+            case "npz":
+                checkNpz(file, entry);
+                break;
+            default:
+                checkSafetensors(file, entry);
+                break;
         }
     }
 
@@ -95,9 +104,12 @@ class GoldenIoTest {
         assertEquals(entry.get("header_len").asLong(), st.dataStart() - 8, "header length");
         assertEquals(entry.get("file_size").asLong(), st.dataStart() + st.bufferLength(), "file size");
         Map<String, String> metadata = new HashMap<>();
-        entry.get("metadata").fields().forEachRemaining(e -> metadata.put(e.getKey(), e.getValue().asText()));
+        entry.get("metadata")
+                .fields()
+                .forEachRemaining(e -> metadata.put(e.getKey(), e.getValue().asText()));
         assertEquals(metadata, st.metadata());
-        assertEquals(iterable(entry.get("tensors").fieldNames()).stream().sorted().toList(),
+        assertEquals(
+                iterable(entry.get("tensors").fieldNames()).stream().sorted().toList(),
                 st.tensors().keySet().stream().sorted().toList());
         Map<String, INDArray> all = Safetensors.read(file);
         assertEquals(List.copyOf(st.tensors().keySet()), List.copyOf(all.keySet()), "tensors in header order");
@@ -158,10 +170,18 @@ class GoldenIoTest {
         // NumPy's float64 sums (pairwise) and this one (in order): two orders of the same terms
         double sumTolerance = 2 * Tolerance.sum(DType.FLOAT64, abs, v.length);
         assertEquals(expected.get("sum").asDouble(), sum, sumTolerance, what + " sum");
-        assertEquals(expected.get("mean").asDouble(), mean, sumTolerance / v.length + Tolerance.f64(mean, 1), what + " mean");
-        // a sum of squared deviations in two orders, then a division and a square root (which halves the relative error)
+        assertEquals(
+                expected.get("mean").asDouble(),
+                mean,
+                sumTolerance / v.length + Tolerance.f64(mean, 1),
+                what + " mean");
+        // a sum of squared deviations in two orders, then a division and a square root (which halves the relative
+        // error)
         double std = expected.get("std").asDouble();
-        assertEquals(std, Math.sqrt(squares / v.length), std * Tolerance.sum(DType.FLOAT64, 1, v.length) + Tolerance.f64(std, 3),
+        assertEquals(
+                std,
+                Math.sqrt(squares / v.length),
+                std * Tolerance.sum(DType.FLOAT64, 1, v.length) + Tolerance.f64(std, 3),
                 what + " std");
         assertEquals(expected.get("min").asDouble(), min, 0.0, what + " min");
         assertEquals(expected.get("max").asDouble(), max, 0.0, what + " max");
@@ -175,7 +195,8 @@ class GoldenIoTest {
     private static void assertSameValues(INDArray expected, INDArray actual) {
         assertEquals(expected.dataType(), actual.dataType());
         assertArrayEquals(expected.shape(), actual.shape());
-        assertArrayEquals(expected.dup('c').data().asDouble(), actual.dup('c').data().asDouble(), 0.0);
+        assertArrayEquals(
+                expected.dup('c').data().asDouble(), actual.dup('c').data().asDouble(), 0.0);
     }
 
     private static long[] longs(JsonNode array) {

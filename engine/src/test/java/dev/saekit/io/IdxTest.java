@@ -26,7 +26,8 @@ class IdxTest {
         NpyTest.assertSame(ramp(DType.FLOAT32, 3, 4), Idx.read(resource("idx/f4_2d.idx")));
         NpyTest.assertSame(ramp(DType.FLOAT64, 2, 3, 4), Idx.read(resource("idx/f8_3d.idx")));
         NpyTest.assertSame(ramp(DType.FLOAT32, 0, 5), Idx.read(resource("idx/f4_empty.idx")));
-        assertEquals(new IdxHeader(ElementType.FLOAT64, new long[] {2, 3, 4}, false), Idx.header(resource("idx/f8_3d.idx")));
+        assertEquals(
+                new IdxHeader(ElementType.FLOAT64, new long[] {2, 3, 4}, false), Idx.header(resource("idx/f8_3d.idx")));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -39,8 +40,10 @@ class IdxTest {
     void readsIntegersExactly(String file, String dtype, String values) throws IOException {
         INDArray a = Idx.read(resource("idx/" + file));
         assertEquals(DType.parse(dtype).nd4j(), a.dataType());
-        assertArrayEquals(Stream.of(values.split(" ")).mapToDouble(Double::parseDouble).toArray(),
-                a.castTo(DataType.DOUBLE).toDoubleVector(), 0.0);
+        assertArrayEquals(
+                Stream.of(values.split(" ")).mapToDouble(Double::parseDouble).toArray(),
+                a.castTo(DataType.DOUBLE).toDoubleVector(),
+                0.0);
     }
 
     @Test
@@ -49,7 +52,9 @@ class IdxTest {
         assertArrayEquals(new long[] {2, 3, 4}, plain.shape());
         assertEquals(230.0, plain.getDouble(1, 2, 3), 0.0); // element 23: (23 * 10) % 256
         NpyTest.assertSame(plain, Idx.read(resource("idx/u1_images.idx.gz")));
-        assertEquals(new IdxHeader(ElementType.UINT8, new long[] {2, 3, 4}, true), Idx.header(resource("idx/u1_images.idx.gz")));
+        assertEquals(
+                new IdxHeader(ElementType.UINT8, new long[] {2, 3, 4}, true),
+                Idx.header(resource("idx/u1_images.idx.gz")));
     }
 
     /** Fashion-MNIST's test set has 1,000 images of each of its 10 classes, 28 x 28 grey levels 0..255. */
@@ -57,7 +62,9 @@ class IdxTest {
     void readsFashionMnistWhenInstalled() throws IOException {
         Path labels = FASHION_MNIST.resolve("t10k-labels-idx1-ubyte.gz");
         Path images = FASHION_MNIST.resolve("t10k-images-idx3-ubyte.gz");
-        assumeTrue(Files.isReadable(labels) && Files.isReadable(images), "apt-get install dataset-fashion-mnist to run this");
+        assumeTrue(
+                Files.isReadable(labels) && Files.isReadable(images),
+                "apt-get install dataset-fashion-mnist to run this");
 
         INDArray y = Idx.read(labels);
         assertArrayEquals(new long[] {10_000}, y.shape());

@@ -1,9 +1,5 @@
 package dev.saekit.io;
 
-import dev.saekit.model.MpSpec;
-import dev.saekit.model.TopKSpec;
-import dev.saekit.model.VanillaSpec;
-import dev.saekit.model.TestModels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.saekit.model.ModelSpec;
+import dev.saekit.model.MpSpec;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SaeOutput;
 import dev.saekit.model.SparseAutoencoder;
-import dev.saekit.model.TopKSae;
+import dev.saekit.model.TestModels;
+import dev.saekit.model.TopKSpec;
+import dev.saekit.model.VanillaSpec;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.SeededRandom;
 import dev.saekit.tensor.Tensors;
@@ -59,11 +58,13 @@ class InteropTest {
      * cases"), for the error measured by {@link #relErr}.
      */
     private static final double REFERENCE_FLOAT64 = 1e-12;
+
     private static final double REFERENCE_FLOAT32 = 2e-5;
 
     /** {@code max|a - b| / max(max|b|, 1e-3)}: the golden cases' relative error (SEMANTICS.md). */
     private static double relErr(INDArray a, INDArray b) {
-        return a.castTo(b.dataType()).sub(b).amaxNumber().doubleValue() / Math.max(b.amaxNumber().doubleValue(), 1e-3);
+        return a.castTo(b.dataType()).sub(b).amaxNumber().doubleValue()
+                / Math.max(b.amaxNumber().doubleValue(), 1e-3);
     }
 
     @ParameterizedTest
@@ -85,9 +86,13 @@ class InteropTest {
         Path dir = goldenIo().resolve("overcomplete").resolve(name);
         JsonNode expected = JSON.readTree(dir.resolve("expected.json").toFile());
         INDArray x = tensor(expected.get("x"));
-        SaeConfig sae = SaeConfig.of((int) x.columns(), (int) expected.get("pre_codes").get("shape").get(1).asLong());
-        ModelSpec spec = ModelSpec.of(sae, name.equals("sae") ? new VanillaSpec()
-                : new TopKSpec(expected.get("top_k").asInt()));
+        SaeConfig sae = SaeConfig.of((int) x.columns(), (int)
+                expected.get("pre_codes").get("shape").get(1).asLong());
+        ModelSpec spec = ModelSpec.of(
+                sae,
+                name.equals("sae")
+                        ? new VanillaSpec()
+                        : new TopKSpec(expected.get("top_k").asInt()));
         SparseAutoencoder m = OvercompleteFormat.read(dir.resolve("state_dict.safetensors"), spec);
         m.eval();
         SaeOutput out = m.forward(x.castTo(DType.FLOAT32.nd4j()));
@@ -99,8 +104,14 @@ class InteropTest {
     @Test
     void exportedSaeLensModelsReadBackToTheSameOutputs(@TempDir Path tmp) throws IOException {
         SparseAutoencoder m = TestModels.topK(SaeConfig.of(7, 30).withDType(DType.FLOAT32), 4);
-        new dev.saekit.train.Trainer(dev.saekit.train.TrainingConfig.builder().epochs(2).batchSize(8).build())
-                .fit(m, dev.saekit.data.InMemoryDataset.of(new SeededRandom(2).normal(DType.FLOAT32, 1.0, 40, 7), "random"));
+        new dev.saekit.train.Trainer(dev.saekit.train.TrainingConfig.builder()
+                        .epochs(2)
+                        .batchSize(8)
+                        .build())
+                .fit(
+                        m,
+                        dev.saekit.data.InMemoryDataset.of(
+                                new SeededRandom(2).normal(DType.FLOAT32, 1.0, 40, 7), "random"));
         SaeLensFormat.write(m, tmp.resolve("sae"));
         SparseAutoencoder back = SaeLensFormat.read(tmp.resolve("sae"), DType.FLOAT32);
         INDArray x = new SeededRandom(3).normal(DType.FLOAT32, 1.0, 5, 7);
@@ -111,14 +122,30 @@ class InteropTest {
         // the reconstruction through the dictionary
         INDArray w = m.encoder().parameters().get(0).value();
         INDArray d = m.getDictionary();
-        double pre = 2 * Tolerance.sum(DType.FLOAT32, Tolerance.productMagnitude(x, w.transpose())
-                + m.encoder().parameters().get(1).value().amaxNumber().doubleValue(), 8);
+        double pre = 2
+                * Tolerance.sum(
+                        DType.FLOAT32,
+                        Tolerance.productMagnitude(x, w.transpose())
+                                + m.encoder()
+                                        .parameters()
+                                        .get(1)
+                                        .value()
+                                        .amaxNumber()
+                                        .doubleValue(),
+                        8);
         INDArray codes = m.forward(x).codes().dup();
         double tolerance = 2 * Tolerance.sum(DType.FLOAT32, Tolerance.productMagnitude(codes, d), 4)
                 + pre * Transforms.abs(d, true).sum(0).maxNumber().doubleValue();
-        Tolerance.assertClose(m.forward(x).reconstruction().dup(), back.forward(x).reconstruction().dup(), tolerance,
+        Tolerance.assertClose(
+                m.forward(x).reconstruction().dup(),
+                back.forward(x).reconstruction().dup(),
+                tolerance,
                 "the reconstruction after a round trip through SAELens' layout");
-        assertEquals("topk", JSON.readTree(tmp.resolve("sae").resolve("cfg.json").toFile()).get("architecture").asText());
+        assertEquals(
+                "topk",
+                JSON.readTree(tmp.resolve("sae").resolve("cfg.json").toFile())
+                        .get("architecture")
+                        .asText());
     }
 
     @Test
@@ -127,13 +154,16 @@ class InteropTest {
         OvercompleteFormat.write(m, tmp.resolve("sd.safetensors"));
         SparseAutoencoder back = OvercompleteFormat.read(tmp.resolve("sd.safetensors"), m.spec());
         INDArray x = new SeededRandom(3).normal(DType.FLOAT32, 1.0, 5, 7);
-        Tolerance.assertIdentical(m.forward(x).reconstruction().dup(), back.forward(x).reconstruction().dup(),
+        Tolerance.assertIdentical(
+                m.forward(x).reconstruction().dup(),
+                back.forward(x).reconstruction().dup(),
                 "the reconstruction after a round trip through overcomplete's layout");
     }
 
     @Test
     void variantsWithoutASaeLensArchitectureAreRefused(@TempDir Path tmp) {
-        SparseAutoencoder mp = ModelSpec.of(SaeConfig.of(7, 30), new MpSpec(2, null)).build();
+        SparseAutoencoder mp =
+                ModelSpec.of(SaeConfig.of(7, 30), new MpSpec(2, null)).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SaeLensFormat.write(mp, tmp));
         assertTrue(e.getMessage().contains("mp"), e.getMessage());
     }
@@ -141,7 +171,8 @@ class InteropTest {
     @Test
     void aSaeLensDirectoryWithAnUnknownArchitectureIsOneClearError(@TempDir Path tmp) throws IOException {
         Files.writeString(tmp.resolve("cfg.json"), "{\"architecture\": \"gated\", \"d_in\": 4, \"d_sae\": 8}");
-        MalformedFileException e = assertThrows(MalformedFileException.class, () -> SaeLensFormat.read(tmp, DType.FLOAT32));
+        MalformedFileException e =
+                assertThrows(MalformedFileException.class, () -> SaeLensFormat.read(tmp, DType.FLOAT32));
         assertTrue(e.getMessage().contains("gated") && e.getMessage().contains("jumprelu"), e.getMessage());
     }
 }

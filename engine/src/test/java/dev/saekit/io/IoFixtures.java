@@ -6,8 +6,7 @@ import java.nio.file.Path;
 
 /** Test helpers for the readers beside {@code .npy}: where their fixture files are. */
 final class IoFixtures {
-    private IoFixtures() {
-    }
+    private IoFixtures() {}
 
     /** A file or directory under {@code src/test/resources/}, e.g. {@code idx/f4_2d.idx}. */
     static Path resource(String path) {

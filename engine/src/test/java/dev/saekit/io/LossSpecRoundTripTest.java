@@ -5,15 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.saekit.model.PrefixMatryoshkaSpec;
-import dev.saekit.model.MpSpec;
-import dev.saekit.model.TopKSpec;
 import dev.saekit.data.InMemoryDataset;
 import dev.saekit.model.BatchTopKSae;
 import dev.saekit.model.ModelSpec;
+import dev.saekit.model.MpSpec;
+import dev.saekit.model.PrefixMatryoshkaSpec;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SaeOutput;
 import dev.saekit.model.SparseAutoencoder;
+import dev.saekit.model.TopKSpec;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Parameter;
 import dev.saekit.tensor.SeededRandom;
@@ -47,12 +47,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 class LossSpecRoundTripTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final InMemoryDataset DATA = InMemoryDataset.of(new SeededRandom(3).normal(DType.FLOAT64, 1.0, 32, 6), "random");
-    private static final SaeConfig SAE = SaeConfig.of(6, 24).withDType(DType.FLOAT64).withSeed(5);
+    private static final InMemoryDataset DATA =
+            InMemoryDataset.of(new SeededRandom(3).normal(DType.FLOAT64, 1.0, 32, 6), "random");
+    private static final SaeConfig SAE =
+            SaeConfig.of(6, 24).withDType(DType.FLOAT64).withSeed(5);
     private static final ModelSpec TOPK = ModelSpec.of(SAE, new TopKSpec(2));
     private static final ModelSpec MP = ModelSpec.of(SAE, new MpSpec(2, null));
-    private static final ModelSpec NESTED = ModelSpec.of(SAE, new PrefixMatryoshkaSpec(List.of(8, 16),
-            new BatchTopKSae.BatchK.PerSample(3), 0.9));
+    private static final ModelSpec NESTED =
+            ModelSpec.of(SAE, new PrefixMatryoshkaSpec(List.of(8, 16), new BatchTopKSae.BatchK.PerSample(3), 0.9));
 
     static Stream<Arguments> losses() {
         Loss auxK = new AuxKLoss(new DeadCodeTracker(DeadCodeTracker.AUXK_STATE, 1), 3, 0.5, AuxKLoss.Flavor.SAELENS);
@@ -62,16 +64,27 @@ class LossSpecRoundTripTest {
                 Arguments.of("mse_l1", Losses.mseL1(0.02), TOPK),
                 Arguments.of("topk_aux", new TopKAuxiliaryLoss(0.1), TOPK),
                 Arguments.of("auxk", auxK, TOPK),
-                Arguments.of("auxk_sparsify", new AuxKLoss(new DeadCodeTracker(DeadCodeTracker.AUXK_STATE, 2), 0, 0.25,
-                        AuxKLoss.Flavor.SPARSIFY), TOPK),
+                Arguments.of(
+                        "auxk_sparsify",
+                        new AuxKLoss(
+                                new DeadCodeTracker(DeadCodeTracker.AUXK_STATE, 2), 0, 0.25, AuxKLoss.Flavor.SPARSIFY),
+                        TOPK),
                 Arguments.of("reanimation", new ReanimationLoss(0.3), TOPK),
                 Arguments.of("mp_revive", new MatchingPursuitReviveLoss(0.05, 0.5, 0), MP),
                 Arguments.of("matryoshka uniform", MatryoshkaLoss.uniform(MatryoshkaLoss.Kind.MSE), NESTED),
                 Arguments.of("matryoshka reverse", MatryoshkaLoss.reverseWeighted(MatryoshkaLoss.Kind.NMSE), NESTED),
-                Arguments.of("matryoshka given", MatryoshkaLoss.weighted(List.of(0.5, 0.25, 2.0), MatryoshkaLoss.Kind.MSE), NESTED),
+                Arguments.of(
+                        "matryoshka given",
+                        MatryoshkaLoss.weighted(List.of(0.5, 0.25, 2.0), MatryoshkaLoss.Kind.MSE),
+                        NESTED),
                 Arguments.of("weighted", new TopKAuxiliaryLoss(0.1).times(0.25), TOPK),
                 Arguments.of("sum", Losses.mse().plus(auxK.times(0.5)).plus(Losses.l1(1e-3)), TOPK),
-                Arguments.of("nested sum", Losses.mse().plus(Losses.l1(1e-3).plus(new ReanimationLoss(0.2))).times(2), TOPK));
+                Arguments.of(
+                        "nested sum",
+                        Losses.mse()
+                                .plus(Losses.l1(1e-3).plus(new ReanimationLoss(0.2)))
+                                .times(2),
+                        TOPK));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -86,7 +99,12 @@ class LossSpecRoundTripTest {
         assertEquals(loss.label(), rebuilt.label());
 
         if (!loss.listeners().isEmpty()) { // run the original's trackers over a few steps, then copy their states
-            new Trainer(TrainingConfig.builder().epochs(1).batchSize(8).loss(loss).build()).fit(model.build(), DATA);
+            new Trainer(TrainingConfig.builder()
+                            .epochs(1)
+                            .batchSize(8)
+                            .loss(loss)
+                            .build())
+                    .fit(model.build(), DATA);
             List<TrainingListener> from = loss.listeners();
             List<TrainingListener> to = rebuilt.listeners();
             assertEquals(from.size(), to.size());
@@ -102,8 +120,11 @@ class LossSpecRoundTripTest {
         assertNotEquals(0.0, va, "the term must be at work for the test to mean something");
         for (Parameter p : a.parameters()) {
             if (p.isTrainable()) {
-                assertArrayEquals(p.grad().dup().data().asDouble(), b.parameter(p.name()).orElseThrow().grad().dup().data().asDouble(),
-                        0.0, p.name());
+                assertArrayEquals(
+                        p.grad().dup().data().asDouble(),
+                        b.parameter(p.name()).orElseThrow().grad().dup().data().asDouble(),
+                        0.0,
+                        p.name());
             }
         }
     }

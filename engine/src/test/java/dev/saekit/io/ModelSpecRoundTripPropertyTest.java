@@ -39,16 +39,24 @@ class ModelSpecRoundTripPropertyTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Property(tries = 400)
-    void everySpecRoundTripsThroughJsonAndThroughTheModelItBuilds(@ForAll @IntRange(min = 1, max = 12) int input,
-                                                                   @ForAll @IntRange(min = 1, max = 48) int concepts,
-                                                                   @ForAll @IntRange(min = 0, max = 999) int kindIndex,
-                                                                   @ForAll long seed) throws Exception {
+    void everySpecRoundTripsThroughJsonAndThroughTheModelItBuilds(
+            @ForAll @IntRange(min = 1, max = 12) int input,
+            @ForAll @IntRange(min = 1, max = 48) int concepts,
+            @ForAll @IntRange(min = 0, max = 999) int kindIndex,
+            @ForAll long seed)
+            throws Exception {
         Random r = new Random(seed);
         // identity is the pursuits' own encoder, not one a config chooses
-        EncoderKind[] kinds = java.util.Arrays.stream(EncoderKind.values()).filter(e -> e != EncoderKind.IDENTITY)
+        EncoderKind[] kinds = java.util.Arrays.stream(EncoderKind.values())
+                .filter(e -> e != EncoderKind.IDENTITY)
                 .toArray(EncoderKind[]::new);
-        SaeConfig sae = new SaeConfig(input, concepts, pick(r, kinds),
-                new DictionaryConfig(pick(r, Normalization.values()), r.nextBoolean()), pick(r, DType.values()), seed);
+        SaeConfig sae = new SaeConfig(
+                input,
+                concepts,
+                pick(r, kinds),
+                new DictionaryConfig(pick(r, Normalization.values()), r.nextBoolean()),
+                pick(r, DType.values()),
+                seed);
         List<VariantKind> variants = VariantSpec.kinds();
         VariantKind kind = variants.get(kindIndex % variants.size());
         ModelSpec spec;
@@ -64,12 +72,14 @@ class ModelSpecRoundTripPropertyTest {
     }
 
     @Property(tries = 60)
-    void everyKindsDefaultsAreAValidSpecThatRoundTrips(@ForAll @IntRange(min = 1, max = 20) int input,
-                                                      @ForAll @IntRange(min = 1, max = 5000) int concepts) throws Exception {
+    void everyKindsDefaultsAreAValidSpecThatRoundTrips(
+            @ForAll @IntRange(min = 1, max = 20) int input, @ForAll @IntRange(min = 1, max = 5000) int concepts)
+            throws Exception {
         for (VariantKind kind : VariantSpec.kinds()) {
             ModelSpec spec = ModelSpec.defaults(SaeConfig.of(input, concepts), kind);
             assertEquals(kind, spec.variant().kind());
-            assertEquals(spec, ModelSpecJson.fromJson(JSON.readTree(JSON.writeValueAsString(ModelSpecJson.toJson(spec)))));
+            assertEquals(
+                    spec, ModelSpecJson.fromJson(JSON.readTree(JSON.writeValueAsString(ModelSpecJson.toJson(spec)))));
         }
     }
 
@@ -85,9 +95,13 @@ class ModelSpecRoundTripPropertyTest {
             case "jumprelu" -> new JumpReluSpec(pick(r, JumpKernel.values()), (float) Math.exp(-12 * r.nextDouble()));
             case "mp" -> new MpSpec(1 + r.nextInt(3 * concepts), dropout);
             case "omp" -> new OmpSpec(k, 1 + r.nextInt(40), dropout);
-            case "msae" -> new MsaeSpec(distinct(r, concepts, 1 + r.nextInt(Math.min(4, concepts))), r.nextBoolean() ? 0 : 100 * r.nextDouble());
-            case "matryoshka" -> new PrefixMatryoshkaSpec(distinct(r, concepts, r.nextInt(Math.min(4, concepts) + 1)), batchK,
-                    r.nextDouble() * 0.999);
+            case "msae" ->
+                new MsaeSpec(
+                        distinct(r, concepts, 1 + r.nextInt(Math.min(4, concepts))),
+                        r.nextBoolean() ? 0 : 100 * r.nextDouble());
+            case "matryoshka" ->
+                new PrefixMatryoshkaSpec(
+                        distinct(r, concepts, r.nextInt(Math.min(4, concepts) + 1)), batchK, r.nextDouble() * 0.999);
             default -> kind.defaults().apply(SaeConfig.of(1, concepts));
         };
     }

@@ -12,8 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Test helpers: the fixture files and the formula their values follow, and hand-made .npy bytes. */
 final class NpyFixtures {
-    private NpyFixtures() {
-    }
+    private NpyFixtures() {}
 
     /** A file under {@code src/test/resources/npy/}. */
     static Path fixture(String name) {
@@ -47,14 +46,19 @@ final class NpyFixtures {
     /** "3 4" to {3, 4}; "" to the 0-d shape. */
     static long[] shape(String text) {
         String t = text == null ? "" : text.trim();
-        return t.isEmpty() ? new long[0] : java.util.Arrays.stream(t.split("\\s+")).mapToLong(Long::parseLong).toArray();
+        return t.isEmpty()
+                ? new long[0]
+                : java.util.Arrays.stream(t.split("\\s+"))
+                        .mapToLong(Long::parseLong)
+                        .toArray();
     }
 
     /** A .npy file of format {@code major}.0 with header {@code dict} (plus '\n') and {@code dataBytes} zero bytes. */
     static byte[] npy(int major, String dict, int dataBytes) {
         byte[] text = (dict + "\n").getBytes(major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         int lengthBytes = major == 1 ? 2 : 4;
-        ByteBuffer b = ByteBuffer.allocate(8 + lengthBytes + text.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b =
+                ByteBuffer.allocate(8 + lengthBytes + text.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
         b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', (byte) major, 0});
         if (major == 1) {
             b.putShort((short) text.length);

@@ -22,7 +22,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class NpyGoldenIoTest {
 
     static List<JsonNode> entries() throws IOException {
-        JsonNode manifest = new ObjectMapper().readTree(fixture("golden-io/manifest.json").toFile());
+        JsonNode manifest =
+                new ObjectMapper().readTree(fixture("golden-io/manifest.json").toFile());
         return StreamSupport.stream(manifest.get("files").spliterator(), false).toList();
     }
 
@@ -31,7 +32,10 @@ class NpyGoldenIoTest {
     void readsAsTheManifestSays(JsonNode entry) throws IOException {
         Path file = fixture("golden-io/" + entry.get("path").asText());
         if (entry.has("expect") && entry.get("expect").asText().equals("error")) {
-            assertThrows(MalformedFileException.class, () -> Npy.read(file), entry.get("note").asText());
+            assertThrows(
+                    MalformedFileException.class,
+                    () -> Npy.read(file),
+                    entry.get("note").asText());
             return;
         }
         NpyHeader header = Npy.header(file);

@@ -33,9 +33,16 @@ class NpyTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-        "f4_scalar.npy, float32, ''", "f4_1d.npy, float32, 7", "f4_2d.npy, float32, 3 4", "f4_3d.npy, float32, 2 3 4",
-        "f4_empty.npy, float32, 0 5", "f4_long_first_axis_empty.npy, float32, 1234567 0",
-        "f8_scalar.npy, float64, ''", "f8_1d.npy, float64, 7", "f8_2d.npy, float64, 3 4", "f8_3d.npy, float64, 2 3 4",
+        "f4_scalar.npy, float32, ''",
+        "f4_1d.npy, float32, 7",
+        "f4_2d.npy, float32, 3 4",
+        "f4_3d.npy, float32, 2 3 4",
+        "f4_empty.npy, float32, 0 5",
+        "f4_long_first_axis_empty.npy, float32, 1234567 0",
+        "f8_scalar.npy, float64, ''",
+        "f8_1d.npy, float64, 7",
+        "f8_2d.npy, float64, 3 4",
+        "f8_3d.npy, float64, 2 3 4",
         "f8_empty.npy, float64, 0 5",
     })
     void readsWhatNumpyWroteAndWritesTheSameBytes(String file, String dtype, String shapeText) throws IOException {
@@ -89,7 +96,9 @@ class NpyTest {
         INDArray a = Npy.read(fixture(file));
         assertEquals(DType.parse(dtype).nd4j(), a.dataType());
         // integers up to 32 bits are exact; 64-bit ones round to the nearest double
-        double[] expected = Stream.of(values.split(" ")).mapToDouble(v -> new BigInteger(v).doubleValue()).toArray();
+        double[] expected = Stream.of(values.split(" "))
+                .mapToDouble(v -> new BigInteger(v).doubleValue())
+                .toArray();
         assertArrayEquals(expected, a.castTo(DataType.DOUBLE).toDoubleVector(), 0.0);
     }
 
@@ -97,7 +106,9 @@ class NpyTest {
     void readsHalfPrecisionExactlyIncludingSubnormalsAndInfinities() throws IOException {
         INDArray a = Npy.read(fixture("f2_specials.npy"));
         assertEquals(DataType.FLOAT, a.dataType());
-        float[] expected = {0f, -0f, 1f, -2.5f, 65504f, 0x1p-14f, 0x1p-24f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        float[] expected = {
+            0f, -0f, 1f, -2.5f, 65504f, 0x1p-14f, 0x1p-24f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY
+        };
         float[] actual = a.toFloatVector();
         for (int i = 0; i < expected.length; i++) {
             assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(actual[i]), "element " + i);
@@ -107,8 +118,18 @@ class NpyTest {
 
     @Test
     void roundTripsSpecialValuesBitForBit() throws IOException {
-        double[] specials = {Double.NaN, -0.0, 0.0, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY,
-            Double.MIN_VALUE, Double.MAX_VALUE, -1e-300, Math.PI, 1.0 / 3};
+        double[] specials = {
+            Double.NaN,
+            -0.0,
+            0.0,
+            Double.POSITIVE_INFINITY,
+            Double.NEGATIVE_INFINITY,
+            Double.MIN_VALUE,
+            Double.MAX_VALUE,
+            -1e-300,
+            Math.PI,
+            1.0 / 3
+        };
         for (DType dtype : DType.values()) {
             INDArray a = Tensors.fromFlat(dtype, specials, 2, 5);
             Path f = tmp.resolve("specials-" + dtype + ".npy");
@@ -119,7 +140,8 @@ class NpyTest {
             double[] x = a.dup().data().asDouble();
             double[] y = b.dup().data().asDouble();
             for (int i = 0; i < x.length; i++) {
-                assertEquals(Double.doubleToRawLongBits(x[i]), Double.doubleToRawLongBits(y[i]), dtype + " element " + i);
+                assertEquals(
+                        Double.doubleToRawLongBits(x[i]), Double.doubleToRawLongBits(y[i]), dtype + " element " + i);
             }
         }
     }
@@ -127,7 +149,8 @@ class NpyTest {
     @Test
     void writesViewsAndFortranOrderArraysInCOrder() throws IOException {
         INDArray base = ramp(DType.FLOAT32, 4, 6);
-        INDArray view = base.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 3),
+        INDArray view = base.get(
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 3),
                 org.nd4j.linalg.indexing.NDArrayIndex.interval(2, 5));
         Npy.write(tmp.resolve("view.npy"), view);
         assertSame(view.dup('c'), Npy.read(tmp.resolve("view.npy")));
@@ -138,7 +161,8 @@ class NpyTest {
 
     @Test
     void streamReadingAgreesWithFileReading() throws IOException {
-        for (String file : List.of("f4_3d.npy", "be_f8_3d.npy", "fortran_f4_3d.npy", "f4_2d_v3.npy", "f8_scalar.npy", "f4_empty.npy")) {
+        for (String file : List.of(
+                "f4_3d.npy", "be_f8_3d.npy", "fortran_f4_3d.npy", "f4_2d_v3.npy", "f8_scalar.npy", "f4_empty.npy")) {
             try (InputStream in = Files.newInputStream(fixture(file))) {
                 assertSame(Npy.read(fixture(file)), Npy.read(in, file));
             }
@@ -171,7 +195,8 @@ class NpyTest {
     @Test
     void writeRefusesIntegerArrays() {
         INDArray ints = ramp(DType.FLOAT32, 3).castTo(DataType.INT);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Npy.write(tmp.resolve("i.npy"), ints));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Npy.write(tmp.resolve("i.npy"), ints));
         assertTrue(e.getMessage().contains("float32 or float64"), e.getMessage());
     }
 
@@ -186,7 +211,8 @@ class NpyTest {
         assertEquals(expected.dataType(), actual.dataType(), "dtype");
         assertArrayEquals(expected.shape(), actual.shape(), "shape");
         if (expected.length() > 0) {
-            assertArrayEquals(expected.dup('c').data().asDouble(), actual.dup('c').data().asDouble(), 0.0);
+            assertArrayEquals(
+                    expected.dup('c').data().asDouble(), actual.dup('c').data().asDouble(), 0.0);
         }
     }
 }

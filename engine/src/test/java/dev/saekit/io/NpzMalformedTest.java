@@ -27,11 +27,13 @@ class NpzMalformedTest {
     Path tmp;
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "empty file | '' | the file is empty; an .npz file is a zip archive",
-        "plain text | 'just some text, not a zip archive at all' | not a valid zip archive (.npz): zip END header not found",
-        "a lone local header | PK\u0003\u0004 | not a valid zip archive (.npz)",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "empty file | '' | the file is empty; an .npz file is a zip archive",
+                "plain text | 'just some text, not a zip archive at all' | not a valid zip archive (.npz): zip END header not found",
+                "a lone local header | PK\u0003\u0004 | not a valid zip archive (.npz)",
+            })
     void aFileThatIsNotAZipArchiveIsRefused(String what, String content, String expected) throws IOException {
         Path npz = tmp.resolve("x.npz");
         Files.write(npz, content.getBytes(StandardCharsets.ISO_8859_1));
@@ -57,12 +59,14 @@ class NpzMalformedTest {
             Files.readAllBytes(resource("golden-io/numpy/pair.npz")),
             Files.readAllBytes(resource("golden-io/numpy/pair_compressed.npz")),
         };
-        byte[] interesting = "PK\u0001\u0002\u0003\u0004\u0005\u0006\u0008\u0000\u00ff(),:'0123456789 {}<>fiu".getBytes(StandardCharsets.ISO_8859_1);
-        Fuzzing.Outcome outcome = Fuzzing.run(tmp.resolve("fuzz.npz"), 20_240_603, seeds, Integer.MAX_VALUE, interesting, file -> {
-            Map<String, NpyHeader> headers = Npz.headers(file);
-            Map<String, INDArray> arrays = Npz.read(file);
-            assertEquals(headers.keySet(), arrays.keySet());
-        });
+        byte[] interesting = "PK\u0001\u0002\u0003\u0004\u0005\u0006\u0008\u0000\u00ff(),:'0123456789 {}<>fiu"
+                .getBytes(StandardCharsets.ISO_8859_1);
+        Fuzzing.Outcome outcome =
+                Fuzzing.run(tmp.resolve("fuzz.npz"), 20_240_603, seeds, Integer.MAX_VALUE, interesting, file -> {
+                    Map<String, NpyHeader> headers = Npz.headers(file);
+                    Map<String, INDArray> arrays = Npz.read(file);
+                    assertEquals(headers.keySet(), arrays.keySet());
+                });
         // most mutations break a CRC-32, an offset or the end record; flips in dates and versions are still read
         assertTrue(outcome.read() > 0 && outcome.refused() > outcome.rounds() / 4, outcome.toString());
     }

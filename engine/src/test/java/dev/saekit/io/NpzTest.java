@@ -29,8 +29,7 @@ class NpzTest {
     Path tmp;
 
     /** A member to put in an archive: its name, bytes and whether it is deflated. */
-    record Member(String name, byte[] bytes, boolean deflated) {
-    }
+    record Member(String name, byte[] bytes, boolean deflated) {}
 
     /** A zip archive of {@code members}, in order. */
     static byte[] zip(Member... members) throws IOException {
@@ -79,10 +78,13 @@ class NpzTest {
     @Test
     void skipsMembersThatAreNotNpyFilesAndKeepsPathsInNames() throws IOException {
         Path npz = tmp.resolve("mixed.npz");
-        Files.write(npz, zip(new Member("README.txt", "not an array".getBytes(), true),
-                new Member("a.npy", npyBytes(ramp(DType.FLOAT32, 3, 4)), false),
-                new Member("dir/", new byte[0], false),
-                new Member("dir/b.npy", npyBytes(ramp(DType.FLOAT64, 5)), true)));
+        Files.write(
+                npz,
+                zip(
+                        new Member("README.txt", "not an array".getBytes(), true),
+                        new Member("a.npy", npyBytes(ramp(DType.FLOAT32, 3, 4)), false),
+                        new Member("dir/", new byte[0], false),
+                        new Member("dir/b.npy", npyBytes(ramp(DType.FLOAT64, 5)), true)));
         Map<String, INDArray> arrays = Npz.read(npz);
         assertEquals(List.of("a", "dir/b"), List.copyOf(arrays.keySet()));
         NpyTest.assertSame(ramp(DType.FLOAT32, 3, 4), arrays.get("a"));
@@ -91,8 +93,8 @@ class NpzTest {
 
     @Test
     void anUnknownNameListsTheArrays() throws IOException {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Npz.read(resource("golden-io/numpy/pair.npz"), "y"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Npz.read(resource("golden-io/numpy/pair.npz"), "y"));
         assertTrue(e.getMessage().endsWith("pair.npz; it holds 2 arrays: x, labels"), e.getMessage());
     }
 
@@ -117,9 +119,13 @@ class NpzTest {
         long start = System.nanoTime();
         MalformedFileException e = assertThrows(MalformedFileException.class, () -> Npz.read(npz));
         // the archive records the member's true size, which its .npy header contradicts: refused before inflating
-        assertEquals(npz + ", member 'x.npy': header declares shape (2,) = 8 bytes of '<f4' data but the file has 67108872 bytes"
-                + " after the header", e.getMessage());
-        assertEquals(new NpyHeader("<f4", false, new long[] {2}), Npz.headers(npz).get("x")); // the header alone is fine
+        assertEquals(
+                npz
+                        + ", member 'x.npy': header declares shape (2,) = 8 bytes of '<f4' data but the file has 67108872 bytes"
+                        + " after the header",
+                e.getMessage());
+        assertEquals(
+                new NpyHeader("<f4", false, new long[] {2}), Npz.headers(npz).get("x")); // the header alone is fine
         assertTrue(System.nanoTime() - start < 5_000_000_000L, "stopping must not inflate the whole bomb");
     }
 
@@ -136,22 +142,32 @@ class NpzTest {
     @Test
     void aBrokenMemberIsNamedInTheError() throws IOException {
         Path npz = tmp.resolve("broken.npz");
-        Files.write(npz, zip(new Member("ok.npy", npyBytes(ramp(DType.FLOAT32, 2)), false),
-                new Member("bad.npy", "hello".getBytes(), true)));
+        Files.write(
+                npz,
+                zip(
+                        new Member("ok.npy", npyBytes(ramp(DType.FLOAT32, 2)), false),
+                        new Member("bad.npy", "hello".getBytes(), true)));
         MalformedFileException e = assertThrows(MalformedFileException.class, () -> Npz.read(npz));
-        assertEquals(npz + ", member 'bad.npy': not a .npy file: expected the magic string \\x93NUMPY at byte 0, found b'hello'",
+        assertEquals(
+                npz
+                        + ", member 'bad.npy': not a .npy file: expected the magic string \\x93NUMPY at byte 0, found b'hello'",
                 e.getMessage());
         NpyTest.assertSame(ramp(DType.FLOAT32, 2), Npz.read(npz, "ok"));
 
         Files.write(npz, zip(new Member("short.npy", npy(1, dict("<f8", "(4,)"), 16), false)));
         MalformedFileException truncated = assertThrows(MalformedFileException.class, () -> Npz.read(npz));
-        assertTrue(truncated.getMessage().contains("member 'short.npy': header declares shape (4,) = 32 bytes of '<f8' data"
-                + " but the file has 16 bytes after the header"), truncated.getMessage());
+        assertTrue(
+                truncated
+                        .getMessage()
+                        .contains("member 'short.npy': header declares shape (4,) = 32 bytes of '<f8' data"
+                                + " but the file has 16 bytes after the header"),
+                truncated.getMessage());
     }
 
     @Test
     void duplicateMembersAndOtherCompressionMethodsAreRefused() throws IOException {
-        byte[] archive = zip(new Member("a.npy", npyBytes(ramp(DType.FLOAT32, 2)), false),
+        byte[] archive = zip(
+                new Member("a.npy", npyBytes(ramp(DType.FLOAT32, 2)), false),
                 new Member("b.npy", npyBytes(ramp(DType.FLOAT32, 3)), false));
         Path npz = tmp.resolve("dup.npz");
         Files.write(npz, rename(archive, "b.npy", "a.npy"));
@@ -163,7 +179,9 @@ class NpzTest {
         bzip2[cen + 10] = 12; // the central directory's compression method: 12 is bzip2
         Files.write(npz, bzip2);
         MalformedFileException method = assertThrows(MalformedFileException.class, () -> Npz.read(npz));
-        assertEquals(npz + ", member 'a.npy': the member is compressed with method 12; .npz members are stored (0) or deflated (8)",
+        assertEquals(
+                npz
+                        + ", member 'a.npy': the member is compressed with method 12; .npz members are stored (0) or deflated (8)",
                 method.getMessage());
     }
 

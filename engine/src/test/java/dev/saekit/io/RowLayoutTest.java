@@ -56,7 +56,8 @@ class RowLayoutTest {
 
     @Test
     void moreRowAxesThanAxesOrFewerThanOneAreRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new RowLayout(new long[] {5, 4}, 3));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> new RowLayout(new long[] {5, 4}, 3));
         assertEquals("rowAxes=3 needs an array of at least 3 axes; shape [5, 4] has 2", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new RowLayout(new long[] {5, 4}, 0));
         assertTrue(new RowLayout(new long[0], 1).flattened());

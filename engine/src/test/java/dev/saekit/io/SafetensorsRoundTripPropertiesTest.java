@@ -32,34 +32,51 @@ class SafetensorsRoundTripPropertiesTest {
                 return Nd4j.zeros(dtype, shape);
             }
             if (dtype == DataType.INT64) {
-                return shape.length == 0 ? Nd4j.scalar(bits[0]) : Nd4j.createFromArray(bits).reshape(shape);
+                return shape.length == 0
+                        ? Nd4j.scalar(bits[0])
+                        : Nd4j.createFromArray(bits).reshape(shape);
             }
             if (dtype == DataType.DOUBLE) {
                 double[] v = new double[bits.length];
                 for (int i = 0; i < v.length; i++) {
                     v[i] = Double.longBitsToDouble(bits[i]);
                 }
-                return shape.length == 0 ? Nd4j.scalar(v[0]) : Nd4j.createFromArray(v).reshape(shape);
+                return shape.length == 0
+                        ? Nd4j.scalar(v[0])
+                        : Nd4j.createFromArray(v).reshape(shape);
             }
             float[] v = new float[bits.length];
             for (int i = 0; i < v.length; i++) {
                 v[i] = Float.intBitsToFloat((int) bits[i]);
             }
-            return shape.length == 0 ? Nd4j.scalar(v[0]) : Nd4j.createFromArray(v).reshape(shape);
+            return shape.length == 0
+                    ? Nd4j.scalar(v[0])
+                    : Nd4j.createFromArray(v).reshape(shape);
         }
     }
 
     @Provide
     Arbitrary<List<Spec>> tensors() {
-        Arbitrary<long[]> shapes = Arbitraries.integers().between(0, 4).list().ofMaxSize(3)
+        Arbitrary<long[]> shapes = Arbitraries.integers()
+                .between(0, 4)
+                .list()
+                .ofMaxSize(3)
                 .map(dims -> dims.stream().mapToLong(Integer::longValue).toArray());
-        Arbitrary<Spec> spec = Combinators.combine(text().ofMinLength(1).ofMaxLength(12),
-                Arbitraries.of(DataType.FLOAT, DataType.DOUBLE, DataType.INT64), shapes)
+        Arbitrary<Spec> spec = Combinators.combine(
+                        text().ofMinLength(1).ofMaxLength(12),
+                        Arbitraries.of(DataType.FLOAT, DataType.DOUBLE, DataType.INT64),
+                        shapes)
                 .flatAs((name, dtype, shape) -> {
                     int n = (int) Arrays.stream(shape).reduce(1, Math::multiplyExact);
-                    return Arbitraries.longs().array(long[].class).ofSize(n).map(bits -> new Spec(name, dtype, shape, bits));
+                    return Arbitraries.longs()
+                            .array(long[].class)
+                            .ofSize(n)
+                            .map(bits -> new Spec(name, dtype, shape, bits));
                 });
-        return spec.list().ofMaxSize(5).uniqueElements(Spec::name).filter(l -> l.stream().noneMatch(s -> s.name().equals("__metadata__")));
+        return spec.list()
+                .ofMaxSize(5)
+                .uniqueElements(Spec::name)
+                .filter(l -> l.stream().noneMatch(s -> s.name().equals("__metadata__")));
     }
 
     @Provide
@@ -94,7 +111,8 @@ class SafetensorsRoundTripPropertiesTest {
                     assertEquals(s.dtype(), a.dataType());
                     actual = new long[expected.length];
                     for (int i = 0; i < actual.length; i++) {
-                        actual[i] = s.dtype() == DataType.DOUBLE ? Double.doubleToRawLongBits(a.data().getDouble(i))
+                        actual[i] = s.dtype() == DataType.DOUBLE
+                                ? Double.doubleToRawLongBits(a.data().getDouble(i))
                                 : Float.floatToRawIntBits(a.data().getFloat(i));
                         expected[i] = s.dtype() == DataType.DOUBLE ? expected[i] : (int) expected[i];
                     }

@@ -52,8 +52,10 @@ class SafetensorsTest {
         SafetensorsFile file = Safetensors.header(resource("safetensors/dtypes.safetensors"));
         INDArray a = file.read(name);
         assertEquals(DType.parse(dtype).nd4j(), a.dataType());
-        BigInteger[] expected = Stream.of(values.split(" ")).map(BigInteger::new).toArray(BigInteger[]::new);
-        double[] asDoubles = Stream.of(expected).mapToDouble(BigInteger::doubleValue).toArray();
+        BigInteger[] expected =
+                Stream.of(values.split(" ")).map(BigInteger::new).toArray(BigInteger[]::new);
+        double[] asDoubles =
+                Stream.of(expected).mapToDouble(BigInteger::doubleValue).toArray();
         assertArrayEquals(asDoubles, a.castTo(DataType.DOUBLE).toDoubleVector(), 0.0);
 
         long[] exact = file.readLongs(name);
@@ -71,7 +73,9 @@ class SafetensorsTest {
         NpyTest.assertSame(ramp(DType.FLOAT64, 2, 3, 4), file.read("t_float64"));
         INDArray half = file.read("t_float16");
         assertEquals(DataType.FLOAT, half.dataType());
-        float[] expected = {0f, -0f, 1f, -2.5f, 65504f, 0x1p-14f, 0x1p-24f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        float[] expected = {
+            0f, -0f, 1f, -2.5f, 65504f, 0x1p-14f, 0x1p-24f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY
+        };
         float[] actual = half.toFloatVector();
         for (int i = 0; i < expected.length; i++) {
             assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(actual[i]), "element " + i);
@@ -90,7 +94,11 @@ class SafetensorsTest {
             converted.forEach((name, a) -> {
                 assertEquals(target.nd4j(), a.dataType(), name);
                 assertArrayEquals(raw.get(name).shape(), a.shape(), name);
-                assertArrayEquals(raw.get(name).castTo(target.nd4j()).dup().data().asDouble(), a.dup().data().asDouble(), 0.0, name);
+                assertArrayEquals(
+                        raw.get(name).castTo(target.nd4j()).dup().data().asDouble(),
+                        a.dup().data().asDouble(),
+                        0.0,
+                        name);
             });
         }
     }
@@ -99,11 +107,26 @@ class SafetensorsTest {
     void headerGivesTensorsInFileOrderWithMetadataScalarsAndEmptyTensors() throws IOException {
         SafetensorsFile file = Safetensors.header(resource("golden-io/safetensors/multi.safetensors"));
         // the library orders tensors by dtype (largest first), then name; the header keeps that order
-        assertEquals(List.of("big_ints", "labels", "weight", "acts", "empty", "scalar", "emb_bf16", "bias_f16"),
+        assertEquals(
+                List.of("big_ints", "labels", "weight", "acts", "empty", "scalar", "emb_bf16", "bias_f16"),
                 List.copyOf(file.tensors().keySet()));
-        assertEquals(Map.of("seed", "7", "description", "several tensors of several dtypes in one file", "n", "37",
-                "format", "pt", "d", "13", "t", "5"), file.metadata());
-        assertEquals(new TensorEntry("acts", ElementType.FLOAT32, new long[] {37, 5, 13}, 1072, 10692), file.entry("acts"));
+        assertEquals(
+                Map.of(
+                        "seed",
+                        "7",
+                        "description",
+                        "several tensors of several dtypes in one file",
+                        "n",
+                        "37",
+                        "format",
+                        "pt",
+                        "d",
+                        "13",
+                        "t",
+                        "5"),
+                file.metadata());
+        assertEquals(
+                new TensorEntry("acts", ElementType.FLOAT32, new long[] {37, 5, 13}, 1072, 10692), file.entry("acts"));
         assertEquals(672, file.dataStart());
 
         INDArray scalar = file.read("scalar");
@@ -114,7 +137,9 @@ class SafetensorsTest {
         assertEquals(ElementType.BFLOAT16, file.entry("emb_bf16").dtype());
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> file.read("nope"));
-        assertTrue(e.getMessage().contains("no tensor 'nope' in ") && e.getMessage().contains("it holds 8 tensors: big_ints, labels"),
+        assertTrue(
+                e.getMessage().contains("no tensor 'nope' in ")
+                        && e.getMessage().contains("it holds 8 tensors: big_ints, labels"),
                 e.getMessage());
     }
 
@@ -135,13 +160,20 @@ class SafetensorsTest {
     void writesTheBytesThePythonLibraryWrites() throws IOException {
         Path plain = tmp.resolve("plain.safetensors");
         Safetensors.write(plain, pythonsTensors(), null);
-        assertArrayEquals(Files.readAllBytes(resource("safetensors/written_by_python.safetensors")), Files.readAllBytes(plain));
+        assertArrayEquals(
+                Files.readAllBytes(resource("safetensors/written_by_python.safetensors")), Files.readAllBytes(plain));
 
         Path withMetadata = tmp.resolve("meta.safetensors");
-        Safetensors.write(withMetadata, pythonsTensors(), Map.of("note", "quote \" backslash \\ newline \n tab \t \u0001 \u00e9"));
-        assertArrayEquals(Files.readAllBytes(resource("safetensors/written_by_python_meta.safetensors")),
+        Safetensors.write(
+                withMetadata,
+                pythonsTensors(),
+                Map.of("note", "quote \" backslash \\ newline \n tab \t \u0001 \u00e9"));
+        assertArrayEquals(
+                Files.readAllBytes(resource("safetensors/written_by_python_meta.safetensors")),
                 Files.readAllBytes(withMetadata));
-        assertEquals("quote \" backslash \\ newline \n tab \t \u0001 \u00e9", Safetensors.header(withMetadata).metadata().get("note"));
+        assertEquals(
+                "quote \" backslash \\ newline \n tab \t \u0001 \u00e9",
+                Safetensors.header(withMetadata).metadata().get("note"));
     }
 
     @Test
@@ -151,30 +183,48 @@ class SafetensorsTest {
         Safetensors.write(empty, Map.of(), null);
         assertArrayEquals("\b\0\0\0\0\0\0\0{}      ".getBytes(StandardCharsets.US_ASCII), Files.readAllBytes(empty));
         Safetensors.write(empty, Map.of(), Map.of("", ""));
-        assertArrayEquals("\u0018\0\0\0\0\0\0\0{\"__metadata__\":{\"\":\"\"}}".getBytes(StandardCharsets.US_ASCII),
+        assertArrayEquals(
+                "\u0018\0\0\0\0\0\0\0{\"__metadata__\":{\"\":\"\"}}".getBytes(StandardCharsets.US_ASCII),
                 Files.readAllBytes(empty));
         assertEquals(Map.of("", ""), Safetensors.header(empty).metadata());
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"golden-io/safetensors/f32.safetensors", "golden-io/safetensors/f64.safetensors",
-        "golden-io/sae_lens/standard/sae_weights.safetensors"})
+    @ValueSource(
+            strings = {
+                "golden-io/safetensors/f32.safetensors",
+                "golden-io/safetensors/f64.safetensors",
+                "golden-io/sae_lens/standard/sae_weights.safetensors"
+            })
     void rewritesGoldenFilesByteForByte(String path) throws IOException {
         Path golden = resource(path);
         Path copy = tmp.resolve("copy.safetensors");
-        Safetensors.write(copy, Safetensors.read(golden), Safetensors.header(golden).metadata());
+        Safetensors.write(
+                copy, Safetensors.read(golden), Safetensors.header(golden).metadata());
         assertArrayEquals(Files.readAllBytes(golden), Files.readAllBytes(copy));
     }
 
     @Test
     void roundTripsSpecialValuesAndViewsBitForBit() throws IOException {
-        double[] specials = {Double.NaN, -0.0, 0.0, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY,
-            Double.MIN_VALUE, Double.MAX_VALUE, -1e-300, Math.PI, 1.0 / 3};
+        double[] specials = {
+            Double.NaN,
+            -0.0,
+            0.0,
+            Double.POSITIVE_INFINITY,
+            Double.NEGATIVE_INFINITY,
+            Double.MIN_VALUE,
+            Double.MAX_VALUE,
+            -1e-300,
+            Math.PI,
+            1.0 / 3
+        };
         Map<String, INDArray> tensors = new LinkedHashMap<>();
         tensors.put("f32", Tensors.fromFlat(DType.FLOAT32, specials, 2, 5));
         tensors.put("f64", Tensors.fromFlat(DType.FLOAT64, specials, 2, 5));
         tensors.put("f32_transposed_view", ramp(DType.FLOAT32, 4, 6).transpose());
-        tensors.put("i64", Nd4j.createFromArray(Long.MIN_VALUE, -1L, 0L, Long.MAX_VALUE).reshape(2, 2));
+        tensors.put(
+                "i64",
+                Nd4j.createFromArray(Long.MIN_VALUE, -1L, 0L, Long.MAX_VALUE).reshape(2, 2));
         Path f = tmp.resolve("specials.safetensors");
         Safetensors.write(f, tensors, Map.of("k", "v"));
         SafetensorsFile read = Safetensors.header(f);
@@ -186,7 +236,8 @@ class SafetensorsTest {
             double[] x = a.data().asDouble();
             double[] y = b.data().asDouble();
             for (int i = 0; i < x.length; i++) {
-                assertEquals(Double.doubleToRawLongBits(x[i]), Double.doubleToRawLongBits(y[i]), name + " element " + i);
+                assertEquals(
+                        Double.doubleToRawLongBits(x[i]), Double.doubleToRawLongBits(y[i]), name + " element " + i);
             }
         }
         assertArrayEquals(new long[] {Long.MIN_VALUE, -1, 0, Long.MAX_VALUE}, read.readLongs("i64"));
@@ -220,15 +271,21 @@ class SafetensorsTest {
     @Test
     void writeRefusesOtherDTypesTheMetadataKeyAndLoneSurrogates() {
         Path f = tmp.resolve("x.safetensors");
-        IllegalArgumentException ints = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException ints = assertThrows(
+                IllegalArgumentException.class,
                 () -> Safetensors.write(f, Map.of("i", ramp(DType.FLOAT32, 3).castTo(DataType.INT32)), null));
         assertTrue(ints.getMessage().contains("tensor 'i' has dtype INT"), ints.getMessage());
-        IllegalArgumentException key = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException key = assertThrows(
+                IllegalArgumentException.class,
                 () -> Safetensors.write(f, Map.of("__metadata__", ramp(DType.FLOAT32, 3)), null));
         assertTrue(key.getMessage().contains("metadata key"), key.getMessage());
-        IllegalArgumentException surrogate = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException surrogate = assertThrows(
+                IllegalArgumentException.class,
                 () -> Safetensors.write(f, Map.of("a", ramp(DType.FLOAT32, 3)), Map.of("k", "bad \ud800 text")));
-        assertTrue(surrogate.getMessage().contains("metadata 'k' 'bad \ud800 text' holds a lone surrogate U+D800 at index 4"),
+        assertTrue(
+                surrogate
+                        .getMessage()
+                        .contains("metadata 'k' 'bad \ud800 text' holds a lone surrogate U+D800 at index 4"),
                 surrogate.getMessage());
         assertFalse(Files.exists(f));
     }

@@ -54,7 +54,10 @@ class ShardedDatasetTest {
     }
 
     private static ShardedDataset open(Path dir, int bufferRows, int chunkRows) throws IOException {
-        return ShardedDataset.builder(dir.toString()).bufferRows(bufferRows).chunkRows(chunkRows).build();
+        return ShardedDataset.builder(dir.toString())
+                .bufferRows(bufferRows)
+                .chunkRows(chunkRows)
+                .build();
     }
 
     /** The row ids of each batch, checking that every batch row is an intact source row. */
@@ -161,13 +164,21 @@ class ShardedDatasetTest {
     void rowsAreReadThroughWindowsNoLargerThanTheLimit() throws IOException {
         writeShards(dir, 0, 20, 11);
         // 3 rows of 3 float32 fit in 40 bytes: each window (and chunk) is at most 3 rows
-        ShardedDataset data = ShardedDataset.builder(dir.toString()).chunkRows(100).bufferRows(8).maxWindowBytes(40).build();
+        ShardedDataset data = ShardedDataset.builder(dir.toString())
+                .chunkRows(100)
+                .bufferRows(8)
+                .maxWindowBytes(40)
+                .build();
         assertEquals(3, data.chunkRows());
         assertArrayEquals(range(31), flat(ids(data.batchesInOrder(5))));
-        assertArrayEquals(range(31), LongStream.of(flat(ids(data.batches(5, 2, 0)))).sorted().toArray());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        assertArrayEquals(
+                range(31),
+                LongStream.of(flat(ids(data.batches(5, 2, 0)))).sorted().toArray());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> ShardedDataset.builder(dir.toString()).maxWindowBytes(8).build());
-        assertTrue(e.getMessage().contains("12 bytes, more than the 8 one memory-mapped window can span"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("12 bytes, more than the 8 one memory-mapped window can span"), e.getMessage());
     }
 
     @Test
@@ -178,7 +189,11 @@ class ShardedDatasetTest {
         Npy.write(dir.resolve("acts/other.npy"), Tensors.matrix(DType.FLOAT32, new double[][] {row(10), row(11)}));
 
         ShardedDataset all = open(dir.resolve("acts"), 8, 4);
-        assertEquals(List.of(dir.resolve("acts/other.npy"), dir.resolve("acts/shard-00.npy"), dir.resolve("acts/shard-01.npy")),
+        assertEquals(
+                List.of(
+                        dir.resolve("acts/other.npy"),
+                        dir.resolve("acts/shard-00.npy"),
+                        dir.resolve("acts/shard-01.npy")),
                 all.files().stream().sorted().toList());
         assertEquals(dir.resolve("acts/other.npy"), all.files().get(0), "sorted by name");
         assertEquals(12, all.rows());
@@ -188,9 +203,10 @@ class ShardedDatasetTest {
         assertArrayEquals(range(10), flat(ids(globbed.batchesInOrder(4))));
         assertTrue(globbed.description().endsWith("shard-*.npy (2 .npy shards)"), globbed.description());
 
-        assertEquals(4, ShardedDataset.open(dir.resolve("acts") + "/**.npy").files().size(), "** descends into old/");
-        IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
-                () -> ShardedDataset.open(dir.resolve("acts") + "/*.bin"));
+        assertEquals(
+                4, ShardedDataset.open(dir.resolve("acts") + "/**.npy").files().size(), "** descends into old/");
+        IllegalArgumentException none =
+                assertThrows(IllegalArgumentException.class, () -> ShardedDataset.open(dir.resolve("acts") + "/*.bin"));
         assertTrue(none.getMessage().startsWith("no file matches "), none.getMessage());
     }
 
@@ -199,8 +215,10 @@ class ShardedDatasetTest {
         writeShards(dir, 0, 5);
         Npy.write(dir.resolve("shard-01.npy"), Tensors.zeros(DType.FLOAT32, 4, 7));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> open(dir, 8, 4));
-        assertEquals("shard " + dir.resolve("shard-01.npy") + " has shape [4, 7] (rows of width 7) but shard "
-                + dir.resolve("shard-00.npy") + " has shape [5, 3] (width 3); all shards need the same width", e.getMessage());
+        assertEquals(
+                "shard " + dir.resolve("shard-01.npy") + " has shape [4, 7] (rows of width 7) but shard "
+                        + dir.resolve("shard-00.npy") + " has shape [5, 3] (width 3); all shards need the same width",
+                e.getMessage());
     }
 
     @Test
@@ -228,13 +246,16 @@ class ShardedDatasetTest {
             b.putInt(v);
         }
         writeRaw(ints, "<i4", false, new long[] {2, 3}, b.flip());
-        ShardedDataset data = ShardedDataset.builder(List.of(ints)).dtype(DType.FLOAT64).build();
-        assertArrayEquals(new double[][] {{-7, 0, 7}, {Integer.MAX_VALUE, Integer.MIN_VALUE, 1 << 24}},
+        ShardedDataset data =
+                ShardedDataset.builder(List.of(ints)).dtype(DType.FLOAT64).build();
+        assertArrayEquals(
+                new double[][] {{-7, 0, 7}, {Integer.MAX_VALUE, Integer.MIN_VALUE, 1 << 24}},
                 data.batchesInOrder(2).iterator().next().toDoubleMatrix());
     }
 
     private static void assertRefused(Path file, String messageStart) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> ShardedDataset.builder(List.of(file)).build());
         assertTrue(e.getMessage().startsWith(messageStart), e.getMessage());
     }
@@ -270,16 +291,22 @@ class ShardedDatasetTest {
         ShardedDataset samples = ShardedDataset.builder(List.of(f)).build(); // the first axis indexes rows: 2 rows of 9
         assertEquals(2, samples.rows());
         assertEquals(9, samples.cols());
-        NonFiniteValueException e = assertThrows(NonFiniteValueException.class, () -> samples.batchesInOrder(4).forEach(b -> { }));
-        assertEquals(f + " has -Infinity at row 1, column 7 (index [1, 2, 1] of shape [2, 3, 3]); remove or impute such rows"
-                + " before training", e.getMessage());
+        NonFiniteValueException e = assertThrows(
+                NonFiniteValueException.class, () -> samples.batchesInOrder(4).forEach(b -> {}));
+        assertEquals(
+                f + " has -Infinity at row 1, column 7 (index [1, 2, 1] of shape [2, 3, 3]); remove or impute such rows"
+                        + " before training",
+                e.getMessage());
 
         ShardedDataset tokens = ShardedDataset.builder(List.of(f)).rowAxes(2).build(); // 6 rows of 3
         assertEquals(6, tokens.rows());
         assertEquals(WIDTH, tokens.cols());
-        e = assertThrows(NonFiniteValueException.class, () -> tokens.batchesInOrder(4).forEach(b -> { }));
-        assertEquals(f + " has -Infinity at row 5, column 1 (index [1, 2, 1] of shape [2, 3, 3]); remove or impute such rows"
-                + " before training", e.getMessage());
+        e = assertThrows(
+                NonFiniteValueException.class, () -> tokens.batchesInOrder(4).forEach(b -> {}));
+        assertEquals(
+                f + " has -Infinity at row 5, column 1 (index [1, 2, 1] of shape [2, 3, 3]); remove or impute such rows"
+                        + " before training",
+                e.getMessage());
     }
 
     @Test
@@ -311,7 +338,8 @@ class ShardedDatasetTest {
         writeRaw(bigHalf, ">f2", false, new long[] {1, WIDTH}, bh.flip());
 
         for (DType dtype : DType.values()) {
-            ShardedDataset data = ShardedDataset.builder(dir.toString()).dtype(dtype).build();
+            ShardedDataset data =
+                    ShardedDataset.builder(dir.toString()).dtype(dtype).build();
             INDArray batch = data.batchesInOrder(5).iterator().next();
             assertEquals(dtype.nd4j(), batch.dataType());
             double[][] expected = {row(0), row(1), row(2), row(3), {4, 0.5, -65504}};
@@ -327,8 +355,13 @@ class ShardedDatasetTest {
         writeRaw(half, "<f2", false, new long[] {1, WIDTH}, b.flip());
         assertEquals(0x1p-24f, dev.saekit.io.Float16.toFloat((short) 0x0001));
         assertEquals(Float.floatToIntBits(-0.0f), Float.floatToIntBits(dev.saekit.io.Float16.toFloat((short) 0x8000)));
-        NonFiniteValueException e = assertThrows(NonFiniteValueException.class,
-                () -> ShardedDataset.builder(List.of(half)).build().batchesInOrder(1).iterator().next());
+        NonFiniteValueException e = assertThrows(
+                NonFiniteValueException.class,
+                () -> ShardedDataset.builder(List.of(half))
+                        .build()
+                        .batchesInOrder(1)
+                        .iterator()
+                        .next());
         assertEquals(2, e.column());
     }
 
@@ -340,7 +373,9 @@ class ShardedDatasetTest {
         // halves and a division by 24 are exact, in float32 as in float64, whatever the order
         INDArray mean = data.meanRow();
         assertArrayEquals(new double[] {11.5, 116, -11.5}, mean.toDoubleVector(), 0.0);
-        INDArray all = Tensors.matrix(DType.FLOAT32, LongStream.range(0, 24).mapToObj(ShardedDatasetTest::row).toArray(double[][]::new));
+        INDArray all = Tensors.matrix(
+                DType.FLOAT32,
+                LongStream.range(0, 24).mapToObj(ShardedDatasetTest::row).toArray(double[][]::new));
         assertArrayEquals(InMemoryDataset.of(all, "all").meanRow().toDoubleVector(), mean.toDoubleVector(), 0.0);
 
         ShardedDataset centred = data.centred(mean);
@@ -355,13 +390,23 @@ class ShardedDatasetTest {
     void aSampleHoldsDistinctRowsInOrderAndDependsOnlyOnTheSeed() throws IOException {
         writeShards(dir, 0, 40, 25, 35);
         ShardedDataset data = open(dir, 8, 4);
-        long[] a = ids(List.of(data.sample(30, 5))).get(0).stream().mapToLong(Long::longValue).toArray();
+        long[] a = ids(List.of(data.sample(30, 5))).get(0).stream()
+                .mapToLong(Long::longValue)
+                .toArray();
         assertEquals(30, a.length);
         assertEquals(30, LongStream.of(a).distinct().count());
         assertArrayEquals(LongStream.of(a).sorted().toArray(), a);
         assertTrue(LongStream.of(a).allMatch(r -> r >= 0 && r < 100));
-        assertArrayEquals(a, ids(List.of(data.sample(30, 5))).get(0).stream().mapToLong(Long::longValue).toArray());
-        assertNotEquals(List.of(a), List.of(ids(List.of(data.sample(30, 6))).get(0).stream().mapToLong(Long::longValue).toArray()));
+        assertArrayEquals(
+                a,
+                ids(List.of(data.sample(30, 5))).get(0).stream()
+                        .mapToLong(Long::longValue)
+                        .toArray());
+        assertNotEquals(
+                List.of(a),
+                List.of(ids(List.of(data.sample(30, 6))).get(0).stream()
+                        .mapToLong(Long::longValue)
+                        .toArray()));
         assertArrayEquals(range(100), flat(ids(List.of(data.sample(500, 5)))), "n >= rows: every row");
     }
 
@@ -375,11 +420,14 @@ class ShardedDatasetTest {
         ShardedDataset data = open(dir, 4, 4);
         e = assertThrows(IllegalArgumentException.class, () -> data.batches(0, 0, 0));
         assertEquals("batchSize must be > 0, was 0", e.getMessage());
-        assertThrows(java.nio.file.NoSuchFileException.class, () -> ShardedDataset.open(dir.resolve("missing").toString()));
+        assertThrows(
+                java.nio.file.NoSuchFileException.class,
+                () -> ShardedDataset.open(dir.resolve("missing").toString()));
     }
 
     /** A .npy file written by hand: magic, version 1.0, the dict padded to 64 bytes, the data as given. */
-    private static void writeRaw(Path file, String descr, boolean fortran, long[] shape, ByteBuffer data) throws IOException {
+    private static void writeRaw(Path file, String descr, boolean fortran, long[] shape, ByteBuffer data)
+            throws IOException {
         StringBuilder dims = new StringBuilder();
         for (long s : shape) {
             dims.append(s).append(", ");
@@ -388,7 +436,8 @@ class ShardedDatasetTest {
                 + dims.toString().replaceAll(", $", shape.length == 1 ? "," : "") + "), }";
         int padding = 64 - (10 + dict.length() + 1) % 64;
         String header = dict + " ".repeat(padding) + "\n";
-        ByteBuffer out = ByteBuffer.allocate(10 + header.length() + data.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out =
+                ByteBuffer.allocate(10 + header.length() + data.remaining()).order(ByteOrder.LITTLE_ENDIAN);
         out.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) header.length());
         out.put(header.getBytes(StandardCharsets.ISO_8859_1)).put(data);
         Files.write(file, out.array());

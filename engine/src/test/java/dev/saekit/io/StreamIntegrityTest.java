@@ -44,9 +44,10 @@ class StreamIntegrityTest {
      */
     private static void refusedEverywhere(Path f, String expected) {
         for (Reading r : new Reading[] {
-            () -> DataFiles.read(f), () -> DataLocation.open(f.toString(), null, 1).statistics(),
+            () -> DataFiles.read(f),
+            () -> DataLocation.open(f.toString(), null, 1).statistics(),
             () -> DataLocation.open(f.toString(), null, 1).check(DType.FLOAT32),
-            () -> ShardedDataset.builder(f.toString()).build().batchesInOrder(8).forEach(b -> { }),
+            () -> ShardedDataset.builder(f.toString()).build().batchesInOrder(8).forEach(b -> {}),
         }) {
             MalformedFileException e = assertThrows(MalformedFileException.class, r::run);
             assertTrue(e.getMessage().startsWith(f.toString()) && e.getMessage().contains(expected), e.getMessage());
@@ -61,17 +62,24 @@ class StreamIntegrityTest {
     void trailingGarbageAfterAGzipStreamIsRefused() throws IOException {
         byte[] gz = gzip(IDX);
         Path f = write("images-idx2-ubyte.gz", concat(gz, "garbage!".getBytes()));
-        refusedEverywhere(f, "8 bytes follow the end of the gzip stream at byte " + gz.length
-                + " and do not start another gzip member; the file is damaged or something was appended to it");
+        refusedEverywhere(
+                f,
+                "8 bytes follow the end of the gzip stream at byte " + gz.length
+                        + " and do not start another gzip member; the file is damaged or something was appended to it");
         refusedEverywhere(write("zeros.gz", concat(gz, new byte[512])), "512 bytes follow the end of the gzip stream");
     }
 
     @Test
     void concatenatedGzipMembersAreOneStreamAsForGunzip() throws IOException {
-        Path f = write("two.idx.gz", concat(gzip(Arrays.copyOf(IDX, 15)), gzip(Arrays.copyOfRange(IDX, 15, IDX.length))));
-        assertArrayEquals(new double[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, DataFiles.read(f).matrix().data().asDouble(), 0.0);
+        Path f = write(
+                "two.idx.gz", concat(gzip(Arrays.copyOf(IDX, 15)), gzip(Arrays.copyOfRange(IDX, 15, IDX.length))));
+        assertArrayEquals(
+                new double[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11},
+                DataFiles.read(f).matrix().data().asDouble(),
+                0.0);
         Path headers = write("flags.idx.gz", DataBytes.gzipMember(IDX, new byte[] {1, 2, 3}, "name", "comment", true));
-        assertEquals(5.5, DataLocation.open(headers.toString(), null, 1).statistics().mean(), 0.0);
+        assertEquals(
+                5.5, DataLocation.open(headers.toString(), null, 1).statistics().mean(), 0.0);
     }
 
     @Test
@@ -84,7 +92,9 @@ class StreamIntegrityTest {
         byte[] badCrc = gz.clone();
         badCrc[gz.length - 8] ^= 1;
         refusedEverywhere(write("crc.gz", badCrc), "CRC-32 mismatch");
-        refusedEverywhere(write("short.gz", gzip(Arrays.copyOf(IDX, 14))), "= 12 bytes of data but the file decompresses to 2 bytes");
+        refusedEverywhere(
+                write("short.gz", gzip(Arrays.copyOf(IDX, 14))),
+                "= 12 bytes of data but the file decompresses to 2 bytes");
         refusedEverywhere(write("long.gz", gzip(concat(IDX, new byte[] {1}))), "decompresses to more bytes than that");
     }
 
@@ -104,25 +114,34 @@ class StreamIntegrityTest {
         byte[] member = DataBytes.npyF4(new long[] {2, 2}, 1, 2, 3, 4);
         ZipBuilder after = new ZipBuilder();
         after.add("x.npy", member, true).afterStream = new byte[] {1, 2, 3};
-        refusedEverywhere(write("after.npz", after.build()), "compressed bytes follow the end of the member's deflate stream");
+        refusedEverywhere(
+                write("after.npz", after.build()), "compressed bytes follow the end of the member's deflate stream");
 
-        ZipBuilder crc = new ZipBuilder(); // a stored member is mapped in place: its CRC is checked by the passes that read it whole
+        ZipBuilder crc =
+                new ZipBuilder(); // a stored member is mapped in place: its CRC is checked by the passes that read it
+        // whole
         crc.add("x.npy", member, false).crc = 0L;
         Path stored = write("crc.npz", crc.build());
         for (Reading r : new Reading[] {
-            () -> DataFiles.read(stored), () -> DataLocation.open(stored.toString(), null, 1).statistics(),
+            () -> DataFiles.read(stored),
+            () -> DataLocation.open(stored.toString(), null, 1).statistics(),
             () -> DataLocation.open(stored.toString(), null, 1).check(DType.FLOAT32),
         }) {
             MalformedFileException e = assertThrows(MalformedFileException.class, r::run);
-            assertTrue(e.getMessage().endsWith("member 'x.npy': CRC-32 mismatch: the archive records 00000000, the member's bytes"
-                    + " give " + String.format("%08x", ZipBuilder.crc(member))), e.getMessage());
+            assertTrue(
+                    e.getMessage()
+                            .endsWith(
+                                    "member 'x.npy': CRC-32 mismatch: the archive records 00000000, the member's bytes"
+                                            + " give " + String.format("%08x", ZipBuilder.crc(member))),
+                    e.getMessage());
         }
 
         ZipBuilder bomb = new ZipBuilder(); // a member whose record claims far more than deflate can give
         ZipBuilder.Entry e = bomb.add("x.npy", member, true);
         e.size = 1L << 40;
         e.zip64 = true;
-        MalformedFileException lie = assertThrows(MalformedFileException.class, () -> DataFiles.info(write("lie.npz", bomb.build()), null));
+        MalformedFileException lie =
+                assertThrows(MalformedFileException.class, () -> DataFiles.info(write("lie.npz", bomb.build()), null));
         assertTrue(lie.getMessage().contains("more than deflate can expand to (1032-fold)"), lie.getMessage());
     }
 
@@ -132,13 +151,18 @@ class StreamIntegrityTest {
         zip64.add("a.npy", DataBytes.npyF4(new long[] {2, 2}, 1, 2, 3, 4), false).zip64 = true;
         zip64.add("b.npy", DataBytes.npyF4(new long[] {3}, 5, 6, 7), true).zip64 = true;
         Path f = write("z64.npz", zip64.build());
-        assertArrayEquals(new double[] {1, 2, 3, 4}, DataFiles.read(f, "a").matrix().data().asDouble(), 0.0);
-        assertArrayEquals(new double[] {5, 6, 7}, DataFiles.read(f, "b").matrix().data().asDouble(), 0.0);
+        assertArrayEquals(
+                new double[] {1, 2, 3, 4},
+                DataFiles.read(f, "a").matrix().data().asDouble(),
+                0.0);
+        assertArrayEquals(
+                new double[] {5, 6, 7}, DataFiles.read(f, "b").matrix().data().asDouble(), 0.0);
 
         ZipBuilder shared = new ZipBuilder(); // b's record points at a's local header
         shared.add("a.npy", DataBytes.npyF4(new long[] {2, 2}, 1, 2, 3, 4), false);
         shared.add("b.npy", DataBytes.npyF4(new long[] {2, 2}, 1, 2, 3, 4), false).sameLocalAs = 0;
-        MalformedFileException e = assertThrows(MalformedFileException.class, () -> Npz.read(write("shared.npz", shared.build())));
+        MalformedFileException e =
+                assertThrows(MalformedFileException.class, () -> Npz.read(write("shared.npz", shared.build())));
         assertTrue(e.getMessage().endsWith("member 'b.npy': its local header at byte 0 names 'a.npy'"), e.getMessage());
 
         ZipBuilder overlap = new ZipBuilder(); // a's compressed bytes run over b's local header
@@ -156,7 +180,9 @@ class StreamIntegrityTest {
         Path f = write("stored.npz", zip.build());
         try (ShardedDataset data = ShardedDataset.builder(f.toString()).build()) {
             assertEquals(0, data.scratchBytes(), "a stored member is mapped where it lies");
-            assertArrayEquals(new double[][] {{1, 2}, {3, 4}}, data.batchesInOrder(2).iterator().next().toDoubleMatrix());
+            assertArrayEquals(
+                    new double[][] {{1, 2}, {3, 4}},
+                    data.batchesInOrder(2).iterator().next().toDoubleMatrix());
         }
     }
 }

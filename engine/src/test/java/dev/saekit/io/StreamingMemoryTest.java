@@ -48,7 +48,10 @@ class StreamingMemoryTest {
         for (long left = data - 4; left > 0; left -= Math.min(left, zeros.length)) {
             pieces.add(left >= zeros.length ? zeros : new byte[(int) left]);
         }
-        pieces.add(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(1f).array());
+        pieces.add(ByteBuffer.allocate(4)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putFloat(1f)
+                .array());
         for (byte[] p : pieces) {
             crc.update(p);
             d.setInput(p);
@@ -78,8 +81,15 @@ class StreamingMemoryTest {
         long n = 1L << 28; // 1 GiB of float32
         bomb(f, n);
         assertTrue(Files.size(f) < 2 << 20, "a small archive: " + Files.size(f));
-        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
-                "-cp", System.getProperty("java.class.path"), Child.class.getName(), f.toString()).redirectErrorStream(true).start();
+        Process child = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx64m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Child.class.getName(),
+                        f.toString())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(child.getInputStream().readAllBytes()).strip();
         assertTrue(child.waitFor(240, TimeUnit.SECONDS));
         assertEquals(0, child.exitValue(), output);

@@ -36,16 +36,22 @@ class TrainingConfigJsonTest {
             assertEquals(c.optimizer(), back.optimizer(), where);
             assertEquals(c.schedule(), back.schedule(), where);
             assertEquals(Double.doubleToRawLongBits(c.clipNorm()), Double.doubleToRawLongBits(back.clipNorm()), where);
-            assertEquals(List.of(c.epochs(), c.batchSize(), c.seed(), c.shuffle()),
-                    List.of(back.epochs(), back.batchSize(), back.seed(), back.shuffle()), where);
+            assertEquals(
+                    List.of(c.epochs(), c.batchSize(), c.seed(), c.shuffle()),
+                    List.of(back.epochs(), back.batchSize(), back.seed(), back.shuffle()),
+                    where);
             assertEquals(text, MAPPER.writeValueAsString(TrainingConfigJson.toJson(back)), where);
         }
     }
 
     /** A random config: any optimiser, schedule, clipping, and a loss of up to three levels of sums and weights. */
     static TrainingConfig config(Random r) {
-        OptimizerConfig optimizer = new OptimizerConfig(r.nextBoolean() ? OptimizerConfig.Kind.ADAM : OptimizerConfig.Kind.ADAMW,
-                Math.pow(10, -6 + 5 * r.nextDouble()), r.nextDouble(), r.nextDouble(), Math.pow(10, -12 + 6 * r.nextDouble()),
+        OptimizerConfig optimizer = new OptimizerConfig(
+                r.nextBoolean() ? OptimizerConfig.Kind.ADAM : OptimizerConfig.Kind.ADAMW,
+                Math.pow(10, -6 + 5 * r.nextDouble()),
+                r.nextDouble(),
+                r.nextDouble(),
+                Math.pow(10, -12 + 6 * r.nextDouble()),
                 r.nextInt(3) == 0 ? 0.0 : r.nextDouble() * 0.1);
         Schedule schedule = switch (r.nextInt(3)) {
             case 0 -> Schedule.constant();
@@ -68,14 +74,24 @@ class TrainingConfigJsonTest {
     static LossSpec loss(Random r, int depth) {
         int kinds = depth > 0 ? 10 : 8;
         switch (r.nextInt(kinds)) {
-            case 0: return new LossSpec.Mse();
-            case 1: return new LossSpec.L1(r.nextDouble() * 1e-3);
-            case 2: return new LossSpec.MseL1(r.nextDouble() * 1e-3);
-            case 3: return new LossSpec.TopKAux(r.nextDouble());
-            case 4: return new LossSpec.AuxK(r.nextInt(64), r.nextDouble(), r.nextBoolean() ? AuxKLoss.Flavor.SAELENS
-                    : AuxKLoss.Flavor.SPARSIFY, r.nextInt(3) == 0 ? 0 : r.nextInt(1000));
-            case 5: return new LossSpec.Reanimation(r.nextDouble());
-            case 6: return new LossSpec.MpRevive(r.nextDouble() * 0.1, r.nextDouble() * 0.1, r.nextInt(20));
+            case 0:
+                return new LossSpec.Mse();
+            case 1:
+                return new LossSpec.L1(r.nextDouble() * 1e-3);
+            case 2:
+                return new LossSpec.MseL1(r.nextDouble() * 1e-3);
+            case 3:
+                return new LossSpec.TopKAux(r.nextDouble());
+            case 4:
+                return new LossSpec.AuxK(
+                        r.nextInt(64),
+                        r.nextDouble(),
+                        r.nextBoolean() ? AuxKLoss.Flavor.SAELENS : AuxKLoss.Flavor.SPARSIFY,
+                        r.nextInt(3) == 0 ? 0 : r.nextInt(1000));
+            case 5:
+                return new LossSpec.Reanimation(r.nextDouble());
+            case 6:
+                return new LossSpec.MpRevive(r.nextDouble() * 0.1, r.nextDouble() * 0.1, r.nextInt(20));
             case 7: {
                 MatryoshkaLoss.Kind kind = r.nextBoolean() ? MatryoshkaLoss.Kind.MSE : MatryoshkaLoss.Kind.NMSE;
                 LossSpec.Matryoshka.Weighting w = LossSpec.Matryoshka.Weighting.values()[r.nextInt(3)];
@@ -88,7 +104,8 @@ class TrainingConfigJsonTest {
                 }
                 return new LossSpec.Matryoshka(kind, w, weights);
             }
-            case 8: return new LossSpec.Weighted(loss(r, depth - 1), r.nextDouble() * 3);
+            case 8:
+                return new LossSpec.Weighted(loss(r, depth - 1), r.nextDouble() * 3);
             default: {
                 List<LossSpec> terms = new ArrayList<>();
                 int n = 2 + r.nextInt(3);
@@ -101,12 +118,15 @@ class TrainingConfigJsonTest {
     }
 
     private static ObjectNode valid() {
-        return TrainingConfigJson.toJson(TrainingConfig.builder().loss(new LossSpec.Sum(List.of(new LossSpec.Mse(),
-                new LossSpec.Weighted(new LossSpec.L1(1e-4), 0.5))).build()).build());
+        return TrainingConfigJson.toJson(TrainingConfig.builder()
+                .loss(new LossSpec.Sum(List.of(new LossSpec.Mse(), new LossSpec.Weighted(new LossSpec.L1(1e-4), 0.5)))
+                        .build())
+                .build());
     }
 
     private static String error(JsonNode n) {
-        return assertThrows(IllegalArgumentException.class, () -> TrainingConfigJson.fromJson(n)).getMessage();
+        return assertThrows(IllegalArgumentException.class, () -> TrainingConfigJson.fromJson(n))
+                .getMessage();
     }
 
     @Test
@@ -142,21 +162,28 @@ class TrainingConfigJsonTest {
     void anUnknownKindListsTheAcceptedOnes() {
         ObjectNode s = valid();
         ((ObjectNode) s.get("schedule")).put("kind", "step");
-        assertEquals("training config: field 'schedule.kind' must be one of constant, cosine, linear; was 'step'", error(s));
+        assertEquals(
+                "training config: field 'schedule.kind' must be one of constant, cosine, linear; was 'step'", error(s));
         ObjectNode f = TrainingConfigJson.toJson(TrainingConfig.builder()
-                .loss(new LossSpec.AuxK(0, 0.1, AuxKLoss.Flavor.SAELENS, 0).build()).build());
+                .loss(new LossSpec.AuxK(0, 0.1, AuxKLoss.Flavor.SAELENS, 0).build())
+                .build());
         ((ObjectNode) f.get("loss")).put("flavor", "gao");
         assertEquals("training config: field 'loss.flavor' must be one of saelens, sparsify, was 'gao'", error(f));
         ObjectNode k = valid();
         ((ObjectNode) k.get("loss").get("terms").get(0)).put("kind", "huber");
-        assertTrue(error(k).startsWith("training config: field 'loss.terms[0].kind' must be one of mse, l1, mse_l1"), error(k));
+        assertTrue(
+                error(k).startsWith("training config: field 'loss.terms[0].kind' must be one of mse, l1, mse_l1"),
+                error(k));
     }
 
     @Test
     void aCustomLossReadsBackAsDataButIsRefusedAsAConfig() {
         ObjectNode n = valid();
-        ((ArrayNode) n.get("loss").get("terms")).add(MAPPER.createObjectNode().put("kind", "custom").put("name", "mine"));
-        assertEquals(new LossSpec.Custom("mine"), LossSpecJson.fromJson(n.get("loss").get("terms").get(2)));
+        ((ArrayNode) n.get("loss").get("terms"))
+                .add(MAPPER.createObjectNode().put("kind", "custom").put("name", "mine"));
+        assertEquals(
+                new LossSpec.Custom("mine"),
+                LossSpecJson.fromJson(n.get("loss").get("terms").get(2)));
         assertTrue(error(n).contains("custom loss 'mine'"), error(n));
     }
 }

@@ -31,8 +31,8 @@ class RowKernelsTest {
         assertArrayEquals(expected.data().asDouble(), out.data().asDouble(), 0.0);
         assertTrue(RowKernels.reluBackward(pre, grad, grad), "in place");
         assertArrayEquals(expected.data().asDouble(), grad.data().asDouble(), 0.0);
-        assertFalse(RowKernels.reluBackward(pre.dup('f'), grad.dup('f'), out.dup('f')),
-                "other layouts are left to ND4J");
+        assertFalse(
+                RowKernels.reluBackward(pre.dup('f'), grad.dup('f'), out.dup('f')), "other layouts are left to ND4J");
     }
 
     @ParameterizedTest
@@ -62,15 +62,19 @@ class RowKernelsTest {
         INDArray out = rng.normal(type, 1.0, 77);
         double[] expected = out.add(m.sum(0)).data().asDouble();
         // two sums of 123 entries of the column plus the vector, in two orders
-        double magnitude = Transforms.abs(m, true).sum(0).maxNumber().doubleValue() + out.amaxNumber().doubleValue();
+        double magnitude = Transforms.abs(m, true).sum(0).maxNumber().doubleValue()
+                + out.amaxNumber().doubleValue();
         double tolerance = 2 * Tolerance.sum(type, magnitude, 124);
         RowKernels.addColumnSums(m, out);
         assertArrayEquals(expected, out.data().asDouble(), tolerance);
         INDArray fromView = Nd4j.zeros(m.dataType(), 76);
-        RowKernels.addColumnSums(m.getColumns(java.util.stream.IntStream.range(1, 77).toArray()), fromView);
+        RowKernels.addColumnSums(
+                m.getColumns(java.util.stream.IntStream.range(1, 77).toArray()), fromView);
         for (int j = 0; j < 76; j++) {
-            assertArrayEquals(new double[] {m.getColumn(j + 1).sumNumber().doubleValue()},
-                    new double[] {fromView.getDouble(j)}, tolerance);
+            assertArrayEquals(
+                    new double[] {m.getColumn(j + 1).sumNumber().doubleValue()},
+                    new double[] {fromView.getDouble(j)},
+                    tolerance);
         }
     }
 
@@ -93,7 +97,10 @@ class RowKernelsTest {
         INDArray expected = w.divColumnVector(w.norm2(1).addi(1e-8).reshape(50, 1));
         assertTrue(RowKernels.divideRowsByL2Norm(w, 1e-8));
         // a norm of 33 entries (two orders), +eps and a division: the result is at most 1
-        assertArrayEquals(expected.data().asDouble(), w.data().asDouble(), 2 * Tolerance.sum(type, 1, 33) + Tolerance.of(type, 1, 2));
+        assertArrayEquals(
+                expected.data().asDouble(),
+                w.data().asDouble(),
+                2 * Tolerance.sum(type, 1, 33) + Tolerance.of(type, 1, 2));
         assertFalse(RowKernels.divideRowsByL2Norm(w.dup('f'), 1e-8));
     }
 
@@ -125,14 +132,17 @@ class RowKernelsTest {
         INDArray m = new SeededRandom(10).normal(type, 2.0, 300, 129).addi(1e4); // mean 1e4, spread 2
         double[] v = m.data().asDouble();
         double mean = java.util.Arrays.stream(v).sum() / v.length;
-        double expected = java.util.Arrays.stream(v).map(e -> (e - mean) * (e - mean)).sum() / v.length;
+        double expected =
+                java.util.Arrays.stream(v).map(e -> (e - mean) * (e - mean)).sum() / v.length;
         // two passes in float64: a sum of the squared deviations (whose magnitudes add up to n times
         // the variance), each deviation off by a rounding of the entry itself (about 1e4)
         double largest = m.amaxNumber().doubleValue();
-        double tolerance = Tolerance.sum(DType.FLOAT64, expected, v.length) + Tolerance.f64(largest * Math.sqrt(expected), 2);
+        double tolerance =
+                Tolerance.sum(DType.FLOAT64, expected, v.length) + Tolerance.f64(largest * Math.sqrt(expected), 2);
         assertEquals(expected, RowKernels.variance(m), tolerance);
         INDArray view = new SeededRandom(11).normal(type, 1.0, 30, 40).getColumn(3);
-        assertEquals(view.var(false).getDouble(0), RowKernels.variance(view), 0.0, "a view falls back to ND4J's own var");
+        assertEquals(
+                view.var(false).getDouble(0), RowKernels.variance(view), 0.0, "a view falls back to ND4J's own var");
     }
 
     @ParameterizedTest
@@ -143,7 +153,8 @@ class RowKernelsTest {
         INDArray expected = y.add(x.mul(-0.75));
         assertTrue(RowKernels.axpy(-0.75, x, y));
         // y - 0.75 x: a product and a sum (or one fused rounding) of values up to |y| + 0.75 |x|
-        double magnitude = Transforms.abs(expected, true).maxNumber().doubleValue() + 0.75 * x.amaxNumber().doubleValue();
+        double magnitude = Transforms.abs(expected, true).maxNumber().doubleValue()
+                + 0.75 * x.amaxNumber().doubleValue();
         assertArrayEquals(expected.data().asDouble(), y.data().asDouble(), Tolerance.of(type, magnitude, 2));
         assertFalse(RowKernels.axpy(1.0, x.dup('f'), y), "other layouts are left to BLAS");
         assertFalse(RowKernels.axpy(1.0, x, y.reshape(501, 70).dup('c')), "shapes must match");
@@ -157,7 +168,10 @@ class RowKernelsTest {
         // kernel sums them in float64 too (a float32 square is exact in float64)
         double[] v = m.data().asDouble();
         double expected = java.util.Arrays.stream(v).map(e -> e * e).sum();
-        assertEquals(expected, RowKernels.sumOfSquares(m), Tolerance.sum(DType.FLOAT64, expected, v.length) + Tolerance.f64(expected, 1));
+        assertEquals(
+                expected,
+                RowKernels.sumOfSquares(m),
+                Tolerance.sum(DType.FLOAT64, expected, v.length) + Tolerance.f64(expected, 1));
         INDArray view = new SeededRandom(7).normal(type, 1.0, 30, 40).getColumn(3);
         double n = view.norm2Number().doubleValue();
         assertEquals(n * n, RowKernels.sumOfSquares(view), 0.0, "a view falls back to ND4J's norm, squared");

@@ -49,7 +49,12 @@ class SparseCodesTest {
         INDArray d = rng.normal(type, 1.0, 90, 33);
         INDArray g = rng.normal(type, 1.0, 150, 33);
 
-        assertEquals(z.neq(0).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().intValue(), s.nonZeros());
+        assertEquals(
+                z.neq(0)
+                        .castTo(org.nd4j.linalg.api.buffer.DataType.INT)
+                        .sumNumber()
+                        .intValue(),
+                s.nonZeros());
         assertEquals(0, s.nonZerosOfRow(3));
 
         INDArray decoded = s.decode(d, Tensors.zeros(type, 150, 33).addi(7)); // overwrites what was there
@@ -69,14 +74,20 @@ class SparseCodesTest {
 
         INDArray start = rng.normal(type, 1.0, 90, 33);
         INDArray out = s.addTransposedProduct(s.values(), g, start.dup());
-        double transposed = tolerance(type, z.transpose(), g, 150) + Tolerance.of(type, start.amaxNumber().doubleValue(), 2);
+        double transposed = tolerance(type, z.transpose(), g, 150)
+                + Tolerance.of(type, start.amaxNumber().doubleValue(), 2);
         Tolerance.assertClose(start.add(z.transpose().mmul(g)), out, transposed, "out + z^T g");
         INDArray overwritten = s.setTransposedProduct(s.values(), g, start.dup()); // rows without entries become zero
-        Tolerance.assertClose(z.transpose().mmul(g), overwritten, tolerance(type, z.transpose(), g, 150), "z^T g, whatever out held");
+        Tolerance.assertClose(
+                z.transpose().mmul(g), overwritten, tolerance(type, z.transpose(), g, 150), "z^T g, whatever out held");
 
         INDArray sums = s.addConceptSums(s.values(), Tensors.zeros(type, 90));
-        assertArrayEquals(z.sum(0).toDoubleVector(), sums.toDoubleVector(),
-                2 * Tolerance.sum(type, Transforms.abs(z, true).sum(0).maxNumber().doubleValue(), 150));
+        assertArrayEquals(
+                z.sum(0).toDoubleVector(),
+                sums.toDoubleVector(),
+                2
+                        * Tolerance.sum(
+                                type, Transforms.abs(z, true).sum(0).maxNumber().doubleValue(), 150));
     }
 
     @ParameterizedTest

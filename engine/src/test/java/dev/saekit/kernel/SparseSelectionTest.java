@@ -21,25 +21,31 @@ import org.nd4j.linalg.factory.Nd4j;
 class SparseSelectionTest {
 
     @Property(tries = 60)
-    void perRowWithReluEqualsReluThenTopK(@ForAll @IntRange(min = 1, max = 12) int rows,
-                                         @ForAll @IntRange(min = 1, max = 300) int cols,
-                                         @ForAll @IntRange(min = 1, max = 300) int kWanted,
-                                         @ForAll boolean float64, @ForAll long seed) {
+    void perRowWithReluEqualsReluThenTopK(
+            @ForAll @IntRange(min = 1, max = 12) int rows,
+            @ForAll @IntRange(min = 1, max = 300) int cols,
+            @ForAll @IntRange(min = 1, max = 300) int kWanted,
+            @ForAll boolean float64,
+            @ForAll long seed) {
         int k = Math.min(kWanted, cols);
         INDArray pre = new SeededRandom(seed).normal(float64 ? DType.FLOAT64 : DType.FLOAT32, 1.0, rows, cols);
         INDArray expected = TopK.perRow(relu(pre), k, pre.ulike());
 
         SparseCodes sparse = TopK.perRow(pre, k, true, new SparseCodes());
-        assertArrayEquals(expected.data().asDouble(), sparse.toDense(pre.ulike()).data().asDouble(), 0.0);
+        assertArrayEquals(
+                expected.data().asDouble(), sparse.toDense(pre.ulike()).data().asDouble(), 0.0);
         assertSameEntries(expected, sparse);
     }
 
     @Property(tries = 80)
-    void perRowKeepsTheKLargestWithTiesToTheLowestColumns(@ForAll @IntRange(min = 1, max = 300) int rows,
-                                                         @ForAll @IntRange(min = 8, max = 400) int cols,
-                                                         @ForAll @IntRange(min = 1, max = 60) int kWanted,
-                                                         @ForAll boolean relu, @ForAll boolean coarse,
-                                                         @ForAll boolean float64, @ForAll long seed) {
+    void perRowKeepsTheKLargestWithTiesToTheLowestColumns(
+            @ForAll @IntRange(min = 1, max = 300) int rows,
+            @ForAll @IntRange(min = 8, max = 400) int cols,
+            @ForAll @IntRange(min = 1, max = 60) int kWanted,
+            @ForAll boolean relu,
+            @ForAll boolean coarse,
+            @ForAll boolean float64,
+            @ForAll long seed) {
         // rows over several parallel tasks, row scales jumping by 1000x (the float32 path's guess from
         // the previous row then gathers far too many or too few entries), coarse values for ties
         int k = Math.min(kWanted, cols);
@@ -53,7 +59,10 @@ class SparseSelectionTest {
                 v[r * cols + j] = coarse ? Math.round(x * 2) / 2.0 : x;
             }
         }
-        INDArray pre = Nd4j.createFromArray(v).reshape(rows, cols).castTo(float64 ? DType.FLOAT64.nd4j() : DType.FLOAT32.nd4j()).dup('c');
+        INDArray pre = Nd4j.createFromArray(v)
+                .reshape(rows, cols)
+                .castTo(float64 ? DType.FLOAT64.nd4j() : DType.FLOAT32.nd4j())
+                .dup('c');
         double[] stored = pre.data().asDouble();
         double[] expected = new double[rows * cols];
         for (int r = 0; r < rows; r++) {
@@ -74,7 +83,9 @@ class SparseSelectionTest {
         SparseCodes sparse = TopK.perRow(pre, k, relu, new SparseCodes());
         assertArrayEquals(expected, sparse.toDense(pre.ulike()).data().asDouble(), 0.0);
         for (int r = 0; r < rows; r++) {
-            long nonZero = Arrays.stream(expected, r * cols, (r + 1) * cols).filter(x -> x != 0).count();
+            long nonZero = Arrays.stream(expected, r * cols, (r + 1) * cols)
+                    .filter(x -> x != 0)
+                    .count();
             assertEquals(nonZero, sparse.nonZerosOfRow(r), "row " + r + ": only the non-zero kept codes are stored");
         }
     }
@@ -87,8 +98,8 @@ class SparseSelectionTest {
     @Test
     void perRowNeverKeepsNaN() {
         float nan = Float.NaN;
-        INDArray pre = Nd4j.createFromArray(new float[][] {
-            {nan, 3f, nan, 1f, 2f, nan, 0.5f, 4f, nan, 1.5f, 2.5f, 0.1f, nan, 3.5f, 0.2f, 0.3f}});
+        INDArray pre = Nd4j.createFromArray(
+                new float[][] {{nan, 3f, nan, 1f, 2f, nan, 0.5f, 4f, nan, 1.5f, 2.5f, 0.1f, nan, 3.5f, 0.2f, 0.3f}});
         for (boolean relu : new boolean[] {true, false}) {
             SparseCodes s = TopK.perRow(pre, 2, relu, new SparseCodes());
             double[] dense = s.toDense(pre.ulike()).data().asDouble();
@@ -99,10 +110,12 @@ class SparseSelectionTest {
     }
 
     @Property(tries = 60)
-    void thresholdWithReluEqualsReluThenThreshold(@ForAll @IntRange(min = 1, max = 20) int rows,
-                                                 @ForAll @IntRange(min = 1, max = 200) int cols,
-                                                 @ForAll @IntRange(min = 1, max = 4000) int kWanted,
-                                                 @ForAll boolean relu, @ForAll long seed) {
+    void thresholdWithReluEqualsReluThenThreshold(
+            @ForAll @IntRange(min = 1, max = 20) int rows,
+            @ForAll @IntRange(min = 1, max = 200) int cols,
+            @ForAll @IntRange(min = 1, max = 4000) int kWanted,
+            @ForAll boolean relu,
+            @ForAll long seed) {
         INDArray pre = new SeededRandom(seed).normal(DType.FLOAT32, 1.0, rows, cols);
         INDArray from = relu ? relu(pre) : pre.dup();
         long k = Math.min(kWanted, (long) rows * cols);
@@ -122,14 +135,21 @@ class SparseSelectionTest {
     }
 
     @Property(tries = 80)
-    void keepLargestEqualsThresholdThenFilter(@ForAll @IntRange(min = 1, max = 20) int rows,
-                                             @ForAll @IntRange(min = 1, max = 200) int cols,
-                                             @ForAll @IntRange(min = 1, max = 4000) int kWanted,
-                                             @ForAll boolean relu, @ForAll boolean coarse, @ForAll long seed) {
+    void keepLargestEqualsThresholdThenFilter(
+            @ForAll @IntRange(min = 1, max = 20) int rows,
+            @ForAll @IntRange(min = 1, max = 200) int cols,
+            @ForAll @IntRange(min = 1, max = 4000) int kWanted,
+            @ForAll boolean relu,
+            @ForAll boolean coarse,
+            @ForAll long seed) {
         INDArray pre = new SeededRandom(seed).normal(DType.FLOAT32, 1.0, rows, cols);
         if (coarse) { // few distinct values: ties at the threshold and buckets full of equal values
-            pre = Nd4j.createFromArray(Arrays.stream(pre.data().asDouble()).map(v -> Math.round(v * 2) / 2.0).toArray())
-                    .reshape(rows, cols).castTo(pre.dataType()).dup('c');
+            pre = Nd4j.createFromArray(Arrays.stream(pre.data().asDouble())
+                            .map(v -> Math.round(v * 2) / 2.0)
+                            .toArray())
+                    .reshape(rows, cols)
+                    .castTo(pre.dataType())
+                    .dup('c');
         }
         long k = Math.min(kWanted, (long) rows * cols);
         double expected = TopK.kthLargest(pre, k, relu);
@@ -137,7 +157,10 @@ class SparseSelectionTest {
 
         SparseCodes fused = new SparseCodes();
         assertEquals(expected, TopK.keepLargest(pre, k, relu, fused), 0.0);
-        assertArrayEquals(reference.toDense(pre.ulike()).data().asDouble(), fused.toDense(pre.ulike()).data().asDouble(), 0.0);
+        assertArrayEquals(
+                reference.toDense(pre.ulike()).data().asDouble(),
+                fused.toDense(pre.ulike()).data().asDouble(),
+                0.0);
         assertSameEntries(reference.toDense(pre.ulike()), fused);
     }
 
@@ -146,7 +169,8 @@ class SparseSelectionTest {
         INDArray pre = Nd4j.createFromArray(new float[][] {{-1f, 2f, -3f}, {0.5f, -2f, -3f}});
         SparseCodes s = new SparseCodes();
         assertEquals(0.0, TopK.keepLargest(pre, 4, true, s), 0.0);
-        assertArrayEquals(new double[] {0, 2, 0, 0.5, 0, 0}, s.toDense(pre.ulike()).data().asDouble(), 0.0);
+        assertArrayEquals(
+                new double[] {0, 2, 0, 0.5, 0, 0}, s.toDense(pre.ulike()).data().asDouble(), 0.0);
     }
 
     @Test
@@ -162,8 +186,10 @@ class SparseSelectionTest {
     @Test
     void kthLargestOrdersNegativeValuesZerosAndInfinities() {
         INDArray v = Nd4j.createFromArray(new double[][] {
-            {-3.5, 0.0, Double.NEGATIVE_INFINITY, 1e-300}, {2.0, -1e-300, Double.POSITIVE_INFINITY, -0.0}});
-        double[] descending = {Double.POSITIVE_INFINITY, 2.0, 1e-300, 0.0, 0.0, -1e-300, -3.5, Double.NEGATIVE_INFINITY};
+            {-3.5, 0.0, Double.NEGATIVE_INFINITY, 1e-300}, {2.0, -1e-300, Double.POSITIVE_INFINITY, -0.0}
+        });
+        double[] descending = {Double.POSITIVE_INFINITY, 2.0, 1e-300, 0.0, 0.0, -1e-300, -3.5, Double.NEGATIVE_INFINITY
+        };
         for (int k = 1; k <= 8; k++) {
             assertEquals(descending[k - 1], TopK.kthLargest(v, k), 0.0, "k = " + k);
         }
@@ -176,7 +202,10 @@ class SparseSelectionTest {
         SparseCodes s = TopK.perRow(pre, 3, true, new SparseCodes());
         assertEquals(2, s.nonZerosOfRow(0));
         assertEquals(0, s.nonZerosOfRow(1));
-        assertArrayEquals(new double[] {0, 2, 0, 0, 5, 0, 0, 0, 0, 0}, s.toDense(pre.ulike()).data().asDouble(), 0.0);
+        assertArrayEquals(
+                new double[] {0, 2, 0, 0, 5, 0, 0, 0, 0, 0},
+                s.toDense(pre.ulike()).data().asDouble(),
+                0.0);
     }
 
     private static INDArray relu(INDArray a) {

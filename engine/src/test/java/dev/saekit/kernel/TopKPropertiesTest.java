@@ -15,10 +15,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class TopKPropertiesTest {
 
     @Property(tries = 60)
-    void perRowKeepsExactlyTheKLargestOfEachRow(@ForAll @IntRange(min = 1, max = 12) int rows,
-                                                 @ForAll @IntRange(min = 1, max = 70) int cols,
-                                                 @ForAll @IntRange(min = 1, max = 70) int kWanted,
-                                                 @ForAll long seed) {
+    void perRowKeepsExactlyTheKLargestOfEachRow(
+            @ForAll @IntRange(min = 1, max = 12) int rows,
+            @ForAll @IntRange(min = 1, max = 70) int cols,
+            @ForAll @IntRange(min = 1, max = 70) int kWanted,
+            @ForAll long seed) {
         int k = Math.min(kWanted, cols);
         INDArray v = new SeededRandom(seed).normal(DType.FLOAT32, 1.0, rows, cols);
         INDArray out = TopK.perRow(v, k, v.ulike());
@@ -42,10 +43,11 @@ class TopKPropertiesTest {
     }
 
     @Property(tries = 60)
-    void kthLargestOverTheBatchMatchesSorting(@ForAll @IntRange(min = 1, max = 40) int rows,
-                                              @ForAll @IntRange(min = 1, max = 90) int cols,
-                                              @ForAll @IntRange(min = 1, max = 4000) int kWanted,
-                                              @ForAll long seed) {
+    void kthLargestOverTheBatchMatchesSorting(
+            @ForAll @IntRange(min = 1, max = 40) int rows,
+            @ForAll @IntRange(min = 1, max = 90) int cols,
+            @ForAll @IntRange(min = 1, max = 4000) int kWanted,
+            @ForAll long seed) {
         long k = Math.min(kWanted, (long) rows * cols);
         INDArray v = new SeededRandom(seed).normal(DType.FLOAT64, 1.0, rows, cols);
         double[] all = v.dup().data().asDouble();

@@ -1,6 +1,5 @@
 package dev.saekit.metrics;
 
-import dev.saekit.model.TestModels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,9 +39,9 @@ class EvaluationTest {
         INDArray x = rng.normal(DType.FLOAT64, 1.0, 11, 5).addi(0.7);
         INDArray xHat = x.add(rng.normal(DType.FLOAT64, 0.3, 11, 5));
         INDArray z = Transforms.relu(rng.normal(DType.FLOAT64, 1.0, 11, 6), true);
-        z.getColumn(4).assign(0);          // never fires: dead
+        z.getColumn(4).assign(0); // never fires: dead
         z.getColumn(5).assign(0);
-        z.putScalar(10, 5, 0.5);            // fires in the last row only: alive over the data set
+        z.putScalar(10, 5, 0.5); // fires in the last row only: alive over the data set
         Evaluation eval = new Evaluation();
         for (int[] b : List.of(new int[] {0, 4}, new int[] {4, 8}, new int[] {8, 11})) {
             eval.add(rows(x, b[0], b[1]), rows(xHat, b[0], b[1]), rows(z, b[0], b[1]));
@@ -66,7 +65,8 @@ class EvaluationTest {
     void fvuOverBatchesIsNotTheMeanOfTheBatchFvus() {
         // two batches around 1 and around 5: each batch varies little, so each batch's fvu is large;
         // over the data set the per-dimension mean is 3 and the total variance is large
-        INDArray a = Transforms.abs(new SeededRandom(1).normal(DType.FLOAT64, 0.1, 3, 2), true).addi(1);
+        INDArray a = Transforms.abs(new SeededRandom(1).normal(DType.FLOAT64, 0.1, 3, 2), true)
+                .addi(1);
         INDArray b = a.add(4);
         INDArray noise = a.mul(0.5);
         Evaluation eval = new Evaluation();
@@ -74,8 +74,7 @@ class EvaluationTest {
         eval.add(b, b.add(noise), b);
         double batchMean = (Metrics.fvu(a, a.add(noise)) + Metrics.fvu(b, b.add(noise))) / 2;
         double whole = eval.result().fvu();
-        assertSameMetric(Metrics.fvu(Nd4j.vstack(a, b),
-                Nd4j.vstack(a.add(noise), b.add(noise))), whole, "whole");
+        assertSameMetric(Metrics.fvu(Nd4j.vstack(a, b), Nd4j.vstack(a.add(noise), b.add(noise))), whole, "whole");
         assertTrue(whole < batchMean / 10, "whole " + whole + ", mean of batches " + batchMean);
     }
 
@@ -87,8 +86,20 @@ class EvaluationTest {
     @Test
     void toMapNamesTheMetricsInSnakeCase() {
         EvalMetrics m = new EvalMetrics(3, 0.1, 0.2, 0.3, 0.7, 4, 0.5, 0.25, 0.6, 0.4, 0.9);
-        assertEquals(List.of("rows", "mse", "r2", "explained_variance", "fvu", "l0", "l0_fraction", "dead_fraction",
-                "hoyer", "kappa4", "cosine_similarity"), List.copyOf(m.toMap().keySet()));
+        assertEquals(
+                List.of(
+                        "rows",
+                        "mse",
+                        "r2",
+                        "explained_variance",
+                        "fvu",
+                        "l0",
+                        "l0_fraction",
+                        "dead_fraction",
+                        "hoyer",
+                        "kappa4",
+                        "cosine_similarity"),
+                List.copyOf(m.toMap().keySet()));
         assertEquals(0.7, m.toMap().get("fvu"));
     }
 
@@ -108,7 +119,8 @@ class EvaluationTest {
         assertSameMetric(expected.r2(), whole.r2(), "r2");
         assertEquals(expected.l0(), whole.l0(), 0.0, "l0: counts, exact");
         assertEquals(expected.deadFraction(), whole.deadFraction(), 0.0, "deadFraction: counts, exact");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Evaluation.of(model, dev.saekit.data.InMemoryDataset.of(x, "13 rows"), 0));
         assertEquals("batchSize must be > 0, was 0", e.getMessage());
     }

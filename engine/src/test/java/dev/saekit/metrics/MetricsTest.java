@@ -67,7 +67,8 @@ class MetricsTest {
         // column maxima of |z|: 0, 1e-7, 3 -> 1 of 3 concepts dead
         assertEquals(1.0 / 3, Metrics.deadFraction(Z), Tolerance.f64(1, 1)); // a count over a count: one rounding
         // a tiny code is still a code: only column 0 is dead
-        assertEquals(1.0 / 3, Metrics.deadFraction(m(new double[][] {{0, 3e-6, 1e-30}, {0, 0, 0}})), Tolerance.f64(1, 1));
+        assertEquals(
+                1.0 / 3, Metrics.deadFraction(m(new double[][] {{0, 3e-6, 1e-30}, {0, 0, 0}})), Tolerance.f64(1, 1));
     }
 
     @Test
@@ -76,7 +77,8 @@ class MetricsTest {
         // row (1, 1, 1, 1): l1 = 4, l2 = 2 -> (2 - 4 / (2 + 1e-6)) / 1 ~ 0
         INDArray z = m(new double[][] {{1, 0, 0, 0}, {1, 1, 1, 1}});
         double expected = ((2 - 1 / (1 + 1e-6)) + (2 - 4 / (2 + 1e-6))) / 2;
-        assertEquals(expected, Metrics.hoyer(z), Tolerance.f64(4, 8)); // norms, sqrt, +eps, /, -, mean of values up to 4
+        assertEquals(
+                expected, Metrics.hoyer(z), Tolerance.f64(4, 8)); // norms, sqrt, +eps, /, -, mean of values up to 4
         assertEquals(0.5, Metrics.hoyer(z), 2e-6, "0.5 but for the epsilons, which add (1e-6 + 2e-6) / 2");
     }
 
@@ -125,8 +127,8 @@ class MetricsTest {
 
     @Test
     void reconstructionsOfAnotherShapeOrDtypeAreRejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Metrics.mse(X, Tensors.zeros(DType.FLOAT64, 2, 3)));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Metrics.mse(X, Tensors.zeros(DType.FLOAT64, 2, 3)));
         assertEquals("inputs and reconstructions must have the same shape, were [2, 2] and [2, 3]", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Metrics.fvu(X, X_HAT.castTo(DType.FLOAT32.nd4j())));
         assertTrue(e.getMessage().contains("must be float64"), e.getMessage());

@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.saekit.dictionary.RelaxedArchetypalDictionary;
-import dev.saekit.encoder.Encoder;
-import dev.saekit.encoder.EncoderKind;
-import dev.saekit.encoder.Encoders;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Parameter;
 import dev.saekit.tensor.SeededRandom;
@@ -105,12 +102,16 @@ class ArchetypalGradientCheckTest {
         INDArray c = parameter(m, RelaxedArchetypalDictionary.POINTS).value();
         INDArray expected = gLambda.mmul(c.transpose());
         // each entry is a sum of INPUT products, computed twice (here and in the engine)
-        INDArray magnitude = Transforms.abs(gLambda, true).mmul(Transforms.abs(c, true).transpose());
+        INDArray magnitude =
+                Transforms.abs(gLambda, true).mmul(Transforms.abs(c, true).transpose());
         INDArray actual = parameter(m, RelaxedArchetypalDictionary.W).grad();
         for (int i = 0; i < CONCEPTS; i++) {
             for (int k = 0; k < CANDIDATES; k++) {
                 double tolerance = 2 * (INPUT + 2) * UNIT_ROUNDOFF * magnitude.getDouble(i, k);
-                assertEquals(expected.getDouble(i, k), actual.getDouble(i, k), tolerance,
+                assertEquals(
+                        expected.getDouble(i, k),
+                        actual.getDouble(i, k),
+                        tolerance,
                         String.format(Locale.ROOT, "dL/dW[%d, %d]", i, k));
             }
         }
@@ -130,12 +131,19 @@ class ArchetypalGradientCheckTest {
         SaeConfig config = Variants.config(INPUT, CONCEPTS, DType.FLOAT64, seed);
         SeededRandom rng = new SeededRandom(seed);
         INDArray points = rng.normal(DType.FLOAT64, 1.0, CANDIDATES, INPUT);
-        SparseAutoencoder m = new ModelSpec(config, variant.equals("topk") ? new TopKSpec(3) : new VanillaSpec(),
-                new ModelSpec.DictionarySpec.Archetypal(CANDIDATES, DELTA, true), new ModelSpec.EncoderSpec.Standard()).build(points);
+        SparseAutoencoder m = new ModelSpec(
+                        config,
+                        variant.equals("topk") ? new TopKSpec(3) : new VanillaSpec(),
+                        new ModelSpec.DictionarySpec.Archetypal(CANDIDATES, DELTA, true),
+                        new ModelSpec.EncoderSpec.Standard())
+                .build(points);
         INDArray w = rng.uniform(DType.FLOAT64, 0.5, 1.5, CONCEPTS, CANDIDATES);
-        parameter(m, RelaxedArchetypalDictionary.W).assign(w.diviColumnVector(w.sum(1).reshape(CONCEPTS, 1)));
+        parameter(m, RelaxedArchetypalDictionary.W)
+                .assign(w.diviColumnVector(w.sum(1).reshape(CONCEPTS, 1)));
         INDArray relax = rng.normal(DType.FLOAT64, 1.0, CONCEPTS, INPUT);
-        parameter(m, RelaxedArchetypalDictionary.RELAX).assign(relax.diviColumnVector(relax.norm2(1).reshape(CONCEPTS, 1)).muli(0.4 * DELTA));
+        parameter(m, RelaxedArchetypalDictionary.RELAX)
+                .assign(relax.diviColumnVector(relax.norm2(1).reshape(CONCEPTS, 1))
+                        .muli(0.4 * DELTA));
         parameter(m, RelaxedArchetypalDictionary.MULTIPLIER).assign(Tensors.scalar(DType.FLOAT64, 0.3));
         return training ? m.train() : m.eval();
     }

@@ -35,7 +35,9 @@ class AuxKGradientCheckTest {
     private static final int[] DEAD = {0, 3, 4, 7, 9};
 
     static Stream<Arguments> modelsWithADecoderBias() {
-        return Stream.of(new TopKSpec(2), new VanillaSpec(),
+        return Stream.of(
+                        new TopKSpec(2),
+                        new VanillaSpec(),
                         new BatchTopKSpec(new BatchTopKSae.BatchK.PerSample(2), 0.9))
                 .flatMap(v -> Stream.of(Arguments.of(v, true), Arguments.of(v, false)));
     }
@@ -43,8 +45,12 @@ class AuxKGradientCheckTest {
     @ParameterizedTest(name = "{0}, SAELens layout, b_dec subtracted from the input: {1}")
     @MethodSource("modelsWithADecoderBias")
     void theSaeLensTermReachesEncoderDictionaryAndDecoderBias(VariantSpec variant, boolean subtract) {
-        SparseAutoencoder m = new ModelSpec(Variants.config(INPUT, CONCEPTS, DType.FLOAT64, 51), variant,
-                new ModelSpec.DictionarySpec.Plain(), new ModelSpec.EncoderSpec.SaeLens(subtract)).build();
+        SparseAutoencoder m = new ModelSpec(
+                        Variants.config(INPUT, CONCEPTS, DType.FLOAT64, 51),
+                        variant,
+                        new ModelSpec.DictionarySpec.Plain(),
+                        new ModelSpec.EncoderSpec.SaeLens(subtract))
+                .build();
         randomiseBiases(m, 52);
         INDArray x = new SeededRandom(53).normal(DType.FLOAT64, 1.0, 8, INPUT);
         AuxKLoss auxK = new AuxKLoss(deadTracker(), 3, 0.5, AuxKLoss.Flavor.SAELENS);
@@ -54,7 +60,8 @@ class AuxKGradientCheckTest {
 
     @Test
     void onTheDefaultLayoutTheTermReachesEncoderAndDictionary() {
-        SparseAutoencoder m = TestModels.topK(Variants.unprojected(Variants.config(INPUT, CONCEPTS, DType.FLOAT64, 54)), 2);
+        SparseAutoencoder m =
+                TestModels.topK(Variants.unprojected(Variants.config(INPUT, CONCEPTS, DType.FLOAT64, 54)), 2);
         INDArray x = new SeededRandom(55).normal(DType.FLOAT64, 1.0, 8, INPUT);
         VariantGradientCheckTest.check(m, x, frozenResidual(m, x, new AuxKLoss(deadTracker(), 2, 0.5)), Set.of());
     }
@@ -69,15 +76,21 @@ class AuxKGradientCheckTest {
 
     @Test
     void sparsifysTermTrainsTheDictionaryAndTheDecoderBiasButNotTheEncoder() {
-        SparseAutoencoder m = new ModelSpec(Variants.config(INPUT, CONCEPTS, DType.FLOAT64, 59), new TopKSpec(2),
-                new ModelSpec.DictionarySpec.Plain(), new ModelSpec.EncoderSpec.SaeLens(false)).build();
+        SparseAutoencoder m = new ModelSpec(
+                        Variants.config(INPUT, CONCEPTS, DType.FLOAT64, 59),
+                        new TopKSpec(2),
+                        new ModelSpec.DictionarySpec.Plain(),
+                        new ModelSpec.EncoderSpec.SaeLens(false))
+                .build();
         randomiseBiases(m, 60);
         INDArray x = new SeededRandom(61).normal(DType.FLOAT64, 1.0, 8, INPUT);
         AuxKLoss auxK = new AuxKLoss(deadTracker(), 3, 0.5, AuxKLoss.Flavor.SPARSIFY);
         // by design no gradient reaches the encoder, although the kept values depend on it
         VariantGradientCheckTest.check(m, x, frozenResidual(m, x, auxK), Set.of("W_enc", "b_enc"));
         for (String encoderParameter : List.of("W_enc", "b_enc")) {
-            assertTrue(!anyNonZero(auxOnlyGradient(m, x, auxK, encoderParameter)), encoderParameter + " learns nothing from it");
+            assertTrue(
+                    !anyNonZero(auxOnlyGradient(m, x, auxK, encoderParameter)),
+                    encoderParameter + " learns nothing from it");
         }
         assertTrue(anyNonZero(auxOnlyGradient(m, x, auxK, "W_dec")));
     }
@@ -95,8 +108,10 @@ class AuxKGradientCheckTest {
         INDArray x = new SeededRandom(63).normal(DType.FLOAT64, 1.0, 8, INPUT);
         SaeOutput out = m.forward(x);
         INDArray d = m.getDictionary();
-        double saeLens = new AuxKLoss(deadTracker(), 3, 1.0, AuxKLoss.Flavor.SAELENS).evaluate(x, out, d, grads(m, out));
-        // sparsify's definition from scratch: per row the 3 largest ReLU'd dead pre-codes, summed squares / total variance
+        double saeLens =
+                new AuxKLoss(deadTracker(), 3, 1.0, AuxKLoss.Flavor.SAELENS).evaluate(x, out, d, grads(m, out));
+        // sparsify's definition from scratch: per row the 3 largest ReLU'd dead pre-codes, summed squares / total
+        // variance
         INDArray pre = out.preCodes();
         INDArray acts = Nd4j.zeros(pre.dataType(), pre.shape());
         for (int r = 0; r < pre.rows(); r++) {
@@ -105,7 +120,8 @@ class AuxKGradientCheckTest {
                 vals[i] = Math.max(pre.getDouble(r, DEAD[i]), 0.0);
             }
             Integer[] order = {0, 1, 2, 3, 4};
-            java.util.Arrays.sort(order, (a, b) -> vals[a] != vals[b] ? Double.compare(vals[b], vals[a]) : Integer.compare(a, b));
+            java.util.Arrays.sort(
+                    order, (a, b) -> vals[a] != vals[b] ? Double.compare(vals[b], vals[a]) : Integer.compare(a, b));
             for (int i = 0; i < 3; i++) {
                 acts.putScalar(r, DEAD[order[i]], vals[order[i]]);
             }
@@ -113,9 +129,13 @@ class AuxKGradientCheckTest {
         INDArray diff = acts.mmul(d).subi(x.sub(out.reconstruction()));
         INDArray centred = x.subRowVector(x.mean(0));
         double totalVariance = centred.mul(centred).sumNumber().doubleValue();
-        double expected = AuxKLoss.scale(DEAD.length, 3) * diff.mul(diff).sumNumber().doubleValue() / totalVariance; // 5 dead, kAux 3: scale 1
-        double actual = new AuxKLoss(deadTracker(), 3, 1.0, AuxKLoss.Flavor.SPARSIFY).evaluate(x, out, d, grads(m, out));
-        assertEquals(expected, actual, expected * 200 * Math.ulp(1.0)); // two sums of 40 float64 terms, in another order
+        double expected = AuxKLoss.scale(DEAD.length, 3)
+                * diff.mul(diff).sumNumber().doubleValue()
+                / totalVariance; // 5 dead, kAux 3: scale 1
+        double actual =
+                new AuxKLoss(deadTracker(), 3, 1.0, AuxKLoss.Flavor.SPARSIFY).evaluate(x, out, d, grads(m, out));
+        assertEquals(
+                expected, actual, expected * 200 * Math.ulp(1.0)); // two sums of 40 float64 terms, in another order
         assertTrue(saeLens != actual, "the two flavours differ");
     }
 
@@ -128,7 +148,8 @@ class AuxKGradientCheckTest {
             flags[j] = 1;
         }
         DeadCodeTracker t = new DeadCodeTracker();
-        t.restoreState(Map.of("last_dead", Nd4j.createFromArray(flags), "steps_in_window", Nd4j.createFromArray(new long[] {0})));
+        t.restoreState(Map.of(
+                "last_dead", Nd4j.createFromArray(flags), "steps_in_window", Nd4j.createFromArray(new long[] {0})));
         return t;
     }
 
@@ -143,8 +164,17 @@ class AuxKGradientCheckTest {
 
             @Override
             public double evaluate(INDArray in, SaeOutput out, INDArray d, LossGradients g) {
-                return auxK.evaluate(in, new SaeOutput(out.preCodes(), out.codes(), frozen, out.nested(), out.sparseCodes(),
-                        out.decoderBias()), d, g);
+                return auxK.evaluate(
+                        in,
+                        new SaeOutput(
+                                out.preCodes(),
+                                out.codes(),
+                                frozen,
+                                out.nested(),
+                                out.sparseCodes(),
+                                out.decoderBias()),
+                        d,
+                        g);
             }
         };
     }

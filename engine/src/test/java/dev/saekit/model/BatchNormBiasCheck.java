@@ -27,15 +27,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class BatchNormBiasCheck {
     static final double UNIT_ROUNDOFF = Math.ulp(1.0) / 2;
 
-    private BatchNormBiasCheck() {
-    }
+    private BatchNormBiasCheck() {}
 
     /** Per bias before a training BatchNorm, per entry: the largest gradient that rounding can explain. */
     static Map<String, double[]> roundingBounds(SparseAutoencoder model, EncoderKind kind, Loss loss, INDArray x) {
         double perTerm = (2.0 * x.rows() + 8) * UNIT_ROUNDOFF;
         Map<String, double[]> bounds = new LinkedHashMap<>();
-        new MlpTrace(model, kind, x).batchNormBiasTermMagnitudes(gradientAtPreCodes(model, loss, x))
-                .forEach((name, terms) -> bounds.put(name, Arrays.stream(terms).map(t -> perTerm * t).toArray()));
+        new MlpTrace(model, kind, x)
+                .batchNormBiasTermMagnitudes(gradientAtPreCodes(model, loss, x))
+                .forEach((name, terms) -> bounds.put(
+                        name, Arrays.stream(terms).map(t -> perTerm * t).toArray()));
         return bounds;
     }
 
@@ -48,8 +49,13 @@ final class BatchNormBiasCheck {
                 if (!(bound[j] > 0)) {
                     out.add(name + "[" + j + "]: no gradient enters the layer, so its zero proves nothing");
                 } else if (Math.abs(g[j]) > bound[j]) {
-                    out.add(String.format(Locale.ROOT, "%s[%d] = %.3g is not zero up to rounding, which allows %.3g",
-                            name, j, g[j], bound[j]));
+                    out.add(String.format(
+                            Locale.ROOT,
+                            "%s[%d] = %.3g is not zero up to rounding, which allows %.3g",
+                            name,
+                            j,
+                            g[j],
+                            bound[j]));
                 }
             }
         });

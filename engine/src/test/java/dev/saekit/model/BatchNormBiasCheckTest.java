@@ -22,7 +22,8 @@ class BatchNormBiasCheckTest {
     @Test
     void theBiasesBeforeATrainingBatchNormGetAGradientThatIsZeroUpToRounding() {
         Fixture f = new Fixture();
-        assertEquals(Set.of("encoder.mlp_blocks.0.0.bias", "encoder.mlp_blocks.1.0.bias", "encoder.final_block.0.bias"),
+        assertEquals(
+                Set.of("encoder.mlp_blocks.0.0.bias", "encoder.mlp_blocks.1.0.bias", "encoder.final_block.0.bias"),
                 f.bounds.keySet());
         assertEquals(List.of(), BatchNormBiasCheck.notZero(f.gradients, f.bounds));
     }
@@ -34,7 +35,9 @@ class BatchNormBiasCheckTest {
         f.gradients.forEach((name, g) -> {
             double[] s = g.clone();
             // the bound is (2B + 8) u of the entering terms; a millionth of them is no rounding
-            s[0] += 1e-6 * f.bounds.get(name)[0] / ((2.0 * GradientFixtures.BATCH + 8) * BatchNormBiasCheck.UNIT_ROUNDOFF);
+            s[0] += 1e-6
+                    * f.bounds.get(name)[0]
+                    / ((2.0 * GradientFixtures.BATCH + 8) * BatchNormBiasCheck.UNIT_ROUNDOFF);
             shifted.put(name, s);
         });
         List<String> rejected = BatchNormBiasCheck.notZero(shifted, f.bounds);

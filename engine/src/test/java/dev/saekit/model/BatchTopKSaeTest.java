@@ -33,14 +33,15 @@ class BatchTopKSaeTest {
      */
     private static BatchTopKSae fixture() {
         BatchTopKSae m = TestModels.batchTopK(TestModels.handWorked(2, 3), new BatchK.PerBatch(3), MOMENTUM);
-        TestModels.set(m, "encoder.final_block.0.weight", new double[]{1, 0}, new double[]{0, 1}, new double[]{1, 1});
+        TestModels.set(
+                m, "encoder.final_block.0.weight", new double[] {1, 0}, new double[] {0, 1}, new double[] {1, 1});
         TestModels.setVector(m, "encoder.final_block.0.bias", 0, 0, 0);
-        TestModels.set(m, "dictionary._weights", new double[]{1, 0}, new double[]{0, 1}, new double[]{1, -1});
+        TestModels.set(m, "dictionary._weights", new double[] {1, 0}, new double[] {0, 1}, new double[] {1, -1});
         return m;
     }
 
     private static INDArray x() {
-        return Tensors.matrix(DType.FLOAT64, new double[][]{{3, -1}, {1, 1.5}});
+        return Tensors.matrix(DType.FLOAT64, new double[][] {{3, -1}, {1, 1.5}});
     }
 
     @Test
@@ -49,9 +50,16 @@ class BatchTopKSaeTest {
         assertTrue(Double.isNaN(m.runningThreshold()), "no running threshold before the first training forward");
         SaeOutput out = m.forward(x());
         // halves and small integers: every product and sum is exact in float64
-        assertArrayEquals(new double[]{3, -1, 2, 1, 1.5, 2.5}, out.preCodes().dup('c').data().asDouble(), 0);
-        assertArrayEquals(new double[]{3, 0, 2, 0, 0, 2.5}, out.codes().dup('c').data().asDouble(), 0);
-        assertArrayEquals(new double[]{5, -2, 2.5, -2.5}, out.reconstruction().dup('c').data().asDouble(), 0);
+        assertArrayEquals(
+                new double[] {3, -1, 2, 1, 1.5, 2.5},
+                out.preCodes().dup('c').data().asDouble(),
+                0);
+        assertArrayEquals(
+                new double[] {3, 0, 2, 0, 0, 2.5}, out.codes().dup('c').data().asDouble(), 0);
+        assertArrayEquals(
+                new double[] {5, -2, 2.5, -2.5},
+                out.reconstruction().dup('c').data().asDouble(),
+                0);
         assertEquals(2, m.lastThreshold());
         assertEquals(2, m.runningThreshold());
     }
@@ -63,8 +71,9 @@ class BatchTopKSaeTest {
     @Test
     void tiesAtTheThresholdKeepMoreThanK() {
         BatchTopKSae m = fixture();
-        SaeOutput out = m.forward(Tensors.matrix(DType.FLOAT64, new double[][]{{3, -1}, {1, 2}}));
-        assertArrayEquals(new double[]{3, 0, 2, 0, 2, 3}, out.codes().dup('c').data().asDouble(), 0);
+        SaeOutput out = m.forward(Tensors.matrix(DType.FLOAT64, new double[][] {{3, -1}, {1, 2}}));
+        assertArrayEquals(
+                new double[] {3, 0, 2, 0, 2, 3}, out.codes().dup('c').data().asDouble(), 0);
         assertEquals(2, m.lastThreshold());
     }
 
@@ -78,25 +87,30 @@ class BatchTopKSaeTest {
     void everyTrainingForwardMovesTheRunningThresholdThatEvaluationUses() {
         BatchTopKSae m = fixture();
         m.forward(x());
-        m.forward(Tensors.matrix(DType.FLOAT64, new double[][]{{1, 1}}));
+        m.forward(Tensors.matrix(DType.FLOAT64, new double[][] {{1, 1}}));
         assertEquals(1, m.lastThreshold());
         assertEquals(1.75, m.runningThreshold()); // 1.5 + 0.25: exact
         m.eval();
-        SaeOutput out = m.forward(Tensors.matrix(DType.FLOAT64, new double[][]{{2, -1}}));
-        assertArrayEquals(new double[]{2, 0, 0}, out.codes().toDoubleVector(), 0);
-        assertArrayEquals(new double[]{2, 0}, out.reconstruction().toDoubleVector(), 0);
+        SaeOutput out = m.forward(Tensors.matrix(DType.FLOAT64, new double[][] {{2, -1}}));
+        assertArrayEquals(new double[] {2, 0, 0}, out.codes().toDoubleVector(), 0);
+        assertArrayEquals(new double[] {2, 0}, out.reconstruction().toDoubleVector(), 0);
         assertEquals(1.75, m.lastThreshold());
         assertEquals(1.75, m.runningThreshold(), "evaluation leaves the running threshold alone");
         m.train();
-        assertArrayEquals(new double[]{2, 0, 1}, m.forward(Tensors.matrix(DType.FLOAT64, new double[][]{{2, -1}}))
-                .codes().toDoubleVector(), 0);
+        assertArrayEquals(
+                new double[] {2, 0, 1},
+                m.forward(Tensors.matrix(DType.FLOAT64, new double[][] {{2, -1}}))
+                        .codes()
+                        .toDoubleVector(),
+                0);
     }
 
     @Test
     void evaluationBeforeAnyTrainingForwardSaysWhatToDo() {
         BatchTopKSae m = TestModels.batchTopK(Variants.config(4, 8, DType.FLOAT32, 0), new BatchK.PerBatch(4));
         m.eval();
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.forward(Tensors.ones(DType.FLOAT32, 2, 4)));
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> m.forward(Tensors.ones(DType.FLOAT32, 2, 4)));
         assertTrue(e.getMessage().contains("training-mode forward"), e.getMessage());
     }
 
@@ -116,10 +130,18 @@ class BatchTopKSaeTest {
         g.reset(out);
         assertEquals(5.8125, Losses.mse().evaluate(x, out, m.getDictionary(), g), Tolerance.f64(23.25, 4));
         m.backward(g.toOutputGradients());
-        assertArrayEquals(new double[]{1, 0, 4.25}, m.parameter("encoder.final_block.0.bias").orElseThrow().grad()
-                .toDoubleVector(), Tolerance.f64(4.25, 4));
-        assertArrayEquals(new double[]{7.25, 2.625}, m.parameter("encoder.final_block.0.weight").orElseThrow().grad()
-                .getRow(2).toDoubleVector(), Tolerance.f64(8, 4));
+        assertArrayEquals(
+                new double[] {1, 0, 4.25},
+                m.parameter("encoder.final_block.0.bias").orElseThrow().grad().toDoubleVector(),
+                Tolerance.f64(4.25, 4));
+        assertArrayEquals(
+                new double[] {7.25, 2.625},
+                m.parameter("encoder.final_block.0.weight")
+                        .orElseThrow()
+                        .grad()
+                        .getRow(2)
+                        .toDoubleVector(),
+                Tolerance.f64(8, 4));
     }
 
     @Test
@@ -128,27 +150,41 @@ class BatchTopKSaeTest {
         assertEquals(3, new BatchK.PerBatch(3).total(2));
         // per sample, k = 1 on the fixture's two rows is the 2 largest of the batch: 3 and 2.5
         BatchTopKSae m = TestModels.batchTopK(TestModels.handWorked(2, 3), new BatchK.PerSample(1), MOMENTUM);
-        TestModels.set(m, "encoder.final_block.0.weight", new double[]{1, 0}, new double[]{0, 1}, new double[]{1, 1});
+        TestModels.set(
+                m, "encoder.final_block.0.weight", new double[] {1, 0}, new double[] {0, 1}, new double[] {1, 1});
         TestModels.setVector(m, "encoder.final_block.0.bias", 0, 0, 0);
-        assertArrayEquals(new double[]{3, 0, 0, 0, 0, 2.5}, m.forward(x()).codes().dup('c').data().asDouble(), 0);
+        assertArrayEquals(
+                new double[] {3, 0, 0, 0, 0, 2.5},
+                m.forward(x()).codes().dup('c').data().asDouble(),
+                0);
         assertEquals(2.5, m.lastThreshold());
     }
 
     @Test
     void theDefaultsAreSixteenPerSampleAndMomentumNineTenths() {
-        assertEquals(new BatchTopKSpec(new BatchK.PerSample(16), 0.9), BatchTopKSpec.KIND.defaults().apply(SaeConfig.of(8, 64)));
-        assertEquals(new BatchTopKSpec(new BatchK.PerSample(3), 0.9),
+        assertEquals(
+                new BatchTopKSpec(new BatchK.PerSample(16), 0.9),
+                BatchTopKSpec.KIND.defaults().apply(SaeConfig.of(8, 64)));
+        assertEquals(
+                new BatchTopKSpec(new BatchK.PerSample(3), 0.9),
                 BatchTopKSpec.KIND.defaults().apply(TestModels.handWorked(2, 3)));
-        assertEquals(BatchTopKSpec.perSample(5), new BatchTopKSpec(new BatchK.PerSample(5), BatchTopKSpec.DEFAULT_MOMENTUM));
+        assertEquals(
+                BatchTopKSpec.perSample(5), new BatchTopKSpec(new BatchK.PerSample(5), BatchTopKSpec.DEFAULT_MOMENTUM));
     }
 
     @Test
     void badKAndMomentumAreRejectedWithTheSettingNamed() {
         SpecChecks.rejects(() -> new BatchK.PerBatch(0), "batchtopk", "k", "0", ">= 1 (per batch)");
         SpecChecks.rejects(() -> new BatchK.PerSample(0), "batchtopk", "k", "0", ">= 1 (per sample)");
-        SpecChecks.rejects(() -> new BatchTopKSpec(new BatchK.PerBatch(4), -0.1), "batchtopk", "momentum", "-0.1", "in [0, 1)");
-        SpecChecks.rejects(() -> new BatchTopKSpec(new BatchK.PerBatch(4), 1.0), "batchtopk", "momentum", "1.0", "in [0, 1)");
-        SpecChecks.rejects(() -> ModelSpec.of(SaeConfig.of(4, 8), BatchTopKSpec.perSample(9)), "batchtopk", "k", "9",
+        SpecChecks.rejects(
+                () -> new BatchTopKSpec(new BatchK.PerBatch(4), -0.1), "batchtopk", "momentum", "-0.1", "in [0, 1)");
+        SpecChecks.rejects(
+                () -> new BatchTopKSpec(new BatchK.PerBatch(4), 1.0), "batchtopk", "momentum", "1.0", "in [0, 1)");
+        SpecChecks.rejects(
+                () -> ModelSpec.of(SaeConfig.of(4, 8), BatchTopKSpec.perSample(9)),
+                "batchtopk",
+                "k",
+                "9",
                 "in 1..8 (the number of concepts) per sample");
         // per batch, k may exceed the number of concepts: a batch of many rows has that many codes
         ModelSpec.of(SaeConfig.of(4, 8), new BatchTopKSpec(new BatchK.PerBatch(100), 0.0));
@@ -164,8 +200,9 @@ class BatchTopKSaeTest {
         assertEquals(300, perBatch.get("k").asLong());
         assertEquals("batch", perBatch.get("k_per").asText());
         perBatch.put("k_per", "row");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VariantSpec.fromJson(perBatch, "variant"));
-        assertTrue(e.getMessage().contains("sample or batch") && e.getMessage().contains("'row'"), e.getMessage());
+        InvalidSettingException e =
+                assertThrows(InvalidSettingException.class, () -> VariantSpec.fromJson(perBatch, "variant"));
+        assertEquals("batchtopk.k_per must be sample or batch, was row", e.getMessage());
     }
 
     @Test

@@ -41,6 +41,7 @@ final class GradientCheck {
     private static final double[] STEPS = {1.0, 0.8, 1.25};
     /** Truncation at h = 1e-6 is some 1e-12 relative for these smooth losses: a wide margin. */
     static final double RELATIVE_TOLERANCE = 1e-6;
+
     static final double NOISE_MULTIPLE = 8;
     /** The largest noise, relative to the largest gradient, at which a finite difference can still judge. */
     static final double NOISE_CEILING = 1e-6;
@@ -55,8 +56,7 @@ final class GradientCheck {
         double value(SparseAutoencoder model);
     }
 
-    private GradientCheck() {
-    }
+    private GradientCheck() {}
 
     /** The loss of a full training step at the model's current state (no gradient kept). */
     static double loss(SparseAutoencoder model, Loss loss, INDArray x) {
@@ -82,7 +82,8 @@ final class GradientCheck {
      * differences of {@code numeric}, for a contract under which the gradient is that of another
      * function than the loss itself (for example with the codes held constant).
      */
-    static GradientReport check(SparseAutoencoder model, Loss loss, INDArray x, Predicate<Parameter> which, Objective numeric) {
+    static GradientReport check(
+            SparseAutoencoder model, Loss loss, INDArray x, Predicate<Parameter> which, Objective numeric) {
         State state = new State(model);
         List<INDArray> analytic = analyticGradients(model, loss, x);
         List<GradientReport.ParameterReport> reports = new ArrayList<>();
@@ -95,9 +96,11 @@ final class GradientCheck {
             List<double[]> quotients = new ArrayList<>();
             for (int i = 0; i < a.length; i++) {
                 long entry = i;
-                quotients.add(state.differences(numeric, p, (value, t) -> value.putScalar(entry, value.getDouble(entry) + t)));
+                quotients.add(state.differences(
+                        numeric, p, (value, t) -> value.putScalar(entry, value.getDouble(entry) + t)));
             }
-            reports.add(GradientReport.ParameterReport.of(p.name(), a, quotients, index -> p.name() + "[" + index + "]"));
+            reports.add(
+                    GradientReport.ParameterReport.of(p.name(), a, quotients, index -> p.name() + "[" + index + "]"));
         }
         state.restore();
         return new GradientReport(reports, NOISE_CEILING);
@@ -109,7 +112,8 @@ final class GradientCheck {
      * {@code p + t direction}. For a parameter whose documented gradient is exact only along some
      * directions (those that an in-place projection leaves alone).
      */
-    static GradientReport checkDirections(SparseAutoencoder model, Loss loss, INDArray x, Parameter p, List<INDArray> directions) {
+    static GradientReport checkDirections(
+            SparseAutoencoder model, Loss loss, INDArray x, Parameter p, List<INDArray> directions) {
         State state = new State(model);
         INDArray grad = analyticGradients(model, loss, x).get(state.params.indexOf(p));
         double[] a = new double[directions.size()];
@@ -120,8 +124,10 @@ final class GradientCheck {
             quotients.add(state.differences(m -> loss(m, loss, x), p, (value, t) -> value.addi(d.mul(t))));
         }
         state.restore();
-        return new GradientReport(List.of(GradientReport.ParameterReport.of(p.name(), a, quotients,
-                index -> p.name() + " along direction " + index)), NOISE_CEILING);
+        return new GradientReport(
+                List.of(GradientReport.ParameterReport.of(
+                        p.name(), a, quotients, index -> p.name() + " along direction " + index)),
+                NOISE_CEILING);
     }
 
     /** Every parameter's gradient (a copy; zero for buffers) after one training step's backward pass. */
@@ -198,7 +204,8 @@ final class GradientCheck {
      * for the 3-block MLPs, the hidden blocks' Norm outputs, recomputed by {@link MlpTrace}.
      */
     static double closestReluInputToZero(SparseAutoencoder model, EncoderKind kind, INDArray x) {
-        double closest = Transforms.abs(model.forward(x).preCodes(), true).minNumber().doubleValue();
+        double closest =
+                Transforms.abs(model.forward(x).preCodes(), true).minNumber().doubleValue();
         if (kind.blocks() > 1 && !model.isTied()) {
             closest = Math.min(closest, new MlpTrace(model, kind, x).closestHiddenReluInputToZero());
         }

@@ -23,18 +23,21 @@ class GradientCheckSensitivityTest {
     void theCheckCatchesAWrongGradient() {
         // a loss that reports twice its true codes gradient must fail the check
         Fixture f = new Fixture(18);
-        GradientReport report = GradientCheck.check(f.model, new Loss() {
-            @Override
-            public LossSpec spec() {
-                return new LossSpec.Custom("wrong");
-            }
+        GradientReport report = GradientCheck.check(
+                f.model,
+                new Loss() {
+                    @Override
+                    public LossSpec spec() {
+                        return new LossSpec.Custom("wrong");
+                    }
 
-            @Override
-            public double evaluate(INDArray x, SaeOutput output, INDArray d, LossGradients grads) {
-                grads.codes().addi(2.0);
-                return output.codes().sumNumber().doubleValue();
-            }
-        }, f.x);
+                    @Override
+                    public double evaluate(INDArray x, SaeOutput output, INDArray d, LossGradients grads) {
+                        grads.codes().addi(2.0);
+                        return output.codes().sumNumber().doubleValue();
+                    }
+                },
+                f.x);
         assertFalse(report.agrees(), report::describe);
         GradientReport.Entry worst = report.worst();
         assertTrue(worst.difference() > 0.1 * Math.abs(worst.numeric()), report::describe);
@@ -57,11 +60,13 @@ class GradientCheckSensitivityTest {
         double amplitude = 5e-8 * clean.scale() * GradientCheck.H;
         GradientReport noisy = GradientCheck.check(f.model, new ScaledGradient(Losses.mse(), 1, amplitude), f.x);
         assertTrue(noisy.tooNoisy().isEmpty(), noisy::describe);
-        assertTrue(noisy.noise() > 10 * clean.noise(), "the added noise is measured: " + noisy.noise() + " against "
-                + clean.noise() + " without it");
+        assertTrue(
+                noisy.noise() > 10 * clean.noise(),
+                "the added noise is measured: " + noisy.noise() + " against " + clean.noise() + " without it");
         assertTrue(noisy.agrees(), "a right gradient passes under that noise: " + noisy.describe());
 
-        GradientReport wrong = GradientCheck.check(f.model, new ScaledGradient(Losses.mse(), 1 + SLIGHTLY, amplitude), f.x);
+        GradientReport wrong =
+                GradientCheck.check(f.model, new ScaledGradient(Losses.mse(), 1 + SLIGHTLY, amplitude), f.x);
         assertFalse(wrong.agrees(), wrong::describe);
     }
 
@@ -70,7 +75,8 @@ class GradientCheckSensitivityTest {
         Fixture f = new Fixture(21);
         double scale = GradientCheck.check(f.model, Losses.mse(), f.x).scale();
         // evaluation noise of about 1e-3 of the gradient scale: far above the ceiling
-        GradientReport report = GradientCheck.check(f.model, new ScaledGradient(Losses.mse(), 1, 1e-3 * scale * GradientCheck.H), f.x);
+        GradientReport report =
+                GradientCheck.check(f.model, new ScaledGradient(Losses.mse(), 1, 1e-3 * scale * GradientCheck.H), f.x);
         assertFalse(report.agrees(), report::describe);
         assertFalse(report.tooNoisy().isEmpty(), report::describe);
         assertTrue(report.describe().contains("too noisy to judge"), report::describe);

@@ -41,8 +41,12 @@ class GradientCheckTest {
 
     static Stream<Arguments> encoderKindsAndLosses() {
         List<Arguments> cases = new ArrayList<>();
-        for (EncoderKind kind : List.of(EncoderKind.LINEAR, EncoderKind.MLP_LN_1, EncoderKind.MLP_LN_3,
-                EncoderKind.MLP_BN_1, EncoderKind.MLP_BN_3)) {
+        for (EncoderKind kind : List.of(
+                EncoderKind.LINEAR,
+                EncoderKind.MLP_LN_1,
+                EncoderKind.MLP_LN_3,
+                EncoderKind.MLP_BN_1,
+                EncoderKind.MLP_BN_3)) {
             cases.add(Arguments.of(kind, "mse"));
             cases.add(Arguments.of(kind, "mse_l1"));
         }
@@ -50,8 +54,11 @@ class GradientCheckTest {
     }
 
     static Stream<Arguments> biasAndLoss() {
-        return Stream.of(Arguments.of(false, "mse"), Arguments.of(false, "mse_l1"),
-                Arguments.of(true, "mse"), Arguments.of(true, "mse_l1"));
+        return Stream.of(
+                Arguments.of(false, "mse"),
+                Arguments.of(false, "mse_l1"),
+                Arguments.of(true, "mse"),
+                Arguments.of(true, "mse_l1"));
     }
 
     @ParameterizedTest(name = "{0} encoder, {1} loss")
@@ -64,7 +71,8 @@ class GradientCheckTest {
     @ParameterizedTest(name = "tied, bias={0}, {1} loss")
     @MethodSource("biasAndLoss")
     void aTiedEncoderSendsItsGradientToTheSharedDictionary(boolean bias, String lossName) {
-        Sae model = (Sae) TestModels.withEncoder(GradientFixtures.model(EncoderKind.LINEAR, TRAINED_MULTIPLIER, 12),
+        Sae model = (Sae) TestModels.withEncoder(
+                GradientFixtures.model(EncoderKind.LINEAR, TRAINED_MULTIPLIER, 12),
                 new ModelSpec.EncoderSpec.Tied(bias));
         assertExact(model, EncoderKind.LINEAR, loss(lossName), Set.of());
     }
@@ -72,13 +80,16 @@ class GradientCheckTest {
     @ParameterizedTest(name = "untied copy, bias={0}, {1} loss")
     @MethodSource("biasAndLoss")
     void anUntiedCopyOfTheDictionaryHasItsOwnExactGradient(boolean bias, String lossName) {
-        Sae model = (Sae) TestModels.withEncoder(GradientFixtures.model(EncoderKind.LINEAR, TRAINED_MULTIPLIER, 13),
+        Sae model = (Sae) TestModels.withEncoder(
+                GradientFixtures.model(EncoderKind.LINEAR, TRAINED_MULTIPLIER, 13),
                 new ModelSpec.EncoderSpec.Untied(bias));
         assertExact(model, EncoderKind.LINEAR, loss(lossName), Set.of());
     }
 
     @ParameterizedTest(name = "{0} encoder")
-    @EnumSource(value = EncoderKind.class, names = {"LINEAR", "MLP_LN_1", "MLP_LN_3", "MLP_BN_1", "MLP_BN_3"})
+    @EnumSource(
+            value = EncoderKind.class,
+            names = {"LINEAR", "MLP_LN_1", "MLP_LN_3", "MLP_BN_1", "MLP_BN_3"})
     void aGradientEnteringThroughThePreCodesReachesEveryParameter(EncoderKind kind) {
         Sae model = GradientFixtures.model(kind, TRAINED_MULTIPLIER, 14);
         assertExact(model, kind, Losses.mse().plus(new GradientFixtures.PreCodesDot(21)), batchNormBiases(kind));
@@ -86,7 +97,8 @@ class GradientCheckTest {
 
     @Test
     void aGradientThroughThePreCodesOfATiedEncoderReachesTheDictionary() {
-        Sae model = (Sae) TestModels.withEncoder(GradientFixtures.model(EncoderKind.LINEAR, TRAINED_MULTIPLIER, 15),
+        Sae model = (Sae) TestModels.withEncoder(
+                GradientFixtures.model(EncoderKind.LINEAR, TRAINED_MULTIPLIER, 15),
                 new ModelSpec.EncoderSpec.Tied(true));
         assertExact(model, EncoderKind.LINEAR, Losses.mseL1(0.1).plus(new GradientFixtures.PreCodesDot(22)), Set.of());
     }
@@ -100,15 +112,16 @@ class GradientCheckTest {
         }
         model.eval();
         // in eval the biases before BatchNorm matter: no parameter has a zero gradient
-        assertExact(model, EncoderKind.MLP_BN_3, Losses.mseL1(0.05).plus(new GradientFixtures.PreCodesDot(23)), Set.of());
+        assertExact(
+                model, EncoderKind.MLP_BN_3, Losses.mseL1(0.05).plus(new GradientFixtures.PreCodesDot(23)), Set.of());
     }
 
     @Test
     void encoderGradientsAreExactUnderTheDefaultL2Dictionary() {
         Sae model = GradientFixtures.model(EncoderKind.MLP_LN_1, DictionaryConfig.defaults(), 17);
         INDArray x = GradientFixtures.kinkFreeData(model, EncoderKind.MLP_LN_1);
-        GradientReport report = GradientCheck.check(model, Losses.mseL1(0.1), x,
-                p -> !p.name().equals(DictionaryLayer.WEIGHTS));
+        GradientReport report =
+                GradientCheck.check(model, Losses.mseL1(0.1), x, p -> !p.name().equals(DictionaryLayer.WEIGHTS));
         assertTrue(report.agrees(), report::describe);
     }
 
@@ -123,14 +136,19 @@ class GradientCheckTest {
         INDArray x = GradientFixtures.kinkFreeData(model, kind);
         GradientReport report = GradientCheck.check(model, loss, x);
         assertTrue(report.agrees(), report::describe);
-        assertTrue(report.entriesChecked() >= CONCEPTS * INPUT + 1, "checked only " + report.entriesChecked() + " entries");
-        assertEquals(expectedZero, report.withoutGradient(), "parameters whose gradient does not stand out of the"
-                + " finite-difference noise");
+        assertTrue(
+                report.entriesChecked() >= CONCEPTS * INPUT + 1,
+                "checked only " + report.entriesChecked() + " entries");
+        assertEquals(
+                expectedZero,
+                report.withoutGradient(),
+                "parameters whose gradient does not stand out of the" + " finite-difference noise");
         if (!expectedZero.isEmpty()) {
             Map<String, double[]> bounds = BatchNormBiasCheck.roundingBounds(model, kind, loss, x);
             assertEquals(expectedZero, bounds.keySet(), "the biases that feed a BatchNorm");
             Map<String, double[]> analytic = new LinkedHashMap<>();
-            expectedZero.forEach(name -> analytic.put(name, report.parameter(name).orElseThrow().analytic()));
+            expectedZero.forEach(name ->
+                    analytic.put(name, report.parameter(name).orElseThrow().analytic()));
             assertEquals(List.of(), BatchNormBiasCheck.notZero(analytic, bounds));
         }
     }

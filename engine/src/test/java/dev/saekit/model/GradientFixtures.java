@@ -21,8 +21,7 @@ final class GradientFixtures {
     /** An identity-normalised dictionary with a trained multiplier: its projection is a no-op. */
     static final DictionaryConfig TRAINED_MULTIPLIER = new DictionaryConfig(Normalization.IDENTITY, true);
 
-    private GradientFixtures() {
-    }
+    private GradientFixtures() {}
 
     static Sae model(EncoderKind kind, DictionaryConfig dictionary, long seed) {
         return TestModels.vanilla(new SaeConfig(INPUT, CONCEPTS, kind, dictionary, DType.FLOAT64, seed));

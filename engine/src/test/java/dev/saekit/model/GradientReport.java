@@ -28,9 +28,18 @@ record GradientReport(List<ParameterReport> parameters, double noiseCeiling) {
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%s: analytic %.12g, numeric %.12g, |difference| %.3g, noise %.3g,"
-                    + " tolerance %.3g (%.0e relative + %.0f x noise)", name, analytic, numeric, difference(), noise,
-                    tolerance, GradientCheck.RELATIVE_TOLERANCE, GradientCheck.NOISE_MULTIPLE);
+            return String.format(
+                    Locale.ROOT,
+                    "%s: analytic %.12g, numeric %.12g, |difference| %.3g, noise %.3g,"
+                            + " tolerance %.3g (%.0e relative + %.0f x noise)",
+                    name,
+                    analytic,
+                    numeric,
+                    difference(),
+                    noise,
+                    tolerance,
+                    GradientCheck.RELATIVE_TOLERANCE,
+                    GradientCheck.NOISE_MULTIPLE);
         }
     }
 
@@ -41,11 +50,13 @@ record GradientReport(List<ParameterReport> parameters, double noiseCeiling) {
          * Builds the report of a parameter from its analytic entries and, per entry, the central
          * differences at each step followed by the resolution of a difference (see {@link GradientCheck}).
          */
-        static ParameterReport of(String name, double[] analytic, List<double[]> quotients, LongFunction<String> entryName) {
+        static ParameterReport of(
+                String name, double[] analytic, List<double[]> quotients, LongFunction<String> entryName) {
             double noise = 0;
             for (double[] q : quotients) {
                 double[] steps = Arrays.copyOf(q, q.length - 1);
-                double spread = Arrays.stream(steps).max().orElseThrow() - Arrays.stream(steps).min().orElseThrow();
+                double spread = Arrays.stream(steps).max().orElseThrow()
+                        - Arrays.stream(steps).min().orElseThrow();
                 noise = Math.max(noise, Math.max(spread, q[q.length - 1]));
             }
             Entry[] entries = new Entry[analytic.length];
@@ -61,7 +72,9 @@ record GradientReport(List<ParameterReport> parameters, double noiseCeiling) {
 
         /** The entry whose difference uses the largest share of its tolerance. */
         Entry worst() {
-            return entries.stream().max(Comparator.comparingDouble(e -> e.difference() / e.tolerance())).orElseThrow();
+            return entries.stream()
+                    .max(Comparator.comparingDouble(e -> e.difference() / e.tolerance()))
+                    .orElseThrow();
         }
 
         double largestAnalytic() {
@@ -76,8 +89,11 @@ record GradientReport(List<ParameterReport> parameters, double noiseCeiling) {
 
     /** The largest analytic or numeric gradient entry over every checked parameter. */
     double scale() {
-        return parameters.stream().flatMap(p -> p.entries().stream())
-                .mapToDouble(e -> Math.max(Math.abs(e.analytic()), Math.abs(e.numeric()))).max().orElse(0);
+        return parameters.stream()
+                .flatMap(p -> p.entries().stream())
+                .mapToDouble(e -> Math.max(Math.abs(e.analytic()), Math.abs(e.numeric())))
+                .max()
+                .orElse(0);
     }
 
     /** The largest noise of any checked parameter. */
@@ -87,7 +103,8 @@ record GradientReport(List<ParameterReport> parameters, double noiseCeiling) {
 
     /** Every entry within its tolerance, and every parameter's noise small enough to judge. */
     boolean agrees() {
-        return tooNoisy().isEmpty() && parameters.stream().allMatch(p -> p.entries().stream().allMatch(Entry::agrees));
+        return tooNoisy().isEmpty()
+                && parameters.stream().allMatch(p -> p.entries().stream().allMatch(Entry::agrees));
     }
 
     /** Parameters whose finite differences are too noisy to tell a right gradient from a wrong one. */
@@ -98,8 +115,10 @@ record GradientReport(List<ParameterReport> parameters, double noiseCeiling) {
 
     /** The entry that uses the largest share of its tolerance, over every parameter. */
     Entry worst() {
-        return parameters.stream().map(ParameterReport::worst)
-                .max(Comparator.comparingDouble(e -> e.difference() / e.tolerance())).orElseThrow();
+        return parameters.stream()
+                .map(ParameterReport::worst)
+                .max(Comparator.comparingDouble(e -> e.difference() / e.tolerance()))
+                .orElseThrow();
     }
 
     int entriesChecked() {
@@ -108,7 +127,9 @@ record GradientReport(List<ParameterReport> parameters, double noiseCeiling) {
 
     /** Checked parameters whose gradient does not stand out of their finite-difference noise. */
     Set<String> withoutGradient() {
-        return parameters.stream().filter(p -> !p.carriesGradient()).map(ParameterReport::name)
+        return parameters.stream()
+                .filter(p -> !p.carriesGradient())
+                .map(ParameterReport::name)
                 .collect(Collectors.toCollection(LinkedHashSet::new));
     }
 
@@ -119,11 +140,20 @@ record GradientReport(List<ParameterReport> parameters, double noiseCeiling) {
     /** The failure message: the worst entry with its noise and tolerance, and any parameter too noisy to judge. */
     String describe() {
         StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "%d entries checked; gradient scale %.3g; worst entry %s",
-                entriesChecked(), scale(), parameters.isEmpty() ? "none" : worst()));
+        s.append(String.format(
+                Locale.ROOT,
+                "%d entries checked; gradient scale %.3g; worst entry %s",
+                entriesChecked(),
+                scale(),
+                parameters.isEmpty() ? "none" : worst()));
         for (ParameterReport p : tooNoisy()) {
-            s.append(String.format(Locale.ROOT, "; %s is too noisy to judge: noise %.3g exceeds %.0e x gradient scale = %.3g",
-                    p.name(), p.noise(), noiseCeiling, noiseCeiling * scale()));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "; %s is too noisy to judge: noise %.3g exceeds %.0e x gradient scale = %.3g",
+                    p.name(),
+                    p.noise(),
+                    noiseCeiling,
+                    noiseCeiling * scale()));
         }
         return s.toString();
     }

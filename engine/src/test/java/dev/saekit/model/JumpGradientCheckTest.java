@@ -60,28 +60,38 @@ class JumpGradientCheckTest {
             double expected = 0;
             double magnitude = 0;
             for (int b = 0; b < BATCH; b++) {
-                double term = theta * -(theta / eps) * kernel(kernel, r.getDouble(b, j) - theta, eps) * gz.getDouble(b, j);
+                double term =
+                        theta * -(theta / eps) * kernel(kernel, r.getDouble(b, j) - theta, eps) * gz.getDouble(b, j);
                 expected += term;
                 magnitude += Math.abs(term);
             }
             // the engine's kernel constants and some kernel values are rounded to float32: a few
             // float32 roundings per term, against this float64 recomputation
             double tolerance = 4 * FLOAT32_ROUNDOFF * magnitude;
-            assertEquals(expected, analytic[j], tolerance, String.format(Locale.ROOT,
-                    "%s: dL/dt[%d] (terms up to %.3g in magnitude)", kernel, j, magnitude));
+            assertEquals(
+                    expected,
+                    analytic[j],
+                    tolerance,
+                    String.format(Locale.ROOT, "%s: dL/dt[%d] (terms up to %.3g in magnitude)", kernel, j, magnitude));
             nonZero += expected != 0 ? 1 : 0;
         }
-        assertTrue(nonZero >= CONCEPTS / 2, kernel + ": only " + nonZero + " thresholds have data within the kernel's support");
+        assertTrue(
+                nonZero >= CONCEPTS / 2,
+                kernel + ": only " + nonZero + " thresholds have data within the kernel's support");
     }
 
     @ParameterizedTest(name = "{0} kernel")
-    @EnumSource(value = JumpKernel.class, names = {"SILVERMAN", "RECTANGLE"})
+    @EnumSource(
+            value = JumpKernel.class,
+            names = {"SILVERMAN", "RECTANGLE"})
     void everyOtherParameterGetsTheExactGradient(JumpKernel kernel) {
         JumpSae m = model(kernel, 43);
         INDArray x = data(44);
         placeThresholdsNearTheData(m, x);
         double margin = closestToAKink(m, x);
-        assertTrue(margin > GradientCheck.KINK_MARGIN, "an input lies " + margin + " from a ReLU or jump kink; choose other seeds");
+        assertTrue(
+                margin > GradientCheck.KINK_MARGIN,
+                "an input lies " + margin + " from a ReLU or jump kink; choose other seeds");
         VariantGradientCheckTest.check(m, x, Losses.mseL1(0.01), Set.of(JumpSae.THRESHOLDS));
     }
 
@@ -97,12 +107,14 @@ class JumpGradientCheckTest {
             case COSINE -> Math.abs(u) <= eps ? (1 + Math.cos(Math.PI * u / eps)) / 2 : 0;
             case GAUSSIAN -> Math.exp(-s * s / 2) / (eps * Math.sqrt(2 * Math.PI));
             case CAUCHY -> 1 / (1 + s * s) / (Math.PI * h);
-            case SILVERMAN -> Math.exp(-Math.abs(s) / Math.sqrt(2)) * Math.sin(Math.abs(s) / Math.sqrt(2) + Math.PI / 4) / h;
+            case SILVERMAN ->
+                Math.exp(-Math.abs(s) / Math.sqrt(2)) * Math.sin(Math.abs(s) / Math.sqrt(2) + Math.PI / 4) / h;
         };
     }
 
     private static JumpSae model(JumpKernel kernel, long seed) {
-        JumpSae m = TestModels.jump(Variants.unprojected(Variants.config(INPUT, CONCEPTS, DType.FLOAT64, seed)), kernel, BANDWIDTH);
+        JumpSae m = TestModels.jump(
+                Variants.unprojected(Variants.config(INPUT, CONCEPTS, DType.FLOAT64, seed)), kernel, BANDWIDTH);
         GradientFixtures.jitterConstants(m, new SeededRandom(seed + 1000));
         m.train();
         return m;
@@ -135,7 +147,9 @@ class JumpGradientCheckTest {
         INDArray pre = m.forward(x).preCodes();
         INDArray theta = Transforms.exp(m.thresholds().value(), true);
         double toZero = Transforms.abs(pre, true).minNumber().doubleValue();
-        double toTheta = Transforms.abs(Transforms.relu(pre, true).subiRowVector(theta), true).minNumber().doubleValue();
+        double toTheta = Transforms.abs(Transforms.relu(pre, true).subiRowVector(theta), true)
+                .minNumber()
+                .doubleValue();
         return Math.min(toZero, toTheta);
     }
 }

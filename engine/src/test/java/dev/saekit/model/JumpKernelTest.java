@@ -17,12 +17,12 @@ class JumpKernelTest {
 
     @Test
     void valuesAtTheCentreFollowEachKernelsNormalisation() {
-        assertEquals(1f / EPS, JumpKernel.RECTANGLE.value(0, EPS), 0.0);                          // 1 / eps = 1000
+        assertEquals(1f / EPS, JumpKernel.RECTANGLE.value(0, EPS), 0.0); // 1 / eps = 1000
         assertEquals(1 / (EPS * Math.sqrt(2 * Math.PI)), JumpKernel.GAUSSIAN.value(0, EPS), Tolerance.f32(398.94, 3));
-        assertEquals(1 / HALF, JumpKernel.TRIANGULAR.value(0, EPS), Tolerance.f64(2000, 3));           // 2000
-        assertEquals(1.0, JumpKernel.COSINE.value(0, EPS), 0.0);                                        // (1 + cos 0) / 2
-        assertEquals(0.75 / HALF, JumpKernel.EPANECHNIKOV.value(0, EPS), Tolerance.f64(1500, 3));      // 1500
-        assertEquals(15.0 / 16.0 / HALF, JumpKernel.QUARTIC.value(0, EPS), Tolerance.f64(1875, 4));    // 1875
+        assertEquals(1 / HALF, JumpKernel.TRIANGULAR.value(0, EPS), Tolerance.f64(2000, 3)); // 2000
+        assertEquals(1.0, JumpKernel.COSINE.value(0, EPS), 0.0); // (1 + cos 0) / 2
+        assertEquals(0.75 / HALF, JumpKernel.EPANECHNIKOV.value(0, EPS), Tolerance.f64(1500, 3)); // 1500
+        assertEquals(15.0 / 16.0 / HALF, JumpKernel.QUARTIC.value(0, EPS), Tolerance.f64(1875, 4)); // 1875
         assertEquals(Math.sin(Math.PI / 4) / HALF, JumpKernel.SILVERMAN.value(0, EPS), Tolerance.f32(1414.21, 3));
         assertEquals(1 / (Math.PI * HALF), JumpKernel.CAUCHY.value(0, EPS), Tolerance.f32(636.62, 3));
     }
@@ -36,7 +36,8 @@ class JumpKernelTest {
         assertEquals(0.0, JumpKernel.QUARTIC.value(outside, EPS), 0.0);
         // the cosine kernel's support is |u| <= eps: at 0.6e-3 it is (1 + cos(0.6 pi)) / 2
         // its argument pi u / eps goes through float32 constants: off by a few float32 roundings
-        assertEquals((1 + Math.cos(0.6 * Math.PI)) / 2, JumpKernel.COSINE.value(outside, EPS), Tolerance.f32(Math.PI, 4));
+        assertEquals(
+                (1 + Math.cos(0.6 * Math.PI)) / 2, JumpKernel.COSINE.value(outside, EPS), Tolerance.f32(Math.PI, 4));
         assertEquals(0.0, JumpKernel.COSINE.value(1.1e-3, EPS), 0.0);
     }
 

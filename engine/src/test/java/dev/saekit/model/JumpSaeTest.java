@@ -31,36 +31,46 @@ class JumpSaeTest {
      */
     private static JumpSae fixture() {
         JumpSae m = TestModels.jump(TestModels.handWorked(2, 3), JumpKernel.RECTANGLE, BANDWIDTH);
-        TestModels.set(m, "encoder.final_block.0.weight", new double[]{1, 0}, new double[]{0, 1}, new double[]{1, 1});
+        TestModels.set(
+                m, "encoder.final_block.0.weight", new double[] {1, 0}, new double[] {0, 1}, new double[] {1, 1});
         TestModels.setVector(m, "encoder.final_block.0.bias", 0, 0, 0);
-        TestModels.set(m, "dictionary._weights", new double[]{1, 0}, new double[]{0, 1}, new double[]{1, -1});
+        TestModels.set(m, "dictionary._weights", new double[] {1, 0}, new double[] {0, 1}, new double[] {1, -1});
         TestModels.setVector(m, JumpSae.THRESHOLDS, 0, 0, 1);
         return m;
     }
 
     private static INDArray x() {
-        return Tensors.matrix(DType.FLOAT64, new double[][]{{2, 1}, {0.5, 3}});
+        return Tensors.matrix(DType.FLOAT64, new double[][] {{2, 1}, {0.5, 3}});
     }
 
     @Test
     void codesBelowTheirThresholdAreCutAndACodeAtItsThresholdIsKept() {
         SaeOutput out = fixture().forward(x());
         // halves and small integers, compared with exact thresholds 1 and e: exact in float64
-        assertArrayEquals(new double[]{2, 1, 3, 0.5, 3, 3.5}, out.preCodes().dup('c').data().asDouble(), 0);
-        assertArrayEquals(new double[]{2, 1, 3, 0, 3, 3.5}, out.codes().dup('c').data().asDouble(), 0);
-        assertArrayEquals(new double[]{5, -2, 3.5, -0.5}, out.reconstruction().dup('c').data().asDouble(), 0);
+        assertArrayEquals(
+                new double[] {2, 1, 3, 0.5, 3, 3.5},
+                out.preCodes().dup('c').data().asDouble(),
+                0);
+        assertArrayEquals(
+                new double[] {2, 1, 3, 0, 3, 3.5}, out.codes().dup('c').data().asDouble(), 0);
+        assertArrayEquals(
+                new double[] {5, -2, 3.5, -0.5},
+                out.reconstruction().dup('c').data().asDouble(),
+                0);
     }
 
     @Test
     void theThresholdsStartAtExpMinusThree() {
         JumpSae m = TestModels.jump(TestModels.handWorked(2, 3));
-        assertArrayEquals(new double[]{-3, -3, -3}, m.thresholds().value().toDoubleVector(), 0);
+        assertArrayEquals(new double[] {-3, -3, -3}, m.thresholds().value().toDoubleVector(), 0);
         assertTrue(m.thresholds().isTrainable());
         // pre-codes of 0.04 and 0.06 around theta = exp(-3) = 0.0498: only the second is kept
-        TestModels.set(m, "encoder.final_block.0.weight", new double[]{1, 0}, new double[]{0, 1}, new double[]{0, 0});
+        TestModels.set(
+                m, "encoder.final_block.0.weight", new double[] {1, 0}, new double[] {0, 1}, new double[] {0, 0});
         TestModels.setVector(m, "encoder.final_block.0.bias", 0, 0, 0);
-        INDArray z = m.forward(Tensors.matrix(DType.FLOAT64, new double[][]{{0.04, 0.06}})).codes();
-        assertArrayEquals(new double[]{0, 0.06, 0}, z.toDoubleVector(), 0);
+        INDArray z = m.forward(Tensors.matrix(DType.FLOAT64, new double[][] {{0.04, 0.06}}))
+                .codes();
+        assertArrayEquals(new double[] {0, 0.06, 0}, z.toDoubleVector(), 0);
     }
 
     /**
@@ -84,9 +94,11 @@ class JumpSaeTest {
         assertEquals(9.8125, Losses.mse().evaluate(x, out, m.getDictionary(), g), Tolerance.f64(39.25, 4));
         m.backward(g.toOutputGradients());
         // theta_1 = exp(0) = 1 and the kernel's 2 are exact; a product of four factors and a sum
-        assertArrayEquals(new double[]{0, 6, 0}, m.thresholds().grad().toDoubleVector(), Tolerance.f64(6, 6));
-        assertArrayEquals(new double[]{1.5, -3.25, 6.25}, m.parameter("encoder.final_block.0.bias").orElseThrow().grad()
-                .toDoubleVector(), Tolerance.f64(6.25, 4));
+        assertArrayEquals(new double[] {0, 6, 0}, m.thresholds().grad().toDoubleVector(), Tolerance.f64(6, 6));
+        assertArrayEquals(
+                new double[] {1.5, -3.25, 6.25},
+                m.parameter("encoder.final_block.0.bias").orElseThrow().grad().toDoubleVector(),
+                Tolerance.f64(6.25, 4));
     }
 
     @Test
@@ -98,16 +110,32 @@ class JumpSaeTest {
 
     @Test
     void theBandwidthMustBeFiniteAndPositiveAndTheKernelKnown() {
-        SpecChecks.rejects(() -> new JumpReluSpec(JumpKernel.SILVERMAN, 0f), "jumprelu", "bandwidth", "0.0", "finite and > 0");
-        SpecChecks.rejects(() -> new JumpReluSpec(JumpKernel.SILVERMAN, -1e-3f), "jumprelu", "bandwidth", "-0.001",
+        SpecChecks.rejects(
+                () -> new JumpReluSpec(JumpKernel.SILVERMAN, 0f), "jumprelu", "bandwidth", "0.0", "finite and > 0");
+        SpecChecks.rejects(
+                () -> new JumpReluSpec(JumpKernel.SILVERMAN, -1e-3f),
+                "jumprelu",
+                "bandwidth",
+                "-0.001",
                 "finite and > 0");
-        SpecChecks.rejects(() -> new JumpReluSpec(JumpKernel.SILVERMAN, Float.POSITIVE_INFINITY), "jumprelu", "bandwidth",
-                "Infinity", "finite and > 0");
-        SpecChecks.rejects(() -> new JumpReluSpec(JumpKernel.SILVERMAN, Float.NaN), "jumprelu", "bandwidth", "NaN",
+        SpecChecks.rejects(
+                () -> new JumpReluSpec(JumpKernel.SILVERMAN, Float.POSITIVE_INFINITY),
+                "jumprelu",
+                "bandwidth",
+                "Infinity",
+                "finite and > 0");
+        SpecChecks.rejects(
+                () -> new JumpReluSpec(JumpKernel.SILVERMAN, Float.NaN),
+                "jumprelu",
+                "bandwidth",
+                "NaN",
                 "finite and > 0");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JumpKernel.parse("boxcar"));
-        assertTrue(e.getMessage().contains("boxcar") && e.getMessage().contains("rectangle")
-                && e.getMessage().contains("silverman"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("boxcar")
+                        && e.getMessage().contains("rectangle")
+                        && e.getMessage().contains("silverman"),
+                e.getMessage());
     }
 
     @Test

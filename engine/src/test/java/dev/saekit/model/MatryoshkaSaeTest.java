@@ -28,14 +28,14 @@ class MatryoshkaSaeTest {
     private static MatryoshkaSae fixture(double softCap) {
         MatryoshkaSae m = TestModels.msae(TestModels.handWorked(2, 3), List.of(2, 1), softCap);
         TestModels.setVector(m, "pre_bias", 1, 0);
-        TestModels.set(m, "encoder", new double[]{1, 0, 1}, new double[]{0, 1, 1});
+        TestModels.set(m, "encoder", new double[] {1, 0, 1}, new double[] {0, 1, 1});
         TestModels.setVector(m, "latent_bias", 0, 0, 0.5);
-        TestModels.set(m, "decoder", new double[]{1, 0}, new double[]{0, 1}, new double[]{1, -1});
+        TestModels.set(m, "decoder", new double[] {1, 0}, new double[] {0, 1}, new double[] {1, -1});
         return m;
     }
 
     private static INDArray x() {
-        return Tensors.matrix(DType.FLOAT64, new double[][]{{3, 1}});
+        return Tensors.matrix(DType.FLOAT64, new double[][] {{3, 1}});
     }
 
     /**
@@ -49,16 +49,29 @@ class MatryoshkaSaeTest {
     @Test
     void eachLevelKeepsItsTopKOfThePreCodesAndAddsThePreBias() {
         MatryoshkaSae m = fixture(0);
-        assertArrayEquals(new int[]{1, 2}, m.nesting());
-        SaeOutput out = m.forward(Tensors.matrix(DType.FLOAT64, new double[][]{{3, 1}, {0, -1}}));
+        assertArrayEquals(new int[] {1, 2}, m.nesting());
+        SaeOutput out = m.forward(Tensors.matrix(DType.FLOAT64, new double[][] {{3, 1}, {0, -1}}));
         // halves and small integers: exact in float64
-        assertArrayEquals(new double[]{2, 1, 3.5, -1, -1, -1.5}, out.preCodes().dup('c').data().asDouble(), 0);
+        assertArrayEquals(
+                new double[] {2, 1, 3.5, -1, -1, -1.5},
+                out.preCodes().dup('c').data().asDouble(),
+                0);
         assertEquals(2, out.nested().size());
-        assertArrayEquals(new double[]{4.5, -3.5, 1, 0}, out.nested().get(0).dup('c').data().asDouble(), 0);
-        assertArrayEquals(new double[]{6.5, -3.5, 1, 0}, out.nested().get(1).dup('c').data().asDouble(), 0);
-        assertArrayEquals(new double[]{2, 0, 3.5, 0, 0, 0}, out.codes().dup('c').data().asDouble(), 0);
-        assertArrayEquals(new double[]{6.5, -3.5, 1, 0}, out.reconstruction().dup('c').data().asDouble(), 0);
-        assertArrayEquals(new long[]{1, 0, 1}, m.activationFrequency());
+        assertArrayEquals(
+                new double[] {4.5, -3.5, 1, 0},
+                out.nested().get(0).dup('c').data().asDouble(),
+                0);
+        assertArrayEquals(
+                new double[] {6.5, -3.5, 1, 0},
+                out.nested().get(1).dup('c').data().asDouble(),
+                0);
+        assertArrayEquals(
+                new double[] {2, 0, 3.5, 0, 0, 0}, out.codes().dup('c').data().asDouble(), 0);
+        assertArrayEquals(
+                new double[] {6.5, -3.5, 1, 0},
+                out.reconstruction().dup('c').data().asDouble(),
+                0);
+        assertArrayEquals(new long[] {1, 0, 1}, m.activationFrequency());
     }
 
     /**
@@ -76,11 +89,11 @@ class MatryoshkaSaeTest {
         double c = 3 * Math.tanh(1.0 / 3.0);
         // a division, a tanh (within an ulp or two) and a product per code, at most two codes and a bias per entry
         double tol = Tolerance.f64(6, 8);
-        assertArrayEquals(new double[]{1 + a, -a}, out.nested().get(0).toDoubleVector(), tol);
-        assertArrayEquals(new double[]{b, 0, a}, out.codes().toDoubleVector(), tol);
-        assertArrayEquals(new double[]{1 + b + a, -a}, out.reconstruction().toDoubleVector(), tol);
-        assertArrayEquals(new double[]{b, c, a}, m.unsparsified(x()).codes().toDoubleVector(), tol);
-        assertArrayEquals(new double[]{0, 0, a}, m.codesAtK(x(), 1).toDoubleVector(), tol);
+        assertArrayEquals(new double[] {1 + a, -a}, out.nested().get(0).toDoubleVector(), tol);
+        assertArrayEquals(new double[] {b, 0, a}, out.codes().toDoubleVector(), tol);
+        assertArrayEquals(new double[] {1 + b + a, -a}, out.reconstruction().toDoubleVector(), tol);
+        assertArrayEquals(new double[] {b, c, a}, m.unsparsified(x()).codes().toDoubleVector(), tol);
+        assertArrayEquals(new double[] {0, 0, a}, m.codesAtK(x(), 1).toDoubleVector(), tol);
     }
 
     /**
@@ -105,12 +118,22 @@ class MatryoshkaSaeTest {
         assertEquals(13.75, loss, Tolerance.f64(20.25, 8)); // squares up to 20.25, two levels, weights and means
         m.backward(g.toOutputGradients());
         double tol = Tolerance.f64(16, 8);
-        assertArrayEquals(new double[]{1.75, 0, 7}, m.parameter("latent_bias").orElseThrow().grad().toDoubleVector(), tol);
-        assertArrayEquals(new double[]{3.5, 0, 14, 1.75, 0, 7}, m.parameter("encoder").orElseThrow().grad().dup('c').data()
-                .asDouble(), tol);
-        assertArrayEquals(new double[]{-6.25, -11.5}, m.parameter("pre_bias").orElseThrow().grad().toDoubleVector(), tol);
-        assertArrayEquals(new double[]{3.5, -4.5, 0, 0, 8.75, -15.75}, m.parameter("decoder").orElseThrow().grad().dup('c')
-                .data().asDouble(), tol);
+        assertArrayEquals(
+                new double[] {1.75, 0, 7},
+                m.parameter("latent_bias").orElseThrow().grad().toDoubleVector(),
+                tol);
+        assertArrayEquals(
+                new double[] {3.5, 0, 14, 1.75, 0, 7},
+                m.parameter("encoder").orElseThrow().grad().dup('c').data().asDouble(),
+                tol);
+        assertArrayEquals(
+                new double[] {-6.25, -11.5},
+                m.parameter("pre_bias").orElseThrow().grad().toDoubleVector(),
+                tol);
+        assertArrayEquals(
+                new double[] {3.5, -4.5, 0, 0, 8.75, -15.75},
+                m.parameter("decoder").orElseThrow().grad().dup('c').data().asDouble(),
+                tol);
     }
 
     /**
@@ -134,19 +157,30 @@ class MatryoshkaSaeTest {
         m.afterBackward();
         double r = Math.sqrt(2);
         double tol = Tolerance.f64(16, 8);
-        assertArrayEquals(new double[]{1, 0, 0, 1, 1 / r, -1 / r}, m.parameter("decoder").orElseThrow().value().dup('c').data()
-                .asDouble(), tol);
-        assertArrayEquals(new double[]{1, 0, r, 0, 1, r}, m.parameter("encoder").orElseThrow().value().dup('c').data()
-                .asDouble(), tol);
-        assertArrayEquals(new double[]{0, 0, 0.5 * r}, m.parameter("latent_bias").orElseThrow().value().toDoubleVector(), tol);
-        assertArrayEquals(new double[]{0, -4.5, 0, 0, -3.5, -3.5}, m.parameter("decoder").orElseThrow().grad().dup('c').data()
-                .asDouble(), Tolerance.f64(24.5, 8));
-        assertArrayEquals(new double[]{6.5, -3.5}, m.forward(x).reconstruction().toDoubleVector(), tol);
+        assertArrayEquals(
+                new double[] {1, 0, 0, 1, 1 / r, -1 / r},
+                m.parameter("decoder").orElseThrow().value().dup('c').data().asDouble(),
+                tol);
+        assertArrayEquals(
+                new double[] {1, 0, r, 0, 1, r},
+                m.parameter("encoder").orElseThrow().value().dup('c').data().asDouble(),
+                tol);
+        assertArrayEquals(
+                new double[] {0, 0, 0.5 * r},
+                m.parameter("latent_bias").orElseThrow().value().toDoubleVector(),
+                tol);
+        assertArrayEquals(
+                new double[] {0, -4.5, 0, 0, -3.5, -3.5},
+                m.parameter("decoder").orElseThrow().grad().dup('c').data().asDouble(),
+                Tolerance.f64(24.5, 8));
+        assertArrayEquals(
+                new double[] {6.5, -3.5}, m.forward(x).reconstruction().toDoubleVector(), tol);
     }
 
     @Test
     void theDefaultsAreTheNestingLevelsThatFitAndTheSoftCapOfThirty() {
-        assertEquals(new MsaeSpec(List.of(8, 16, 32), 30), MsaeSpec.KIND.defaults().apply(SaeConfig.of(8, 64)));
+        assertEquals(
+                new MsaeSpec(List.of(8, 16, 32), 30), MsaeSpec.KIND.defaults().apply(SaeConfig.of(8, 64)));
         assertEquals(new MsaeSpec(List.of(8, 16), 30), MsaeSpec.KIND.defaults().apply(SaeConfig.of(8, 20)));
         assertEquals(new MsaeSpec(List.of(3), 30), MsaeSpec.KIND.defaults().apply(TestModels.handWorked(2, 3)));
         assertEquals(30, MatryoshkaSae.DEFAULT_SOFT_CAP);
@@ -157,18 +191,41 @@ class MatryoshkaSaeTest {
     void badLevelsAndSoftCapsAreRejectedWithTheSettingNamed() {
         SpecChecks.rejects(() -> new MsaeSpec(List.of(), 30), "msae", "nesting", "[]", "at least one k");
         SpecChecks.rejects(() -> new MsaeSpec(List.of(2, 0), 30), "msae", "nesting", "[0, 2]", "k values >= 1");
-        SpecChecks.rejects(() -> new MsaeSpec(List.of(2, 2), 30), "msae", "nesting", "[2, 2]",
+        SpecChecks.rejects(
+                () -> new MsaeSpec(List.of(2, 2), 30),
+                "msae",
+                "nesting",
+                "[2, 2]",
                 "distinct k values (each level needs its own)");
-        SpecChecks.rejects(() -> new MsaeSpec(List.of(2), -1), "msae", "soft_cap", "-1.0", "finite and >= 0 (0 turns it off)");
-        SpecChecks.rejects(() -> new MsaeSpec(List.of(2), Double.POSITIVE_INFINITY), "msae", "soft_cap", "Infinity",
+        SpecChecks.rejects(
+                () -> new MsaeSpec(List.of(2), -1), "msae", "soft_cap", "-1.0", "finite and >= 0 (0 turns it off)");
+        SpecChecks.rejects(
+                () -> new MsaeSpec(List.of(2), Double.POSITIVE_INFINITY),
+                "msae",
+                "soft_cap",
+                "Infinity",
                 "finite and >= 0 (0 turns it off)");
-        SpecChecks.rejects(() -> ModelSpec.of(SaeConfig.of(4, 8), new MsaeSpec(List.of(2, 9), 30)), "msae", "nesting", "[2, 9]",
+        SpecChecks.rejects(
+                () -> ModelSpec.of(SaeConfig.of(4, 8), new MsaeSpec(List.of(2, 9), 30)),
+                "msae",
+                "nesting",
+                "[2, 9]",
                 "k values in 1..8 (the number of concepts)");
-        IllegalArgumentException dictionary = assertThrows(IllegalArgumentException.class, () -> new ModelSpec(SaeConfig.of(4, 8),
-                new MsaeSpec(List.of(2), 30), new ModelSpec.DictionarySpec.Archetypal(8, 1.0, true), new ModelSpec.EncoderSpec.Standard()));
+        IllegalArgumentException dictionary = assertThrows(
+                IllegalArgumentException.class,
+                () -> new ModelSpec(
+                        SaeConfig.of(4, 8),
+                        new MsaeSpec(List.of(2), 30),
+                        new ModelSpec.DictionarySpec.Archetypal(8, 1.0, true),
+                        new ModelSpec.EncoderSpec.Standard()));
         assertTrue(dictionary.getMessage().contains("own decoder"), dictionary.getMessage());
-        IllegalArgumentException encoder = assertThrows(IllegalArgumentException.class, () -> new ModelSpec(SaeConfig.of(4, 8),
-                new MsaeSpec(List.of(2), 30), new ModelSpec.DictionarySpec.Standard(), new ModelSpec.EncoderSpec.Tied(false)));
+        IllegalArgumentException encoder = assertThrows(
+                IllegalArgumentException.class,
+                () -> new ModelSpec(
+                        SaeConfig.of(4, 8),
+                        new MsaeSpec(List.of(2), 30),
+                        new ModelSpec.DictionarySpec.Standard(),
+                        new ModelSpec.EncoderSpec.Tied(false)));
         assertTrue(encoder.getMessage().contains("own encoder"), encoder.getMessage());
     }
 
@@ -187,7 +244,8 @@ class MatryoshkaSaeTest {
         MatryoshkaSae m = (MatryoshkaSae) spec.build();
         assertSame(spec, m.spec());
         assertEquals(3, m.softCap());
-        assertEquals(List.of("pre_bias", "encoder", "latent_bias", "decoder", MatryoshkaSae.ACTIVATION_FREQUENCY),
+        assertEquals(
+                List.of("pre_bias", "encoder", "latent_bias", "decoder", MatryoshkaSae.ACTIVATION_FREQUENCY),
                 m.parameters().stream().map(dev.saekit.tensor.Parameter::name).toList());
         assertSame(MsaeSpec.KIND, settings.kind());
         assertTrue(settings.usesEncoder());

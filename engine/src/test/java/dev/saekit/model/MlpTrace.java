@@ -18,8 +18,7 @@ final class MlpTrace {
     private static final double NORM_EPS = 1e-5;
 
     /** One block: its input, the Linear output, the normalised values, their 1/std, and the Norm output. */
-    record Block(String prefix, INDArray input, INDArray linear, INDArray normalised, INDArray rstd, INDArray output) {
-    }
+    record Block(String prefix, INDArray input, INDArray linear, INDArray normalised, INDArray rstd, INDArray output) {}
 
     private final SparseAutoencoder model;
     private final EncoderKind kind;
@@ -36,7 +35,8 @@ final class MlpTrace {
             INDArray rstd;
             if (kind.norm() == EncoderKind.NormKind.LAYER) {
                 INDArray centred = y.subColumnVector(y.mean(1).reshape(y.rows(), 1));
-                rstd = Transforms.pow(Transforms.sqrt(y.var(false, 1).addi(NORM_EPS)), -1).reshape(y.rows(), 1);
+                rstd = Transforms.pow(Transforms.sqrt(y.var(false, 1).addi(NORM_EPS)), -1)
+                        .reshape(y.rows(), 1);
                 xhat = centred.mulColumnVector(rstd);
             } else if (kind.norm() == EncoderKind.NormKind.BATCH) {
                 INDArray mean = model.isTraining() ? y.mean(0) : value(prefix + ".1.running_mean");
@@ -47,7 +47,8 @@ final class MlpTrace {
                 rstd = null;
                 xhat = y;
             }
-            INDArray out = kind.norm() == EncoderKind.NormKind.NONE ? y
+            INDArray out = kind.norm() == EncoderKind.NormKind.NONE
+                    ? y
                     : xhat.mulRowVector(value(prefix + ".1.weight")).addiRowVector(value(prefix + ".1.bias"));
             blocks.add(new Block(prefix, h, y, xhat, rstd, out));
             h = Transforms.relu(out, true);
@@ -58,7 +59,8 @@ final class MlpTrace {
     double closestHiddenReluInputToZero() {
         double closest = Double.POSITIVE_INFINITY;
         for (Block b : blocks.subList(0, blocks.size() - 1)) {
-            closest = Math.min(closest, Transforms.abs(b.output(), true).minNumber().doubleValue());
+            closest = Math.min(
+                    closest, Transforms.abs(b.output(), true).minNumber().doubleValue());
         }
         return closest;
     }
@@ -88,14 +90,23 @@ final class MlpTrace {
             INDArray gx = gOut.mulRowVector(value(b.prefix() + ".1.weight"));
             INDArray s1 = gx.mean(0).reshape(1, gx.columns());
             INDArray s2 = gx.mul(b.normalised()).mean(0).reshape(1, gx.columns());
-            INDArray terms = Transforms.abs(gx).addiRowVector(Transforms.abs(s1))
+            INDArray terms = Transforms.abs(gx)
+                    .addiRowVector(Transforms.abs(s1))
                     .addi(Transforms.abs(b.normalised()).mulRowVector(Transforms.abs(s2)))
-                    .sum(0).reshape(1, gx.columns()).muli(b.rstd());
-            INDArray centring = Transforms.abs(b.linear()).sum(0).reshape(1, gx.columns())
-                    .muli(Transforms.abs(s2)).muli(b.rstd()).muli(b.rstd());
+                    .sum(0)
+                    .reshape(1, gx.columns())
+                    .muli(b.rstd());
+            INDArray centring = Transforms.abs(b.linear())
+                    .sum(0)
+                    .reshape(1, gx.columns())
+                    .muli(Transforms.abs(s2))
+                    .muli(b.rstd())
+                    .muli(b.rstd());
             out.put(b.prefix() + ".0.bias", terms.addi(centring).toDoubleVector());
             if (i > 0) {
-                INDArray gIn = gx.subRowVector(s1).subi(b.normalised().mulRowVector(s2)).muliRowVector(b.rstd());
+                INDArray gIn = gx.subRowVector(s1)
+                        .subi(b.normalised().mulRowVector(s2))
+                        .muliRowVector(b.rstd());
                 INDArray gHidden = gIn.mmul(value(b.prefix() + ".0.weight"));
                 gOut = gHidden.muli(blocks.get(i - 1).output().gt(0).castTo(gHidden.dataType()));
             }
@@ -104,6 +115,8 @@ final class MlpTrace {
     }
 
     private INDArray value(String name) {
-        return model.parameter(name).orElseThrow(() -> new AssertionError("no parameter " + name)).value();
+        return model.parameter(name)
+                .orElseThrow(() -> new AssertionError("no parameter " + name))
+                .value();
     }
 }

@@ -33,7 +33,7 @@ class MpSaeTest {
      */
     private static MpSae fixture(int steps) {
         MpSae m = TestModels.mp(TestModels.handWorked(2, 3), steps, null);
-        TestModels.set(m, "dictionary._weights", new double[]{1, 0}, new double[]{0, 1}, new double[]{1, 1});
+        TestModels.set(m, "dictionary._weights", new double[] {1, 0}, new double[] {0, 1}, new double[] {1, 1});
         return m;
     }
 
@@ -45,11 +45,11 @@ class MpSaeTest {
      */
     @Test
     void eachStepTakesTheLargestSignedCorrelationAndRemovesIt() {
-        SaeOutput out = fixture(2).forward(Tensors.matrix(DType.FLOAT64, new double[][]{{1, 2}}));
+        SaeOutput out = fixture(2).forward(Tensors.matrix(DType.FLOAT64, new double[][] {{1, 2}}));
         // small integers: exact in float64
-        assertArrayEquals(new double[]{0, -1, 3}, out.codes().toDoubleVector(), 0);
-        assertArrayEquals(new double[]{-2, 0}, out.preCodes().toDoubleVector(), 0);
-        assertArrayEquals(new double[]{3, 2}, out.reconstruction().toDoubleVector(), 0);
+        assertArrayEquals(new double[] {0, -1, 3}, out.codes().toDoubleVector(), 0);
+        assertArrayEquals(new double[] {-2, 0}, out.preCodes().toDoubleVector(), 0);
+        assertArrayEquals(new double[] {3, 2}, out.reconstruction().toDoubleVector(), 0);
     }
 
     /**
@@ -61,7 +61,7 @@ class MpSaeTest {
     @Test
     void theGradientFlowsThroughThePursuitAsWellAsTheDecode() {
         MpSae m = fixture(1);
-        INDArray x = Tensors.matrix(DType.FLOAT64, new double[][]{{1, 2}});
+        INDArray x = Tensors.matrix(DType.FLOAT64, new double[][] {{1, 2}});
         m.zeroGrad();
         SaeOutput out = m.forward(x);
         LossGradients g = new LossGradients(DType.FLOAT64);
@@ -69,20 +69,24 @@ class MpSaeTest {
         assertEquals(2.5, Losses.mse().evaluate(x, out, m.getDictionary(), g), Tolerance.f64(5, 4));
         m.backward(g.toOutputGradients());
         INDArray gradD = m.parameter("dictionary._weights").orElseThrow().grad();
-        assertArrayEquals(new double[]{0, 0, 0, 0, 9, 9}, gradD.dup('c').data().asDouble(), Tolerance.f64(9, 6));
+        assertArrayEquals(new double[] {0, 0, 0, 0, 9, 9}, gradD.dup('c').data().asDouble(), Tolerance.f64(9, 6));
     }
 
     /** x = [3, -5, 2, 0] over the l2-normalised standard basis: signed argmax picks 3 (atom 0), then 2 (atom 2); the -5 is never picked. */
     @Test
     void withTheL2ProjectionEachStepSeesAtomsJustBelowUnitNorm() {
-        SaeConfig basis = new SaeConfig(4, 4, EncoderKind.IDENTITY, new DictionaryConfig(Normalization.L2, false), DType.FLOAT64, 0);
+        SaeConfig basis = new SaeConfig(
+                4, 4, EncoderKind.IDENTITY, new DictionaryConfig(Normalization.L2, false), DType.FLOAT64, 0);
         MpSae m = TestModels.mp(basis, 2, null);
         m.parameter("dictionary._weights").orElseThrow().assign(Nd4j.eye(4).castTo(DType.FLOAT64.nd4j()));
-        Codes c = m.encode(Tensors.matrix(DType.FLOAT64, new double[][]{{3, -5, 2, 0}}));
+        Codes c = m.encode(Tensors.matrix(DType.FLOAT64, new double[][] {{3, -5, 2, 0}}));
         // the l2 projection makes each atom e_j / (1 + 1e-8): code x_j s, residual x_j (1 - s^2), s = 1 / (1 + 1e-8)
         double s = 1 / (1 + Normalization.ROW_EPSILON);
-        assertArrayEquals(new double[]{3 * s, 0, 2 * s, 0}, c.codes().toDoubleVector(), Tolerance.f64(5, 4));
-        assertArrayEquals(new double[]{3 * (1 - s * s), -5, 2 * (1 - s * s), 0}, c.preCodes().toDoubleVector(), Tolerance.f64(5, 6));
+        assertArrayEquals(new double[] {3 * s, 0, 2 * s, 0}, c.codes().toDoubleVector(), Tolerance.f64(5, 4));
+        assertArrayEquals(
+                new double[] {3 * (1 - s * s), -5, 2 * (1 - s * s), 0},
+                c.preCodes().toDoubleVector(),
+                Tolerance.f64(5, 6));
     }
 
     @Test
@@ -94,13 +98,20 @@ class MpSaeTest {
         INDArray plain = without.forward(x).codes().dup();
         // a dropped atom changes the codes by the size of a code, not by a rounding
         double codeSize = plain.amaxNumber().doubleValue();
-        assertTrue(Tolerance.maxDifference(plain, withDropout.forward(x).codes()) > codeSize / 10, "half the atoms are dropped in training");
+        assertTrue(
+                Tolerance.maxDifference(plain, withDropout.forward(x).codes()) > codeSize / 10,
+                "half the atoms are dropped in training");
         withDropout.eval();
         without.eval();
-        Tolerance.assertIdentical(without.forward(x).codes().dup(), withDropout.forward(x).codes().dup(), "no dropout in eval");
+        Tolerance.assertIdentical(
+                without.forward(x).codes().dup(), withDropout.forward(x).codes().dup(), "no dropout in eval");
         withDropout.train();
         without.train();
-        assertTrue(Tolerance.maxDifference(without.forward(x).codes().dup(), withDropout.forward(x).codes()) > codeSize / 10,
+        assertTrue(
+                Tolerance.maxDifference(
+                                without.forward(x).codes().dup(),
+                                withDropout.forward(x).codes())
+                        > codeSize / 10,
                 "dropout is back after train()");
     }
 
@@ -114,7 +125,8 @@ class MpSaeTest {
         for (dev.saekit.tensor.Parameter p : a.parameters()) {
             b.parameter(p.name()).orElseThrow().assign(p.value());
         }
-        Tolerance.assertIdentical(a.forward(x).codes().dup(), b.forward(x).codes().dup(), "the next mask is the same after a load");
+        Tolerance.assertIdentical(
+                a.forward(x).codes().dup(), b.forward(x).codes().dup(), "the next mask is the same after a load");
     }
 
     @Test
@@ -130,8 +142,13 @@ class MpSaeTest {
         SpecChecks.rejects(() -> new MpSpec(2, 1.0), "mp", "dropout", "1.0", "in [0, 1)");
         SpecChecks.rejects(() -> new MpSpec(2, -0.1), "mp", "dropout", "-0.1", "in [0, 1)");
         ModelSpec.of(TestModels.handWorked(2, 3), new MpSpec(5, 0.0)); // more steps than atoms: atoms are picked again
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ModelSpec(TestModels.handWorked(2, 3),
-                new MpSpec(2, null), new ModelSpec.DictionarySpec.Standard(), new ModelSpec.EncoderSpec.Tied(false)));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> new ModelSpec(
+                        TestModels.handWorked(2, 3),
+                        new MpSpec(2, null),
+                        new ModelSpec.DictionarySpec.Standard(),
+                        new ModelSpec.EncoderSpec.Tied(false)));
         assertTrue(e.getMessage().startsWith("mp encodes with the dictionary itself"), e.getMessage());
     }
 

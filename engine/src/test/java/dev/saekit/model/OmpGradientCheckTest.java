@@ -35,7 +35,8 @@ class OmpGradientCheckTest {
         SaeOutput frozen = m.forward(x).detach();
         GradientCheck.Objective withCodesHeld = model -> {
             INDArray d = model.getDictionary();
-            SaeOutput out = new SaeOutput(frozen.preCodes(), frozen.codes(), frozen.codes().mmul(d));
+            SaeOutput out = new SaeOutput(
+                    frozen.preCodes(), frozen.codes(), frozen.codes().mmul(d));
             LossGradients g = new LossGradients(DType.FLOAT64);
             g.reset(out);
             return loss.evaluate(x, out, d, g);
@@ -60,18 +61,20 @@ class OmpGradientCheckTest {
         SaeOutput out = m.forward(x);
         LossGradients g = new LossGradients(DType.FLOAT64);
         g.reset(out);
-        g.codes().addi(onCodes);     // a loss sum(z * a) + sum(r * b) on the codes and the residual only
+        g.codes().addi(onCodes); // a loss sum(z * a) + sum(r * b) on the codes and the residual only
         g.preCodes().addi(onResidual);
         m.backward(g.toOutputGradients());
         for (Parameter p : m.parameters()) {
             if (p.isTrainable()) {
-                assertEquals(0.0, p.grad().amaxNumber().doubleValue(), 0.0, p.name() + " got a gradient through the encode");
+                assertEquals(
+                        0.0, p.grad().amaxNumber().doubleValue(), 0.0, p.name() + " got a gradient through the encode");
             }
         }
     }
 
     private static SparseAutoencoder model(long seed) {
-        SparseAutoencoder m = TestModels.omp(Variants.unprojected(Variants.config(INPUT, CONCEPTS, DType.FLOAT64, seed)), 3, 10, null);
+        SparseAutoencoder m = TestModels.omp(
+                Variants.unprojected(Variants.config(INPUT, CONCEPTS, DType.FLOAT64, seed)), 3, 10, null);
         GradientFixtures.jitterConstants(m, new SeededRandom(seed + 1000));
         return m.train();
     }

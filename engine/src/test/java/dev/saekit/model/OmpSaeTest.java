@@ -26,12 +26,13 @@ import org.nd4j.linalg.factory.Nd4j;
 class OmpSaeTest {
     /** The eigenvalues of Q = [[2,1],[1,1]], the Gram matrix of atoms 2 and 1 of the fixture. */
     private static final double LAMBDA_MIN = (3 - Math.sqrt(5)) / 2;
+
     private static final double LAMBDA_MAX = (3 + Math.sqrt(5)) / 2;
 
     /** d = 2, c = 3, no encoder; dictionary (identity normalisation) D = [[1,0],[0,1],[1,1]]. */
     private static OmpSae fixture(int steps, int maxIter) {
         OmpSae m = TestModels.omp(TestModels.handWorked(2, 3), steps, maxIter, null);
-        TestModels.set(m, "dictionary._weights", new double[]{1, 0}, new double[]{0, 1}, new double[]{1, 1});
+        TestModels.set(m, "dictionary._weights", new double[] {1, 0}, new double[] {0, 1}, new double[] {1, 1});
         return m;
     }
 
@@ -48,15 +49,21 @@ class OmpSaeTest {
     @Test
     void eachStepRefitsTheChosenAtomsByNonNegativeLeastSquares() {
         OmpSae m = fixture(2, 100);
-        SaeOutput out = m.forward(Tensors.matrix(DType.FLOAT64, new double[][]{{1, 2}}));
+        SaeOutput out = m.forward(Tensors.matrix(DType.FLOAT64, new double[][] {{1, 2}}));
         double codeError = OmpSae.TOLERANCE / LAMBDA_MIN;
         assertEquals(0, out.codes().getDouble(0, 0), 0, "atom 0 was never chosen");
-        assertArrayEquals(new double[]{0, 1, 1}, out.codes().toDoubleVector(), codeError);
-        assertTrue(out.preCodes().norm2Number().doubleValue() < Math.sqrt(LAMBDA_MAX) * codeError, "residual " + out.preCodes());
-        assertArrayEquals(new double[]{1, 2}, out.reconstruction().toDoubleVector(), Math.sqrt(LAMBDA_MAX) * codeError);
+        assertArrayEquals(new double[] {0, 1, 1}, out.codes().toDoubleVector(), codeError);
+        assertTrue(
+                out.preCodes().norm2Number().doubleValue() < Math.sqrt(LAMBDA_MAX) * codeError,
+                "residual " + out.preCodes());
+        assertArrayEquals(
+                new double[] {1, 2}, out.reconstruction().toDoubleVector(), Math.sqrt(LAMBDA_MAX) * codeError);
         // with max_iter 10 the same solver stops 0.2 short of the solution
-        double short10 = Tolerance.maxDifference(fixture(2, 10).forward(Tensors.matrix(DType.FLOAT64, new double[][]{{1, 2}}))
-                .codes(), Tensors.matrix(DType.FLOAT64, new double[][]{{0, 1, 1}}));
+        double short10 = Tolerance.maxDifference(
+                fixture(2, 10)
+                        .forward(Tensors.matrix(DType.FLOAT64, new double[][] {{1, 2}}))
+                        .codes(),
+                Tensors.matrix(DType.FLOAT64, new double[][] {{0, 1, 1}}));
         assertTrue(short10 > 0.1, "max_iter bounds the refit: " + short10);
     }
 
@@ -70,29 +77,30 @@ class OmpSaeTest {
     @Test
     void codesStayNonNegativeWhereLeastSquaresWouldGoNegative() {
         OmpSae m = fixture(2, 100);
-        SaeOutput out = m.forward(Tensors.matrix(DType.FLOAT64, new double[][]{{2, -1}}));
-        assertArrayEquals(new double[]{2, 0, 0}, out.codes().toDoubleVector(), Tolerance.f64(2, 16));
-        assertArrayEquals(new double[]{0, -1}, out.preCodes().toDoubleVector(), Tolerance.f64(2, 16));
-        Codes neg = m.encode(Tensors.matrix(DType.FLOAT64, new double[][]{{-1, -2}}));
+        SaeOutput out = m.forward(Tensors.matrix(DType.FLOAT64, new double[][] {{2, -1}}));
+        assertArrayEquals(new double[] {2, 0, 0}, out.codes().toDoubleVector(), Tolerance.f64(2, 16));
+        assertArrayEquals(new double[] {0, -1}, out.preCodes().toDoubleVector(), Tolerance.f64(2, 16));
+        Codes neg = m.encode(Tensors.matrix(DType.FLOAT64, new double[][] {{-1, -2}}));
         assertTrue(neg.codes().minNumber().doubleValue() >= 0, "OMP codes are never negative");
     }
 
     /** OMP over the l2-normalised standard basis and x = [3, 0, 2, 0]: NNLS converges to the coordinates, residual ~ 0. */
     @Test
     void withTheL2ProjectionTheCodesAreTheCoordinatesOverAtomsJustBelowUnitNorm() {
-        SaeConfig basis = new SaeConfig(4, 4, EncoderKind.IDENTITY, new DictionaryConfig(Normalization.L2, false), DType.FLOAT64, 0);
+        SaeConfig basis = new SaeConfig(
+                4, 4, EncoderKind.IDENTITY, new DictionaryConfig(Normalization.L2, false), DType.FLOAT64, 0);
         OmpSae m = TestModels.omp(basis, 2, 50, null);
         m.parameter("dictionary._weights").orElseThrow().assign(Nd4j.eye(4).castTo(DType.FLOAT64.nd4j()));
-        Codes c = m.encode(Tensors.matrix(DType.FLOAT64, new double[][]{{3, 0, 2, 0}}));
+        Codes c = m.encode(Tensors.matrix(DType.FLOAT64, new double[][] {{3, 0, 2, 0}}));
         // the solver stops once the batch's NNLS gradient Z Q - P is below OmpSae.TOLERANCE; with
         // Q = s^2 I (atoms e_j s, s = 1 / (1 + 1e-8)), the codes are then within OmpSae.TOLERANCE / s^2
         // of the exact ones, x_j / s, and the residual within OmpSae.TOLERANCE / s of 0
         double s = 1 / (1 + Normalization.ROW_EPSILON);
         double tolerance = OmpSae.TOLERANCE / (s * s) + Tolerance.f64(5, 8);
         double exact = 1 / s;
-        assertArrayEquals(new double[]{3 * exact, 0, 2 * exact, 0}, c.codes().toDoubleVector(), tolerance);
+        assertArrayEquals(new double[] {3 * exact, 0, 2 * exact, 0}, c.codes().toDoubleVector(), tolerance);
         assertTrue(c.preCodes().norm2Number().doubleValue() < tolerance, "residual " + c.preCodes());
-        Codes neg = m.encode(Tensors.matrix(DType.FLOAT64, new double[][]{{-1, -2, -3, -4}}));
+        Codes neg = m.encode(Tensors.matrix(DType.FLOAT64, new double[][] {{-1, -2, -3, -4}}));
         assertTrue(neg.codes().minNumber().doubleValue() >= 0, "OMP codes are never negative");
     }
 
@@ -105,7 +113,7 @@ class OmpSaeTest {
     @Test
     void theDictionaryLearnsThroughTheDecodeOnly() {
         OmpSae m = fixture(1, 10);
-        INDArray x = Tensors.matrix(DType.FLOAT64, new double[][]{{1, 2}});
+        INDArray x = Tensors.matrix(DType.FLOAT64, new double[][] {{1, 2}});
         m.zeroGrad();
         SaeOutput out = m.forward(x);
         LossGradients g = new LossGradients(DType.FLOAT64);
@@ -114,12 +122,20 @@ class OmpSaeTest {
         assertEquals(0.25, Losses.mse().evaluate(x, out, m.getDictionary(), g), Tolerance.f64(1.5, 8));
         m.backward(g.toOutputGradients());
         INDArray gradD = m.parameter("dictionary._weights").orElseThrow().grad();
-        assertArrayEquals(new double[]{0, 0, 0, 0, 0.75, -0.75}, gradD.dup('c').data().asDouble(), Tolerance.f64(1.5, 8));
+        assertArrayEquals(
+                new double[] {0, 0, 0, 0, 0.75, -0.75}, gradD.dup('c').data().asDouble(), Tolerance.f64(1.5, 8));
 
         m.zeroGrad();
         m.forward(x);
         m.backward(new OutputGradients(Tensors.zeros(DType.FLOAT64, 1, 2), Tensors.ones(DType.FLOAT64, 1, 3), null));
-        assertEquals(0, m.parameter("dictionary._weights").orElseThrow().grad().amaxNumber().doubleValue(), 0,
+        assertEquals(
+                0,
+                m.parameter("dictionary._weights")
+                        .orElseThrow()
+                        .grad()
+                        .amaxNumber()
+                        .doubleValue(),
+                0,
                 "no gradient through the encode");
     }
 
@@ -135,10 +151,19 @@ class OmpSaeTest {
         SpecChecks.rejects(() -> new OmpSpec(0, 10, null), "omp", "k", "0", ">= 1");
         SpecChecks.rejects(() -> new OmpSpec(2, 0, null), "omp", "max_iter", "0", ">= 1");
         SpecChecks.rejects(() -> new OmpSpec(2, 10, 1.0), "omp", "dropout", "1.0", "in [0, 1)");
-        SpecChecks.rejects(() -> ModelSpec.of(SaeConfig.of(4, 8), new OmpSpec(9, 10, null)), "omp", "k", "9",
+        SpecChecks.rejects(
+                () -> ModelSpec.of(SaeConfig.of(4, 8), new OmpSpec(9, 10, null)),
+                "omp",
+                "k",
+                "9",
                 "in 1..8 (the number of concepts)");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ModelSpec(TestModels.handWorked(2, 3),
-                new OmpSpec(2, 10, null), new ModelSpec.DictionarySpec.Standard(), new ModelSpec.EncoderSpec.Untied(true)));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> new ModelSpec(
+                        TestModels.handWorked(2, 3),
+                        new OmpSpec(2, 10, null),
+                        new ModelSpec.DictionarySpec.Standard(),
+                        new ModelSpec.EncoderSpec.Untied(true)));
         assertTrue(e.getMessage().startsWith("omp encodes with the dictionary itself"), e.getMessage());
     }
 

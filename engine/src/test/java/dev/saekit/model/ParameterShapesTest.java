@@ -7,7 +7,6 @@ import dev.saekit.dictionary.Normalization;
 import dev.saekit.encoder.EncoderKind;
 import dev.saekit.model.ModelSpec.DictionarySpec;
 import dev.saekit.model.ModelSpec.EncoderSpec;
-import dev.saekit.model.VariantSpec;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Parameter;
 import java.util.ArrayList;
@@ -20,24 +19,42 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ParameterShapesTest {
 
     static Stream<ModelSpec> everyKindOfSpec() {
-        List<VariantSpec> variants = List.of(new VanillaSpec(), new TopKSpec(2),
-                new BatchTopKSpec(new BatchTopKSae.BatchK.PerSample(2), 0.9), new JumpReluSpec(JumpKernel.SILVERMAN, 1e-3f),
-                new MpSpec(2, null), new MpSpec(2, 0.2), new OmpSpec(2, 5, null), new OmpSpec(2, 5, 0.1),
+        List<VariantSpec> variants = List.of(
+                new VanillaSpec(),
+                new TopKSpec(2),
+                new BatchTopKSpec(new BatchTopKSae.BatchK.PerSample(2), 0.9),
+                new JumpReluSpec(JumpKernel.SILVERMAN, 1e-3f),
+                new MpSpec(2, null),
+                new MpSpec(2, 0.2),
+                new OmpSpec(2, 5, null),
+                new OmpSpec(2, 5, 0.1),
                 new PrefixMatryoshkaSpec(List.of(3), new BatchTopKSae.BatchK.PerSample(2), 0.9));
         List<ModelSpec> specs = new ArrayList<>();
         for (DType dtype : DType.values()) {
-            for (EncoderKind kind : List.of(EncoderKind.LINEAR, EncoderKind.MLP_LN_1, EncoderKind.MLP_LN_3, EncoderKind.MLP_BN_1,
+            for (EncoderKind kind : List.of(
+                    EncoderKind.LINEAR,
+                    EncoderKind.MLP_LN_1,
+                    EncoderKind.MLP_LN_3,
+                    EncoderKind.MLP_BN_1,
                     EncoderKind.MLP_BN_3)) {
                 for (boolean multiplier : new boolean[] {false, true}) {
-                    SaeConfig sae = new SaeConfig(7, 11, kind, new DictionaryConfig(Normalization.L2, multiplier), dtype, 3);
+                    SaeConfig sae =
+                            new SaeConfig(7, 11, kind, new DictionaryConfig(Normalization.L2, multiplier), dtype, 3);
                     for (VariantSpec v : variants) {
                         specs.add(ModelSpec.of(sae, v));
-                        specs.add(new ModelSpec(sae, v, new DictionarySpec.Archetypal(13, 1.0, multiplier), new EncoderSpec.Standard()));
+                        specs.add(new ModelSpec(
+                                sae,
+                                v,
+                                new DictionarySpec.Archetypal(13, 1.0, multiplier),
+                                new EncoderSpec.Standard()));
                         if (kind == EncoderKind.LINEAR && !(v instanceof MpSpec) && !(v instanceof OmpSpec)) {
                             for (boolean bias : new boolean[] {false, true}) {
-                                specs.add(new ModelSpec(sae, v, new DictionarySpec.Standard(), new EncoderSpec.Tied(bias)));
-                                specs.add(new ModelSpec(sae, v, new DictionarySpec.Standard(), new EncoderSpec.Untied(bias)));
-                                specs.add(new ModelSpec(sae, v, new DictionarySpec.Plain(), new EncoderSpec.SaeLens(bias)));
+                                specs.add(new ModelSpec(
+                                        sae, v, new DictionarySpec.Standard(), new EncoderSpec.Tied(bias)));
+                                specs.add(new ModelSpec(
+                                        sae, v, new DictionarySpec.Standard(), new EncoderSpec.Untied(bias)));
+                                specs.add(new ModelSpec(
+                                        sae, v, new DictionarySpec.Plain(), new EncoderSpec.SaeLens(bias)));
                             }
                         }
                     }
@@ -53,7 +70,8 @@ class ParameterShapesTest {
     void theShapesAreThoseOfTheBuiltModel(ModelSpec spec) {
         List<ParameterShape> built = new ArrayList<>();
         for (Parameter p : spec.build().parameters()) {
-            built.add(new ParameterShape(p.name(), p.value().shape(), p.value().dataType().width(), p.isTrainable()));
+            built.add(new ParameterShape(
+                    p.name(), p.value().shape(), p.value().dataType().width(), p.isTrainable()));
         }
         assertEquals(built, spec.parameterShapes());
     }

@@ -7,11 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.saekit.model.BatchTopKSae.BatchK;
-
 import dev.saekit.dictionary.DictionaryConfig;
 import dev.saekit.dictionary.Normalization;
 import dev.saekit.encoder.EncoderKind;
+import dev.saekit.model.BatchTopKSae.BatchK;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Tensors;
 import dev.saekit.tensor.Tolerance;
@@ -32,27 +31,30 @@ class PrefixMatryoshkaSaeTest {
      * Uniform MSE: level losses ((1-1)^2 + (0-2)^2)/2 = 2, 0, ((4-1)^2 + (-1-2)^2)/2 = 9; mean 11/3.
      */
     private static PrefixMatryoshkaSae fixture() {
-        SaeConfig config = new SaeConfig(2, 3, EncoderKind.LINEAR, new DictionaryConfig(Normalization.IDENTITY, false),
-                DType.FLOAT64, 0);
-        PrefixMatryoshkaSae m = TestModels.prefixMatryoshka(config, List.of(2, 1), new BatchTopKSae.BatchK.PerBatch(3), 0.9);
-        m.parameter("encoder.final_block.0.weight").orElseThrow().assign(Tensors.matrix(DType.FLOAT64,
-                new double[][]{{1, 0}, {0, 1}, {1, 1}}));
+        SaeConfig config = new SaeConfig(
+                2, 3, EncoderKind.LINEAR, new DictionaryConfig(Normalization.IDENTITY, false), DType.FLOAT64, 0);
+        PrefixMatryoshkaSae m =
+                TestModels.prefixMatryoshka(config, List.of(2, 1), new BatchTopKSae.BatchK.PerBatch(3), 0.9);
+        m.parameter("encoder.final_block.0.weight").orElseThrow().assign(Tensors.matrix(DType.FLOAT64, new double[][] {
+            {1, 0}, {0, 1}, {1, 1}
+        }));
         m.parameter("encoder.final_block.0.bias").orElseThrow().assign(Tensors.zeros(DType.FLOAT64, 3));
-        m.parameter("dictionary._weights").orElseThrow().assign(Tensors.matrix(DType.FLOAT64,
-                new double[][]{{1, 0}, {0, 1}, {1, -1}}));
+        m.parameter("dictionary._weights").orElseThrow().assign(Tensors.matrix(DType.FLOAT64, new double[][] {
+            {1, 0}, {0, 1}, {1, -1}
+        }));
         return m;
     }
 
     @Test
     void eachLevelReconstructsWithItsPrefixOfAtoms() {
         PrefixMatryoshkaSae m = fixture();
-        assertArrayEquals(new int[]{1, 2, 3}, m.prefixes());
-        SaeOutput out = m.forward(Tensors.matrix(DType.FLOAT64, new double[][]{{1, 2}}));
-        assertArrayEquals(new double[]{1, 2, 3}, out.codes().toDoubleVector(), 0);
-        assertArrayEquals(new double[]{1, 0}, out.nested().get(0).toDoubleVector(), 0);
-        assertArrayEquals(new double[]{1, 2}, out.nested().get(1).toDoubleVector(), 0);
-        assertArrayEquals(new double[]{4, -1}, out.nested().get(2).toDoubleVector(), 0);
-        assertArrayEquals(new double[]{4, -1}, out.reconstruction().toDoubleVector(), 0);
+        assertArrayEquals(new int[] {1, 2, 3}, m.prefixes());
+        SaeOutput out = m.forward(Tensors.matrix(DType.FLOAT64, new double[][] {{1, 2}}));
+        assertArrayEquals(new double[] {1, 2, 3}, out.codes().toDoubleVector(), 0);
+        assertArrayEquals(new double[] {1, 0}, out.nested().get(0).toDoubleVector(), 0);
+        assertArrayEquals(new double[] {1, 2}, out.nested().get(1).toDoubleVector(), 0);
+        assertArrayEquals(new double[] {4, -1}, out.nested().get(2).toDoubleVector(), 0);
+        assertArrayEquals(new double[] {4, -1}, out.reconstruction().toDoubleVector(), 0);
     }
 
     /**
@@ -64,7 +66,7 @@ class PrefixMatryoshkaSaeTest {
     @Test
     void theUniformLossAndTheFirstAtomsGradientMatchTheHandComputation() {
         PrefixMatryoshkaSae m = fixture();
-        INDArray x = Tensors.matrix(DType.FLOAT64, new double[][]{{1, 2}});
+        INDArray x = Tensors.matrix(DType.FLOAT64, new double[][] {{1, 2}});
         m.zeroGrad();
         SaeOutput out = m.forward(x);
         LossGradients g = new LossGradients(DType.FLOAT64);
@@ -73,39 +75,66 @@ class PrefixMatryoshkaSaeTest {
         assertEquals(11.0 / 3.0, loss, Tolerance.f64(11, 8)); // squares up to 9, three levels, weights and means
         m.backward(g.toOutputGradients());
         INDArray gradD = m.parameter("dictionary._weights").orElseThrow().grad();
-        assertArrayEquals(new double[]{1, -5.0 / 3.0}, gradD.getRow(0).toDoubleVector(), Tolerance.f64(3, 8));
+        assertArrayEquals(new double[] {1, -5.0 / 3.0}, gradD.getRow(0).toDoubleVector(), Tolerance.f64(3, 8));
     }
 
     @Test
     void theDefaultsArePrefixesOfASixteenthAndAQuarterWithSixteenCodesPerSample() {
-        assertEquals(new PrefixMatryoshkaSpec(List.of(4, 16), new BatchK.PerSample(16), 0.9),
+        assertEquals(
+                new PrefixMatryoshkaSpec(List.of(4, 16), new BatchK.PerSample(16), 0.9),
                 PrefixMatryoshkaSpec.KIND.defaults().apply(SaeConfig.of(8, 64)));
         // c = 3: both prefixes round up to 1, kept once, and k shrinks to the number of concepts
-        assertEquals(new PrefixMatryoshkaSpec(List.of(1), new BatchK.PerSample(3), 0.9),
+        assertEquals(
+                new PrefixMatryoshkaSpec(List.of(1), new BatchK.PerSample(3), 0.9),
                 PrefixMatryoshkaSpec.KIND.defaults().apply(SaeConfig.of(2, 3)));
-        assertEquals(List.of(1, 2, 5), new PrefixMatryoshkaSpec(List.of(5, 1, 2), new BatchK.PerBatch(3), 0.9).prefixes(),
+        assertEquals(
+                List.of(1, 2, 5),
+                new PrefixMatryoshkaSpec(List.of(5, 1, 2), new BatchK.PerBatch(3), 0.9).prefixes(),
                 "the prefixes are kept sorted");
     }
 
     @Test
     void badPrefixesKAndMomentumAreRejectedWithTheSettingNamed() {
         BatchK k = new BatchK.PerSample(2);
-        SpecChecks.rejects(() -> new PrefixMatryoshkaSpec(List.of(0, 4), k, 0.9), "matryoshka", "prefixes", "[0, 4]", "sizes >= 1");
-        SpecChecks.rejects(() -> new PrefixMatryoshkaSpec(List.of(4, 4), k, 0.9), "matryoshka", "prefixes", "[4, 4]",
+        SpecChecks.rejects(
+                () -> new PrefixMatryoshkaSpec(List.of(0, 4), k, 0.9),
+                "matryoshka",
+                "prefixes",
+                "[0, 4]",
+                "sizes >= 1");
+        SpecChecks.rejects(
+                () -> new PrefixMatryoshkaSpec(List.of(4, 4), k, 0.9),
+                "matryoshka",
+                "prefixes",
+                "[4, 4]",
                 "distinct sizes");
-        SpecChecks.rejects(() -> new PrefixMatryoshkaSpec(List.of(4), k, 1.0), "matryoshka", "momentum", "1.0", "in [0, 1)");
-        SpecChecks.rejects(() -> ModelSpec.of(SaeConfig.of(4, 8), new PrefixMatryoshkaSpec(List.of(4, 9), k, 0.9)),
-                "matryoshka", "prefixes", "[4, 9]", "sizes in 1..8 (the number of concepts)");
-        SpecChecks.rejects(() -> ModelSpec.of(SaeConfig.of(4, 8), new PrefixMatryoshkaSpec(List.of(4), new BatchK.PerSample(9), 0.9)),
-                "matryoshka", "k", "9", "in 1..8 (the number of concepts) per sample");
+        SpecChecks.rejects(
+                () -> new PrefixMatryoshkaSpec(List.of(4), k, 1.0), "matryoshka", "momentum", "1.0", "in [0, 1)");
+        SpecChecks.rejects(
+                () -> ModelSpec.of(SaeConfig.of(4, 8), new PrefixMatryoshkaSpec(List.of(4, 9), k, 0.9)),
+                "matryoshka",
+                "prefixes",
+                "[4, 9]",
+                "sizes in 1..8 (the number of concepts)");
+        SpecChecks.rejects(
+                () -> ModelSpec.of(
+                        SaeConfig.of(4, 8), new PrefixMatryoshkaSpec(List.of(4), new BatchK.PerSample(9), 0.9)),
+                "matryoshka",
+                "k",
+                "9",
+                "in 1..8 (the number of concepts) per sample");
         // no prefix at all: the whole dictionary is the only level
-        assertArrayEquals(new int[]{8}, ((PrefixMatryoshkaSae) ModelSpec.of(SaeConfig.of(4, 8),
-                new PrefixMatryoshkaSpec(List.of(), k, 0.9)).build()).prefixes());
+        assertArrayEquals(
+                new int[] {8},
+                ((PrefixMatryoshkaSae) ModelSpec.of(SaeConfig.of(4, 8), new PrefixMatryoshkaSpec(List.of(), k, 0.9))
+                                .build())
+                        .prefixes());
     }
 
     @Test
     void theSpecRoundTripsThroughJson() {
-        ObjectNode json = SpecChecks.roundTrip(new PrefixMatryoshkaSpec(List.of(10, 5, 40), new BatchK.PerSample(6), 0.95));
+        ObjectNode json =
+                SpecChecks.roundTrip(new PrefixMatryoshkaSpec(List.of(10, 5, 40), new BatchK.PerSample(6), 0.95));
         assertEquals("[5,10,40]", json.get("prefixes").toString());
         assertEquals(6, json.get("k").asInt());
         assertEquals("sample", json.get("k_per").asText());

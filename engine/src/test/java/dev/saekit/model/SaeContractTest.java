@@ -31,7 +31,8 @@ class SaeContractTest {
     private static final int CONCEPTS = 8;
 
     private static Sae model(EncoderKind kind) {
-        return TestModels.vanilla(SaeConfig.of(INPUT, CONCEPTS).withEncoder(kind).withSeed(3));
+        return TestModels.vanilla(
+                SaeConfig.of(INPUT, CONCEPTS).withEncoder(kind).withSeed(3));
     }
 
     private static INDArray batch(int rows, long seed) {
@@ -83,7 +84,8 @@ class SaeContractTest {
 
     @Test
     void aTiedModelAlsoReusesItsOutputArrays() {
-        SparseAutoencoder model = TestModels.withEncoder(model(EncoderKind.LINEAR), new ModelSpec.EncoderSpec.Tied(true));
+        SparseAutoencoder model =
+                TestModels.withEncoder(model(EncoderKind.LINEAR), new ModelSpec.EncoderSpec.Tied(true));
         SaeOutput first = model.forward(batch(6, 1));
         assertSame(first.codes(), model.forward(batch(6, 2)).codes());
         assertSame(first.reconstruction(), model.forward(batch(6, 2)).reconstruction());
@@ -92,13 +94,20 @@ class SaeContractTest {
     @Test
     void trainAndEvalSwitchTheEncoderAndTheDictionaryToo() {
         Sae model = model(EncoderKind.MLP_BN_1);
-        assertTrue(model.isTraining() && model.encoder().isTraining() && model.dictionary().isTraining());
+        assertTrue(model.isTraining()
+                && model.encoder().isTraining()
+                && model.dictionary().isTraining());
         model.eval();
-        assertFalse(model.isTraining() || model.encoder().isTraining() || model.dictionary().isTraining());
+        assertFalse(model.isTraining()
+                || model.encoder().isTraining()
+                || model.dictionary().isTraining());
         // in eval a single row is fine: BatchNorm uses its running statistics
-        assertArrayEquals(new long[] {1, CONCEPTS}, model.forward(batch(1, 5)).codes().shape());
+        assertArrayEquals(
+                new long[] {1, CONCEPTS}, model.forward(batch(1, 5)).codes().shape());
         model.train();
-        assertTrue(model.isTraining() && model.encoder().isTraining() && model.dictionary().isTraining());
+        assertTrue(model.isTraining()
+                && model.encoder().isTraining()
+                && model.dictionary().isTraining());
     }
 
     @Test
@@ -107,16 +116,16 @@ class SaeContractTest {
         INDArray wrong = Tensors.zeros(DType.FLOAT32, 3, 7);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.forward(wrong));
         assertTrue(e.getMessage().contains("[batch, 5]") && e.getMessage().contains("[3, 7]"), e.getMessage());
-        IllegalArgumentException vector = assertThrows(IllegalArgumentException.class,
-                () -> model.forward(Tensors.zeros(DType.FLOAT32, 5)));
+        IllegalArgumentException vector =
+                assertThrows(IllegalArgumentException.class, () -> model.forward(Tensors.zeros(DType.FLOAT32, 5)));
         assertTrue(vector.getMessage().contains("[5]"), vector.getMessage());
     }
 
     @Test
     void anInputOfTheWrongDtypeIsRejectedWithAdvice() {
         Sae model = model(EncoderKind.LINEAR);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> model.forward(Tensors.zeros(DType.FLOAT64, 2, INPUT)));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> model.forward(Tensors.zeros(DType.FLOAT64, 2, INPUT)));
         assertTrue(e.getMessage().contains("float32") && e.getMessage().contains("DOUBLE"), e.getMessage());
         assertTrue(e.getMessage().contains("Tensors.copy"), e.getMessage());
     }
@@ -140,48 +149,67 @@ class SaeContractTest {
 
     @Test
     void toStringNamesTheVariantAndItsSettings() {
-        Sae model = TestModels.vanilla(SaeConfig.of(INPUT, CONCEPTS).withEncoder(EncoderKind.MLP_LN_3)
-                .withDictionary(new DictionaryConfig(Normalization.MAX_L1, true)).withDType(DType.FLOAT64));
-        assertEquals("Sae[variant=vanilla, input=5, concepts=8, encoder=mlp_ln_3, dictionary=max_l1+multiplier, "
-                + "float64, train]", model.toString());
-        SparseAutoencoder tied = TestModels.withEncoder(model, new ModelSpec.EncoderSpec.Tied(false)).eval();
+        Sae model = TestModels.vanilla(SaeConfig.of(INPUT, CONCEPTS)
+                .withEncoder(EncoderKind.MLP_LN_3)
+                .withDictionary(new DictionaryConfig(Normalization.MAX_L1, true))
+                .withDType(DType.FLOAT64));
+        assertEquals(
+                "Sae[variant=vanilla, input=5, concepts=8, encoder=mlp_ln_3, dictionary=max_l1+multiplier, "
+                        + "float64, train]",
+                model.toString());
+        SparseAutoencoder tied = TestModels.withEncoder(model, new ModelSpec.EncoderSpec.Tied(false))
+                .eval();
         assertTrue(tied.toString().contains("encoder=tied") && tied.toString().endsWith("eval]"), tied.toString());
     }
 
     @Test
     void parametersListTheEncoderThenTheDictionaryUnderStateDictNames() {
         Sae model = model(EncoderKind.LINEAR);
-        assertEquals(List.of("encoder.final_block.0.weight", "encoder.final_block.0.bias", "dictionary._weights",
-                "dictionary.multiplier"), model.parameters().stream().map(Parameter::name).toList());
+        assertEquals(
+                List.of(
+                        "encoder.final_block.0.weight",
+                        "encoder.final_block.0.bias",
+                        "dictionary._weights",
+                        "dictionary.multiplier"),
+                model.parameters().stream().map(Parameter::name).toList());
         assertEquals(CONCEPTS * INPUT + CONCEPTS + CONCEPTS * INPUT, model.trainableCount());
     }
 
     @Test
     void tyingSharesTheDictionaryAndUntyingCopiesIt() {
-        SparseAutoencoder model = TestModels.withEncoder(model(EncoderKind.LINEAR), new ModelSpec.EncoderSpec.Tied(true));
+        SparseAutoencoder model =
+                TestModels.withEncoder(model(EncoderKind.LINEAR), new ModelSpec.EncoderSpec.Tied(true));
         assertTrue(model.isTied());
-        assertEquals(List.of("encoder.bias", "dictionary._weights", "dictionary.multiplier"),
+        assertEquals(
+                List.of("encoder.bias", "dictionary._weights", "dictionary.multiplier"),
                 model.parameters().stream().map(Parameter::name).toList());
         SparseAutoencoder untied = TestModels.withEncoder(model, new ModelSpec.EncoderSpec.Untied(false));
         assertFalse(untied.isTied());
-        INDArray encoderWeight = untied.parameter("encoder.weight").orElseThrow().value();
+        INDArray encoderWeight =
+                untied.parameter("encoder.weight").orElseThrow().value();
         // the copy is of the dictionary as the first training fetch projected it; a fetch projects the
         // (already unit) atoms again, which moves each entry by the rounding of a norm of INPUT terms
-        Tolerance.assertClose(untied.getDictionary(), encoderWeight, Tolerance.f32(1.0, 2 * INPUT + 2),
+        Tolerance.assertClose(
+                untied.getDictionary(),
+                encoderWeight,
+                Tolerance.f32(1.0, 2 * INPUT + 2),
                 "the untied encoder's copy of the dictionary");
         assertNotSame(untied.getDictionary(), encoderWeight);
-        assertEquals(new ModelSpec.EncoderSpec.Untied(false), untied.spec().encoder(), "the layout is fixed when the model is built");
+        assertEquals(
+                new ModelSpec.EncoderSpec.Untied(false),
+                untied.spec().encoder(),
+                "the layout is fixed when the model is built");
     }
 
     @Test
     void aDictionaryOfTheWrongSizeIsRejectedWithBothShapes() {
         SaeConfig config = SaeConfig.of(INPUT, CONCEPTS);
-        DictionaryLayer small = DictionaryLayer.fromInitializer(Tensors.zeros(DType.FLOAT32, 3, INPUT),
-                DictionaryConfig.defaults(), DType.FLOAT32);
-        ModelParts parts = new ModelParts(Encoders.create(EncoderKind.LINEAR, INPUT, CONCEPTS, DType.FLOAT32, new SeededRandom(0)),
-                small, null);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new Sae(ModelSpec.of(config, new VanillaSpec()), parts));
+        DictionaryLayer small = DictionaryLayer.fromInitializer(
+                Tensors.zeros(DType.FLOAT32, 3, INPUT), DictionaryConfig.defaults(), DType.FLOAT32);
+        ModelParts parts = new ModelParts(
+                Encoders.create(EncoderKind.LINEAR, INPUT, CONCEPTS, DType.FLOAT32, new SeededRandom(0)), small, null);
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> new Sae(ModelSpec.of(config, new VanillaSpec()), parts));
         assertTrue(e.getMessage().contains("[3, 5]") && e.getMessage().contains("[8, 5]"), e.getMessage());
     }
 
@@ -196,16 +224,26 @@ class SaeContractTest {
     @Test
     void anArchetypalSpecBuildsOnTheGivenPointsAndRefusesPointsOfAnotherShape() {
         SaeConfig config = SaeConfig.of(3, 4).withDType(DType.FLOAT64);
-        ModelSpec spec = new ModelSpec(config, new TopKSpec(2),
-                new ModelSpec.DictionarySpec.Archetypal(6, 1.0, true), new ModelSpec.EncoderSpec.Standard());
+        ModelSpec spec = new ModelSpec(
+                config,
+                new TopKSpec(2),
+                new ModelSpec.DictionarySpec.Archetypal(6, 1.0, true),
+                new ModelSpec.EncoderSpec.Standard());
         INDArray points = new dev.saekit.tensor.SeededRandom(1).normal(DType.FLOAT64, 1.0, 6, 3);
         SparseAutoencoder model = spec.build(points);
-        Tolerance.assertIdentical(points, model.parameter(dev.saekit.dictionary.RelaxedArchetypalDictionary.POINTS).orElseThrow().value(),
+        Tolerance.assertIdentical(
+                points,
+                model.parameter(dev.saekit.dictionary.RelaxedArchetypalDictionary.POINTS)
+                        .orElseThrow()
+                        .value(),
                 "the candidate points");
         assertEquals(spec, model.spec());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> spec.build(points.getRows(0, 1)));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> spec.build(points.getRows(0, 1)));
         assertEquals("archetypal points must have shape [6, 3] (nbPoints, inputDim), was [2, 3]", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> ModelSpec.of(config, new VanillaSpec()).build(points));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> ModelSpec.of(config, new VanillaSpec()).build(points));
         assertTrue(e.getMessage().startsWith("candidate points are for an archetypal dictionary"), e.getMessage());
     }
 }

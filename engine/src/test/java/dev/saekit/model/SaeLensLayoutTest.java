@@ -2,7 +2,6 @@ package dev.saekit.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Parameter;
@@ -21,7 +20,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 class SaeLensLayoutTest {
 
     private static ModelSpec spec(VariantSpec variant, boolean subtract) {
-        return new ModelSpec(Variants.config(5, 9, DType.FLOAT64, 41), variant, new ModelSpec.DictionarySpec.Plain(),
+        return new ModelSpec(
+                Variants.config(5, 9, DType.FLOAT64, 41),
+                variant,
+                new ModelSpec.DictionarySpec.Plain(),
                 new ModelSpec.EncoderSpec.SaeLens(subtract));
     }
 
@@ -50,25 +52,31 @@ class SaeLensLayoutTest {
         // the same sums of products (5 inputs, then the concepts) in whatever order the kernels take;
         // the pre-codes' own rounding reaches the reconstruction through |W_dec|
         int concepts = (int) wDec.rows();
-        double preTolerance = Tolerance.f64(Tolerance.productMagnitude(Transforms.abs(x.subRowVector(bDec), true), wEnc)
-                + bEnc.amaxNumber().doubleValue(), 2 * (5 + 2));
+        double preTolerance = Tolerance.f64(
+                Tolerance.productMagnitude(Transforms.abs(x.subRowVector(bDec), true), wEnc)
+                        + bEnc.amaxNumber().doubleValue(),
+                2 * (5 + 2));
         Tolerance.assertClose(pre, out.preCodes(), preTolerance, "pre-codes");
-        double xHatTolerance = Tolerance.f64(Tolerance.productMagnitude(Transforms.relu(pre, true), wDec)
-                + bDec.amaxNumber().doubleValue(), 2 * (concepts + 2))
+        double xHatTolerance = Tolerance.f64(
+                        Tolerance.productMagnitude(Transforms.relu(pre, true), wDec)
+                                + bDec.amaxNumber().doubleValue(),
+                        2 * (concepts + 2))
                 + preTolerance * Transforms.abs(wDec, true).sum(0).maxNumber().doubleValue();
         Tolerance.assertClose(xHat, out.reconstruction(), xHatTolerance, "reconstruction");
-        assertEquals(List.of("W_enc", "b_enc", "W_dec", "b_dec").stream().sorted().toList(),
-                m.parameters().stream().map(Parameter::name).sorted().toList(), "b_dec is listed once");
+        assertEquals(
+                List.of("W_enc", "b_enc", "W_dec", "b_dec").stream().sorted().toList(),
+                m.parameters().stream().map(Parameter::name).sorted().toList(),
+                "b_dec is listed once");
     }
 
     @ParameterizedTest(name = "subtract b_dec from the input: {0}")
     @ValueSource(booleans = {true, false})
     void gradientsOfTheSharedDecoderBiasMatchFiniteDifferences(boolean subtract) {
-        for (VariantSpec v : List.of(new VanillaSpec(), new TopKSpec(3),
-                new BatchTopKSpec(new BatchTopKSae.BatchK.PerSample(3), 0.9))) {
+        for (VariantSpec v : List.of(
+                new VanillaSpec(), new TopKSpec(3), new BatchTopKSpec(new BatchTopKSae.BatchK.PerSample(3), 0.9))) {
             SparseAutoencoder m = randomised(spec(v, subtract));
-            VariantGradientCheckTest.check(m, new SeededRandom(44).normal(DType.FLOAT64, 1.0, 6, 5), Losses.mseL1(0.01),
-                    Set.of());
+            VariantGradientCheckTest.check(
+                    m, new SeededRandom(44).normal(DType.FLOAT64, 1.0, 6, 5), Losses.mseL1(0.01), Set.of());
         }
     }
 
@@ -76,7 +84,8 @@ class SaeLensLayoutTest {
     void theSpecRoundTripsAndPairsTheLayoutWithAPlainDictionary() {
         ModelSpec s = spec(new JumpReluSpec(JumpKernel.SILVERMAN, 1e-3f), true);
         assertEquals(s, s.build().spec());
-        assertThrows(IllegalArgumentException.class, () -> new ModelSpec(s.sae(), s.variant(),
-                new ModelSpec.DictionarySpec.Standard(), s.encoder()));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new ModelSpec(s.sae(), s.variant(), new ModelSpec.DictionarySpec.Standard(), s.encoder()));
     }
 }

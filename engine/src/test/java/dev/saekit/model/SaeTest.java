@@ -27,23 +27,24 @@ class SaeTest {
      */
     private static Sae fixture() {
         Sae m = TestModels.vanilla(TestModels.handWorked(2, 3));
-        TestModels.set(m, "encoder.final_block.0.weight", new double[]{-1, 1}, new double[]{0, 1}, new double[]{1, 1});
+        TestModels.set(
+                m, "encoder.final_block.0.weight", new double[] {-1, 1}, new double[] {0, 1}, new double[] {1, 1});
         TestModels.setVector(m, "encoder.final_block.0.bias", 0.5, 0, -1);
-        TestModels.set(m, "dictionary._weights", new double[]{1, 0}, new double[]{0, 1}, new double[]{1, -1});
+        TestModels.set(m, "dictionary._weights", new double[] {1, 0}, new double[] {0, 1}, new double[] {1, -1});
         return m;
     }
 
     private static INDArray x() {
-        return Tensors.matrix(DType.FLOAT64, new double[][]{{2, 1}});
+        return Tensors.matrix(DType.FLOAT64, new double[][] {{2, 1}});
     }
 
     @Test
     void theCodesAreTheReluOfTheEncoderAndDecodeThroughTheDictionary() {
         SaeOutput out = fixture().forward(x());
         // one product of two terms and a bias per pre-code, two per reconstruction entry: exact in float64
-        assertArrayEquals(new double[]{-0.5, 1, 2}, out.preCodes().toDoubleVector(), 0);
-        assertArrayEquals(new double[]{0, 1, 2}, out.codes().toDoubleVector(), 0);
-        assertArrayEquals(new double[]{2, -1}, out.reconstruction().toDoubleVector(), 0);
+        assertArrayEquals(new double[] {-0.5, 1, 2}, out.preCodes().toDoubleVector(), 0);
+        assertArrayEquals(new double[] {0, 1, 2}, out.codes().toDoubleVector(), 0);
+        assertArrayEquals(new double[] {2, -1}, out.reconstruction().toDoubleVector(), 0);
     }
 
     /**
@@ -65,12 +66,17 @@ class SaeTest {
         double loss = Losses.mseL1(0.5).evaluate(x, out, m.getDictionary(), g);
         assertEquals(3.5, loss, Tolerance.f64(4, 4)); // two squares up to 4, a mean, an l1 sum and a product
         m.backward(g.toOutputGradients());
-        assertArrayEquals(new double[]{0, -1.5, 2.5}, m.parameter("encoder.final_block.0.bias").orElseThrow().grad()
-                .toDoubleVector(), Tolerance.f64(2.5, 4));
-        INDArray gradW = m.parameter("encoder.final_block.0.weight").orElseThrow().grad();
-        assertArrayEquals(new double[]{0, 0, -3, -1.5, 5, 2.5}, gradW.dup('c').data().asDouble(), Tolerance.f64(5, 4));
+        assertArrayEquals(
+                new double[] {0, -1.5, 2.5},
+                m.parameter("encoder.final_block.0.bias").orElseThrow().grad().toDoubleVector(),
+                Tolerance.f64(2.5, 4));
+        INDArray gradW =
+                m.parameter("encoder.final_block.0.weight").orElseThrow().grad();
+        assertArrayEquals(
+                new double[] {0, 0, -3, -1.5, 5, 2.5}, gradW.dup('c').data().asDouble(), Tolerance.f64(5, 4));
         INDArray gradD = m.parameter("dictionary._weights").orElseThrow().grad();
-        assertArrayEquals(new double[]{0, 0, 0, -2, 0, -4}, gradD.dup('c').data().asDouble(), Tolerance.f64(4, 4));
+        assertArrayEquals(
+                new double[] {0, 0, 0, -2, 0, -4}, gradD.dup('c').data().asDouble(), Tolerance.f64(4, 4));
     }
 
     @Test
@@ -85,7 +91,8 @@ class SaeTest {
         assertTrue(spec.sparsityFromLoss());
         assertFalse(spec.nested());
         assertFalse(spec.selectsTopK());
-        assertTrue(spec.ownShapes(ModelSpec.of(config, spec)).isEmpty(), "the vanilla SAE adds no parameter of its own");
+        assertTrue(
+                spec.ownShapes(ModelSpec.of(config, spec)).isEmpty(), "the vanilla SAE adds no parameter of its own");
     }
 
     @Test
@@ -93,7 +100,8 @@ class SaeTest {
         ObjectNode json = SpecChecks.roundTrip(new VanillaSpec());
         assertEquals(1, json.size(), "only the name: " + json);
         json.put("k", 4);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VariantSpec.fromJson(json, "variant"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> VariantSpec.fromJson(json, "variant"));
         assertEquals("variant: vanilla has no setting [k]; its settings: none", e.getMessage());
     }
 

@@ -29,7 +29,10 @@ class SparseOutputTest {
             INDArray x = new SeededRandom(9).normal(type, 1.0, 33, 10);
             SaeOutput out = model.forward(x);
             assertNotNull(out.sparseCodes(), variant + " hands out its sparse codes");
-            assertArrayEquals(out.codes().data().asDouble(), out.sparseCodes().toDense(out.codes().ulike()).data().asDouble(), 0.0);
+            assertArrayEquals(
+                    out.codes().data().asDouble(),
+                    out.sparseCodes().toDense(out.codes().ulike()).data().asDouble(),
+                    0.0);
 
             assertEquals(Metrics.l0PerSample(out.codes()), Metrics.l0PerSample(out), 0.0, "L0 on the sparse codes");
 
@@ -49,11 +52,15 @@ class SparseOutputTest {
     void denseVariantsHaveNoSparseCodes(DType type) {
         for (String variant : new String[] {"vanilla", "jumprelu", "mp", "msae"}) {
             SparseAutoencoder model = factory(variant).create(Variants.config(10, 40, type, 5));
-            assertNull(model.forward(new SeededRandom(9).normal(type, 1.0, 8, 10)).sparseCodes(), variant);
+            assertNull(
+                    model.forward(new SeededRandom(9).normal(type, 1.0, 8, 10)).sparseCodes(), variant);
         }
     }
 
     private static Variants.Factory factory(String name) {
-        return Variants.all().stream().filter(f -> f.name().equals(name)).findFirst().orElseThrow();
+        return Variants.all().stream()
+                .filter(f -> f.name().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 }

@@ -9,14 +9,14 @@ import org.junit.jupiter.api.function.Executable;
 
 /** Checks shared by the per-variant spec tests: a rejected setting, the JSON round trip. */
 final class SpecChecks {
-    private SpecChecks() {
-    }
+    private SpecChecks() {}
 
     /**
      * Asserts that {@code make} throws an {@link InvalidSettingException} for {@code owner.setting}
      * whose message is exactly {@code "owner.setting must be requirement, was value"}.
      */
-    static InvalidSettingException rejects(Executable make, String owner, String setting, String value, String requirement) {
+    static InvalidSettingException rejects(
+            Executable make, String owner, String setting, String value, String requirement) {
         InvalidSettingException e = assertThrows(InvalidSettingException.class, make);
         assertEquals(owner, e.owner());
         assertEquals(setting, e.setting());

@@ -9,8 +9,7 @@ import java.util.List;
 
 /** Models of each variant with the standard layout, for tests: each is {@code ModelSpec.of(config, spec).build()}. */
 public final class TestModels {
-    private TestModels() {
-    }
+    private TestModels() {}
 
     public static Sae vanilla(SaeConfig c) {
         return (Sae) ModelSpec.of(c, new VanillaSpec()).build();
@@ -48,9 +47,10 @@ public final class TestModels {
         return (MatryoshkaSae) ModelSpec.of(c, new MsaeSpec(nesting, softCap)).build();
     }
 
-    public static PrefixMatryoshkaSae prefixMatryoshka(SaeConfig c, List<Integer> prefixes, BatchTopKSae.BatchK k,
-                                                       double momentum) {
-        return (PrefixMatryoshkaSae) ModelSpec.of(c, new PrefixMatryoshkaSpec(prefixes, k, momentum)).build();
+    public static PrefixMatryoshkaSae prefixMatryoshka(
+            SaeConfig c, List<Integer> prefixes, BatchTopKSae.BatchK k, double momentum) {
+        return (PrefixMatryoshkaSae)
+                ModelSpec.of(c, new PrefixMatryoshkaSpec(prefixes, k, momentum)).build();
     }
 
     /** {@code model} rebuilt with another encoder layout (tied, untied, ...), same seed and settings. */
@@ -64,8 +64,13 @@ public final class TestModels {
      * multiplier (the dictionary is used exactly as assigned), float64, seed 0.
      */
     public static SaeConfig handWorked(int inputDim, int nbConcepts) {
-        return new SaeConfig(inputDim, nbConcepts, EncoderKind.LINEAR, new DictionaryConfig(Normalization.IDENTITY, false),
-                DType.FLOAT64, 0);
+        return new SaeConfig(
+                inputDim,
+                nbConcepts,
+                EncoderKind.LINEAR,
+                new DictionaryConfig(Normalization.IDENTITY, false),
+                DType.FLOAT64,
+                0);
     }
 
     /** Sets the float64 matrix parameter {@code name} of {@code model} to {@code rows}. */

@@ -27,23 +27,29 @@ class TopKSaeTest {
      */
     private static TopKSae fixture() {
         TopKSae m = TestModels.topK(TestModels.handWorked(2, 3), 2);
-        TestModels.set(m, "encoder.final_block.0.weight", new double[]{1, 0}, new double[]{0, 1}, new double[]{1, 1});
+        TestModels.set(
+                m, "encoder.final_block.0.weight", new double[] {1, 0}, new double[] {0, 1}, new double[] {1, 1});
         TestModels.setVector(m, "encoder.final_block.0.bias", 0, 0, 0);
-        TestModels.set(m, "dictionary._weights", new double[]{1, 0}, new double[]{0, 1}, new double[]{1, -1});
+        TestModels.set(m, "dictionary._weights", new double[] {1, 0}, new double[] {0, 1}, new double[] {1, -1});
         return m;
     }
 
     private static INDArray x() {
-        return Tensors.matrix(DType.FLOAT64, new double[][]{{3, -1}, {1, 2}});
+        return Tensors.matrix(DType.FLOAT64, new double[][] {{3, -1}, {1, 2}});
     }
 
     @Test
     void eachRowKeepsItsKLargestCodes() {
         SaeOutput out = fixture().forward(x());
         // small integers: every product and sum is exact in float64
-        assertArrayEquals(new double[]{3, -1, 2, 1, 2, 3}, out.preCodes().dup('c').data().asDouble(), 0);
-        assertArrayEquals(new double[]{3, 0, 2, 0, 2, 3}, out.codes().dup('c').data().asDouble(), 0);
-        assertArrayEquals(new double[]{5, -2, 3, -1}, out.reconstruction().dup('c').data().asDouble(), 0);
+        assertArrayEquals(
+                new double[] {3, -1, 2, 1, 2, 3}, out.preCodes().dup('c').data().asDouble(), 0);
+        assertArrayEquals(
+                new double[] {3, 0, 2, 0, 2, 3}, out.codes().dup('c').data().asDouble(), 0);
+        assertArrayEquals(
+                new double[] {5, -2, 3, -1},
+                out.reconstruction().dup('c').data().asDouble(),
+                0);
         assertEquals(4, out.sparseCodes().nonZeros(), "the sparse codes hold the 2 kept codes of each row");
     }
 
@@ -64,19 +70,25 @@ class TopKSaeTest {
         g.reset(out);
         assertEquals(4.5, Losses.mse().evaluate(x, out, m.getDictionary(), g), Tolerance.f64(18, 4));
         m.backward(g.toOutputGradients());
-        assertArrayEquals(new double[]{1, -1.5, 4}, m.parameter("encoder.final_block.0.bias").orElseThrow().grad()
-                .toDoubleVector(), Tolerance.f64(4, 4));
-        INDArray gradW = m.parameter("encoder.final_block.0.weight").orElseThrow().grad();
-        assertArrayEquals(new double[]{7, 3.5}, gradW.getRow(2).toDoubleVector(), Tolerance.f64(8, 4));
+        assertArrayEquals(
+                new double[] {1, -1.5, 4},
+                m.parameter("encoder.final_block.0.bias").orElseThrow().grad().toDoubleVector(),
+                Tolerance.f64(4, 4));
+        INDArray gradW =
+                m.parameter("encoder.final_block.0.weight").orElseThrow().grad();
+        assertArrayEquals(new double[] {7, 3.5}, gradW.getRow(2).toDoubleVector(), Tolerance.f64(8, 4));
         INDArray gradD = m.parameter("dictionary._weights").orElseThrow().grad();
-        assertArrayEquals(new double[]{5, -5.5}, gradD.getRow(2).toDoubleVector(), Tolerance.f64(6, 4));
+        assertArrayEquals(new double[] {5, -5.5}, gradD.getRow(2).toDoubleVector(), Tolerance.f64(6, 4));
     }
 
     @Test
     void evaluationKeepsTheSameKPerRow() {
         TopKSae m = fixture();
         m.eval();
-        assertArrayEquals(new double[]{3, 0, 2, 0, 2, 3}, m.forward(x()).codes().dup('c').data().asDouble(), 0);
+        assertArrayEquals(
+                new double[] {3, 0, 2, 0, 2, 3},
+                m.forward(x()).codes().dup('c').data().asDouble(),
+                0);
     }
 
     @Test
@@ -90,7 +102,11 @@ class TopKSaeTest {
     void kMustBePositiveAndAtMostTheNumberOfConcepts() {
         SpecChecks.rejects(() -> new TopKSpec(0), "topk", "k", "0", ">= 1");
         SpecChecks.rejects(() -> new TopKSpec(-3), "topk", "k", "-3", ">= 1");
-        SpecChecks.rejects(() -> ModelSpec.of(SaeConfig.of(4, 8), new TopKSpec(9)), "topk", "k", "9",
+        SpecChecks.rejects(
+                () -> ModelSpec.of(SaeConfig.of(4, 8), new TopKSpec(9)),
+                "topk",
+                "k",
+                "9",
                 "in 1..8 (the number of concepts)");
         ModelSpec.of(SaeConfig.of(4, 8), new TopKSpec(8)); // every concept may be kept
     }

@@ -23,9 +23,13 @@ class VariantArgumentsTest {
 
     @Test
     void archetypalDictionaryNeedsEnoughPointsAndAPositiveDelta() {
-        rejected(() -> new RelaxedArchetypalDictionary(8, Tensors.zeros(DType.FLOAT32, 5, 4), 1.0, true, DType.FLOAT32),
-                "nbConcepts=8", "got 5");
-        rejected(() -> new RelaxedArchetypalDictionary(8, Tensors.zeros(DType.FLOAT32, 8, 4), 0.0, true, DType.FLOAT32),
-                "delta", "0.0");
+        rejected(
+                () -> new RelaxedArchetypalDictionary(8, Tensors.zeros(DType.FLOAT32, 5, 4), 1.0, true, DType.FLOAT32),
+                "nbConcepts=8",
+                "got 5");
+        rejected(
+                () -> new RelaxedArchetypalDictionary(8, Tensors.zeros(DType.FLOAT32, 8, 4), 0.0, true, DType.FLOAT32),
+                "delta",
+                "0.0");
     }
 }

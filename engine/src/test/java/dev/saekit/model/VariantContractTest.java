@@ -38,12 +38,13 @@ class VariantContractTest {
     void forwardReturnsCodesAndReconstructionsOfTheDocumentedShapes(Variants.Factory f) {
         SparseAutoencoder m = f.create(Variants.config(INPUT, CONCEPTS, DType.FLOAT32, 1));
         SaeOutput out = m.forward(batch(DType.FLOAT32, 2));
-        assertArrayEquals(new long[]{BATCH, CONCEPTS}, out.codes().shape());
-        assertArrayEquals(new long[]{BATCH, INPUT}, out.reconstruction().shape());
+        assertArrayEquals(new long[] {BATCH, CONCEPTS}, out.codes().shape());
+        assertArrayEquals(new long[] {BATCH, INPUT}, out.reconstruction().shape());
         assertEquals(BATCH, out.preCodes().rows());
         assertTrue(Tensors.allFinite(out.reconstruction()));
         if (!out.nested().isEmpty()) {
-            Tolerance.assertIdentical(out.reconstruction(), out.nested().get(out.nested().size() - 1), "the last nested reconstruction");
+            Tolerance.assertIdentical(
+                    out.reconstruction(), out.nested().get(out.nested().size() - 1), "the last nested reconstruction");
         }
     }
 
@@ -56,12 +57,16 @@ class VariantContractTest {
         m.eval();
         SaeOutput out = m.forward(x).detach();
         Codes codes = m.encode(x);
-        Tolerance.assertClose(out.codes(), codes.codes(), 0.0, "encode() runs forward()'s computation: the same codes, bit for bit");
+        Tolerance.assertClose(
+                out.codes(), codes.codes(), 0.0, "encode() runs forward()'s computation: the same codes, bit for bit");
         // decode multiplies densely; the forward pass may sum only the non-zero codes: the same sums of
         // CONCEPTS products in another order
         INDArray d = m.getDictionary();
-        Tolerance.assertClose(out.reconstruction(), m.decode(out.codes()),
-                Tolerance.f64(Tolerance.productMagnitude(out.codes(), d), 2 * CONCEPTS), "decode(codes) is the reconstruction");
+        Tolerance.assertClose(
+                out.reconstruction(),
+                m.decode(out.codes()),
+                Tolerance.f64(Tolerance.productMagnitude(out.codes(), d), 2 * CONCEPTS),
+                "decode(codes) is the reconstruction");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -105,9 +110,11 @@ class VariantContractTest {
     @MethodSource("variants")
     void wrongInputWidthIsRejectedWithBothShapes(Variants.Factory f) {
         SparseAutoencoder m = f.create(Variants.config(INPUT, CONCEPTS, DType.FLOAT32, 9));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> m.forward(Tensors.zeros(DType.FLOAT32, 4, INPUT + 1)));
-        assertTrue(e.getMessage().contains("[batch, " + INPUT + "]") && e.getMessage().contains("[4, " + (INPUT + 1) + "]"),
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> m.forward(Tensors.zeros(DType.FLOAT32, 4, INPUT + 1)));
+        assertTrue(
+                e.getMessage().contains("[batch, " + INPUT + "]")
+                        && e.getMessage().contains("[4, " + (INPUT + 1) + "]"),
                 e.getMessage());
     }
 
@@ -126,8 +133,21 @@ class VariantContractTest {
         SparseAutoencoder b = f.create(Variants.config(INPUT, CONCEPTS, DType.FLOAT32, 11));
         for (int i = 0; i < a.parameters().size(); i++) {
             // compared as doubles so that a NaN buffer (BatchTopK before training) equals itself
-            assertArrayEquals(a.parameters().get(i).value().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).dup().data().asDouble(),
-                    b.parameters().get(i).value().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).dup().data().asDouble(),
+            assertArrayEquals(
+                    a.parameters()
+                            .get(i)
+                            .value()
+                            .castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+                            .dup()
+                            .data()
+                            .asDouble(),
+                    b.parameters()
+                            .get(i)
+                            .value()
+                            .castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+                            .dup()
+                            .data()
+                            .asDouble(),
                     a.parameters().get(i).name());
         }
     }
@@ -140,12 +160,17 @@ class VariantContractTest {
         m.forward(x);
         SparseAutoencoder copy = m.spec().build();
         assertEquals(m.spec(), copy.spec());
-        assertEquals(m.parameters().stream().map(Parameter::name).toList(), copy.parameters().stream().map(Parameter::name).toList());
+        assertEquals(
+                m.parameters().stream().map(Parameter::name).toList(),
+                copy.parameters().stream().map(Parameter::name).toList());
         for (Parameter p : m.parameters()) {
             copy.parameter(p.name()).orElseThrow().assign(p.value());
         }
         m.eval();
         copy.eval();
-        Tolerance.assertIdentical(m.forward(x).reconstruction().dup(), copy.forward(x).reconstruction().dup(), "the copy's reconstruction");
+        Tolerance.assertIdentical(
+                m.forward(x).reconstruction().dup(),
+                copy.forward(x).reconstruction().dup(),
+                "the copy's reconstruction");
     }
 }

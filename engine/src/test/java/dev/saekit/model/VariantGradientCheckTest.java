@@ -55,14 +55,21 @@ class VariantGradientCheckTest {
     @Test
     void matryoshkaNmseGradientsMatchFiniteDifferences() {
         SparseAutoencoder m = TestModels.msae(Variants.config(5, 10, DType.FLOAT64, 23), List.of(2, 3, 6), 2.0);
-        check(m, new SeededRandom(24).normal(DType.FLOAT64, 1.0, 8, 5),
-                MatryoshkaLoss.weighted(List.of(0.2, 0.5, 1.0), MatryoshkaLoss.Kind.NMSE), Set.of());
+        check(
+                m,
+                new SeededRandom(24).normal(DType.FLOAT64, 1.0, 8, 5),
+                MatryoshkaLoss.weighted(List.of(0.2, 0.5, 1.0), MatryoshkaLoss.Kind.NMSE),
+                Set.of());
     }
 
     @Test
     void topKAuxiliaryLossGradientsMatchFiniteDifferences() {
         SparseAutoencoder m = TestModels.topK(Variants.unprojected(Variants.config(5, 10, DType.FLOAT64, 25)), 2);
-        check(m, new SeededRandom(26).normal(DType.FLOAT64, 1.0, 8, 5), Losses.mse().plus(new TopKAuxiliaryLoss(0.1)), Set.of());
+        check(
+                m,
+                new SeededRandom(26).normal(DType.FLOAT64, 1.0, 8, 5),
+                Losses.mse().plus(new TopKAuxiliaryLoss(0.1)),
+                Set.of());
     }
 
     @Test
@@ -71,7 +78,7 @@ class VariantGradientCheckTest {
         DeadCodeTracker tracker = new DeadCodeTracker();
         // concepts 0, 3, 4, 7, 9 never fired in the window
         INDArray fired = dev.saekit.tensor.Tensors.zeros(DType.FLOAT64, 1, 10);
-        for (int j : new int[]{1, 2, 5, 6, 8}) {
+        for (int j : new int[] {1, 2, 5, 6, 8}) {
             fired.putScalar(0, j, 1.0);
         }
         tracker.update(fired);
@@ -97,14 +104,21 @@ class VariantGradientCheckTest {
     @Test
     void reanimationGradientsMatchFiniteDifferences() {
         SparseAutoencoder m = TestModels.topK(Variants.unprojected(Variants.config(5, 10, DType.FLOAT64, 29)), 1);
-        check(m, new SeededRandom(30).normal(DType.FLOAT64, 1.0, 3, 5), Losses.mse().plus(new ReanimationLoss(0.1)), Set.of());
+        check(
+                m,
+                new SeededRandom(30).normal(DType.FLOAT64, 1.0, 3, 5),
+                Losses.mse().plus(new ReanimationLoss(0.1)),
+                Set.of());
     }
 
     @Test
     void matchingPursuitReviveGradientsMatchFiniteDifferences() {
         SparseAutoencoder m = TestModels.mp(Variants.unprojected(Variants.config(5, 20, DType.FLOAT64, 31)), 2, null);
-        check(m, new SeededRandom(32).normal(DType.FLOAT64, 1.0, 4, 5),
-                Losses.mse().plus(new MatchingPursuitReviveLoss(0.5, 1e-2, 3)), Set.of());
+        check(
+                m,
+                new SeededRandom(32).normal(DType.FLOAT64, 1.0, 4, 5),
+                Losses.mse().plus(new MatchingPursuitReviveLoss(0.5, 1e-2, 3)),
+                Set.of());
     }
 
     /**

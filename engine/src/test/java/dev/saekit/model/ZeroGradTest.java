@@ -62,8 +62,11 @@ class ZeroGradTest {
                 Parameter pa = a.parameters().get(i);
                 if (pa.isTrainable()) {
                     // writing a sum and adding the same sum to written zeros give the same bits: 0 + s = s
-                    assertArrayEquals(b.parameters().get(i).grad().data().asDouble(), pa.grad().data().asDouble(),
-                            0.0, variant + " " + type + " " + pa.name());
+                    assertArrayEquals(
+                            b.parameters().get(i).grad().data().asDouble(),
+                            pa.grad().data().asDouble(),
+                            0.0,
+                            variant + " " + type + " " + pa.name());
                 }
             }
         }

@@ -62,12 +62,16 @@ class MemoryBudgetTest {
     @Test
     void theProcessOwnGroupAndItsAncestorsAreRead() throws IOException {
         write("proc/self/cgroup", "9:name=systemd:/\n4:memory,hugetlb:/jobs/run7\n0::/user.slice/app\n");
-        write("sys/fs/cgroup/memory/jobs/memory.limit_in_bytes", "3221225472\n");      // 3 GiB on the parent
+        write("sys/fs/cgroup/memory/jobs/memory.limit_in_bytes", "3221225472\n"); // 3 GiB on the parent
         write("sys/fs/cgroup/memory/jobs/run7/memory.limit_in_bytes", "9223372036854771712\n");
-        write("sys/fs/cgroup/user.slice/app/memory.max", "4294967296\n");               // 4 GiB, v2
+        write("sys/fs/cgroup/user.slice/app/memory.max", "4294967296\n"); // 4 GiB, v2
         MemoryBudget.Limit limit = budget().available().orElseThrow();
         assertEquals(3 * GIB, limit.bytes());
-        assertTrue(limit.source().endsWith(Path.of("sys/fs/cgroup/memory/jobs/memory.limit_in_bytes").toString()), limit.source());
+        assertTrue(
+                limit.source()
+                        .endsWith(Path.of("sys/fs/cgroup/memory/jobs/memory.limit_in_bytes")
+                                .toString()),
+                limit.source());
         assertEquals(2, budget().limits().size());
     }
 
@@ -103,7 +107,9 @@ class MemoryBudgetTest {
         write("proc/meminfo", meminfo(16_000_000, 12_000_000));
         MemoryBudget withJavaCpp = new MemoryBudget(root, GIB, null);
         assertEquals(3, withJavaCpp.limits().size());
-        assertEquals(new MemoryBudget.Limit(GIB, "JavaCPP maxphysicalbytes"), withJavaCpp.available().orElseThrow());
+        assertEquals(
+                new MemoryBudget.Limit(GIB, "JavaCPP maxphysicalbytes"),
+                withJavaCpp.available().orElseThrow());
         assertEquals(4 * GIB, budget().available().orElseThrow().bytes());
     }
 
@@ -112,8 +118,11 @@ class MemoryBudgetTest {
         write("sys/fs/cgroup/memory.max", "4294967296\n");
         MemoryBudget budget = new MemoryBudget(root, GIB, "600m");
         assertEquals(List.of(new MemoryBudget.Limit(600 * MIB, "-Dsaekit.memory.limit=600m")), budget.limits());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MemoryBudget(root, 0, "lots").available());
-        assertEquals("saekit.memory.limit must be a size in bytes such as 800000000, 600m or 8g, was 'lots'", e.getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> new MemoryBudget(root, 0, "lots").available());
+        assertEquals(
+                "saekit.memory.limit must be a size in bytes such as 800000000, 600m or 8g, was 'lots'",
+                e.getMessage());
     }
 
     @Test
@@ -143,18 +152,23 @@ class MemoryBudgetTest {
         MemoryBudget.limitJavaCpp(p, Optional.of(new MemoryBudget.Limit(10240 * MIB, "test")));
         assertEquals(String.valueOf(9216 * MIB), p.getProperty(MemoryBudget.JAVACPP_MAX_PHYSICAL_BYTES)); // a tenth off
         assertEquals(String.valueOf(9216 * MIB), p.getProperty(MemoryBudget.JAVACPP_MAX_BYTES));
-        assertEquals("JavaCPP's maxphysicalbytes, set from test, less a 1.00 GiB margin", MemoryBudget.javacppSource(p));
+        assertEquals(
+                "JavaCPP's maxphysicalbytes, set from test, less a 1.00 GiB margin", MemoryBudget.javacppSource(p));
 
         p = new Properties();
         p.setProperty(MemoryBudget.JAVACPP_MAX_PHYSICAL_BYTES, "3g");
         MemoryBudget.limitJavaCpp(p, Optional.of(new MemoryBudget.Limit(600 * MIB, "test")));
         assertEquals("3g", p.getProperty(MemoryBudget.JAVACPP_MAX_PHYSICAL_BYTES)); // the user's own is kept
         assertEquals("-Dorg.bytedeco.javacpp.maxphysicalbytes=3g", MemoryBudget.javacppSource(p));
-        assertEquals(String.valueOf(450 * MIB), p.getProperty(MemoryBudget.JAVACPP_MAX_BYTES)); // a quarter off a small limit
+        assertEquals(
+                String.valueOf(450 * MIB),
+                p.getProperty(MemoryBudget.JAVACPP_MAX_BYTES)); // a quarter off a small limit
 
         p = new Properties();
         MemoryBudget.limitJavaCpp(p, Optional.of(new MemoryBudget.Limit(100_000 * MIB, "test")));
-        assertEquals(String.valueOf(97_952 * MIB), p.getProperty(MemoryBudget.JAVACPP_MAX_PHYSICAL_BYTES)); // at most 2 GiB off
+        assertEquals(
+                String.valueOf(97_952 * MIB),
+                p.getProperty(MemoryBudget.JAVACPP_MAX_PHYSICAL_BYTES)); // at most 2 GiB off
 
         p = new Properties();
         MemoryBudget.limitJavaCpp(p, Optional.empty());

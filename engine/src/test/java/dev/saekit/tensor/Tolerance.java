@@ -18,8 +18,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * something else.
  */
 public final class Tolerance {
-    private Tolerance() {
-    }
+    private Tolerance() {}
 
     /** {@code operations} roundings of {@code dtype} at {@code magnitude}. */
     public static double of(DType dtype, double magnitude, int operations) {
@@ -59,8 +58,9 @@ public final class Tolerance {
     public static void assertClose(INDArray expected, INDArray actual, double tolerance, String what) {
         assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
         double largest = maxDifference(expected, actual);
-        assertTrue(largest <= tolerance, () -> String.format(Locale.ROOT, "%s: largest difference %.3g exceeds %.3g",
-                what, largest, tolerance));
+        assertTrue(
+                largest <= tolerance,
+                () -> String.format(Locale.ROOT, "%s: largest difference %.3g exceeds %.3g", what, largest, tolerance));
     }
 
     /**
@@ -70,14 +70,17 @@ public final class Tolerance {
      * {@code equals} accepting differences up to 1e-5.
      */
     public static void assertIdentical(INDArray expected, INDArray actual, String what) {
-        assertTrue(expected.dataType() == actual.dataType(), () -> what + ": dtype " + actual.dataType()
-                + ", expected " + expected.dataType());
+        assertTrue(
+                expected.dataType() == actual.dataType(),
+                () -> what + ": dtype " + actual.dataType() + ", expected " + expected.dataType());
         assertClose(expected, actual, 0.0, what);
     }
 
     /** The largest {@code |a - b|} over all entries (in float64). */
     public static double maxDifference(INDArray a, INDArray b) {
-        return Transforms.abs(a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE)), false).maxNumber().doubleValue();
+        return Transforms.abs(a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE)), false)
+                .maxNumber()
+                .doubleValue();
     }
 
     /** The largest entry of {@code |a| @ |b|}: the magnitude of the sums of products in {@code a @ b}. */

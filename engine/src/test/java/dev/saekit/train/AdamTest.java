@@ -51,7 +51,7 @@ class AdamTest {
         Adam.State s = adam.state(p);
         assertEquals(2, s.step());
         // 1 - beta is rounded at magnitude 1 and multiplies g (or g^2): the error scales with g, not the result
-        assertEquals(0.02, s.expAvg().getDouble(0), Tolerance.f64(0.5, 3));         // 0.9 * 0.05 + (1 - 0.9) * -0.25
+        assertEquals(0.02, s.expAvg().getDouble(0), Tolerance.f64(0.5, 3)); // 0.9 * 0.05 + (1 - 0.9) * -0.25
         assertEquals(0.00031225, s.expAvgSq().getDouble(0), Tolerance.f64(0.25, 3)); // 0.999 * v + (1 - 0.999) * g^2
     }
 
@@ -62,7 +62,7 @@ class AdamTest {
         Adam adam = new Adam(config(OptimizerConfig.Kind.ADAM, 0.1));
         Parameter p = scalarParameter(1.0);
         step(adam, p, 0.5);
-        assertEquals(0.06, adam.state(p).expAvg().getDouble(0), Tolerance.f64(0.6, 3));      // (1 - 0.9) * (0.5 + 0.1 * 1)
+        assertEquals(0.06, adam.state(p).expAvg().getDouble(0), Tolerance.f64(0.6, 3)); // (1 - 0.9) * (0.5 + 0.1 * 1)
         assertEquals(0.00036, adam.state(p).expAvgSq().getDouble(0), Tolerance.f64(0.36, 3)); // (1 - 0.999) * 0.6^2
         assertEquals(1 - 0.06 / (0.6 + 1e-8), p.value().getDouble(0), STEP);
         assertEquals(0.5, p.grad().getDouble(0), 0.0, "the parameter's own gradient is left alone");

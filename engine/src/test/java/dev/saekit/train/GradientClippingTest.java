@@ -1,6 +1,5 @@
 package dev.saekit.train;
 
-import dev.saekit.model.TestModels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,15 +24,19 @@ class GradientClippingTest {
     @Test
     void theNormIsTakenOverAllTrainableGradientsTogether() {
         // sqrt(3^2 + 4^2 + 12^2) = sqrt(169) = 13; the buffer does not count
-        List<Parameter> ps = List.of(withGrad("a", 3, 4), withGrad("b", 12),
+        List<Parameter> ps = List.of(
+                withGrad("a", 3, 4),
+                withGrad("b", 12),
                 Parameter.buffer("running_var", Tensors.ones(DType.FLOAT64, 5)));
-        assertEquals(13.0, GradientClipping.globalNorm(ps), 0.0); // squares of integers and a perfect square root: exact
+        assertEquals(
+                13.0, GradientClipping.globalNorm(ps), 0.0); // squares of integers and a perfect square root: exact
     }
 
     @Test
     void aNormAboveTheBoundGivesTheFactorMaxOverNormPlusEpsilon() {
         assertEquals(1.0 / (13.0 + 1e-6), GradientClipping.coefficient(13.0, 1.0), 0.0); // the same two roundings
-        assertTrue(13.0 * GradientClipping.coefficient(13.0, 1.0) < 1.0, "the +1e-6 keeps the clipped norm just under 1");
+        assertTrue(
+                13.0 * GradientClipping.coefficient(13.0, 1.0) < 1.0, "the +1e-6 keeps the clipped norm just under 1");
     }
 
     @Test
@@ -50,8 +53,8 @@ class GradientClippingTest {
 
     @Test
     void listenersSeeTheGradientsBeforeClippingAndTheFactorTheUpdateApplies() {
-        dev.saekit.model.SparseAutoencoder m = dev.saekit.model.TestModels.topK(dev.saekit.model.SaeConfig.of(6, 12)
-                .withDType(DType.FLOAT64).withSeed(2), 3);
+        dev.saekit.model.SparseAutoencoder m = dev.saekit.model.TestModels.topK(
+                dev.saekit.model.SaeConfig.of(6, 12).withDType(DType.FLOAT64).withSeed(2), 3);
         dev.saekit.data.InMemoryDataset data = dev.saekit.data.InMemoryDataset.of(
                 new dev.saekit.tensor.SeededRandom(3).normal(DType.FLOAT64, 4.0, 32, 6), "random");
         double[] seen = new double[3];
@@ -63,7 +66,14 @@ class GradientClippingTest {
                 seen[2] = s.clipScale();
             }
         };
-        new Trainer(TrainingConfig.builder().epochs(1).batchSize(32).clipNorm(0.01).build(), listener).fit(m, data);
+        new Trainer(
+                        TrainingConfig.builder()
+                                .epochs(1)
+                                .batchSize(32)
+                                .clipNorm(0.01)
+                                .build(),
+                        listener)
+                .fit(m, data);
         assertEquals(seen[1], seen[0], 0.0, "grad() holds the gradients before clipping");
         assertTrue(seen[1] > 0.01, "clipping engages: the norm is " + seen[1]);
         assertEquals(GradientClipping.coefficient(seen[1], 0.01), seen[2], 0.0, "the factor the optimiser applies");

@@ -115,7 +115,8 @@ class LossesTest {
     void aWeightScalesTheValueAndEveryGradientOfItsTerm() {
         double[] value = new double[1];
         // 0.5 * mse + 2 * l1(0.25): 0.625 + 2 * 1.5 = 3.625
-        OutputGradients g = evaluate(Losses.mse().times(0.5).plus(Losses.l1(0.25).times(2)), value);
+        OutputGradients g =
+                evaluate(Losses.mse().times(0.5).plus(Losses.l1(0.25).times(2)), value);
         assertEquals(3.625, value[0], VALUE);
         assertArrayEquals(new double[] {-0.25, 0.5, 0, 0}, flat(g.reconstruction()), 0.0);
         assertArrayEquals(new double[] {0, 0.5, -0.5, 0.5, 0, 0}, flat(g.codes()), 0.0);
@@ -146,7 +147,8 @@ class LossesTest {
         assertEquals(0.5, g.preCodes().meanNumber().doubleValue(), 0.0);
         assertEquals(1.0, g.dictionary().meanNumber().doubleValue(), 0.0);
         assertEquals(1.5, g.nested().get(1).meanNumber().doubleValue(), 0.0);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Losses.mse().times(-1));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Losses.mse().times(-1));
         assertEquals("loss weight must be finite and >= 0, was -1.0 (for mse)", e.getMessage());
     }
 

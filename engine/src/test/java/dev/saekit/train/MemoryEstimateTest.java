@@ -1,6 +1,5 @@
 package dev.saekit.train;
 
-import dev.saekit.model.TestModels;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.saekit.data.InMemoryDataset;
 import dev.saekit.model.Sae;
 import dev.saekit.model.SaeConfig;
+import dev.saekit.model.TestModels;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.MemoryBudget;
 import java.nio.file.Path;
@@ -55,7 +55,10 @@ class MemoryEstimateTest {
 
     @Test
     void theBatchIsAtMostTheDataAndTheDataInMemoryCounts() {
-        MemoryEstimate e = MemoryEstimate.of(model(32, DType.FLOAT32), DATA, TrainingConfig.builder().batchSize(1024).build());
+        MemoryEstimate e = MemoryEstimate.of(
+                model(32, DType.FLOAT32),
+                DATA,
+                TrainingConfig.builder().batchSize(1024).build());
         assertEquals(64, e.batch());
         assertEquals(64 * 16 * 4, e.data());
     }
@@ -65,20 +68,28 @@ class MemoryEstimateTest {
         MemoryEstimate e = MemoryEstimate.of(model(32, DType.FLOAT64), 8, 0);
         assertDoesNotThrow(() -> e.check(new MemoryBudget(empty, 0, null))); // no limit found: nothing to check against
         assertDoesNotThrow(() -> e.check(new MemoryBudget(empty, e.total(), null)));
-        InsufficientMemoryException x = assertThrows(InsufficientMemoryException.class,
-                () -> e.check(new MemoryBudget(empty, 0, "100m")));
+        InsufficientMemoryException x =
+                assertThrows(InsufficientMemoryException.class, () -> e.check(new MemoryBudget(empty, 0, "100m")));
         assertEquals(e.total(), x.neededBytes());
         assertEquals(100L << 20, x.availableBytes());
         String m = x.getMessage();
         assertTrue(m.startsWith("training needs about 320 MiB (parameters and gradients "), m);
         assertTrue(m.contains("activations of a batch of 8 rows x 32 concepts "), m);
         assertTrue(m.contains("but 100 MiB (-Dsaekit.memory.limit=100m) is available"), m);
-        for (String advice : new String[] {"smaller batch", "fewer concepts", "float32 instead of float64", "more memory",
-            "-Dsaekit.memory.check=false"}) {
+        for (String advice : new String[] {
+            "smaller batch",
+            "fewer concepts",
+            "float32 instead of float64",
+            "more memory",
+            "-Dsaekit.memory.check=false"
+        }) {
             assertTrue(m.contains(advice), advice + " missing from: " + m);
         }
-        String float32 = assertThrows(InsufficientMemoryException.class,
-                () -> MemoryEstimate.of(model(32, DType.FLOAT32), 8, 0).check(new MemoryBudget(empty, 0, "100m"))).getMessage();
+        String float32 = assertThrows(
+                        InsufficientMemoryException.class,
+                        () -> MemoryEstimate.of(model(32, DType.FLOAT32), 8, 0)
+                                .check(new MemoryBudget(empty, 0, "100m")))
+                .getMessage();
         assertTrue(!float32.contains("float64"), "no dtype advice for a float32 model: " + float32);
     }
 
@@ -97,8 +108,8 @@ class MemoryEstimateTest {
         try {
             System.setProperty(MemoryBudget.LIMIT_PROPERTY, "1m");
             Sae model = model(32, DType.FLOAT32);
-            InsufficientMemoryException x = assertThrows(InsufficientMemoryException.class,
-                    () -> new Trainer(config, recorder).fit(model, DATA));
+            InsufficientMemoryException x = assertThrows(
+                    InsufficientMemoryException.class, () -> new Trainer(config, recorder).fit(model, DATA));
             assertTrue(x.getMessage().contains("(-Dsaekit.memory.limit=1m)"), x.getMessage());
             assertEquals(List.of(), events);
 

@@ -27,7 +27,7 @@ class ScheduleTest {
         assertEquals(0.5, s.factor(4, 100), FACTOR);
         assertEquals(1.0, s.factor(9, 100), FACTOR);
         assertEquals(1.0, s.factor(10, 100), FACTOR);
-        assertEquals(0.55, s.factor(55, 100), FACTOR);        // progress 1/2: 0.1 + 0.9 * 0.5
+        assertEquals(0.55, s.factor(55, 100), FACTOR); // progress 1/2: 0.1 + 0.9 * 0.5
         assertEquals(0.1 + 0.9 * 0.75, s.factor(40, 100), FACTOR); // progress 1/3: cos = 1/2
         assertEquals(0.1, s.factor(100, 100), FACTOR);
         assertEquals(0.1, s.factor(150, 100), FACTOR, "past the end it stays at the floor");

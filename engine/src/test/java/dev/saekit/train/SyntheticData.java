@@ -12,8 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /** Test data drawn from a known sparse dictionary, and weight snapshots for comparing runs. */
 public final class SyntheticData {
-    private SyntheticData() {
-    }
+    private SyntheticData() {}
 
     /**
      * {@code rows} samples {@code x = z @ D*}: {@code D*} has {@code atoms} unit rows in
@@ -30,7 +29,8 @@ public final class SyntheticData {
             }
         }
         INDArray z = Nd4j.create(codes, new long[] {rows, atoms}, dictionary.dataType());
-        return InMemoryDataset.of(z.mmul(dictionary).castTo(dtype.nd4j()), "synthetic sparse dictionary").withDType(dtype);
+        return InMemoryDataset.of(z.mmul(dictionary).castTo(dtype.nd4j()), "synthetic sparse dictionary")
+                .withDType(dtype);
     }
 
     /** Copies of every parameter's value, in order. */
@@ -49,7 +49,9 @@ public final class SyntheticData {
         }
         for (int i = 0; i < a.size(); i++) {
             if (!Arrays.equals(a.get(i).shape(), b.get(i).shape())
-                    || !Arrays.equals(a.get(i).dup('c').data().asDouble(), b.get(i).dup('c').data().asDouble())) {
+                    || !Arrays.equals(
+                            a.get(i).dup('c').data().asDouble(),
+                            b.get(i).dup('c').data().asDouble())) {
                 return false;
             }
         }

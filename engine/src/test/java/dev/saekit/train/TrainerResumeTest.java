@@ -3,10 +3,10 @@ package dev.saekit.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.saekit.model.BatchTopKSpec;
 import dev.saekit.data.InMemoryDataset;
 import dev.saekit.encoder.EncoderKind;
 import dev.saekit.model.BatchTopKSae;
+import dev.saekit.model.BatchTopKSpec;
 import dev.saekit.model.ModelSpec;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SparseAutoencoder;
@@ -20,11 +20,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Resuming from a run's state mid-epoch ends, in float64, bit for bit where the uninterrupted run ends. */
 class TrainerResumeTest {
-    private static final InMemoryDataset DATA = InMemoryDataset.of(new SeededRandom(3).normal(DType.FLOAT64, 1.0, 70, 6), "random");
-    private static final TrainingConfig CONFIG = TrainingConfig.builder().epochs(3).batchSize(16)
-            .optimizer(OptimizerConfig.adamW(3e-3, 0.01)).schedule(Schedule.cosine(0.1, 0.1)).build();
+    private static final InMemoryDataset DATA =
+            InMemoryDataset.of(new SeededRandom(3).normal(DType.FLOAT64, 1.0, 70, 6), "random");
+    private static final TrainingConfig CONFIG = TrainingConfig.builder()
+            .epochs(3)
+            .batchSize(16)
+            .optimizer(OptimizerConfig.adamW(3e-3, 0.01))
+            .schedule(Schedule.cosine(0.1, 0.1))
+            .build();
     private static final ModelSpec SPEC = ModelSpec.of(
-            SaeConfig.of(6, 20).withEncoder(EncoderKind.MLP_BN_1).withDType(DType.FLOAT64).withSeed(4),
+            SaeConfig.of(6, 20)
+                    .withEncoder(EncoderKind.MLP_BN_1)
+                    .withDType(DType.FLOAT64)
+                    .withSeed(4),
             new BatchTopKSpec(new BatchTopKSae.BatchK.PerSample(3), 0.9));
 
     @Test
@@ -47,7 +55,9 @@ class TrainerResumeTest {
                         weights.put(p.name(), p.value().dup());
                         Adam.State st = ((Adam) firstTrainer[0].optimizer()).state(p);
                         if (st != null) {
-                            adam.put(p.name(), new Object[]{st.step(), st.expAvg().dup(), st.expAvgSq().dup()});
+                            adam.put(p.name(), new Object[] {
+                                st.step(), st.expAvg().dup(), st.expAvgSq().dup()
+                            });
                         }
                     }
                 }
@@ -69,8 +79,16 @@ class TrainerResumeTest {
         TrainingResult rest = trainer.resume(resumed, DATA, at[0]);
         assertEquals(15 - 7, rest.steps());
         for (Parameter p : uninterrupted.parameters()) {
-            assertArrayEquals(p.value().dup().data().asDouble(), resumed.parameter(p.name()).orElseThrow().value().dup().data().asDouble(),
-                    0.0, p.name());
+            assertArrayEquals(
+                    p.value().dup().data().asDouble(),
+                    resumed.parameter(p.name())
+                            .orElseThrow()
+                            .value()
+                            .dup()
+                            .data()
+                            .asDouble(),
+                    0.0,
+                    p.name());
         }
     }
 }

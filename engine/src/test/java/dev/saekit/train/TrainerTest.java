@@ -1,6 +1,5 @@
 package dev.saekit.train;
 
-import dev.saekit.model.TestModels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +9,7 @@ import dev.saekit.data.InMemoryDataset;
 import dev.saekit.model.Sae;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SparseAutoencoder;
+import dev.saekit.model.TestModels;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Tensors;
 import java.util.ArrayList;
@@ -26,7 +26,11 @@ class TrainerTest {
     }
 
     private static TrainingConfig.Builder config() {
-        return TrainingConfig.builder().epochs(4).batchSize(32).optimizer(OptimizerConfig.adam(5e-3)).seed(3);
+        return TrainingConfig.builder()
+                .epochs(4)
+                .batchSize(32)
+                .optimizer(OptimizerConfig.adam(5e-3))
+                .seed(3);
     }
 
     private static InMemoryDataset firstTenRows() {
@@ -42,7 +46,9 @@ class TrainerTest {
         double first = result.history().epochs().get(0).loss();
         double last = result.lastEpoch().orElseThrow().loss();
         assertTrue(last < 0.5 * first, "epoch losses " + first + " -> " + last);
-        assertTrue(result.lastEpoch().orElseThrow().r2() > 0.5, "r2 " + result.lastEpoch().orElseThrow().r2());
+        assertTrue(
+                result.lastEpoch().orElseThrow().r2() > 0.5,
+                "r2 " + result.lastEpoch().orElseThrow().r2());
     }
 
     @Test
@@ -51,11 +57,14 @@ class TrainerTest {
         Sae b = model();
         new Trainer(config().build()).fit(a, DATA);
         new Trainer(config().build()).fit(b, DATA);
-        assertTrue(SyntheticData.bitIdentical(SyntheticData.snapshot(a.parameters()), SyntheticData.snapshot(b.parameters())));
+        assertTrue(SyntheticData.bitIdentical(
+                SyntheticData.snapshot(a.parameters()), SyntheticData.snapshot(b.parameters())));
 
         Sae c = model();
         new Trainer(config().seed(4).build()).fit(c, DATA);
-        assertFalse(SyntheticData.bitIdentical(SyntheticData.snapshot(a.parameters()), SyntheticData.snapshot(c.parameters())),
+        assertFalse(
+                SyntheticData.bitIdentical(
+                        SyntheticData.snapshot(a.parameters()), SyntheticData.snapshot(c.parameters())),
                 "another batch order must give other weights");
     }
 
@@ -67,7 +76,8 @@ class TrainerTest {
         TrainingListener recorder = new TrainingListener() {
             @Override
             public void onTrainingStart(TrainingContext context) {
-                events.add("start " + context.stepsPerEpoch() + "x" + context.config().epochs());
+                events.add("start " + context.stepsPerEpoch() + "x"
+                        + context.config().epochs());
             }
 
             @Override
@@ -75,14 +85,18 @@ class TrainerTest {
                 events.add("before " + s.step());
                 List<INDArray> now = SyntheticData.snapshot(model.parameters());
                 // the encoder has not changed since the previous onStep (the dictionary is re-projected by the forward)
-                assertTrue(SyntheticData.bitIdentical(lastSeen.subList(0, 2), now.subList(0, 2)), "before step " + s.step());
+                assertTrue(
+                        SyntheticData.bitIdentical(lastSeen.subList(0, 2), now.subList(0, 2)),
+                        "before step " + s.step());
             }
 
             @Override
             public void onStep(StepState s) {
                 events.add("step " + s.step() + " (" + s.stepInEpoch() + "/" + s.stepsPerEpoch() + ")");
                 List<INDArray> now = SyntheticData.snapshot(model.parameters());
-                assertFalse(SyntheticData.bitIdentical(lastSeen.subList(0, 2), now.subList(0, 2)), "after step " + s.step());
+                assertFalse(
+                        SyntheticData.bitIdentical(lastSeen.subList(0, 2), now.subList(0, 2)),
+                        "after step " + s.step());
                 lastSeen.clear();
                 lastSeen.addAll(now);
             }
@@ -98,10 +112,25 @@ class TrainerTest {
             }
         };
         new Trainer(config().epochs(2).batchSize(4).build(), recorder).fit(model, firstTenRows());
-        assertEquals(List.of("start 3x2",
-                "before 1", "step 1 (1/3)", "before 2", "step 2 (2/3)", "before 3", "step 3 (3/3)", "epoch 0",
-                "before 4", "step 4 (1/3)", "before 5", "step 5 (2/3)", "before 6", "step 6 (3/3)", "epoch 1",
-                "end COMPLETED"), events);
+        assertEquals(
+                List.of(
+                        "start 3x2",
+                        "before 1",
+                        "step 1 (1/3)",
+                        "before 2",
+                        "step 2 (2/3)",
+                        "before 3",
+                        "step 3 (3/3)",
+                        "epoch 0",
+                        "before 4",
+                        "step 4 (1/3)",
+                        "before 5",
+                        "step 5 (2/3)",
+                        "before 6",
+                        "step 6 (3/3)",
+                        "epoch 1",
+                        "end COMPLETED"),
+                events);
     }
 
     @Test
@@ -120,8 +149,8 @@ class TrainerTest {
     @Test
     void dataOfTheWrongWidthIsRejectedWithBothShapes() {
         InMemoryDataset narrow = InMemoryDataset.of(Tensors.ones(DType.FLOAT32, 5, 3), "narrow");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new Trainer(config().build()).fit(model(), narrow));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> new Trainer(config().build()).fit(model(), narrow));
         assertTrue(e.getMessage().contains("[5, 3]") && e.getMessage().contains("[batch, 16]"), e.getMessage());
     }
 
@@ -134,7 +163,9 @@ class TrainerTest {
         assertTrue(first.completed() && second.completed());
         assertEquals(16, trainer.stepsDone());
         assertEquals(9, second.history().steps().get(0).step(), "the second call continues the step numbers");
-        assertTrue(second.history().epochs().get(0).loss() < first.history().epochs().get(0).loss(),
+        assertTrue(
+                second.history().epochs().get(0).loss()
+                        < first.history().epochs().get(0).loss(),
                 "the second call starts from the trained weights");
     }
 

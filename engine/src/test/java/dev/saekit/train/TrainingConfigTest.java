@@ -11,7 +11,8 @@ import org.junit.jupiter.api.function.Executable;
 class TrainingConfigTest {
 
     private static void assertRejected(String message, Executable build) {
-        assertEquals(message, assertThrows(IllegalArgumentException.class, build).getMessage());
+        assertEquals(
+                message, assertThrows(IllegalArgumentException.class, build).getMessage());
     }
 
     @Test
@@ -26,23 +27,34 @@ class TrainingConfigTest {
 
     @Test
     void trainingFieldsAreValidatedByName() {
-        assertRejected("epochs must be > 0, was 0", () -> TrainingConfig.builder().epochs(0).build());
-        assertRejected("batchSize must be > 0, was -4", () -> TrainingConfig.builder().batchSize(-4).build());
-        assertRejected("clipNorm must be finite and >= 0 (0 disables clipping), was -1.0",
+        assertRejected(
+                "epochs must be > 0, was 0",
+                () -> TrainingConfig.builder().epochs(0).build());
+        assertRejected(
+                "batchSize must be > 0, was -4",
+                () -> TrainingConfig.builder().batchSize(-4).build());
+        assertRejected(
+                "clipNorm must be finite and >= 0 (0 disables clipping), was -1.0",
                 () -> TrainingConfig.builder().clipNorm(-1).build());
-        assertRejected("clipNorm must be finite and >= 0 (0 disables clipping), was NaN",
+        assertRejected(
+                "clipNorm must be finite and >= 0 (0 disables clipping), was NaN",
                 () -> TrainingConfig.builder().clipNorm(Double.NaN).build());
-        assertRejected("optimizer, schedule and loss are required, got optimizer=" + OptimizerConfig.adam(5e-4)
-                + ", schedule=constant, loss=null", () -> TrainingConfig.builder().loss(null).build());
+        assertRejected(
+                "optimizer, schedule and loss are required, got optimizer=" + OptimizerConfig.adam(5e-4)
+                        + ", schedule=constant, loss=null",
+                () -> TrainingConfig.builder().loss(null).build());
     }
 
     @Test
     void optimizerFieldsAreValidatedByName() {
         assertRejected("learningRate must be finite and > 0, was 0.0", () -> OptimizerConfig.adam(0));
-        assertRejected("learningRate must be finite and > 0, was Infinity",
+        assertRejected(
+                "learningRate must be finite and > 0, was Infinity",
                 () -> OptimizerConfig.adam(Double.POSITIVE_INFINITY));
-        assertRejected("beta1 must be in [0, 1), was 1.0", () -> new OptimizerConfig(Kind.ADAM, 1e-3, 1.0, 0.999, 1e-8, 0));
-        assertRejected("beta2 must be in [0, 1), was -0.1", () -> new OptimizerConfig(Kind.ADAM, 1e-3, 0.9, -0.1, 1e-8, 0));
+        assertRejected(
+                "beta1 must be in [0, 1), was 1.0", () -> new OptimizerConfig(Kind.ADAM, 1e-3, 1.0, 0.999, 1e-8, 0));
+        assertRejected(
+                "beta2 must be in [0, 1), was -0.1", () -> new OptimizerConfig(Kind.ADAM, 1e-3, 0.9, -0.1, 1e-8, 0));
         assertRejected("epsilon must be > 0, was 0.0", () -> new OptimizerConfig(Kind.ADAM, 1e-3, 0.9, 0.999, 0, 0));
         assertRejected("weightDecay must be finite and >= 0, was -0.01", () -> OptimizerConfig.adamW(1e-3, -0.01));
         assertRejected("optimizer kind is required", () -> new OptimizerConfig(null, 1e-3, 0.9, 0.999, 1e-8, 0));

@@ -6,7 +6,8 @@ import java.util.PriorityQueue
 import org.nd4j.linalg.api.buffer.DataType
 
 /** Each concept's top-activating rows, shown by their labels (escaped) or as image thumbnails. */
-class ConceptTable internal constructor(
+class ConceptTable
+internal constructor(
     private val model: SparseAutoencoder,
     private val data: Dataset,
     private val concepts: Int,
@@ -35,28 +36,52 @@ class ConceptTable internal constructor(
                     if (v > 0) {
                         fired[j]++
                         val q = best[j]
-                        if (q.size < top) q += Hit(start + r, v) else if (v > q.peek().value) { q.poll(); q += Hit(start + r, v) }
+                        if (q.size < top) q += Hit(start + r, v)
+                        else if (v > q.peek().value) {
+                            q.poll()
+                            q += Hit(start + r, v)
+                        }
                     }
                 }
             }
             if (imageShape != null) {
                 val wanted = best.flatMap { q -> q.map { it.row } }.toSet()
-                for (r in 0 until rows) if (start + r in wanted) kept[start + r] = batch.getRow(r.toLong()).castTo(DataType.DOUBLE).toDoubleVector()
+                for (r in 0 until rows) if (start + r in wanted)
+                    kept[start + r] =
+                        batch.getRow(r.toLong()).castTo(DataType.DOUBLE).toDoubleVector()
             }
             start += rows
         }
         val labels = data.labels().orElse(null)
         val order = (0 until c).sortedByDescending { fired[it] }.take(concepts)
-        val table = Html.table(listOf("concept", "fires on", "highest-activating ${if (imageShape != null) "rows" else "labels"}"), order.map { j ->
-            val hits = best[j].sortedByDescending { it.value }
-            val shown = if (imageShape != null) {
-                hits.joinToString(" ") { h -> kept[h.row]?.let { Html.png(Raster.greyTile(it, imageShape), "row ${h.row}", 2) } ?: "" }
-            } else {
-                hits.joinToString(", ") { h -> "${Html.escape(labels[h.row.toInt()])} <span style=\"color: #777;\">${Html.num(h.value)}</span>" }
-            }
-            listOf("#$j", "${fired[j]} rows", shown)
-        })
-        return Html.section("The $concepts concepts that fire on the most of $start rows of ${data.description()}", table)
+        val table =
+            Html.table(
+                listOf(
+                    "concept",
+                    "fires on",
+                    "highest-activating ${if (imageShape != null) "rows" else "labels"}",
+                ),
+                order.map { j ->
+                    val hits = best[j].sortedByDescending { it.value }
+                    val shown =
+                        if (imageShape != null) {
+                            hits.joinToString(" ") { h ->
+                                kept[h.row]?.let {
+                                    Html.png(Raster.greyTile(it, imageShape), "row ${h.row}", 2)
+                                } ?: ""
+                            }
+                        } else {
+                            hits.joinToString(", ") { h ->
+                                "${Html.escape(labels[h.row.toInt()])} <span style=\"color: #777;\">${Html.num(h.value)}</span>"
+                            }
+                        }
+                    listOf("#$j", "${fired[j]} rows", shown)
+                },
+            )
+        return Html.section(
+            "The $concepts concepts that fire on the most of $start rows of ${data.description()}",
+            table,
+        )
     }
 
     override fun toString() = "ConceptTable[$concepts concepts of ${data.description()}]"

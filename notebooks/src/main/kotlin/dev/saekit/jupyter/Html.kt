@@ -12,7 +12,8 @@ import javax.imageio.ImageIO
  * screenshot.
  */
 internal object Html {
-    const val FONT = "font-family: -apple-system, 'DejaVu Sans', Helvetica, Arial, sans-serif; font-size: 13px;"
+    const val FONT =
+        "font-family: -apple-system, 'DejaVu Sans', Helvetica, Arial, sans-serif; font-size: 13px;"
 
     /** `<`, `>`, `&` and quotes as entities: a label such as `<script>` shows as text. */
     fun escape(text: String): String {
@@ -37,19 +38,30 @@ internal object Html {
 
     /** A table with a header row; cells are HTML (escape text first). */
     fun table(header: List<String>, rows: List<List<String>>): String {
-        val th = header.joinToString("") { "<th style=\"text-align: left; padding: 2px 10px 2px 0; border-bottom: 1px solid #999;\">${escape(it)}</th>" }
-        val body = rows.joinToString("") { row ->
-            "<tr>" + row.joinToString("") { "<td style=\"padding: 2px 10px 2px 0; vertical-align: top;\">$it</td>" } + "</tr>"
-        }
+        val th =
+            header.joinToString("") {
+                "<th style=\"text-align: left; padding: 2px 10px 2px 0; border-bottom: 1px solid #999;\">${escape(it)}</th>"
+            }
+        val body =
+            rows.joinToString("") { row ->
+                "<tr>" +
+                    row.joinToString("") {
+                        "<td style=\"padding: 2px 10px 2px 0; vertical-align: top;\">$it</td>"
+                    } +
+                    "</tr>"
+            }
         return "<table style=\"border-collapse: collapse; $FONT\"><thead><tr>$th</tr></thead><tbody>$body</tbody></table>"
     }
 
     /** Views side by side, wrapping on narrow pages. */
     fun row(vararg cells: String): String =
         "<div style=\"display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start;\">" +
-            cells.joinToString("") { "<div>$it</div>" } + "</div>"
+            cells.joinToString("") { "<div>$it</div>" } +
+            "</div>"
 
-    /** A PNG image inline as a data URI, drawn at [scale] times its pixel size without smoothing. */
+    /**
+     * A PNG image inline as a data URI, drawn at [scale] times its pixel size without smoothing.
+     */
     fun png(image: BufferedImage, alt: String, scale: Int = 1): String {
         val bytes = ByteArrayOutputStream()
         ImageIO.write(image, "png", bytes)
@@ -59,10 +71,14 @@ internal object Html {
     }
 
     /** A number with 4 significant digits, the same on every machine. */
-    fun num(v: Double): String = when {
-        v.isNaN() -> "NaN"
-        v == 0.0 -> "0"
-        Math.abs(v) >= 1e5 || Math.abs(v) < 1e-3 -> String.format(Locale.ROOT, "%.3e", v)
-        else -> String.format(Locale.ROOT, "%.4g", v).let { if (it.contains('.')) it.trimEnd('0').trimEnd('.') else it }
-    }
+    fun num(v: Double): String =
+        when {
+            v.isNaN() -> "NaN"
+            v == 0.0 -> "0"
+            Math.abs(v) >= 1e5 || Math.abs(v) < 1e-3 -> String.format(Locale.ROOT, "%.3e", v)
+            else ->
+                String.format(Locale.ROOT, "%.4g", v).let {
+                    if (it.contains('.')) it.trimEnd('0').trimEnd('.') else it
+                }
+        }
 }

@@ -5,10 +5,16 @@ import java.awt.image.BufferedImage
 /** Matrices as images: heat maps with a colour scale, and image-shaped rows as grey tiles. */
 internal object Raster {
     // viridis at five stops: dark blue, blue, teal, green, yellow
-    private val SEQUENTIAL = arrayOf(
-        intArrayOf(68, 1, 84), intArrayOf(59, 82, 139), intArrayOf(33, 145, 140), intArrayOf(94, 201, 98), intArrayOf(253, 231, 37),
-    )
-    private val DIVERGING = arrayOf(intArrayOf(33, 102, 172), intArrayOf(247, 247, 247), intArrayOf(178, 24, 43))
+    private val SEQUENTIAL =
+        arrayOf(
+            intArrayOf(68, 1, 84),
+            intArrayOf(59, 82, 139),
+            intArrayOf(33, 145, 140),
+            intArrayOf(94, 201, 98),
+            intArrayOf(253, 231, 37),
+        )
+    private val DIVERGING =
+        arrayOf(intArrayOf(33, 102, 172), intArrayOf(247, 247, 247), intArrayOf(178, 24, 43))
 
     private fun interpolate(stops: Array<IntArray>, t: Double): Int {
         val x = t.coerceIn(0.0, 1.0) * (stops.size - 1)
@@ -19,10 +25,12 @@ internal object Raster {
     }
 
     /** Values in [0, max] from dark to bright; zero is the darkest colour. */
-    fun sequential(v: Double, max: Double): Int = interpolate(SEQUENTIAL, if (max > 0) v / max else 0.0)
+    fun sequential(v: Double, max: Double): Int =
+        interpolate(SEQUENTIAL, if (max > 0) v / max else 0.0)
 
     /** Values in [-max, max] from blue through white to red. */
-    fun diverging(v: Double, max: Double): Int = interpolate(DIVERGING, if (max > 0) 0.5 + 0.5 * v / max else 0.5)
+    fun diverging(v: Double, max: Double): Int =
+        interpolate(DIVERGING, if (max > 0) 0.5 + 0.5 * v / max else 0.5)
 
     /** A `rows x cols` heat map, each value one pixel, coloured by [colour]. */
     fun heatmap(values: Array<DoubleArray>, colour: (Double) -> Int): BufferedImage {
@@ -47,10 +55,12 @@ internal object Raster {
         for (y in 0 until shape.height) {
             for (x in 0 until shape.width) {
                 val v = values[y * shape.width + x]
-                val rgb = if (signed) diverging(v, max) else {
-                    val g = (255 * (v - min) / span).toInt().coerceIn(0, 255)
-                    (g shl 16) or (g shl 8) or g
-                }
+                val rgb =
+                    if (signed) diverging(v, max)
+                    else {
+                        val g = (255 * (v - min) / span).toInt().coerceIn(0, 255)
+                        (g shl 16) or (g shl 8) or g
+                    }
                 image.setRGB(x, y, rgb)
             }
         }
@@ -61,8 +71,11 @@ internal object Raster {
 /** The shape of image rows: a row of `height * width` values is drawn as an image. */
 data class ImageShape(val height: Int, val width: Int) {
     init {
-        require(height > 0 && width > 0) { "ImageShape needs height and width > 0, was ${height}x$width" }
+        require(height > 0 && width > 0) {
+            "ImageShape needs height and width > 0, was ${height}x$width"
+        }
     }
 
-    val size: Int get() = height * width
+    val size: Int
+        get() = height * width
 }

@@ -10,9 +10,8 @@ import org.jetbrains.kotlinx.jupyter.api.libraries.JupyterIntegration
 /**
  * saekit in a Kotlin notebook: loading the jar adds the DSL's and the views' imports and renders
  * models, training runs, metrics, codes, reconstructions, dictionaries, concept tables, tables and
- * Lets-Plot figures inline,
- * each as HTML (SVG and PNG inside) with a plain-text fallback, without any network access.
- * Registered through `META-INF/kotlin-jupyter-libraries/libraries.json`.
+ * Lets-Plot figures inline, each as HTML (SVG and PNG inside) with a plain-text fallback, without
+ * any network access. Registered through `META-INF/kotlin-jupyter-libraries/libraries.json`.
  */
 internal class SaekitIntegration : JupyterIntegration() {
     override fun Builder.onLoaded() {
@@ -31,25 +30,38 @@ internal class SaekitIntegration : JupyterIntegration() {
 
 /** What each saekit type looks like in a notebook; the integration and the tests share it. */
 object Renderings {
-    val IMPORTS = listOf("dev.saekit.dsl.*", "dev.saekit.jupyter.*", "dev.saekit.tensor.DType", "dev.saekit.dictionary.Normalization",
-        "dev.saekit.model.JumpKernel", "dev.saekit.train.listeners.MetricHistory.StepMetric",
-        "org.jetbrains.letsPlot.*", "org.jetbrains.letsPlot.geom.*", "org.jetbrains.letsPlot.label.*",
-        "org.jetbrains.letsPlot.themes.*")
+    val IMPORTS =
+        listOf(
+            "dev.saekit.dsl.*",
+            "dev.saekit.jupyter.*",
+            "dev.saekit.tensor.DType",
+            "dev.saekit.dictionary.Normalization",
+            "dev.saekit.model.JumpKernel",
+            "dev.saekit.train.listeners.MetricHistory.StepMetric",
+            "org.jetbrains.letsPlot.*",
+            "org.jetbrains.letsPlot.geom.*",
+            "org.jetbrains.letsPlot.label.*",
+            "org.jetbrains.letsPlot.themes.*",
+        )
 
     /** The HTML of a renderable saekit value, or null for other values. */
-    fun html(value: Any?): String? = when (value) {
-        is SparseAutoencoder -> ModelCard.html(value)
-        is TrainingRun -> RunView.html(value)
-        is EvalMetrics -> RunView.metrics(value)
-        is CodesView -> value.toHtml()
-        is ReconstructionView -> value.toHtml()
-        is DictionaryView -> value.toHtml()
-        is ConceptTable -> value.toHtml()
-        is TableView -> value.toHtml()
-        is org.jetbrains.letsPlot.intern.Plot -> Plots.svg(value, 640, 360)
-        else -> null
-    }
+    fun html(value: Any?): String? =
+        when (value) {
+            is SparseAutoencoder -> ModelCard.html(value)
+            is TrainingRun -> RunView.html(value)
+            is EvalMetrics -> RunView.metrics(value)
+            is CodesView -> value.toHtml()
+            is ReconstructionView -> value.toHtml()
+            is DictionaryView -> value.toHtml()
+            is ConceptTable -> value.toHtml()
+            is TableView -> value.toHtml()
+            is org.jetbrains.letsPlot.intern.Plot -> Plots.svg(value, 640, 360)
+            else -> null
+        }
 
     fun output(value: Any): MimeTypedResult =
-        MIME("text/html" to (html(value) ?: Html.escape(value.toString())), "text/plain" to value.toString())
+        MIME(
+            "text/html" to (html(value) ?: Html.escape(value.toString())),
+            "text/plain" to value.toString(),
+        )
 }

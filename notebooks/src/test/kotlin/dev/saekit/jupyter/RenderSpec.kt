@@ -5,8 +5,8 @@ import dev.saekit.dsl.sae
 import dev.saekit.dsl.train
 import dev.saekit.tensor.DType
 import dev.saekit.tensor.SeededRandom
-import io.kotest.core.spec.style.FunSpec
 import io.kotest.assertions.withClue
+import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
 import io.kotest.matchers.string.shouldNotContain
@@ -16,105 +16,200 @@ import java.nio.file.Paths
 
 /**
  * Each renderer on values made by real notebook code, compared with the checked-in output in
- * `src/test/resources/expected/NAME.html` (normalised: embedded PNGs, SVG id hashes and the training
- * time elided). Every printed number is compared at the precision it is printed with
+ * `src/test/resources/expected/NAME.html` (normalised: embedded PNGs, SVG id hashes and the
+ * training time elided). Every printed number is compared at the precision it is printed with
  * ([PrintedNumbers]): a metric printed as 0.8123 must be 0.8123 give or take one unit of its last
- * place, which a last-bit difference of the BLAS on another CPU can flip, but no more.
- * `mvn -pl notebooks test -Dsaekit.jupyter.update=true` rewrites the expected files.
+ * place, which a last-bit difference of the BLAS on another CPU can flip, but no more. `mvn -pl
+ * notebooks test -Dsaekit.jupyter.update=true` rewrites the expected files.
  */
-class RenderSpec : FunSpec({
-    val words = listOf("<script>alert(1)</script>", "cat", "dog", "\"quoted\" & more") + (4 until 64).map { "word$it" }
-    val vectors = matrix(SeededRandom(1).normal(DType.FLOAT32, 1.0, 64, 12), words, "test vectors")
-    // 8x8 images: a bright square at a position that depends on the row
-    val images = matrix(Array(48) { r ->
-        FloatArray(64) { p -> if ((p / 8) in (r % 5)..(r % 5 + 2) && (p % 8) in (r % 4)..(r % 4 + 3)) 1f else 0f }
-    }, description = "test images")
+class RenderSpec :
+    FunSpec({
+        val words =
+            listOf("<script>alert(1)</script>", "cat", "dog", "\"quoted\" & more") +
+                (4 until 64).map { "word$it" }
+        val vectors =
+            matrix(SeededRandom(1).normal(DType.FLOAT32, 1.0, 64, 12), words, "test vectors")
+        // 8x8 images: a bright square at a position that depends on the row
+        val images =
+            matrix(
+                Array(48) { r ->
+                    FloatArray(64) { p ->
+                        if ((p / 8) in (r % 5)..(r % 5 + 2) && (p % 8) in (r % 4)..(r % 4 + 3)) 1f
+                        else 0f
+                    }
+                },
+                description = "test images",
+            )
 
-    fun expect(name: String, html: String) {
-        val dir = Paths.get(System.getProperty("saekit.jupyter.expected", "src/test/resources/expected"))
-        val file: Path = dir.resolve("$name.html")
-        val actual = normalise(html)
-        Files.createDirectories(Paths.get("target/rendered"))
-        Files.writeString(Paths.get("target/rendered/$name.html"), "<html><body>$html</body></html>") // for a look in a browser
-        Files.writeString(Paths.get("target/rendered/$name.normalised.html"), actual)
-        if (System.getProperty("saekit.jupyter.update") == "true") {
-            Files.createDirectories(dir)
-            Files.writeString(file, actual)
+        fun expect(name: String, html: String) {
+            val dir =
+                Paths.get(
+                    System.getProperty("saekit.jupyter.expected", "src/test/resources/expected")
+                )
+            val file: Path = dir.resolve("$name.html")
+            val actual = normalise(html)
+            Files.createDirectories(Paths.get("target/rendered"))
+            Files.writeString(
+                Paths.get("target/rendered/$name.html"),
+                "<html><body>$html</body></html>",
+            ) // for a look in a browser
+            Files.writeString(Paths.get("target/rendered/$name.normalised.html"), actual)
+            if (System.getProperty("saekit.jupyter.update") == "true") {
+                Files.createDirectories(dir)
+                Files.writeString(file, actual)
+            }
+            val expected = Files.readString(file)
+            PrintedNumbers.skeleton(actual) shouldBe PrintedNumbers.skeleton(expected)
+            withClue("$name.html, numbers at their printed precision") {
+                PrintedNumbers.mismatch(expected, actual) shouldBe null
+            }
         }
-        val expected = Files.readString(file)
-        PrintedNumbers.skeleton(actual) shouldBe PrintedNumbers.skeleton(expected)
-        withClue("$name.html, numbers at their printed precision") { PrintedNumbers.mismatch(expected, actual) shouldBe null }
-    }
 
-    test("a model renders as a summary card") {
-        val model = sae { input(12); concepts(32); seed = 1; batchTopK(4) }
-        val html = Renderings.html(model)!!
-        html shouldContain "running threshold not estimated yet"
-        expect("model-card", html)
-    }
+        test("a model renders as a summary card") {
+            val model = sae {
+                input(12)
+                concepts(32)
+                seed = 1
+                batchTopK(4)
+            }
+            val html = Renderings.html(model)!!
+            html shouldContain "running threshold not estimated yet"
+            expect("model-card", html)
+        }
 
-    test("a training run renders its curves and metrics") {
-        val model = sae { input(12); concepts(32); seed = 1; topK(3) }
-        val run = train(model, vectors) { epochs = 3; batchSize = 16; optimizer = adam(lr = 1e-2) }
-        val html = Renderings.html(run)!!
-        html shouldContain "<svg"
-        html shouldContain "Metrics over 64 rows"
-        // four plots on one page: each has its own clip-path ids, or the browser clips one plot by another's
-        val prefixes = Regex("id=\"(sk[0-9a-f]+)-").findAll(html).map { it.groupValues[1] }.toSet()
-        prefixes.size shouldBe 4
-        expect("training-run", html)
-    }
+        test("a training run renders its curves and metrics") {
+            val model = sae {
+                input(12)
+                concepts(32)
+                seed = 1
+                topK(3)
+            }
+            val run =
+                train(model, vectors) {
+                    epochs = 3
+                    batchSize = 16
+                    optimizer = adam(lr = 1e-2)
+                }
+            val html = Renderings.html(run)!!
+            html shouldContain "<svg"
+            html shouldContain "Metrics over 64 rows"
+            // four plots on one page: each has its own clip-path ids, or the browser clips one plot
+            // by another's
+            val prefixes =
+                Regex("id=\"(sk[0-9a-f]+)-").findAll(html).map { it.groupValues[1] }.toSet()
+            prefixes.size shouldBe 4
+            expect("training-run", html)
+        }
 
-    test("codes render as a heat map and distributions, with labels escaped") {
-        val model = sae { input(12); concepts(32); seed = 2; topK(3) }
-        val html = Renderings.html(model.codesView(vectors, rows = 6, concepts = 5, sample = 64))!!
-        html shouldNotContain "<script>"
-        html shouldContain "&lt;script&gt;"
-        expect("codes", html)
-    }
+        test("codes render as a heat map and distributions, with labels escaped") {
+            val model = sae {
+                input(12)
+                concepts(32)
+                seed = 2
+                topK(3)
+            }
+            val html =
+                Renderings.html(model.codesView(vectors, rows = 6, concepts = 5, sample = 64))!!
+            html shouldNotContain "<script>"
+            html shouldContain "&lt;script&gt;"
+            expect("codes", html)
+        }
 
-    test("reconstructions render as error bars for vectors and as images for image rows") {
-        val model = sae { input(12); concepts(32); seed = 3; topK(3) }
-        val vectorsHtml = Renderings.html(model.reconstructionView(vectors, rows = 4))!!
-        vectorsHtml shouldNotContain "<script>"
-        expect("reconstructions-vectors", vectorsHtml)
-        val imageModel = sae { input(64); concepts(16); seed = 3; topK(2) }
-        val imagesHtml = Renderings.html(imageModel.reconstructionView(images, rows = 3, imageShape = ImageShape(8, 8)))!!
-        imagesHtml shouldContain "data:image/png;base64,"
-        expect("reconstructions-images", imagesHtml)
-    }
+        test("reconstructions render as error bars for vectors and as images for image rows") {
+            val model = sae {
+                input(12)
+                concepts(32)
+                seed = 3
+                topK(3)
+            }
+            val vectorsHtml = Renderings.html(model.reconstructionView(vectors, rows = 4))!!
+            vectorsHtml shouldNotContain "<script>"
+            expect("reconstructions-vectors", vectorsHtml)
+            val imageModel = sae {
+                input(64)
+                concepts(16)
+                seed = 3
+                topK(2)
+            }
+            val imagesHtml =
+                Renderings.html(
+                    imageModel.reconstructionView(images, rows = 3, imageShape = ImageShape(8, 8))
+                )!!
+            imagesHtml shouldContain "data:image/png;base64,"
+            expect("reconstructions-images", imagesHtml)
+        }
 
-    test("the dictionary renders as a heat map, cosine similarities and image tiles") {
-        val model = sae { input(64); concepts(16); seed = 4; topK(2) }
-        expect("dictionary", Renderings.html(model.dictionaryView(atoms = 8, imageShape = ImageShape(8, 8)))!!)
-    }
+        test("the dictionary renders as a heat map, cosine similarities and image tiles") {
+            val model = sae {
+                input(64)
+                concepts(16)
+                seed = 4
+                topK(2)
+            }
+            expect(
+                "dictionary",
+                Renderings.html(model.dictionaryView(atoms = 8, imageShape = ImageShape(8, 8)))!!,
+            )
+        }
 
-    test("a concept table lists top-activating labels, escaped, or thumbnails") {
-        val model = sae { input(12); concepts(32); seed = 5; topK(3) }
-        val html = Renderings.html(model.conceptTable(vectors, concepts = 4, top = 3))!!
-        html shouldNotContain "<script>"
-        expect("concepts-words", html)
-        val imageModel = sae { input(64); concepts(16); seed = 5; topK(2) }
-        expect("concepts-images", Renderings.html(imageModel.conceptTable(images, concepts = 3, top = 2, imageShape = ImageShape(8, 8)))!!)
-    }
+        test("a concept table lists top-activating labels, escaped, or thumbnails") {
+            val model = sae {
+                input(12)
+                concepts(32)
+                seed = 5
+                topK(3)
+            }
+            val html = Renderings.html(model.conceptTable(vectors, concepts = 4, top = 3))!!
+            html shouldNotContain "<script>"
+            expect("concepts-words", html)
+            val imageModel = sae {
+                input(64)
+                concepts(16)
+                seed = 5
+                topK(2)
+            }
+            expect(
+                "concepts-images",
+                Renderings.html(
+                    imageModel.conceptTable(
+                        images,
+                        concepts = 3,
+                        top = 2,
+                        imageShape = ImageShape(8, 8),
+                    )
+                )!!,
+            )
+        }
 
-    test("tables escape their text and Lets-Plot figures become inline SVG") {
-        val html = Renderings.html(table(listOf("word", "r2"), listOf(listOf("<b>bold</b>", 0.123456), listOf("plain", 2))))!!
-        html shouldContain "&lt;b&gt;bold&lt;/b&gt;"
-        html shouldContain ">0.1235<"
-        expect("table", html)
-        val plot = org.jetbrains.letsPlot.letsPlot(mapOf("x" to listOf(1, 2, 3), "y" to listOf(2.0, 1.0, 3.0))) { x = "x"; y = "y" } +
-            org.jetbrains.letsPlot.geom.geomLine()
-        val svg = Renderings.html(plot)!!
-        svg shouldContain "<svg"
-        svg shouldNotContain "<script"
-        expect("plot", svg)
-    }
-})
+        test("tables escape their text and Lets-Plot figures become inline SVG") {
+            val html =
+                Renderings.html(
+                    table(
+                        listOf("word", "r2"),
+                        listOf(listOf("<b>bold</b>", 0.123456), listOf("plain", 2)),
+                    )
+                )!!
+            html shouldContain "&lt;b&gt;bold&lt;/b&gt;"
+            html shouldContain ">0.1235<"
+            expect("table", html)
+            val plot =
+                org.jetbrains.letsPlot.letsPlot(
+                    mapOf("x" to listOf(1, 2, 3), "y" to listOf(2.0, 1.0, 3.0))
+                ) {
+                    x = "x"
+                    y = "y"
+                } + org.jetbrains.letsPlot.geom.geomLine()
+            val svg = Renderings.html(plot)!!
+            svg shouldContain "<svg"
+            svg shouldNotContain "<script"
+            expect("plot", svg)
+        }
+    })
 
 /** Embedded PNGs and SVG id hashes elided, the training time left out; numbers kept as printed. */
 internal fun normalise(html: String): String =
-    html.replace(Regex("data:image/png;base64,[A-Za-z0-9+/=]+"), "data:image/png;base64,...")
+    html
+        .replace(Regex("data:image/png;base64,[A-Za-z0-9+/=]+"), "data:image/png;base64,...")
         .replace(Regex("steps in [0-9.]+ s"), "steps in ... s")
         .replace(Regex("sk[0-9a-f]+-"), "sk...-")
         .replace("><", ">\n<")

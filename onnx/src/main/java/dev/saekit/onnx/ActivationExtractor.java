@@ -61,7 +61,8 @@ public final class ActivationExtractor implements AutoCloseable {
             String dir = directoryName(tap);
             String clash = seen.put(dir.toLowerCase(Locale.ROOT), tap);
             if (clash != null) {
-                throw new IllegalArgumentException("taps '" + clash + "' and '" + tap + "' would share the directory " + dir);
+                throw new IllegalArgumentException(
+                        "taps '" + clash + "' and '" + tap + "' would share the directory " + dir);
             }
             directories.put(tap, dir);
         }
@@ -72,14 +73,16 @@ public final class ActivationExtractor implements AutoCloseable {
         }
         // start ND4J (which writes the shards) now: its start-up lines would break the progress bar
         Tensors.zeros(DType.FLOAT32, 1);
-        this.bar = b.progress == null ? null : new ProgressBarBuilder()
-                .setTaskName("extract")
-                .setInitialMax(b.expectedItems)
-                .setUnit(" " + b.unit, 1)
-                .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
-                .setUpdateIntervalMillis(200)
-                .setConsumer(new ConsoleProgressBarConsumer(b.progress))
-                .build();
+        this.bar = b.progress == null
+                ? null
+                : new ProgressBarBuilder()
+                        .setTaskName("extract")
+                        .setInitialMax(b.expectedItems)
+                        .setUnit(" " + b.unit, 1)
+                        .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
+                        .setUpdateIntervalMillis(200)
+                        .setConsumer(new ConsoleProgressBarConsumer(b.progress))
+                        .build();
         writeManifest(false);
     }
 
@@ -148,14 +151,19 @@ public final class ActivationExtractor implements AutoCloseable {
         for (Map.Entry<String, TapShards> e : shards.entrySet()) {
             wrote |= e.getValue().append(outputs.get(e.getKey()));
         }
-        long batch = inputs.values().stream().findFirst().filter(t -> t.rank() > 0).map(t -> t.dim(0)).orElse(1L);
+        long batch = inputs.values().stream()
+                .findFirst()
+                .filter(t -> t.rank() > 0)
+                .map(t -> t.dim(0))
+                .orElse(1L);
         items += batch;
         if (wrote) {
             writeManifest(false);
         }
         if (bar != null) {
             bar.stepBy(batch);
-            bar.setExtraMessage(String.format(Locale.ROOT, " %,d rows", shards.values().iterator().next().rows()));
+            bar.setExtraMessage(String.format(
+                    Locale.ROOT, " %,d rows", shards.values().iterator().next().rows()));
         }
         return outputs;
     }
@@ -196,8 +204,17 @@ public final class ActivationExtractor implements AutoCloseable {
         List<ActivationManifest.Tap> list = new ArrayList<>();
         shards.forEach((tap, s) -> list.add(s.manifest(directories.get(tap))));
         double seconds = (System.nanoTime() - started) / 1e9;
-        return new ActivationManifest(ActivationManifest.FORMAT_VERSION, complete, taps.file().getFileName().toString(),
-                taps.sha256(), input, items, rowsPerShard, seconds, list, notes);
+        return new ActivationManifest(
+                ActivationManifest.FORMAT_VERSION,
+                complete,
+                taps.file().getFileName().toString(),
+                taps.sha256(),
+                input,
+                items,
+                rowsPerShard,
+                seconds,
+                list,
+                notes);
     }
 
     private void writeManifest(boolean complete) throws IOException {
@@ -220,8 +237,9 @@ public final class ActivationExtractor implements AutoCloseable {
             }
             try (Stream<Path> entries = Files.list(out)) {
                 if (entries.findAny().isPresent()) {
-                    throw new IOException(out + " is not empty: choose a new directory, or remove it, so that no old shard"
-                            + " is mistaken for a new one");
+                    throw new IOException(
+                            out + " is not empty: choose a new directory, or remove it, so that no old shard"
+                                    + " is mistaken for a new one");
                 }
             }
         }

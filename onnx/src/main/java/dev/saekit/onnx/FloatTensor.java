@@ -25,8 +25,8 @@ public final class FloatTensor {
             n = Math.multiplyExact(n, d);
         }
         if (n != data.length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n + " values but "
-                    + data.length + " were given");
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(shape) + " holds " + n + " values but " + data.length + " were given");
         }
         return new FloatTensor(data, shape.clone());
     }

@@ -8,8 +8,16 @@ import java.util.List;
  * and every tensor its nodes produce (the names {@link OnnxTaps#open} accepts as taps). {@code
  * observed} says whether the shapes come from a run on sample inputs rather than from inference.
  */
-public record ModelInfo(Path file, String sha256, long irVersion, String producer, List<String> opsets,
-                        List<TensorSpec> inputs, List<TensorSpec> outputs, List<Tensor> innerTensors, boolean observed) {
+public record ModelInfo(
+        Path file,
+        String sha256,
+        long irVersion,
+        String producer,
+        List<String> opsets,
+        List<TensorSpec> inputs,
+        List<TensorSpec> outputs,
+        List<Tensor> innerTensors,
+        boolean observed) {
     public ModelInfo {
         opsets = List.copyOf(opsets);
         inputs = List.copyOf(inputs);
@@ -18,6 +26,5 @@ public record ModelInfo(Path file, String sha256, long irVersion, String produce
     }
 
     /** A tensor a node produces, with that node's operator. */
-    public record Tensor(TensorSpec spec, String opType) {
-    }
+    public record Tensor(TensorSpec spec, String opType) {}
 }

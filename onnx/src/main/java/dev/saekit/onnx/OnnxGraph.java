@@ -56,8 +56,7 @@ public final class OnnxGraph {
     private static final int DIM_PARAM = 2;
 
     /** A tensor a node produces and the operator of that node. */
-    public record InnerTensor(String name, String opType) {
-    }
+    public record InnerTensor(String name, String opType) {}
 
     private final String source;
     private final UnknownFieldSet model;
@@ -91,8 +90,10 @@ public final class OnnxGraph {
         List<InnerTensor> inner = new ArrayList<>();
         for (ByteString n : graph.getField(GRAPH_NODE).getLengthDelimitedList()) {
             UnknownFieldSet node = parse(n, "a node of the graph");
-            String op = node.getField(NODE_OP_TYPE).getLengthDelimitedList().stream().findFirst()
-                    .map(ByteString::toStringUtf8).orElse("?");
+            String op = node.getField(NODE_OP_TYPE).getLengthDelimitedList().stream()
+                    .findFirst()
+                    .map(ByteString::toStringUtf8)
+                    .orElse("?");
             for (ByteString o : node.getField(NODE_OUTPUT).getLengthDelimitedList()) {
                 if (!o.isEmpty()) { // an omitted optional output has an empty name
                     inner.add(new InnerTensor(o.toStringUtf8(), op));
@@ -114,12 +115,17 @@ public final class OnnxGraph {
         try {
             model = UnknownFieldSet.parseFrom(bytes);
         } catch (InvalidProtocolBufferException e) {
-            throw new MalformedFileException(source, "not an ONNX model: not a protocol buffer (" + e.getMessage() + ")");
+            throw new MalformedFileException(
+                    source, "not an ONNX model: not a protocol buffer (" + e.getMessage() + ")");
         }
         List<ByteString> graphs = model.getField(MODEL_GRAPH).getLengthDelimitedList();
         if (graphs.isEmpty() || model.getField(MODEL_IR_VERSION).getVarintList().isEmpty()) {
-            throw new MalformedFileException(source, "not an ONNX model: it has no " + (graphs.isEmpty()
-                    ? "graph (field 7 of ModelProto)" : "IR version (field 1 of ModelProto)"));
+            throw new MalformedFileException(
+                    source,
+                    "not an ONNX model: it has no "
+                            + (graphs.isEmpty()
+                                    ? "graph (field 7 of ModelProto)"
+                                    : "IR version (field 1 of ModelProto)"));
         }
         UnknownFieldSet.Builder graph = UnknownFieldSet.newBuilder();
         try {
@@ -127,7 +133,8 @@ public final class OnnxGraph {
                 graph.mergeFrom(g);
             }
         } catch (InvalidProtocolBufferException e) {
-            throw new MalformedFileException(source, "not an ONNX model: its graph does not parse (" + e.getMessage() + ")");
+            throw new MalformedFileException(
+                    source, "not an ONNX model: its graph does not parse (" + e.getMessage() + ")");
         }
         return new OnnxGraph(source, model, graph.build());
     }
@@ -199,14 +206,24 @@ public final class OnnxGraph {
         for (String name : new LinkedHashSet<>(names)) {
             if (!present.contains(name)) {
                 UnknownFieldSet valueInfo = UnknownFieldSet.newBuilder()
-                        .addField(VALUE_INFO_NAME, UnknownFieldSet.Field.newBuilder().addLengthDelimited(ByteString.copyFromUtf8(name)).build())
+                        .addField(
+                                VALUE_INFO_NAME,
+                                UnknownFieldSet.Field.newBuilder()
+                                        .addLengthDelimited(ByteString.copyFromUtf8(name))
+                                        .build())
                         .build();
                 extra.addLengthDelimited(valueInfo.toByteString());
             }
         }
-        UnknownFieldSet newGraph = UnknownFieldSet.newBuilder(graph).mergeField(GRAPH_OUTPUT, extra.build()).build();
+        UnknownFieldSet newGraph = UnknownFieldSet.newBuilder(graph)
+                .mergeField(GRAPH_OUTPUT, extra.build())
+                .build();
         return UnknownFieldSet.newBuilder(model)
-                .addField(MODEL_GRAPH, UnknownFieldSet.Field.newBuilder().addLengthDelimited(newGraph.toByteString()).build())
+                .addField(
+                        MODEL_GRAPH,
+                        UnknownFieldSet.Field.newBuilder()
+                                .addLengthDelimited(newGraph.toByteString())
+                                .build())
                 .build()
                 .toByteArray();
     }
@@ -218,7 +235,8 @@ public final class OnnxGraph {
         if (types.isEmpty()) {
             return TensorSpec.unknown(name);
         }
-        List<ByteString> tensorTypes = parse(types.get(0), "the type of " + name).getField(TYPE_TENSOR).getLengthDelimitedList();
+        List<ByteString> tensorTypes =
+                parse(types.get(0), "the type of " + name).getField(TYPE_TENSOR).getLengthDelimitedList();
         if (tensorTypes.isEmpty()) { // a sequence, map or optional: not a tensor
             return TensorSpec.unknown(name);
         }
@@ -230,7 +248,8 @@ public final class OnnxGraph {
             return new TensorSpec(name, type, Optional.empty());
         }
         List<String> dims = new ArrayList<>();
-        for (ByteString d : parse(shapes.get(0), "the shape of " + name).getField(SHAPE_DIM).getLengthDelimitedList()) {
+        for (ByteString d :
+                parse(shapes.get(0), "the shape of " + name).getField(SHAPE_DIM).getLengthDelimitedList()) {
             UnknownFieldSet dim = parse(d, "a dimension of " + name);
             List<Long> value = dim.getField(DIM_VALUE).getVarintList();
             String param = string(dim, DIM_PARAM);
@@ -243,7 +262,8 @@ public final class OnnxGraph {
         try {
             return UnknownFieldSet.parseFrom(bytes);
         } catch (InvalidProtocolBufferException e) {
-            throw new MalformedFileException(source, "not an ONNX model: " + what + " does not parse (" + e.getMessage() + ")");
+            throw new MalformedFileException(
+                    source, "not an ONNX model: " + what + " does not parse (" + e.getMessage() + ")");
         }
     }
 
@@ -261,14 +281,16 @@ public final class OnnxGraph {
         try {
             CodedInputStream in = message.newCodedInput();
             for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-                if (WireFormat.getTagFieldNumber(tag) == number && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+                if (WireFormat.getTagFieldNumber(tag) == number
+                        && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
                     return new String(in.readByteArray(), StandardCharsets.UTF_8);
                 }
                 in.skipField(tag);
             }
             return "";
         } catch (IOException e) {
-            throw new MalformedFileException(source, "not an ONNX model: an initializer does not parse (" + e.getMessage() + ")");
+            throw new MalformedFileException(
+                    source, "not an ONNX model: an initializer does not parse (" + e.getMessage() + ")");
         }
     }
 }

@@ -26,8 +26,7 @@ import java.util.Set;
  * actual shape is reported.
  */
 public final class OnnxInspector {
-    private OnnxInspector() {
-    }
+    private OnnxInspector() {}
 
     /** The model in {@code file}, shapes as ONNX Runtime infers them. */
     public static ModelInfo inspect(Path file) throws IOException {
@@ -48,17 +47,28 @@ public final class OnnxInspector {
             throw OrtSessions.cannotLoad(file, e);
         }
         List<String> all = new ArrayList<>(graph.tappable());
-        Map<String, TensorSpec> known = sampleShapes.isEmpty() ? inferred(graph, all, file)
-                : observed(graph, all, file, inputs, sampleShapes);
+        Map<String, TensorSpec> known =
+                sampleShapes.isEmpty() ? inferred(graph, all, file) : observed(graph, all, file, inputs, sampleShapes);
         List<ModelInfo.Tensor> inner = new ArrayList<>();
         for (OnnxGraph.InnerTensor t : graph.innerTensors()) {
             TensorSpec spec = Optional.ofNullable(known.get(t.name()))
-                    .or(() -> graph.declared(t.name())).orElse(TensorSpec.unknown(t.name()));
+                    .or(() -> graph.declared(t.name()))
+                    .orElse(TensorSpec.unknown(t.name()));
             inner.add(new ModelInfo.Tensor(spec, t.opType()));
         }
-        List<TensorSpec> outputs = graph.outputs().stream().map(o -> known.getOrDefault(o.name(), o)).toList();
-        return new ModelInfo(file, model.sha256(), graph.irVersion(), graph.producer(), graph.opsets(), inputs, outputs,
-                inner, !sampleShapes.isEmpty());
+        List<TensorSpec> outputs = graph.outputs().stream()
+                .map(o -> known.getOrDefault(o.name(), o))
+                .toList();
+        return new ModelInfo(
+                file,
+                model.sha256(),
+                graph.irVersion(),
+                graph.producer(),
+                graph.opsets(),
+                inputs,
+                outputs,
+                inner,
+                !sampleShapes.isEmpty());
     }
 
     /** What ONNX Runtime infers for each of {@code names} when all are tapped; empty if it cannot build that session. */
@@ -71,8 +81,9 @@ public final class OnnxInspector {
     }
 
     /** The type and shape of every one of {@code names} in a run on zeros of {@code sampleShapes}. */
-    private static Map<String, TensorSpec> observed(OnnxGraph graph, List<String> names, Path file, List<TensorSpec> inputs,
-                                                    Map<String, long[]> sampleShapes) throws IOException {
+    private static Map<String, TensorSpec> observed(
+            OnnxGraph graph, List<String> names, Path file, List<TensorSpec> inputs, Map<String, long[]> sampleShapes)
+            throws IOException {
         List<String> inputNames = inputs.stream().map(TensorSpec::name).toList();
         if (!sampleShapes.keySet().equals(Set.copyOf(inputNames))) {
             throw new IllegalArgumentException("a sample shape is needed for each input of " + file.getFileName() + ": "
@@ -80,7 +91,8 @@ public final class OnnxInspector {
         }
         for (TensorSpec in : inputs) {
             if (in.type() != ElementType.FLOAT) {
-                throw new IllegalArgumentException("input " + in + " is not float; only float inputs can be sampled with zeros");
+                throw new IllegalArgumentException(
+                        "input " + in + " is not float; only float inputs can be sampled with zeros");
             }
         }
         OrtEnvironment env = OrtSessions.environment();
@@ -88,7 +100,9 @@ public final class OnnxInspector {
         try (OrtSession tapped = OrtSessions.create(graph.withExtraOutputs(names), file, 0)) {
             for (Map.Entry<String, long[]> e : sampleShapes.entrySet()) {
                 long n = Arrays.stream(e.getValue()).reduce(1, Math::multiplyExact);
-                feed.put(e.getKey(), OnnxTensor.createTensor(env, FloatBuffer.allocate(Math.toIntExact(n)), e.getValue()));
+                feed.put(
+                        e.getKey(),
+                        OnnxTensor.createTensor(env, FloatBuffer.allocate(Math.toIntExact(n)), e.getValue()));
             }
             Map<String, TensorSpec> specs = new LinkedHashMap<>();
             try (OrtSession.Result result = tapped.run(feed)) {
@@ -100,9 +114,13 @@ public final class OnnxInspector {
             }
             return specs;
         } catch (OrtException e) {
-            throw new IllegalArgumentException("ONNX Runtime could not run " + file.getFileName() + " on zeros of "
-                    + sampleShapes.entrySet().stream().map(s -> s.getKey() + " " + Arrays.toString(s.getValue())).toList()
-                    + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "ONNX Runtime could not run " + file.getFileName() + " on zeros of "
+                            + sampleShapes.entrySet().stream()
+                                    .map(s -> s.getKey() + " " + Arrays.toString(s.getValue()))
+                                    .toList()
+                            + ": " + e.getMessage(),
+                    e);
         } finally {
             feed.values().forEach(OnnxTensor::close);
         }

@@ -37,7 +37,8 @@ public final class OnnxTaps implements AutoCloseable {
     private final Map<String, TensorSpec> outputSpecs;
     private final Set<String> fetched;
 
-    private OnnxTaps(OrtSessions.ModelBytes model, OnnxGraph graph, List<String> taps, OrtSession session) throws OrtException {
+    private OnnxTaps(OrtSessions.ModelBytes model, OnnxGraph graph, List<String> taps, OrtSession session)
+            throws OrtException {
         this.file = model.file();
         this.sha256 = model.sha256();
         this.graph = graph;
@@ -80,8 +81,8 @@ public final class OnnxTaps implements AutoCloseable {
             TensorSpec spec = opened.outputSpecs.get(tap);
             if (spec.type() != ElementType.FLOAT && spec.type() != ElementType.UNDEFINED) {
                 opened.close();
-                throw new IllegalArgumentException("tap '" + tap + "' is a " + spec.type() + " tensor; only float tensors"
-                        + " can be extracted");
+                throw new IllegalArgumentException(
+                        "tap '" + tap + "' is a " + spec.type() + " tensor; only float tensors" + " can be extracted");
             }
         }
         return opened;
@@ -127,8 +128,8 @@ public final class OnnxTaps implements AutoCloseable {
      */
     public Map<String, FloatTensor> run(Map<String, FloatTensor> inputs) {
         if (!inputs.keySet().equals(inputSpecs.keySet())) {
-            throw new IllegalArgumentException(file.getFileName() + " takes the inputs " + inputSpecs.values()
-                    + ", was given " + inputs.keySet());
+            throw new IllegalArgumentException(
+                    file.getFileName() + " takes the inputs " + inputSpecs.values() + ", was given " + inputs.keySet());
         }
         OrtEnvironment env = OrtEnvironment.getEnvironment(); // made by open()
         Map<String, OnnxTensor> feed = new LinkedHashMap<>();
@@ -142,8 +143,8 @@ public final class OnnxTaps implements AutoCloseable {
                 for (String name : fetched) {
                     OnnxValue value = result.get(name).orElseThrow();
                     if (!(value instanceof OnnxTensor tensor) || tensor.getInfo().type != OnnxJavaType.FLOAT) {
-                        throw new IllegalStateException("'" + name + "' of " + file.getFileName() + " is " + value.getInfo()
-                                + ", not a float tensor");
+                        throw new IllegalStateException("'" + name + "' of " + file.getFileName() + " is "
+                                + value.getInfo() + ", not a float tensor");
                     }
                     FloatBuffer buf = tensor.getFloatBuffer();
                     float[] data = new float[buf.remaining()];
@@ -153,9 +154,13 @@ public final class OnnxTaps implements AutoCloseable {
             }
             return out;
         } catch (OrtException e) {
-            throw new IllegalArgumentException("ONNX Runtime could not run " + file.getFileName() + " on "
-                    + inputs.entrySet().stream().map(i -> i.getKey() + " " + i.getValue().shapeText()).toList()
-                    + " (it takes " + inputSpecs.values() + "): " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "ONNX Runtime could not run " + file.getFileName() + " on "
+                            + inputs.entrySet().stream()
+                                    .map(i -> i.getKey() + " " + i.getValue().shapeText())
+                                    .toList()
+                            + " (it takes " + inputSpecs.values() + "): " + e.getMessage(),
+                    e);
         } finally {
             feed.values().forEach(OnnxTensor::close);
         }
@@ -182,8 +187,9 @@ public final class OnnxTaps implements AutoCloseable {
             }
             if (!tappable.contains(tap)) {
                 boolean isInput = graph.inputs().stream().anyMatch(i -> i.name().equals(tap));
-                throw new IllegalArgumentException((isInput ? "'" + tap + "' is an input of " + graph.source()
-                        + ", not a tensor a node computes" : "no tensor named '" + tap + "' in " + graph.source())
+                throw new IllegalArgumentException((isInput
+                                ? "'" + tap + "' is an input of " + graph.source() + ", not a tensor a node computes"
+                                : "no tensor named '" + tap + "' in " + graph.source())
                         + "; close names: " + String.join(", ", Names.closest(tap, tappable, CLOSE_NAMES))
                         + " (saekit onnx-info lists all " + tappable.size() + ")");
             }

@@ -34,8 +34,7 @@ final class OrtSessions {
     private static final long INIT_STACK_BYTES = 256L << 20;
     private static OrtEnvironment environment;
 
-    private OrtSessions() {
-    }
+    private OrtSessions() {}
 
     /** A model file's bytes and their SHA-256 (lower-case hex). */
     record ModelBytes(Path file, byte[] bytes, String sha256) {
@@ -56,13 +55,18 @@ final class OrtSessions {
     static synchronized OrtEnvironment environment() throws IOException {
         if (environment == null) {
             Object[] result = new Object[1];
-            Thread init = new Thread(null, () -> {
-                try {
-                    result[0] = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "saekit");
-                } catch (RuntimeException | LinkageError e) {
-                    result[0] = e;
-                }
-            }, "onnxruntime-init", INIT_STACK_BYTES);
+            Thread init = new Thread(
+                    null,
+                    () -> {
+                        try {
+                            result[0] =
+                                    OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "saekit");
+                        } catch (RuntimeException | LinkageError e) {
+                            result[0] = e;
+                        }
+                    },
+                    "onnxruntime-init",
+                    INIT_STACK_BYTES);
             init.start();
             try {
                 init.join();
@@ -71,8 +75,10 @@ final class OrtSessions {
                 throw new IOException("interrupted while starting ONNX Runtime", e);
             }
             if (result[0] instanceof Throwable t) {
-                throw new IOException("ONNX Runtime does not start on " + System.getProperty("os.name") + " "
-                        + System.getProperty("os.arch") + ": " + t, t);
+                throw new IOException(
+                        "ONNX Runtime does not start on " + System.getProperty("os.name") + " "
+                                + System.getProperty("os.arch") + ": " + t,
+                        t);
             }
             environment = (OrtEnvironment) result[0];
         }
@@ -107,7 +113,9 @@ final class OrtSessions {
     static Map<String, TensorSpec> specs(Map<String, NodeInfo> infos) {
         Map<String, TensorSpec> specs = new LinkedHashMap<>();
         for (NodeInfo n : infos.values()) {
-            specs.put(n.getName(), n.getInfo() instanceof TensorInfo t ? spec(n.getName(), t) : TensorSpec.unknown(n.getName()));
+            specs.put(
+                    n.getName(),
+                    n.getInfo() instanceof TensorInfo t ? spec(n.getName(), t) : TensorSpec.unknown(n.getName()));
         }
         return specs;
     }

@@ -67,8 +67,8 @@ final class TapShards {
 
     private void merge(long[] s) {
         if (s.length != shape.length) {
-            throw new IllegalStateException("tap '" + name + "' returned " + Arrays.toString(s) + " after a tensor of rank "
-                    + shape.length + ": every batch must give the same rank");
+            throw new IllegalStateException("tap '" + name + "' returned " + Arrays.toString(s)
+                    + " after a tensor of rank " + shape.length + ": every batch must give the same rank");
         }
         for (int i = 0; i < s.length; i++) {
             if (s[i] != shape[i]) {
@@ -81,13 +81,15 @@ final class TapShards {
         shape = t.shape();
         width = t.width();
         if (width == 0) {
-            throw new IllegalStateException("tap '" + name + "' returned " + t.shapeText() + ": rows of width 0 cannot be stored");
+            throw new IllegalStateException(
+                    "tap '" + name + "' returned " + t.shapeText() + ": rows of width 0 cannot be stored");
         }
         long capacity = (long) rowsPerShard * width;
         if (capacity > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("rowsPerShard=" + rowsPerShard + " rows of tap '" + name + "' (width " + width
-                    + ") need " + capacity + " floats, more than one Java array holds; use at most "
-                    + (Integer.MAX_VALUE - 8) / width + " rows per shard");
+            throw new IllegalArgumentException(
+                    "rowsPerShard=" + rowsPerShard + " rows of tap '" + name + "' (width " + width
+                            + ") need " + capacity + " floats, more than one Java array holds; use at most "
+                            + (Integer.MAX_VALUE - 8) / width + " rows per shard");
         }
         buffer = new float[(int) capacity];
     }
@@ -111,8 +113,11 @@ final class TapShards {
     /** What the manifest says of this tap so far (the rows still in the buffer are not in a shard yet). */
     ActivationManifest.Tap manifest(String directory) {
         long written = shards.stream().mapToLong(ActivationManifest.Shard::rows).sum();
-        String shapeText = shape == null ? "?" : Arrays.stream(shape).mapToObj(d -> d < 0 ? "?" : Long.toString(d))
-                .collect(Collectors.joining(", ", "[", "]"));
+        String shapeText = shape == null
+                ? "?"
+                : Arrays.stream(shape)
+                        .mapToObj(d -> d < 0 ? "?" : Long.toString(d))
+                        .collect(Collectors.joining(", ", "[", "]"));
         return new ActivationManifest.Tap(name, directory, shapeText, Math.max(width, 0), written, nonFinite, shards);
     }
 }

@@ -28,8 +28,10 @@ public record TensorSpec(String name, ElementType type, Optional<List<String>> d
 
     /** The size of the last dimension when it is a fixed number. */
     public Optional<Long> lastDim() {
-        return dims.filter(d -> !d.isEmpty()).map(d -> d.get(d.size() - 1))
-                .filter(s -> s.chars().allMatch(Character::isDigit)).map(Long::parseLong);
+        return dims.filter(d -> !d.isEmpty())
+                .map(d -> d.get(d.size() - 1))
+                .filter(s -> s.chars().allMatch(Character::isDigit))
+                .map(Long::parseLong);
     }
 
     /** {@code name float [N, 3, 48, ?]}. */

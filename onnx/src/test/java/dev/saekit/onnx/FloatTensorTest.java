@@ -19,8 +19,10 @@ class FloatTensorTest {
 
     @Test
     void theShapeMustHoldTheData() {
-        assertEquals("shape [2, 3] holds 6 values but 5 were given",
-                assertThrows(IllegalArgumentException.class, () -> FloatTensor.of(new float[5], 2, 3)).getMessage());
+        assertEquals(
+                "shape [2, 3] holds 6 values but 5 were given",
+                assertThrows(IllegalArgumentException.class, () -> FloatTensor.of(new float[5], 2, 3))
+                        .getMessage());
         assertThrows(IllegalArgumentException.class, () -> FloatTensor.of(new float[0], -1, 0));
     }
 }

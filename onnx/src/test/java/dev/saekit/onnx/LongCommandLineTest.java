@@ -37,8 +37,14 @@ class LongCommandLineTest {
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String padding = (File.pathSeparator + dir.resolve("no-such-dir-" + "x".repeat(100))).repeat(640); // ~64 KB
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "-cp", classPath + padding, LongCommandLineTest.class.getName(),
-                model.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        java.toString(),
+                        "-cp",
+                        classPath + padding,
+                        LongCommandLineTest.class.getName(),
+                        model.toString())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();

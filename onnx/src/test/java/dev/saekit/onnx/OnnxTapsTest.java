@@ -37,7 +37,8 @@ class OnnxTapsTest {
             assertEquals(List.of("hidden", "hidden_pre", "y"), List.copyOf(out.keySet()));
             assertArrayEquals(new float[] {4, 0, 2, 0, 0, 2}, out.get("hidden").data());
             assertArrayEquals(new long[] {2, 3}, out.get("hidden").shape());
-            assertArrayEquals(new float[] {4, -2, 2, 0, 0, 2}, out.get("hidden_pre").data());
+            assertArrayEquals(
+                    new float[] {4, -2, 2, 0, 0, 2}, out.get("hidden_pre").data());
             assertArrayEquals(new float[] {14, 20, 10, 12}, out.get("y").data());
             assertEquals(List.of("hidden", "hidden_pre"), taps.taps());
             assertEquals("x float [N, 4]", taps.inputs().get(0).toString());
@@ -56,8 +57,11 @@ class OnnxTapsTest {
     @Test
     void anUnknownTapNameIsRejectedWithCloseNames() throws IOException {
         Path file = write("mlp.onnx", TinyModels.mlp());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxTaps.open(file, List.of("hiden")));
-        assertTrue(e.getMessage().startsWith("no tensor named 'hiden' in " + file + "; close names: hidden, "), e.getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> OnnxTaps.open(file, List.of("hiden")));
+        assertTrue(
+                e.getMessage().startsWith("no tensor named 'hiden' in " + file + "; close names: hidden, "),
+                e.getMessage());
         assertTrue(e.getMessage().endsWith("(saekit onnx-info lists all 3)"), e.getMessage());
     }
 
@@ -65,11 +69,15 @@ class OnnxTapsTest {
     void inputsDuplicatesAndNothingAreNotTaps() throws IOException {
         Path file = write("mlp.onnx", TinyModels.mlp());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> OnnxTaps.open(file, List.of("x")))
-                .getMessage().startsWith("'x' is an input of " + file + ", not a tensor a node computes"));
+                .getMessage()
+                .startsWith("'x' is an input of " + file + ", not a tensor a node computes"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> OnnxTaps.open(file, List.of("W1")))
-                .getMessage().startsWith("no tensor named 'W1'"));
-        assertEquals("tap 'hidden' is given twice", assertThrows(IllegalArgumentException.class,
-                () -> OnnxTaps.open(file, List.of("hidden", "hidden"))).getMessage());
+                .getMessage()
+                .startsWith("no tensor named 'W1'"));
+        assertEquals(
+                "tap 'hidden' is given twice",
+                assertThrows(IllegalArgumentException.class, () -> OnnxTaps.open(file, List.of("hidden", "hidden")))
+                        .getMessage());
         assertThrows(IllegalArgumentException.class, () -> OnnxTaps.open(file, List.of()));
     }
 
@@ -79,7 +87,8 @@ class OnnxTapsTest {
         assertThrows(MalformedFileException.class, () -> OnnxTaps.open(text, List.of("y")));
         assertThrows(NoSuchFileException.class, () -> OnnxTaps.open(dir.resolve("missing.onnx"), List.of("y")));
         Path unknownOp = write("unknown.onnx", TinyModels.unknownOperator());
-        MalformedFileException e = assertThrows(MalformedFileException.class, () -> OnnxTaps.open(unknownOp, List.of("z")));
+        MalformedFileException e =
+                assertThrows(MalformedFileException.class, () -> OnnxTaps.open(unknownOp, List.of("z")));
         assertTrue(e.getMessage().startsWith(unknownOp + ": ONNX Runtime cannot load it: "), e.getMessage());
         assertTrue(e.getMessage().contains("NoSuchOperator"), e.getMessage());
     }
@@ -87,11 +96,16 @@ class OnnxTapsTest {
     @Test
     void wrongInputsAreRejectedWithWhatTheModelTakes() throws IOException {
         try (OnnxTaps taps = OnnxTaps.open(write("mlp.onnx", TinyModels.mlp()), List.of("hidden"))) {
-            IllegalArgumentException name = assertThrows(IllegalArgumentException.class, () -> taps.run(Map.of("input", X)));
+            IllegalArgumentException name =
+                    assertThrows(IllegalArgumentException.class, () -> taps.run(Map.of("input", X)));
             assertEquals("mlp.onnx takes the inputs [x float [N, 4]], was given [input]", name.getMessage());
             FloatTensor wide = FloatTensor.of(new float[10], 2, 5);
-            IllegalArgumentException shape = assertThrows(IllegalArgumentException.class, () -> taps.run(Map.of("x", wide)));
-            assertTrue(shape.getMessage().startsWith("ONNX Runtime could not run mlp.onnx on [x [2, 5]] (it takes [x float [N, 4]]): "),
+            IllegalArgumentException shape =
+                    assertThrows(IllegalArgumentException.class, () -> taps.run(Map.of("x", wide)));
+            assertTrue(
+                    shape.getMessage()
+                            .startsWith(
+                                    "ONNX Runtime could not run mlp.onnx on [x [2, 5]] (it takes [x float [N, 4]]): "),
                     shape.getMessage());
         }
     }

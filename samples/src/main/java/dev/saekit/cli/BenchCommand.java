@@ -5,29 +5,27 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.saekit.data.Dataset;
 import dev.saekit.dictionary.DictionaryConfig;
 import dev.saekit.encoder.EncoderKind;
-import dev.saekit.model.BatchTopKSae;
-import dev.saekit.model.JumpKernel;
 import dev.saekit.model.ModelSpec;
-import dev.saekit.model.VariantKind;
-import dev.saekit.model.VariantSpec;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SparseAutoencoder;
+import dev.saekit.model.VariantKind;
+import dev.saekit.model.VariantSpec;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.MemoryBudget;
 import dev.saekit.tensor.SeededRandom;
 import dev.saekit.train.AuxKLoss;
 import dev.saekit.train.Loss;
 import dev.saekit.train.Losses;
-import dev.saekit.train.TopKAuxiliaryLoss;
-import dev.saekit.train.listeners.DeadCodeTracker;
 import dev.saekit.train.MemoryEstimate;
 import dev.saekit.train.OptimizerConfig;
 import dev.saekit.train.StepState;
+import dev.saekit.train.TopKAuxiliaryLoss;
 import dev.saekit.train.Trainer;
 import dev.saekit.train.TrainingConfig;
 import dev.saekit.train.TrainingContext;
 import dev.saekit.train.TrainingListener;
 import dev.saekit.train.TrainingResult;
+import dev.saekit.train.listeners.DeadCodeTracker;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,62 +45,118 @@ import picocli.CommandLine.Spec;
  * the measured steps, samples per second, the process's peak resident memory, and the time of the
  * encoder's dense product {@code x W^T} alone, measured separately with the same shapes.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
-        description = {"Time training steps of an SAE on synthetic data and print one JSON object.",
-            "Defaults: TopK (k 32), input 768, 16,384 concepts, batch 1,024, Adam, MSE, clipping 1.0."},
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = {
+            "Time training steps of an SAE on synthetic data and print one JSON object.",
+            "Defaults: TopK (k 32), input 768, 16,384 concepts, batch 1,024, Adam, MSE, clipping 1.0."
+        },
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "2:bad command line or option value", "3:training diverged",
-            "4:not enough memory for the run"})
+        exitCodeList = {
+            "0:success",
+            "2:bad command line or option value",
+            "3:training diverged",
+            "4:not enough memory for the run"
+        })
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--variant", paramLabel = "NAME", defaultValue = "topk",
+    @Option(
+            names = "--variant",
+            paramLabel = "NAME",
+            defaultValue = "topk",
             description = "vanilla, topk, batchtopk, jumprelu, mp, omp, msae or matryoshka. Default: ${DEFAULT-VALUE}.")
     String variant;
 
-    @Option(names = "--input", paramLabel = "D", defaultValue = "768", description = "Input width. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--input",
+            paramLabel = "D",
+            defaultValue = "768",
+            description = "Input width. Default: ${DEFAULT-VALUE}.")
     int input;
 
-    @Option(names = "--concepts", paramLabel = "C", defaultValue = "16384", description = "Number of concepts. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--concepts",
+            paramLabel = "C",
+            defaultValue = "16384",
+            description = "Number of concepts. Default: ${DEFAULT-VALUE}.")
     int concepts;
 
-    @Option(names = "--k", paramLabel = "K", defaultValue = "32",
-            description = "The k of the variants that have one (TopK's k, BatchTopK's and Matryoshka's k per sample, the "
-                    + "pursuits' steps): the peers' benchmark recipe. Every other setting is the engine's default (MSAE: "
-                    + "levels 8, 16, 32). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--k",
+            paramLabel = "K",
+            defaultValue = "32",
+            description =
+                    "The k of the variants that have one (TopK's k, BatchTopK's and Matryoshka's k per sample, the "
+                            + "pursuits' steps): the peers' benchmark recipe. Every other setting is the engine's default (MSAE: "
+                            + "levels 8, 16, 32). Default: ${DEFAULT-VALUE}.")
     int k;
 
-    @Option(names = "--batch", paramLabel = "B", defaultValue = "1024", description = "Rows per step. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--batch",
+            paramLabel = "B",
+            defaultValue = "1024",
+            description = "Rows per step. Default: ${DEFAULT-VALUE}.")
     int batch;
 
-    @Option(names = "--steps", paramLabel = "N", defaultValue = "20", description = "Measured steps. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--steps",
+            paramLabel = "N",
+            defaultValue = "20",
+            description = "Measured steps. Default: ${DEFAULT-VALUE}.")
     int steps;
 
-    @Option(names = "--warmup", paramLabel = "N", defaultValue = "3",
+    @Option(
+            names = "--warmup",
+            paramLabel = "N",
+            defaultValue = "3",
             description = "Steps run first and not measured (JIT, first allocations). Default: ${DEFAULT-VALUE}.")
     int warmup;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "Threads for ND4J's native operations and saekit's own kernels; 0: every core. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
+            defaultValue = "0",
+            description =
+                    "Threads for ND4J's native operations and saekit's own kernels; 0: every core. Default: ${DEFAULT-VALUE}.")
     int threads;
 
-    @Option(names = "--dtype", paramLabel = "TYPE", defaultValue = "float32", description = "float32 or float64. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--dtype",
+            paramLabel = "TYPE",
+            defaultValue = "float32",
+            description = "float32 or float64. Default: ${DEFAULT-VALUE}.")
     String dtype;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed of the weights and the data. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--seed",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "Seed of the weights and the data. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--aux", paramLabel = "KIND", defaultValue = "none",
-            description = "An auxiliary loss term added to the MSE: none, auxk (AuxK of SAELens, k_aux = input/2, coefficient "
-                    + "1/32) or topk_aux (overcomplete's). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--aux",
+            paramLabel = "KIND",
+            defaultValue = "none",
+            description =
+                    "An auxiliary loss term added to the MSE: none, auxk (AuxK of SAELens, k_aux = input/2, coefficient "
+                            + "1/32) or topk_aux (overcomplete's). Default: ${DEFAULT-VALUE}.")
     String aux;
 
-    @Option(names = "--dead-window", paramLabel = "N", defaultValue = "1",
-            description = "auxk: steps of the dead-code window (a concept is dead if it did not fire in the last window). "
-                    + "1 makes the concepts that the previous step left unused dead, so AuxK works at every step. "
-                    + "Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--dead-window",
+            paramLabel = "N",
+            defaultValue = "1",
+            description =
+                    "auxk: steps of the dead-code window (a concept is dead if it did not fire in the last window). "
+                            + "1 makes the concepts that the previous step left unused dead, so AuxK works at every step. "
+                            + "Default: ${DEFAULT-VALUE}.")
     long deadWindow;
 
     @Override
@@ -122,24 +176,35 @@ public final class BenchCommand implements Callable<Integer> {
         int cores = Runtime.getRuntime().availableProcessors();
         int used = threads == 0 ? cores : threads;
         // saekit's kernels run on the common fork-join pool; ND4J's on its own OpenMP threads
-        System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism", String.valueOf(Math.max(1, used - 1)));
+        System.setProperty(
+                "java.util.concurrent.ForkJoinPool.common.parallelism", String.valueOf(Math.max(1, used - 1)));
         Nd4j.getEnvironment().setMaxThreads(used);
         Nd4j.getEnvironment().setMaxMasterThreads(used);
 
         SaeConfig config = new SaeConfig(input, concepts, EncoderKind.LINEAR, DictionaryConfig.defaults(), type, seed);
         ModelSpec modelSpec = modelSpec(v, config);
         try { // refused before anything large is allocated
-            MemoryEstimate.checkBeforeBuilding(modelSpec, batch, 2L * 4 * batch * input * (type == DType.FLOAT64 ? 8 : 4));
+            MemoryEstimate.checkBeforeBuilding(
+                    modelSpec, batch, 2L * 4 * batch * input * (type == DType.FLOAT64 ? 8 : 4));
         } catch (IllegalArgumentException e) {
-            throw new CliException(SaekitCli.EXIT_USAGE, "--concepts " + concepts + ", --input " + input + ", --batch " + batch + ": "
-                    + e.getMessage());
+            throw new CliException(
+                    SaekitCli.EXIT_USAGE,
+                    "--concepts " + concepts + ", --input " + input + ", --batch " + batch + ": " + e.getMessage());
         }
         SparseAutoencoder model = Cli.build(modelSpec::build);
         int total = warmup + steps;
-        Dataset data = new RepeatedBatches(new SeededRandom(seed).derive(1).normal(type, 1.0, 4L * batch, input), batch, total);
+        Dataset data = new RepeatedBatches(
+                new SeededRandom(seed).derive(1).normal(type, 1.0, 4L * batch, input), batch, total);
         DeadCodeTracker deadCodes = new DeadCodeTracker(deadWindow);
-        TrainingConfig training = TrainingConfig.builder().epochs(1).batchSize(batch).optimizer(OptimizerConfig.adam(5e-4))
-                .clipNorm(1.0).loss(loss(deadCodes)).shuffle(false).seed(seed).build();
+        TrainingConfig training = TrainingConfig.builder()
+                .epochs(1)
+                .batchSize(batch)
+                .optimizer(OptimizerConfig.adam(5e-4))
+                .clipNorm(1.0)
+                .loss(loss(deadCodes))
+                .shuffle(false)
+                .seed(seed)
+                .build();
         StepTimes times = new StepTimes(warmup, deadCodes);
         Trainer trainer = new Trainer(training, times);
         times.trainer = trainer;
@@ -149,7 +214,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
         double[] measured = Arrays.copyOfRange(times.seconds(), warmup, total);
         double median = median(measured);
-        double gemm = encoderGemmSeconds(model, data.batchesInOrder(batch).iterator().next());
+        double gemm =
+                encoderGemmSeconds(model, data.batchesInOrder(batch).iterator().next());
 
         ObjectNode json = new ObjectMapper().createObjectNode();
         json.put("variant", v.name());
@@ -177,7 +243,9 @@ public final class BenchCommand implements Callable<Integer> {
         ObjectNode phases = json.putObject("phase_s_per_step");
         double[] end = trainer.phaseSeconds();
         for (Trainer.Phase p : Trainer.Phase.values()) {
-            phases.put(p.name().toLowerCase(java.util.Locale.ROOT), round((end[p.ordinal()] - times.atWarmupEnd[p.ordinal()]) / steps));
+            phases.put(
+                    p.name().toLowerCase(java.util.Locale.ROOT),
+                    round((end[p.ordinal()] - times.atWarmupEnd[p.ordinal()]) / steps));
         }
         json.put("cores", cores);
         json.put("java", System.getProperty("java.version"));
@@ -193,7 +261,9 @@ public final class BenchCommand implements Callable<Integer> {
             case "none" -> Losses.mse();
             case "auxk" -> Losses.mse().plus(new AuxKLoss(deadCodes, 0, 1.0 / 32));
             case "topk_aux" -> Losses.mse().plus(new TopKAuxiliaryLoss(0.1));
-            default -> throw new CliException(SaekitCli.EXIT_USAGE, "--aux: unknown '" + aux + "'; accepted: none, auxk, topk_aux");
+            default ->
+                throw new CliException(
+                        SaekitCli.EXIT_USAGE, "--aux: unknown '" + aux + "'; accepted: none, auxk, topk_aux");
         };
     }
 
@@ -325,8 +395,11 @@ public final class BenchCommand implements Callable<Integer> {
         public Iterable<INDArray> batchesInOrder(int batchSize) {
             INDArray[] fixed = new INDArray[4];
             for (int i = 0; i < 4; i++) {
-                fixed[i] = rows.get(org.nd4j.linalg.indexing.NDArrayIndex.interval((long) i * batch, (long) (i + 1) * batch),
-                        org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c');
+                fixed[i] = rows.get(
+                                org.nd4j.linalg.indexing.NDArrayIndex.interval(
+                                        (long) i * batch, (long) (i + 1) * batch),
+                                org.nd4j.linalg.indexing.NDArrayIndex.all())
+                        .dup('c');
             }
             return () -> new Iterator<>() {
                 private int next;

@@ -6,13 +6,12 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.util.function.Function;
-import picocli.CommandLine.Model.CommandSpec;
 import java.util.function.Supplier;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** Option checks shared by the commands: every failure becomes one usage error naming the option. */
 final class Cli {
-    private Cli() {
-    }
+    private Cli() {}
 
     /** {@code parser.apply(value)}, its error prefixed with the option's name. */
     static <T> T parse(String option, String value, Function<String, T> parser) throws CliException {
@@ -58,8 +57,10 @@ final class Cli {
             err.println("saekit: error: " + oneLine(e.getMessage()));
             return e.exitCode();
         } catch (NoSuchFileException e) {
-            err.println("saekit: error: " + (e.getReason() == null ? "file not found: " + oneLine(e.getFile())
-                    : oneLine(e.getFile()) + ": " + oneLine(e.getReason())));
+            err.println("saekit: error: "
+                    + (e.getReason() == null
+                            ? "file not found: " + oneLine(e.getFile())
+                            : oneLine(e.getFile()) + ": " + oneLine(e.getReason())));
             return SaekitCli.EXIT_INPUT;
         } catch (InsufficientMemoryException e) {
             err.println("saekit: error: not enough memory: " + oneLine(e.getMessage()));

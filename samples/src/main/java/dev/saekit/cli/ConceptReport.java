@@ -75,15 +75,20 @@ final class ConceptReport {
 
     /** The {@code n} concepts that fire on the most rows, most first (ties: lower index first). */
     List<Integer> mostUsed(int n) {
-        return IntStream.range(0, fires.length).boxed()
+        return IntStream.range(0, fires.length)
+                .boxed()
                 .sorted(Comparator.comparingLong((Integer j) -> -fires[j]).thenComparing(j -> j))
-                .filter(j -> fires[j] > 0).limit(n).collect(Collectors.toList());
+                .filter(j -> fires[j] > 0)
+                .limit(n)
+                .collect(Collectors.toList());
     }
 
     /** Rows of concept {@code j}'s largest codes, largest first. */
     List<Long> topRowsOf(int j) {
-        List<Integer> order = IntStream.range(0, kept[j]).boxed()
-                .sorted(Comparator.comparingDouble((Integer i) -> -topValues[j][i])).collect(Collectors.toList());
+        List<Integer> order = IntStream.range(0, kept[j])
+                .boxed()
+                .sorted(Comparator.comparingDouble((Integer i) -> -topValues[j][i]))
+                .collect(Collectors.toList());
         List<Long> result = new ArrayList<>();
         for (int i : order) {
             result.add(topRowIds[j][i]);
@@ -94,8 +99,11 @@ final class ConceptReport {
     /** One line per concept: {@code concept 412 (fires on 3.1% of words): paris, london, ...}. */
     void print(PrintWriter out, List<String> labels, int concepts, String rowNoun) {
         for (int j : mostUsed(concepts)) {
-            String words = topRowsOf(j).stream().map(r -> labels.get(Math.toIntExact(r))).collect(Collectors.joining(", "));
-            out.printf(Locale.ROOT, "  concept %d (fires on %.1f%% of %s): %s%n", j, 100 * firingRate(j), rowNoun, words);
+            String words = topRowsOf(j).stream()
+                    .map(r -> labels.get(Math.toIntExact(r)))
+                    .collect(Collectors.joining(", "));
+            out.printf(
+                    Locale.ROOT, "  concept %d (fires on %.1f%% of %s): %s%n", j, 100 * firingRate(j), rowNoun, words);
         }
     }
 }

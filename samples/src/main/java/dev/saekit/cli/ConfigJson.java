@@ -14,8 +14,7 @@ import java.nio.file.Path;
 final class ConfigJson {
     static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private ConfigJson() {
-    }
+    private ConfigJson() {}
 
     static ObjectNode sae(SaeConfig c) {
         ObjectNode n = MAPPER.createObjectNode();

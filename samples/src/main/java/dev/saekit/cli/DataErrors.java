@@ -23,8 +23,7 @@ import java.nio.file.NoSuchFileException;
  * </ul>
  */
 final class DataErrors {
-    private DataErrors() {
-    }
+    private DataErrors() {}
 
     /** The CLI error for {@code e}, met reading {@code location}; {@code nameGiven} says whether --name was used. */
     static CliException of(Exception e, String location, boolean nameGiven) {
@@ -32,11 +31,13 @@ final class DataErrors {
             return of(u.getCause(), location, nameGiven);
         }
         if (e instanceof NoSuchFileException n) {
-            return new CliException(SaekitCli.EXIT_INPUT, "file not found: " + (n.getFile() == null ? location : n.getFile()));
+            return new CliException(
+                    SaekitCli.EXIT_INPUT, "file not found: " + (n.getFile() == null ? location : n.getFile()));
         }
         if (e instanceof AccessDeniedException a) {
-            return new CliException(SaekitCli.EXIT_INPUT, "cannot read " + (a.getFile() == null ? location : a.getFile())
-                    + ": permission denied");
+            return new CliException(
+                    SaekitCli.EXIT_INPUT,
+                    "cannot read " + (a.getFile() == null ? location : a.getFile()) + ": permission denied");
         }
         if (e instanceof ArraySelectionException) {
             return new CliException(SaekitCli.EXIT_USAGE, e.getMessage() + (nameGiven ? "" : hint(e.getMessage())));
@@ -45,18 +46,24 @@ final class DataErrors {
             return new CliException(SaekitCli.EXIT_MEMORY, e.getMessage());
         }
         if (e instanceof FileSystemException f) {
-            return new CliException(SaekitCli.EXIT_INPUT, "cannot read " + (f.getFile() == null ? location : f.getFile()) + ": "
-                    + (f.getReason() == null ? f.getClass().getSimpleName() : f.getReason()));
+            return new CliException(
+                    SaekitCli.EXIT_INPUT,
+                    "cannot read " + (f.getFile() == null ? location : f.getFile()) + ": "
+                            + (f.getReason() == null ? f.getClass().getSimpleName() : f.getReason()));
         }
         if (e instanceof IOException || e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
-            return new CliException(SaekitCli.EXIT_INPUT, e.getMessage() == null ? "cannot read " + location : e.getMessage());
+            return new CliException(
+                    SaekitCli.EXIT_INPUT, e.getMessage() == null ? "cannot read " + location : e.getMessage());
         }
-        return new CliException(SaekitCli.EXIT_INPUT, "cannot read " + location + ": unexpected " + e.getClass().getName()
-                + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        return new CliException(
+                SaekitCli.EXIT_INPUT,
+                "cannot read " + location + ": unexpected " + e.getClass().getName()
+                        + (e.getMessage() == null ? "" : ": " + e.getMessage()));
     }
 
     private static CliException of(Throwable cause, String location, boolean nameGiven) {
-        return cause instanceof Exception e ? of(e, location, nameGiven)
+        return cause instanceof Exception e
+                ? of(e, location, nameGiven)
                 : new CliException(SaekitCli.EXIT_INPUT, "cannot read " + location + ": " + cause);
     }
 

@@ -25,28 +25,47 @@ import picocli.CommandLine.Spec;
  * deviation, minimum and maximum of its values, in float64. The statistics come from one streaming
  * pass in bounded memory, whatever the size or compression of the data.
  */
-@Command(name = "data-info", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
-        description = {"Describe a data file (.npy, .npz, .safetensors, IDX or IDX .gz), or a directory or glob of such shards,",
+@Command(
+        name = "data-info",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = {
+            "Describe a data file (.npy, .npz, .safetensors, IDX or IDX .gz), or a directory or glob of such shards,",
             "as one JSON object: format, stored dtype and shape, the rows x cols matrix it becomes, and mean, std, min and max",
-            "of its values (one streaming pass, in bounded memory)."},
+            "of its values (one streaming pass, in bounded memory)."
+        },
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:a file that is malformed or cannot be read, or a path that is not a regular file",
-            "2:bad command line, or --name missing or not in the file, or --row-axes more than the array has"})
+        exitCodeList = {
+            "0:success",
+            "1:a file that is malformed or cannot be read, or a path that is not a regular file",
+            "2:bad command line, or --name missing or not in the file, or --row-axes more than the array has"
+        })
 public final class DataInfoCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "PATH",
-            description = "The data file (its format is found from its first bytes), or a directory or quoted glob of shards.")
+    @Parameters(
+            index = "0",
+            paramLabel = "PATH",
+            description =
+                    "The data file (its format is found from its first bytes), or a directory or quoted glob of shards.")
     String path;
 
-    @Option(names = "--name", paramLabel = "NAME",
-            description = "The array to describe in an .npz or .safetensors file (or in each shard) that holds several; an error lists them.")
+    @Option(
+            names = "--name",
+            paramLabel = "NAME",
+            description =
+                    "The array to describe in an .npz or .safetensors file (or in each shard) that holds several; an error lists them.")
     String name;
 
-    @Option(names = "--row-axes", paramLabel = "K", defaultValue = "1",
-            description = "How many leading axes index rows; the others flatten into each row. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--row-axes",
+            paramLabel = "K",
+            defaultValue = "1",
+            description =
+                    "How many leading axes index rows; the others flatten into each row. Default: ${DEFAULT-VALUE}.")
     int rowAxes;
 
     @Override
@@ -61,7 +80,9 @@ public final class DataInfoCommand implements Callable<Integer> {
                 throw DataErrors.of(e, path, name != null);
             }
             PrintWriter out = spec.commandLine().getOut();
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json));
+            out.println(new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(json));
             return 0;
         });
     }
@@ -82,7 +103,11 @@ public final class DataInfoCommand implements Callable<Integer> {
             json.put("files", location.arrays().size());
             ArrayNode formats = json.putArray("formats");
             location.formats().stream().map(DataFormat::label).forEach(formats::add);
-            json.put("dtype", location.dtypes().size() == 1 ? location.dtypes().iterator().next().label() : "mixed");
+            json.put(
+                    "dtype",
+                    location.dtypes().size() == 1
+                            ? location.dtypes().iterator().next().label()
+                            : "mixed");
             ArrayNode dtypes = json.putArray("dtypes");
             location.dtypes().stream().map(ElementType::label).forEach(dtypes::add);
         }

@@ -19,7 +19,6 @@ import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
@@ -33,12 +32,22 @@ import picocli.CommandLine.Spec;
  * non-zero codes only (CSR in safetensors). Every row is checked before it is encoded: a NaN or an
  * infinity is refused with its row and column, or with {@code --bad-rows skip} left out with a warning.
  */
-@Command(name = "encode", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
-        description = {"Encode a data file with a saved model and write its codes, a batch of rows at a time:",
-            "dense [rows, concepts] float32 .npy, or with --sparse the non-zero codes as CSR in a .safetensors file."},
+@Command(
+        name = "encode",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = {
+            "Encode a data file with a saved model and write its codes, a batch of rows at a time:",
+            "dense [rows, concepts] float32 .npy, or with --sparse the non-zero codes as CSR in a .safetensors file."
+        },
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:bad input data, a model or a file that cannot be read or written",
-            "2:bad command line or option value", "4:not enough memory"})
+        exitCodeList = {
+            "0:success",
+            "1:bad input data, a model or a file that cannot be read or written",
+            "2:bad command line or option value",
+            "4:not enough memory"
+        })
 public final class EncodeCommand implements Callable<Integer> {
     /** Skipped rows named one by one on the error stream before a count takes over. */
     static final int NAMED_SKIPS = 10;
@@ -46,45 +55,83 @@ public final class EncodeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR", required = true,
-            description = "A checkpoint: the run directory of `train --out` (its model/), its model/ or checkpoints/ directory, or one step-N directory.")
+    @Option(
+            names = "--model",
+            paramLabel = "DIR",
+            required = true,
+            description =
+                    "A checkpoint: the run directory of `train --out` (its model/), its model/ or checkpoints/ directory, or one step-N directory.")
     Path model;
 
-    @Option(names = "--data", paramLabel = "PATH", required = true,
-            description = "A .npy, .npz, .safetensors or IDX (.gz) file, or a directory or glob of such shards, whose rows have the "
-                    + "model's input width. Read a block of rows at a time, in bounded memory.")
+    @Option(
+            names = "--data",
+            paramLabel = "PATH",
+            required = true,
+            description =
+                    "A .npy, .npz, .safetensors or IDX (.gz) file, or a directory or glob of such shards, whose rows have the "
+                            + "model's input width. Read a block of rows at a time, in bounded memory.")
     Path data;
 
-    @Option(names = "--name", paramLabel = "NAME", description = "The array to read from an .npz or .safetensors file with several.")
+    @Option(
+            names = "--name",
+            paramLabel = "NAME",
+            description = "The array to read from an .npz or .safetensors file with several.")
     String name;
 
-    @Option(names = "--row-axes", paramLabel = "K", defaultValue = "1",
-            description = "How many leading axes of the data index rows, as for train: 2 reads token activations [n, t, d] as n*t "
-                    + "rows of width d. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--row-axes",
+            paramLabel = "K",
+            defaultValue = "1",
+            description =
+                    "How many leading axes of the data index rows, as for train: 2 reads token activations [n, t, d] as n*t "
+                            + "rows of width d. Default: ${DEFAULT-VALUE}.")
     int rowAxes;
 
-    @Option(names = "--out", paramLabel = "FILE", required = true,
-            description = "Where to write the codes: a .npy file, or a .safetensors file with --sparse. Written completely or not at all.")
+    @Option(
+            names = "--out",
+            paramLabel = "FILE",
+            required = true,
+            description =
+                    "Where to write the codes: a .npy file, or a .safetensors file with --sparse. Written completely or not at all.")
     Path out;
 
-    @Option(names = "--sparse", defaultValue = "false",
-            description = "Write only the non-zero codes, as CSR in safetensors: indptr (int64 [rows + 1]), indices (int64, the "
-                    + "concept of each code), values (float32); metadata format=csr, shape=[rows, concepts]. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--sparse",
+            defaultValue = "false",
+            description =
+                    "Write only the non-zero codes, as CSR in safetensors: indptr (int64 [rows + 1]), indices (int64, the "
+                            + "concept of each code), values (float32); metadata format=csr, shape=[rows, concepts]. Default: ${DEFAULT-VALUE}.")
     boolean sparse;
 
-    @Option(names = "--bad-rows", paramLabel = "POLICY", defaultValue = "fail",
-            description = "A row with a NaN or an infinity: fail (stop with its row and column) or skip (leave it out of the codes, "
-                    + "with a warning naming it). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--bad-rows",
+            paramLabel = "POLICY",
+            defaultValue = "fail",
+            description =
+                    "A row with a NaN or an infinity: fail (stop with its row and column) or skip (leave it out of the codes, "
+                            + "with a warning naming it). Default: ${DEFAULT-VALUE}.")
     String badRows;
 
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "1024", description = "Rows encoded at once. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--batch-size",
+            paramLabel = "N",
+            defaultValue = "1024",
+            description = "Rows encoded at once. Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
-    @Option(names = "--[no-]center", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Subtract the training data's mean saved with the model (if it was centred). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--[no-]center",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description =
+                    "Subtract the training data's mean saved with the model (if it was centred). Default: ${DEFAULT-VALUE}.")
     boolean center;
 
-    @Option(names = "--no-progress", defaultValue = "false", description = "No progress bar. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--no-progress",
+            defaultValue = "false",
+            description = "No progress bar. Default: ${DEFAULT-VALUE}.")
     boolean noProgress;
 
     @Override
@@ -97,13 +144,18 @@ public final class EncodeCommand implements Callable<Integer> {
         boolean skip = switch (badRows.toLowerCase(Locale.ROOT)) {
             case "fail" -> false;
             case "skip" -> true;
-            default -> throw new CliException(SaekitCli.EXIT_USAGE, "--bad-rows: unknown '" + badRows + "'; accepted: fail, skip");
+            default ->
+                throw new CliException(
+                        SaekitCli.EXIT_USAGE, "--bad-rows: unknown '" + badRows + "'; accepted: fail, skip");
         };
         String file = out.getFileName().toString();
-        Cli.require(!sparse || file.endsWith(".safetensors"), "--sparse writes safetensors: give --out a name ending in .safetensors, was "
-                + out);
-        Cli.require(sparse || !file.endsWith(".safetensors"), "--out " + out + " names a safetensors file: give --sparse to write "
-                + "the non-zero codes there, or a .npy name for the dense codes");
+        Cli.require(
+                !sparse || file.endsWith(".safetensors"),
+                "--sparse writes safetensors: give --out a name ending in .safetensors, was " + out);
+        Cli.require(
+                sparse || !file.endsWith(".safetensors"),
+                "--out " + out + " names a safetensors file: give --sparse to write "
+                        + "the non-zero codes there, or a .npy name for the dense codes");
         Cli.require(rowAxes >= 1, "--row-axes must be >= 1, was " + rowAxes);
         Checkpoint checkpoint = Checkpoints.load(model);
         SparseAutoencoder sae = checkpoint.model();
@@ -114,9 +166,13 @@ public final class EncodeCommand implements Callable<Integer> {
             throw DataErrors.of(e, data.toString(), name != null);
         }
         if (location.cols() != sae.inputDim()) {
-            throw new CliException(SaekitCli.EXIT_INPUT, location.describe() + " has rows of width " + location.cols() + " ("
-                    + location.layoutText() + ") but the model expects width " + sae.inputDim()
-                    + (location.arrays().get(0).shape().length > 2 && rowAxes == 1 ? "; for token activations [n, t, d] give --row-axes 2" : ""));
+            throw new CliException(
+                    SaekitCli.EXIT_INPUT,
+                    location.describe() + " has rows of width " + location.cols() + " ("
+                            + location.layoutText() + ") but the model expects width " + sae.inputDim()
+                            + (location.arrays().get(0).shape().length > 2 && rowAxes == 1
+                                    ? "; for token activations [n, t, d] give --row-axes 2"
+                                    : ""));
         }
         INDArray mean = center ? checkpoint.attachments().get(RunFiles.MEAN_ATTACHMENT) : null;
         INDArray shift = mean == null ? null : Tensors.copy(mean, sae.dtype()).reshape(1, sae.inputDim());
@@ -128,13 +184,14 @@ public final class EncodeCommand implements Callable<Integer> {
         dev.saekit.tensor.Buffers input = new dev.saekit.tensor.Buffers(sae.dtype());
         double[] active = new double[1];
         try (Sink sink = sparse ? new CsrSink(out, sae.nbConcepts()) : new NpySink(out, sae.nbConcepts());
-             ProgressBar bar = progress(location.rows())) {
+                ProgressBar bar = progress(location.rows())) {
             // skipping reads float64 and checks each row here; failing lets the reader check every value as stored
             location.forEachRowBlock(skip ? DType.FLOAT64 : sae.dtype(), batchSize, !skip, (firstRow, block) -> {
                 int[] good = skip ? goodRows(block, firstRow, sae.dtype(), err, counts[1]) : null;
                 int n = (int) block.rows();
                 counts[1] += good == null ? 0 : n - good.length;
-                INDArray rows = good == null || good.length == n ? block : good.length == 0 ? null : block.getRows(good);
+                INDArray rows =
+                        good == null || good.length == n ? block : good.length == 0 ? null : block.getRows(good);
                 if (rows != null) {
                     // a reused array (the reader reuses its block, and the forward keeps its input until the next one)
                     INDArray in = input.get("in", rows.rows(), rows.columns()).assign(rows);
@@ -158,9 +215,12 @@ public final class EncodeCommand implements Callable<Integer> {
             if (e instanceof dev.saekit.io.DataValueException) {
                 String training = "; remove or impute such rows before training";
                 String m = e.getMessage();
-                throw new CliException(SaekitCli.EXIT_INPUT, m.endsWith(training)
-                        ? m.substring(0, m.length() - training.length()) + "; fix the data, or give --bad-rows skip to leave such rows out"
-                        : m + " (or give --bad-rows skip to leave such rows out)");
+                throw new CliException(
+                        SaekitCli.EXIT_INPUT,
+                        m.endsWith(training)
+                                ? m.substring(0, m.length() - training.length())
+                                        + "; fix the data, or give --bad-rows skip to leave such rows out"
+                                : m + " (or give --bad-rows skip to leave such rows out)");
             }
             if (e.getMessage() != null && e.getMessage().startsWith("could not write")) {
                 throw e;
@@ -172,9 +232,18 @@ public final class EncodeCommand implements Callable<Integer> {
         if (skipped > NAMED_SKIPS) {
             err.printf(Locale.ROOT, "warning: %d rows in all were skipped for NaN or infinite values%n", skipped);
         }
-        spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: %d rows x %d concepts%s (%s, %.2f active per row)%s%n", out, kept,
-                sae.nbConcepts(), sparse ? " as CSR" : "", sae.spec().variant().name(), kept == 0 ? 0.0 : active[0] / kept,
-                skipped > 0 ? ", " + skipped + (skipped == 1 ? " row skipped" : " rows skipped") : "");
+        spec.commandLine()
+                .getOut()
+                .printf(
+                        Locale.ROOT,
+                        "wrote %s: %d rows x %d concepts%s (%s, %.2f active per row)%s%n",
+                        out,
+                        kept,
+                        sae.nbConcepts(),
+                        sparse ? " as CSR" : "",
+                        sae.spec().variant().name(),
+                        kept == 0 ? 0.0 : active[0] / kept,
+                        skipped > 0 ? ", " + skipped + (skipped == 1 ? " row skipped" : " rows skipped") : "");
         return 0;
     }
 
@@ -203,7 +272,8 @@ public final class EncodeCommand implements Callable<Integer> {
             } else if (++skipped <= NAMED_SKIPS) {
                 double v = values[r * cols + bad];
                 err.println("warning: " + data + " has " + v + " at row " + (first + r) + ", column " + bad
-                        + (Double.isFinite(v) ? " (beyond " + dtype + "'s range)" : "") + ": skipped (its codes are left out of " + out + ")");
+                        + (Double.isFinite(v) ? " (beyond " + dtype + "'s range)" : "")
+                        + ": skipped (its codes are left out of " + out + ")");
             }
         }
         return Arrays.copyOf(good, count);
@@ -213,8 +283,12 @@ public final class EncodeCommand implements Callable<Integer> {
         if (noProgress || System.console() == null) {
             return null;
         }
-        return new ProgressBarBuilder().setTaskName("encoding").setInitialMax(rows).setUpdateIntervalMillis(200)
-                .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
+        return new ProgressBarBuilder()
+                .setTaskName("encoding")
+                .setInitialMax(rows)
+                .setUpdateIntervalMillis(200)
+                .setConsumer(new ConsoleProgressBarConsumer(System.err))
+                .build();
     }
 
     /** Where the codes go, a batch at a time; nothing is left behind unless {@link #commit} succeeds. */
@@ -293,15 +367,16 @@ public final class EncodeCommand implements Callable<Integer> {
 
         @Override
         public void commit(long kept) throws IOException {
-            Safetensors.write(out, Map.of(
-                    "indptr", Nd4j.createFromArray(Arrays.copyOf(indptr, rows + 1)),
-                    "indices", Nd4j.createFromArray(Arrays.copyOf(indices, Math.max(nnz, 0))),
-                    "values", Nd4j.createFromArray(Arrays.copyOf(values, nnz))),
+            Safetensors.write(
+                    out,
+                    Map.of(
+                            "indptr", Nd4j.createFromArray(Arrays.copyOf(indptr, rows + 1)),
+                            "indices", Nd4j.createFromArray(Arrays.copyOf(indices, Math.max(nnz, 0))),
+                            "values", Nd4j.createFromArray(Arrays.copyOf(values, nnz))),
                     Map.of("format", "csr", "shape", "[" + rows + ", " + concepts + "]"));
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 }

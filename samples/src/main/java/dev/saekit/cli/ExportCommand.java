@@ -15,21 +15,34 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code saekit export}: a saved model in a Python tool's format. */
-@Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Write a saved model for a Python tool.",
+@Command(
+        name = "export",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Write a saved model for a Python tool.",
             "saelens: a directory with cfg.json and sae_weights.safetensors (vanilla, topk, jumprelu; batchtopk as jumprelu).",
-            "overcomplete: a state dict as .safetensors, loadable with load_state_dict after safetensors.torch.load_file."})
+            "overcomplete: a state dict as .safetensors, loadable with load_state_dict after safetensors.torch.load_file."
+        })
 public final class ExportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR", required = true, description = "A checkpoint: the run directory of `train --out` (its model/), a checkpoint root or one step-N directory.")
+    @Option(
+            names = "--model",
+            paramLabel = "DIR",
+            required = true,
+            description =
+                    "A checkpoint: the run directory of `train --out` (its model/), a checkpoint root or one step-N directory.")
     Path model;
 
     @Option(names = "--format", paramLabel = "FORMAT", required = true, description = "saelens or overcomplete.")
     String format;
 
-    @Option(names = "--out", paramLabel = "PATH", required = true,
+    @Option(
+            names = "--out",
+            paramLabel = "PATH",
+            required = true,
             description = "A directory (saelens) or a .safetensors file (overcomplete).")
     Path out;
 
@@ -37,8 +50,9 @@ public final class ExportCommand implements Callable<Integer> {
     public Integer call() {
         return Cli.run(spec, () -> {
             String kind = format.toLowerCase(Locale.ROOT);
-            Cli.require(kind.equals("saelens") || kind.equals("overcomplete"), "--format: unknown '" + format
-                    + "'; accepted: saelens, overcomplete");
+            Cli.require(
+                    kind.equals("saelens") || kind.equals("overcomplete"),
+                    "--format: unknown '" + format + "'; accepted: saelens, overcomplete");
             Checkpoint c = Checkpoints.load(model);
             INDArray mean = c.attachments().get(RunFiles.MEAN_ATTACHMENT);
             INDArray scaleAttachment = c.attachments().get(TrainingData.SCALE_ATTACHMENT);
@@ -49,17 +63,23 @@ public final class ExportCommand implements Callable<Integer> {
                 OvercompleteFormat.write(c.model(), out, mean, scale);
             }
             PrintWriter stdout = spec.commandLine().getOut();
-            stdout.println("wrote " + out + " (" + kind + ", " + c.model().spec().variant().name() + ")");
+            stdout.println("wrote " + out + " (" + kind + ", "
+                    + c.model().spec().variant().name() + ")");
             if (mean != null || scale != 1.0) {
-                String what = (mean != null ? "centred" : "") + (mean != null && scale != 1.0 ? " and " : "")
+                String what = (mean != null ? "centred" : "")
+                        + (mean != null && scale != 1.0 ? " and " : "")
                         + (scale != 1.0 ? "scaled (x " + scale + ")" : "");
-                stdout.println(kind.equals("saelens")
-                        ? "the model was trained on " + what + " data: that is folded into W_enc, b_dec and W_dec, so the exported "
-                                + "SAE takes raw inputs and reconstructs them in their own space"
-                        : "the model was trained on " + what + " data: that is folded into the encoder's first layer, so the "
-                                + "exported SAE's codes on raw inputs are saekit's; overcomplete's SAEs have no decoder bias, so "
-                                + "their reconstruction z D is in the " + what + " space (see data_mean and data_scale in "
-                                + c.dir().resolve("attachments.safetensors") + ")");
+                stdout.println(
+                        kind.equals("saelens")
+                                ? "the model was trained on " + what
+                                        + " data: that is folded into W_enc, b_dec and W_dec, so the exported "
+                                        + "SAE takes raw inputs and reconstructs them in their own space"
+                                : "the model was trained on " + what
+                                        + " data: that is folded into the encoder's first layer, so the "
+                                        + "exported SAE's codes on raw inputs are saekit's; overcomplete's SAEs have no decoder bias, so "
+                                        + "their reconstruction z D is in the " + what
+                                        + " space (see data_mean and data_scale in "
+                                        + c.dir().resolve("attachments.safetensors") + ")");
             }
             return 0;
         });

@@ -20,9 +20,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code saekit import}: a Python tool's SAE as a saekit checkpoint. */
-@Command(name = "import", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Turn a SAELens directory or an overcomplete state dict into a saekit checkpoint.",
-            "An overcomplete state dict does not record its variant: give --variant (and --k, ...) as for train."})
+@Command(
+        name = "import",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Turn a SAELens directory or an overcomplete state dict into a saekit checkpoint.",
+            "An overcomplete state dict does not record its variant: give --variant (and --k, ...) as for train."
+        })
 public final class ImportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -30,22 +35,41 @@ public final class ImportCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "FORMAT", required = true, description = "saelens or overcomplete.")
     String format;
 
-    @Option(names = "--from", paramLabel = "PATH", required = true,
-            description = "A SAELens directory (cfg.json, sae_weights.safetensors) or an overcomplete state dict (.safetensors).")
+    @Option(
+            names = "--from",
+            paramLabel = "PATH",
+            required = true,
+            description =
+                    "A SAELens directory (cfg.json, sae_weights.safetensors) or an overcomplete state dict (.safetensors).")
     Path from;
 
-    @Option(names = "--out", paramLabel = "DIR", required = true, description = "The checkpoint to write (usable with encode and export).")
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            required = true,
+            description = "The checkpoint to write (usable with encode and export).")
     Path out;
 
-    @Option(names = "--dtype", paramLabel = "TYPE", defaultValue = "float32", description = "float32 or float64. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--dtype",
+            paramLabel = "TYPE",
+            defaultValue = "float32",
+            description = "float32 or float64. Default: ${DEFAULT-VALUE}.")
     String dtype;
 
-    @Option(names = "--input", paramLabel = "N", description = "overcomplete: input width (default: read from the weights).")
+    @Option(
+            names = "--input",
+            paramLabel = "N",
+            description = "overcomplete: input width (default: read from the weights).")
     Integer input;
 
-    @Option(names = "--encoder", paramLabel = "KIND", defaultValue = "linear",
-            description = "overcomplete: the encoder the state dict holds: linear, mlp_ln_1, mlp_ln_3, mlp_bn_1 or mlp_bn_3 "
-                    + "(mp and omp have none). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--encoder",
+            paramLabel = "KIND",
+            defaultValue = "linear",
+            description =
+                    "overcomplete: the encoder the state dict holds: linear, mlp_ln_1, mlp_ln_3, mlp_bn_1 or mlp_bn_3 "
+                            + "(mp and omp have none). Default: ${DEFAULT-VALUE}.")
     String encoder;
 
     @Mixin
@@ -58,11 +82,20 @@ public final class ImportCommand implements Callable<Integer> {
             SparseAutoencoder model = switch (format.toLowerCase(Locale.ROOT)) {
                 case "saelens" -> SaeLensFormat.read(from, type);
                 case "overcomplete" -> OvercompleteFormat.read(from, overcompleteSpec(type));
-                default -> throw new CliException(SaekitCli.EXIT_USAGE, "--format: unknown '" + format + "'; accepted: saelens, overcomplete");
+                default ->
+                    throw new CliException(
+                            SaekitCli.EXIT_USAGE,
+                            "--format: unknown '" + format + "'; accepted: saelens, overcomplete");
             };
-            Path dir = Checkpoints.save(out, Checkpoints.State.builder(model, TrainingProgress.start())
-                    .data(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("imported_from", from.toString())
-                            .put("format", format.toLowerCase(Locale.ROOT))).build(), 1);
+            Path dir = Checkpoints.save(
+                    out,
+                    Checkpoints.State.builder(model, TrainingProgress.start())
+                            .data(new com.fasterxml.jackson.databind.ObjectMapper()
+                                    .createObjectNode()
+                                    .put("imported_from", from.toString())
+                                    .put("format", format.toLowerCase(Locale.ROOT)))
+                            .build(),
+                    1);
             spec.commandLine().getOut().println("wrote " + dir + ": " + model);
             return 0;
         });
@@ -73,17 +106,21 @@ public final class ImportCommand implements Callable<Integer> {
         var header = dev.saekit.io.Safetensors.header(from);
         var dict = header.tensors().get("dictionary._weights");
         if (dict == null || dict.shape().length != 2) {
-            throw new CliException(SaekitCli.EXIT_INPUT, from + " has no 2-d 'dictionary._weights': not an overcomplete SAE state dict");
+            throw new CliException(
+                    SaekitCli.EXIT_INPUT,
+                    from + " has no 2-d 'dictionary._weights': not an overcomplete SAE state dict");
         }
         int concepts = (int) dict.shape()[0];
         int width = input != null ? input : (int) dict.shape()[1];
         VariantKind v = variant.kind();
         dev.saekit.encoder.EncoderKind kind = Cli.parse("--encoder", encoder, dev.saekit.encoder.EncoderKind::parse);
-        Cli.require(kind != dev.saekit.encoder.EncoderKind.IDENTITY, "--encoder identity is what mp and omp use by "
-                + "themselves; give linear or an mlp_* kind");
+        Cli.require(
+                kind != dev.saekit.encoder.EncoderKind.IDENTITY,
+                "--encoder identity is what mp and omp use by " + "themselves; give linear or an mlp_* kind");
         SaeConfig sae = SaeConfig.of(width, concepts).withDType(type).withEncoder(kind);
         VariantSpec vs = variant.spec(v, sae);
-        Cli.require(vs.usesEncoder() || !spec.commandLine().getParseResult().hasMatchedOption("--encoder"),
+        Cli.require(
+                vs.usesEncoder() || !spec.commandLine().getParseResult().hasMatchedOption("--encoder"),
                 "--encoder does not apply to --variant " + v.name() + ", which encodes with the dictionary itself");
         variant.check(v, vs, spec);
         // overcomplete's state dicts hold one dictionary and its encoder; the nested variants are not among its models

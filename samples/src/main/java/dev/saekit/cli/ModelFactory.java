@@ -4,9 +4,9 @@ import dev.saekit.data.Dataset;
 import dev.saekit.dictionary.KMeans;
 import dev.saekit.model.InvalidSettingException;
 import dev.saekit.model.ModelSpec;
+import dev.saekit.model.MpSpec;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SparseAutoencoder;
-import dev.saekit.model.MpSpec;
 import dev.saekit.model.VariantKind;
 import dev.saekit.model.VariantSpec;
 import dev.saekit.train.AuxKLoss;
@@ -16,7 +16,6 @@ import dev.saekit.train.MatryoshkaLoss;
 import dev.saekit.train.ReanimationLoss;
 import dev.saekit.train.TopKAuxiliaryLoss;
 import dev.saekit.train.listeners.DeadCodeTracker;
-import java.util.List;
 import java.util.Locale;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -25,8 +24,7 @@ final class ModelFactory {
     /** Rows k-means looks at when picking archetypal candidates (a seeded sample of the data beyond that). */
     static final int KMEANS_ROWS = 4096;
 
-    private ModelFactory() {
-    }
+    private ModelFactory() {}
 
     /** What {@code o} describes: the spec of the model, built by {@link #create} (nothing is allocated here). */
     static ModelSpec spec(VariantKind kind, VariantOptions o, SaeConfig config) throws CliException {
@@ -34,17 +32,21 @@ final class ModelFactory {
         ModelSpec.DictionarySpec dictionary;
         try {
             dictionary = o.archetypal > 0
-                    ? new ModelSpec.DictionarySpec.Archetypal(o.archetypal, o.delta, true) : new ModelSpec.DictionarySpec.Standard();
+                    ? new ModelSpec.DictionarySpec.Archetypal(o.archetypal, o.delta, true)
+                    : new ModelSpec.DictionarySpec.Standard();
         } catch (InvalidSettingException e) {
-            throw new CliException(SaekitCli.EXIT_USAGE, "--" + (e.setting().equals("points") ? "archetypal" : e.setting())
-                    + " must be " + e.requirement() + ", was " + e.value());
+            throw new CliException(
+                    SaekitCli.EXIT_USAGE,
+                    "--" + (e.setting().equals("points") ? "archetypal" : e.setting()) + " must be " + e.requirement()
+                            + ", was " + e.value());
         }
         try {
             return new ModelSpec(config, variant, dictionary, new ModelSpec.EncoderSpec.Standard());
         } catch (InvalidSettingException e) {
             throw VariantOptions.invalid(e);
         } catch (IllegalArgumentException e) {
-            throw new CliException(SaekitCli.EXIT_USAGE, (o.archetypal > 0 ? "--archetypal does not apply: " : "") + e.getMessage());
+            throw new CliException(
+                    SaekitCli.EXIT_USAGE, (o.archetypal > 0 ? "--archetypal does not apply: " : "") + e.getMessage());
         }
     }
 
@@ -58,11 +60,15 @@ final class ModelFactory {
     }
 
     private static INDArray archetypalPoints(VariantOptions o, SaeConfig config, Dataset data) throws CliException {
-        Cli.require(o.archetypal >= config.nbConcepts(), "--archetypal needs at least --concepts=" + config.nbConcepts()
-                + " candidate points, was " + o.archetypal);
+        Cli.require(
+                o.archetypal >= config.nbConcepts(),
+                "--archetypal needs at least --concepts=" + config.nbConcepts() + " candidate points, was "
+                        + o.archetypal);
         long rows = Math.min(data.rows(), KMEANS_ROWS);
-        Cli.require(o.archetypal <= rows, "--archetypal needs at most " + rows + " candidate points (the rows "
-                + "k-means looks at), was " + o.archetypal);
+        Cli.require(
+                o.archetypal <= rows,
+                "--archetypal needs at most " + rows + " candidate points (the rows " + "k-means looks at), was "
+                        + o.archetypal);
         return KMeans.fit(data, o.archetypal, KMEANS_ROWS, 20, config.seed());
     }
 
@@ -77,8 +83,10 @@ final class ModelFactory {
             switch (o.levelWeights.toLowerCase(Locale.ROOT)) {
                 case "uw" -> loss = MatryoshkaLoss.uniform(kind);
                 case "rw" -> loss = MatryoshkaLoss.reverseWeighted(kind);
-                default -> throw new CliException(SaekitCli.EXIT_USAGE, "--level-weights: unknown '" + o.levelWeights
-                        + "'; accepted: uw, rw");
+                default ->
+                    throw new CliException(
+                            SaekitCli.EXIT_USAGE,
+                            "--level-weights: unknown '" + o.levelWeights + "'; accepted: uw, rw");
             }
         }
         Double w = o.auxWeight;
@@ -88,15 +96,22 @@ final class ModelFactory {
         Loss aux = switch (kind) {
             case "none" -> null;
             case "topk_aux" -> Cli.build(() -> new TopKAuxiliaryLoss(w == null ? 0.1 : w));
-            case "auxk", "auxk_sparsify" -> Cli.build(() -> new AuxKLoss(new DeadCodeTracker(DeadCodeTracker.AUXK_STATE, o.auxWindow),
-                    o.auxK, w == null ? 1.0 / 32 : w, kind.equals("auxk") ? AuxKLoss.Flavor.SAELENS : AuxKLoss.Flavor.SPARSIFY));
+            case "auxk", "auxk_sparsify" ->
+                Cli.build(() -> new AuxKLoss(
+                        new DeadCodeTracker(DeadCodeTracker.AUXK_STATE, o.auxWindow),
+                        o.auxK,
+                        w == null ? 1.0 / 32 : w,
+                        kind.equals("auxk") ? AuxKLoss.Flavor.SAELENS : AuxKLoss.Flavor.SPARSIFY));
             case "reanimation" -> Cli.build(() -> new ReanimationLoss(w == null ? 0.1 : w));
             case "mp_revive" -> {
                 Cli.require(v instanceof MpSpec, "--aux mp_revive needs --variant mp (it uses the pursuit's residual)");
                 yield Cli.build(() -> new MatchingPursuitReviveLoss(w == null ? 1e-2 : w, 1e-2, 10));
             }
-            default -> throw new CliException(SaekitCli.EXIT_USAGE, "--aux: unknown '" + o.aux
-                    + "'; accepted: none, topk_aux, auxk, auxk_sparsify, reanimation, mp_revive");
+            default ->
+                throw new CliException(
+                        SaekitCli.EXIT_USAGE,
+                        "--aux: unknown '" + o.aux
+                                + "'; accepted: none, topk_aux, auxk, auxk_sparsify, reanimation, mp_revive");
         };
         return aux == null ? loss : loss.plus(aux);
     }

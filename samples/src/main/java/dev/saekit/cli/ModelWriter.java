@@ -19,12 +19,29 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * subtracted ({@code data_mean}) and the factor they were then multiplied by ({@code data_scale}). {@code saekit encode} and {@code export} read it.
  */
 final class ModelWriter {
-    private ModelWriter() {
-    }
+    private ModelWriter() {}
 
-    static void write(Path dir, SparseAutoencoder model, TrainingConfig training, ObjectNode cli, Map<String, INDArray> attachments,
-                      Optimizer optimizer, TrainingProgress progress, DataProvenance data, String runId) throws IOException {
-        Checkpoints.save(dir, Checkpoints.State.builder(model, progress).optimizer(optimizer).training(training).data(data).cli(cli)
-                .attachments(attachments).runId(runId).build(), 1);
+    static void write(
+            Path dir,
+            SparseAutoencoder model,
+            TrainingConfig training,
+            ObjectNode cli,
+            Map<String, INDArray> attachments,
+            Optimizer optimizer,
+            TrainingProgress progress,
+            DataProvenance data,
+            String runId)
+            throws IOException {
+        Checkpoints.save(
+                dir,
+                Checkpoints.State.builder(model, progress)
+                        .optimizer(optimizer)
+                        .training(training)
+                        .data(data)
+                        .cli(cli)
+                        .attachments(attachments)
+                        .runId(runId)
+                        .build(),
+                1);
     }
 }

@@ -6,7 +6,6 @@ import dev.saekit.onnx.OnnxInspector;
 import dev.saekit.onnx.TensorSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,12 +20,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code saekit onnx-info}: an ONNX model's inputs, outputs and the inner tensors that can be tapped. */
-@Command(name = "onnx-info", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
-        description = {"List an ONNX model's inputs, outputs and every tensor its nodes compute (the names extraction can tap),",
-            "with their types and shapes: as ONNX Runtime infers them, or as one run on zeros of --sample-shape gives them."},
+@Command(
+        name = "onnx-info",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = {
+            "List an ONNX model's inputs, outputs and every tensor its nodes compute (the names extraction can tap),",
+            "with their types and shapes: as ONNX Runtime infers them, or as one run on zeros of --sample-shape gives them."
+        },
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:a file that cannot be read, or a model ONNX Runtime cannot load or run",
-            "2:bad command line or option value"})
+        exitCodeList = {
+            "0:success",
+            "1:a file that cannot be read, or a model ONNX Runtime cannot load or run",
+            "2:bad command line or option value"
+        })
 public final class OnnxInfoCommand implements Callable<Integer> {
 
     @Spec
@@ -35,12 +43,18 @@ public final class OnnxInfoCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "FILE", required = true, description = "The .onnx model file.")
     Path model;
 
-    @Option(names = "--sample-shape", paramLabel = "NAME=D,D,...",
-            description = "Run the model once on zeros of this shape for input NAME (one per input, float inputs only) and show "
-                    + "the shape every tensor had, e.g. --sample-shape x=1,3,48,320.")
+    @Option(
+            names = "--sample-shape",
+            paramLabel = "NAME=D,D,...",
+            description =
+                    "Run the model once on zeros of this shape for input NAME (one per input, float inputs only) and show "
+                            + "the shape every tensor had, e.g. --sample-shape x=1,3,48,320.")
     List<String> sampleShapes = new ArrayList<>();
 
-    @Option(names = "--filter", paramLabel = "TEXT", description = "Only list the inner tensors whose name or operator contains TEXT.")
+    @Option(
+            names = "--filter",
+            paramLabel = "TEXT",
+            description = "Only list the inner tensors whose name or operator contains TEXT.")
     String filter;
 
     @Override
@@ -61,15 +75,24 @@ public final class OnnxInfoCommand implements Callable<Integer> {
         Map<String, long[]> shapes = new LinkedHashMap<>();
         for (String s : sampleShapes) {
             int eq = s.lastIndexOf('=');
-            Cli.require(eq > 0 && eq < s.length() - 1, "--sample-shape must be NAME=D,D,... (e.g. x=1,3,48,320), was '" + s + "'");
+            Cli.require(
+                    eq > 0 && eq < s.length() - 1,
+                    "--sample-shape must be NAME=D,D,... (e.g. x=1,3,48,320), was '" + s + "'");
             long[] dims;
             try {
-                dims = Arrays.stream(s.substring(eq + 1).split(",")).map(String::strip).mapToLong(Long::parseLong).toArray();
+                dims = Arrays.stream(s.substring(eq + 1).split(","))
+                        .map(String::strip)
+                        .mapToLong(Long::parseLong)
+                        .toArray();
             } catch (NumberFormatException e) {
-                throw new CliException(SaekitCli.EXIT_USAGE, "--sample-shape " + s + ": the dimensions must be whole numbers");
+                throw new CliException(
+                        SaekitCli.EXIT_USAGE, "--sample-shape " + s + ": the dimensions must be whole numbers");
             }
-            Cli.require(Arrays.stream(dims).allMatch(d -> d > 0), "--sample-shape " + s + ": every dimension must be > 0");
-            Cli.require(shapes.put(s.substring(0, eq), dims) == null, "--sample-shape names input '" + s.substring(0, eq) + "' twice");
+            Cli.require(
+                    Arrays.stream(dims).allMatch(d -> d > 0), "--sample-shape " + s + ": every dimension must be > 0");
+            Cli.require(
+                    shapes.put(s.substring(0, eq), dims) == null,
+                    "--sample-shape names input '" + s.substring(0, eq) + "' twice");
         }
         return shapes;
     }
@@ -86,11 +109,18 @@ public final class OnnxInfoCommand implements Callable<Integer> {
         out.println("outputs");
         table(out, info.outputs().stream().map(t -> row("", t)).toList());
         List<String[]> rows = info.innerTensors().stream()
-                .filter(t -> filter == null || t.spec().name().contains(filter) || t.opType().contains(filter))
-                .map(t -> row(t.opType(), t.spec())).toList();
-        out.printf(Locale.ROOT, "tappable tensors: %d%s, in graph order, with the operator that computes them; shapes %s%n",
-                info.innerTensors().size(), filter == null ? "" : " (" + rows.size() + " contain '" + filter + "')",
-                info.observed() ? "of one run on zeros of " + String.join(" ", sampleShapes)
+                .filter(t -> filter == null
+                        || t.spec().name().contains(filter)
+                        || t.opType().contains(filter))
+                .map(t -> row(t.opType(), t.spec()))
+                .toList();
+        out.printf(
+                Locale.ROOT,
+                "tappable tensors: %d%s, in graph order, with the operator that computes them; shapes %s%n",
+                info.innerTensors().size(),
+                filter == null ? "" : " (" + rows.size() + " contain '" + filter + "')",
+                info.observed()
+                        ? "of one run on zeros of " + String.join(" ", sampleShapes)
                         : "as ONNX Runtime infers them (? where it cannot; --sample-shape gives actual shapes)");
         table(out, rows);
     }

@@ -8,8 +8,7 @@ import dev.saekit.tensor.MemoryBudget;
  * or a full Java heap.
  */
 final class OutOfMemory {
-    private OutOfMemory() {
-    }
+    private OutOfMemory() {}
 
     /** The first {@link OutOfMemoryError} in {@code t}'s chain of causes ({@code t} included), or null. */
     static OutOfMemoryError in(Throwable t) {
@@ -33,7 +32,8 @@ final class OutOfMemory {
             }
         }
         boolean heap = message.contains("Java heap") || message.contains("GC overhead");
-        String limit = heap ? "the Java heap: -Xmx"
+        String limit = heap
+                ? "the Java heap: -Xmx"
                 : "-D" + MemoryBudget.JAVACPP_MAX_PHYSICAL_BYTES + "=SIZE (saekit sets it from the memory it finds)";
         return "out of memory (" + message + "); use a smaller batch, fewer concepts or float32 instead of float64, "
                 + "or give the process more memory and raise " + limit;

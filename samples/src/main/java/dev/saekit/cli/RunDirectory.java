@@ -17,8 +17,7 @@ final class RunDirectory {
     /** What a run writes into its directory. */
     static final Set<String> ENTRIES = Set.of("metrics.json", "history", "model", "checkpoints");
 
-    private RunDirectory() {
-    }
+    private RunDirectory() {}
 
     /**
      * Makes {@code out} ready for a new run: a new or empty directory is; one that holds a run is
@@ -30,7 +29,8 @@ final class RunDirectory {
             return;
         }
         if (!Files.isDirectory(out)) {
-            throw new CliException(SaekitCli.EXIT_USAGE, "--out " + out + " is a file; give a directory (new or empty)");
+            throw new CliException(
+                    SaekitCli.EXIT_USAGE, "--out " + out + " is a file; give a directory (new or empty)");
         }
         List<String> names;
         try (Stream<Path> entries = Files.list(out)) {
@@ -41,13 +41,18 @@ final class RunDirectory {
         }
         List<String> foreign = names.stream().filter(n -> !ENTRIES.contains(n)).toList();
         if (!foreign.isEmpty()) {
-            throw new CliException(SaekitCli.EXIT_USAGE, "--out " + out + " is not empty and holds more than a saekit run ("
-                    + shortList(foreign) + "); give a new or empty directory");
+            throw new CliException(
+                    SaekitCli.EXIT_USAGE,
+                    "--out " + out + " is not empty and holds more than a saekit run (" + shortList(foreign)
+                            + "); give a new or empty directory");
         }
         if (!overwrite) {
-            throw new CliException(SaekitCli.EXIT_USAGE, "--out " + out + " already holds a run (" + shortList(names)
-                    + "); give --overwrite to replace it, --resume " + out.resolve("checkpoints") + " to continue it"
-                    + " (if it saved checkpoints), or a new --out");
+            throw new CliException(
+                    SaekitCli.EXIT_USAGE,
+                    "--out " + out + " already holds a run (" + shortList(names)
+                            + "); give --overwrite to replace it, --resume " + out.resolve("checkpoints")
+                            + " to continue it"
+                            + " (if it saved checkpoints), or a new --out");
         }
         for (String name : names) {
             deleteTree(out.resolve(name));
@@ -65,7 +70,9 @@ final class RunDirectory {
     }
 
     private static String shortList(List<String> names) {
-        return names.size() <= 4 ? String.join(", ", names) : String.join(", ", names.subList(0, 4)) + ", ... " + names.size() + " in all";
+        return names.size() <= 4
+                ? String.join(", ", names)
+                : String.join(", ", names.subList(0, 4)) + ", ... " + names.size() + " in all";
     }
 
     private static void deleteTree(Path p) throws IOException {

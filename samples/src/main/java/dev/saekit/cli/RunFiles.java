@@ -18,8 +18,7 @@ import java.util.Map;
  * {@code history/epochs.csv}, and the model under {@code model/} (see {@link ModelWriter}).
  */
 final class RunFiles {
-    private RunFiles() {
-    }
+    private RunFiles() {}
 
     /** The final metrics as printed, in a fixed order. */
     static Map<String, String> metricsTable(EvalMetrics m, TrainingResult result) {
@@ -47,18 +46,30 @@ final class RunFiles {
      * file atomically, so a {@code metrics.json} that says "completed" always comes with its model
      * (a full disk or a kill leaves no such file behind a missing model).
      */
-    static void write(Path dir, SparseAutoencoder model, EvalMetrics metrics, TrainingResult result, TrainingData data,
-                      DataProvenance provenance, TrainingConfig training, ObjectNode cli, dev.saekit.train.Optimizer optimizer,
-                      dev.saekit.train.TrainingProgress progress, String runId) throws IOException {
+    static void write(
+            Path dir,
+            SparseAutoencoder model,
+            EvalMetrics metrics,
+            TrainingResult result,
+            TrainingData data,
+            DataProvenance provenance,
+            TrainingConfig training,
+            ObjectNode cli,
+            dev.saekit.train.Optimizer optimizer,
+            dev.saekit.train.TrainingProgress progress,
+            String runId)
+            throws IOException {
         ObjectNode json = common(result, data, ConfigJson.training(training));
         metrics.toMap().forEach((k, v) -> json.putPOJO(k, v));
         Files.createDirectories(dir);
-        ModelWriter.write(dir.resolve("model"), model, training, cli, data.attachments(), optimizer, progress, provenance, runId);
+        ModelWriter.write(
+                dir.resolve("model"), model, training, cli, data.attachments(), optimizer, progress, provenance, runId);
         writeFiles(dir, json, result);
     }
 
     /** After a divergence: the history and the status, without metrics or model. */
-    static void writeDiverged(Path dir, TrainingResult result, TrainingData data, ObjectNode training) throws IOException {
+    static void writeDiverged(Path dir, TrainingResult result, TrainingData data, ObjectNode training)
+            throws IOException {
         ObjectNode json = common(result, data, training);
         json.put("message", result.message());
         writeFiles(dir, json, result);

@@ -8,14 +8,30 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code saekit}: sparse autoencoders from the command line. Run {@code saekit --help}. */
-@Command(name = "saekit", mixinStandardHelpOptions = true, versionProvider = SaekitCli.Version.class,
+@Command(
+        name = "saekit",
+        mixinStandardHelpOptions = true,
+        versionProvider = SaekitCli.Version.class,
         description = "Sparse autoencoders and dictionary learning on the JVM.",
-        subcommands = {TrainCommand.class, BenchCommand.class, EncodeCommand.class, ExportCommand.class, ImportCommand.class, DataInfoCommand.class,
-            ExtractOcrCommand.class, OnnxInfoCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {
+            TrainCommand.class,
+            BenchCommand.class,
+            EncodeCommand.class,
+            ExportCommand.class,
+            ImportCommand.class,
+            DataInfoCommand.class,
+            ExtractOcrCommand.class,
+            OnnxInfoCommand.class,
+            CommandLine.HelpCommand.class
+        },
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:bad input data or a file that cannot be read or written",
-            "2:bad command line (unknown option, bad option value)", "3:training diverged",
-            "4:not enough memory for the run (refused before training, or an allocation refused)"})
+        exitCodeList = {
+            "0:success",
+            "1:bad input data or a file that cannot be read or written",
+            "2:bad command line (unknown option, bad option value)",
+            "3:training diverged",
+            "4:not enough memory for the run (refused before training, or an allocation refused)"
+        })
 public final class SaekitCli implements Runnable {
     /** Exit code of a bad data or output file. */
     static final int EXIT_INPUT = 1;
@@ -53,12 +69,18 @@ public final class SaekitCli implements Runnable {
     private static int badCommandLine(CommandLine.ParameterException e, String[] args) {
         CommandLine cmd = e.getCommandLine();
         String message = e.getMessage();
-        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+        if (e instanceof CommandLine.UnmatchedArgumentException u
+                && !u.getUnmatched().isEmpty()) {
             // the first unknown option (picocli lists its value too, as a second unknown argument)
-            String first = u.getUnmatched().stream().filter(a -> a.startsWith("-")).findFirst().orElse(u.getUnmatched().get(0));
+            String first = u.getUnmatched().stream()
+                    .filter(a -> a.startsWith("-"))
+                    .findFirst()
+                    .orElse(u.getUnmatched().get(0));
             message = (first.startsWith("-") ? "unknown option '" : "unexpected argument '") + first + "'";
             if (!u.getSuggestions().isEmpty()) {
-                message += " (did you mean " + String.join(" or ", u.getSuggestions().stream().limit(3).toList()) + "?)";
+                message += " (did you mean "
+                        + String.join(
+                                " or ", u.getSuggestions().stream().limit(3).toList()) + "?)";
             }
         }
         if (e instanceof CommandLine.MissingParameterException) {
@@ -66,11 +88,14 @@ public final class SaekitCli implements Runnable {
             // misnamed required one, such as --model for import's --from) is the better first line
             String unknown = firstUnknownOption(cmd, args);
             if (unknown != null) {
-                message = "unknown option '" + unknown + "' (" + Cli.oneLine(e.getMessage()).replace("Missing required option",
-                        "missing required option") + ")";
+                message = "unknown option '" + unknown + "' ("
+                        + Cli.oneLine(e.getMessage()).replace("Missing required option", "missing required option")
+                        + ")";
             }
         }
-        cmd.getErr().println("saekit: error: " + Cli.oneLine(message) + "; see " + cmd.getCommandSpec().qualifiedName() + " --help");
+        cmd.getErr()
+                .println("saekit: error: " + Cli.oneLine(message) + "; see "
+                        + cmd.getCommandSpec().qualifiedName() + " --help");
         cmd.getErr().flush();
         return EXIT_USAGE;
     }
@@ -89,7 +114,8 @@ public final class SaekitCli implements Runnable {
             String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
             boolean known = cmd.getCommandSpec().findOption(name) != null
                     || (name.startsWith("--no-") && cmd.getCommandSpec().findOption("--" + name.substring(5)) != null)
-                    || (name.startsWith("--no-") && cmd.getCommandSpec().findOption("--[no-]" + name.substring(5)) != null);
+                    || (name.startsWith("--no-")
+                            && cmd.getCommandSpec().findOption("--[no-]" + name.substring(5)) != null);
             if (!known) {
                 return name;
             }

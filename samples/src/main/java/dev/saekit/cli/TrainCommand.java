@@ -1,15 +1,15 @@
 package dev.saekit.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.saekit.dictionary.DictionaryConfig;
 import dev.saekit.dictionary.Normalization;
 import dev.saekit.encoder.EncoderKind;
-import dev.saekit.metrics.EvalMetrics;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.saekit.io.Checkpoint;
 import dev.saekit.io.CheckpointListener;
 import dev.saekit.io.Checkpoints;
 import dev.saekit.io.DataProvenance;
+import dev.saekit.metrics.EvalMetrics;
 import dev.saekit.model.ModelSpec;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SparseAutoencoder;
@@ -33,7 +33,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,154 +45,280 @@ import picocli.CommandLine.Spec;
  * word vectors), prints its metrics over the whole data set and, for labelled rows, the words that
  * the most used concepts fire on.
  */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
-        description = {"Train a sparse autoencoder and show what its concepts fire on.",
-            "With no options it trains on the embedded GloVe 6B 100-d vectors of 10,000 words in well under a minute."},
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = {
+            "Train a sparse autoencoder and show what its concepts fire on.",
+            "With no options it trains on the embedded GloVe 6B 100-d vectors of 10,000 words in well under a minute."
+        },
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:bad input data or a file that cannot be read or written",
-            "2:bad command line or option value", "3:training diverged",
-            "4:not enough memory for the run"})
+        exitCodeList = {
+            "0:success",
+            "1:bad input data or a file that cannot be read or written",
+            "2:bad command line or option value",
+            "3:training diverged",
+            "4:not enough memory for the run"
+        })
 public final class TrainCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data", paramLabel = "PATH",
-            description = "Training data: one .npy, .npz (--name), .safetensors or IDX (plain or .gz) file, loaded into memory; "
-                    + "or a directory or glob (acts/*.npz) of such shards, streamed from disk (see --buffer-rows). Arrays become "
-                    + "rows by --row-axes: [60000, 28, 28] is 60000 rows of 784. Default: the embedded GloVe word vectors.")
+    @Option(
+            names = "--data",
+            paramLabel = "PATH",
+            description =
+                    "Training data: one .npy, .npz (--name), .safetensors or IDX (plain or .gz) file, loaded into memory; "
+                            + "or a directory or glob (acts/*.npz) of such shards, streamed from disk (see --buffer-rows). Arrays become "
+                            + "rows by --row-axes: [60000, 28, 28] is 60000 rows of 784. Default: the embedded GloVe word vectors.")
     Path data;
 
-    @Option(names = "--name", paramLabel = "NAME",
-            description = "The array to train on in an .npz or .safetensors file (or in each shard) that holds several; an error lists them.")
+    @Option(
+            names = "--name",
+            paramLabel = "NAME",
+            description =
+                    "The array to train on in an .npz or .safetensors file (or in each shard) that holds several; an error lists them.")
     String name;
 
-    @Option(names = "--row-axes", paramLabel = "K", defaultValue = "1",
-            description = "How many leading axes of the data index rows; the others flatten into each row. 1: images [n, 28, 28] "
-                    + "are n rows of 784; 2: token activations [n, t, d] are n*t rows of width d. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--row-axes",
+            paramLabel = "K",
+            defaultValue = "1",
+            description =
+                    "How many leading axes of the data index rows; the others flatten into each row. 1: images [n, 28, 28] "
+                            + "are n rows of 784; 2: token activations [n, t, d] are n*t rows of width d. Default: ${DEFAULT-VALUE}.")
     int rowAxes;
 
-    @Option(names = "--buffer-rows", paramLabel = "N", defaultValue = "65536",
-            description = "Shuffle buffer of streamed shards, in rows: the rows held in memory at once (N x width x 4 bytes "
-                    + "for float32). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--buffer-rows",
+            paramLabel = "N",
+            defaultValue = "65536",
+            description =
+                    "Shuffle buffer of streamed shards, in rows: the rows held in memory at once (N x width x 4 bytes "
+                            + "for float32). Default: ${DEFAULT-VALUE}.")
     int bufferRows;
 
-    @Option(names = "--labels", paramLabel = "FILE", description = "One label per row of --data (UTF-8, one per line), shown in the concept report.")
+    @Option(
+            names = "--labels",
+            paramLabel = "FILE",
+            description = "One label per row of --data (UTF-8, one per line), shown in the concept report.")
     Path labels;
 
     @Mixin
     VariantOptions variantOptions;
 
-    @Option(names = "--concepts", paramLabel = "N", defaultValue = "512", description = "Number of concepts (dictionary atoms). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--concepts",
+            paramLabel = "N",
+            defaultValue = "512",
+            description = "Number of concepts (dictionary atoms). Default: ${DEFAULT-VALUE}.")
     int concepts;
 
-    @Option(names = "--encoder", paramLabel = "KIND", defaultValue = "linear",
+    @Option(
+            names = "--encoder",
+            paramLabel = "KIND",
+            defaultValue = "linear",
             description = "Encoder: linear, mlp_ln_1, mlp_ln_3, mlp_bn_1 or mlp_bn_3. Default: ${DEFAULT-VALUE}.")
     String encoder;
 
-    @Option(names = "--normalization", paramLabel = "KIND", defaultValue = "l2",
-            description = "Projection of the dictionary atoms: l2, max_l2, l1, max_l1 or identity. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--normalization",
+            paramLabel = "KIND",
+            defaultValue = "l2",
+            description =
+                    "Projection of the dictionary atoms: l2, max_l2, l1, max_l1 or identity. Default: ${DEFAULT-VALUE}.")
     String normalization;
 
-    @Option(names = "--multiplier", defaultValue = "false",
+    @Option(
+            names = "--multiplier",
+            defaultValue = "false",
             description = "Learn a scalar m and scale the dictionary by e^m. Default: ${DEFAULT-VALUE}.")
     boolean multiplier;
 
-    @Option(names = "--dtype", paramLabel = "TYPE", defaultValue = "float32", description = "float32 or float64. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--dtype",
+            paramLabel = "TYPE",
+            defaultValue = "float32",
+            description = "float32 or float64. Default: ${DEFAULT-VALUE}.")
     String dtype;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "30", description = "Passes over the data. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--epochs",
+            paramLabel = "N",
+            defaultValue = "30",
+            description = "Passes over the data. Default: ${DEFAULT-VALUE}.")
     int epochs;
 
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "256", description = "Rows per step. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--batch-size",
+            paramLabel = "N",
+            defaultValue = "256",
+            description = "Rows per step. Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
-    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "1e-2", description = "Base learning rate. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--lr",
+            paramLabel = "RATE",
+            defaultValue = "1e-2",
+            description = "Base learning rate. Default: ${DEFAULT-VALUE}.")
     double lr;
 
-    @Option(names = "--optimizer", paramLabel = "KIND", defaultValue = "adam", description = "adam or adamw. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--optimizer",
+            paramLabel = "KIND",
+            defaultValue = "adam",
+            description = "adam or adamw. Default: ${DEFAULT-VALUE}.")
     String optimizer;
 
-    @Option(names = "--weight-decay", paramLabel = "W", defaultValue = "0",
-            description = "Weight decay (added to the gradient for adam, decoupled for adamw). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--weight-decay",
+            paramLabel = "W",
+            defaultValue = "0",
+            description =
+                    "Weight decay (added to the gradient for adam, decoupled for adamw). Default: ${DEFAULT-VALUE}.")
     double weightDecay;
 
-    @Option(names = "--schedule", paramLabel = "KIND", defaultValue = "cosine",
-            description = "Learning-rate schedule: constant, cosine or linear (both with warm-up). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--schedule",
+            paramLabel = "KIND",
+            defaultValue = "cosine",
+            description =
+                    "Learning-rate schedule: constant, cosine or linear (both with warm-up). Default: ${DEFAULT-VALUE}.")
     String schedule;
 
-    @Option(names = "--warmup", paramLabel = "FRACTION", defaultValue = "0.05",
-            description = "Fraction of the steps spent warming the learning rate up (cosine, linear). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--warmup",
+            paramLabel = "FRACTION",
+            defaultValue = "0.05",
+            description =
+                    "Fraction of the steps spent warming the learning rate up (cosine, linear). Default: ${DEFAULT-VALUE}.")
     double warmup;
 
-    @Option(names = "--final-lr-factor", paramLabel = "F", defaultValue = "0.1",
-            description = "Learning rate at the end, as a fraction of --lr (cosine, linear). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--final-lr-factor",
+            paramLabel = "F",
+            defaultValue = "0.1",
+            description =
+                    "Learning rate at the end, as a fraction of --lr (cosine, linear). Default: ${DEFAULT-VALUE}.")
     double finalLrFactor;
 
-    @Option(names = "--clip", paramLabel = "NORM", defaultValue = "1.0",
+    @Option(
+            names = "--clip",
+            paramLabel = "NORM",
+            defaultValue = "1.0",
             description = "Global gradient-norm bound; 0 turns clipping off. Default: ${DEFAULT-VALUE}.")
     double clip;
 
-    @Option(names = "--loss", paramLabel = "KIND",
-            description = "mse, or mse_l1 = mse + l1 * sum(|z|) over the batch. Default: mse_l1 for vanilla and jumprelu, "
-                    + "mse for the others (msae and matryoshka train on their nested loss, see --level-loss).")
+    @Option(
+            names = "--loss",
+            paramLabel = "KIND",
+            description =
+                    "mse, or mse_l1 = mse + l1 * sum(|z|) over the batch. Default: mse_l1 for vanilla and jumprelu, "
+                            + "mse for the others (msae and matryoshka train on their nested loss, see --level-loss).")
     String loss;
 
-    @Option(names = "--l1", paramLabel = "LAMBDA", defaultValue = "" + Losses.DEFAULT_L1,
+    @Option(
+            names = "--l1",
+            paramLabel = "LAMBDA",
+            defaultValue = "" + Losses.DEFAULT_L1,
             description = "Weight of the L1 term of mse_l1. It multiplies a SUM over the whole batch, so it is small "
                     + "and scales with 1/--batch-size. Default: ${DEFAULT-VALUE}.")
     double l1;
 
-    @Option(names = "--center", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = {"Subtract the data's mean row before training (the model has no decoder bias, so without this "
-                    + "it spends a dense concept on the mean). The mean is saved with the model. Default: ${DEFAULT-VALUE}."})
+    @Option(
+            names = "--center",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description = {
+                "Subtract the data's mean row before training (the model has no decoder bias, so without this "
+                        + "it spends a dense concept on the mean). The mean is saved with the model. Default: ${DEFAULT-VALUE}."
+            })
     boolean center;
 
-    @Option(names = "--scale", paramLabel = "S",
-            description = {"Multiply every value (after --center) by S: a number (0.00392156862745098 = 1/255 for 8-bit pixels), "
-                    + "or auto for 1 / the values' root mean square, which puts them near unit scale. Saved with the model: "
-                    + "encode and export apply it. Default: none."})
+    @Option(
+            names = "--scale",
+            paramLabel = "S",
+            description = {
+                "Multiply every value (after --center) by S: a number (0.00392156862745098 = 1/255 for 8-bit pixels), "
+                        + "or auto for 1 / the values' root mean square, which puts them near unit scale. Saved with the model: "
+                        + "encode and export apply it. Default: none."
+            })
     String scale;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed of the initialisation and the batch order. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--seed",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "Seed of the initialisation and the batch order. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--out", paramLabel = "DIR",
-            description = {"Write the run here: metrics.json, history/steps.csv, history/epochs.csv and the model as a checkpoint "
-                    + "in model/ (config.json, weights.safetensors, ...), and checkpoints/ with --checkpoint-every. It must be empty "
-                    + "or new, unless --overwrite or --resume is given."})
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description = {
+                "Write the run here: metrics.json, history/steps.csv, history/epochs.csv and the model as a checkpoint "
+                        + "in model/ (config.json, weights.safetensors, ...), and checkpoints/ with --checkpoint-every. It must be empty "
+                        + "or new, unless --overwrite or --resume is given."
+            })
     Path out;
 
-    @Option(names = "--overwrite", defaultValue = "false",
-            description = "Replace the run already in --out (its metrics.json, history, model and checkpoints). Refused if --out "
-                    + "holds anything else. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--overwrite",
+            defaultValue = "false",
+            description =
+                    "Replace the run already in --out (its metrics.json, history, model and checkpoints). Refused if --out "
+                            + "holds anything else. Default: ${DEFAULT-VALUE}.")
     boolean overwrite;
 
-    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0",
-            description = "Save a checkpoint every N steps (and at the end) into OUT/checkpoints, keeping the newest 3; "
-                    + "needs --out. 0: none. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--checkpoint-every",
+            paramLabel = "N",
+            defaultValue = "0",
+            description =
+                    "Save a checkpoint every N steps (and at the end) into OUT/checkpoints, keeping the newest 3; "
+                            + "needs --out. 0: none. Default: ${DEFAULT-VALUE}.")
     long checkpointEvery;
 
-    @Option(names = "--resume", paramLabel = "DIR",
-            description = "Continue the run saved in this checkpoint (OUT/checkpoints of --checkpoint-every, or one of its "
-                    + "step-N directories) with its own options and data. It writes into the run's own directory (the one "
-                    + "holding checkpoints/), or into --out if given (empty, or with --overwrite); --no-progress may be given "
-                    + "anew. In float64 the resumed run ends bit for bit where the uninterrupted run ends.")
+    @Option(
+            names = "--resume",
+            paramLabel = "DIR",
+            description =
+                    "Continue the run saved in this checkpoint (OUT/checkpoints of --checkpoint-every, or one of its "
+                            + "step-N directories) with its own options and data. It writes into the run's own directory (the one "
+                            + "holding checkpoints/), or into --out if given (empty, or with --overwrite); --no-progress may be given "
+                            + "anew. In float64 the resumed run ends bit for bit where the uninterrupted run ends.")
     Path resume;
 
-    @Option(names = "--reset-optimizer", defaultValue = "false",
-            description = "With --resume: start Adam afresh when the checkpoint's optimizer.safetensors is missing (the run then "
-                    + "differs from the uninterrupted one). Without it such a checkpoint is refused. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--reset-optimizer",
+            defaultValue = "false",
+            description =
+                    "With --resume: start Adam afresh when the checkpoint's optimizer.safetensors is missing (the run then "
+                            + "differs from the uninterrupted one). Without it such a checkpoint is refused. Default: ${DEFAULT-VALUE}.")
     boolean resetOptimizer;
 
-    @Option(names = "--no-progress", defaultValue = "false", description = "Do not show the progress bar and epoch lines. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--no-progress",
+            defaultValue = "false",
+            description = "Do not show the progress bar and epoch lines. Default: ${DEFAULT-VALUE}.")
     boolean noProgress;
 
-    @Option(names = "--top-concepts", paramLabel = "N", defaultValue = "10",
-            description = "How many of the most used concepts to show (labelled data only; 0 for none). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--top-concepts",
+            paramLabel = "N",
+            defaultValue = "10",
+            description =
+                    "How many of the most used concepts to show (labelled data only; 0 for none). Default: ${DEFAULT-VALUE}.")
     int topConcepts;
 
-    @Option(names = "--top-words", paramLabel = "N", defaultValue = "8",
+    @Option(
+            names = "--top-words",
+            paramLabel = "N",
+            defaultValue = "8",
             description = "Highest-activating labels shown per concept. Default: ${DEFAULT-VALUE}.")
     int topWords;
 
@@ -219,7 +344,8 @@ public final class TrainCommand implements Callable<Integer> {
             return resumeRun();
         }
         Cli.require(!resetOptimizer, "--reset-optimizer applies to --resume only");
-        List<String> all = spec.commandLine().getParseResult().originalArgs(); // the whole command line, "train" included
+        List<String> all =
+                spec.commandLine().getParseResult().originalArgs(); // the whole command line, "train" included
         int at = all.indexOf(spec.name());
         originalArgs = List.copyOf(all.subList(at + 1, all.size()));
         if (out != null) {
@@ -242,8 +368,10 @@ public final class TrainCommand implements Callable<Integer> {
         Checkpoint c = Checkpoints.load(resume);
         JsonNode legacyArgs = c.training() == null ? null : c.training().get("cli_args");
         if (c.training() == null || c.cli() == null && legacyArgs == null) {
-            throw new CliException(SaekitCli.EXIT_INPUT, resume + " holds no recorded `saekit train` run (it was saved by import "
-                    + "or the API); --resume needs a checkpoint of `saekit train --checkpoint-every`");
+            throw new CliException(
+                    SaekitCli.EXIT_INPUT,
+                    resume + " holds no recorded `saekit train` run (it was saved by import "
+                            + "or the API); --resume needs a checkpoint of `saekit train --checkpoint-every`");
         }
         TrainCommand original = new TrainCommand();
         picocli.CommandLine cl = new picocli.CommandLine(original);
@@ -287,13 +415,18 @@ public final class TrainCommand implements Callable<Integer> {
             throw new CliException(SaekitCli.EXIT_INPUT, e.getMessage());
         }
         JsonNode cli = c.cli();
-        DataProvenance was = c.dataProvenance().orElseThrow(() -> new CliException(SaekitCli.EXIT_INPUT,
-                c.dir().resolve("config.json") + " records no data provenance; --resume cannot tell which data the run read"));
+        DataProvenance was = c.dataProvenance()
+                .orElseThrow(() -> new CliException(
+                        SaekitCli.EXIT_INPUT,
+                        c.dir().resolve("config.json")
+                                + " records no data provenance; --resume cannot tell which data the run read"));
         if (cli.path("embedded_data").asBoolean(false)) {
             data = null;
         } else if (was.location() == null) {
-            throw new CliException(SaekitCli.EXIT_INPUT, c.dir().resolve("config.json") + " records no data location (the run read "
-                    + was.description() + "); continue it from the DSL or Java with that data (Checkpoint.resume)");
+            throw new CliException(
+                    SaekitCli.EXIT_INPUT,
+                    c.dir().resolve("config.json") + " records no data location (the run read " + was.description()
+                            + "); continue it from the DSL or Java with that data (Checkpoint.resume)");
         } else {
             data = Path.of(was.location());
         }
@@ -341,23 +474,57 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingConfig trainingConfig = resumeConfig != null ? resumeConfig : trainingConfig(variant);
         require(bufferRows > 0, "--buffer-rows must be > 0, was " + bufferRows);
         SaeConfig requested = saeConfig;
-        TrainingData training = TrainingData.load(data, name, rowAxes, labels, center, saeConfig.dtype(), bufferRows,
-                trainingConfig.batchSize(), (rows, cols) -> {
-                    if (resumeFrom == null) { // the model's arrays must fit before the data is loaded (it may be wide)
-                        require(cols <= Integer.MAX_VALUE, "--data has " + cols + " columns, more than one array may hold");
-                        checkArraySizes(ModelFactory.spec(kind, variantOptions, new SaeConfig((int) cols, requested.nbConcepts(),
-                                requested.encoder(), requested.dictionary(), requested.dtype(), requested.seed())), trainingConfig, rows);
-                    }
-                }).scaled(scale);
-        saeConfig = new SaeConfig(training.dataset().cols(), saeConfig.nbConcepts(), saeConfig.encoder(),
-                saeConfig.dictionary(), saeConfig.dtype(), saeConfig.seed());
+        TrainingData training = TrainingData.load(
+                        data,
+                        name,
+                        rowAxes,
+                        labels,
+                        center,
+                        saeConfig.dtype(),
+                        bufferRows,
+                        trainingConfig.batchSize(),
+                        (rows, cols) -> {
+                            if (resumeFrom
+                                    == null) { // the model's arrays must fit before the data is loaded (it may be wide)
+                                require(
+                                        cols <= Integer.MAX_VALUE,
+                                        "--data has " + cols + " columns, more than one array may hold");
+                                checkArraySizes(
+                                        ModelFactory.spec(
+                                                kind,
+                                                variantOptions,
+                                                new SaeConfig(
+                                                        (int) cols,
+                                                        requested.nbConcepts(),
+                                                        requested.encoder(),
+                                                        requested.dictionary(),
+                                                        requested.dtype(),
+                                                        requested.seed())),
+                                        trainingConfig,
+                                        rows);
+                            }
+                        })
+                .scaled(scale);
+        saeConfig = new SaeConfig(
+                training.dataset().cols(),
+                saeConfig.nbConcepts(),
+                saeConfig.encoder(),
+                saeConfig.dictionary(),
+                saeConfig.dtype(),
+                saeConfig.seed());
         SparseAutoencoder model;
         if (resumeFrom != null) {
             model = resumeFrom.model();
             JsonNode was = resumeFrom.data();
-            if (was != null && (was.path("rows").asLong() != training.dataset().rows() || was.path("cols").asInt() != training.dataset().cols())) {
-                throw new CliException(SaekitCli.EXIT_INPUT, "the checkpoint was trained on " + was.path("rows").asLong() + " rows x "
-                        + was.path("cols").asInt() + " but the data now has " + training.dataset().rows() + " x " + training.dataset().cols());
+            if (was != null
+                    && (was.path("rows").asLong() != training.dataset().rows()
+                            || was.path("cols").asInt() != training.dataset().cols())) {
+                throw new CliException(
+                        SaekitCli.EXIT_INPUT,
+                        "the checkpoint was trained on " + was.path("rows").asLong() + " rows x "
+                                + was.path("cols").asInt() + " but the data now has "
+                                + training.dataset().rows() + " x "
+                                + training.dataset().cols());
             }
         } else {
             ModelSpec spec = ModelFactory.spec(kind, variantOptions, saeConfig);
@@ -371,7 +538,8 @@ public final class TrainCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.println("data      " + training.describe());
         stdout.println("model     " + model);
-        stdout.println("training  " + describe(trainingConfig, training.dataset().rows()));
+        stdout.println(
+                "training  " + describe(trainingConfig, training.dataset().rows()));
         stdout.flush();
 
         List<TrainingListener> listeners = new ArrayList<>();
@@ -382,21 +550,28 @@ public final class TrainCommand implements Callable<Integer> {
         String runId = resumeFrom != null && resumeFrom.runId() != null ? resumeFrom.runId() : Checkpoints.newRunId();
         if (checkpointEvery > 0) {
             require(out != null, "--checkpoint-every needs --out, where the checkpoints go");
-            listeners.add(CheckpointListener.builder(out.resolve("checkpoints")).every(checkpointEvery).keep(CHECKPOINTS_KEPT)
-                    .data(provenance).cli(cli).attachments(training.attachments()).runId(runId).build());
+            listeners.add(CheckpointListener.builder(out.resolve("checkpoints"))
+                    .every(checkpointEvery)
+                    .keep(CHECKPOINTS_KEPT)
+                    .data(provenance)
+                    .cli(cli)
+                    .attachments(training.attachments())
+                    .runId(runId)
+                    .build());
         }
         Trainer trainer = new Trainer(trainingConfig, listeners);
         TrainingResult result;
         if (resumeFrom != null) {
             checkProgress(resumeFrom, trainingConfig, training.dataset().rows());
             if (resumeFrom.optimizerMissing() && resetOptimizer) {
-                stdout.println("warning: " + resumeFrom.dir().resolve("optimizer.safetensors") + " is missing; Adam starts afresh "
+                stdout.println("warning: " + resumeFrom.dir().resolve("optimizer.safetensors")
+                        + " is missing; Adam starts afresh "
                         + "(--reset-optimizer), so this run differs from the uninterrupted one");
             } else {
                 resumeFrom.restoreOptimizer((dev.saekit.train.Adam) trainer.optimizer());
             }
-            stdout.println("resuming at step " + resumeFrom.progress().step() + " (epoch " + (resumeFrom.progress().epoch() + 1)
-                    + ") from " + resumeFrom.dir());
+            stdout.println("resuming at step " + resumeFrom.progress().step() + " (epoch "
+                    + (resumeFrom.progress().epoch() + 1) + ") from " + resumeFrom.dir());
             result = trainer.resume(model, training.dataset(), resumeFrom.progress(), resumeFrom.listenerStates());
         } else {
             result = trainer.fit(model, training.dataset());
@@ -409,24 +584,42 @@ public final class TrainCommand implements Callable<Integer> {
         }
 
         trained = model;
-        FinalEvaluation evaluation = FinalEvaluation.run(model, training.dataset(), trainingConfig.batchSize(), topWords);
+        FinalEvaluation evaluation =
+                FinalEvaluation.run(model, training.dataset(), trainingConfig.batchSize(), topWords);
         EvalMetrics metrics = evaluation.metrics();
         stdout.println();
         stdout.println("metrics over all " + metrics.rows() + " rows (eval mode)");
         RunFiles.metricsTable(metrics, result).forEach((k, v) -> stdout.printf(Locale.ROOT, "  %-19s %s%n", k, v));
-        deadHint(metrics.deadFraction(), hasAuxK(trainingConfig.loss().spec()) ? "auxk" : "none").ifPresent(stdout::println);
+        deadHint(metrics.deadFraction(), hasAuxK(trainingConfig.loss().spec()) ? "auxk" : "none")
+                .ifPresent(stdout::println);
         List<String> rowLabels = training.dataset().labels().orElse(null);
         if (rowLabels != null && topConcepts > 0) {
             String noun = data == null ? "words" : "rows";
-            stdout.printf(Locale.ROOT, "%nthe %d concepts that fire on the most %s, with their %d highest-activating %s%n",
-                    topConcepts, noun, topWords, data == null ? "words" : "labels");
+            stdout.printf(
+                    Locale.ROOT,
+                    "%nthe %d concepts that fire on the most %s, with their %d highest-activating %s%n",
+                    topConcepts,
+                    noun,
+                    topWords,
+                    data == null ? "words" : "labels");
             evaluation.concepts().print(stdout, rowLabels, topConcepts, noun);
         }
         if (out != null) {
-            RunFiles.write(out, model, metrics, result, training, provenance, trainingConfig, cli, trainer.optimizer(),
-                    new dev.saekit.train.TrainingProgress(trainingConfig.epochs(), 0, trainer.stepsDone()), runId);
+            RunFiles.write(
+                    out,
+                    model,
+                    metrics,
+                    result,
+                    training,
+                    provenance,
+                    trainingConfig,
+                    cli,
+                    trainer.optimizer(),
+                    new dev.saekit.train.TrainingProgress(trainingConfig.epochs(), 0, trainer.stepsDone()),
+                    runId);
             stdout.println();
-            stdout.println("wrote " + out.resolve("metrics.json") + ", " + out.resolve("history") + ", " + out.resolve("model"));
+            stdout.println("wrote " + out.resolve("metrics.json") + ", " + out.resolve("history") + ", "
+                    + out.resolve("model"));
         }
         return 0;
     }
@@ -455,8 +648,11 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private CliException sizeError(ModelSpec spec, TrainingConfig config, IllegalArgumentException e) {
-        return new CliException(SaekitCli.EXIT_USAGE, "--concepts " + concepts + ", --batch-size " + config.batchSize()
-                + (spec.sae().dtype() == dev.saekit.tensor.DType.FLOAT64 ? ", --dtype float64" : "") + ": " + e.getMessage());
+        return new CliException(
+                SaekitCli.EXIT_USAGE,
+                "--concepts " + concepts + ", --batch-size " + config.batchSize()
+                        + (spec.sae().dtype() == dev.saekit.tensor.DType.FLOAT64 ? ", --dtype float64" : "") + ": "
+                        + e.getMessage());
     }
 
     /** Above this fraction of dead concepts, a run ends with a hint that names the options against them. */
@@ -467,11 +663,15 @@ public final class TrainCommand implements Callable<Integer> {
         if (!(deadFraction > DEAD_HINT_THRESHOLD)) {
             return java.util.Optional.empty();
         }
-        String auxAdvice = aux.startsWith("auxk") ? "a shorter --aux-window (e.g. 50 steps) so that AuxK revives them sooner, "
+        String auxAdvice = aux.startsWith("auxk")
+                ? "a shorter --aux-window (e.g. 50 steps) so that AuxK revives them sooner, "
                 : "--aux auxk (dead concepts learn to explain the residual), ";
-        return java.util.Optional.of(String.format(Locale.ROOT, "hint: %.1f%% of the concepts never fired on the data (dead). "
-                + "Try %sa higher --lr, inputs near unit scale (--scale auto), or fewer --concepts.",
-                100 * deadFraction, auxAdvice));
+        return java.util.Optional.of(String.format(
+                Locale.ROOT,
+                "hint: %.1f%% of the concepts never fired on the data (dead). "
+                        + "Try %sa higher --lr, inputs near unit scale (--scale auto), or fewer --concepts.",
+                100 * deadFraction,
+                auxAdvice));
     }
 
     /** Whether {@code loss} has an AuxK term (the dead-concept hint then advises its window). */
@@ -490,18 +690,23 @@ public final class TrainCommand implements Callable<Integer> {
         picocli.CommandLine.ParseResult given = spec.commandLine().getParseResult();
         boolean nested = variant.nested();
         if (given.hasMatchedOption("--loss") && nested) {
-            throw new CliException(SaekitCli.EXIT_USAGE, "--loss does not apply to --variant " + variant.name()
-                    + ", which trains on its nested loss (see --level-loss and --level-weights)");
+            throw new CliException(
+                    SaekitCli.EXIT_USAGE,
+                    "--loss does not apply to --variant " + variant.name()
+                            + ", which trains on its nested loss (see --level-loss and --level-weights)");
         }
         String lossName = loss == null ? ModelFactory.defaultLoss(variant) : loss.toLowerCase(Locale.ROOT);
         if (given.hasMatchedOption("--l1") && (nested || !lossName.equals("mse_l1"))) {
-            throw new CliException(SaekitCli.EXIT_USAGE, "--l1 weighs the L1 term of --loss mse_l1, and the loss here is "
-                    + (nested ? "the nested loss of " + variant.name() : lossName));
+            throw new CliException(
+                    SaekitCli.EXIT_USAGE,
+                    "--l1 weighs the L1 term of --loss mse_l1, and the loss here is "
+                            + (nested ? "the nested loss of " + variant.name() : lossName));
         }
         if (schedule.equalsIgnoreCase("constant")) {
             for (String option : List.of("--warmup", "--final-lr-factor")) {
                 if (given.hasMatchedOption(option)) {
-                    throw new CliException(SaekitCli.EXIT_USAGE, option + " applies to --schedule cosine and linear, not constant");
+                    throw new CliException(
+                            SaekitCli.EXIT_USAGE, option + " applies to --schedule cosine and linear, not constant");
                 }
             }
         }
@@ -516,9 +721,13 @@ public final class TrainCommand implements Callable<Integer> {
         dev.saekit.train.TrainingProgress p = c.progress();
         long expected = p.epoch() * stepsPerEpoch + p.stepInEpoch();
         if (p.stepInEpoch() >= stepsPerEpoch || p.step() != expected || p.step() > stepsPerEpoch * config.epochs()) {
-            throw new CliException(SaekitCli.EXIT_INPUT, c.dir().resolve("config.json") + ": progress (epoch " + p.epoch()
-                    + ", step in epoch " + p.stepInEpoch() + ", step " + p.step() + ") does not fit this run of " + config.epochs()
-                    + " epochs x " + stepsPerEpoch + " steps (the file was edited, or the data changed); resume from another checkpoint");
+            throw new CliException(
+                    SaekitCli.EXIT_INPUT,
+                    c.dir().resolve("config.json") + ": progress (epoch " + p.epoch()
+                            + ", step in epoch " + p.stepInEpoch() + ", step " + p.step()
+                            + ") does not fit this run of " + config.epochs()
+                            + " epochs x " + stepsPerEpoch
+                            + " steps (the file was edited, or the data changed); resume from another checkpoint");
         }
     }
 
@@ -526,8 +735,10 @@ public final class TrainCommand implements Callable<Integer> {
         require(concepts > 0, "--concepts must be > 0, was " + concepts);
         EncoderKind kind = parse("--encoder", encoder, EncoderKind::parse);
         if (kind == EncoderKind.IDENTITY) {
-            throw new CliException(SaekitCli.EXIT_USAGE, "--encoder identity passes the input through (for matching pursuit); "
-                    + "train needs a learned encoder: linear, mlp_ln_1, mlp_ln_3, mlp_bn_1 or mlp_bn_3");
+            throw new CliException(
+                    SaekitCli.EXIT_USAGE,
+                    "--encoder identity passes the input through (for matching pursuit); "
+                            + "train needs a learned encoder: linear, mlp_ln_1, mlp_ln_3, mlp_bn_1 or mlp_bn_3");
         }
         Normalization norm = parse("--normalization", normalization, Normalization::parse);
         DType type = parse("--dtype", dtype, DType::parse);
@@ -539,10 +750,14 @@ public final class TrainCommand implements Callable<Integer> {
         require(epochs > 0, "--epochs must be > 0, was " + epochs);
         require(batchSize > 0, "--batch-size must be > 0, was " + batchSize);
         require(lr > 0 && Double.isFinite(lr), "--lr must be finite and > 0, was " + lr);
-        require(weightDecay >= 0 && Double.isFinite(weightDecay), "--weight-decay must be finite and >= 0, was " + weightDecay);
+        require(
+                weightDecay >= 0 && Double.isFinite(weightDecay),
+                "--weight-decay must be finite and >= 0, was " + weightDecay);
         require(warmup >= 0 && warmup < 1, "--warmup must be in [0, 1), was " + warmup);
         require(finalLrFactor >= 0 && finalLrFactor <= 1, "--final-lr-factor must be in [0, 1], was " + finalLrFactor);
-        require(clip >= 0 && Double.isFinite(clip), "--clip must be finite and >= 0 (0 turns clipping off), was " + clip);
+        require(
+                clip >= 0 && Double.isFinite(clip),
+                "--clip must be finite and >= 0 (0 turns clipping off), was " + clip);
         require(l1 >= 0 && Double.isFinite(l1), "--l1 must be finite and >= 0, was " + l1);
         require(topConcepts >= 0, "--top-concepts must be >= 0, was " + topConcepts);
         require(topWords > 0, "--top-words must be > 0, was " + topWords);
@@ -553,19 +768,37 @@ public final class TrainCommand implements Callable<Integer> {
                 .optimizer(new OptimizerConfig(kind, lr, 0.9, 0.999, 1e-8, weightDecay))
                 .schedule(parse("--schedule", schedule, s -> Schedule.parse(s, warmup, finalLrFactor)))
                 .clipNorm(clip)
-                .loss(ModelFactory.loss(variant, variantOptions,
-                        parse("--loss", loss == null ? ModelFactory.defaultLoss(variant) : loss, s -> Losses.parse(s, l1))))
+                .loss(ModelFactory.loss(
+                        variant,
+                        variantOptions,
+                        parse(
+                                "--loss",
+                                loss == null ? ModelFactory.defaultLoss(variant) : loss,
+                                s -> Losses.parse(s, l1))))
                 .seed(seed)
                 .build();
     }
 
     private static String describe(TrainingConfig c, long rows) {
         long steps = (rows + c.batchSize() - 1) / c.batchSize();
-        String lossText = c.loss() instanceof Losses.MseL1 m ? "mse_l1 (l1 " + num(m.lambda()) + ")" : c.loss().toString();
-        return String.format(Locale.ROOT, "%d epochs x %d steps of %d rows, %s lr %s%s, %s, clip %s, loss %s, seed %d",
-                c.epochs(), steps, c.batchSize(), c.optimizer().kind(), num(c.optimizer().learningRate()),
-                c.optimizer().weightDecay() == 0 ? "" : " weight decay " + num(c.optimizer().weightDecay()), c.schedule(),
-                c.clipNorm() == 0 ? "off" : num(c.clipNorm()), lossText, c.seed());
+        String lossText = c.loss() instanceof Losses.MseL1 m
+                ? "mse_l1 (l1 " + num(m.lambda()) + ")"
+                : c.loss().toString();
+        return String.format(
+                Locale.ROOT,
+                "%d epochs x %d steps of %d rows, %s lr %s%s, %s, clip %s, loss %s, seed %d",
+                c.epochs(),
+                steps,
+                c.batchSize(),
+                c.optimizer().kind(),
+                num(c.optimizer().learningRate()),
+                c.optimizer().weightDecay() == 0
+                        ? ""
+                        : " weight decay " + num(c.optimizer().weightDecay()),
+                c.schedule(),
+                c.clipNorm() == 0 ? "off" : num(c.clipNorm()),
+                lossText,
+                c.seed());
     }
 
     /** {@code 0.01}, {@code 4E-5}, {@code 1}: the shortest exact decimal. */
@@ -573,7 +806,8 @@ public final class TrainCommand implements Callable<Integer> {
         return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toString();
     }
 
-    private static <T> T parse(String option, String value, java.util.function.Function<String, T> parser) throws CliException {
+    private static <T> T parse(String option, String value, java.util.function.Function<String, T> parser)
+            throws CliException {
         return Cli.parse(option, value, parser);
     }
 

@@ -44,8 +44,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param scaleSource how {@code scale} was chosen, for the log ({@code --scale auto: 1 / root mean square 72.9})
  * @param location the files read, or null for the embedded set
  */
-record TrainingData(Dataset dataset, INDArray mean, String source, String layout, String stored, double scale, String scaleSource,
-                    DataLocation location) {
+record TrainingData(
+        Dataset dataset,
+        INDArray mean,
+        String source,
+        String layout,
+        String stored,
+        double scale,
+        String scaleSource,
+        DataLocation location) {
 
     /** The attachment of a model that holds the factor its inputs were multiplied by (after centring). */
     static final String SCALE_ATTACHMENT = "data_scale";
@@ -67,8 +74,10 @@ record TrainingData(Dataset dataset, INDArray mean, String source, String layout
         String why;
         if (option.equalsIgnoreCase("auto")) {
             double rms = rootMeanSquare();
-            Cli.require(rms > 0 && Double.isFinite(rms), "--scale auto: the values of " + dataset.description()
-                    + (mean != null ? " (centred)" : "") + " have a root mean square of " + rms + ", which gives no scale");
+            Cli.require(
+                    rms > 0 && Double.isFinite(rms),
+                    "--scale auto: the values of " + dataset.description() + (mean != null ? " (centred)" : "")
+                            + " have a root mean square of " + rms + ", which gives no scale");
             factor = 1.0 / rms;
             why = String.format(Locale.ROOT, "--scale auto: 1 / root mean square %.6g", rms);
         } else {
@@ -91,8 +100,10 @@ record TrainingData(Dataset dataset, INDArray mean, String source, String layout
             scaled = s.scaled(factor);
         } else if (dataset instanceof InMemoryDataset d) {
             d.matrix().muli(factor); // this run's own matrix
-            Cli.require(dev.saekit.tensor.Tensors.allFinite(d.matrix()), "--scale " + option + " makes values of "
-                    + dataset.description() + " overflow " + dataset.dtype() + "; give a smaller factor");
+            Cli.require(
+                    dev.saekit.tensor.Tensors.allFinite(d.matrix()),
+                    "--scale " + option + " makes values of " + dataset.description() + " overflow " + dataset.dtype()
+                            + "; give a smaller factor");
             scaled = d;
         } else {
             throw new IllegalStateException("cannot scale " + dataset);
@@ -135,18 +146,37 @@ record TrainingData(Dataset dataset, INDArray mean, String source, String layout
         void check(long rows, long cols) throws CliException;
     }
 
-    static TrainingData load(Path data, String name, int rowAxes, Path labelsFile, boolean center, DType dtype, int bufferRows,
-            int batchSize) throws CliException {
-        return load(data, name, rowAxes, labelsFile, center, dtype, bufferRows, batchSize, (rows, cols) -> { });
+    static TrainingData load(
+            Path data,
+            String name,
+            int rowAxes,
+            Path labelsFile,
+            boolean center,
+            DType dtype,
+            int bufferRows,
+            int batchSize)
+            throws CliException {
+        return load(data, name, rowAxes, labelsFile, center, dtype, bufferRows, batchSize, (rows, cols) -> {});
     }
 
     /** As {@link #load}, with {@code beforeLoading} run on the data's shape before its values are read. */
-    static TrainingData load(Path data, String name, int rowAxes, Path labelsFile, boolean center, DType dtype, int bufferRows,
-            int batchSize, ShapeCheck beforeLoading) throws CliException {
+    static TrainingData load(
+            Path data,
+            String name,
+            int rowAxes,
+            Path labelsFile,
+            boolean center,
+            DType dtype,
+            int bufferRows,
+            int batchSize,
+            ShapeCheck beforeLoading)
+            throws CliException {
         Cli.require(rowAxes >= 1, "--row-axes must be >= 1, was " + rowAxes);
         if (data == null) {
             Cli.require(labelsFile == null, "--labels describes the rows of --data; give --data as well");
-            Cli.require(name == null && rowAxes == 1, "--name and --row-axes describe the arrays of --data; give --data as well");
+            Cli.require(
+                    name == null && rowAxes == 1,
+                    "--name and --row-axes describe the arrays of --data; give --data as well");
             TrainingData embedded = embedded(center, dtype);
             beforeLoading.check(embedded.dataset().rows(), embedded.dataset().cols());
             return embedded;
@@ -168,7 +198,8 @@ record TrainingData(Dataset dataset, INDArray mean, String source, String layout
             if (!location.isSingleFile()) {
                 requireRowsFit(location, "a shuffle buffer of", bufferRows, "--buffer-rows");
             }
-            return location.isSingleFile() ? inMemory(location, labelsFile, center, dtype)
+            return location.isSingleFile()
+                    ? inMemory(location, labelsFile, center, dtype)
                     : streamed(location, labelsFile, center, dtype, bufferRows);
         } catch (IOException | RuntimeException e) {
             throw DataErrors.of(e, where, name != null);
@@ -177,14 +208,15 @@ record TrainingData(Dataset dataset, INDArray mean, String source, String layout
 
     private static TrainingData embedded(boolean center, DType dtype) throws CliException {
         try {
-            InMemoryDataset data = InMemoryDataset.of(EmbeddedData.vectors(), EmbeddedData.words(), EmbeddedData.DESCRIPTION)
+            InMemoryDataset data = InMemoryDataset.of(
+                            EmbeddedData.vectors(), EmbeddedData.words(), EmbeddedData.DESCRIPTION)
                     .withDType(dtype);
             if (!center) {
                 return new TrainingData(data, null, EmbeddedData.DESCRIPTION, null, null, null);
             }
             INDArray mean = data.matrix().castTo(DataType.DOUBLE).mean(0).castTo(dtype.nd4j());
-            InMemoryDataset centred = InMemoryDataset.of(data.matrix().subRowVector(mean), data.labels().orElse(null),
-                    EmbeddedData.DESCRIPTION);
+            InMemoryDataset centred = InMemoryDataset.of(
+                    data.matrix().subRowVector(mean), data.labels().orElse(null), EmbeddedData.DESCRIPTION);
             return new TrainingData(centred, mean, EmbeddedData.DESCRIPTION, null, null, null);
         } catch (IOException e) {
             throw new CliException(SaekitCli.EXIT_INPUT, "cannot read the embedded data: " + e.getMessage());
@@ -197,8 +229,10 @@ record TrainingData(Dataset dataset, INDArray mean, String source, String layout
         List<String> labels = labelsFile == null ? null : readLabels(labelsFile);
         if (labels != null && labels.size() != location.rows()) {
             boolean flattened = location.arrays().get(0).layout().flattened();
-            throw new CliException(SaekitCli.EXIT_INPUT, "--labels " + labelsFile + " has " + labels.size() + " lines but "
-                    + source + " has " + location.rows() + " rows" + (flattened ? " (" + location.layoutText() + ")" : ""));
+            throw new CliException(
+                    SaekitCli.EXIT_INPUT,
+                    "--labels " + labelsFile + " has " + labels.size() + " lines but " + source + " has "
+                            + location.rows() + " rows" + (flattened ? " (" + location.layoutText() + ")" : ""));
         }
         InMemoryDataset data = InMemoryDataset.of(location.load(dtype), labels, source);
         if (!center) {
@@ -212,20 +246,29 @@ record TrainingData(Dataset dataset, INDArray mean, String source, String layout
     /** The stored element types: {@code uint8}, {@code float16 and float32}, {@code int8, uint8 and float64}. */
     private static String stored(DataLocation location) {
         List<String> types = location.dtypes().stream().map(ElementType::label).toList();
-        return types.size() == 1 ? types.get(0)
+        return types.size() == 1
+                ? types.get(0)
                 : String.join(", ", types.subList(0, types.size() - 1)) + " and " + types.get(types.size() - 1);
     }
 
-    private static TrainingData streamed(DataLocation location, Path labelsFile, boolean center, DType dtype, int bufferRows)
+    private static TrainingData streamed(
+            DataLocation location, Path labelsFile, boolean center, DType dtype, int bufferRows)
             throws IOException, CliException {
         if (labelsFile != null) {
-            throw new CliException(SaekitCli.EXIT_USAGE, "--labels needs --data to be one file; " + location.location()
-                    + " is a directory or glob of shards, which are streamed and not labelled");
+            throw new CliException(
+                    SaekitCli.EXIT_USAGE,
+                    "--labels needs --data to be one file; " + location.location()
+                            + " is a directory or glob of shards, which are streamed and not labelled");
         }
-        // the shards' headers are checked (and compressed shards decompressed) first; then every value and every shard's
-        // integrity (sizes, CRC-32, trailing bytes) are checked in one sequential pass that also gives the mean, so that
+        // the shards' headers are checked (and compressed shards decompressed) first; then every value and every
+        // shard's
+        // integrity (sizes, CRC-32, trailing bytes) are checked in one sequential pass that also gives the mean, so
+        // that
         // nothing is found wrong mid-epoch (mapped reads during training check values again, not CRCs)
-        ShardedDataset shards = ShardedDataset.builder(location).dtype(dtype).bufferRows(bufferRows).build();
+        ShardedDataset shards = ShardedDataset.builder(location)
+                .dtype(dtype)
+                .bufferRows(bufferRows)
+                .build();
         INDArray mean;
         try {
             mean = location.meanRow(dtype);
@@ -234,24 +277,31 @@ record TrainingData(Dataset dataset, INDArray mean, String source, String layout
             throw e;
         }
         if (!center) {
-            return new TrainingData(shards, null, location.location(), location.layoutText(), stored(location), location);
+            return new TrainingData(
+                    shards, null, location.location(), location.layoutText(), stored(location), location);
         }
-        return new TrainingData(shards.centred(mean), mean, location.location(), location.layoutText(), stored(location), location);
+        return new TrainingData(
+                shards.centred(mean), mean, location.location(), location.layoutText(), stored(location), location);
     }
 
     /**
      * Refuses rows so wide that {@code count} of them (a batch, the shuffle buffer) are more values
      * than one array holds, naming the option that sets {@code count}.
      */
-    private static void requireRowsFit(DataLocation location, String what, int count, String option) throws CliException {
+    private static void requireRowsFit(DataLocation location, String what, int count, String option)
+            throws CliException {
         long rows = Math.min(count, Math.max(1, location.rows()));
         long most = Integer.MAX_VALUE - 8;
         if (location.cols() > 0 && rows * (double) location.cols() > most) {
             long fits = most / location.cols();
-            throw new CliException(SaekitCli.EXIT_MEMORY, location.describe() + ": " + what + " " + rows + " rows of width "
-                    + location.cols() + " (" + location.layoutText() + ") is more values than one array holds (" + most + "); "
-                    + (fits > 0 ? "use " + option + " " + fits + " or less, or " : "") + "read it with more --row-axes so that rows"
-                    + " are narrower");
+            throw new CliException(
+                    SaekitCli.EXIT_MEMORY,
+                    location.describe() + ": " + what + " " + rows + " rows of width "
+                            + location.cols() + " (" + location.layoutText() + ") is more values than one array holds ("
+                            + most + "); "
+                            + (fits > 0 ? "use " + option + " " + fits + " or less, or " : "")
+                            + "read it with more --row-axes so that rows"
+                            + " are narrower");
         }
     }
 
@@ -260,26 +310,40 @@ record TrainingData(Dataset dataset, INDArray mean, String source, String layout
         double bytes = (double) location.rows() * location.cols() * (dtype == DType.FLOAT32 ? 4 : 8);
         Optional<MemoryBudget.Limit> limit = MemoryBudget.system().available();
         if (limit.isPresent() && bytes > limit.get().bytes()) {
-            throw new CliException(SaekitCli.EXIT_MEMORY, location.describe() + ": " + location.rows() + " x " + location.cols()
-                    + " " + dtype + " = " + MemoryBudget.format((long) Math.min(bytes, Long.MAX_VALUE)) + " is more than the memory"
-                    + " this process may use, " + limit.get() + "; stream it instead: give --data its directory or a glob that"
-                    + " matches it (shards are read through a shuffle buffer of --buffer-rows rows)");
+            throw new CliException(
+                    SaekitCli.EXIT_MEMORY,
+                    location.describe() + ": " + location.rows() + " x " + location.cols()
+                            + " " + dtype + " = " + MemoryBudget.format((long) Math.min(bytes, Long.MAX_VALUE))
+                            + " is more than the memory"
+                            + " this process may use, " + limit.get()
+                            + "; stream it instead: give --data its directory or a glob that"
+                            + " matches it (shards are read through a shuffle buffer of --buffer-rows rows)");
         }
     }
 
     /** One label per line of {@code file}; a file that is not UTF-8 text is refused naming it and the first bad byte. */
     static List<String> readLabels(Path file) throws IOException, CliException {
         if (!Files.isRegularFile(file)) {
-            throw new CliException(SaekitCli.EXIT_INPUT, Files.exists(file) ? "--labels " + file + " is not a regular file"
-                    : "--labels " + file + ": file not found");
+            throw new CliException(
+                    SaekitCli.EXIT_INPUT,
+                    Files.exists(file)
+                            ? "--labels " + file + " is not a regular file"
+                            : "--labels " + file + ": file not found");
         }
         java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(Files.readAllBytes(file));
         java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
         java.nio.CharBuffer chars = java.nio.CharBuffer.allocate(bytes.remaining());
         java.nio.charset.CoderResult r = utf8.decode(bytes, chars, true);
         if (r.isError()) {
-            throw new CliException(SaekitCli.EXIT_INPUT, String.format(Locale.ROOT, "--labels %s is not UTF-8 text (byte 0x%02x at "
-                    + "offset %d); give a text file of one label per line", file, bytes.get(bytes.position()) & 0xFF, bytes.position()));
+            throw new CliException(
+                    SaekitCli.EXIT_INPUT,
+                    String.format(
+                            Locale.ROOT,
+                            "--labels %s is not UTF-8 text (byte 0x%02x at "
+                                    + "offset %d); give a text file of one label per line",
+                            file,
+                            bytes.get(bytes.position()) & 0xFF,
+                            bytes.position()));
         }
         utf8.flush(chars);
         chars.flip();
@@ -293,7 +357,17 @@ record TrainingData(Dataset dataset, INDArray mean, String source, String layout
     DataProvenance provenance(String array) {
         String description = describe();
         return location == null
-                ? new DataProvenance(null, null, 1, List.of(), List.of(), mean != null, scale, dataset.rows(), dataset.cols(), description)
+                ? new DataProvenance(
+                        null,
+                        null,
+                        1,
+                        List.of(),
+                        List.of(),
+                        mean != null,
+                        scale,
+                        dataset.rows(),
+                        dataset.cols(),
+                        description)
                 : DataProvenance.of(location, array, mean != null, scale, dataset.rows(), dataset.cols(), description);
     }
 
@@ -304,18 +378,25 @@ record TrainingData(Dataset dataset, INDArray mean, String source, String layout
     String describe() {
         String streamed = "";
         if (dataset instanceof ShardedDataset s) {
-            streamed = String.format(Locale.ROOT, ", streamed through a shuffle buffer of %d rows (%.1f MiB)",
-                    Math.min(s.bufferRows(), s.rows()), s.bufferBytes() / 1048576.0);
+            streamed = String.format(
+                    Locale.ROOT,
+                    ", streamed through a shuffle buffer of %d rows (%.1f MiB)",
+                    Math.min(s.bufferRows(), s.rows()),
+                    s.bufferBytes() / 1048576.0);
             if (s.decompressedShards() > 0) {
-                streamed += ", " + s.decompressedShards() + " compressed shard" + (s.decompressedShards() == 1 ? "" : "s")
-                        + " decompressed once into a scratch file in " + s.scratchDir() + " (" + MemoryBudget.format(s.scratchBytes())
-                        + ", released when the run ends)";
+                streamed +=
+                        ", " + s.decompressedShards() + " compressed shard" + (s.decompressedShards() == 1 ? "" : "s")
+                                + " decompressed once into a scratch file in " + s.scratchDir() + " ("
+                                + MemoryBudget.format(s.scratchBytes())
+                                + ", released when the run ends)";
             }
         }
         String matrix = layout == null ? dataset.rows() + " rows x " + dataset.cols() : layout;
-        String type = stored == null || stored.equals(dataset.dtype().label()) ? dataset.dtype().label()
+        String type = stored == null || stored.equals(dataset.dtype().label())
+                ? dataset.dtype().label()
                 : stored + " read as " + dataset.dtype();
-        return dataset.description() + ": " + matrix + ", " + type + (mean != null ? ", centred (mean row subtracted)" : "")
+        return dataset.description() + ": " + matrix + ", " + type
+                + (mean != null ? ", centred (mean row subtracted)" : "")
                 + (scale != 1.0 ? String.format(Locale.ROOT, ", scaled by %.6g (%s)", scale, scaleSource) : "")
                 + (dataset.labels().isPresent() ? ", labelled" : "") + streamed;
     }

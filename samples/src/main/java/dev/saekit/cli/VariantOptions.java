@@ -31,94 +31,153 @@ import picocli.CommandLine.ParseResult;
 public final class VariantOptions {
 
     static {
-        // the --variant help lists the engine's variants, a line each (picocli reads ${saekit.variants} from the system properties)
-        System.setProperty("saekit.variants", VariantSpec.kinds().stream()
-                .map(k -> String.format(Locale.ROOT, "  %-11s %s", k.name(), k.description()))
-                .collect(Collectors.joining("\n")));
+        // the --variant help lists the engine's variants, a line each (picocli reads ${saekit.variants} from the system
+        // properties)
+        System.setProperty(
+                "saekit.variants",
+                VariantSpec.kinds().stream()
+                        .map(k -> String.format(Locale.ROOT, "  %-11s %s", k.name(), k.description()))
+                        .collect(Collectors.joining("\n")));
     }
 
-    @Option(names = "--variant", paramLabel = "NAME", defaultValue = "vanilla",
+    @Option(
+            names = "--variant",
+            paramLabel = "NAME",
+            defaultValue = "vanilla",
             description = {"The SAE variant. Default: ${DEFAULT-VALUE}.", "${saekit.variants}"})
     String variant;
 
-    @Option(names = "--k", paramLabel = "K",
+    @Option(
+            names = "--k",
+            paramLabel = "K",
             description = "topk, batchtopk, matryoshka: codes kept per sample (default " + TopKSpec.DEFAULT_K
                     + "); mp, omp: pursuit steps (default " + MpSpec.DEFAULT_STEPS + ").")
     Integer k;
 
-    @Option(names = "--momentum", paramLabel = "M",
+    @Option(
+            names = "--momentum",
+            paramLabel = "M",
             description = "batchtopk, matryoshka: momentum of the running threshold used in evaluation. Default: "
                     + BatchTopKSpec.DEFAULT_MOMENTUM + ".")
     Double momentum;
 
-    @Option(names = "--kernel", paramLabel = "NAME",
-            description = "jumprelu: pseudo-derivative kernel: rectangle, gaussian, triangular, cosine, epanechnikov, quartic, "
-                    + "silverman or cauchy. Default: silverman.")
+    @Option(
+            names = "--kernel",
+            paramLabel = "NAME",
+            description =
+                    "jumprelu: pseudo-derivative kernel: rectangle, gaussian, triangular, cosine, epanechnikov, quartic, "
+                            + "silverman or cauchy. Default: silverman.")
     String kernel;
 
-    @Option(names = "--bandwidth", paramLabel = "EPS",
+    @Option(
+            names = "--bandwidth",
+            paramLabel = "EPS",
             description = "jumprelu: kernel bandwidth (> 0). Default: " + JumpReluSpec.DEFAULT_BANDWIDTH + ".")
     Float bandwidth;
 
-    @Option(names = "--dropout", paramLabel = "P",
-            description = "mp, omp: probability of dropping each atom for a training forward, in [0, 1). Default: none.")
+    @Option(
+            names = "--dropout",
+            paramLabel = "P",
+            description =
+                    "mp, omp: probability of dropping each atom for a training forward, in [0, 1). Default: none.")
     Double dropout;
 
-    @Option(names = "--max-iter", paramLabel = "N",
-            description = "omp: iterations of the non-negative least squares per step. Default: " + OmpSpec.DEFAULT_MAX_ITER + ".")
+    @Option(
+            names = "--max-iter",
+            paramLabel = "N",
+            description = "omp: iterations of the non-negative least squares per step. Default: "
+                    + OmpSpec.DEFAULT_MAX_ITER + ".")
     Integer maxIter;
 
-    @Option(names = "--nesting", paramLabel = "K", split = ",",
-            description = "msae: the k of each nesting level, comma-separated. Default: 8,16,32 (those up to --concepts).")
+    @Option(
+            names = "--nesting",
+            paramLabel = "K",
+            split = ",",
+            description =
+                    "msae: the k of each nesting level, comma-separated. Default: 8,16,32 (those up to --concepts).")
     List<Integer> nesting;
 
-    @Option(names = "--prefixes", paramLabel = "M", split = ",",
-            description = "matryoshka: dictionary prefix sizes, comma-separated (the full dictionary is always the last "
-                    + "level). Default: concepts/16, concepts/4.")
+    @Option(
+            names = "--prefixes",
+            paramLabel = "M",
+            split = ",",
+            description =
+                    "matryoshka: dictionary prefix sizes, comma-separated (the full dictionary is always the last "
+                            + "level). Default: concepts/16, concepts/4.")
     List<Integer> prefixes;
 
-    @Option(names = "--soft-cap", paramLabel = "S",
+    @Option(
+            names = "--soft-cap",
+            paramLabel = "S",
             description = "msae: soft cap s of s*tanh(z/s) on the codes; 0 turns it off. Default: "
                     + MatryoshkaSae.DEFAULT_SOFT_CAP + ".")
     Double softCap;
 
-    @Option(names = "--level-weights", paramLabel = "KIND", defaultValue = "uw",
-            description = "msae, matryoshka: weights of the nested losses: uw (uniform) or rw (largest on the smallest level). "
-                    + "Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--level-weights",
+            paramLabel = "KIND",
+            defaultValue = "uw",
+            description =
+                    "msae, matryoshka: weights of the nested losses: uw (uniform) or rw (largest on the smallest level). "
+                            + "Default: ${DEFAULT-VALUE}.")
     String levelWeights;
 
-    @Option(names = "--level-loss", paramLabel = "KIND", defaultValue = "mse",
+    @Option(
+            names = "--level-loss",
+            paramLabel = "KIND",
+            defaultValue = "mse",
             description = "msae, matryoshka: loss of each level: mse or nmse. Default: ${DEFAULT-VALUE}.")
     String levelLoss;
 
-    @Option(names = "--archetypal", paramLabel = "N", defaultValue = "0",
-            description = "Any variant but msae: use a relaxed archetypal dictionary over N candidate points picked by k-means "
-                    + "on the data (N >= --concepts; 0 = the default dictionary). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--archetypal",
+            paramLabel = "N",
+            defaultValue = "0",
+            description =
+                    "Any variant but msae: use a relaxed archetypal dictionary over N candidate points picked by k-means "
+                            + "on the data (N >= --concepts; 0 = the default dictionary). Default: ${DEFAULT-VALUE}.")
     int archetypal;
 
-    @Option(names = "--delta", paramLabel = "D", defaultValue = "1.0",
+    @Option(
+            names = "--delta",
+            paramLabel = "D",
+            defaultValue = "1.0",
             description = "With --archetypal: bound on each atom's relaxation norm. Default: ${DEFAULT-VALUE}.")
     double delta;
 
-    @Option(names = "--aux", paramLabel = "KIND",
-            description = "An auxiliary loss term: none, topk_aux (overcomplete's top-k auxiliary term), auxk (AuxK of Gao et al. "
-                    + "as SAELens computes it: dead latents explain the residual), auxk_sparsify (sparsify's AuxK), "
-                    + "reanimation, mp_revive (matching pursuit). Default: auxk for topk, batchtopk and matryoshka (keeps "
-                    + "concepts from dying), none for the others.")
+    @Option(
+            names = "--aux",
+            paramLabel = "KIND",
+            description =
+                    "An auxiliary loss term: none, topk_aux (overcomplete's top-k auxiliary term), auxk (AuxK of Gao et al. "
+                            + "as SAELens computes it: dead latents explain the residual), auxk_sparsify (sparsify's AuxK), "
+                            + "reanimation, mp_revive (matching pursuit). Default: auxk for topk, batchtopk and matryoshka (keeps "
+                            + "concepts from dying), none for the others.")
     String aux;
 
-    @Option(names = "--aux-weight", paramLabel = "W",
-            description = "Weight of --aux: topk_aux 0.1, auxk and auxk_sparsify 1/32, reanimation 0.1, mp_revive 0.01 by default.")
+    @Option(
+            names = "--aux-weight",
+            paramLabel = "W",
+            description =
+                    "Weight of --aux: topk_aux 0.1, auxk and auxk_sparsify 1/32, reanimation 0.1, mp_revive 0.01 by default.")
     Double auxWeight;
 
-    @Option(names = "--aux-k", paramLabel = "K", defaultValue = "0",
-            description = "auxk, auxk_sparsify: dead latents per row that explain the residual; 0: half the input width. "
-                    + "Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--aux-k",
+            paramLabel = "K",
+            defaultValue = "0",
+            description =
+                    "auxk, auxk_sparsify: dead latents per row that explain the residual; 0: half the input width. "
+                            + "Default: ${DEFAULT-VALUE}.")
     int auxK;
 
-    @Option(names = "--aux-window", paramLabel = "STEPS", defaultValue = "0",
-            description = "auxk, auxk_sparsify: a latent is dead when it did not fire in the last window of this many steps; "
-                    + "0: the last epoch. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--aux-window",
+            paramLabel = "STEPS",
+            defaultValue = "0",
+            description =
+                    "auxk, auxk_sparsify: a latent is dead when it did not fire in the last window of this many steps; "
+                            + "0: the last epoch. Default: ${DEFAULT-VALUE}.")
     long auxWindow;
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -169,8 +228,10 @@ public final class VariantOptions {
 
     /** An engine setting error in the words of the command line: the option, and --concepts for the number of concepts. */
     static CliException invalid(InvalidSettingException e) {
-        return new CliException(SaekitCli.EXIT_USAGE, option(e.setting()) + " must be "
-                + e.requirement().replace("(the number of concepts)", "(--concepts)") + ", was " + e.value());
+        return new CliException(
+                SaekitCli.EXIT_USAGE,
+                option(e.setting()) + " must be " + e.requirement().replace("(the number of concepts)", "(--concepts)")
+                        + ", was " + e.value());
     }
 
     /** The auxiliary term: {@code --aux}, else AuxK for the variants that select their codes by top-k, else none. */
@@ -189,31 +250,50 @@ public final class VariantOptions {
         ParseResult given = spec.commandLine().getParseResult();
         for (String setting : settings().keySet()) {
             if (given.hasMatchedOption(option(setting)) && !kind.reads(setting)) {
-                throw new CliException(SaekitCli.EXIT_USAGE, option(setting) + " does not apply to --variant " + kind.name()
-                        + " (it is read by " + VariantSpec.kinds().stream().filter(x -> x.reads(setting)).map(VariantKind::name)
-                        .collect(Collectors.joining(", ")) + ")");
+                throw new CliException(
+                        SaekitCli.EXIT_USAGE,
+                        option(setting) + " does not apply to --variant " + kind.name()
+                                + " (it is read by "
+                                + VariantSpec.kinds().stream()
+                                        .filter(x -> x.reads(setting))
+                                        .map(VariantKind::name)
+                                        .collect(Collectors.joining(", "))
+                                + ")");
             }
         }
         for (String option : List.of("--level-weights", "--level-loss")) {
             if (given.hasMatchedOption(option) && !v.nested()) {
-                throw new CliException(SaekitCli.EXIT_USAGE, option + " does not apply to --variant " + kind.name()
-                        + " (it is read by the nested variants: " + VariantSpec.kinds().stream()
-                        .filter(x -> x.defaults().apply(SaeConfig.of(1, 64)).nested()) // a kind's defaults tell its nature
-                        .map(VariantKind::name).collect(Collectors.joining(", ")) + ")");
+                throw new CliException(
+                        SaekitCli.EXIT_USAGE,
+                        option + " does not apply to --variant " + kind.name()
+                                + " (it is read by the nested variants: "
+                                + VariantSpec.kinds().stream()
+                                        .filter(x -> x.defaults()
+                                                .apply(SaeConfig.of(1, 64))
+                                                .nested()) // a kind's defaults tell its nature
+                                        .map(VariantKind::name)
+                                        .collect(Collectors.joining(", "))
+                                + ")");
             }
         }
         if (given.hasMatchedOption("--delta") && archetypal == 0) {
-            throw new CliException(SaekitCli.EXIT_USAGE, "--delta bounds the archetypal dictionary's relaxation: give --archetypal N too");
+            throw new CliException(
+                    SaekitCli.EXIT_USAGE,
+                    "--delta bounds the archetypal dictionary's relaxation: give --archetypal N too");
         }
         String auxKind = auxKind(v);
         boolean auxK = auxKind.equals("auxk") || auxKind.equals("auxk_sparsify");
         for (String option : List.of("--aux-k", "--aux-window")) {
             if (given.hasMatchedOption(option) && !auxK) {
-                throw new CliException(SaekitCli.EXIT_USAGE, option + " applies to --aux auxk and auxk_sparsify, not to --aux " + auxKind);
+                throw new CliException(
+                        SaekitCli.EXIT_USAGE,
+                        option + " applies to --aux auxk and auxk_sparsify, not to --aux " + auxKind);
             }
         }
         if (given.hasMatchedOption("--aux-weight") && auxKind.equals("none")) {
-            throw new CliException(SaekitCli.EXIT_USAGE, "--aux-weight weighs the --aux term, and --aux is none for --variant " + kind.name());
+            throw new CliException(
+                    SaekitCli.EXIT_USAGE,
+                    "--aux-weight weighs the --aux term, and --aux is none for --variant " + kind.name());
         }
         Cli.require(archetypal >= 0, "--archetypal must be >= 0 (0: the default dictionary), was " + archetypal);
         Cli.require(delta > 0 && Double.isFinite(delta), "--delta must be finite and > 0, was " + delta);

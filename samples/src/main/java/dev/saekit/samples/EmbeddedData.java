@@ -19,8 +19,7 @@ public final class EmbeddedData {
     public static final String DESCRIPTION = "GloVe 6B 100-d vectors of the 10,000 most frequent words (embedded)";
     private static final String DIR = "/dev/saekit/samples/data/";
 
-    private EmbeddedData() {
-    }
+    private EmbeddedData() {}
 
     /** The vectors, float32 [10000, 100]. */
     public static INDArray vectors() throws IOException {
@@ -31,7 +30,8 @@ public final class EmbeddedData {
 
     /** The words, row i of {@link #vectors()} being word i. */
     public static List<String> words() throws IOException {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(open("glove-words.txt"), StandardCharsets.UTF_8))) {
+        try (BufferedReader r =
+                new BufferedReader(new InputStreamReader(open("glove-words.txt"), StandardCharsets.UTF_8))) {
             return r.lines().collect(Collectors.toList());
         }
     }

@@ -22,15 +22,43 @@ fun main(args: Array<String>) {
     val data = shards(dir.toString(), bufferRows = 4096).centered()
     println("data     ${data.description()}: ${data.rows()} rows x ${data.cols()}")
 
-    val model = sae { input(data.cols()); concepts(512); batchTopK(16) }
-    val run = train(model, data) {
-        epochs = 5; batchSize = 512
-        optimizer = adam(lr = 1e-2); schedule = cosine(warmup = 0.05, minFactor = 0.1)
-        onEpoch { println(String.format(Locale.ROOT, "epoch %d  loss %.5f  r2 %.4f  L0 %.1f", it.epoch() + 1, it.loss(), it.r2(), it.l0())) }
+    val model = sae {
+        input(data.cols())
+        concepts(512)
+        batchTopK(16)
     }
+    val run =
+        train(model, data) {
+            epochs = 5
+            batchSize = 512
+            optimizer = adam(lr = 1e-2)
+            schedule = cosine(warmup = 0.05, minFactor = 0.1)
+            onEpoch {
+                println(
+                    String.format(
+                        Locale.ROOT,
+                        "epoch %d  loss %.5f  r2 %.4f  L0 %.1f",
+                        it.epoch() + 1,
+                        it.loss(),
+                        it.r2(),
+                        it.l0(),
+                    )
+                )
+            }
+        }
     val m = evaluate(model, data)
-    println(String.format(Locale.ROOT, "metrics  r2 %.4f, L0 %.2f, dead fraction %.4f over %d rows, %d steps in %.1f s",
-        m.r2(), m.l0(), m.deadFraction(), m.rows(), run.steps, run.seconds))
+    println(
+        String.format(
+            Locale.ROOT,
+            "metrics  r2 %.4f, L0 %.2f, dead fraction %.4f over %d rows, %d steps in %.1f s",
+            m.r2(),
+            m.l0(),
+            m.deadFraction(),
+            m.rows(),
+            run.steps,
+            run.seconds,
+        )
+    )
     args.getOrNull(1)?.let { println("saved    ${model.save(Paths.get(it))}") }
 }
 

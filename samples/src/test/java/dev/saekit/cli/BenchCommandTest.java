@@ -12,8 +12,22 @@ class BenchCommandTest {
 
     @Test
     void aSmallBenchmarkPrintsOneJsonObjectWithEveryField() throws Exception {
-        CliRun run = CliRun.of("bench", "--variant", "batchtopk", "--input", "16", "--concepts", "64", "--k", "4",
-                "--batch", "32", "--steps", "3", "--warmup", "1");
+        CliRun run = CliRun.of(
+                "bench",
+                "--variant",
+                "batchtopk",
+                "--input",
+                "16",
+                "--concepts",
+                "64",
+                "--k",
+                "4",
+                "--batch",
+                "32",
+                "--steps",
+                "3",
+                "--warmup",
+                "1");
         assertEquals(0, run.exitCode(), run.err());
         JsonNode json = new ObjectMapper().readTree(run.out().strip());
         assertEquals("batchtopk", json.get("variant").asText());
@@ -25,8 +39,10 @@ class BenchCommandTest {
         for (String field : new String[] {"encoder_gemm_s", "encoder_gemm_share"}) { // a tiny product may round to 0
             assertTrue(json.has(field) && json.get(field).asDouble() >= 0, field + " in " + json);
         }
-        assertTrue(json.get("min_s_per_step").asDouble() <= json.get("median_s_per_step").asDouble());
-        assertTrue(json.get("median_s_per_step").asDouble() <= json.get("max_s_per_step").asDouble());
+        assertTrue(json.get("min_s_per_step").asDouble()
+                <= json.get("median_s_per_step").asDouble());
+        assertTrue(json.get("median_s_per_step").asDouble()
+                <= json.get("max_s_per_step").asDouble());
         double expected = 32 / json.get("median_s_per_step").asDouble(); // from the median as printed (microseconds)
         assertEquals(expected, json.get("samples_per_s").asDouble(), expected * 0.01);
         assertTrue(json.get("peak_rss_mb").asLong() > 0, json.toString());

@@ -17,18 +17,23 @@ class CliDocsTest {
     void everyCommandAndOptionIsInTheCommandLineReference() throws IOException {
         Path doc = Path.of("..", "docs", "cli.md");
         String text = Files.readString(doc);
-        for (Map.Entry<String, CommandLine> command : new CommandLine(new SaekitCli()).getSubcommands().entrySet()) {
+        for (Map.Entry<String, CommandLine> command :
+                new CommandLine(new SaekitCli()).getSubcommands().entrySet()) {
             if (command.getKey().equals("help")) {
                 continue;
             }
-            assertTrue(text.contains("## `saekit " + command.getKey() + "`"), "saekit " + command.getKey()
-                    + " has no section in " + doc.toAbsolutePath());
+            assertTrue(
+                    text.contains("## `saekit " + command.getKey() + "`"),
+                    "saekit " + command.getKey() + " has no section in " + doc.toAbsolutePath());
             for (OptionSpec o : command.getValue().getCommandSpec().options()) {
                 if (o.usageHelp() || o.versionHelp()) {
                     continue;
                 }
                 String name = o.longestName();
-                assertTrue(text.contains("`" + name) || text.contains("`--[no-]" + name.replace("--no-", "").substring(2)),
+                assertTrue(
+                        text.contains("`" + name)
+                                || text.contains(
+                                        "`--[no-]" + name.replace("--no-", "").substring(2)),
                         "saekit " + command.getKey() + " " + name + " is not documented in " + doc.toAbsolutePath());
             }
         }

@@ -54,8 +54,23 @@ class DataInfoCommandTest {
         Path file = tmp.resolve("x.npy");
         Npy.write(file, Tensors.matrix(DType.FLOAT64, new double[][] {{1, 2}, {3, 6}}));
         JsonNode json = info(file.toString());
-        assertEquals(List.of("path", "format", "dtype", "shape", "row_axes", "matrix", "rows", "cols", "count", "non_finite", "mean",
-                "std", "min", "max"), iterable(json.fieldNames()));
+        assertEquals(
+                List.of(
+                        "path",
+                        "format",
+                        "dtype",
+                        "shape",
+                        "row_axes",
+                        "matrix",
+                        "rows",
+                        "cols",
+                        "count",
+                        "non_finite",
+                        "mean",
+                        "std",
+                        "min",
+                        "max"),
+                iterable(json.fieldNames()));
         assertEquals(1, json.get("row_axes").asInt());
         assertEquals("[2, 2] as 2 rows x 2", json.get("matrix").asText());
         assertEquals(file.toString(), json.get("path").asText());
@@ -75,14 +90,17 @@ class DataInfoCommandTest {
 
     @Test
     void flattensTokensToRowsAndMatchesTheManifestStatistics() throws IOException {
-        // golden-io manifest, multi.safetensors "acts": F32 [37, 5, 13], mean -0.11364383202858401, std 2.061083126660252
-        JsonNode json = info(GOLDEN_IO.resolve("safetensors/multi.safetensors").toString(), "--name", "acts", "--row-axes", "2");
+        // golden-io manifest, multi.safetensors "acts": F32 [37, 5, 13], mean -0.11364383202858401, std
+        // 2.061083126660252
+        JsonNode json = info(
+                GOLDEN_IO.resolve("safetensors/multi.safetensors").toString(), "--name", "acts", "--row-axes", "2");
         assertEquals("safetensors", json.get("format").asText());
         assertEquals("acts", json.get("name").asText());
         assertEquals("float32", json.get("dtype").asText());
         assertEquals("[37,5,13]", json.get("shape").toString());
         assertEquals(2, json.get("row_axes").asInt());
-        assertEquals("flattened [37, 5, 13] to 185 rows x 13", json.get("matrix").asText());
+        assertEquals(
+                "flattened [37, 5, 13] to 185 rows x 13", json.get("matrix").asText());
         assertEquals(185, json.get("rows").asLong());
         assertEquals(13, json.get("cols").asLong());
         // NumPy's float64 statistics (pairwise sums: log2 n roundings) against data-info's (a compensated
@@ -92,7 +110,8 @@ class DataInfoCommandTest {
         double log2n = Math.ceil(Math.log(n) / Math.log(2));
         assertEquals(-0.11364383202858401, json.get("mean").asDouble(), (log2n + 2) * Math.ulp(7.67));
         double std = 2.061083126660252;
-        assertEquals(std, json.get("std").asDouble(), std * (6 * Math.sqrt(n) + log2n) * Math.ulp(1.0) + 2 * Math.ulp(std));
+        assertEquals(
+                std, json.get("std").asDouble(), std * (6 * Math.sqrt(n) + log2n) * Math.ulp(1.0) + 2 * Math.ulp(std));
         assertEquals(-7.065509796142578, json.get("min").asDouble(), 0.0);
         assertEquals(7.666133403778076, json.get("max").asDouble(), 0.0);
 
@@ -100,7 +119,11 @@ class DataInfoCommandTest {
         assertEquals("int64", labels.get("dtype").asText());
         assertEquals(37, labels.get("rows").asLong());
         assertEquals(1, labels.get("cols").asLong());
-        assertEquals(4.324324324324325, labels.get("mean").asDouble(), 0.0, "160 / 37: an exact sum of integers, one rounding");
+        assertEquals(
+                4.324324324324325,
+                labels.get("mean").asDouble(),
+                0.0,
+                "160 / 37: an exact sum of integers, one rounding");
     }
 
     @Test
@@ -108,7 +131,11 @@ class DataInfoCommandTest {
         JsonNode json = info(GOLDEN_IO.resolve("safetensors/multi.safetensors").toString(), "--name", "empty");
         assertEquals(0, json.get("rows").asLong());
         assertEquals(13, json.get("cols").asLong());
-        assertTrue(json.get("mean").isNull() && json.get("std").isNull() && json.get("min").isNull() && json.get("max").isNull(),
+        assertTrue(
+                json.get("mean").isNull()
+                        && json.get("std").isNull()
+                        && json.get("min").isNull()
+                        && json.get("max").isNull(),
                 json.toString());
     }
 
@@ -145,7 +172,9 @@ class DataInfoCommandTest {
         String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'a\nb': 1}";
         byte[] text = (dict + "\n").getBytes(StandardCharsets.ISO_8859_1);
         ByteBuffer b = ByteBuffer.allocate(10 + text.length + 8).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) text.length).put(text);
+        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0})
+                .putShort((short) text.length)
+                .put(text);
         Path file = tmp.resolve("newline.npy");
         Files.write(file, b.array());
         CliRun run = CliRun.of("data-info", file.toString());
@@ -167,43 +196,78 @@ class DataInfoCommandTest {
         Path multi = GOLDEN_IO.resolve("safetensors/multi.safetensors");
         CliRun run = CliRun.of("data-info", multi.toString());
         assertEquals(SaekitCli.EXIT_USAGE, run.exitCode());
-        assertEquals(List.of("saekit: error: " + multi + " holds 8 tensors; choose one by name: big_ints int64 [6], labels int64 [37],"
-                + " weight float64 [13, 7], acts float32 [37, 5, 13], empty float32 [0, 13], scalar float32 [], emb_bf16 bfloat16 [5, 13],"
-                + " bias_f16 float16 [13] (use --name NAME)"), run.errLines());
+        assertEquals(
+                List.of("saekit: error: " + multi
+                        + " holds 8 tensors; choose one by name: big_ints int64 [6], labels int64 [37],"
+                        + " weight float64 [13, 7], acts float32 [37, 5, 13], empty float32 [0, 13], scalar float32 [], emb_bf16 bfloat16 [5, 13],"
+                        + " bias_f16 float16 [13] (use --name NAME)"),
+                run.errLines());
 
         CliRun unknown = CliRun.of("data-info", multi.toString(), "--name", "nope");
         assertEquals(SaekitCli.EXIT_USAGE, unknown.exitCode());
-        assertTrue(unknown.err().startsWith("saekit: error: no tensor 'nope' in " + multi + "; it holds 8 tensors:"), unknown.err());
+        assertTrue(
+                unknown.err().startsWith("saekit: error: no tensor 'nope' in " + multi + "; it holds 8 tensors:"),
+                unknown.err());
     }
 
     @Test
     void aDirectoryOfShardsIsDescribedAsOneMatrix() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("shards"));
-        Npy.write(dir.resolve("a.npy"), Tensors.fromFlat(DType.FLOAT32, new double[] {1, 2, 3, 4, 5, 6, 7, 8}, 2, 2, 2));
+        Npy.write(
+                dir.resolve("a.npy"), Tensors.fromFlat(DType.FLOAT32, new double[] {1, 2, 3, 4, 5, 6, 7, 8}, 2, 2, 2));
         ZipBuilder zip = new ZipBuilder();
-        zip.add("x.npy", DataBytes.npy(1, DataBytes.dict("<f8", false, 1, 2, 2), DataBytes.doubles(java.nio.ByteOrder.LITTLE_ENDIAN,
-                9, 10, 11, 12)), true);
+        zip.add(
+                "x.npy",
+                DataBytes.npy(
+                        1,
+                        DataBytes.dict("<f8", false, 1, 2, 2),
+                        DataBytes.doubles(java.nio.ByteOrder.LITTLE_ENDIAN, 9, 10, 11, 12)),
+                true);
         Files.write(dir.resolve("b.npz"), zip.build());
         JsonNode json = info(dir.toString());
-        assertEquals(List.of("path", "format", "files", "formats", "dtype", "dtypes", "row_axes", "matrix", "rows", "cols", "count",
-                "non_finite", "mean", "std", "min", "max", "shards"), iterable(json.fieldNames()));
+        assertEquals(
+                List.of(
+                        "path",
+                        "format",
+                        "files",
+                        "formats",
+                        "dtype",
+                        "dtypes",
+                        "row_axes",
+                        "matrix",
+                        "rows",
+                        "cols",
+                        "count",
+                        "non_finite",
+                        "mean",
+                        "std",
+                        "min",
+                        "max",
+                        "shards"),
+                iterable(json.fieldNames()));
         assertEquals("shards", json.get("format").asText());
         assertEquals(2, json.get("files").asInt());
         assertEquals("[\"npy\",\"npz\"]", json.get("formats").toString());
         assertEquals("mixed", json.get("dtype").asText());
-        assertEquals("2 shards of shape [*, 2, 2], flattened to 3 rows x 4 in all", json.get("matrix").asText());
+        assertEquals(
+                "2 shards of shape [*, 2, 2], flattened to 3 rows x 4 in all",
+                json.get("matrix").asText());
         assertEquals(3, json.get("rows").asLong());
         assertEquals(4, json.get("cols").asLong());
         assertEquals(12, json.get("count").asLong());
         assertEquals(6.5, json.get("mean").asDouble(), 0.0); // 1..12
         assertEquals(12.0, json.get("max").asDouble(), 0.0);
-        assertEquals(dir.resolve("b.npz").toString(), json.get("shards").get(1).get("path").asText());
+        assertEquals(
+                dir.resolve("b.npz").toString(),
+                json.get("shards").get(1).get("path").asText());
         assertEquals("x", json.get("shards").get(1).get("name").asText());
         assertEquals(6, info(dir.toString(), "--row-axes", "2").get("rows").asLong());
         CliRun tooMany = CliRun.of("data-info", dir.toString(), "--row-axes", "4");
         assertEquals(SaekitCli.EXIT_USAGE, tooMany.exitCode());
-        assertEquals(List.of("saekit: error: " + dir.resolve("a.npy") + " holds shape [2, 2, 2] (3 axes); row axes 4 needs an array"
-                + " of at least 4 axes"), tooMany.errLines());
+        assertEquals(
+                List.of("saekit: error: " + dir.resolve("a.npy")
+                        + " holds shape [2, 2, 2] (3 axes); row axes 4 needs an array" + " of at least 4 axes"),
+                tooMany.errLines());
         assertEquals(2, info(dir + "/*.npy").get("rows").asLong());
     }
 
@@ -212,27 +276,37 @@ class DataInfoCommandTest {
         byte[] idx = DataBytes.idx(0x08, new long[] {2, 3}, new byte[] {1, 2, 3, 4, 5, 6});
         Path clean = Files.write(tmp.resolve("images-idx2-ubyte.gz"), DataBytes.gzip(idx));
         assertEquals(3.5, info(clean.toString()).get("mean").asDouble(), 0.0);
-        Path appended = Files.write(tmp.resolve("appended.gz"), DataBytes.concat(DataBytes.gzip(idx), "trailing".getBytes()));
+        Path appended =
+                Files.write(tmp.resolve("appended.gz"), DataBytes.concat(DataBytes.gzip(idx), "trailing".getBytes()));
         CliRun run = CliRun.of("data-info", appended.toString());
         assertEquals(1, run.exitCode(), run.out());
-        assertEquals(List.of("saekit: error: " + appended + ": 8 bytes follow the end of the gzip stream at byte "
-                + DataBytes.gzip(idx).length + " and do not start another gzip member; the file is damaged or something was"
-                + " appended to it"), run.errLines());
+        assertEquals(
+                List.of("saekit: error: " + appended + ": 8 bytes follow the end of the gzip stream at byte "
+                        + DataBytes.gzip(idx).length
+                        + " and do not start another gzip member; the file is damaged or something was"
+                        + " appended to it"),
+                run.errLines());
     }
 
     @Test
     @org.junit.jupiter.api.Timeout(60)
     void aFifoOrAnEmptyDirectoryIsOneLineAndNoHang() throws Exception {
         Path fifo = tmp.resolve("x.npy");
-        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0);
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0);
         CliRun run = CliRun.of("data-info", fifo.toString());
         assertEquals(1, run.exitCode());
-        assertEquals(List.of("saekit: error: " + fifo + ": is a FIFO (named pipe), not a regular file; saekit reads data from regular"
-                + " files, or from a directory or glob of them"), run.errLines());
+        assertEquals(
+                List.of("saekit: error: " + fifo
+                        + ": is a FIFO (named pipe), not a regular file; saekit reads data from regular"
+                        + " files, or from a directory or glob of them"),
+                run.errLines());
         Path empty = Files.createDirectories(tmp.resolve("empty"));
         CliRun none = CliRun.of("data-info", empty.toString());
         assertEquals(1, none.exitCode());
-        assertEquals(List.of("saekit: error: directory " + empty + " holds no data files (.npy, .npz, .safetensors, .idx or .idx.gz)"),
+        assertEquals(
+                List.of("saekit: error: directory " + empty
+                        + " holds no data files (.npy, .npz, .safetensors, .idx or .idx.gz)"),
                 none.errLines());
     }
 
@@ -270,9 +344,16 @@ class DataInfoCommandTest {
         e.crc = crc.getValue();
         e.size = header.length + 4 * n;
         Files.write(bomb, zip.build());
-        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m", "-cp",
-                System.getProperty("java.class.path"), SaekitCli.class.getName(), "data-info", bomb.toString())
-                .redirectErrorStream(false).start();
+        Process child = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx64m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        SaekitCli.class.getName(),
+                        "data-info",
+                        bomb.toString())
+                .redirectErrorStream(false)
+                .start();
         String stdout = new String(child.getInputStream().readAllBytes());
         String stderr = new String(child.getErrorStream().readAllBytes());
         assertEquals(0, child.waitFor(), stderr);
@@ -285,7 +366,9 @@ class DataInfoCommandTest {
     void theCommandIsListedAndDocumented() throws IOException {
         assertTrue(CliRun.of("--help").out().contains("data-info"));
         String doc = Files.readString(Path.of("..", "docs", "cli.md"));
-        assertTrue(doc.contains("## `saekit data-info`") && doc.contains("`--name NAME`"), "docs/cli.md documents data-info");
+        assertTrue(
+                doc.contains("## `saekit data-info`") && doc.contains("`--name NAME`"),
+                "docs/cli.md documents data-info");
         CliRun noFile = CliRun.of("data-info");
         assertEquals(SaekitCli.EXIT_USAGE, noFile.exitCode());
     }

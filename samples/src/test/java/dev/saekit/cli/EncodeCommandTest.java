@@ -23,14 +23,28 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class EncodeCommandTest {
     @TempDir
     static Path tmp;
+
     private static Path model;
     private static Path clean;
 
     @BeforeAll
     static void trainAModel() throws IOException {
         Path run = tmp.resolve("run");
-        CliRun trained = CliRun.of("train", "--variant", "topk", "--k", "4", "--concepts", "32", "--epochs", "1", "--no-progress",
-                "--top-concepts", "0", "--out", run.toString());
+        CliRun trained = CliRun.of(
+                "train",
+                "--variant",
+                "topk",
+                "--k",
+                "4",
+                "--concepts",
+                "32",
+                "--epochs",
+                "1",
+                "--no-progress",
+                "--top-concepts",
+                "0",
+                "--out",
+                run.toString());
         assertEquals(0, trained.exitCode(), trained.err());
         model = run.resolve("model");
         clean = tmp.resolve("clean.npy");
@@ -51,11 +65,23 @@ class EncodeCommandTest {
     void aNonFiniteRowIsRefusedWithItsRowAndColumnAndNoFileIsLeft() throws IOException {
         Path data = withNaNs("nan.npy", 137);
         Path out = tmp.resolve("codes-nan.npy");
-        CliRun run = CliRun.of("encode", "--model", model.toString(), "--data", data.toString(), "--out", out.toString(),
-                "--batch-size", "64", "--no-progress");
+        CliRun run = CliRun.of(
+                "encode",
+                "--model",
+                model.toString(),
+                "--data",
+                data.toString(),
+                "--out",
+                out.toString(),
+                "--batch-size",
+                "64",
+                "--no-progress");
         assertEquals(SaekitCli.EXIT_INPUT, run.exitCode());
-        assertEquals(List.of("saekit: error: " + data + " has Infinity at row 137, column 7; fix the data, or give --bad-rows skip "
-                + "to leave such rows out"), run.errLines());
+        assertEquals(
+                List.of("saekit: error: " + data
+                        + " has Infinity at row 137, column 7; fix the data, or give --bad-rows skip "
+                        + "to leave such rows out"),
+                run.errLines());
         assertFalse(Files.exists(out), "no codes file");
         try (Stream<Path> left = Files.list(tmp)) {
             assertTrue(left.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary file left");
@@ -66,11 +92,27 @@ class EncodeCommandTest {
     void skippedRowsAreNamedAndLeftOutOfTheCodes() throws IOException {
         Path data = withNaNs("inf.npy", 3, 200);
         Path out = tmp.resolve("codes-skip.npy");
-        CliRun run = CliRun.of("encode", "--model", model.toString(), "--data", data.toString(), "--out", out.toString(),
-                "--batch-size", "64", "--bad-rows", "skip", "--no-progress");
+        CliRun run = CliRun.of(
+                "encode",
+                "--model",
+                model.toString(),
+                "--data",
+                data.toString(),
+                "--out",
+                out.toString(),
+                "--batch-size",
+                "64",
+                "--bad-rows",
+                "skip",
+                "--no-progress");
         assertEquals(0, run.exitCode(), run.err());
-        assertEquals(List.of("warning: " + data + " has Infinity at row 3, column 7: skipped (its codes are left out of " + out + ")",
-                "warning: " + data + " has NaN at row 200, column 7: skipped (its codes are left out of " + out + ")"), run.errLines());
+        assertEquals(
+                List.of(
+                        "warning: " + data + " has Infinity at row 3, column 7: skipped (its codes are left out of "
+                                + out + ")",
+                        "warning: " + data + " has NaN at row 200, column 7: skipped (its codes are left out of " + out
+                                + ")"),
+                run.errLines());
         assertTrue(run.out().contains("298 rows x 32 concepts") && run.out().contains("2 rows skipped"), run.out());
         INDArray all = codes(tmp.resolve("codes-all.npy"));
         INDArray kept = Npy.read(out);
@@ -82,8 +124,18 @@ class EncodeCommandTest {
     void sparseCodesAreTheDenseCodesNonZerosAsCsr() throws IOException {
         INDArray dense = codes(tmp.resolve("codes-dense.npy"));
         Path out = tmp.resolve("codes.safetensors");
-        CliRun run = CliRun.of("encode", "--model", model.toString(), "--data", clean.toString(), "--out", out.toString(), "--sparse",
-                "--batch-size", "64", "--no-progress");
+        CliRun run = CliRun.of(
+                "encode",
+                "--model",
+                model.toString(),
+                "--data",
+                clean.toString(),
+                "--out",
+                out.toString(),
+                "--sparse",
+                "--batch-size",
+                "64",
+                "--no-progress");
         assertEquals(0, run.exitCode(), run.err());
         dev.saekit.io.SafetensorsFile csr = Safetensors.header(out);
         long[] indptr = csr.readLongs("indptr");
@@ -106,7 +158,14 @@ class EncodeCommandTest {
     void theRunDirectoryStandsForItsModel() throws IOException {
         INDArray fromModel = codes(tmp.resolve("codes-model.npy"));
         Path out = tmp.resolve("codes-run.npy");
-        CliRun run = CliRun.of("encode", "--model", model.getParent().toString(), "--data", clean.toString(), "--out", out.toString(),
+        CliRun run = CliRun.of(
+                "encode",
+                "--model",
+                model.getParent().toString(),
+                "--data",
+                clean.toString(),
+                "--out",
+                out.toString(),
                 "--no-progress");
         assertEquals(0, run.exitCode(), run.err());
         assertEquals(fromModel, Npy.read(out));
@@ -115,34 +174,86 @@ class EncodeCommandTest {
     @Test
     void aDirectoryWithoutACheckpointIsNamedWithWhatIsMissing() throws IOException {
         Path empty = Files.createDirectories(tmp.resolve("not-a-run"));
-        CliRun run = CliRun.of("encode", "--model", empty.toString(), "--data", clean.toString(), "--out",
-                tmp.resolve("never.npy").toString(), "--no-progress");
+        CliRun run = CliRun.of(
+                "encode",
+                "--model",
+                empty.toString(),
+                "--data",
+                clean.toString(),
+                "--out",
+                tmp.resolve("never.npy").toString(),
+                "--no-progress");
         assertEquals(SaekitCli.EXIT_INPUT, run.exitCode());
-        assertEquals(List.of("saekit: error: " + empty + ": no complete checkpoint in this directory (expected step-N/config.json)"),
+        assertEquals(
+                List.of("saekit: error: " + empty
+                        + ": no complete checkpoint in this directory (expected step-N/config.json)"),
                 run.errLines());
-        CliRun missing = CliRun.of("encode", "--model", tmp.resolve("nowhere").toString(), "--data", clean.toString(), "--out",
-                tmp.resolve("never.npy").toString(), "--no-progress");
-        assertEquals(List.of("saekit: error: " + tmp.resolve("nowhere") + ": no such file or directory"), missing.errLines());
-        CliRun file = CliRun.of("encode", "--model", clean.toString(), "--data", clean.toString(), "--out",
-                tmp.resolve("never.npy").toString(), "--no-progress");
-        assertEquals(List.of("saekit: error: " + clean + ": not a checkpoint (a checkpoint is a directory: a run of `saekit train "
-                + "--out`, its model/ or a step-N)"), file.errLines());
+        CliRun missing = CliRun.of(
+                "encode",
+                "--model",
+                tmp.resolve("nowhere").toString(),
+                "--data",
+                clean.toString(),
+                "--out",
+                tmp.resolve("never.npy").toString(),
+                "--no-progress");
+        assertEquals(
+                List.of("saekit: error: " + tmp.resolve("nowhere") + ": no such file or directory"),
+                missing.errLines());
+        CliRun file = CliRun.of(
+                "encode",
+                "--model",
+                clean.toString(),
+                "--data",
+                clean.toString(),
+                "--out",
+                tmp.resolve("never.npy").toString(),
+                "--no-progress");
+        assertEquals(
+                List.of("saekit: error: " + clean
+                        + ": not a checkpoint (a checkpoint is a directory: a run of `saekit train "
+                        + "--out`, its model/ or a step-N)"),
+                file.errLines());
     }
 
     @Test
     void theOutputNameMustFitTheFormat() {
-        CliRun sparse = CliRun.of("encode", "--model", model.toString(), "--data", clean.toString(), "--out",
-                tmp.resolve("x.npy").toString(), "--sparse");
+        CliRun sparse = CliRun.of(
+                "encode",
+                "--model",
+                model.toString(),
+                "--data",
+                clean.toString(),
+                "--out",
+                tmp.resolve("x.npy").toString(),
+                "--sparse");
         assertEquals(SaekitCli.EXIT_USAGE, sparse.exitCode());
         assertTrue(sparse.err().contains("--sparse writes safetensors"), sparse.err());
-        CliRun policy = CliRun.of("encode", "--model", model.toString(), "--data", clean.toString(), "--out",
-                tmp.resolve("x.npy").toString(), "--bad-rows", "ignore");
+        CliRun policy = CliRun.of(
+                "encode",
+                "--model",
+                model.toString(),
+                "--data",
+                clean.toString(),
+                "--out",
+                tmp.resolve("x.npy").toString(),
+                "--bad-rows",
+                "ignore");
         assertEquals(List.of("saekit: error: --bad-rows: unknown 'ignore'; accepted: fail, skip"), policy.errLines());
     }
 
     private static INDArray codes(Path out) throws IOException {
-        CliRun run = CliRun.of("encode", "--model", model.toString(), "--data", clean.toString(), "--out", out.toString(),
-                "--batch-size", "64", "--no-progress");
+        CliRun run = CliRun.of(
+                "encode",
+                "--model",
+                model.toString(),
+                "--data",
+                clean.toString(),
+                "--out",
+                out.toString(),
+                "--batch-size",
+                "64",
+                "--no-progress");
         assertEquals(0, run.exitCode(), run.err());
         return Npy.read(out);
     }

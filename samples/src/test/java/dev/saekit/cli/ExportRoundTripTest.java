@@ -35,34 +35,59 @@ class ExportRoundTripTest {
                 Arguments.of("saelens", List.of("--variant", "jumprelu"), List.of()),
                 Arguments.of("saelens", List.of("--variant", "batchtopk", "--k", "8"), List.of()),
                 Arguments.of("overcomplete", List.of("--variant", "vanilla"), List.of("--variant", "vanilla")),
-                Arguments.of("overcomplete", List.of("--variant", "topk", "--k", "8"), List.of("--variant", "topk", "--k", "8")),
+                Arguments.of(
+                        "overcomplete",
+                        List.of("--variant", "topk", "--k", "8"),
+                        List.of("--variant", "topk", "--k", "8")),
                 Arguments.of("overcomplete", List.of("--variant", "jumprelu"), List.of("--variant", "jumprelu")),
-                Arguments.of("overcomplete", List.of("--variant", "vanilla", "--encoder", "mlp_ln_1"),
+                Arguments.of(
+                        "overcomplete",
+                        List.of("--variant", "vanilla", "--encoder", "mlp_ln_1"),
                         List.of("--variant", "vanilla", "--encoder", "mlp_ln_1")),
                 // inputs scaled too: the scale goes into the encoder's weights (and SAELens's W_dec)
                 Arguments.of("saelens", List.of("--variant", "topk", "--k", "8", "--scale", "auto"), List.of()),
-                Arguments.of("overcomplete", List.of("--variant", "topk", "--k", "8", "--scale", "0.05"),
+                Arguments.of(
+                        "overcomplete",
+                        List.of("--variant", "topk", "--k", "8", "--scale", "0.05"),
                         List.of("--variant", "topk", "--k", "8")));
     }
 
     @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("formatsAndVariants")
-    void theImportedModelGivesTheTrainedModelsCodesOnRawInputs(String format, List<String> variant, List<String> importOptions)
-            throws IOException {
+    void theImportedModelGivesTheTrainedModelsCodesOnRawInputs(
+            String format, List<String> variant, List<String> importOptions) throws IOException {
         Path run = tmp.resolve("run");
-        List<String> train = new ArrayList<>(List.of("train", "--data", WORDS, "--concepts", "64", "--epochs", "1",
-                "--no-progress", "--top-concepts", "0", "--out", run.toString()));
+        List<String> train = new ArrayList<>(List.of(
+                "train",
+                "--data",
+                WORDS,
+                "--concepts",
+                "64",
+                "--epochs",
+                "1",
+                "--no-progress",
+                "--top-concepts",
+                "0",
+                "--out",
+                run.toString()));
         train.addAll(variant);
         CliRun trained = CliRun.of(train.toArray(String[]::new));
         assertEquals(0, trained.exitCode(), trained.err());
         assertTrue(trained.out().contains("centred"), "trained on centred data: " + trained.out());
 
         Path exported = tmp.resolve(format.equals("saelens") ? "lens" : "state.safetensors");
-        CliRun export = CliRun.of("export", "--model", run.resolve("model").toString(), "--format", format, "--out", exported.toString());
+        CliRun export = CliRun.of(
+                "export", "--model", run.resolve("model").toString(), "--format", format, "--out", exported.toString());
         assertEquals(0, export.exitCode(), export.err());
         assertTrue(export.out().contains("folded"), export.out());
-        List<String> imp = new ArrayList<>(List.of("import", "--format", format, "--from", exported.toString(),
-                "--out", tmp.resolve("back").toString()));
+        List<String> imp = new ArrayList<>(List.of(
+                "import",
+                "--format",
+                format,
+                "--from",
+                exported.toString(),
+                "--out",
+                tmp.resolve("back").toString()));
         imp.addAll(importOptions);
         CliRun imported = CliRun.of(imp.toArray(String[]::new));
         assertEquals(0, imported.exitCode(), imported.err());
@@ -115,10 +140,31 @@ class ExportRoundTripTest {
     @org.junit.jupiter.api.Test
     void aMatchingPursuitTrainedOnCentredDataIsRefusedWithWhatToDo() {
         Path run = tmp.resolve("mp");
-        CliRun trained = CliRun.of("train", "--data", WORDS, "--variant", "mp", "--k", "2", "--concepts", "32", "--epochs", "1",
-                "--no-progress", "--top-concepts", "0", "--out", run.toString());
+        CliRun trained = CliRun.of(
+                "train",
+                "--data",
+                WORDS,
+                "--variant",
+                "mp",
+                "--k",
+                "2",
+                "--concepts",
+                "32",
+                "--epochs",
+                "1",
+                "--no-progress",
+                "--top-concepts",
+                "0",
+                "--out",
+                run.toString());
         assertEquals(0, trained.exitCode(), trained.err());
-        CliRun export = CliRun.of("export", "--model", run.resolve("model").toString(), "--format", "overcomplete", "--out",
+        CliRun export = CliRun.of(
+                "export",
+                "--model",
+                run.resolve("model").toString(),
+                "--format",
+                "overcomplete",
+                "--out",
                 tmp.resolve("mp.safetensors").toString());
         assertEquals(SaekitCli.EXIT_INPUT, export.exitCode());
         assertEquals(1, export.errLines().size(), export.err());

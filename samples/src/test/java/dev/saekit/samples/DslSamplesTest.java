@@ -50,8 +50,11 @@ class DslSamplesTest {
     @Test
     void theComparisonTrainsEveryKVariantAtTheSameL0() throws Exception {
         String out = stdout(() -> CompareVariantsKt.main(new String[] {"1"}));
-        for (String v : new String[] {"topK", "batchTopK", "matryoshka", "msae", "matchingPursuit", "orthogonalMatchingPursuit"}) {
-            Matcher m = Pattern.compile("(?m)^" + v + " +(\\d\\.\\d+) +\\d\\.\\d+ +(\\d+\\.\\d+)").matcher(out);
+        for (String v :
+                new String[] {"topK", "batchTopK", "matryoshka", "msae", "matchingPursuit", "orthogonalMatchingPursuit"
+                }) {
+            Matcher m = Pattern.compile("(?m)^" + v + " +(\\d\\.\\d+) +\\d\\.\\d+ +(\\d+\\.\\d+)")
+                    .matcher(out);
             assertTrue(m.find(), v + " missing in:\n" + out);
             assertTrue(Double.parseDouble(m.group(1)) > 0.1, v + ": " + m.group());
             assertTrue(Math.abs(Double.parseDouble(m.group(2)) - 16) < 2, v + " L0: " + m.group());
@@ -63,8 +66,10 @@ class DslSamplesTest {
         String out = stdout(() -> TrainFromShardsKt.main(new String[0]));
         assertTrue(out.contains("(5 .npy shards): 10000 rows x 100"), out);
         assertTrue(r2(out) > 0.3, out);
-        Path shardDir = Path.of(out.substring(out.indexOf("into ") + 5, out.indexOf('\n')).trim());
-        stdout(() -> TrainFromShardsKt.main(new String[] {shardDir.toString(), dir.resolve("model").toString()}));
+        Path shardDir = Path.of(
+                out.substring(out.indexOf("into ") + 5, out.indexOf('\n')).trim());
+        stdout(() -> TrainFromShardsKt.main(
+                new String[] {shardDir.toString(), dir.resolve("model").toString()}));
         assertTrue(Files.isRegularFile(dir.resolve("model").resolve("latest")), "saved checkpoint root");
     }
 }

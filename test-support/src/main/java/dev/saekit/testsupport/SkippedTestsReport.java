@@ -47,7 +47,8 @@ public final class SkippedTestsReport implements TestExecutionListener {
     }
 
     private void report(TestIdentifier test, String reason) {
-        out.println("SKIPPED: " + path(test) + ": " + (reason == null || reason.isBlank() ? "(no reason given)" : reason));
+        out.println(
+                "SKIPPED: " + path(test) + ": " + (reason == null || reason.isBlank() ? "(no reason given)" : reason));
         out.flush();
     }
 

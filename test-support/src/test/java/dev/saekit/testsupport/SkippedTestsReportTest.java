@@ -22,23 +22,31 @@ class SkippedTestsReportTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         // only this report: the one registered through META-INF/services would print the sample's skips on the console
-        LauncherFactory.create(LauncherConfig.builder().enableTestExecutionListenerAutoRegistration(false).build())
-                .execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(Sample.class)).build(), new SkippedTestsReport(out));
-        List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().sorted().toList();
-        assertEquals(List.of("SKIPPED: SkippedTestsReportTest$Sample > aborted(): Assumption failed: the data set is not installed",
-                "SKIPPED: SkippedTestsReportTest$Sample > disabled(): not on this machine"), lines);
+        LauncherFactory.create(LauncherConfig.builder()
+                        .enableTestExecutionListenerAutoRegistration(false)
+                        .build())
+                .execute(
+                        LauncherDiscoveryRequestBuilder.request()
+                                .selectors(selectClass(Sample.class))
+                                .build(),
+                        new SkippedTestsReport(out));
+        List<String> lines =
+                bytes.toString(StandardCharsets.UTF_8).lines().sorted().toList();
+        assertEquals(
+                List.of(
+                        "SKIPPED: SkippedTestsReportTest$Sample > aborted(): Assumption failed: the data set is not installed",
+                        "SKIPPED: SkippedTestsReportTest$Sample > disabled(): not on this machine"),
+                lines);
     }
 
     /** Run by the test above through its own launcher (not a test class of its own: the name does not end in Test). */
     static class Sample {
         @Test
-        void passes() {
-        }
+        void passes() {}
 
         @Test
         @Disabled("not on this machine")
-        void disabled() {
-        }
+        void disabled() {}
 
         @Test
         void aborted() {

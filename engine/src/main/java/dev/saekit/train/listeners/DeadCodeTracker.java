@@ -1,5 +1,7 @@
 package dev.saekit.train.listeners;
 
+import dev.saekit.kernel.RowKernels;
+import dev.saekit.kernel.SparseCodes;
 import dev.saekit.train.EpochSummary;
 import dev.saekit.train.StatefulListener;
 import dev.saekit.train.StepState;
@@ -7,10 +9,8 @@ import dev.saekit.train.TrainingContext;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
-import dev.saekit.kernel.RowKernels;
-import dev.saekit.kernel.SparseCodes;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Tracks which concepts fired ({@code z != 0}) in a window of steps: by default each epoch, or
@@ -170,9 +170,11 @@ public final class DeadCodeTracker implements StatefulListener {
             throw new IllegalArgumentException(stateName + ": steps_in_window must be one count >= 0, was " + steps);
         }
         int concepts = active != null ? active.length : -1;
-        boolean[] restoredActive = state.containsKey("active") ? flags("active", state.get("active"), concepts) : active;
-        boolean[] restoredDead = state.containsKey("last_dead") ? flags("last_dead", state.get("last_dead"),
-                restoredActive == null ? -1 : restoredActive.length) : null;
+        boolean[] restoredActive =
+                state.containsKey("active") ? flags("active", state.get("active"), concepts) : active;
+        boolean[] restoredDead = state.containsKey("last_dead")
+                ? flags("last_dead", state.get("last_dead"), restoredActive == null ? -1 : restoredActive.length)
+                : null;
         active = restoredActive;
         lastDead = restoredDead;
         stepsInWindow = steps.getLong(0);
@@ -188,8 +190,8 @@ public final class DeadCodeTracker implements StatefulListener {
 
     private boolean[] flags(String name, INDArray a, int expected) {
         if (a.rank() != 1 || (expected >= 0 && a.length() != expected)) {
-            throw new IllegalArgumentException(stateName + ": " + name + " must be a vector of " + (expected >= 0 ? expected : "n")
-                    + " flags, was shape " + java.util.Arrays.toString(a.shape()));
+            throw new IllegalArgumentException(stateName + ": " + name + " must be a vector of "
+                    + (expected >= 0 ? expected : "n") + " flags, was shape " + java.util.Arrays.toString(a.shape()));
         }
         long[] v = a.castTo(DataType.LONG).toLongVector();
         boolean[] b = new boolean[v.length];

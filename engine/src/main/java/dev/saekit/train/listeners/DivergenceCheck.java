@@ -21,17 +21,31 @@ public final class DivergenceCheck implements TrainingListener {
 
     @Override
     public void beforeUpdate(StepState s) {
-        String what = !Double.isFinite(s.loss()) ? "the loss is " + s.loss()
+        String what = !Double.isFinite(s.loss())
+                ? "the loss is " + s.loss()
                 : !Double.isFinite(s.gradNorm()) ? "the gradient norm is " + s.gradNorm() : null;
         if (what == null) {
             return;
         }
-        double lr = context == null ? s.learningRate() : context.config().optimizer().learningRate();
-        throw new TrainingDivergedException(s.step(), String.format(Locale.ROOT,
-                "training diverged at step %d (epoch %d): %s. The model keeps the weights of step %d. "
-                        + "Try a lower learning rate (now %.3g), gradient clipping (clip norm now %s), "
-                        + "or standardising the inputs (large or badly scaled activations).",
-                s.step(), s.epoch() + 1, what, s.step() - 1, lr,
-                context == null ? "?" : context.config().clipNorm() == 0 ? "off" : String.valueOf(context.config().clipNorm())));
+        double lr = context == null
+                ? s.learningRate()
+                : context.config().optimizer().learningRate();
+        throw new TrainingDivergedException(
+                s.step(),
+                String.format(
+                        Locale.ROOT,
+                        "training diverged at step %d (epoch %d): %s. The model keeps the weights of step %d. "
+                                + "Try a lower learning rate (now %.3g), gradient clipping (clip norm now %s), "
+                                + "or standardising the inputs (large or badly scaled activations).",
+                        s.step(),
+                        s.epoch() + 1,
+                        what,
+                        s.step() - 1,
+                        lr,
+                        context == null
+                                ? "?"
+                                : context.config().clipNorm() == 0
+                                        ? "off"
+                                        : String.valueOf(context.config().clipNorm())));
     }
 }

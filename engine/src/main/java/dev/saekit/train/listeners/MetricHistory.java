@@ -30,8 +30,8 @@ public final class MetricHistory implements TrainingListener {
     private final List<EpochSummary> epochs = new ArrayList<>();
 
     /** One step's metrics. */
-    public record StepRecord(long step, int epoch, double loss, double r2, double l0, double gradNorm, double learningRate) {
-    }
+    public record StepRecord(
+            long step, int epoch, double loss, double r2, double l0, double gradNorm, double learningRate) {}
 
     /**
      * The metrics every step records, for {@link #series(StepMetric)}. Each prints as its column of
@@ -110,14 +110,29 @@ public final class MetricHistory implements TrainingListener {
         List<String> s = new ArrayList<>();
         s.add(STEPS_HEADER);
         for (StepRecord r : steps) {
-            s.add(String.format(Locale.ROOT, "%d,%d,%s,%s,%s,%s,%s", r.step(), r.epoch(), num(r.loss()), num(r.r2()),
-                    num(r.l0()), num(r.gradNorm()), num(r.learningRate())));
+            s.add(String.format(
+                    Locale.ROOT,
+                    "%d,%d,%s,%s,%s,%s,%s",
+                    r.step(),
+                    r.epoch(),
+                    num(r.loss()),
+                    num(r.r2()),
+                    num(r.l0()),
+                    num(r.gradNorm()),
+                    num(r.learningRate())));
         }
         List<String> e = new ArrayList<>();
         e.add(EPOCHS_HEADER);
         for (EpochSummary r : epochs) {
-            e.add(String.format(Locale.ROOT, "%d,%s,%s,%s,%s,%s", r.epoch(), num(r.loss()), num(r.r2()), num(r.l0()),
-                    num(r.deadFraction()), num(r.seconds())));
+            e.add(String.format(
+                    Locale.ROOT,
+                    "%d,%s,%s,%s,%s,%s",
+                    r.epoch(),
+                    num(r.loss()),
+                    num(r.r2()),
+                    num(r.l0()),
+                    num(r.deadFraction()),
+                    num(r.seconds())));
         }
         writeAtomically(dir.resolve("steps.csv"), s);
         writeAtomically(dir.resolve("epochs.csv"), e);
@@ -128,12 +143,23 @@ public final class MetricHistory implements TrainingListener {
         MetricHistory h = new MetricHistory();
         List<String[]> s = readCsv(dir.resolve("steps.csv"), STEPS_HEADER);
         for (String[] f : s) {
-            h.steps.add(new StepRecord(Long.parseLong(f[0]), Integer.parseInt(f[1]), Double.parseDouble(f[2]),
-                    Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6])));
+            h.steps.add(new StepRecord(
+                    Long.parseLong(f[0]),
+                    Integer.parseInt(f[1]),
+                    Double.parseDouble(f[2]),
+                    Double.parseDouble(f[3]),
+                    Double.parseDouble(f[4]),
+                    Double.parseDouble(f[5]),
+                    Double.parseDouble(f[6])));
         }
         for (String[] f : readCsv(dir.resolve("epochs.csv"), EPOCHS_HEADER)) {
-            h.epochs.add(new EpochSummary(Integer.parseInt(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
-                    Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5])));
+            h.epochs.add(new EpochSummary(
+                    Integer.parseInt(f[0]),
+                    Double.parseDouble(f[1]),
+                    Double.parseDouble(f[2]),
+                    Double.parseDouble(f[3]),
+                    Double.parseDouble(f[4]),
+                    Double.parseDouble(f[5])));
         }
         return h;
     }

@@ -53,7 +53,14 @@ public final class ProgressBarListener implements TrainingListener {
      * when it is built, so the epoch lives here), then the step's loss, R² and L0.
      */
     static String message(StepState s, int epochs) {
-        return String.format(Locale.ROOT, " epoch %d/%d  loss %.4g  R² %.3f  L0 %.1f", s.epoch() + 1, epochs, s.loss(), s.r2(), s.l0());
+        return String.format(
+                Locale.ROOT,
+                " epoch %d/%d  loss %.4g  R² %.3f  L0 %.1f",
+                s.epoch() + 1,
+                epochs,
+                s.loss(),
+                s.r2(),
+                s.l0());
     }
 
     @Override
@@ -66,8 +73,16 @@ public final class ProgressBarListener implements TrainingListener {
 
     @Override
     public void onEpochEnd(EpochSummary e) {
-        String line = String.format(Locale.ROOT, "epoch %d/%d  loss %.5g  R² %.4f  L0 %.2f  dead %.1f%%  %.2fs",
-                e.epoch() + 1, context.config().epochs(), e.loss(), e.r2(), e.l0(), 100 * e.deadFraction(), e.seconds());
+        String line = String.format(
+                Locale.ROOT,
+                "epoch %d/%d  loss %.5g  R² %.4f  L0 %.2f  dead %.1f%%  %.2fs",
+                e.epoch() + 1,
+                context.config().epochs(),
+                e.loss(),
+                e.r2(),
+                e.l0(),
+                100 * e.deadFraction(),
+                e.seconds());
         if (bar != null) {
             if (e.epoch() + 1 < context.config().epochs()) {
                 // keep the bar on its own line: print the summary above it

@@ -11,8 +11,7 @@ import java.util.zip.GZIPOutputStream;
 
 /** The bytes of data files written by hand: {@code .npy}, IDX, gzip and safetensors, with every field under the caller's control. */
 public final class DataBytes {
-    private DataBytes() {
-    }
+    private DataBytes() {}
 
     /** A {@code .npy} file of format {@code major}.0: the dict padded with spaces and '\n' to a multiple of 64, then {@code data}. */
     public static byte[] npy(int major, String dict, byte[] data) {
@@ -20,7 +19,8 @@ public final class DataBytes {
         int unpadded = 8 + lengthBytes + dict.length() + 1;
         String header = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
         byte[] text = header.getBytes(major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-        ByteBuffer b = ByteBuffer.allocate(8 + lengthBytes + text.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b =
+                ByteBuffer.allocate(8 + lengthBytes + text.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
         b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', (byte) major, 0});
         if (major == 1) {
             b.putShort((short) text.length);
@@ -37,7 +37,8 @@ public final class DataBytes {
             s.append(i == 0 ? "" : ", ").append(shape[i]);
         }
         s.append(shape.length == 1 ? ",)" : ")");
-        return "{'descr': '" + descr + "', 'fortran_order': " + (fortran ? "True" : "False") + ", 'shape': " + s + ", }";
+        return "{'descr': '" + descr + "', 'fortran_order': " + (fortran ? "True" : "False") + ", 'shape': " + s
+                + ", }";
     }
 
     /** A version 1.0 {@code .npy} of little-endian float32 {@code values} with {@code shape}. */
@@ -122,16 +123,23 @@ public final class DataBytes {
             h.write((int) (c.getValue() >>> 8) & 0xFF);
         }
         h.writeBytes(ZipBuilder.deflate(content));
-        h.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt((int) ZipBuilder.crc(content))
-                .putInt(content.length).array());
+        h.writeBytes(ByteBuffer.allocate(8)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt((int) ZipBuilder.crc(content))
+                .putInt(content.length)
+                .array());
         return h.toByteArray();
     }
 
     /** A safetensors file: the 8-byte little-endian length of {@code json}, the JSON, then {@code data}. */
     public static byte[] safetensors(String json, byte[] data) {
         byte[] header = json.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(8 + header.length + data.length).order(ByteOrder.LITTLE_ENDIAN)
-                .putLong(header.length).put(header).put(data).array();
+        return ByteBuffer.allocate(8 + header.length + data.length)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(header.length)
+                .put(header)
+                .put(data)
+                .array();
     }
 
     /** {@code a} then {@code b}. */

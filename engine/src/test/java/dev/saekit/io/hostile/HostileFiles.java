@@ -23,8 +23,7 @@ public final class HostileFiles {
     /** The seed of the corpus written by {@link #main} without one. */
     public static final long DEFAULT_SEED = 20_240_701L;
 
-    private HostileFiles() {
-    }
+    private HostileFiles() {}
 
     /** Writes the corpus into {@code dir} (which should be empty) and returns its cases; also writes {@code dir/manifest.tsv}. */
     public static List<Case> write(Path dir, long seed) throws IOException {
@@ -49,7 +48,8 @@ public final class HostileFiles {
             System.err.println("usage: HostileFiles DIR [SEED]");
             System.exit(2);
         }
-        List<Case> cases = write(Path.of(args[0]), args.length > 1 && !args[1].isBlank() ? Long.parseLong(args[1]) : DEFAULT_SEED);
+        List<Case> cases =
+                write(Path.of(args[0]), args.length > 1 && !args[1].isBlank() ? Long.parseLong(args[1]) : DEFAULT_SEED);
         Map<String, Integer> byCategory = new TreeMap<>();
         cases.forEach(k -> byCategory.merge(k.category(), 1, Integer::sum));
         byCategory.forEach((k, n) -> System.out.printf("%4d  %s%n", n, k));

@@ -18,8 +18,7 @@ import java.util.function.Consumer;
  * {@code .npy} files; honest and dishonest zip bombs.
  */
 final class NpzCases {
-    private NpzCases() {
-    }
+    private NpzCases() {}
 
     /** An archive of one member {@code x.npy} holding {@code member}, stored or deflated, after {@code abuse}. */
     private static byte[] one(byte[] member, boolean deflated, Consumer<ZipBuilder.Entry> abuse) {
@@ -30,10 +29,16 @@ final class NpzCases {
 
     static void write(Corpus c) {
         byte[] x = npy(1, dict("<f4", false, 6, 5), DataBytes.floats(ByteOrder.LITTLE_ENDIAN, c.normal(30)));
-        byte[] labels = npy(1, dict("<i8", false, 6), ByteBuffer.allocate(48).order(ByteOrder.LITTLE_ENDIAN).putLong(40, 3).array());
+        byte[] labels = npy(
+                1,
+                dict("<i8", false, 6),
+                ByteBuffer.allocate(48)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putLong(40, 3)
+                        .array());
         String valid = "npz: valid";
-        c.file("npz/valid_stored.npz", valid, VALID, one(x, false, e -> { }));
-        c.file("npz/valid_deflated.npz", valid, VALID, one(x, true, e -> { }));
+        c.file("npz/valid_stored.npz", valid, VALID, one(x, false, e -> {}));
+        c.file("npz/valid_deflated.npz", valid, VALID, one(x, true, e -> {}));
         ZipBuilder two = new ZipBuilder();
         two.add("x.npy", x, true);
         two.add("labels.npy", labels, false);
@@ -59,11 +64,14 @@ final class NpzCases {
 
         float[] nan = c.normal(30);
         nan[29] = Float.NaN;
-        c.file("npz/nan_deflated.npz", "npz: values", BAD_VALUES, one(npy(1, dict("<f4", false, 6, 5),
-                DataBytes.floats(ByteOrder.LITTLE_ENDIAN, nan)), true, e -> { }));
+        c.file(
+                "npz/nan_deflated.npz",
+                "npz: values",
+                BAD_VALUES,
+                one(npy(1, dict("<f4", false, 6, 5), DataBytes.floats(ByteOrder.LITTLE_ENDIAN, nan)), true, e -> {}));
 
         String structure = "npz: zip structure";
-        byte[] stored = one(x, false, e -> { });
+        byte[] stored = one(x, false, e -> {});
         c.file("npz/not_a_zip.npz", structure, REFUSED, "just some text, not a zip archive at all".getBytes());
         c.file("npz/zero_bytes.npz", structure, REFUSED, new byte[0]);
         c.file("npz/lone_local_header.npz", structure, REFUSED, new byte[] {'P', 'K', 3, 4});
@@ -105,14 +113,25 @@ final class NpzCases {
         byte[] corrupt = deflated.clone();
         corrupt[corrupt.length / 2] ^= (byte) 0xFF;
         c.file("npz/deflated_corrupt.npz", member, REFUSED, one(x, true, e -> e.stored = corrupt));
-        c.file("npz/deflated_truncated.npz", member, REFUSED, one(x, true, e -> e.stored = Arrays.copyOf(deflated, deflated.length / 2)));
-        c.file("npz/bytes_after_deflate_stream.npz", member, REFUSED, one(x, true, e -> e.afterStream = new byte[] {1, 2, 3, 4}));
+        c.file(
+                "npz/deflated_truncated.npz",
+                member,
+                REFUSED,
+                one(x, true, e -> e.stored = Arrays.copyOf(deflated, deflated.length / 2)));
+        c.file(
+                "npz/bytes_after_deflate_stream.npz",
+                member,
+                REFUSED,
+                one(x, true, e -> e.afterStream = new byte[] {1, 2, 3, 4}));
         c.file("npz/records_more_than_inflates.npz", member, REFUSED, one(x, true, e -> e.size = (long) x.length + 4));
         c.file("npz/records_less_than_inflates.npz", member, REFUSED, one(x, true, e -> e.size = (long) x.length - 4));
-        c.file("npz/not_npy_member.npz", member, REFUSED, one("hello, world".getBytes(), true, e -> { }));
-        c.file("npz/member_npy_header_declares_more.npz", member, REFUSED, one(npy(1, dict("<f4", false, 600, 5),
-                Arrays.copyOfRange(x, 128, x.length)), true, e -> { }));
-        c.file("npz/member_npy_truncated_header.npz", member, REFUSED, one(Arrays.copyOf(x, 40), false, e -> { }));
+        c.file("npz/not_npy_member.npz", member, REFUSED, one("hello, world".getBytes(), true, e -> {}));
+        c.file(
+                "npz/member_npy_header_declares_more.npz",
+                member,
+                REFUSED,
+                one(npy(1, dict("<f4", false, 600, 5), Arrays.copyOfRange(x, 128, x.length)), true, e -> {}));
+        c.file("npz/member_npy_truncated_header.npz", member, REFUSED, one(Arrays.copyOf(x, 40), false, e -> {}));
         ZipBuilder none = new ZipBuilder();
         none.add("README.txt", "no arrays here".getBytes(), true);
         c.file("npz/no_npy_members.npz", member, REFUSED, none.build());
@@ -125,8 +144,16 @@ final class NpzCases {
         }));
         byte[] bombHeader = npy(1, dict("<f4", false, 8), new byte[0]);
         byte[] excess = concat(bombHeader, new byte[32 + (64 << 20)]); // declares 32 bytes, inflates to 64 MiB more
-        c.file("npz/bomb_inflates_past_its_header.npz", bombs, REFUSED, one(excess, true, e -> e.size = (long) bombHeader.length + 32));
-        c.file("npz/bomb_honest_256mib.npz", "npz: zip bombs, honest (256 MiB of float32 from 256 KiB)", VALID, honestBomb());
+        c.file(
+                "npz/bomb_inflates_past_its_header.npz",
+                bombs,
+                REFUSED,
+                one(excess, true, e -> e.size = (long) bombHeader.length + 32));
+        c.file(
+                "npz/bomb_honest_256mib.npz",
+                "npz: zip bombs, honest (256 MiB of float32 from 256 KiB)",
+                VALID,
+                honestBomb());
     }
 
     private static byte[] withComment(byte[] x) {

@@ -23,8 +23,7 @@ import java.nio.file.attribute.PosixFilePermissions;
  * and globs of shards: empty, mixed formats, mixed widths, one bad shard among good ones.
  */
 final class PathCases {
-    private PathCases() {
-    }
+    private PathCases() {}
 
     static void write(Corpus c) {
         Path dir = c.dir().resolve("paths");
@@ -50,8 +49,14 @@ final class PathCases {
             Files.createSymbolicLink(dir.resolve("loop-b.npy"), dir.resolve("loop-a.npy"));
             c.add("paths/loop-a.npy", special, REFUSED, null, 1);
             Files.createDirectories(dir.resolve("directory.npy"));
-            c.add("paths/directory.npy", "paths: a directory named like a file (read as shards, and empty)", REFUSED, null, 1);
-            Path unreadable = c.file("paths/unreadable.npy", "paths: no read permission (readable by root)", EITHER, valid);
+            c.add(
+                    "paths/directory.npy",
+                    "paths: a directory named like a file (read as shards, and empty)",
+                    REFUSED,
+                    null,
+                    1);
+            Path unreadable =
+                    c.file("paths/unreadable.npy", "paths: no read permission (readable by root)", EITHER, valid);
             try {
                 Files.setPosixFilePermissions(unreadable, PosixFilePermissions.fromString("---------"));
             } catch (UnsupportedOperationException e) { // not a POSIX file system: the file stays readable
@@ -67,22 +72,32 @@ final class PathCases {
             c.add("paths/only_notes", shards, REFUSED, null, 1);
             c.write("paths/mixed_formats/a.npy", valid);
             ZipBuilder zip = new ZipBuilder();
-            zip.add("x.npy", npy(1, dict("<f8", false, 3, 2, 2), DataBytes.doubles(ByteOrder.LITTLE_ENDIAN, c.normalDoubles(12))), true);
+            zip.add(
+                    "x.npy",
+                    npy(
+                            1,
+                            dict("<f8", false, 3, 2, 2),
+                            DataBytes.doubles(ByteOrder.LITTLE_ENDIAN, c.normalDoubles(12))),
+                    true);
             c.write("paths/mixed_formats/b.npz", zip.build());
-            c.write("paths/mixed_formats/c.idx.gz", DataBytes.gzip(DataBytes.idx(0x08, new long[] {5, 2, 2},
-                    c.bytes(20))));
+            c.write(
+                    "paths/mixed_formats/c.idx.gz",
+                    DataBytes.gzip(DataBytes.idx(0x08, new long[] {5, 2, 2}, c.bytes(20))));
             c.add("paths/mixed_formats", "shards: valid, mixed formats and dtypes", VALID, null, 1);
             c.add("paths/mixed_formats/*.np[yz]", "shards: valid, a glob", VALID, null, 1);
             c.write("paths/mixed_widths/a.npy", valid);
-            c.write("paths/mixed_widths/b.npy", npy(1, dict("<f4", false, 2, 5),
-                    DataBytes.floats(ByteOrder.LITTLE_ENDIAN, c.normal(10))));
+            c.write(
+                    "paths/mixed_widths/b.npy",
+                    npy(1, dict("<f4", false, 2, 5), DataBytes.floats(ByteOrder.LITTLE_ENDIAN, c.normal(10))));
             c.add("paths/mixed_widths", shards, REFUSED, null, 1);
             c.write("paths/one_bad_shard/a.npy", valid);
             c.write("paths/one_bad_shard/b.npy", "not numpy".getBytes());
             c.add("paths/one_bad_shard", shards, REFUSED, null, 1);
             c.write("paths/one_gz_shard_with_trailing_bytes/a.npy", valid);
-            c.write("paths/one_gz_shard_with_trailing_bytes/b.idx.gz", DataBytes.concat(DataBytes.gzip(
-                    DataBytes.idx(0x08, new long[] {2, 4}, c.bytes(8))), new byte[] {1, 2, 3}));
+            c.write(
+                    "paths/one_gz_shard_with_trailing_bytes/b.idx.gz",
+                    DataBytes.concat(
+                            DataBytes.gzip(DataBytes.idx(0x08, new long[] {2, 4}, c.bytes(8))), new byte[] {1, 2, 3}));
             c.add("paths/one_gz_shard_with_trailing_bytes", shards, REFUSED, null, 1);
             c.write("paths/fifo_among_shards/a.npy", valid);
             if (mkfifo(dir.resolve("fifo_among_shards/b.npy"))) {

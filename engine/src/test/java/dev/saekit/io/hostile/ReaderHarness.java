@@ -32,10 +32,10 @@ public final class ReaderHarness {
     public static final String SEED_PROPERTY = "saekit.fuzz.seed";
     /** System property: the timeout of one case, in milliseconds. */
     public static final String TIMEOUT_PROPERTY = "saekit.fuzz.timeout.ms";
+
     static final int DEFAULT_CASES = 1000;
 
-    private ReaderHarness() {
-    }
+    private ReaderHarness() {}
 
     /** Counts per group, in the order of the summary's columns. */
     private static final class Tally {
@@ -74,7 +74,13 @@ public final class ReaderHarness {
                 if (!asExpected) {
                     corpus.mismatched++;
                 }
-                record(results, failures, "corpus", k.path() + " [" + k.category() + "]", r, asExpected ? "" : "NOT " + k.expect());
+                record(
+                        results,
+                        failures,
+                        "corpus",
+                        k.path() + " [" + k.category() + "]",
+                        r,
+                        asExpected ? "" : "NOT " + k.expect());
             }
             Path fuzzDir = Files.createDirectories(work.resolve("fuzz"));
             for (FuzzSeeds f : FuzzSeeds.all()) {
@@ -82,7 +88,8 @@ public final class ReaderHarness {
                 SplittableRandom random = new SplittableRandom(seed ^ f.format().hashCode());
                 Path file = fuzzDir.resolve("fuzz" + f.extension());
                 for (int i = 0; i < perFormat; i++) {
-                    byte[] bytes = Fuzzing.mutate(f.seeds().get(i % f.seeds().size()), random, f.headerBytes(), f.interesting());
+                    byte[] bytes = Fuzzing.mutate(
+                            f.seeds().get(i % f.seeds().size()), random, f.headerBytes(), f.interesting());
                     Files.write(file, bytes);
                     ReaderRun.Result r = runner.run(file.toString(), null, 1);
                     t.add(r.outcome());
@@ -99,7 +106,8 @@ public final class ReaderHarness {
 
     /** Whether a corpus case came out as its expectation says. */
     static boolean asExpected(Case k, ReaderRun.Result r) {
-        if (r.outcome() == ReaderRun.Outcome.HANG || r.outcome() == ReaderRun.Outcome.OUT_OF_MEMORY
+        if (r.outcome() == ReaderRun.Outcome.HANG
+                || r.outcome() == ReaderRun.Outcome.OUT_OF_MEMORY
                 || r.outcome() == ReaderRun.Outcome.UNEXPECTED) {
             return false;
         }
@@ -116,41 +124,80 @@ public final class ReaderHarness {
         }
     }
 
-    private static void record(List<String> results, List<String> failures, String group, String name, ReaderRun.Result r,
+    private static void record(
+            List<String> results,
+            List<String> failures,
+            String group,
+            String name,
+            ReaderRun.Result r,
             String mismatch) {
         results.add(group + "\t" + name + "\t" + r.outcome() + "\t" + r.step() + "\t" + mismatch + "\t" + r.detail());
-        boolean bad = !mismatch.isEmpty() || r.outcome() == ReaderRun.Outcome.HANG
-                || r.outcome() == ReaderRun.Outcome.OUT_OF_MEMORY || r.outcome() == ReaderRun.Outcome.UNEXPECTED;
+        boolean bad = !mismatch.isEmpty()
+                || r.outcome() == ReaderRun.Outcome.HANG
+                || r.outcome() == ReaderRun.Outcome.OUT_OF_MEMORY
+                || r.outcome() == ReaderRun.Outcome.UNEXPECTED;
         if (bad && failures.size() < 40) {
-            failures.add(group + " " + name + ": " + r.outcome() + " at " + r.step() + (mismatch.isEmpty() ? "" : ", " + mismatch)
-                    + ": " + r.detail());
+            failures.add(group + " " + name + ": " + r.outcome() + " at " + r.step()
+                    + (mismatch.isEmpty() ? "" : ", " + mismatch) + ": " + r.detail());
         }
     }
 
     /** Prints the table and the first failures; true if the run passed. */
     private static boolean print(Map<String, Tally> tallies, List<String> failures, double seconds, int perFormat) {
         String row = "%-18s %7s %10s %13s %6s %14s %11s %16s%n";
-        System.out.println("reliability of the data readers: every case read by open, statistics, read, load, stream and scan");
-        System.out.printf(Locale.ROOT, row, "group", "cases", "read fine", "clear errors", "hangs", "out of memory", "unexpected",
+        System.out.println(
+                "reliability of the data readers: every case read by open, statistics, read, load, stream and scan");
+        System.out.printf(
+                Locale.ROOT,
+                row,
+                "group",
+                "cases",
+                "read fine",
+                "clear errors",
+                "hangs",
+                "out of memory",
+                "unexpected",
                 "not as expected");
         Tally total = new Tally();
         for (Map.Entry<String, Tally> e : tallies.entrySet()) {
             Tally t = e.getValue();
-            System.out.printf(Locale.ROOT, row, e.getKey(), t.cases, t.get(ReaderRun.Outcome.READ_FINE),
-                    t.get(ReaderRun.Outcome.CLEAR_ERROR), t.get(ReaderRun.Outcome.HANG), t.get(ReaderRun.Outcome.OUT_OF_MEMORY),
-                    t.get(ReaderRun.Outcome.UNEXPECTED), t.mismatched);
+            System.out.printf(
+                    Locale.ROOT,
+                    row,
+                    e.getKey(),
+                    t.cases,
+                    t.get(ReaderRun.Outcome.READ_FINE),
+                    t.get(ReaderRun.Outcome.CLEAR_ERROR),
+                    t.get(ReaderRun.Outcome.HANG),
+                    t.get(ReaderRun.Outcome.OUT_OF_MEMORY),
+                    t.get(ReaderRun.Outcome.UNEXPECTED),
+                    t.mismatched);
             total.cases += t.cases;
             total.mismatched += t.mismatched;
             t.outcomes.forEach((o, n) -> total.outcomes.merge(o, n, Integer::sum));
         }
-        System.out.printf(Locale.ROOT, row, "total", total.cases, total.get(ReaderRun.Outcome.READ_FINE),
-                total.get(ReaderRun.Outcome.CLEAR_ERROR), total.get(ReaderRun.Outcome.HANG), total.get(ReaderRun.Outcome.OUT_OF_MEMORY),
-                total.get(ReaderRun.Outcome.UNEXPECTED), total.mismatched);
-        System.out.printf(Locale.ROOT, "%d mutations per format; wall time %.1f s; heap limit %d MiB%n", perFormat, seconds,
+        System.out.printf(
+                Locale.ROOT,
+                row,
+                "total",
+                total.cases,
+                total.get(ReaderRun.Outcome.READ_FINE),
+                total.get(ReaderRun.Outcome.CLEAR_ERROR),
+                total.get(ReaderRun.Outcome.HANG),
+                total.get(ReaderRun.Outcome.OUT_OF_MEMORY),
+                total.get(ReaderRun.Outcome.UNEXPECTED),
+                total.mismatched);
+        System.out.printf(
+                Locale.ROOT,
+                "%d mutations per format; wall time %.1f s; heap limit %d MiB%n",
+                perFormat,
+                seconds,
                 Runtime.getRuntime().maxMemory() >> 20);
         failures.forEach(f -> System.out.println("FAILURE " + f));
-        boolean ok = total.get(ReaderRun.Outcome.HANG) == 0 && total.get(ReaderRun.Outcome.OUT_OF_MEMORY) == 0
-                && total.get(ReaderRun.Outcome.UNEXPECTED) == 0 && total.mismatched == 0;
+        boolean ok = total.get(ReaderRun.Outcome.HANG) == 0
+                && total.get(ReaderRun.Outcome.OUT_OF_MEMORY) == 0
+                && total.get(ReaderRun.Outcome.UNEXPECTED) == 0
+                && total.mismatched == 0;
         System.out.println(ok ? "PASSED" : "FAILED");
         return ok;
     }

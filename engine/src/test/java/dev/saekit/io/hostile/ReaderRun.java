@@ -29,7 +29,13 @@ final class ReaderRun implements AutoCloseable {
     static final long MAX_LOAD_BYTES = 64L << 20;
 
     /** What a run gave. */
-    enum Outcome { READ_FINE, CLEAR_ERROR, HANG, OUT_OF_MEMORY, UNEXPECTED }
+    enum Outcome {
+        READ_FINE,
+        CLEAR_ERROR,
+        HANG,
+        OUT_OF_MEMORY,
+        UNEXPECTED
+    }
 
     /**
      * @param outcome what happened
@@ -93,8 +99,8 @@ final class ReaderRun implements AutoCloseable {
             step[0] = "read";
             INDArray m = DataFiles.read(Path.of(location), name, rowAxes).matrix();
             if (m.rows() != data.rows() || m.columns() != data.cols()) {
-                throw new IllegalStateException("read " + m.rows() + " x " + m.columns() + " but the headers say " + data.rows()
-                        + " x " + data.cols());
+                throw new IllegalStateException("read " + m.rows() + " x " + m.columns() + " but the headers say "
+                        + data.rows() + " x " + data.cols());
             }
         }
         if (small) {
@@ -102,7 +108,8 @@ final class ReaderRun implements AutoCloseable {
             data.load(DType.FLOAT32);
         }
         step[0] = "stream";
-        try (ShardedDataset streamed = ShardedDataset.builder(data).bufferRows(64).chunkRows(16).build()) {
+        try (ShardedDataset streamed =
+                ShardedDataset.builder(data).bufferRows(64).chunkRows(16).build()) {
             long rows = 0;
             for (INDArray batch : streamed.batchesInOrder(32)) {
                 rows += batch.rows();
@@ -130,11 +137,14 @@ final class ReaderRun implements AutoCloseable {
             }
         }
         Throwable e = t instanceof UncheckedIOException && t.getCause() != null ? t.getCause() : t;
-        boolean family = e instanceof MalformedFileException || e instanceof IllegalArgumentException
-                || e instanceof NoSuchFileException || e instanceof AccessDeniedException;
+        boolean family = e instanceof MalformedFileException
+                || e instanceof IllegalArgumentException
+                || e instanceof NoSuchFileException
+                || e instanceof AccessDeniedException;
         String message = e instanceof NoSuchFileException n ? n.getFile() : e.getMessage();
         String where = location.contains("*") || location.contains("?") || location.contains("[")
-                ? location.substring(0, location.lastIndexOf('/') + 1) : location;
+                ? location.substring(0, location.lastIndexOf('/') + 1)
+                : location;
         boolean oneLine = message != null && message.indexOf('\n') < 0 && message.indexOf('\r') < 0;
         boolean named = message != null && message.contains(where);
         if (family && oneLine && named) {
@@ -142,7 +152,11 @@ final class ReaderRun implements AutoCloseable {
         }
         java.io.StringWriter trace = new java.io.StringWriter();
         t.printStackTrace(new java.io.PrintWriter(trace));
-        String top = trace.toString().lines().limit(8).reduce((a, b) -> a + " | " + b).orElse(t.toString());
+        String top = trace.toString()
+                .lines()
+                .limit(8)
+                .reduce((a, b) -> a + " | " + b)
+                .orElse(t.toString());
         return new Result(Outcome.UNEXPECTED, step, (family ? "unclear message: " : "") + top);
     }
 

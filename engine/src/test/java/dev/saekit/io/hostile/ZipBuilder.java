@@ -126,9 +126,17 @@ public final class ZipBuilder {
             localOffsets[i] = out.size();
             byte[] name = (e.localName != null ? e.localName : e.name).getBytes(StandardCharsets.UTF_8);
             ByteBuffer h = le(30);
-            h.putInt(0x04034b50).putShort((short) 20).putShort((short) e.flags).putShort((short) method(e)).putShort((short) 0)
-                    .putShort((short) 0x21).putInt((int) crc(e)).putInt((int) compressed(e, d)).putInt((int) size(e))
-                    .putShort((short) name.length).putShort((short) 0);
+            h.putInt(0x04034b50)
+                    .putShort((short) 20)
+                    .putShort((short) e.flags)
+                    .putShort((short) method(e))
+                    .putShort((short) 0)
+                    .putShort((short) 0x21)
+                    .putInt((int) crc(e))
+                    .putInt((int) compressed(e, d))
+                    .putInt((int) size(e))
+                    .putShort((short) name.length)
+                    .putShort((short) 0);
             out.writeBytes(h.array());
             out.writeBytes(name);
             out.writeBytes(d);
@@ -140,15 +148,32 @@ public final class ZipBuilder {
             long offset = e.sameLocalAs != null ? localOffsets[e.sameLocalAs] : localOffsets[i];
             byte[] extra = new byte[0];
             if (e.zip64) {
-                extra = le(4 + 24).putShort((short) 1).putShort((short) 24).putLong(size(e)).putLong(compressed(e, data[i]))
-                        .putLong(offset).array();
+                extra = le(4 + 24)
+                        .putShort((short) 1)
+                        .putShort((short) 24)
+                        .putLong(size(e))
+                        .putLong(compressed(e, data[i]))
+                        .putLong(offset)
+                        .array();
             }
             ByteBuffer c = le(46);
-            c.putInt(0x02014b50).putShort((short) 0x031e).putShort((short) 20).putShort((short) e.flags).putShort((short) method(e))
-                    .putShort((short) 0).putShort((short) 0x21).putInt((int) crc(e))
-                    .putInt(e.zip64 ? -1 : (int) compressed(e, data[i])).putInt(e.zip64 ? -1 : (int) size(e))
-                    .putShort((short) name.length).putShort((short) extra.length).putShort((short) 0).putShort((short) 0)
-                    .putShort((short) 0).putInt(0).putInt(e.zip64 ? -1 : (int) offset);
+            c.putInt(0x02014b50)
+                    .putShort((short) 0x031e)
+                    .putShort((short) 20)
+                    .putShort((short) e.flags)
+                    .putShort((short) method(e))
+                    .putShort((short) 0)
+                    .putShort((short) 0x21)
+                    .putInt((int) crc(e))
+                    .putInt(e.zip64 ? -1 : (int) compressed(e, data[i]))
+                    .putInt(e.zip64 ? -1 : (int) size(e))
+                    .putShort((short) name.length)
+                    .putShort((short) extra.length)
+                    .putShort((short) 0)
+                    .putShort((short) 0)
+                    .putShort((short) 0)
+                    .putInt(0)
+                    .putInt(e.zip64 ? -1 : (int) offset);
             out.writeBytes(c.array());
             out.writeBytes(name);
             out.writeBytes(extra);
@@ -158,14 +183,31 @@ public final class ZipBuilder {
         long directoryOffset = directoryOffsetOverride != null ? directoryOffsetOverride : directoryStart;
         if (zip64End) {
             long recordAt = out.size();
-            out.writeBytes(le(56).putInt(0x06064b50).putLong(44).putShort((short) 45).putShort((short) 45).putInt(0).putInt(0)
-                    .putLong(count).putLong(count).putLong(directoryEnd - directoryStart).putLong(directoryOffset).array());
-            out.writeBytes(le(20).putInt(0x07064b50).putInt(0).putLong(recordAt).putInt(1).array());
+            out.writeBytes(le(56).putInt(0x06064b50)
+                    .putLong(44)
+                    .putShort((short) 45)
+                    .putShort((short) 45)
+                    .putInt(0)
+                    .putInt(0)
+                    .putLong(count)
+                    .putLong(count)
+                    .putLong(directoryEnd - directoryStart)
+                    .putLong(directoryOffset)
+                    .array());
+            out.writeBytes(le(20).putInt(0x07064b50)
+                    .putInt(0)
+                    .putLong(recordAt)
+                    .putInt(1)
+                    .array());
         }
         ByteBuffer end = le(22);
-        end.putInt(0x06054b50).putShort((short) 0).putShort((short) 0)
-                .putShort((short) (zip64End ? 0xFFFF : count)).putShort((short) (zip64End ? 0xFFFF : count))
-                .putInt((int) (directoryEnd - directoryStart)).putInt(zip64End ? -1 : (int) directoryOffset)
+        end.putInt(0x06054b50)
+                .putShort((short) 0)
+                .putShort((short) 0)
+                .putShort((short) (zip64End ? 0xFFFF : count))
+                .putShort((short) (zip64End ? 0xFFFF : count))
+                .putInt((int) (directoryEnd - directoryStart))
+                .putInt(zip64End ? -1 : (int) directoryOffset)
                 .putShort((short) comment.length);
         out.writeBytes(end.array());
         out.writeBytes(comment);

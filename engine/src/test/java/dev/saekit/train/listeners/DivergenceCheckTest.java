@@ -1,6 +1,5 @@
 package dev.saekit.train.listeners;
 
-import dev.saekit.model.TestModels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,8 +10,8 @@ import dev.saekit.encoder.EncoderKind;
 import dev.saekit.model.Sae;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SaeOutput;
+import dev.saekit.model.TestModels;
 import dev.saekit.tensor.DType;
-import dev.saekit.tensor.Tensors;
 import dev.saekit.train.Loss;
 import dev.saekit.train.LossGradients;
 import dev.saekit.train.LossSpec;
@@ -24,7 +23,6 @@ import dev.saekit.train.Trainer;
 import dev.saekit.train.TrainingConfig;
 import dev.saekit.train.TrainingListener;
 import dev.saekit.train.TrainingResult;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -74,31 +72,44 @@ class DivergenceCheckTest {
     @Test
     void aNanLossStopsTheRunBeforeItsUpdate() {
         // identity projection: the refused step's forward leaves the raw weights bit for bit as they were
-        Sae model = TestModels.vanilla(SaeConfig.of(8, 12).withDictionary(new DictionaryConfig(Normalization.IDENTITY, false)));
+        Sae model = TestModels.vanilla(
+                SaeConfig.of(8, 12).withDictionary(new DictionaryConfig(Normalization.IDENTITY, false)));
         LastGoodWeights good = new LastGoodWeights(model);
-        TrainingResult result = new Trainer(config().loss(nanAtStep(3)).build(), new DivergenceCheck(), good)
-                .fit(model, DATA);
+        TrainingResult result =
+                new Trainer(config().loss(nanAtStep(3)).build(), new DivergenceCheck(), good).fit(model, DATA);
         assertEquals(TrainingResult.Status.DIVERGED, result.status());
         assertEquals(2, result.steps());
         assertEquals(2, result.history().steps().size());
         String m = result.message();
-        assertTrue(m.contains("diverged at step 3 (epoch 1)") && m.contains("the loss is NaN")
-                && m.contains("keeps the weights of step 2"), m);
-        assertTrue(m.contains("lower learning rate (now 0.0100)") && m.contains("clip norm now 1.0")
-                && m.contains("standardising the inputs"), m);
+        assertTrue(
+                m.contains("diverged at step 3 (epoch 1)")
+                        && m.contains("the loss is NaN")
+                        && m.contains("keeps the weights of step 2"),
+                m);
+        assertTrue(
+                m.contains("lower learning rate (now 0.0100)")
+                        && m.contains("clip norm now 1.0")
+                        && m.contains("standardising the inputs"),
+                m);
         assertTrue(SyntheticData.bitIdentical(good.copy, SyntheticData.snapshot(model.parameters())));
     }
 
     @Test
     void hugeInputsStopTheFirstStepAndLeaveTheInitialWeights() {
         InMemoryDataset huge = InMemoryDataset.of(DATA.matrix().mul(1e30f), "huge");
-        Sae model = TestModels.vanilla(SaeConfig.of(8, 12).withDictionary(new DictionaryConfig(Normalization.IDENTITY, false)));
+        Sae model = TestModels.vanilla(
+                SaeConfig.of(8, 12).withDictionary(new DictionaryConfig(Normalization.IDENTITY, false)));
         List<INDArray> initial = SyntheticData.snapshot(model.parameters());
-        TrainingResult result = new Trainer(config().optimizer(OptimizerConfig.adam(1e3)).clipNorm(0).build(),
-                new DivergenceCheck()).fit(model, huge);
+        TrainingResult result = new Trainer(
+                        config().optimizer(OptimizerConfig.adam(1e3))
+                                .clipNorm(0)
+                                .build(),
+                        new DivergenceCheck())
+                .fit(model, huge);
         assertEquals(TrainingResult.Status.DIVERGED, result.status());
         assertEquals(0, result.steps());
-        assertTrue(result.message().contains("at step 1") && result.message().contains("clip norm now off"),
+        assertTrue(
+                result.message().contains("at step 1") && result.message().contains("clip norm now off"),
                 result.message());
         assertTrue(SyntheticData.bitIdentical(initial, SyntheticData.snapshot(model.parameters())));
     }
@@ -106,14 +117,21 @@ class DivergenceCheckTest {
     @Test
     void aRefusedStepLeavesBatchNormRunningStatisticsAsTheLastGoodStepLeftThem() {
         // the refused step's forward pass must not fold its batch into the running statistics
-        Sae model = TestModels.vanilla(SaeConfig.of(8, 12).withEncoder(EncoderKind.MLP_BN_1)
+        Sae model = TestModels.vanilla(SaeConfig.of(8, 12)
+                .withEncoder(EncoderKind.MLP_BN_1)
                 .withDictionary(new DictionaryConfig(Normalization.IDENTITY, false)));
         LastGoodWeights good = new LastGoodWeights(model);
-        TrainingResult result = new Trainer(config().loss(nanAtStep(3)).build(), new DivergenceCheck(), good)
-                .fit(model, DATA);
+        TrainingResult result =
+                new Trainer(config().loss(nanAtStep(3)).build(), new DivergenceCheck(), good).fit(model, DATA);
         assertEquals(TrainingResult.Status.DIVERGED, result.status());
-        assertEquals(2L, model.parameter("encoder.final_block.1.num_batches_tracked").orElseThrow().value().getLong(0));
-        assertTrue(SyntheticData.bitIdentical(good.copy, SyntheticData.snapshot(model.parameters())),
+        assertEquals(
+                2L,
+                model.parameter("encoder.final_block.1.num_batches_tracked")
+                        .orElseThrow()
+                        .value()
+                        .getLong(0));
+        assertTrue(
+                SyntheticData.bitIdentical(good.copy, SyntheticData.snapshot(model.parameters())),
                 "running_mean and running_var must be those of step 2");
     }
 }

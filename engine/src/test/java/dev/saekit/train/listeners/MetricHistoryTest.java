@@ -40,7 +40,9 @@ class MetricHistoryTest {
         MetricHistory back = MetricHistory.read(dir);
         assertEquals(h.steps(), back.steps());
         assertEquals(h.epochs(), back.epochs());
-        assertEquals(MetricHistory.STEPS_HEADER, Files.readAllLines(dir.resolve("steps.csv")).get(0));
+        assertEquals(
+                MetricHistory.STEPS_HEADER,
+                Files.readAllLines(dir.resolve("steps.csv")).get(0));
         assertTrue(Files.notExists(dir.resolve("steps.csv.tmp")), "the temporary file is moved into place");
     }
 
@@ -62,7 +64,8 @@ class MetricHistoryTest {
 
     @Test
     void theStepMetricsAreTheColumnsOfStepsCsvAfterStepAndEpoch() {
-        String columns = Arrays.stream(StepMetric.values()).map(StepMetric::column).collect(Collectors.joining(","));
+        String columns =
+                Arrays.stream(StepMetric.values()).map(StepMetric::column).collect(Collectors.joining(","));
         assertEquals(MetricHistory.STEPS_HEADER, "step,epoch," + columns);
     }
 
@@ -71,8 +74,10 @@ class MetricHistoryTest {
         history().write(dir);
         Files.writeString(dir.resolve("steps.csv"), "a,b,c\n1,2,3\n");
         IOException e = assertThrows(IOException.class, () -> MetricHistory.read(dir));
-        assertTrue(e.getMessage().contains("steps.csv is not a saekit metric history")
-                && e.getMessage().contains(MetricHistory.STEPS_HEADER), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("steps.csv is not a saekit metric history")
+                        && e.getMessage().contains(MetricHistory.STEPS_HEADER),
+                e.getMessage());
     }
 
     @Test

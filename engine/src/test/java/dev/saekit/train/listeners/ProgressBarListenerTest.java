@@ -1,12 +1,11 @@
 package dev.saekit.train.listeners;
 
-import dev.saekit.model.TestModels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.saekit.data.InMemoryDataset;
 import dev.saekit.model.SaeConfig;
-import dev.saekit.model.TopKSae;
+import dev.saekit.model.TestModels;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.SeededRandom;
 import dev.saekit.train.StepState;
@@ -25,7 +24,9 @@ class ProgressBarListenerTest {
         // the bar's task name is fixed when it is built: the epoch must be in the per-step message
         for (int epoch = 0; epoch < 3; epoch++) {
             StepState s = new StepState(epoch, 5L * epoch + 2, 2, 5, 15, 0.5, 0.25, 4, 1, 1e-3, null);
-            assertEquals(String.format(" epoch %d/3  loss 0.5000  R² 0.250  L0 4.0", epoch + 1), ProgressBarListener.message(s, 3));
+            assertEquals(
+                    String.format(" epoch %d/3  loss 0.5000  R² 0.250  L0 4.0", epoch + 1),
+                    ProgressBarListener.message(s, 3));
         }
     }
 

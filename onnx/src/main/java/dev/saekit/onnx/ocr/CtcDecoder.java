@@ -51,8 +51,8 @@ public final class CtcDecoder {
         int t = Math.toIntExact(probs.dim(1));
         int c = Math.toIntExact(probs.dim(2));
         if (c != classes.size()) {
-            throw new IllegalArgumentException("probabilities " + probs.shapeText() + " have " + c + " classes, expected "
-                    + classes.size());
+            throw new IllegalArgumentException(
+                    "probabilities " + probs.shapeText() + " have " + c + " classes, expected " + classes.size());
         }
         float[] p = probs.data();
         int[] best = new int[t];

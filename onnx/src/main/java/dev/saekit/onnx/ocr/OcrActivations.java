@@ -34,14 +34,22 @@ public final class OcrActivations {
     public static final String LABELS = "labels.txt";
     /** One line of text per row: index, first row, timesteps, text, what the model read. */
     public static final String LINES = "lines.tsv";
+
     private static final int EXAMPLES = 5;
 
-    private OcrActivations() {
-    }
+    private OcrActivations() {}
 
     /** What to extract; build with {@link #builder(Path)}. */
-    public record Config(Path out, int lines, long seed, int rowsPerShard, int maxWidth, int maxWords, int fontPixels,
-                         int threads, List<String> taps) {
+    public record Config(
+            Path out,
+            int lines,
+            long seed,
+            int rowsPerShard,
+            int maxWidth,
+            int maxWords,
+            int fontPixels,
+            int threads,
+            List<String> taps) {
         public Config {
             Objects.requireNonNull(out, "out");
             if (lines <= 0) {
@@ -134,47 +142,65 @@ public final class OcrActivations {
     }
 
     /** A line the model misread. */
-    public record Misread(String text, String read) {
-    }
+    public record Misread(String text, String read) {}
 
     /**
      * What a run did: lines, rows per tap, seconds, and how well the model read the lines (greedy CTC,
      * leading and trailing spaces ignored): exact lines and the character error rate (edit distance over
      * the rendered characters).
      */
-    public record Result(ActivationManifest manifest, String font, int lines, long rows, double seconds, int exactLines,
-                         double characterErrorRate, List<Misread> misreads) {
+    public record Result(
+            ActivationManifest manifest,
+            String font,
+            int lines,
+            long rows,
+            double seconds,
+            int exactLines,
+            double characterErrorRate,
+            List<Misread> misreads) {
         public double exactFraction() {
             return exactLines / (double) lines;
         }
     }
 
     /** Extracts as {@code config} says from the model in {@code files}, drawing words from {@code words}; {@code progress} may be null. */
-    public static Result run(OcrModelFiles files, List<String> words, Config config, PrintStream progress) throws IOException {
+    public static Result run(OcrModelFiles files, List<String> words, Config config, PrintStream progress)
+            throws IOException {
         TextLineRenderer renderer = new TextLineRenderer(config.fontPixels());
         TextLines texts = new TextLines(words, config.maxWords(), config.maxWidth(), renderer::width, config.seed());
         try (OnnxTaps taps = OnnxTaps.open(files.model(), config.taps(), config.threads())) {
             CtcDecoder decoder = CtcDecoder.load(files.keys(), classes(taps));
             ActivationExtractor.Builder b = ActivationExtractor.builder(taps, config.out())
                     .rowsPerShard(config.rowsPerShard())
-                    .input(String.format(Locale.ROOT, "%d rendered text lines (seed %d, words of %d, up to %d words and %d"
-                            + " pixels, %s %d px), one per run, [1, 3, 48, W] BGR in [-1, 1]", config.lines(), config.seed(),
-                            words.size(), config.maxWords(), config.maxWidth(), renderer.fontFamily(), config.fontPixels()));
+                    .input(String.format(
+                            Locale.ROOT,
+                            "%d rendered text lines (seed %d, words of %d, up to %d words and %d"
+                                    + " pixels, %s %d px), one per run, [1, 3, 48, W] BGR in [-1, 1]",
+                            config.lines(),
+                            config.seed(),
+                            words.size(),
+                            config.maxWords(),
+                            config.maxWidth(),
+                            renderer.fontFamily(),
+                            config.fontPixels()));
             if (progress != null) {
                 b.progress(progress, config.lines(), "lines");
             }
             long started = System.nanoTime();
             try (ActivationExtractor extractor = b.build();
-                 AtomicFiles.Pending labelsFile = AtomicFiles.create(config.out().resolve(LABELS));
-                 AtomicFiles.Pending linesFile = AtomicFiles.create(config.out().resolve(LINES))) {
+                    AtomicFiles.Pending labelsFile =
+                            AtomicFiles.create(config.out().resolve(LABELS));
+                    AtomicFiles.Pending linesFile =
+                            AtomicFiles.create(config.out().resolve(LINES))) {
                 Reading reading = new Reading();
-                try (BufferedWriter labels = labelsFile.writer(); BufferedWriter lines = linesFile.writer()) {
+                try (BufferedWriter labels = labelsFile.writer();
+                        BufferedWriter lines = linesFile.writer()) {
                     lines.write("line\tfirst_row\ttimesteps\ttext\tread\n");
                     for (int i = 0; i < config.lines(); i++) {
                         String text = texts.next();
                         BufferedImage image = renderer.render(text);
-                        Map<String, FloatTensor> out = extractor.extract(Map.of(OcrModelFiles.INPUT,
-                                TextLineRenderer.toTensor(List.of(image), image.getWidth())));
+                        Map<String, FloatTensor> out = extractor.extract(Map.of(
+                                OcrModelFiles.INPUT, TextLineRenderer.toTensor(List.of(image), image.getWidth())));
                         int[] path = decoder.argmax(out.get(OcrModelFiles.OUTPUT), 0);
                         checkRowsAlign(config.taps(), out, path.length);
                         for (int cls : path) {
@@ -182,20 +208,30 @@ public final class OcrActivations {
                             labels.write('\n');
                         }
                         String read = decoder.decode(path).strip();
-                        lines.write(i + "\t" + reading.rows + "\t" + path.length + "\t" + tsv(text) + "\t" + tsv(read) + "\n");
+                        lines.write(i + "\t" + reading.rows + "\t" + path.length + "\t" + tsv(text) + "\t" + tsv(read)
+                                + "\n");
                         reading.add(text, read, path.length);
                     }
                 }
                 labelsFile.commit();
                 linesFile.commit();
-                extractor.note("labels", LABELS + ": one label per row of every tap, the character the model predicts at"
-                        + " that timestep (" + CtcDecoder.BLANK + ", " + CtcDecoder.SPACE + ")");
+                extractor.note(
+                        "labels",
+                        LABELS + ": one label per row of every tap, the character the model predicts at"
+                                + " that timestep (" + CtcDecoder.BLANK + ", " + CtcDecoder.SPACE + ")");
                 extractor.note("lines", LINES + ": line, first_row, timesteps, text, read");
                 extractor.note("exact_lines", reading.exact);
                 extractor.note("character_error_rate", reading.characterErrorRate());
                 ActivationManifest manifest = extractor.finish();
-                return new Result(manifest, renderer.fontFamily(), config.lines(), reading.rows, (System.nanoTime() - started) / 1e9,
-                        reading.exact, reading.characterErrorRate(), reading.misreads);
+                return new Result(
+                        manifest,
+                        renderer.fontFamily(),
+                        config.lines(),
+                        reading.rows,
+                        (System.nanoTime() - started) / 1e9,
+                        reading.exact,
+                        reading.characterErrorRate(),
+                        reading.misreads);
             }
         }
     }
@@ -225,8 +261,11 @@ public final class OcrActivations {
     }
 
     private static int classes(OnnxTaps taps) {
-        return taps.spec(OcrModelFiles.OUTPUT).lastDim().map(Math::toIntExact).orElseThrow(() -> new IllegalArgumentException(
-                taps.file() + " is not the recogniser: its output " + OcrModelFiles.OUTPUT + " has no fixed class count"));
+        return taps.spec(OcrModelFiles.OUTPUT)
+                .lastDim()
+                .map(Math::toIntExact)
+                .orElseThrow(() -> new IllegalArgumentException(taps.file() + " is not the recogniser: its output "
+                        + OcrModelFiles.OUTPUT + " has no fixed class count"));
     }
 
     /** Each tap must give one row per timestep, or the labels would not line up with its rows. */

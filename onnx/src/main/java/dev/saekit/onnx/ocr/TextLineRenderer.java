@@ -23,6 +23,7 @@ public final class TextLineRenderer {
     public static final int HEIGHT = 48;
     /** Columns per output timestep. */
     public static final int STRIDE = 8;
+
     private static final String PREFERRED_FONT = "DejaVu Sans";
     private static final int MARGIN = 8;
 
@@ -36,7 +37,8 @@ public final class TextLineRenderer {
         if (fontPixels < 8 || fontPixels > HEIGHT) {
             throw new IllegalArgumentException("fontPixels must be in 8.." + HEIGHT + ", was " + fontPixels);
         }
-        boolean dejavu = Arrays.asList(GraphicsEnvironment.getLocalGraphicsEnvironment().getAvailableFontFamilyNames())
+        boolean dejavu = Arrays.asList(
+                        GraphicsEnvironment.getLocalGraphicsEnvironment().getAvailableFontFamilyNames())
                 .contains(PREFERRED_FONT);
         this.font = new Font(dejavu ? PREFERRED_FONT : Font.SANS_SERIF, Font.PLAIN, fontPixels);
     }

@@ -41,8 +41,7 @@ class CtcDecoderTest {
     @Test
     void argmaxReadsOneLineOfABatch() throws IOException {
         float[] p = {
-            .9f, .1f, 0, 0, /* line 0 */ 0, .2f, .7f, .1f,
-            .1f, .6f, .3f, 0, /* line 1 */ 0, 0, .1f, .9f,
+            .9f, .1f, 0, 0, /* line 0 */ 0, .2f, .7f, .1f, .1f, .6f, .3f, 0, /* line 1 */ 0, 0, .1f, .9f,
         };
         FloatTensor probs = FloatTensor.of(p, 2, 2, 4);
         assertArrayEquals(new int[] {0, 2}, decoder().argmax(probs, 0));
@@ -53,6 +52,8 @@ class CtcDecoderTest {
     void aKeysFileThatDoesNotMatchTheModelIsRejected() throws IOException {
         Path keys = Files.writeString(dir.resolve("keys.txt"), "a\nb\nc\n");
         IOException e = assertThrows(IOException.class, () -> CtcDecoder.load(keys, 4));
-        assertTrue(e.getMessage().endsWith("3 characters + blank + space = 5 classes, but the model has 4 per timestep"), e.getMessage());
+        assertTrue(
+                e.getMessage().endsWith("3 characters + blank + space = 5 classes, but the model has 4 per timestep"),
+                e.getMessage());
     }
 }

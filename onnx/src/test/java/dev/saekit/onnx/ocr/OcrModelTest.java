@@ -25,15 +25,33 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OcrModelTest {
     private static final OcrModelFiles FILES = OcrModelFiles.inDefaultDirectory();
-    private static final List<String> WORDS = List.of("sparse", "autoencoder", "concept", "dictionary", "matching", "pursuit",
-            "residual", "stream", "feature", "archetypal", "quick", "brown", "fox", "jumps", "over", "lazy", "dog");
+    private static final List<String> WORDS = List.of(
+            "sparse",
+            "autoencoder",
+            "concept",
+            "dictionary",
+            "matching",
+            "pursuit",
+            "residual",
+            "stream",
+            "feature",
+            "archetypal",
+            "quick",
+            "brown",
+            "fox",
+            "jumps",
+            "over",
+            "lazy",
+            "dog");
 
     @TempDir
     Path dir;
 
     @BeforeEach
     void needsTheModel() {
-        assumeTrue(FILES.present(), "the OCR model is not in " + FILES.directory() + "; run " + OcrModelFiles.FETCH_SCRIPT);
+        assumeTrue(
+                FILES.present(),
+                "the OCR model is not in " + FILES.directory() + "; run " + OcrModelFiles.FETCH_SCRIPT);
     }
 
     @Test
@@ -42,20 +60,26 @@ class OcrModelTest {
         BufferedImage image = renderer.render("sparse autoencoder");
         try (OnnxTaps taps = OnnxTaps.open(FILES.model(), List.of(OcrModelFiles.RESIDUAL_TAP, "transpose_51.tmp_0"))) {
             assertEquals(OcrModelFiles.MODEL_SHA256, taps.sha256());
-            Map<String, FloatTensor> out = taps.run(Map.of("x", TextLineRenderer.toTensor(List.of(image), image.getWidth())));
+            Map<String, FloatTensor> out =
+                    taps.run(Map.of("x", TextLineRenderer.toTensor(List.of(image), image.getWidth())));
             long t = image.getWidth() / 8;
-            assertEquals("[1, " + t + ", 120]", out.get(OcrModelFiles.RESIDUAL_TAP).shapeText());
+            assertEquals(
+                    "[1, " + t + ", 120]", out.get(OcrModelFiles.RESIDUAL_TAP).shapeText());
             assertEquals("[1, " + t + ", 120]", out.get("transpose_51.tmp_0").shapeText());
             assertEquals("[1, " + t + ", 6625]", out.get(OcrModelFiles.OUTPUT).shapeText());
             CtcDecoder decoder = CtcDecoder.load(FILES.keys(), 6625);
-            assertEquals("sparse autoencoder", decoder.decode(decoder.argmax(out.get(OcrModelFiles.OUTPUT), 0)).strip());
+            assertEquals(
+                    "sparse autoencoder",
+                    decoder.decode(decoder.argmax(out.get(OcrModelFiles.OUTPUT), 0))
+                            .strip());
         }
     }
 
     @Test
     void renderedLinesAreReadAndEveryRowIsLabelled() throws IOException {
         Path out = dir.resolve("ocr");
-        OcrActivations.Config config = OcrActivations.builder(out).lines(40).seed(3).rowsPerShard(500).build();
+        OcrActivations.Config config =
+                OcrActivations.builder(out).lines(40).seed(3).rowsPerShard(500).build();
         OcrActivations.Result r = OcrActivations.run(FILES, WORDS, config, null);
         assertTrue(r.exactFraction() >= 0.9, "exact " + r.exactFraction() + ", misreads " + r.misreads());
         assertTrue(r.characterErrorRate() <= 0.02, "CER " + r.characterErrorRate());
@@ -64,7 +88,9 @@ class OcrModelTest {
         assertEquals(120, tap.width());
         assertEquals(r.rows(), tap.rows());
         assertEquals("[1, ?, 120]", tap.tensorShape());
-        assertEquals(tap.rows(), Files.readAllLines(out.resolve(OcrActivations.LABELS)).size());
+        assertEquals(
+                tap.rows(),
+                Files.readAllLines(out.resolve(OcrActivations.LABELS)).size());
         List<String> lines = Files.readAllLines(out.resolve(OcrActivations.LINES));
         assertEquals(41, lines.size()); // header + one per line
         // most timesteps are blank; the others are the characters of the text

@@ -60,8 +60,10 @@ class TextLineRendererTest {
     @Test
     void widthsMustBeMultiplesOf8AndHoldTheImage() {
         BufferedImage image = renderer.render("wide text");
-        assertThrows(IllegalArgumentException.class, () -> TextLineRenderer.toTensor(List.of(image), image.getWidth() + 4));
-        assertThrows(IllegalArgumentException.class, () -> TextLineRenderer.toTensor(List.of(image), image.getWidth() - 8));
+        assertThrows(
+                IllegalArgumentException.class, () -> TextLineRenderer.toTensor(List.of(image), image.getWidth() + 4));
+        assertThrows(
+                IllegalArgumentException.class, () -> TextLineRenderer.toTensor(List.of(image), image.getWidth() - 8));
         assertThrows(IllegalArgumentException.class, () -> new TextLineRenderer(60));
     }
 }
