@@ -2,7 +2,6 @@ package dev.saekit.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -117,12 +116,5 @@ public sealed interface VariantSpec
                     + "; its settings: " + (kind.settings().isEmpty() ? "none" : String.join(", ", kind.settings())));
         }
         return kind.reader().apply(fields);
-    }
-
-    /** The names of every kind, comma-separated, for messages. */
-    static String names() {
-        return Arrays.stream(kinds().toArray(VariantKind[]::new))
-                .map(VariantKind::name)
-                .collect(Collectors.joining(", "));
     }
 }

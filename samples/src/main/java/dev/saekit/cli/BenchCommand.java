@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.saekit.data.Dataset;
 import dev.saekit.dictionary.DictionaryConfig;
 import dev.saekit.encoder.EncoderKind;
+import dev.saekit.model.InvalidSettingException;
 import dev.saekit.model.ModelSpec;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SparseAutoencoder;
@@ -31,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -272,13 +274,10 @@ public final class BenchCommand implements Callable<Integer> {
      * recipe: 32 codes per sample) for the variants that have a k.
      */
     private ModelSpec modelSpec(VariantKind v, SaeConfig config) throws CliException {
-        ObjectNode n = VariantSpec.toJson(v.defaults().apply(config), new ObjectMapper().createObjectNode());
-        if (v.reads("k")) {
-            n.put("k", k);
-        }
+        VariantSpec variant = VariantOptions.withSettings(v, config, Map.of("k", k));
         try {
-            return ModelSpec.of(config, VariantSpec.fromJson(n, "--variant " + v.name()));
-        } catch (dev.saekit.model.InvalidSettingException e) {
+            return ModelSpec.of(config, variant);
+        } catch (InvalidSettingException e) {
             throw VariantOptions.invalid(e);
         } catch (IllegalArgumentException e) {
             throw new CliException(SaekitCli.EXIT_USAGE, e.getMessage());

@@ -211,8 +211,16 @@ public final class VariantOptions {
      * on the command line; a value out of range is refused in the option's name.
      */
     VariantSpec spec(VariantKind kind, SaeConfig config) throws CliException {
+        return withSettings(kind, config, settings());
+    }
+
+    /**
+     * The engine's defaults of {@code kind} for {@code config}, with the non-null {@code given}
+     * settings (by setting name) that the variant reads laid over them; errors in the command line's words.
+     */
+    static VariantSpec withSettings(VariantKind kind, SaeConfig config, Map<String, Object> given) throws CliException {
         ObjectNode n = VariantSpec.toJson(kind.defaults().apply(config), JSON.createObjectNode());
-        for (Map.Entry<String, Object> e : settings().entrySet()) {
+        for (Map.Entry<String, Object> e : given.entrySet()) {
             if (e.getValue() != null && kind.reads(e.getKey())) {
                 n.set(e.getKey(), JSON.valueToTree(e.getValue()));
             }
