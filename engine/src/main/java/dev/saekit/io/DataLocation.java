@@ -68,7 +68,10 @@ public final class DataLocation {
      * The data at {@code location}: a regular file, a directory (its data files by name:
      * {@code .npy}, {@code .npz}, {@code .safetensors}, {@code .idx}, {@code .idx.gz}, MNIST's
      * {@code *-idx3-ubyte[.gz]}) or a glob ({@code acts/*.npz}); {@code name} chooses the array of
-     * an {@code .npz} or safetensors file (in every shard), null for a file's only array.
+     * an {@code .npz} or safetensors file (in every shard), null for a file's only array. A
+     * directory with a {@code manifest.json} (what {@code saekit harvest} and {@code saekit
+     * extract-ocr} write) is read through its manifest ({@link ActivationDirectory}): {@code name}
+     * then chooses the tap ({@code residual:3}), null for the only one.
      *
      * @throws NoSuchFileException      when nothing is there
      * @throws MalformedFileException   for a path that is not a regular file or directory, or a defective file
@@ -92,6 +95,10 @@ public final class DataLocation {
                         location,
                         "is " + RegularFiles.kind(path, a) + ", not a regular file; saekit reads"
                                 + " data from regular files, or from a directory or glob of them");
+            }
+            if (Files.isRegularFile(path.resolve(ActivationManifest.FILE_NAME))) {
+                ActivationDirectory.Selection tap = ActivationDirectory.select(path, name);
+                return shards(tap.description(), tap.files(), null, rowAxes);
             }
         } else if (!ShardFiles.isGlob(location)) {
             throw new NoSuchFileException(location);

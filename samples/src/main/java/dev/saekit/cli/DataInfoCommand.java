@@ -50,14 +50,16 @@ public final class DataInfoCommand implements Callable<Integer> {
             index = "0",
             paramLabel = "PATH",
             description =
-                    "The data file (its format is found from its first bytes), or a directory or quoted glob of shards.")
+                    "The data file (its format is found from its first bytes), or a directory or quoted glob of shards, or a harvest "
+                            + "directory (its manifest.json lists the shards).")
     String path;
 
     @Option(
             names = "--name",
             paramLabel = "NAME",
             description =
-                    "The array to describe in an .npz or .safetensors file (or in each shard) that holds several; an error lists them.")
+                    "The array to describe in an .npz or .safetensors file (or in each shard) that holds several, or the tap of a "
+                            + "harvest directory that holds several; an error lists them.")
     String name;
 
     @Option(

@@ -68,14 +68,15 @@ public final class EncodeCommand implements Callable<Integer> {
             paramLabel = "PATH",
             required = true,
             description =
-                    "A .npy, .npz, .safetensors or IDX (.gz) file, or a directory or glob of such shards, whose rows have the "
+                    "A .npy, .npz, .safetensors or IDX (.gz) file, or a directory or glob of such shards, or a harvest directory, whose rows have the "
                             + "model's input width. Read a block of rows at a time, in bounded memory.")
     Path data;
 
     @Option(
             names = "--name",
             paramLabel = "NAME",
-            description = "The array to read from an .npz or .safetensors file with several.")
+            description =
+                    "The array to read from an .npz or .safetensors file with several, or the tap of a harvest directory with several.")
     String name;
 
     @Option(

@@ -72,7 +72,8 @@ public final class TrainCommand implements Callable<Integer> {
             paramLabel = "PATH",
             description =
                     "Training data: one .npy, .npz (--name), .safetensors or IDX (plain or .gz) file, loaded into memory; "
-                            + "or a directory or glob (acts/*.npz) of such shards, streamed from disk (see --buffer-rows). Arrays become "
+                            + "or a directory or glob (acts/*.npz) of such shards, streamed from disk (see --buffer-rows); or what `saekit harvest` or "
+                            + "`extract-ocr` wrote (a directory with a manifest.json: --name picks the tap). Arrays become "
                             + "rows by --row-axes: [60000, 28, 28] is 60000 rows of 784. Default: the embedded GloVe word vectors.")
     Path data;
 
@@ -80,7 +81,8 @@ public final class TrainCommand implements Callable<Integer> {
             names = "--name",
             paramLabel = "NAME",
             description =
-                    "The array to train on in an .npz or .safetensors file (or in each shard) that holds several; an error lists them.")
+                    "The array to train on in an .npz or .safetensors file (or in each shard) that holds several, or the tap of a harvest "
+                            + "directory that holds several (residual:3); an error lists them.")
     String name;
 
     @Option(
