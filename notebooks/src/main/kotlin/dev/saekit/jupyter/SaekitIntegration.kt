@@ -23,6 +23,7 @@ internal class SaekitIntegration : JupyterIntegration() {
         render<ReconstructionView> { Renderings.output(it) }
         render<DictionaryView> { Renderings.output(it) }
         render<ConceptTable> { Renderings.output(it) }
+        render<TokenContextsView> { Renderings.output(it) }
         render<TableView> { Renderings.output(it) }
         render<org.jetbrains.letsPlot.intern.Plot> { Renderings.output(it) }
     }
@@ -35,6 +36,7 @@ object Renderings {
             "dev.saekit.dsl.*",
             "dev.saekit.jupyter.*",
             "dev.saekit.tensor.DType",
+            "dev.saekit.io.TokenTable",
             "dev.saekit.dictionary.Normalization",
             "dev.saekit.model.JumpKernel",
             "dev.saekit.train.listeners.MetricHistory.StepMetric",
@@ -54,6 +56,7 @@ object Renderings {
             is ReconstructionView -> value.toHtml()
             is DictionaryView -> value.toHtml()
             is ConceptTable -> value.toHtml()
+            is TokenContextsView -> value.toHtml()
             is TableView -> value.toHtml()
             is org.jetbrains.letsPlot.intern.Plot -> Plots.svg(value, 640, 360)
             else -> null
