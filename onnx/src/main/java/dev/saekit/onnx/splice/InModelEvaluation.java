@@ -70,7 +70,7 @@ public final class InModelEvaluation {
         float[] mean = meanRow != null ? meanRow : meanOf(batches);
         double meanPass = meanRow != null ? 0 : seconds(started);
         Tally tally = Tally.of(downstream);
-        QualityTally quality = new QualityTally(sae.latents());
+        QualityTally quality = new QualityTally(sae.width(), sae.latents());
         long sequences = 0;
         long tokens = 0;
         long modelNanos = 0;
@@ -88,7 +88,7 @@ public final class InModelEvaluation {
             Tensors.requireShape("the SAE's reconstruction", r.rows(), rows.length, tap.width());
             float[] xHat =
                     Tensors.copy(r.rows(), DType.FLOAT32).reshape(x.length).toFloatVector();
-            quality.add(xs, x, Tensors.fromFlat(DType.FLOAT32, xHat, rows.length, tap.width()), xHat, r.codes());
+            quality.add(x, xHat, r.codes());
             long t2 = System.nanoTime();
             for (Ablation a : Ablation.values()) {
                 FloatTensor replacement = switch (a) {

@@ -123,6 +123,23 @@ public final class SplicedModel implements AutoCloseable {
         return outputs;
     }
 
+    /**
+     * The shape ONNX Runtime infers for output {@code name} before any run, -1 for a dimension it
+     * leaves open; an error naming the outputs if there is no such float output.
+     */
+    public long[] outputShape(String name) {
+        if (!outputs.contains(name)) {
+            throw new IllegalArgumentException(
+                    this.name + " has no float output '" + name + "'; its outputs are " + outputs);
+        }
+        try {
+            return ((TensorInfo) clean.getOutputInfo().get(name).getInfo()).getShape();
+        } catch (OrtException e) {
+            throw new IllegalStateException(
+                    "ONNX Runtime does not describe the outputs of " + this.name + ": " + e.getMessage(), e);
+        }
+    }
+
     /** A clean run: the value of the spliced tensor and the model's float outputs. */
     public record Clean(FloatTensor tap, Map<String, FloatTensor> outputs) {
         public Clean {
