@@ -4,7 +4,6 @@ import dev.saekit.onnx.FloatTensor;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Tensors;
 import java.util.Objects;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * An SAE measured inside the model: over a set of input batches, each batch is run clean, then
@@ -73,33 +72,32 @@ public final class InModelEvaluation {
         QualityTally quality = new QualityTally(sae.width(), sae.latents());
         long sequences = 0;
         long tokens = 0;
-        long modelNanos = 0;
-        long saeNanos = 0;
+        Stopwatch time = new Stopwatch();
         for (EvalBatch batch : batches) {
-            long t0 = System.nanoTime();
-            SplicedModel.Clean clean = model.clean(batch.feeds());
-            long t1 = System.nanoTime();
+            SplicedModel.Clean clean = time.model(() -> model.clean(batch.feeds()));
             FloatTensor tap = clean.tap();
             int[] rows = countedRows(batch, tap);
-            tally.clean(batch, clean.outputs());
+            time.scoring(() -> tally.clean(batch, clean.outputs()));
             float[] x = gather(tap, rows);
-            INDArray xs = Tensors.fromFlat(DType.FLOAT32, x, rows.length, tap.width());
-            RowAutoencoder.Reconstruction r = sae.reconstruct(xs);
-            Tensors.requireShape("the SAE's reconstruction", r.rows(), rows.length, tap.width());
-            float[] xHat =
-                    Tensors.copy(r.rows(), DType.FLOAT32).reshape(x.length).toFloatVector();
-            quality.add(x, xHat, r.codes());
-            long t2 = System.nanoTime();
+            float[] xHat = time.sae(() -> {
+                RowAutoencoder.Reconstruction r =
+                        sae.reconstruct(Tensors.fromFlat(DType.FLOAT32, x, rows.length, tap.width()));
+                Tensors.requireShape("the SAE's reconstruction", r.rows(), rows.length, tap.width());
+                float[] back =
+                        Tensors.copy(r.rows(), DType.FLOAT32).reshape(x.length).toFloatVector();
+                quality.add(x, back, r.codes());
+                return back;
+            });
             for (Ablation a : Ablation.values()) {
                 FloatTensor replacement = switch (a) {
                     case SPLICE -> scatter(tap, rows, xHat, false);
                     case ZERO -> scatter(tap, rows, new float[tap.width()], true);
                     case MEAN -> scatter(tap, rows, mean, true);
                 };
-                tally.add(a, batch, model.spliced(batch.feeds(), replacement));
+                java.util.Map<String, FloatTensor> altered =
+                        time.model(() -> model.spliced(batch.feeds(), replacement));
+                time.scoring(() -> tally.add(a, batch, altered));
             }
-            modelNanos += (t1 - t0) + (System.nanoTime() - t2);
-            saeNanos += t2 - t1;
             sequences += tap.rank() >= 2 ? tap.dim(0) : 1;
             tokens += rows.length;
         }
@@ -115,7 +113,8 @@ public final class InModelEvaluation {
                 meanRow == null,
                 tally.result(),
                 quality.result(),
-                new InModelReport.Timing(seconds(started), meanPass, modelNanos / 1e9, saeNanos / 1e9));
+                new InModelReport.Timing(
+                        seconds(started), meanPass, time.model / 1e9, time.sae / 1e9, time.scoring / 1e9));
     }
 
     /** The mean of the tap's counted rows over every batch, from clean runs, summed in double precision. */
@@ -184,6 +183,33 @@ public final class InModelEvaluation {
             System.arraycopy(values, repeat ? 0 : i * w, data, rows[i] * w, w);
         }
         return FloatTensor.of(data, tap.shape());
+    }
+
+    /** Nanoseconds spent in the model's runs, the SAE (with its metrics) and the downstream scores. */
+    private static final class Stopwatch {
+        long model;
+        long sae;
+        long scoring;
+
+        <T> T model(java.util.function.Supplier<T> work) {
+            long t0 = System.nanoTime();
+            T result = work.get();
+            model += System.nanoTime() - t0;
+            return result;
+        }
+
+        <T> T sae(java.util.function.Supplier<T> work) {
+            long t0 = System.nanoTime();
+            T result = work.get();
+            sae += System.nanoTime() - t0;
+            return result;
+        }
+
+        void scoring(Runnable work) {
+            long t0 = System.nanoTime();
+            work.run();
+            scoring += System.nanoTime() - t0;
+        }
     }
 
     private static double seconds(long since) {

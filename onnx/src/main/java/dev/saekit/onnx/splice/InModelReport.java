@@ -26,10 +26,12 @@ public record InModelReport(
         Timing timing) {
 
     /**
-     * Wall-clock seconds: in all, of the first pass for the mean row, of the model's runs (four per
-     * batch) and of the SAE.
+     * Wall-clock seconds: in all, of the first pass for the mean row (clean runs), of the model's
+     * runs after it (four per batch), of the SAE with its reconstruction metrics, and of comparing
+     * the outputs.
      */
-    public record Timing(double seconds, double meanPassSeconds, double modelSeconds, double saeSeconds) {}
+    public record Timing(
+            double seconds, double meanPassSeconds, double modelSeconds, double saeSeconds, double scoringSeconds) {}
 
     /** Milliseconds of the whole evaluation per evaluated token. */
     public double msPerToken() {

@@ -26,6 +26,7 @@ final class ReportJson {
         put(t, "mean_pass_seconds", r.timing().meanPassSeconds());
         put(t, "model_seconds", r.timing().modelSeconds());
         put(t, "sae_seconds", r.timing().saeSeconds());
+        put(t, "scoring_seconds", r.timing().scoringSeconds());
         return json;
     }
 
