@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             ImportCommand.class,
             DataInfoCommand.class,
             ExtractOcrCommand.class,
+            EvaluateCommand.class,
             OnnxInfoCommand.class,
             CommandLine.HelpCommand.class
         },
