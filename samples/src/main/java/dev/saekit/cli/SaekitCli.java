@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             DataInfoCommand.class,
             ExtractOcrCommand.class,
             OnnxInfoCommand.class,
+            HarvestCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",

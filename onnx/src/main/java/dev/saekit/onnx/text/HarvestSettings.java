@@ -9,8 +9,9 @@ import java.util.Optional;
 
 /**
  * What makes a harvest the harvest it is: resuming one checks that every field is the same. The
- * shards only ever end at batch boundaries, and batches are the corpus's documents taken {@code
- * batchSize} at a time from the first, so the same settings give the same rows, byte for byte,
+ * corpus is cut into windows of {@code window} documents from the first; a window's documents are
+ * run shortest first, {@code batchSize} at a time (less padding), and its rows are written in
+ * corpus order; shards hold whole windows. So the batches, and the rows byte for byte, are the same
  * wherever a run started.
  *
  * @param model the model's name
@@ -23,8 +24,9 @@ import java.util.Optional;
  * @param specialTokens whether {@code [CLS]} and {@code [SEP]} get rows
  * @param maxLength the most tokens of one document, special tokens included (the rest is cut off)
  * @param batchSize documents per model run
- * @param rowsPerShard the most rows of one shard; at least {@code batchSize * maxLength}, so that a
- *     batch always fits in one shard
+ * @param window documents sorted by length together, their batches formed from that order
+ * @param rowsPerShard the most rows of one shard; at least {@code window * maxLength}, so that a
+ *     window always fits in one shard
  */
 public record HarvestSettings(
         String model,
@@ -37,6 +39,7 @@ public record HarvestSettings(
         SpecialTokens specialTokens,
         int maxLength,
         int batchSize,
+        int window,
         int rowsPerShard) {
     public HarvestSettings {
         Objects.requireNonNull(model, "model");
@@ -62,10 +65,13 @@ public record HarvestSettings(
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
         }
-        long batchRows = (long) batchSize * maxLength;
-        if (rowsPerShard < batchRows) {
-            throw new IllegalArgumentException("rowsPerShard must be >= batchSize * maxLength = " + batchSize + " * "
-                    + maxLength + " = " + batchRows + " (a batch never spans two shards), was " + rowsPerShard);
+        if (window < 1) {
+            throw new IllegalArgumentException("window must be >= 1, was " + window);
+        }
+        long windowRows = (long) window * maxLength;
+        if (rowsPerShard < windowRows) {
+            throw new IllegalArgumentException("rowsPerShard must be >= window * maxLength = " + window + " * "
+                    + maxLength + " = " + windowRows + " (a window never spans two shards), was " + rowsPerShard);
         }
     }
 
@@ -85,6 +91,7 @@ public record HarvestSettings(
         fields.put("special_tokens", new Object[] {specialTokens.label(), asked.specialTokens.label()});
         fields.put("max_length", new Object[] {maxLength, asked.maxLength});
         fields.put("batch_size", new Object[] {batchSize, asked.batchSize});
+        fields.put("window", new Object[] {window, asked.window});
         fields.put("rows_per_shard", new Object[] {rowsPerShard, asked.rowsPerShard});
         List<String> out = new ArrayList<>();
         fields.forEach((name, v) -> {

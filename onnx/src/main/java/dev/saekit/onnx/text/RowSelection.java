@@ -4,33 +4,38 @@ import dev.saekit.onnx.FloatTensor;
 import java.util.List;
 
 /**
- * The rows one batch gives: its texts' tokens in order, special tokens kept or dropped, padding
- * never, at most {@code left} of them. Each row is a text of the batch and a position in it.
+ * The rows some texts give: their tokens in order, special tokens kept or dropped, padding never,
+ * at most {@code left} of them. Each row is a text and a position in it; a text's rows are
+ * consecutive.
  */
 final class RowSelection {
     private final int[] textOf;
     private final int[] positions;
+    private final int[] firstRow; // per text, then the total
     private final int count;
     private final int texts;
 
-    private RowSelection(int[] textOf, int[] positions, int count, int texts) {
+    private RowSelection(int[] textOf, int[] positions, int[] firstRow, int count, int texts) {
         this.textOf = textOf;
         this.positions = positions;
+        this.firstRow = firstRow;
         this.count = count;
         this.texts = texts;
     }
 
-    static RowSelection of(List<Tokens> batch, SpecialTokens special, long left) {
+    static RowSelection of(List<Tokens> texts, SpecialTokens special, long left) {
         int total = 0;
-        for (Tokens t : batch) {
+        for (Tokens t : texts) {
             total += t.length();
         }
         int[] textOf = new int[total];
         int[] positions = new int[total];
+        int[] firstRow = new int[texts.size() + 1];
         int n = 0;
-        int texts = 0;
-        for (int i = 0; i < batch.size() && n < left; i++) {
-            boolean[] isSpecial = batch.get(i).special();
+        int covered = 0;
+        for (int i = 0; i < texts.size() && n < left; i++) {
+            firstRow[i] = n;
+            boolean[] isSpecial = texts.get(i).special();
             for (int p = 0; p < isSpecial.length && n < left; p++) {
                 if (special.keeps(isSpecial[p])) {
                     textOf[n] = i;
@@ -38,9 +43,12 @@ final class RowSelection {
                     n++;
                 }
             }
-            texts = i + 1;
+            covered = i + 1;
         }
-        return new RowSelection(textOf, positions, n, texts);
+        for (int i = covered; i <= texts.size(); i++) {
+            firstRow[i] = n;
+        }
+        return new RowSelection(textOf, positions, firstRow, n, covered);
     }
 
     /** The number of rows. */
@@ -48,12 +56,12 @@ final class RowSelection {
         return count;
     }
 
-    /** How many of the batch's texts the rows cover: all, unless the budget ran out within the batch. */
+    /** How many of the texts the rows cover: all, unless the budget ran out before the last. */
     int texts() {
         return texts;
     }
 
-    /** The text (index in the batch) of row {@code r}. */
+    /** The text (its index) of row {@code r}. */
     int text(int r) {
         return textOf[r];
     }
@@ -64,27 +72,42 @@ final class RowSelection {
     }
 
     /** Each row's token id. */
-    int[] tokenIds(List<Tokens> batch) {
+    int[] tokenIds(List<Tokens> texts) {
         int[] ids = new int[count];
         for (int r = 0; r < count; r++) {
-            ids[r] = Math.toIntExact(batch.get(textOf[r]).ids()[positions[r]]);
+            ids[r] = Math.toIntExact(texts.get(textOf[r]).ids()[positions[r]]);
         }
         return ids;
     }
 
-    /** The rows of {@code x} ({@code [B, T, width]}, the batch's activations) this selection names, one after another. */
-    float[] gather(FloatTensor x, int width) {
-        if (x.rank() != 3 || x.width() != width) {
-            throw new IllegalStateException("a text model's tap must be [B, T, " + width + "], was " + x.shapeText());
+    /** The first row of text {@code t}. */
+    int firstRow(int t) {
+        return firstRow[t];
+    }
+
+    /** How many rows text {@code t} has. */
+    int rowsOf(int t) {
+        return firstRow[t + 1] - firstRow[t];
+    }
+
+    /**
+     * Copies the rows of the texts {@code members} from {@code x} (their activations, {@code [B, T,
+     * width]}, member i in batch row i) into {@code out}, where each row goes to its place in this
+     * selection.
+     */
+    void scatter(FloatTensor x, int[] members, float[] out, int width) {
+        if (x.rank() != 3 || x.width() != width || x.dim(0) != members.length) {
+            throw new IllegalStateException("a text model's tap must be [" + members.length + ", T, " + width
+                    + "] for a batch of " + members.length + " texts, was " + x.shapeText());
         }
         int length = Math.toIntExact(x.dim(1));
         float[] data = x.data();
-        float[] out = new float[Math.multiplyExact(count, width)];
-        for (int r = 0; r < count; r++) {
-            int from = (textOf[r] * length + positions[r]) * width;
-            System.arraycopy(data, from, out, r * width, width);
+        for (int b = 0; b < members.length; b++) {
+            int t = members[b];
+            for (int r = firstRow[t]; r < firstRow[t + 1]; r++) {
+                System.arraycopy(data, (b * length + positions[r]) * width, out, r * width, width);
+            }
         }
-        return out;
     }
 
     /** How many of {@code values[0 .. n)} are NaN or infinite. */

@@ -1,6 +1,5 @@
 package dev.saekit.onnx.text;
 
-import dev.saekit.onnx.FloatTensor;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -34,15 +33,22 @@ import me.tongfei.progressbar.ProgressBar;
  *   <li>{@code DIR/harvest.json}: the {@link HarvestState}: settings and finished shards.
  * </ul>
  *
- * <p>Deterministic and resumable: batches are the documents taken {@code batchSize} at a time from
- * the first, a shard holds whole batches (it is finished before a batch that would overflow it),
- * and so a resumed run forms the same batches as an uninterrupted one and writes the same bytes
- * (ONNX Runtime's numbers for a text depend on the batch it is padded in). Each shard's files are
- * written atomically, then its documents appended to {@code documents.jsonl}, then {@code
- * harvest.json} rewritten: only then is the shard finished. A resumed run keeps the finished shards,
- * cuts {@code documents.jsonl} back to what they account for, checks that the corpus still starts
- * with those documents, and goes on from the next one. With a token budget the run stops at exactly
- * that many rows, in the middle of a batch if need be; the batch is still run whole.
+ * <p>Batches: the corpus is cut into windows of {@code window} documents from the first; a
+ * window's documents are run shortest first, {@code batchSize} at a time, so that a batch holds
+ * texts of about one length and little of it is padding (on WordNet's short glosses, documents
+ * taken in corpus order 32 at a time are more than half padding); the window's rows are then
+ * written in corpus order. A shard holds whole windows: it is finished before a window that would
+ * overflow it.
+ *
+ * <p>Deterministic and resumable: the batches depend only on the window, and windows start at
+ * the same documents however a run started, so a resumed run forms the same batches as an
+ * uninterrupted one and writes the same bytes (ONNX Runtime's numbers for a text depend on the
+ * batch it is padded in). Each shard's files are written atomically, then its documents appended
+ * to {@code documents.jsonl}, then {@code harvest.json} rewritten: only then is the shard finished.
+ * A resumed run keeps the finished shards, cuts {@code documents.jsonl} back to what they account
+ * for, checks that the corpus still starts with those documents, and goes on from the next one.
+ * With a token budget the run stops at exactly that many rows, in the middle of a document if need
+ * be; the window is still run whole.
  *
  * <pre>{@code
  * try (TextModel model = TextModel.minilm()) {
@@ -87,6 +93,7 @@ public final class TokenHarvest {
         private long tokens;
         private SpecialTokens special = SpecialTokens.DROP;
         private int batchSize = 32;
+        private int window; // 0: the default
         private int rowsPerShard = 65_536;
         private int threads;
         private boolean resume;
@@ -123,7 +130,16 @@ public final class TokenHarvest {
             return this;
         }
 
-        /** The most rows of one shard (default 65,536); at least batch size times the model's max length. */
+        /**
+         * Documents sorted by length together (default: 16 batches, fewer if a shard cannot hold that
+         * many documents of the model's max length).
+         */
+        public Builder window(int documents) {
+            this.window = documents;
+            return this;
+        }
+
+        /** The most rows of one shard (default 65,536); at least the window times the model's max length. */
         public Builder rowsPerShard(int rowsPerShard) {
             this.rowsPerShard = rowsPerShard;
             return this;
@@ -176,8 +192,13 @@ public final class TokenHarvest {
                     special,
                     model.tokenizer().maxLength(),
                     batchSize,
+                    window > 0 ? window : defaultWindow(model.tokenizer().maxLength()),
                     rowsPerShard);
             return new TokenHarvest(this, s, HarvestFiles.inspect(out, s, resume));
+        }
+
+        private int defaultWindow(int maxLength) {
+            return (int) Math.max(1, Math.min(16L * Math.max(batchSize, 1), rowsPerShard / Math.max(maxLength, 1)));
         }
     }
 
@@ -232,11 +253,11 @@ public final class TokenHarvest {
             long budget = settings.tokenBudget();
             try {
                 while (budget == 0 || rows < budget) {
-                    List<TextCorpus.Document> docs = readBatch();
+                    List<TextCorpus.Document> docs = readWindow();
                     if (docs.isEmpty()) {
                         break;
                     }
-                    batch(docs, budget == 0 ? Long.MAX_VALUE : budget - rows);
+                    window(docs, budget == 0 ? Long.MAX_VALUE : budget - rows);
                 }
                 if (shard != null) {
                     finishShard();
@@ -251,17 +272,20 @@ public final class TokenHarvest {
             return state;
         }
 
-        private List<TextCorpus.Document> readBatch() throws IOException {
-            List<TextCorpus.Document> docs = new ArrayList<>(settings.batchSize());
+        private List<TextCorpus.Document> readWindow() throws IOException {
+            List<TextCorpus.Document> docs = new ArrayList<>(settings.window());
             TextCorpus.Document d;
-            while (docs.size() < settings.batchSize() && (d = reader.next()) != null) {
+            while (docs.size() < settings.window() && (d = reader.next()) != null) {
                 docs.add(d);
             }
             return docs;
         }
 
-        /** Runs one batch and writes at most {@code left} of its rows. */
-        private void batch(List<TextCorpus.Document> docs, long left) throws IOException {
+        /**
+         * Runs one window (its documents shortest first, {@code batchSize} at a time) and writes at most
+         * {@code left} of its rows, in corpus order.
+         */
+        private void window(List<TextCorpus.Document> docs, long left) throws IOException {
             TextTokenizer tokenizer = model.tokenizer();
             List<Tokens> tokens = new ArrayList<>(docs.size());
             for (TextCorpus.Document d : docs) {
@@ -271,14 +295,35 @@ public final class TokenHarvest {
             if (shard != null && shard.rows() + rows.count() > settings.rowsPerShard()) {
                 finishShard();
             }
-            TextActivations a = taps.run(TextBatch.of(tokens, tokenizer.padId()));
-            if (shard == null) {
-                startShard(a);
+            float[][] out = null;
+            for (int[] members : batches(tokens)) {
+                List<Tokens> batch = new ArrayList<>(members.length);
+                for (int m : members) {
+                    batch.add(tokens.get(m));
+                }
+                TextActivations a = taps.run(TextBatch.of(batch, tokenizer.padId()));
+                if (shard == null) {
+                    startShard(a);
+                }
+                if (out == null) {
+                    out = new float[widths.length][];
+                    for (int t = 0; t < widths.length; t++) {
+                        out[t] = new float[Math.multiplyExact(rows.count(), widths[t])];
+                    }
+                }
+                for (int t = 0; t < widths.length; t++) {
+                    rows.scatter(a.tap(settings.taps().get(t)), members, out[t], widths[t]);
+                }
+                if (bar != null) {
+                    int done = 0;
+                    for (int m : members) {
+                        done += rows.rowsOf(m);
+                    }
+                    bar.stepBy(done);
+                }
             }
-            for (int t = 0; t < settings.taps().size(); t++) {
-                FloatTensor x = a.tap(settings.taps().get(t));
-                float[] gathered = rows.gather(x, widths[t]);
-                shard.appendTap(t, gathered, rows.count(), RowSelection.nonFinite(gathered, rows.count() * widths[t]));
+            for (int t = 0; t < widths.length; t++) {
+                shard.appendTap(t, out[t], rows.count(), RowSelection.nonFinite(out[t], out[t].length));
             }
             long[] docIds = new long[rows.count()];
             for (int r = 0; r < rows.count(); r++) {
@@ -290,9 +335,29 @@ public final class TokenHarvest {
             }
             nextDocument += rows.texts();
             this.rows += rows.count();
-            if (bar != null) {
-                bar.stepBy(rows.count());
+        }
+
+        /** The window's texts (indices) by length, shortest first (ties in corpus order), {@code batchSize} at a time. */
+        private List<int[]> batches(List<Tokens> tokens) {
+            Integer[] order = new Integer[tokens.size()];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
             }
+            java.util.Arrays.sort(
+                    order,
+                    java.util.Comparator.comparingInt(
+                                    (Integer i) -> tokens.get(i).length())
+                            .thenComparingInt(i -> i));
+            List<int[]> batches = new ArrayList<>();
+            for (int from = 0; from < order.length; from += settings.batchSize()) {
+                int to = Math.min(order.length, from + settings.batchSize());
+                int[] members = new int[to - from];
+                for (int i = from; i < to; i++) {
+                    members[i - from] = order[i];
+                }
+                batches.add(members);
+            }
+            return batches;
         }
 
         private void startShard(TextActivations a) throws IOException {
