@@ -1,10 +1,6 @@
 package dev.saekit.onnx.text;
 
-import dev.saekit.io.MalformedFileException;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -94,9 +90,7 @@ final class WordnetCorpus implements TextCorpus {
     private final class WordnetReader implements Reader {
         private final ArrayDeque<Document> pending = new ArrayDeque<>();
         private int fileIndex = -1;
-        private BufferedReader in;
-        private Path file;
-        private long line;
+        private NumberedLines in;
 
         @Override
         public Document next() throws IOException {
@@ -104,13 +98,12 @@ final class WordnetCorpus implements TextCorpus {
                 if (in == null && !nextFile()) {
                     return null;
                 }
-                String text = readLine();
+                String text = in.next();
                 if (text == null) {
                     in.close();
                     in = null;
                     continue;
                 }
-                line++;
                 parse(text);
             }
             return pending.poll();
@@ -120,21 +113,11 @@ final class WordnetCorpus implements TextCorpus {
             if (++fileIndex >= FILES.length) {
                 return false;
             }
-            file = directory.resolve("data." + FILES[fileIndex][0]);
-            in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-            line = 0;
+            in = NumberedLines.of(directory.resolve("data." + FILES[fileIndex][0]));
             return true;
         }
 
-        private String readLine() throws IOException {
-            try {
-                return in.readLine();
-            } catch (CharacterCodingException e) {
-                throw new MalformedFileException(file.toString(), "line " + (line + 1) + ": not UTF-8 text");
-            }
-        }
-
-        private void parse(String text) throws MalformedFileException {
+        private void parse(String text) throws IOException {
             int bar = text.indexOf(" | ");
             if (text.startsWith("  ") || bar < 0) {
                 return; // the licence header, or a synset without a gloss
@@ -142,10 +125,7 @@ final class WordnetCorpus implements TextCorpus {
             int space = text.indexOf(' ');
             String offset = text.substring(0, space);
             if (!OFFSET.matcher(offset).matches()) {
-                throw new MalformedFileException(
-                        file.toString(),
-                        "line " + line + ": a synset line starts with its 8-digit offset, this one with '" + offset
-                                + "'");
+                throw in.error("a synset line starts with its 8-digit offset, this one with '" + offset + "'");
             }
             String prefix = "wn:" + FILES[fileIndex][1] + ":" + offset + ":";
             for (String[] doc : split(text.substring(bar + 3))) {
