@@ -107,4 +107,17 @@ class HarvestCommandTest {
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("is not empty and holds no harvest.json"), run.err());
     }
+
+    @Test
+    void onnxInfoListsTheFriendlyTapNamesOfMinilm() {
+        CliRun run = CliRun.of("onnx-info", "--model", "minilm", "--filter", "LayerNorm/Add_1");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(
+                run.out().contains("friendly tap names of this BERT-style model (saekit harvest --tap NAME)"),
+                run.out());
+        assertTrue(run.out().contains("  residual:5    last_hidden_state"), run.out());
+        assertTrue(
+                run.out().contains("  mlp_hidden:0  /encoder/layer.0/intermediate/intermediate_act_fn/Mul_1_output_0"),
+                run.out());
+    }
 }

@@ -69,9 +69,23 @@ public final class TextModel implements AutoCloseable {
 
     /** {@link #minilm()}, truncating texts to {@code maxLength} tokens. */
     public static TextModel minilm(int maxLength) throws IOException {
-        ModelCache.Entry model = ModelCache.file(MINILM_ONNX, "all-minilm-l6-v2", "onnx");
-        ModelCache.Entry tokenizer = ModelCache.file(MINILM_TOKENIZER, "all-minilm-l6-v2-tokenizer", "json");
-        return open(MINILM, model.file(), tokenizer.file(), maxLength);
+        Path model = minilmFile();
+        Path tokenizer = ModelCache.file(MINILM_TOKENIZER, "all-minilm-l6-v2-tokenizer", "json")
+                .file();
+        return open(MINILM, model, tokenizer, maxLength);
+    }
+
+    /** The cached copy of all-MiniLM-L6-v2's {@code .onnx} file (made if missing), for tools that read the graph alone. */
+    public static Path minilmFile() throws IOException {
+        return ModelCache.file(MINILM_ONNX, "all-minilm-l6-v2", "onnx").file();
+    }
+
+    /**
+     * The friendly tap names of a graph whose nodes compute {@code tensors}, with the tensor each
+     * stands for (empty for a graph that is not BERT-style).
+     */
+    public static Map<String, String> tapNames(Set<String> tensors) {
+        return new BertTaps(tensors).friendly();
     }
 
     /** The model in {@code onnx} with the tokenizer in {@code tokenizerJson}, truncating texts to 128 tokens. */
