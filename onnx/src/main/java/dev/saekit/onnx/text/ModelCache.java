@@ -3,6 +3,7 @@ package dev.saekit.onnx.text;
 import dev.saekit.files.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,30 +69,38 @@ final class ModelCache {
     }
 
     private static String sha256(String resource) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no SHA-256", e);
+        try (InputStream in = open(resource)) {
+            return sha256(in);
         }
-        try (InputStream in = new DigestInputStream(open(resource), digest)) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
+    }
+
+    /** The SHA-256 of {@code file}'s bytes, lower-case hex. */
+    static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return sha256(in);
+        }
+    }
+
+    /** The SHA-256 of the bytes of {@code in}, read to its end, lower-case hex. */
+    static String sha256(InputStream in) throws IOException {
+        MessageDigest digest = digest();
+        try (InputStream d = new DigestInputStream(in, digest)) {
+            d.transferTo(OutputStream.nullOutputStream());
         }
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    /** The SHA-256 of {@code file}'s bytes. */
-    static String sha256(Path file) throws IOException {
-        MessageDigest digest;
+    /** The SHA-256 of {@code bytes}, lower-case hex. */
+    static String sha256(byte[] bytes) {
+        return HexFormat.of().formatHex(digest().digest(bytes));
+    }
+
+    private static MessageDigest digest() {
         try {
-            digest = MessageDigest.getInstance("SHA-256");
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JVM has no SHA-256", e);
         }
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-        }
-        return HexFormat.of().formatHex(digest.digest());
     }
 
     private static InputStream open(String resource) throws IOException {

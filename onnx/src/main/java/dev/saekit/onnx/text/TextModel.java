@@ -8,9 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,7 +105,7 @@ public final class TextModel implements AutoCloseable {
         OnnxGraph graph = OnnxGraph.parse(bytes, onnx.toString());
         checkInputs(graph, onnx);
         TextTokenizer tokenizer = TextTokenizer.open(tokenizerJson, maxLength);
-        return new TextModel(name, onnx, sha256(bytes), tokenizer, graph);
+        return new TextModel(name, onnx, ModelCache.sha256(bytes), tokenizer, graph);
     }
 
     private static void checkInputs(OnnxGraph graph, Path onnx) throws MalformedFileException {
@@ -196,13 +193,5 @@ public final class TextModel implements AutoCloseable {
     @Override
     public void close() {
         tokenizer.close();
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no SHA-256", e);
-        }
     }
 }
