@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.saekit.files.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * {@code manifest.json} of an extraction directory: which model, which input, and for each tap its
@@ -35,7 +37,7 @@ public record ActivationManifest(
 
     public ActivationManifest {
         taps = List.copyOf(taps);
-        notes = Map.copyOf(notes);
+        notes = Collections.unmodifiableMap(new TreeMap<>(Map.copyOf(notes))); // sorted: the same notes, the same bytes
     }
 
     /**

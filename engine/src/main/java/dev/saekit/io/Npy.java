@@ -328,8 +328,21 @@ public final class Npy {
 
     /** Magic, version 1.0, header length and the padded dict, exactly as NumPy writes them. */
     static byte[] headerBytes(DType dtype, long[] shape) {
+        return headerBytes(dtype == DType.FLOAT32 ? "<f4" : "<f8", shape);
+    }
+
+    /**
+     * The header {@code numpy.save} writes for a C-order array of {@code descr} ({@code <f4},
+     * {@code <i4}, {@code <i8}, ...) and {@code shape}, for writers that stream the data after it.
+     * The dict keeps room for the first dimension to grow to 21 digits, so a header rewritten with
+     * the final row count has the same length.
+     */
+    public static byte[] headerBytes(String descr, long[] shape) {
+        if (NpyType.parse(descr) == null) {
+            throw new IllegalArgumentException("descr must be one of " + NpyType.ACCEPTED + ", was '" + descr + "'");
+        }
         StringBuilder dict = new StringBuilder("{'descr': '")
-                .append(dtype == DType.FLOAT32 ? "<f4" : "<f8")
+                .append(descr)
                 .append("', 'fortran_order': False, 'shape': ")
                 .append(NpyHeader.shapeText(shape))
                 .append(", }");

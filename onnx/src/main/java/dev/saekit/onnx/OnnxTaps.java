@@ -9,12 +9,14 @@ import ai.onnxruntime.OrtSession;
 import dev.saekit.io.Names;
 import java.io.IOException;
 import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * An ONNX model opened in ONNX Runtime with some of its inner tensors ("taps") made visible.
@@ -127,9 +129,20 @@ public final class OnnxTaps implements AutoCloseable {
      * tap and every float output of the model, taps first.
      */
     public Map<String, FloatTensor> run(Map<String, FloatTensor> inputs) {
-        if (!inputs.keySet().equals(inputSpecs.keySet())) {
+        return run(inputs, Map.of());
+    }
+
+    /**
+     * Runs the model on float and int64 inputs (together one tensor per model input, by name; a text
+     * model's token ids and masks are int64) and returns every tap and every float output of the
+     * model, taps first.
+     */
+    public Map<String, FloatTensor> run(Map<String, FloatTensor> inputs, Map<String, LongTensor> int64Inputs) {
+        Set<String> given = new LinkedHashSet<>(inputs.keySet());
+        given.addAll(int64Inputs.keySet());
+        if (given.size() != inputs.size() + int64Inputs.size() || !given.equals(inputSpecs.keySet())) {
             throw new IllegalArgumentException(
-                    file.getFileName() + " takes the inputs " + inputSpecs.values() + ", was given " + inputs.keySet());
+                    file.getFileName() + " takes the inputs " + inputSpecs.values() + ", was given " + given);
         }
         OrtEnvironment env = OrtEnvironment.getEnvironment(); // made by open()
         Map<String, OnnxTensor> feed = new LinkedHashMap<>();
@@ -137,6 +150,10 @@ public final class OnnxTaps implements AutoCloseable {
             for (Map.Entry<String, FloatTensor> e : inputs.entrySet()) {
                 FloatTensor t = e.getValue();
                 feed.put(e.getKey(), OnnxTensor.createTensor(env, FloatBuffer.wrap(t.data()), t.shape()));
+            }
+            for (Map.Entry<String, LongTensor> e : int64Inputs.entrySet()) {
+                LongTensor t = e.getValue();
+                feed.put(e.getKey(), OnnxTensor.createTensor(env, LongBuffer.wrap(t.data()), t.shape()));
             }
             Map<String, FloatTensor> out = new LinkedHashMap<>();
             try (OrtSession.Result result = session.run(feed, fetched)) {
@@ -156,8 +173,13 @@ public final class OnnxTaps implements AutoCloseable {
         } catch (OrtException e) {
             throw new IllegalArgumentException(
                     "ONNX Runtime could not run " + file.getFileName() + " on "
-                            + inputs.entrySet().stream()
-                                    .map(i -> i.getKey() + " " + i.getValue().shapeText())
+                            + Stream.concat(
+                                            inputs.entrySet().stream()
+                                                    .map(i -> i.getKey() + " "
+                                                            + i.getValue().shapeText()),
+                                            int64Inputs.entrySet().stream()
+                                                    .map(i -> i.getKey() + " int64 "
+                                                            + i.getValue().shapeText()))
                                     .toList()
                             + " (it takes " + inputSpecs.values() + "): " + e.getMessage(),
                     e);

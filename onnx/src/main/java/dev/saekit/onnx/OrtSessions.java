@@ -87,10 +87,11 @@ public final class OrtSessions {
 
     /**
      * A session of {@code model} (the bytes of {@code file}, perhaps with extra outputs) with every
-     * graph optimisation, on {@code threads} intra-op threads (0: ONNX Runtime's default).
+     * graph optimisation, on {@code threads} intra-op threads (0: ONNX Runtime's default), whose idle
+     * threads sleep instead of spinning.
      */
     static OrtSession create(byte[] model, Path file, int threads) throws OrtException, IOException {
-        return create(model, file, threads, true);
+        return create(model, file, threads, false);
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.saekit.io.MalformedFileException;
 import dev.saekit.onnx.ModelInfo;
 import dev.saekit.onnx.OnnxInspector;
 import dev.saekit.onnx.TensorSpec;
+import dev.saekit.onnx.text.TextModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -40,8 +42,12 @@ public final class OnnxInfoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "FILE", required = true, description = "The .onnx model file.")
-    Path model;
+    @Option(
+            names = "--model",
+            paramLabel = "FILE|minilm",
+            required = true,
+            description = "The .onnx model file, or minilm (all-MiniLM-L6-v2, the text model saekit ships).")
+    String model;
 
     @Option(
             names = "--sample-shape",
@@ -61,7 +67,8 @@ public final class OnnxInfoCommand implements Callable<Integer> {
     public Integer call() {
         return Cli.run(spec, () -> {
             try {
-                print(OnnxInspector.inspect(model, shapes()));
+                Path file = model.equals("minilm") ? TextModel.minilmFile() : Path.of(model);
+                print(OnnxInspector.inspect(file, shapes()));
                 return 0;
             } catch (java.nio.file.NoSuchFileException | MalformedFileException e) {
                 throw e;
@@ -123,6 +130,16 @@ public final class OnnxInfoCommand implements Callable<Integer> {
                         ? "of one run on zeros of " + String.join(" ", sampleShapes)
                         : "as ONNX Runtime infers them (? where it cannot; --sample-shape gives actual shapes)");
         table(out, rows);
+        Map<String, String> friendly = TextModel.tapNames(
+                info.innerTensors().stream().map(t -> t.spec().name()).collect(Collectors.toSet()));
+        if (!friendly.isEmpty()) {
+            out.println("friendly tap names of this BERT-style model (saekit harvest --tap NAME)");
+            table(
+                    out,
+                    friendly.entrySet().stream()
+                            .map(e -> new String[] {"", e.getKey(), e.getValue()})
+                            .toList());
+        }
     }
 
     private static String[] row(String op, TensorSpec t) {

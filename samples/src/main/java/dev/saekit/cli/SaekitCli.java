@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             ExtractOcrCommand.class,
             EvaluateCommand.class,
             OnnxInfoCommand.class,
+            HarvestCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",

