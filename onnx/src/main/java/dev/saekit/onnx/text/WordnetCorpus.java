@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * v}, {@code a} or {@code r}, OFFSET the synset's 8-digit offset, KIND {@code d1}, {@code d2}, ...
  * for definitions and {@code e1}, {@code e2}, ... for examples, in that order. An example's
  * attribution ({@code "..."- Henry Miller}) is left out, and so are empty parts. These are the rules
- * (and ids) of {@code samples/data/make_wordnet_subset.py}, so the subset embedded in saekit is a
+ * (and ids) of {@code onnx/data/make_wordnet_subset.py}, so the subset embedded in saekit is a
  * subset of this corpus, document for document. Lines that start with two spaces (the licence) and
  * synsets without a gloss are skipped.
  */

@@ -1,6 +1,8 @@
 package dev.saekit.onnx.text;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -102,25 +104,13 @@ class TextCorpusTest {
     }
 
     /**
-     * samples/data/make_wordnet_subset.py keeps the synsets whose CRC-32 of {@code POS:OFFSET} is a
+     * onnx/data/make_wordnet_subset.py keeps the synsets whose CRC-32 of {@code POS:OFFSET} is a
      * multiple of 10: those documents of the full corpus are the embedded subset, in order.
      */
     @Test
     void theEmbeddedSubsetIsExactlyASubsetOfTheFullWordnetCorpus() throws IOException {
         Path wordnet = Path.of("/usr/share/wordnet");
-        Path subset = Path.of(
-                "..",
-                "samples",
-                "src",
-                "main",
-                "resources",
-                "dev",
-                "saekit",
-                "samples",
-                "data",
-                "wordnet-subset.jsonl");
         assumeTrue(Files.isRegularFile(wordnet.resolve("data.noun")), "wordnet-base is not installed");
-        assumeTrue(Files.isRegularFile(subset), "the embedded subset is not at " + subset);
         List<TextCorpus.Document> kept = new ArrayList<>();
         int total = 0;
         try (TextCorpus.Reader r = TextCorpus.wordnet(wordnet).open()) {
@@ -135,10 +125,28 @@ class TextCorpusTest {
                 }
             }
         }
-        List<TextCorpus.Document> embedded = all(TextCorpus.jsonl(subset));
+        List<TextCorpus.Document> embedded = all(TextCorpus.embedded());
         assertEquals(embedded.size(), kept.size());
         assertEquals(embedded, kept);
         assertTrue(total > 150_000, total + " documents in WordNet");
+    }
+
+    @Test
+    void theEmbeddedCorpusHoldsEveryDocumentOnceWithItsLicenceBeside() throws IOException {
+        List<TextCorpus.Document> docs = all(TextCorpus.embedded());
+        assertEquals(EmbeddedCorpus.DOCUMENTS, docs.size(), "documents written by onnx/data/make_wordnet_subset.py");
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (TextCorpus.Document d : docs) {
+            assertTrue(ids.add(d.id()), "unique id " + d.id());
+            assertTrue(d.id().matches("wn:[nvar]:\\d{8}:[de]\\d+"), d.id());
+            assertFalse(d.text().isBlank(), d.id());
+        }
+        assertEquals(doc("wn:n:00034939:e1", "I wasted a year of my life working on an abort"), docs.get(4));
+        try (java.io.InputStream licence = EmbeddedCorpus.class.getResourceAsStream("WORDNET-LICENSE.txt");
+                java.io.InputStream corpus = EmbeddedCorpus.class.getResourceAsStream(EmbeddedCorpus.RESOURCE)) {
+            assertNotNull(licence, "the WordNet licence travels with the corpus");
+            assertTrue(corpus.readAllBytes().length < 2_000_000, "the embedded corpus stays under 2 MB");
+        }
     }
 
     @Test
