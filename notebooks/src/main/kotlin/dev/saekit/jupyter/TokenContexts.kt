@@ -1,9 +1,10 @@
 package dev.saekit.jupyter
 
 import dev.saekit.data.Dataset
-import dev.saekit.io.TokenTable
+import dev.saekit.dsl.Harvest
 import dev.saekit.metrics.TopActivations
 import dev.saekit.model.SparseAutoencoder
+import dev.saekit.onnx.text.TokenTable
 import java.util.Locale
 import org.nd4j.linalg.api.buffer.DataType
 
@@ -109,7 +110,7 @@ fun SparseAutoencoder.tokenContexts(
     title: String = "concepts as tokens in context",
 ): TokenContextsView {
     require(data.rows() == table.rows()) {
-        "the data has ${data.rows()} rows but the token table of ${table.directory()} has ${table.rows()}: " +
+        "the data has ${data.rows()} rows but the token table has ${table.rows()}: " +
             "give the activations of that harvest, every shard, in order"
     }
     require(show > 0 && top > 0) { "show and top must be > 0, were $show and $top" }
@@ -129,11 +130,14 @@ fun SparseAutoencoder.tokenContexts(
                 .filter { acc.fired(it) > 0 && acc.density(it) <= maxDensity }
                 .sortedByDescending { acc.fired(it) }
                 .take(show)
-    // the documents of every hit, and the rows they span
-    val documents =
-        chosen.flatMap { c -> acc.top(c).map { table.token(it.row()).document } }.toSet()
-    val spans = documents.associateWith { table.rowsOf(it) }
-    val wanted = java.util.TreeSet(spans.values.flatMap { (it[0] until it[1]).toList() })
+    // the rows of every hit's document: a document's rows are contiguous
+    val spans = HashMap<Long, LongArray>()
+    for (c in chosen) for (hit in acc.top(c)) {
+        val document = table.row(hit.row()).document()
+        if (document !in spans) spans[document] = documentRows(table, hit.row())
+    }
+    val wanted = java.util.TreeSet<Long>()
+    for (span in spans.values) for (r in span[0] until span[1]) wanted += r
     val values = HashMap<Long, DoubleArray>() // row -> activations of the chosen concepts
     start = 0L
     val columns = chosen.toIntArray()
@@ -149,16 +153,20 @@ fun SparseAutoencoder.tokenContexts(
         }
         start += n
     }
+    val vocabulary = table.vocabulary()
     val result =
         chosen.mapIndexed { ci, c ->
             val contexts =
                 acc.top(c).map { hit ->
-                    val token = table.token(hit.row())
-                    val (from, to) = spans.getValue(token.document).let { it[0] to it[1] }
-                    val rows = (from until to).toList()
+                    val document = table.row(hit.row()).document()
+                    val span: LongArray = spans[document]!!
+                    val from = span[0]
+                    val rows = (span[0] until span[1]).toList()
                     TokenContext(
-                        table.document(token.document).id(),
-                        rows.map { table.token(it).text() },
+                        table.document(document).id(),
+                        rows.map { r ->
+                            table.row(r).tokenId().let { id -> vocabulary.getOrElse(id) { "#$id" } }
+                        },
                         DoubleArray(rows.size) { values.getValue(rows[it])[ci] },
                         (hit.row() - from).toInt(),
                     )
@@ -166,4 +174,31 @@ fun SparseAutoencoder.tokenContexts(
             ConceptContexts(c, acc.density(c), acc.max(c), contexts)
         }
     return TokenContextsView(title, result)
+}
+
+/**
+ * As [tokenContexts] over the rows of [harvest]: [data] is its tap's rows, as the model was trained
+ * on them.
+ */
+fun SparseAutoencoder.tokenContexts(
+    harvest: Harvest,
+    data: Dataset = harvest.data(),
+    concepts: List<Int>? = null,
+    show: Int = 8,
+    top: Int = 5,
+    maxDensity: Double = 0.05,
+    title: String = "concepts as tokens in context",
+): TokenContextsView =
+    harvest.tokens().use { table ->
+        tokenContexts(data, table, concepts, show, top, maxDensity, title)
+    }
+
+/** The rows `[from, to)` of the document that row [row] belongs to. */
+private fun documentRows(table: TokenTable, row: Long): LongArray {
+    val document = table.row(row).document()
+    var from = row
+    while (from > 0 && table.row(from - 1).document() == document) from--
+    var to = row + 1
+    while (to < table.rows() && table.row(to).document() == document) to++
+    return longArrayOf(from, to)
 }
