@@ -39,13 +39,7 @@ class SweepSpec :
                     onCell { seen += it.cell().id() }
                 }
             result.rows().map { it.cell().id() } shouldContainExactly
-                listOf(
-                    "topk-k2",
-                    "topk-k6",
-                    "batchtopk-k4",
-                    "vanilla-l1-0.00001",
-                    "vanilla-l1-0.03",
-                )
+                listOf("topk-k2", "topk-k6", "batchtopk-k4", "vanilla-l1-1e-5", "vanilla-l1-0.03")
             seen shouldBe result.rows().map { it.cell().id() }
             result.frontier(TopKSpec.KIND).forEach {
                 it.l0() shouldBeLessThanOrEqual it.cell().level().value()

@@ -15,14 +15,20 @@ public sealed interface SparsityLevel {
     /** The k, or the coefficient. */
     double value();
 
-    /** The value as the shortest exact decimal: {@code 16}, {@code 0.0003}, {@code 1E-7}. */
+    /**
+     * The value exactly, short: a plain decimal ({@code 16}, {@code 0.03}), or below 0.01 a
+     * mantissa and exponent ({@code 3e-4}, {@code 1.5e-9}).
+     */
     default String text() {
         BigDecimal exact = BigDecimal.valueOf(value()).stripTrailingZeros();
-        String plain = exact.toPlainString();
-        return plain.length() <= 10 ? plain : exact.toString();
+        if (value() == 0 || Math.abs(value()) >= 0.01) {
+            return exact.toPlainString();
+        }
+        int exponent = exact.precision() - exact.scale() - 1;
+        return exact.movePointRight(-exponent).stripTrailingZeros().toPlainString() + "e" + exponent;
     }
 
-    /** {@code k=16}, {@code l1=0.0003}: in tables and on plots. */
+    /** {@code k=16}, {@code l1=3e-4}: in tables and on plots. */
     default String label() {
         return kind().label() + "=" + text();
     }

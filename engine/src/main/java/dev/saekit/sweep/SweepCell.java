@@ -41,7 +41,7 @@ public record SweepCell(VariantKind variant, SparsityLevel level) {
 
     /**
      * The cell's name, also its directory under {@code cells/}: the variant, the level's kind and
-     * value, {@code topk-k16}, {@code vanilla-l1-0.0003}.
+     * value, {@code topk-k16}, {@code vanilla-l1-3e-4}.
      */
     public String id() {
         return variant.name() + "-" + level.kind().label() + (level.kind() == LevelKind.L1 ? "-" : "") + level.text();

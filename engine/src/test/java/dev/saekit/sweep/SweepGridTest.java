@@ -83,10 +83,23 @@ class SweepGridTest {
     }
 
     @Test
+    void levelsAreWrittenExactlyAndShort() {
+        assertEquals("16", new SparsityLevel.K(16).text());
+        assertEquals("100", new SparsityLevel.K(100).text());
+        assertEquals("0.03", new SparsityLevel.L1(0.03).text());
+        assertEquals("7e-5", new SparsityLevel.L1(7e-5).text());
+        assertEquals("1.25e-4", new SparsityLevel.L1(1.25e-4).text());
+        assertEquals("0", new SparsityLevel.L1(0).text());
+        for (double v : new double[] {7e-5, 1.25e-4, 1.5e-9, 0.03}) {
+            assertEquals(v, Double.parseDouble(new SparsityLevel.L1(v).text()));
+        }
+    }
+
+    @Test
     void cellNamesAreTheVariantAndLevel() {
         assertEquals("topk-k16", new SweepCell(TopKSpec.KIND, new SparsityLevel.K(16)).id());
-        assertEquals("vanilla-l1-0.0003", new SweepCell(VanillaSpec.KIND, new SparsityLevel.L1(3e-4)).id());
-        assertEquals("vanilla l1=1.5E-9", new SweepCell(VanillaSpec.KIND, new SparsityLevel.L1(1.5e-9)).label());
+        assertEquals("vanilla-l1-3e-4", new SweepCell(VanillaSpec.KIND, new SparsityLevel.L1(3e-4)).id());
+        assertEquals("vanilla l1=1.5e-9", new SweepCell(VanillaSpec.KIND, new SparsityLevel.L1(1.5e-9)).label());
     }
 
     @Test

@@ -79,7 +79,7 @@ class SweepRunnerTest {
         // the L1 coefficient, not a target L0, places vanilla: a 3000x larger penalty lands at a much smaller L0
         List<CellResult> vanilla = r.frontier(VanillaSpec.KIND);
         assertEquals(
-                List.of("vanilla-l1-0.03", "vanilla-l1-0.00001"),
+                List.of("vanilla-l1-0.03", "vanilla-l1-1e-5"),
                 vanilla.stream().map(x -> x.cell().id()).toList());
         assertTrue(vanilla.get(0).l0() < vanilla.get(1).l0() / 2, r.table());
 
@@ -123,7 +123,7 @@ class SweepRunnerTest {
         Events events = new Events();
         SweepResult r = run(dir, GRID, settings().build(), true, events);
         assertEquals(List.of("topk-k2"), events.skipped);
-        assertEquals(List.of("topk-k6", "vanilla-l1-0.00001", "vanilla-l1-0.03"), events.trained);
+        assertEquals(List.of("topk-k6", "vanilla-l1-1e-5", "vanilla-l1-0.03"), events.trained);
         assertEquals(4, FrontierCsv.read(r.csv()).size());
     }
 

@@ -2,8 +2,13 @@ package dev.saekit.jupyter
 
 import dev.saekit.sweep.CellResult
 import dev.saekit.sweep.FrontierCsv
+import dev.saekit.sweep.LevelKind
 import dev.saekit.sweep.SweepResult
 import java.nio.file.Path
+import kotlin.math.ceil
+import kotlin.math.floor
+import kotlin.math.log2
+import kotlin.math.pow
 import org.jetbrains.letsPlot.geom.geomLine
 import org.jetbrains.letsPlot.geom.geomPoint
 import org.jetbrains.letsPlot.geom.geomText
@@ -21,10 +26,10 @@ import org.jetbrains.letsPlot.themes.themeMinimal
 /**
  * The sparsity–fidelity frontier of a sweep: each cell at the L0 it measured (x) against [metric]
  * (a column of `frontier.csv`: `fvu` by default, `explained_variance`, or a downstream column such
- * as `fraction_recovered`), one line per variant through its cells in order of L0, each point
- * labelled with its level (`k=16`, `l1=0.0003`). Vanilla and JumpReLU cells sit where their L1
- * coefficient took them, so every variant is read along its whole frontier. L0 is on a log scale
- * when every cell has codes.
+ * as `fraction_recovered`), one line per variant through its cells in order of L0. Vanilla and
+ * JumpReLU cells sit where their L1 coefficient took them, each labelled with it (`l1=3e-4`), so
+ * every variant is read along its whole frontier; a k cell sits at its k and needs no label. L0 is
+ * on a log scale with powers of two marked when every cell has codes.
  */
 fun frontierPlot(result: SweepResult, metric: String = "fvu", title: String? = null): Plot =
     FrontierPlots.plot(result.rows(), metric, title)
@@ -81,7 +86,12 @@ object FrontierPlots {
                 "variant" to shown.map { it.cell().variant().name() },
                 "L0" to shown.map { it.l0() },
                 metric to shown.map { it.value(metric) },
-                "level" to shown.map { it.cell().level().label() },
+                // the k of a k cell is its place on the x axis; a coefficient is said on its point
+                "level" to
+                    shown.map {
+                        if (it.cell().level().kind() == LevelKind.L1) it.cell().level().label()
+                        else ""
+                    },
             )
         val logX = shown.all { it.l0() > 0 }
         val values = shown.map { it.value(metric) }
@@ -123,7 +133,13 @@ object FrontierPlots {
     /** L0 on a log scale (or linear, when a cell has none), a little wider than its points. */
     private fun xScale(l0: List<Double>, log: Boolean) =
         if (log) {
-            scaleXLog10(limits = l0.min() / 1.5 to l0.max() * 1.5)
+            val low = l0.min() / 1.5
+            val high = l0.max() * 1.5
+            val powers =
+                (floor(log2(low)).toInt()..ceil(log2(high)).toInt())
+                    .map { 2.0.pow(it) }
+                    .filter { it in low..high }
+            scaleXLog10(limits = low to high, breaks = powers, format = "g")
         } else {
             val pad = 0.08 * ((l0.max() - l0.min()).takeIf { it > 0 } ?: 1.0)
             scaleXContinuous(limits = l0.min() - pad to l0.max() + pad)

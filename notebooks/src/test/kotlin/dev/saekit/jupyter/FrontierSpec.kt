@@ -7,6 +7,7 @@ import dev.saekit.sweep.CellResult
 import dev.saekit.sweep.FrontierCsv
 import dev.saekit.sweep.SweepGrid
 import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.engine.spec.tempdir
 import io.kotest.matchers.shouldBe
@@ -36,22 +37,17 @@ class FrontierSpec :
         fun texts(svg: String) =
             Regex(">\\s*([^<>]+?)\\s*<").findAll(svg).map { it.groupValues[1] }.toSet()
 
-        test("each variant is a line through its cells, each point labelled with its level") {
+        test(
+            "each variant is a line through its cells, each L1 cell labelled with its coefficient"
+        ) {
             val svg = FrontierPlots.svg(rows)
             val shown = texts(svg)
-            for (t in
-                listOf(
-                    "topk",
-                    "vanilla",
-                    "jumprelu",
-                    "k=8",
-                    "k=16",
-                    "l1=0.0001",
-                    "l1=0.001",
-                    "l1=0.0003",
-                )) {
-                (t in shown) shouldBe true
+            for (t in listOf("topk", "vanilla", "jumprelu", "l1=1e-4", "l1=1e-3", "l1=3e-4")) {
+                withClue(t) { (t in shown) shouldBe true }
             }
+            // a k cell sits at its k: no label, and the axis marks powers of two
+            (shown intersect setOf("k=8", "k=16")) shouldBe emptySet()
+            (shown intersect setOf("8", "16", "32")) shouldBe setOf("8", "16", "32")
             svg shouldContain "FVU (fraction of variance unexplained)"
             svg shouldContain "512 concepts"
         }
@@ -66,7 +62,7 @@ class FrontierSpec :
             val svg = FrontierPlots.svg(rows, "fraction_recovered")
             svg shouldContain "fraction of the model output recovered"
             texts(svg).contains("vanilla") shouldBe false // no vanilla cell has the column
-            svg shouldNotContain "l1=0.001"
+            svg shouldNotContain "l1=1e-3"
         }
 
         test("a column no cell has is refused, listing the columns") {

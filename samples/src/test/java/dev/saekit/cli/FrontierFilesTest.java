@@ -45,7 +45,7 @@ class FrontierFilesTest {
                 List.of("frontier-fvu.svg", "frontier-fvu.png", "frontier-fidelity.svg", "frontier-fidelity.png"),
                 written.stream().map(p -> p.getFileName().toString()).toList());
         String svg = Files.readString(dir.resolve("frontier-fidelity.svg"));
-        for (String text : List.of("topk", "jumprelu", "l1=0.0001", "fraction of the model output recovered")) {
+        for (String text : List.of("topk", "jumprelu", "l1=1e-4", "fraction of the model output recovered")) {
             assertTrue(svg.contains(text), text + " is not in the fidelity figure");
         }
         assertEquals("fraction_recovered", FrontierFiles.fidelityColumn(List.of("cosine", "fraction_recovered")));

@@ -64,12 +64,12 @@ class SweepCommandTest {
         List<String> csv = Files.readAllLines(out.resolve("frontier.csv"));
         assertEquals(String.join(",", FrontierCsv.COLUMNS), csv.get(0));
         List<String> cells = csv.stream().skip(1).map(l -> l.split(",")[0]).toList();
-        assertEquals(List.of("topk-k4", "topk-k8", "vanilla-l1-0.00001", "vanilla-l1-0.001"), cells);
+        assertEquals(List.of("topk-k4", "topk-k8", "vanilla-l1-1e-5", "vanilla-l1-1e-3"), cells);
         var rows = FrontierCsv.read(out.resolve("frontier.csv"));
         assertTrue(rows.get(0).l0() <= 4 && rows.get(1).l0() <= 8, first.out());
         assertTrue(rows.get(3).l0() < rows.get(2).l0(), "a larger L1 coefficient gives a smaller L0: " + first.out());
         // the table printed at the end holds every cell
-        for (String level : List.of("k=4", "k=8", "l1=0.00001", "l1=0.001")) {
+        for (String level : List.of("k=4", "k=8", "l1=1e-5", "l1=1e-3")) {
             assertTrue(first.out().contains(level), first.out());
         }
         assertTrue(first.out().contains("wrote " + out.resolve("frontier.csv")), first.out());
@@ -79,8 +79,8 @@ class SweepCommandTest {
     void theFiguresNameTheVariantsAndThePngIsAnImage() throws IOException {
         String svg = Files.readString(out.resolve("frontier-fvu.svg"));
         assertTrue(svg.startsWith("<svg"), svg);
-        // the legend names each variant and each point is labelled with its level, as text elements
-        for (String text : List.of("topk", "vanilla", "k=8", "l1=0.001")) {
+        // the legend names each variant and each L1 cell is labelled with its coefficient, as text elements
+        for (String text : List.of("topk", "vanilla", "l1=1e-5", "l1=1e-3")) {
             assertTrue(
                     java.util.regex.Pattern.compile(">\\s*" + java.util.regex.Pattern.quote(text) + "\\s*<")
                             .matcher(svg)
@@ -139,6 +139,48 @@ class SweepCommandTest {
         CliRun other = sweep(out, "--resume", "--lr", "1e-3");
         assertEquals(SaekitCli.EXIT_USAGE, other.exitCode());
         assertTrue(other.err().contains("--lr") && other.err().contains("0.01"), other.err());
+    }
+
+    @Test
+    void anEvaluatorsColumnsAreInTheFrontierAndDrawTheFidelityFigure() throws IOException {
+        // embedded by a caller (a command line with a downstream model), the command takes an evaluator
+        Path dir = tmp.resolve("downstream");
+        picocli.CommandLine cli = SaekitCli.commandLine();
+        java.io.StringWriter err = new java.io.StringWriter();
+        cli.setOut(new java.io.PrintWriter(new java.io.StringWriter(), true));
+        cli.setErr(new java.io.PrintWriter(err, true));
+        SweepCommand command = (SweepCommand) cli.getSubcommands().get("sweep").getCommand();
+        // a stand-in for the fraction of a model's output recovered: the cosine of raw word vectors and their
+        // reconstruction, each through the cell's preprocessing and back
+        org.nd4j.linalg.api.ndarray.INDArray words = dev.saekit.samples.EmbeddedData.vectors()
+                .get(
+                        org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 200),
+                        org.nd4j.linalg.indexing.NDArrayIndex.all());
+        command.evaluator = (model, pre, cell) -> {
+            org.nd4j.linalg.api.ndarray.INDArray raw = words;
+            org.nd4j.linalg.api.ndarray.INDArray back =
+                    pre.restore(model.forward(pre.apply(raw)).reconstruction());
+            return java.util.Map.of(
+                    "fraction_recovered",
+                    raw.mul(back).sumNumber().doubleValue()
+                            / (raw.norm2Number().doubleValue()
+                                    * back.norm2Number().doubleValue()));
+        };
+        List<String> args = new ArrayList<>(List.of("sweep", "--no-progress", "--out", dir.toString()));
+        args.addAll(List.of(
+                "--variants", "topk", "--k", "4,8", "--concepts", "32", "--epochs", "1", "--batch-size", "512"));
+        assertEquals(0, cli.execute(args.toArray(String[]::new)), err.toString());
+        var rows = FrontierCsv.read(dir.resolve("frontier.csv"));
+        assertEquals(List.of("fraction_recovered"), FrontierCsv.downstreamColumns(rows));
+        // 8 codes reconstruct better than 4, seen through the evaluator as well as through the FVU
+        assertTrue(
+                rows.get(1).downstream().get("fraction_recovered")
+                        > rows.get(0).downstream().get("fraction_recovered"),
+                rows.toString());
+        assertTrue(rows.get(0).downstream().get("fraction_recovered") > 0.5, rows.toString());
+        assertTrue(Files.readString(dir.resolve("frontier-fidelity.svg"))
+                .contains("fraction of the model output recovered"));
+        assertTrue(Files.isRegularFile(dir.resolve("frontier-fidelity.png")));
     }
 
     @Test
