@@ -156,6 +156,43 @@ class SweepRunnerTest {
     }
 
     @Test
+    void progressIsOneLinePerCellOverTheWholeGridCountingCellsFoundTrained(@TempDir Path dir) throws IOException {
+        SweepGrid small = SweepGrid.builder().k(TopKSpec.KIND, 2).build();
+        run(dir, small, settings().build(), false, new Events());
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        run(dir, GRID, settings().build(), true, new SweepProgressBar(new java.io.PrintStream(bytes, true), false));
+        List<String> lines =
+                bytes.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        assertEquals("sweep: 4 cells (topk, vanilla) x 16 steps, 1 already trained", lines.get(0));
+        assertEquals(4, lines.size(), String.join("\n", lines));
+        assertTrue(lines.get(1).startsWith("cell 2/4 topk k=6 "), lines.get(1));
+        assertTrue(
+                lines.get(3).startsWith("cell 4/4 vanilla l1=0.03 ")
+                        && lines.get(3).endsWith("left 0s"),
+                lines.get(3));
+    }
+
+    @Test
+    void aCellThatDivergesStopsTheSweepNamingItAndKeepsTheCellsBefore(@TempDir Path dir) throws IOException {
+        // float32 squares of 1e30 overflow: the first step's loss is not finite
+        InMemoryDataset huge = InMemoryDataset.of(
+                DATA.matrix().mul(1e30).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT), "huge rows");
+        SweepGrid grid = SweepGrid.builder().k(TopKSpec.KIND, 2).build();
+        dev.saekit.train.TrainingDivergedException e = assertThrows(
+                dev.saekit.train.TrainingDivergedException.class,
+                () -> SweepRunner.builder(dir, grid, settings().build(), huge)
+                        .build()
+                        .run());
+        assertTrue(e.getMessage().contains("cell topk-k2: "), e.getMessage());
+        assertTrue(e.getMessage().contains("resume without k=2 for topk"), e.getMessage());
+        assertEquals(
+                List.of(FrontierCsv.COLUMNS.stream()
+                        .reduce((a, b) -> a + "," + b)
+                        .orElseThrow()),
+                Files.readAllLines(dir.resolve(SweepRunner.FRONTIER)));
+    }
+
+    @Test
     void aCellThatCannotBeBuiltIsRefusedBeforeAnythingIsWritten(@TempDir Path tmp) {
         Path dir = tmp.resolve("sweep");
         SweepGrid tooLarge = SweepGrid.builder().k(TopKSpec.KIND, 8, 33).build();

@@ -96,7 +96,7 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Option(
             names = "--variants",
-            paramLabel = "LIST",
+            paramLabel = "NAME",
             split = ",",
             defaultValue = "topk,batchtopk,jumprelu,vanilla",
             description = "The variants, comma-separated: any of ${saekit.variant-names}. Default: ${DEFAULT-VALUE}.")
@@ -104,7 +104,7 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Option(
             names = "--k",
-            paramLabel = "LIST",
+            paramLabel = "K",
             split = ",",
             description = "The k levels of the variants swept by k, comma-separated: codes per row of topk, batchtopk "
                     + "and matryoshka, pursuit steps of mp and omp, the largest nesting level of msae (its levels are "
@@ -113,7 +113,7 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Option(
             names = "--l1",
-            paramLabel = "LIST",
+            paramLabel = "LAMBDA",
             split = ",",
             description =
                     "The L1 coefficients of vanilla (and of jumprelu without --jump-l1), comma-separated: lambda "
@@ -123,7 +123,7 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Option(
             names = "--jump-l1",
-            paramLabel = "LIST",
+            paramLabel = "LAMBDA",
             split = ",",
             description = "The L1 coefficients of jumprelu, comma-separated. Default: those of --l1.")
     List<Double> jumpL1;
