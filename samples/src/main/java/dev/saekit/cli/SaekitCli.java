@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             TrainCommand.class,
             BenchCommand.class,
+            SweepCommand.class,
             EncodeCommand.class,
             ExportCommand.class,
             ImportCommand.class,
