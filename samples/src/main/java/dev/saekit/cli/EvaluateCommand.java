@@ -118,7 +118,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(
             names = "--corpus",
             paramLabel = CorpusOption.LABEL,
-            description = "Text models: " + CorpusOption.DESCRIPTION + " Default: " + CorpusOption.DEFAULT + ".")
+            description = "Text models. " + CorpusOption.DESCRIPTION + " Default: " + CorpusOption.DEFAULT + ".")
     String corpus;
 
     @Option(
@@ -153,7 +153,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             names = "--max-length",
             paramLabel = "N",
             defaultValue = "128",
-            description = "Text models: " + TextModelOption.MAX_LENGTH_DESCRIPTION)
+            description = "Text models. " + TextModelOption.MAX_LENGTH_DESCRIPTION)
     int maxLength;
 
     @Option(
