@@ -8,25 +8,26 @@ import dev.saekit.io.Checkpoints;
 import dev.saekit.model.SparseAutoencoder;
 import dev.saekit.onnx.ocr.CtcDecoder;
 import dev.saekit.onnx.ocr.OcrModelFiles;
-import dev.saekit.onnx.splice.DjlTokenBatcher;
 import dev.saekit.onnx.splice.Downstream;
 import dev.saekit.onnx.splice.EvalBatch;
 import dev.saekit.onnx.splice.InModelEvaluation;
 import dev.saekit.onnx.splice.InModelReport;
-import dev.saekit.onnx.splice.MiniLm;
 import dev.saekit.onnx.splice.RowAutoencoder;
 import dev.saekit.onnx.splice.SplicedModel;
-import dev.saekit.onnx.splice.TokenBatch;
-import dev.saekit.onnx.splice.TokenBatcher;
+import dev.saekit.onnx.splice.TextEvaluation;
+import dev.saekit.onnx.text.CorpusSample;
+import dev.saekit.onnx.text.HarvestDirectory;
+import dev.saekit.onnx.text.SpecialTokens;
+import dev.saekit.onnx.text.TextCorpus;
+import dev.saekit.onnx.text.TextModel;
 import dev.saekit.samples.EmbeddedData;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.Command;
@@ -49,7 +50,9 @@ import picocli.CommandLine.Spec;
             "Splice a trained SAE's reconstruction into a model at the tap it was trained on, and measure what the model's",
             "outputs keep against zeroing the tap and mean ablation: the sentence embedding's cosine for a text model, the",
             "per-frame KL divergence, argmax agreement and character error rate for the OCR recogniser; with the SAE's",
-            "reconstruction metrics on the same tokens. Prints one JSON object."
+            "reconstruction metrics on the same tokens. Prints one JSON object. Text models, taps and corpora are named",
+            "as saekit harvest names them; by default the documents may overlap the harvest the SAE was trained on",
+            "(--exclude leaves those out)."
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -62,7 +65,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     /** {@code --model}'s names for the models saekit knows. */
     static final String OCR = "ocr";
 
-    static final String MINILM = "minilm";
+    static final String MINILM = TextModelOption.MINILM;
 
     @Spec
     CommandSpec spec;
@@ -80,17 +83,15 @@ public final class EvaluateCommand implements Callable<Integer> {
             names = "--model",
             paramLabel = "MODEL",
             required = true,
-            description =
-                    "ocr (PaddleOCR's PP-OCRv4 recogniser, fetched by " + OcrModelFiles.FETCH_SCRIPT + "), minilm"
-                            + " (all-MiniLM-L6-v2, on the class path), or the path of a BERT-style .onnx text model (give --tokenizer).")
+            description = "ocr (PaddleOCR's PP-OCRv4 recogniser, fetched by " + OcrModelFiles.FETCH_SCRIPT
+                    + "), or a text model: " + TextModelOption.MODEL_DESCRIPTION + ".")
     String model;
 
     @Option(
             names = "--tap",
             paramLabel = "NAME",
-            description = "The tensor the SAE was trained on, a raw tensor name (saekit onnx-info lists them); e.g. "
-                    + "/encoder/layer.3/output/LayerNorm/Add_1_output_0 for minilm. Default for ocr: "
-                    + OcrModelFiles.RESIDUAL_TAP + ".")
+            description = "The tensor the SAE was trained on, e.g. residual:3; required for a text model. "
+                    + TextModelOption.TAP_DESCRIPTION + " Default for ocr: " + OcrModelFiles.RESIDUAL_TAP + ".")
     String tap;
 
     @Option(
@@ -116,11 +117,9 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Option(
             names = "--corpus",
-            paramLabel = "FILE",
-            description =
-                    "Text models: a .txt file (one document per line) or .jsonl file ({\"text\": ...} per line). Default: the"
-                            + " embedded WordNet corpus.")
-    Path corpus;
+            paramLabel = CorpusOption.LABEL,
+            description = "Text models. " + CorpusOption.DESCRIPTION + " Default: " + CorpusOption.DEFAULT + ".")
+    String corpus;
 
     @Option(
             names = "--documents",
@@ -131,17 +130,37 @@ public final class EvaluateCommand implements Callable<Integer> {
     int documents;
 
     @Option(
-            names = "--tokenizer",
-            paramLabel = "FILE",
-            description = "A text model file's HuggingFace tokenizer.json (minilm brings its own).")
+            names = "--exclude",
+            paramLabel = "HARVEST_DIR",
+            description = "Text models: leave out the documents of this harvest (their ids in its documents.jsonl),"
+                    + " so that the SAE is scored on text it was not trained on; repeatable. Without it, the evaluated"
+                    + " documents may overlap the training harvest's.")
+    List<Path> exclude = List.of();
+
+    @Option(
+            names = "--special",
+            paramLabel = "keep|drop",
+            defaultValue = "drop",
+            description = "Text models: whether the [CLS] and [SEP] rows are replaced and counted (keep), or keep their"
+                    + " clean values like padding and are left out of every score (drop, the default, as harvest drops"
+                    + " them from the rows an SAE trains on). Default: ${DEFAULT-VALUE}.")
+    String special;
+
+    @Option(names = "--tokenizer", paramLabel = "FILE", description = TextModelOption.TOKENIZER_DESCRIPTION)
     Path tokenizer;
+
+    @Option(
+            names = "--max-length",
+            paramLabel = "N",
+            defaultValue = "128",
+            description = "Text models. " + TextModelOption.MAX_LENGTH_DESCRIPTION)
+    int maxLength;
 
     @Option(
             names = "--output",
             paramLabel = "NAME",
-            description =
-                    "A text model file's output whose attention-masked mean is the sentence embedding. Default: last_hidden_state,"
-                            + " else its first float output.")
+            description = "Text models: the output whose attention-masked mean is the sentence embedding. Default: "
+                    + TextEvaluation.DEFAULT_OUTPUT + ", else the model's first float output.")
     String output;
 
     @Option(
@@ -192,40 +211,73 @@ public final class EvaluateCommand implements Callable<Integer> {
                         SaekitCli.EXIT_USAGE, "--mean: unknown '" + mean + "'; accepted: evaluated, training");
         };
         String kind = model.toLowerCase(Locale.ROOT);
+        boolean ocr = kind.equals(OCR);
+        ObjectNode json = new ObjectMapper().createObjectNode();
+        TextInputs text = ocr ? null : textInputs(kind.equals(MINILM));
         Checkpoint checkpoint = Checkpoints.load(sae);
         SparseAutoencoder saeModel = checkpoint.model();
         INDArray centre = checkpoint.attachments().get(RunFiles.MEAN_ATTACHMENT);
         INDArray scaleAttachment = checkpoint.attachments().get(TrainingData.SCALE_ATTACHMENT);
         double scale = scaleAttachment == null ? 1.0 : scaleAttachment.getDouble(0);
         RowAutoencoder rows = RowAutoencoder.of(saeModel, centre, scale);
-        InModelReport report;
-        if (kind.equals(OCR)) {
-            report = evaluateOcr(rows, trainingMean ? meanRow(centre) : null);
-        } else {
-            report = evaluateText(kind, rows, trainingMean ? meanRow(centre) : null);
-        }
-        ObjectNode json = new ObjectMapper().createObjectNode();
+        float[] meanRow = trainingMean ? meanRow(centre) : null;
         json.put("sae", sae.toString());
         json.put("variant", saeModel.spec().variant().name());
         json.put("latents", saeModel.nbConcepts());
-        json.put("model_kind", kind.equals(OCR) || kind.equals(MINILM) ? kind : "file");
+        json.put("model_kind", ocr || kind.equals(MINILM) ? kind : "file");
         json.put("threads", threads);
-        if (!kind.equals(OCR)) {
+        InModelReport report;
+        if (ocr) {
+            report = evaluateOcr(rows, meanRow);
+        } else {
             json.put("batch", batch);
+            report = evaluateText(text, rows, meanRow, json);
         }
         json.setAll(report.toJson());
-        String text = json.toString();
         if (out != null) {
             AtomicFiles.writeString(out, json.toPrettyString() + "\n");
         }
-        spec.commandLine().getOut().println(text);
+        spec.commandLine().getOut().println(json.toString());
         return 0;
+    }
+
+    /** A text model's documents and settings, checked before the SAE and the model load. */
+    private record TextInputs(String model, SpecialTokens special, TextCorpus corpus, CorpusSample sample) {}
+
+    private TextInputs textInputs(boolean minilm) throws CliException, IOException {
+        Cli.require(
+                tap != null,
+                "--tap: give the tap the SAE was trained on, e.g. residual:3 (saekit onnx-info lists them)");
+        Cli.require(
+                minilm || Files.isRegularFile(Path.of(model)),
+                "--model: '" + model + "' is neither " + OCR + ", " + MINILM + " nor a model file");
+        SpecialTokens specialTokens = Cli.parse("--special", special, SpecialTokens::parse);
+        TextCorpus texts = CorpusOption.open(corpus != null ? corpus : CorpusOption.DEFAULT);
+        Set<String> excluded = new HashSet<>();
+        for (Path harvest : exclude) {
+            Cli.require(
+                    Files.isRegularFile(harvest.resolve("harvest.json")),
+                    "--exclude " + harvest + ": not a harvest directory (no harvest.json); give the --out of a saekit"
+                            + " harvest");
+            excluded.addAll(HarvestDirectory.open(harvest).documentIds());
+        }
+        CorpusSample sample = CorpusSample.evenly(texts, documents, excluded);
+        if (sample.documents().isEmpty()) {
+            throw new CliException(
+                    SaekitCli.EXIT_INPUT,
+                    "--corpus " + texts.description() + " has no document to evaluate on"
+                            + (sample.excluded() > 0
+                                    ? ": all " + sample.excluded() + " are in the harvests of --exclude"
+                                    : ""));
+        }
+        return new TextInputs(minilm ? MINILM : model, specialTokens, texts, sample);
     }
 
     private InModelReport evaluateOcr(RowAutoencoder rows, float[] meanRow) throws CliException, IOException {
         Cli.require(
-                corpus == null && tokenizer == null && output == null,
-                "--corpus, --tokenizer and --output are for text models; the ocr model reads --lines rendered lines");
+                corpus == null && tokenizer == null && output == null && exclude.isEmpty(),
+                "--corpus, --exclude, --tokenizer and --output are for text models; the ocr model reads --lines"
+                        + " rendered lines");
         OcrModelFiles files = new OcrModelFiles(modelDir != null ? modelDir : OcrModelFiles.defaultDirectory());
         if (!files.present()) {
             throw new CliException(
@@ -241,67 +293,43 @@ public final class EvaluateCommand implements Callable<Integer> {
             Iterable<EvalBatch> batches = EvaluationInputs.ocrLines(EmbeddedData.words(), lines, seed);
             Downstream downstream =
                     new Downstream.CharacterDistributions(OcrModelFiles.OUTPUT, decoder, Downstream.Scores.DETECT);
-            return run(spliced, rows, downstream, meanRow, batches);
-        }
-    }
-
-    private InModelReport evaluateText(String kind, RowAutoencoder rows, float[] meanRow)
-            throws CliException, IOException {
-        boolean minilm = kind.equals(MINILM);
-        Cli.require(
-                tap != null,
-                "--tap: give the tensor the SAE was trained on (saekit onnx-info lists them), e.g. "
-                        + MiniLm.residual(3));
-        Cli.require(!minilm || tokenizer == null, "--tokenizer is for a model file; minilm brings its own");
-        Path file = minilm ? null : Path.of(model);
-        if (!minilm) {
-            if (!Files.isRegularFile(file)) {
-                throw new CliException(
-                        SaekitCli.EXIT_USAGE,
-                        "--model: '" + model + "' is neither " + OCR + ", " + MINILM + " nor a model file");
+            InModelEvaluation.Builder b = InModelEvaluation.builder(spliced, rows, downstream);
+            if (meanRow != null) {
+                b.meanRow(meanRow);
             }
-            Cli.require(tokenizer != null, "--tokenizer: a text model file needs its tokenizer.json");
-        }
-        List<String> texts = TextCorpus.read(corpus, documents);
-        try (SplicedModel spliced = minilm ? MiniLm.spliced(tap, threads) : SplicedModel.open(file, tap, threads);
-                TokenBatcher tokens = minilm ? MiniLm.tokenizer() : readTokenizer(tokenizer)) {
-            Cli.require(
-                    spliced.inputs().contains(TokenBatch.INPUT_IDS),
-                    "--model " + model + " takes " + spliced.inputs() + ", not " + TokenBatch.INPUT_IDS
-                            + ": evaluate reads a model file as a BERT-style text model (for the recogniser give --model ocr)");
-            String pooled = output != null
-                    ? output
-                    : spliced.outputs().contains(MiniLm.OUTPUT)
-                            ? MiniLm.OUTPUT
-                            : spliced.outputs().get(0);
-            Cli.require(
-                    spliced.outputs().contains(pooled),
-                    "--output: " + model + " has no float output '" + pooled + "'; its outputs are "
-                            + spliced.outputs());
-            List<EvalBatch> batches =
-                    EvaluationInputs.textBatches(tokens, texts, batch, new HashSet<>(spliced.inputs()));
-            return run(spliced, rows, new Downstream.SentenceEmbedding(pooled), meanRow, batches);
+            return b.build().run(batches);
         }
     }
 
-    private static InModelReport run(
-            SplicedModel spliced,
-            RowAutoencoder rows,
-            Downstream downstream,
-            float[] meanRow,
-            Iterable<EvalBatch> batches) {
-        InModelEvaluation.Builder b = InModelEvaluation.builder(spliced, rows, downstream);
-        if (meanRow != null) {
-            b.meanRow(meanRow);
-        }
-        return b.build().run(batches);
-    }
-
-    private static TokenBatcher readTokenizer(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return DjlTokenBatcher.read(in, file.toString());
-        } catch (NoSuchFileException e) {
-            throw new NoSuchFileException(file.toString(), null, "no such tokenizer file");
+    /** {@link TextEvaluation}, as the Kotlin DSL runs it too; the settings and the documents go into {@code json}. */
+    private InModelReport evaluateText(TextInputs text, RowAutoencoder rows, float[] meanRow, ObjectNode json)
+            throws CliException, IOException {
+        try (TextModel textModel = TextModelOption.open(text.model(), tokenizer, maxLength)) {
+            TextEvaluation.Builder b = TextEvaluation.builder(textModel, tap, rows)
+                    .batchSize(batch)
+                    .specialTokens(text.special())
+                    .threads(threads);
+            if (meanRow != null) {
+                b.meanRow(meanRow);
+            }
+            if (output != null) {
+                b.output(output);
+            }
+            TextEvaluation evaluation;
+            try {
+                evaluation = b.open();
+            } catch (IllegalArgumentException e) { // a tap or output the model does not have; the message names it
+                throw new CliException(SaekitCli.EXIT_USAGE, e.getMessage());
+            }
+            try (evaluation) {
+                json.put("model_name", textModel.name());
+                json.put("tap_name", tap);
+                json.put("special_tokens", text.special().label());
+                json.put("max_length", maxLength);
+                json.put("corpus", text.corpus().description());
+                json.put("excluded_documents", text.sample().excluded());
+                return evaluation.run(text.sample().texts());
+            }
         }
     }
 

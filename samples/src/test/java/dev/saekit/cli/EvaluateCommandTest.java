@@ -9,13 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.saekit.io.ActivationManifest;
 import dev.saekit.io.Npy;
 import dev.saekit.onnx.ocr.OcrModelFiles;
-import dev.saekit.onnx.splice.MiniLm;
-import dev.saekit.onnx.splice.SplicedModel;
-import dev.saekit.onnx.splice.TokenBatch;
-import dev.saekit.onnx.splice.TokenBatcher;
+import dev.saekit.onnx.text.HarvestDirectory;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.SeededRandom;
-import dev.saekit.tensor.Tensors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,10 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code saekit evaluate} on an SAE trained here, through the CLI, on MiniLM's residual stream
- * after layer 3 (a few hundred token rows, a few epochs), and on the OCR recogniser when it is fetched.
+ * after layer 3 (a harvest of 600 token rows, a few epochs), and on the OCR recogniser when it is fetched.
  */
 class EvaluateCommandTest {
-    private static final String TAP = MiniLm.residual(3);
+    private static final String TAP = "residual:3";
+    private static final String TENSOR = "/encoder/layer.3/output/LayerNorm/Add_1_output_0";
 
     @TempDir
     static Path tmp;
@@ -38,33 +35,13 @@ class EvaluateCommandTest {
     private static Path run;
 
     @BeforeAll
-    static void trainAnSaeOnMiniLmRows() throws IOException {
-        List<String> documents = new java.util.ArrayList<>();
-        try (dev.saekit.onnx.text.TextCorpus.Reader r =
-                dev.saekit.onnx.text.TextCorpus.embedded().open()) {
-            for (dev.saekit.onnx.text.TextCorpus.Document d = r.next();
-                    d != null && documents.size() < 40;
-                    d = r.next()) {
-                documents.add(d.text());
-            }
-        }
-        float[] rows;
-        int count = 0;
-        try (SplicedModel model = MiniLm.spliced(TAP, 1);
-                TokenBatcher tokenizer = MiniLm.tokenizer()) {
-            TokenBatch batch = tokenizer.batch(documents);
-            float[] tap = model.clean(batch.feeds()).tap().data();
-            rows = new float[Math.toIntExact(batch.tokens()) * MiniLm.WIDTH];
-            for (int r = 0; r < batch.attentionMask().length; r++) {
-                if (batch.attentionMask()[r] == 1) {
-                    System.arraycopy(tap, r * MiniLm.WIDTH, rows, count++ * MiniLm.WIDTH, MiniLm.WIDTH);
-                }
-            }
-        }
-        Path data = tmp.resolve("layer3.npy");
-        Npy.write(data, Tensors.fromFlat(DType.FLOAT32, rows, count, MiniLm.WIDTH));
+    static void trainAnSaeOnMiniLmRows() {
+        Path harvest = tmp.resolve("harvest");
+        CliRun h =
+                CliRun.of("harvest", "--out", harvest.toString(), "--tokens", "600", "--threads", "1", "--no-progress");
+        assertEquals(0, h.exitCode(), h.err());
         run = tmp.resolve("run");
-        train(data, run, "--epochs", "20");
+        train(harvest, run, "--epochs", "20");
     }
 
     private static void train(Path data, Path out, String... extra) {
@@ -105,6 +82,8 @@ class EvaluateCommandTest {
                 "minilm",
                 "--tap",
                 TAP,
+                "--threads",
+                "1",
                 "--documents",
                 "12",
                 "--batch",
@@ -115,6 +94,10 @@ class EvaluateCommandTest {
         assertEquals(1, r.out().lines().count(), r.out());
         JsonNode report = new ObjectMapper().readTree(r.out());
         assertEquals(new ObjectMapper().readTree(Files.readString(json)), report);
+        assertEquals(TENSOR, report.get("tap").asText());
+        assertEquals(TAP, report.get("tap_name").asText());
+        assertEquals("drop", report.get("special_tokens").asText());
+        assertEquals(0, report.get("excluded_documents").asInt());
         JsonNode d = report.get("downstream");
         assertEquals("sentence_embedding", d.get("kind").asText());
         assertEquals(12, d.get("documents").asInt());
@@ -145,7 +128,7 @@ class EvaluateCommandTest {
                 "--model",
                 "minilm",
                 "--tap",
-                TAP,
+                TENSOR,
                 "--documents",
                 "4",
                 "--mean",
@@ -153,6 +136,7 @@ class EvaluateCommandTest {
         assertEquals(0, r.exitCode(), r.err());
         JsonNode report = new ObjectMapper().readTree(r.out());
         assertEquals("given mean row", report.get("mean_ablation").asText());
+        assertEquals(TENSOR, report.get("tap").asText(), "a raw tensor name works as the tap");
         assertEquals(0.0, report.get("timing").get("mean_pass_seconds").asDouble());
     }
 
@@ -182,6 +166,17 @@ class EvaluateCommandTest {
         CliRun model = CliRun.of("evaluate", "--sae", sae, "--model", "bert", "--tap", TAP);
         assertEquals(2, model.exitCode());
         assertTrue(model.err().contains("'bert' is neither ocr, minilm nor a model file"), model.err());
+        CliRun tap = CliRun.of("evaluate", "--sae", sae, "--model", "minilm", "--tap", "residual:9");
+        assertEquals(2, tap.exitCode(), tap.err());
+        assertTrue(tap.err().startsWith("saekit: error: tap 'residual:9': this model has 6 layers"), tap.err());
+        CliRun special = CliRun.of("evaluate", "--sae", sae, "--model", "minilm", "--tap", TAP, "--special", "both");
+        assertEquals(
+                "saekit: error: --special: special tokens must be keep or drop, was 'both'",
+                special.err().strip());
+        CliRun notHarvest =
+                CliRun.of("evaluate", "--sae", sae, "--model", "minilm", "--tap", TAP, "--exclude", tmp.toString());
+        assertEquals(2, notHarvest.exitCode(), notHarvest.err());
+        assertTrue(notHarvest.err().contains("not a harvest directory (no harvest.json)"), notHarvest.err());
         CliRun corpus = CliRun.of(
                 "evaluate",
                 "--sae",
@@ -193,10 +188,83 @@ class EvaluateCommandTest {
                 "--corpus",
                 tmp.resolve("c.csv").toString());
         assertEquals(2, corpus.exitCode(), corpus.err());
+        assertTrue(corpus.err().contains("--corpus must be embedded, wordnet[:DIR], bible, brown[:DIR]"), corpus.err());
         assertEquals(
                 2,
                 CliRun.of("evaluate", "--sae", sae, "--model", "minilm", "--tap", TAP, "--batch", "0")
                         .exitCode());
+    }
+
+    @Test
+    void droppedSpecialTokensAreNotCountedAndKeptOnesAre() throws IOException {
+        JsonNode drop = evaluateText("--documents", "5");
+        JsonNode keep = evaluateText("--documents", "5", "--special", "keep");
+        assertEquals("keep", keep.get("special_tokens").asText());
+        // each document's [CLS] and [SEP]
+        assertEquals(keep.get("tokens").asLong() - 2 * 5, drop.get("tokens").asLong());
+        assertEquals(
+                drop.get("tokens").asLong(),
+                drop.get("reconstruction").get("tokens").asLong());
+    }
+
+    @Test
+    void excludedHarvestDocumentsAreNotEvaluated() throws IOException {
+        Path corpus = Files.writeString(
+                tmp.resolve("six.txt"),
+                "One document here.\nA second document.\nThe third one.\nA fourth.\nFifth of them.\nThe sixth.\n");
+        Path harvest = tmp.resolve("six-harvest");
+        CliRun h = CliRun.of(
+                "harvest",
+                "--out",
+                harvest.toString(),
+                "--corpus",
+                corpus.toString(),
+                "--tokens",
+                "8",
+                "--threads",
+                "1",
+                "--no-progress");
+        assertEquals(0, h.exitCode(), h.err());
+        long harvested = HarvestDirectory.open(harvest).documentIds().size();
+        assertTrue(harvested > 0 && harvested < 6, "documents harvested: " + harvested);
+        JsonNode all = evaluateText("--corpus", corpus.toString());
+        JsonNode unseen = evaluateText("--corpus", corpus.toString(), "--exclude", harvest.toString());
+        assertEquals(6, all.get("sequences").asInt());
+        assertEquals(6 - harvested, unseen.get("sequences").asLong());
+        assertEquals(harvested, unseen.get("excluded_documents").asLong());
+        assertTrue(unseen.get("tokens").asLong() < all.get("tokens").asLong());
+    }
+
+    @Test
+    void theCorpusIsNamedAsHarvestNamesIt() {
+        CliRun nonsense = CliRun.of(
+                "evaluate", "--sae", run.toString(), "--model", "minilm", "--tap", TAP, "--corpus", "nonsense");
+        assertEquals(2, nonsense.exitCode(), nonsense.err());
+        assertEquals(
+                "saekit: error: --corpus must be embedded, wordnet[:DIR], bible, brown[:DIR], or a .txt or .jsonl file;"
+                        + " 'nonsense' is none of them",
+                nonsense.err().strip());
+        CliRun wordnet = CliRun.of(
+                "evaluate",
+                "--sae",
+                run.toString(),
+                "--model",
+                "minilm",
+                "--tap",
+                TAP,
+                "--corpus",
+                "wordnet:" + tmp.resolve("no-wordnet"));
+        assertEquals(1, wordnet.exitCode(), wordnet.err());
+        assertTrue(wordnet.err().contains("install the Debian package wordnet-base"), wordnet.err());
+    }
+
+    private static JsonNode evaluateText(String... more) throws IOException {
+        List<String> args = new java.util.ArrayList<>(
+                List.of("evaluate", "--sae", run.toString(), "--model", "minilm", "--tap", TAP, "--threads", "1"));
+        args.addAll(Arrays.asList(more));
+        CliRun r = CliRun.of(args.toArray(String[]::new));
+        assertEquals(0, r.exitCode(), r.err());
+        return new ObjectMapper().readTree(r.out());
     }
 
     @Test

@@ -16,13 +16,13 @@ final class EmbeddingTally implements Tally {
 
     @Override
     public void clean(EvalBatch batch, Map<String, FloatTensor> clean) {
-        cleanPooled = pool(Tally.output(clean, output), batch.tokenMask());
+        cleanPooled = pool(Tally.output(clean, output), batch.attentionMask());
         documents += cleanPooled.length;
     }
 
     @Override
     public void add(Ablation ablation, EvalBatch batch, Map<String, FloatTensor> altered) {
-        double[][] pooled = pool(Tally.output(altered, output), batch.tokenMask());
+        double[][] pooled = pool(Tally.output(altered, output), batch.attentionMask());
         for (int d = 0; d < pooled.length; d++) {
             cosineSums[ablation.ordinal()] += cosine(cleanPooled[d], pooled[d]);
         }

@@ -38,6 +38,75 @@ public record InModelReport(
         return timing.seconds() * 1000 / tokens;
     }
 
+    /** {@link Fidelity#fractionRecovered()}: the share of zero ablation's damage that the SAE's splice undoes. */
+    public double fractionRecovered() {
+        return downstream.fractionRecovered();
+    }
+
+    /** {@link Fidelity#fractionRecoveredOverMean()}: the same with mean ablation as the baseline. */
+    public double fractionRecoveredOverMean() {
+        return downstream.fractionRecoveredOverMean();
+    }
+
+    /** A text model's mean cosine of the spliced run's sentence embedding to the clean one. */
+    public double spliceCosine() {
+        return embedding().spliceCosine();
+    }
+
+    /** A text model's mean cosine of the sentence embedding with the tap zeroed to the clean one. */
+    public double zeroCosine() {
+        return embedding().zeroCosine();
+    }
+
+    /** A text model's mean cosine of the sentence embedding with the tap mean-ablated to the clean one. */
+    public double meanCosine() {
+        return embedding().meanCosine();
+    }
+
+    /** {@link ReconstructionQuality#fvu()} of the evaluated rows. */
+    public double fvu() {
+        return reconstruction.fvu();
+    }
+
+    /** {@link ReconstructionQuality#explainedVariance()} of the evaluated rows. */
+    public double explainedVariance() {
+        return reconstruction.explainedVariance();
+    }
+
+    /** {@link ReconstructionQuality#l0()}: mean active latents per evaluated token. */
+    public double l0() {
+        return reconstruction.l0();
+    }
+
+    /** {@link ReconstructionQuality#l2Ratio()}: mean {@code |xHat| / |x|}. */
+    public double l2Ratio() {
+        return reconstruction.l2Ratio();
+    }
+
+    /** The share of latents that fired on none of the evaluated tokens. */
+    public double deadFraction() {
+        return reconstruction.deadFraction();
+    }
+
+    /** The share of latents that fired on more than {@link ReconstructionQuality#DENSE_FREQUENCY} of them. */
+    public double denseFraction() {
+        return reconstruction.denseFraction();
+    }
+
+    /** The latents' firing frequencies, binned as SAEBench plots them. */
+    public DensityHistogram density() {
+        return reconstruction.density();
+    }
+
+    private EmbeddingFidelity embedding() {
+        if (downstream instanceof EmbeddingFidelity e) {
+            return e;
+        }
+        throw new IllegalStateException(
+                "the model's output was scored as " + downstream.getClass().getSimpleName()
+                        + ", which has no sentence-embedding cosines; read downstream() as a CharacterFidelity");
+    }
+
     /** The report as JSON with snake_case keys; a NaN (a score without references) is null. */
     public ObjectNode toJson() {
         return ReportJson.of(this);

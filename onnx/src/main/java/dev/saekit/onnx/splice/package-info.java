@@ -10,8 +10,11 @@
  * mean-ablated, and reports ({@link dev.saekit.onnx.splice.InModelReport}) what a sentence
  * embedding or a recogniser's character distributions kept ({@link
  * dev.saekit.onnx.splice.Downstream}, {@link dev.saekit.onnx.splice.Fidelity}) and how well the
- * rows were reconstructed ({@link dev.saekit.onnx.splice.ReconstructionQuality}). {@link
- * dev.saekit.onnx.splice.MiniLm} and {@link dev.saekit.onnx.splice.DjlTokenBatcher} make the text
- * model and its token batches ({@link dev.saekit.onnx.splice.TokenBatcher}).
+ * rows were reconstructed ({@link dev.saekit.onnx.splice.ReconstructionQuality}).
+ *
+ * <p>{@link dev.saekit.onnx.splice.TextEvaluation} is the whole evaluation for a text model ({@link
+ * dev.saekit.onnx.text.TextModel}): tap named as a harvest names it, documents batched by the
+ * model's tokenizer, special tokens counted or not as a harvest keeps or drops them. {@code saekit
+ * evaluate} and the Kotlin DSL call it.
  */
 package dev.saekit.onnx.splice;

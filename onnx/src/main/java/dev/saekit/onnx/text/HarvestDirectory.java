@@ -1,9 +1,15 @@
 package dev.saekit.onnx.text;
 
+import dev.saekit.io.MalformedFileException;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A harvest directory opened for reading (the layout is in {@link TokenHarvest}): its settings, its
@@ -78,6 +84,27 @@ public final class HarvestDirectory {
             files.add(tapDir.resolve(ShardWriter.shardFile(s.index())));
         }
         return files;
+    }
+
+    /**
+     * The ids of the documents the finished shards cover, from {@code documents.jsonl}: what an
+     * evaluation leaves out to score an SAE on text it was not trained on.
+     */
+    public Set<String> documentIds() throws IOException {
+        Path file = dir.resolve(DOCUMENTS);
+        Set<String> ids = new HashSet<>();
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (long i = 0; i < state.documents(); i++) {
+                String line = in.readLine();
+                if (line == null) {
+                    throw new MalformedFileException(
+                            file.toString(),
+                            "has " + i + " documents, but the finished shards cover " + state.documents());
+                }
+                ids.add(HarvestFiles.parseDocument(line, file, i + 1).id());
+            }
+        }
+        return ids;
     }
 
     /** The token table: rows to documents, positions and tokens. Close it when done. */

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
-/** Whether a harvest writes the rows of the tokens the tokenizer adds ({@code [CLS]}, {@code [SEP]}). */
+/**
+ * Whether the tokens the tokenizer adds ({@code [CLS]}, {@code [SEP]}) get rows: in a harvest, rows
+ * written; in an evaluation inside the model, rows counted and replaced.
+ */
 public enum SpecialTokens {
     /** Every token of a text, special ones included. */
     KEEP,
@@ -29,7 +32,7 @@ public enum SpecialTokens {
     }
 
     /** Whether a token with this special flag gets a row. */
-    boolean keeps(boolean special) {
+    public boolean keeps(boolean special) {
         return this == KEEP || !special;
     }
 }

@@ -26,6 +26,8 @@
  * </pre>
  *
  * {@link dev.saekit.onnx.text.HarvestDirectory} and {@link dev.saekit.onnx.text.TokenTable} read it
- * back: the shard files of a tap, and row r as a token in its document.
+ * back: the shard files of a tap, and row r as a token in its document. {@link
+ * dev.saekit.onnx.text.CorpusSample} picks documents evenly over a corpus, leaving out a harvest's
+ * ({@link dev.saekit.onnx.text.HarvestDirectory#documentIds()}) to evaluate on unseen text.
  */
 package dev.saekit.onnx.text;
