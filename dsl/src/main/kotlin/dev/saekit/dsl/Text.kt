@@ -123,15 +123,18 @@ class Harvest(val directory: HarvestDirectory, val result: HarvestResult?) {
 
     /**
      * The rows of [tap] (the only one by default), streamed from the shards in harvest order, so
-     * that row `r` is row `r` of [tokens].
+     * that row `r` is row `r` of [tokens]; only those of the first [shards] shards when given (a
+     * smaller data set from the same harvest, e.g. for a sweep).
      */
     fun data(
         tap: String? = null,
         dtype: DType = DType.FLOAT32,
         bufferRows: Int = ShardedDataset.DEFAULT_BUFFER_ROWS,
+        shards: Int? = null,
     ): ShardedDataset {
         ensureMemoryCaps()
         requirePositive("harvest.data.bufferRows", bufferRows)
+        if (shards != null) requirePositive("harvest.data.shards", shards)
         val name =
             tap
                 ?: taps.singleOrNull()
@@ -140,10 +143,8 @@ class Harvest(val directory: HarvestDirectory, val result: HarvestResult?) {
                     null,
                     "one of $taps (the harvest has several)",
                 )
-        return ShardedDataset.builder(directory.shards(name))
-            .dtype(dtype)
-            .bufferRows(bufferRows)
-            .build()
+        val files = directory.shards(name).let { if (shards == null) it else it.take(shards) }
+        return ShardedDataset.builder(files).dtype(dtype).bufferRows(bufferRows).build()
     }
 
     /** The token table: rows to documents, positions and tokens. Close it when done. */

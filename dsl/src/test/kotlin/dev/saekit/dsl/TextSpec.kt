@@ -31,6 +31,7 @@ class TextSpec :
             data.rows() shouldBe 300
             data.cols() shouldBe 384
             // the same rows as the ActivationManifest reader gives, in the same order
+            shards(out, name = "mlp_out:2").rows() shouldBe 300
             val viaManifest = activations(out, "residual:2")
             data.batchesInOrder(300).first() shouldBeIdenticalTo
                 viaManifest.batchesInOrder(300).first()
@@ -79,5 +80,59 @@ class TextSpec :
             }
             val h = Harvest.open(out)
             h.data().rows() shouldBe 50
+            h.data(shards = 1).rows() shouldBe 50
+            shouldThrow<InvalidSettingException> { h.data(shards = 0) }.message shouldContain
+                "harvest.data.shards"
+        }
+
+        test(
+            "an SAE trained on a harvest is measured inside the model, alone and as a sweep's downstream columns"
+        ) {
+            val out = dir.resolve("h4").toString()
+            minilm().use { model ->
+                val h =
+                    harvest(model, out) {
+                        tokens = 1_500
+                        progress = false
+                    }
+                val raw = h.data()
+                val mean = raw.meanRow()
+                val pre = dev.saekit.sweep.Preprocessing(mean, 1.0)
+                val sae = sae {
+                    input(384)
+                    concepts(256)
+                    seed = 3
+                    topK(16)
+                }
+                train(sae, raw.centred(mean)) {
+                    epochs = 3
+                    batchSize = 256
+                }
+                val docs = documents(count = 12, exclude = h)
+                docs.size shouldBe 12
+                val report = sae.evaluateInModel(model, "residual:3", docs, pre)
+                report.sequences() shouldBe 12
+                (report.fractionRecovered() > 0.0 && report.fractionRecovered() <= 1.0) shouldBe
+                    true
+                (report.spliceCosine() > report.zeroCosine()) shouldBe true
+                (report.l0() > 0.0 && report.l0() <= 16.0) shouldBe true
+                val swept =
+                    sweep(raw.centred(mean), dir.resolve("sweep")) {
+                        concepts = 256
+                        epochs = 1
+                        batchSize = 256
+                        preprocessing = pre
+                        topK(8, 16)
+                        downstream(inModelFidelity(model, "residual:3", docs))
+                    }
+                swept.downstreamColumns() shouldBe
+                    listOf(
+                        "cosine_splice",
+                        "fraction_recovered",
+                        "fraction_recovered_over_mean",
+                        "l2_ratio",
+                    )
+                swept.rows().forEach { (it.value("fraction_recovered") in 0.0..1.0) shouldBe true }
+            }
         }
     })

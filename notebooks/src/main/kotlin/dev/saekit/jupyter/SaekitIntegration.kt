@@ -24,6 +24,8 @@ internal class SaekitIntegration : JupyterIntegration() {
         render<DictionaryView> { Renderings.output(it) }
         render<ConceptTable> { Renderings.output(it) }
         render<TokenContextsView> { Renderings.output(it) }
+        render<dev.saekit.onnx.splice.InModelReport> { Renderings.output(it) }
+        render<dev.saekit.sweep.SweepResult> { Renderings.output(it) }
         render<TableView> { Renderings.output(it) }
         render<org.jetbrains.letsPlot.intern.Plot> { Renderings.output(it) }
     }
@@ -38,6 +40,7 @@ object Renderings {
             "dev.saekit.tensor.DType",
             "dev.saekit.onnx.text.TextModel",
             "dev.saekit.onnx.text.SpecialTokens",
+            "dev.saekit.sweep.*",
             "dev.saekit.dictionary.Normalization",
             "dev.saekit.model.JumpKernel",
             "dev.saekit.train.listeners.MetricHistory.StepMetric",
@@ -58,6 +61,8 @@ object Renderings {
             is DictionaryView -> value.toHtml()
             is ConceptTable -> value.toHtml()
             is TokenContextsView -> value.toHtml()
+            is dev.saekit.onnx.splice.InModelReport -> InModelView.html(value)
+            is dev.saekit.sweep.SweepResult -> SweepView.html(value)
             is TableView -> value.toHtml()
             is org.jetbrains.letsPlot.intern.Plot -> Plots.svg(value, 640, 360)
             else -> null
