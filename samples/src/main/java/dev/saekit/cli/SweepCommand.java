@@ -35,6 +35,8 @@ import picocli.CommandLine.Spec;
  * settings and draws the sparsity–fidelity frontier, L0 against FVU with one line per variant. The
  * variants with a k are swept by k; vanilla and JumpReLU by the L1 coefficient of their loss, each
  * cell placed at the L0 it measured. The directory it writes can be resumed (see {@link SweepRunner}).
+ * With {@code --model}, every cell is also measured inside the text model its rows come from ({@link
+ * SweepEvaluation}), and the frontier gets L0 against the fraction of the model's output recovered.
  */
 @Command(
         name = "sweep",
@@ -48,7 +50,11 @@ import picocli.CommandLine.Spec;
                     + "--jump-l1), each cell placed at the L0 it measured. Every cell trains with the same data, "
                     + "seed, epochs, batch, learning rate and concepts.",
             "Writes --out/sweep.json, cells/<cell>/ (model/ and result.json), frontier.csv, frontier-fvu.svg and .png; "
-                    + "--resume skips the finished cells."
+                    + "--resume skips the finished cells.",
+            "With --model and --tap, every cell is also spliced into the text model its rows come from, as saekit "
+                    + "evaluate does (on documents the harvest in --data did not train on): frontier.csv gets "
+                    + "fraction_recovered, fraction_recovered_over_mean, cosine_splice and l2_ratio, and "
+                    + "frontier-fidelity.svg draws L0 against fraction_recovered."
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -215,7 +221,9 @@ public final class SweepCommand implements Callable<Integer> {
             defaultValue = "false",
             description =
                     "Continue the sweep in --out: finished cells are skipped, the others trained. Every option but "
-                            + "--variants, --k, --l1, --jump-l1 and --no-progress must be as before. Starts the sweep when "
+                            + "--variants, --k, --l1, --jump-l1, --no-progress and those of the evaluation (--model and "
+                            + "after it) must be as before. With --model, finished cells without its columns are "
+                            + "evaluated from their saved models; those with columns keep them. Starts the sweep when "
                             + "--out holds none. Default: ${DEFAULT-VALUE}.")
     boolean resume;
 
@@ -225,9 +233,13 @@ public final class SweepCommand implements Callable<Integer> {
             description = "Do not show the progress bar and the line per cell. Default: ${DEFAULT-VALUE}.")
     boolean noProgress;
 
+    @Mixin
+    SweepEvaluationOptions evaluationOptions;
+
     /**
      * Measures the downstream columns of every trained cell ({@code fraction_recovered}, ...) and
-     * with them {@code frontier-fidelity.svg}; null for none. Set by a caller that embeds the command.
+     * with them {@code frontier-fidelity.svg}; null for none. Set by a caller that embeds the command;
+     * {@code --model} replaces it with {@link SweepEvaluation}.
      */
     DownstreamEvaluator evaluator;
 
@@ -241,6 +253,7 @@ public final class SweepCommand implements Callable<Integer> {
         SweepGrid grid = gridOptions.grid();
         checkDirectory();
         Cli.require(bufferRows > 0, "--buffer-rows must be > 0, was " + bufferRows);
+        boolean inModel = evaluationOptions.requested();
         TrainingData training = TrainingData.load(
                         data, name, rowAxes, null, center, settings.dtype(), bufferRows, batchSize)
                 .scaled(scale);
@@ -249,11 +262,24 @@ public final class SweepCommand implements Callable<Integer> {
         stdout.println("data      " + training.describe());
         stdout.println("grid      " + SweepGridOptions.describe(grid));
         stdout.flush();
+        if (!inModel) {
+            return run(grid, settings, training, evaluator);
+        }
+        try (SweepEvaluation inModelEvaluation =
+                evaluationOptions.open(data, name, training.dataset().cols(), stdout)) {
+            stdout.flush();
+            return run(grid, settings, training, inModelEvaluation);
+        }
+    }
 
+    /** Trains the cells, each measured by {@code downstream} too when it is not null, and writes the frontier. */
+    private int run(SweepGrid grid, SweepSettings settings, TrainingData training, DownstreamEvaluator downstream)
+            throws CliException, IOException {
+        PrintWriter stdout = spec.commandLine().getOut();
         SweepRunner.Builder runner = SweepRunner.builder(out, grid, settings, training.dataset())
                 .preprocessing(new Preprocessing(training.mean(), training.scale()))
                 .provenance(training.provenance(name))
-                .evaluator(evaluator)
+                .evaluator(downstream)
                 .resume(resume)
                 .listener(
                         new SweepListener() { // the figures follow the frontier, cell by cell
