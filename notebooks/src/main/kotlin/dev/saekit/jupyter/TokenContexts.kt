@@ -49,7 +49,7 @@ class TokenContextsView(val title: String, val concepts: List<ConceptContexts>) 
             concepts.map { c ->
                 val contexts =
                     c.contexts.joinToString("") {
-                        "<div style=\"margin: 2px 0;\">${line(it)}</div>"
+                        "<div style=\"margin: 2px 0; text-align: left;\">${line(it)}</div>"
                     }
                 listOf(
                     "<b>${c.concept}</b>",
