@@ -12,6 +12,7 @@
  * {@link dev.saekit.encoder} (a tied encoder shares a dictionary) &larr;
  * {@link dev.saekit.model} &larr; {@link dev.saekit.metrics} &larr; {@link dev.saekit.train} &larr;
  * {@link dev.saekit.io} (files of all of these: checkpoints, data streams, model specs) &larr;
+ * {@link dev.saekit.concepts} (per-concept statistics for dashboards, streamed, merged and saved) &larr;
  * {@link dev.saekit.sweep} (grids of variants x sparsity levels trained, measured and saved).
  * {@code LayeringTest} checks the compiled classes against this order; a new package needs its
  * floor there and here.

@@ -24,7 +24,18 @@ class LayeringTest {
      * package must be given its floor, here and in the package-info, before it can be used.
      */
     static final List<String> FLOORS = List.of(
-            "files", "tensor", "kernel", "data", "dictionary", "encoder", "model", "metrics", "train", "io", "sweep");
+            "files",
+            "tensor",
+            "kernel",
+            "data",
+            "dictionary",
+            "encoder",
+            "model",
+            "metrics",
+            "train",
+            "io",
+            "concepts",
+            "sweep");
 
     /** The engine's own classes only: the main output folder, without tests or other modules' jars. */
     private static final JavaClasses ENGINE = new ClassFileImporter().importPath(mainClasses());
