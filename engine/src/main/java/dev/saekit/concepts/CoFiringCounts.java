@@ -75,8 +75,11 @@ final class CoFiringCounts {
         }
     }
 
-    /** The counts, the waiting rows counted: to read, or to fill from a file. */
-    int[] counts() {
+    /**
+     * The counts, the waiting rows counted: to read, or to fill from a file. Synchronised, so that
+     * once rows stop being added several threads may read (a dashboard writes its pages in parallel).
+     */
+    synchronized int[] counts() {
         countWaiting();
         return counts;
     }
@@ -117,8 +120,9 @@ final class CoFiringCounts {
      */
     List<CoFiring> partners(int c, int n, long[] fired) {
         List<CoFiring> partners = new ArrayList<>();
+        int[] counts = counts();
         for (int j = 0; j < offset.length; j++) {
-            long count = j == c ? 0 : count(c, j);
+            long count = j == c ? 0 : counts[index(Math.min(c, j), Math.max(c, j))];
             if (count > 0) {
                 partners.add(new CoFiring(j, count, count / (double) (fired[c] + fired[j] - count)));
             }
