@@ -441,17 +441,21 @@ public final class DashboardCommand implements Callable<Integer> {
                 continue;
             }
             int tab = line.indexOf('\t');
+            String where = "--names " + file + " line " + (i + 1) + ": ";
+            if (tab < 0) {
+                throw new CliException(SaekitCli.EXIT_INPUT, where + "expected CONCEPT<TAB>NAME, found no tab");
+            }
+            String field = line.substring(0, tab).strip();
             int concept;
             try {
-                concept = tab < 0 ? -1 : Integer.parseInt(line.substring(0, tab).trim());
+                concept = Integer.parseInt(field);
             } catch (NumberFormatException e) {
-                concept = -1;
+                throw new CliException(SaekitCli.EXIT_INPUT, where + "the concept '" + field + "' is not a number");
             }
             if (concept < 0 || concept >= concepts) {
                 throw new CliException(
                         SaekitCli.EXIT_INPUT,
-                        "--names " + file + " line " + (i + 1) + ": expected CONCEPT<TAB>NAME with CONCEPT in 0.."
-                                + (concepts - 1) + ", was '" + Cli.oneLine(line) + "'");
+                        where + "concept " + concept + " is not one of the SAE's concepts 0.." + (concepts - 1));
             }
             out.put(concept, line.substring(tab + 1).strip());
         }
