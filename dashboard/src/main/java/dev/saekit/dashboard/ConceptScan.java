@@ -144,8 +144,28 @@ public final class ConceptScan {
         }
         long wall = System.nanoTime();
         long cpu = cpuNanos();
+        try (CodeFile codes = stateDirectory == null ? null : CodeFile.append(stateDirectory, start)) {
+            scan(statistics, start, codes, record);
+            if (statistics.rows() != rows.rows()) {
+                throw new IllegalStateException(rows.description() + " gave " + statistics.rows() + " rows of the "
+                        + rows.rows() + " it declares");
+            }
+            if (stateDirectory != null) {
+                if (codes != null) {
+                    codes.flush();
+                }
+                save(statistics, record, true);
+            }
+        }
+        double seconds = (System.nanoTime() - wall) / 1e9;
+        double cpuSeconds = (cpuNanos() - cpu) / 1e9;
+        return new Result(statistics, statistics.rows() - start, resumed, seconds, cpuSeconds);
+    }
+
+    /** Encodes the rows after {@code start} into {@code stats} (and {@code codes}), saving every {@link #saveEvery} seconds. */
+    private void scan(ConceptStatistics stats, long start, CodeFile codes, ObjectNode record) throws IOException {
+        SparseRows sparse = new SparseRows();
         long[] lastSave = {System.nanoTime()};
-        ConceptStatistics stats = statistics;
         rows.forEachBlock(blockRows, (first, block) -> {
             int n = (int) block.rows();
             if (first + n <= start) {
@@ -157,23 +177,20 @@ public final class ConceptScan {
                         "holds the statistics of " + stats.rows() + " rows, which is not where a block of "
                                 + rows.description() + " ends; delete " + stateDirectory + " to scan again");
             }
-            stats.addDense(first, encoding.codes(block), contexts.labels(first, n));
+            sparse.of(encoding.codes(block));
+            stats.add(first, n, sparse.indptr, sparse.indices, sparse.values, contexts.labels(first, n));
+            if (codes != null) {
+                codes.add(sparse);
+            }
             progress.rows(first + n, rows.rows());
             if (stateDirectory != null && (System.nanoTime() - lastSave[0]) / 1e9 >= saveSeconds) {
+                if (codes != null) {
+                    codes.flush(); // before the statistics that count these rows
+                }
                 save(stats, record, false);
                 lastSave[0] = System.nanoTime();
             }
         });
-        if (stats.rows() != rows.rows()) {
-            throw new IllegalStateException(
-                    rows.description() + " gave " + stats.rows() + " rows of the " + rows.rows() + " it declares");
-        }
-        double seconds = (System.nanoTime() - wall) / 1e9;
-        double cpuSeconds = (cpuNanos() - cpu) / 1e9;
-        if (stateDirectory != null) {
-            save(stats, record, true);
-        }
-        return new Result(stats, stats.rows() - start, resumed, seconds, cpuSeconds);
     }
 
     /** The saved statistics if the state directory holds a pass of the same SAE, rows and settings; null if none. */

@@ -67,6 +67,7 @@ public final class ContextValues {
             RowContexts contexts,
             Encoding encoding,
             RowStream rows,
+            CodeFile.Reader codes,
             int top,
             int bands,
             int perBand)
@@ -112,7 +113,12 @@ public final class ContextValues {
             all.addAll(mine);
         }
         windows(all, contexts);
-        values(all, encoding, rows, contexts.kind() == RowContexts.Kind.IMAGES);
+        boolean pixels = contexts.kind() == RowContexts.Kind.IMAGES;
+        if (codes != null && !pixels) {
+            kept(all, codes);
+        } else {
+            values(all, encoding, rows, pixels);
+        }
         ConceptContexts[] out = new ConceptContexts[concepts];
         for (int c = 0; c < concepts; c++) {
             List<Shown> shown = new ArrayList<>();
@@ -245,6 +251,18 @@ public final class ContextValues {
             }
             p.window = window;
             p.values = new float[(int) (window.last() - window.first() + 1)];
+        }
+    }
+
+    /** Fills every context's values from the codes the scan kept, reading the rows in increasing order. */
+    private static void kept(List<Pending> all, CodeFile.Reader codes) throws IOException {
+        List<Pending> byFirst = new ArrayList<>(all);
+        byFirst.sort((a, b) -> Long.compare(a.window.first(), b.window.first()));
+        for (Pending p : byFirst) {
+            for (int i = 0; i < p.values.length; i++) {
+                p.values[i] = codes.value(p.window.first() + i, p.concept);
+            }
+            p.values[p.peak()] = p.hit.value();
         }
     }
 

@@ -208,8 +208,20 @@ public final class Dashboard {
                     .progress(progress)
                     .run();
             long t = System.nanoTime();
-            ContextValues.ConceptContexts[] contexts = ContextValues.collect(
-                    scan.statistics(), rowContexts, encoding, rows, Math.min(top, settings.top()), bands, perBand);
+            ContextValues.ConceptContexts[] contexts;
+            try (CodeFile.Reader codes = stateDirectory == null
+                    ? null
+                    : CodeFile.Reader.open(stateDirectory, scan.statistics().rows())) {
+                contexts = ContextValues.collect(
+                        scan.statistics(),
+                        rowContexts,
+                        encoding,
+                        rows,
+                        codes,
+                        Math.min(top, settings.top()),
+                        bands,
+                        perBand);
+            }
             AtomSimilarity.Neighbours[] near =
                     AtomSimilarity.nearest(encoding.sae().getDictionary(), similar);
             return new Dashboard(this, scan, contexts, near, (System.nanoTime() - t) / 1e9);

@@ -150,8 +150,9 @@ class DashboardTest {
         assertTrue(s.getMessage().contains("other settings"), s.getMessage());
     }
 
-    @Test
-    void everyContextRowShowsItsActivationOfTheConcept() throws IOException {
+    @org.junit.jupiter.params.ParameterizedTest(name = "codes kept by the scan: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void everyContextRowShowsItsActivationOfTheConcept(boolean kept) throws IOException {
         SparseAutoencoder sae = Fixtures.topK();
         // documents of 10 rows each, shown with up to 3 rows either side
         RowContexts documents = new RowContexts() {
