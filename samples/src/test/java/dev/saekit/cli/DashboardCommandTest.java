@@ -148,6 +148,49 @@ class DashboardCommandTest {
     }
 
     @Test
+    void imageRowsAndTheirAtomsAreDrawn() throws IOException {
+        Path data = tmp.resolve("images.npy");
+        Npy.write(data, new SeededRandom(3).normal(DType.FLOAT32, 1, 400, 64));
+        Path run = tmp.resolve("images-run");
+        CliRun trained = CliRun.of(
+                "train",
+                "--data",
+                data.toString(),
+                "--variant",
+                "topk",
+                "--k",
+                "4",
+                "--concepts",
+                "16",
+                "--epochs",
+                "1",
+                "--no-progress",
+                "--top-concepts",
+                "0",
+                "--out",
+                run.toString());
+        assertEquals(0, trained.exitCode(), trained.err());
+        Path site = tmp.resolve("site-images");
+        CliRun d = dashboard(
+                "--sae", run.toString(), "--data", data.toString(), "--image-shape", "8x8", "--out", site.toString());
+        assertEquals(0, d.exitCode(), d.err());
+        Document page = Jsoup.parse(site.resolve("concepts/00000.html").toFile(), "UTF-8");
+        assertTrue(page.selectFirst("img.atom").attr("src").startsWith("data:image/png;base64,"));
+        assertFalse(page.select("#top ol.images img").isEmpty(), "the top rows as images");
+        assertError(
+                1,
+                "an image shape of 8x9 = 72 values does not match rows of width 64",
+                "--sae",
+                run.toString(),
+                "--data",
+                data.toString(),
+                "--image-shape",
+                "8x9",
+                "--out",
+                tmp.resolve("f").toString());
+    }
+
+    @Test
     void mistakesAreOneLineErrors() throws IOException {
         Path foreign = Files.createDirectories(tmp.resolve("foreign"));
         Files.writeString(foreign.resolve("notes.txt"), "mine");
