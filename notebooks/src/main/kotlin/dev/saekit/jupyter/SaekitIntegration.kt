@@ -9,9 +9,10 @@ import org.jetbrains.kotlinx.jupyter.api.libraries.JupyterIntegration
 
 /**
  * saekit in a Kotlin notebook: loading the jar adds the DSL's and the views' imports and renders
- * models, training runs, metrics, codes, reconstructions, dictionaries, concept tables, tables and
- * Lets-Plot figures inline, each as HTML (SVG and PNG inside) with a plain-text fallback, without
- * any network access. Registered through `META-INF/kotlin-jupyter-libraries/libraries.json`.
+ * models, training runs, metrics, codes, reconstructions, dictionaries, concept tables, concept
+ * dashboards and their pages, tables and Lets-Plot figures inline, each as HTML (SVG and PNG
+ * inside) with a plain-text fallback, without any network access. Registered through
+ * `META-INF/kotlin-jupyter-libraries/libraries.json`.
  */
 internal class SaekitIntegration : JupyterIntegration() {
     override fun Builder.onLoaded() {
@@ -27,6 +28,8 @@ internal class SaekitIntegration : JupyterIntegration() {
         render<dev.saekit.onnx.splice.InModelReport> { Renderings.output(it) }
         render<dev.saekit.sweep.SweepResult> { Renderings.output(it) }
         render<TableView> { Renderings.output(it) }
+        render<dev.saekit.dsl.ConceptPage> { Renderings.output(it) }
+        render<dev.saekit.dashboard.Dashboard> { Renderings.output(it) }
         render<org.jetbrains.letsPlot.intern.Plot> { Renderings.output(it) }
     }
 }
@@ -41,6 +44,7 @@ object Renderings {
             "dev.saekit.onnx.text.TextModel",
             "dev.saekit.onnx.text.SpecialTokens",
             "dev.saekit.sweep.*",
+            "dev.saekit.dashboard.Dashboard",
             "dev.saekit.dictionary.Normalization",
             "dev.saekit.model.JumpKernel",
             "dev.saekit.train.listeners.MetricHistory.StepMetric",
@@ -64,13 +68,19 @@ object Renderings {
             is dev.saekit.onnx.splice.InModelReport -> InModelView.html(value)
             is dev.saekit.sweep.SweepResult -> SweepView.html(value)
             is TableView -> value.toHtml()
+            is dev.saekit.dsl.ConceptPage -> value.html()
+            is dev.saekit.dashboard.Dashboard -> DashboardView.html(value)
             is org.jetbrains.letsPlot.intern.Plot -> Plots.svg(value, 640, 360)
             else -> null
         }
 
+    /** The plain text of a value, where a notebook cannot show HTML. */
+    fun text(value: Any): String =
+        when (value) {
+            is dev.saekit.dashboard.Dashboard -> DashboardView.text(value)
+            else -> value.toString()
+        }
+
     fun output(value: Any): MimeTypedResult =
-        MIME(
-            "text/html" to (html(value) ?: Html.escape(value.toString())),
-            "text/plain" to value.toString(),
-        )
+        MIME("text/html" to (html(value) ?: Html.escape(text(value))), "text/plain" to text(value))
 }

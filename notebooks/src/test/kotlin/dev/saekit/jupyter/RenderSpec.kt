@@ -1,5 +1,7 @@
 package dev.saekit.jupyter
 
+import dev.saekit.dsl.conceptPage
+import dev.saekit.dsl.dashboard
 import dev.saekit.dsl.matrix
 import dev.saekit.dsl.sae
 import dev.saekit.dsl.train
@@ -7,6 +9,7 @@ import dev.saekit.tensor.DType
 import dev.saekit.tensor.SeededRandom
 import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.collections.shouldContain
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
 import io.kotest.matchers.string.shouldNotContain
@@ -181,6 +184,41 @@ class RenderSpec :
             )
         }
 
+        test(
+            "a concept dashboard renders as a summary and its densest concepts, a concept page as its fragment"
+        ) {
+            val model = sae {
+                input(12)
+                concepts(32)
+                seed = 6
+                topK(3)
+            }
+            val concepts =
+                model.dashboard(vectors) {
+                    top = 4
+                    quantiles(2, 2)
+                    similar = 3
+                    names(12 to "<b>named</b>")
+                    title = "test dashboard"
+                }
+            val html = Renderings.html(concepts)!!
+            html shouldContain "64 rows x 32 concepts"
+            html shouldContain "&lt;b&gt;named&lt;/b&gt;"
+            html shouldNotContain "<script"
+            Renderings.text(concepts) shouldContain "test dashboard\n64 rows x 32 concepts"
+            expect("dashboard", html)
+            // concept 12 fires on the row labelled `<script>...`: its page lists that label
+            val shown = 12
+            concepts.tokens(shown) shouldContain "<script>alert(1)</script>"
+            val page = concepts.conceptPage(shown)
+            val pageHtml = Renderings.html(page)!!
+            pageHtml shouldBe concepts.pageHtml(shown)
+            pageHtml shouldNotContain "<script"
+            pageHtml shouldContain "&lt;script&gt;alert(1)&lt;/script&gt;"
+            Renderings.text(page) shouldContain "concept 12 \"<b>named</b>\" ["
+            expect("concept-page", pageHtml)
+        }
+
         test("tables escape their text and Lets-Plot figures become inline SVG") {
             val html =
                 Renderings.html(
@@ -211,5 +249,9 @@ internal fun normalise(html: String): String =
     html
         .replace(Regex("data:image/png;base64,[A-Za-z0-9+/=]+"), "data:image/png;base64,...")
         .replace(Regex("steps in [0-9.]+ s"), "steps in ... s")
+        .replace(
+            Regex("rows in [0-9.]+ s, [0-9,]+ rows x concepts"),
+            "rows in ... s, ... rows x concepts",
+        )
         .replace(Regex("sk[0-9a-f]+-"), "sk...-")
         .replace("><", ">\n<")
