@@ -166,6 +166,7 @@ final class ConceptPage {
                                 "title",
                                 "row " + s.hit().row() + ": " + num(s.hit().value()))
                         .attr("src", Images.rowUri(s.pixels(), h, w));
+                li.appendElement("span").addClass("caption").text(s.window().caption());
                 continue;
             }
             Element tokens = li.appendElement("span").addClass("tokens");

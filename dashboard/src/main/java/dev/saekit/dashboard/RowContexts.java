@@ -99,6 +99,38 @@ public interface RowContexts {
         };
     }
 
+    /**
+     * Images {@code height x width} with one label per row (a class): drawn as pictures, captioned and
+     * counted per concept by their labels.
+     */
+    static RowContexts images(int height, int width, List<String> labels) {
+        images(height, width); // checks the shape
+        RowContexts byLabel = labels(labels);
+        return new RowContexts() {
+            @Override
+            public Kind kind() {
+                return Kind.IMAGES;
+            }
+
+            @Override
+            public int[] labels(long first, int n) throws IOException {
+                return byLabel.labels(first, n);
+            }
+
+            @Override
+            public String labelText(int id) {
+                return byLabel.labelText(id);
+            }
+
+            @Override
+            public Window window(long row) throws IOException {
+                Window w = byLabel.window(row);
+                return new Window(
+                        row, row, w.texts(), "row " + row + ": " + w.texts().get(0));
+            }
+        };
+    }
+
     /** One label per row (words, characters, classes): counted per concept, and each row shown as its label. */
     static RowContexts labels(List<String> labels) {
         Map<String, Integer> ids = new HashMap<>();

@@ -32,8 +32,9 @@ import kotlin.contracts.contract
  * ```
  *
  * The data set's labels, if it has any, are the rows' labels: counted per concept, and each row is
- * shown as its label. Without labels, rows are drawn as pictures when [DashboardBuilder.imageShape]
- * is given, and known by number otherwise.
+ * shown as its label, or, when [DashboardBuilder.imageShape] is given, drawn as a picture captioned
+ * by its label. Without labels, rows are drawn as pictures when an image shape is given, and known
+ * by number otherwise.
  */
 @OptIn(ExperimentalContracts::class)
 inline fun SparseAutoencoder.dashboard(
@@ -164,7 +165,8 @@ class DashboardBuilder @PublishedApi internal constructor() {
                         "${labels.size} labels",
                         "one per row (${data.rows()} rows)",
                     )
-                    RowContexts.labels(labels)
+                    imageShape?.let { (h, w) -> RowContexts.images(h, w, labels) }
+                        ?: RowContexts.labels(labels)
                 }
                 imageShape != null -> RowContexts.images(imageShape!!.first, imageShape!!.second)
                 else -> RowContexts.none()

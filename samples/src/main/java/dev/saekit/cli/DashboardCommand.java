@@ -103,7 +103,8 @@ public final class DashboardCommand implements Callable<Integer> {
     @Option(
             names = "--image-shape",
             paramLabel = "HxW",
-            description = "Rows are images of H x W values (e.g. 28x28): atoms and top rows are drawn as pictures.")
+            description =
+                    "Rows are images of H x W values (e.g. 28x28): atoms and top rows are drawn as pictures (captioned by --labels, if given).")
     String imageShape;
 
     @Option(
@@ -285,7 +286,7 @@ public final class DashboardCommand implements Callable<Integer> {
                             l.size() == location.rows(),
                             "--labels " + labels + " has " + l.size() + " labels but --data " + location.rows()
                                     + " rows; give one label per row");
-                    contexts = RowContexts.labels(l);
+                    contexts = shape == null ? RowContexts.labels(l) : RowContexts.images(shape[0], shape[1], l);
                 } else if (shape != null) {
                     contexts = RowContexts.images(shape[0], shape[1]);
                 } else {
