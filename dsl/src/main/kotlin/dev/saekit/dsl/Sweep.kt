@@ -242,6 +242,10 @@ class SweepBuilder @PublishedApi internal constructor() {
                 .resume(resume)
         if (progress) runner.listener(SweepProgressBar())
         listeners.forEach { runner.listener(it) }
-        return runner.build().run()
+        try {
+            return runner.build().run()
+        } finally {
+            (evaluator as? AutoCloseable)?.close() // an in-model evaluator's spliced sessions
+        }
     }
 }

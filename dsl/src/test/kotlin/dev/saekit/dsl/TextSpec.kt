@@ -133,6 +133,20 @@ class TextSpec :
                         "l2_ratio",
                     )
                 swept.rows().forEach { (it.value("fraction_recovered") in 0.0..1.0) shouldBe true }
+                // the second cell reused the first's clean and ablated runs: its columns are those
+                // of
+                // a fresh evaluation of its SAE, up to ONNX Runtime's threads summing in another
+                // order
+                // (a few float32 roundings of a 384-wide cosine)
+                val tolerance = 4 * 384 * Math.ulp(1f).toDouble()
+                swept.rows().forEach { row ->
+                    val cellSae = loadSae(swept.cellDirectory(row.cell()))
+                    val fresh = cellSae.evaluateInModel(model, "residual:3", docs, pre)
+                    (kotlin.math.abs(fresh.fractionRecovered() - row.value("fraction_recovered")) <=
+                        tolerance) shouldBe true
+                    (kotlin.math.abs(fresh.spliceCosine() - row.value("cosine_splice")) <=
+                        tolerance) shouldBe true
+                }
             }
         }
     })

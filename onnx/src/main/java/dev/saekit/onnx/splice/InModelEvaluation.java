@@ -3,6 +3,9 @@ package dev.saekit.onnx.splice;
 import dev.saekit.onnx.FloatTensor;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Tensors;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -63,20 +66,75 @@ public final class InModelEvaluation {
         }
     }
 
+    /**
+     * The runs of an evaluation that do not depend on the SAE, kept for one list of batches: each
+     * batch's clean run (its tap and outputs) and its runs with the tap zeroed and mean-ablated, and
+     * the mean row. Evaluating SAE after SAE on the same batches (a sweep's cells) through one
+     * baseline runs the model once per batch for each SAE, the splice, instead of four or five times;
+     * the reports are the same. It holds the tap and three sets of outputs per batch: for a sample
+     * of documents, not a corpus.
+     */
+    public static final class Baseline {
+        private final List<EvalBatch> batches;
+        private final List<Kept> kept = new ArrayList<>();
+        private float[] mean;
+
+        /** A baseline of {@code batches} (at least one), filled by the first evaluation that runs on it. */
+        public Baseline(List<EvalBatch> batches) {
+            if (batches.isEmpty()) {
+                throw new IllegalArgumentException("no batch to evaluate: give at least one");
+            }
+            this.batches = List.copyOf(batches);
+        }
+
+        /** Batches whose SAE-independent runs are all kept. */
+        public int kept() {
+            return (int) kept.stream().filter(k -> k.zero() != null).count();
+        }
+    }
+
+    /** One batch's runs that do not depend on the SAE. */
+    private record Kept(
+            SplicedModel.Clean clean, int[] rows, Map<String, FloatTensor> zero, Map<String, FloatTensor> mean) {}
+
     /** Runs the evaluation over {@code batches} (at least one). */
     public InModelReport run(Iterable<EvalBatch> batches) {
+        return run(batches, null);
+    }
+
+    /** Runs the evaluation over the baseline's batches, reusing (or, the first time, keeping) its SAE-independent runs. */
+    public InModelReport run(Baseline baseline) {
+        return run(baseline.batches, baseline);
+    }
+
+    private InModelReport run(Iterable<EvalBatch> batches, Baseline baseline) {
         long started = System.nanoTime();
-        float[] mean = meanRow != null ? meanRow : meanOf(batches);
-        double meanPass = meanRow != null ? 0 : seconds(started);
+        Stopwatch time = new Stopwatch();
+        float[] mean = meanRow;
+        boolean meanRun = false;
+        if (mean == null && baseline != null && baseline.mean == null) {
+            // the mean pass's clean runs are kept: the loop below reuses them
+            baseline.mean = meanOf(batches, baseline);
+            meanRun = true;
+        }
+        if (mean == null && baseline == null) {
+            mean = meanOf(batches, null);
+            meanRun = true;
+        }
+        if (mean == null) {
+            mean = baseline.mean;
+        }
+        double meanPass = meanRun ? seconds(started) : 0;
         Tally tally = Tally.of(downstream);
         QualityTally quality = new QualityTally(sae.width(), sae.latents());
         long sequences = 0;
         long tokens = 0;
-        Stopwatch time = new Stopwatch();
+        int index = 0;
         for (EvalBatch batch : batches) {
-            SplicedModel.Clean clean = time.model(() -> model.clean(batch.feeds()));
+            Kept k = baseline != null && index < baseline.kept.size() ? baseline.kept.get(index) : null;
+            SplicedModel.Clean clean = k != null ? k.clean() : time.model(() -> model.clean(batch.feeds()));
             FloatTensor tap = clean.tap();
-            int[] rows = countedRows(batch, tap);
+            int[] rows = k != null ? k.rows() : countedRows(batch, tap);
             time.scoring(() -> tally.clean(batch, clean.outputs()));
             float[] x = gather(tap, rows);
             float[] xHat = time.sae(() -> {
@@ -88,18 +146,35 @@ public final class InModelEvaluation {
                 quality.add(x, back, r.codes());
                 return back;
             });
+            float[] meanValues = mean;
+            Map<String, FloatTensor> spliced =
+                    time.model(() -> model.spliced(batch.feeds(), scatter(tap, rows, xHat, false)));
+            boolean ablated = k != null && k.zero() != null;
+            Map<String, FloatTensor> zero = ablated
+                    ? k.zero()
+                    : time.model(() -> model.spliced(batch.feeds(), scatter(tap, rows, new float[tap.width()], true)));
+            Map<String, FloatTensor> meanAblated = ablated
+                    ? k.mean()
+                    : time.model(() -> model.spliced(batch.feeds(), scatter(tap, rows, meanValues, true)));
+            if (baseline != null && !ablated) {
+                Kept full = new Kept(clean, rows, zero, meanAblated);
+                if (k == null) {
+                    baseline.kept.add(full);
+                } else {
+                    baseline.kept.set(index, full);
+                }
+            }
             for (Ablation a : Ablation.values()) {
-                FloatTensor replacement = switch (a) {
-                    case SPLICE -> scatter(tap, rows, xHat, false);
-                    case ZERO -> scatter(tap, rows, new float[tap.width()], true);
-                    case MEAN -> scatter(tap, rows, mean, true);
+                Map<String, FloatTensor> altered = switch (a) {
+                    case SPLICE -> spliced;
+                    case ZERO -> zero;
+                    case MEAN -> meanAblated;
                 };
-                java.util.Map<String, FloatTensor> altered =
-                        time.model(() -> model.spliced(batch.feeds(), replacement));
                 time.scoring(() -> tally.add(a, batch, altered));
             }
             sequences += tap.rank() >= 2 ? tap.dim(0) : 1;
             tokens += rows.length;
+            index++;
         }
         if (tokens == 0) {
             throw new IllegalArgumentException("no batch to evaluate: give at least one");
@@ -117,13 +192,20 @@ public final class InModelEvaluation {
                         seconds(started), meanPass, time.model / 1e9, time.sae / 1e9, time.scoring / 1e9));
     }
 
-    /** The mean of the tap's counted rows over every batch, from clean runs, summed in double precision. */
-    private float[] meanOf(Iterable<EvalBatch> batches) {
+    /**
+     * The mean of the tap's counted rows over every batch, from clean runs, summed in double
+     * precision; with a baseline, the clean runs are kept in it for the evaluation that follows.
+     */
+    private float[] meanOf(Iterable<EvalBatch> batches, Baseline baseline) {
         double[] sum = new double[sae.width()];
         long n = 0;
         for (EvalBatch batch : batches) {
-            FloatTensor tap = model.clean(batch.feeds()).tap();
+            SplicedModel.Clean clean = model.clean(batch.feeds());
+            FloatTensor tap = clean.tap();
             int[] rows = countedRows(batch, tap);
+            if (baseline != null) {
+                baseline.kept.add(new Kept(clean, rows, null, null));
+            }
             float[] v = tap.data();
             for (int r : rows) {
                 for (int j = 0; j < sum.length; j++) {

@@ -26,9 +26,10 @@ public record InModelReport(
         Timing timing) {
 
     /**
-     * Wall-clock seconds: in all, of the first pass for the mean row (clean runs), of the model's
-     * runs after it (four per batch), of the SAE with its reconstruction metrics, and of comparing
-     * the outputs.
+     * Wall-clock seconds: in all, of the first pass for the mean row (clean runs; 0 when the mean
+     * was given or kept), of the model's runs after it (four per batch, or one, the splice, when the
+     * other runs were kept from an earlier evaluation), of the SAE with its reconstruction metrics,
+     * and of comparing the outputs.
      */
     public record Timing(
             double seconds, double meanPassSeconds, double modelSeconds, double saeSeconds, double scoringSeconds) {}

@@ -44,6 +44,9 @@ public final class TextEvaluation implements AutoCloseable {
     private final int batchSize;
     private final SpecialTokens specialTokens;
     private final String output;
+    private final boolean keepBaseline;
+    private List<String> baselineDocuments;
+    private InModelEvaluation.Baseline baseline;
 
     private TextEvaluation(Builder b, SplicedModel spliced, String output) {
         this.model = b.model;
@@ -51,6 +54,7 @@ public final class TextEvaluation implements AutoCloseable {
         this.output = output;
         this.batchSize = b.batchSize;
         this.specialTokens = b.specialTokens;
+        this.keepBaseline = b.keepBaseline;
         InModelEvaluation.Builder e =
                 InModelEvaluation.builder(spliced, b.sae, new Downstream.SentenceEmbedding(output));
         if (b.meanRow != null) {
@@ -78,6 +82,7 @@ public final class TextEvaluation implements AutoCloseable {
         private int threads;
         private float[] meanRow;
         private String output;
+        private boolean keepBaseline;
 
         private Builder(TextModel model, String tap, RowAutoencoder sae) {
             this.model = Objects.requireNonNull(model, "model");
@@ -106,6 +111,17 @@ public final class TextEvaluation implements AutoCloseable {
         /** The row that mean ablation puts at every counted token (copied), instead of the evaluated tokens' mean. */
         public Builder meanRow(float[] row) {
             this.meanRow = row.clone();
+            return this;
+        }
+
+        /**
+         * Keep the runs that do not depend on the SAE (clean, zeroed, mean-ablated) for the last
+         * documents evaluated, so that evaluating other SAEs (behind a {@link SwappedRows}) on the
+         * same documents runs the model once per batch: for sweeps. Off by default; the reports are
+         * the same either way.
+         */
+        public Builder keepBaseline(boolean keep) {
+            this.keepBaseline = keep;
             return this;
         }
 
@@ -168,12 +184,20 @@ public final class TextEvaluation implements AutoCloseable {
         if (documents.isEmpty()) {
             throw new IllegalArgumentException("no document to evaluate on: give at least one");
         }
+        if (keepBaseline && documents.equals(baselineDocuments)) {
+            return evaluation.run(baseline);
+        }
         List<EvalBatch> batches = new ArrayList<>();
         for (int start = 0; start < documents.size(); start += batchSize) {
             List<String> texts = documents.subList(start, Math.min(documents.size(), start + batchSize));
             batches.add(batch(model, model.tokenizer().batch(texts), specialTokens));
         }
-        return evaluation.run(batches);
+        if (!keepBaseline) {
+            return evaluation.run(batches);
+        }
+        baseline = new InModelEvaluation.Baseline(batches);
+        baselineDocuments = List.copyOf(documents);
+        return evaluation.run(baseline);
     }
 
     /**

@@ -61,6 +61,51 @@ class TextEvaluationTest {
     }
 
     @Test
+    void aKeptBaselineGivesTheReportsOfFreshEvaluationsAndRunsTheModelOncePerBatch() throws Exception {
+        RowAutoencoder[] saes = {
+            TestSaes.scaled(MiniLmSpliceTest.WIDTH, 0.5f),
+            TestSaes.identity(MiniLmSpliceTest.WIDTH),
+            TestSaes.scaled(MiniLmSpliceTest.WIDTH, 0.5f)
+        };
+        SwappedRows slot = new SwappedRows(MiniLmSpliceTest.WIDTH);
+        try (TextEvaluation kept = TextEvaluation.builder(model, "residual:3", slot)
+                .batchSize(3)
+                .threads(1)
+                .keepBaseline(true)
+                .open()) {
+            for (int i = 0; i < saes.length; i++) {
+                slot.set(saes[i]);
+                InModelReport r = kept.run(MiniLmSpliceTest.SENTENCES);
+                InModelReport fresh = evaluate(saes[i], SpecialTokens.DROP);
+                assertEquals(withoutTiming(fresh), withoutTiming(r), "SAE " + i);
+                if (i > 0) {
+                    assertEquals(0.0, r.timing().meanPassSeconds(), "the mean row is kept");
+                }
+            }
+            // other documents: a new baseline, still the fresh report
+            slot.set(saes[1]);
+            java.util.List<String> fewer = MiniLmSpliceTest.SENTENCES.subList(0, 2);
+            InModelReport r = kept.run(fewer);
+            try (TextEvaluation e = TextEvaluation.builder(model, "residual:3", saes[1])
+                    .batchSize(3)
+                    .threads(1)
+                    .open()) {
+                assertEquals(withoutTiming(e.run(fewer)), withoutTiming(r));
+            }
+        }
+        IllegalArgumentException wide = assertThrows(
+                IllegalArgumentException.class, () -> slot.set(TestSaes.identity(MiniLmSpliceTest.WIDTH + 1)));
+        assertTrue(wide.getMessage().contains("width"), wide.getMessage());
+    }
+
+    /** The report's JSON without its timings, which differ from run to run. */
+    private static String withoutTiming(InModelReport r) {
+        com.fasterxml.jackson.databind.node.ObjectNode json = r.toJson();
+        json.remove("timing");
+        return json.toString();
+    }
+
+    @Test
     void aRawTensorNameWorksAsTheTap() throws Exception {
         try (TextEvaluation e = TextEvaluation.builder(
                         model,
