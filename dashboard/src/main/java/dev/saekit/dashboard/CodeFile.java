@@ -1,5 +1,6 @@
 package dev.saekit.dashboard;
 
+import dev.saekit.concepts.DenseBlock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -83,20 +84,21 @@ final class CodeFile implements AutoCloseable {
     }
 
     /** Appends a block of sparse rows; past {@link #MAX_BYTES} the file is dropped and later blocks ignored. */
-    void add(SparseRows block) throws IOException {
+    void add(DenseBlock block) throws IOException {
         if (dropped) {
             return;
         }
-        if (end + 8L * block.indptr[block.rows] > MAX_BYTES) {
+        int[] indptr = block.indptr();
+        if (end + 8L * indptr[block.rows()] > MAX_BYTES) {
             drop();
             return;
         }
-        for (int r = 0; r < block.rows; r++) {
-            for (int e = block.indptr[r]; e < block.indptr[r + 1]; e++) {
+        for (int r = 0; r < block.rows(); r++) {
+            for (int e = indptr[r]; e < indptr[r + 1]; e++) {
                 if (codeBuffer.remaining() < 8) {
                     drain(codeBuffer, codes);
                 }
-                codeBuffer.putInt(block.indices[e]).putFloat(block.values[e]);
+                codeBuffer.putInt(block.indices()[e]).putFloat(block.values()[e]);
                 end += 8;
             }
             offset(end);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.saekit.concepts.ConceptStatistics;
+import dev.saekit.concepts.DenseBlock;
 import dev.saekit.files.AtomicFiles;
 import dev.saekit.io.MalformedFileException;
 import dev.saekit.model.SparseAutoencoder;
@@ -164,7 +165,7 @@ public final class ConceptScan {
 
     /** Encodes the rows after {@code start} into {@code stats} (and {@code codes}), saving every {@link #saveEvery} seconds. */
     private void scan(ConceptStatistics stats, long start, CodeFile codes, ObjectNode record) throws IOException {
-        SparseRows sparse = new SparseRows();
+        DenseBlock sparse = new DenseBlock();
         long[] lastSave = {System.nanoTime()};
         rows.forEachBlock(blockRows, (first, block) -> {
             int n = (int) block.rows();
@@ -177,8 +178,8 @@ public final class ConceptScan {
                         "holds the statistics of " + stats.rows() + " rows, which is not where a block of "
                                 + rows.description() + " ends; delete " + stateDirectory + " to scan again");
             }
-            sparse.of(encoding.codes(block));
-            stats.add(first, n, sparse.indptr, sparse.indices, sparse.values, contexts.labels(first, n));
+            sparse.of(encoding.codes(block), stats.concepts());
+            stats.add(first, n, sparse.indptr(), sparse.indices(), sparse.values(), contexts.labels(first, n));
             if (codes != null) {
                 codes.add(sparse);
             }

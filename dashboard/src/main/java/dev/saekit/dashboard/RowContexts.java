@@ -48,27 +48,7 @@ public interface RowContexts {
 
     /** Rows known by number only. */
     static RowContexts none() {
-        return new RowContexts() {
-            @Override
-            public Kind kind() {
-                return Kind.ROWS;
-            }
-
-            @Override
-            public int[] labels(long first, int n) {
-                return null;
-            }
-
-            @Override
-            public String labelText(int id) {
-                return Integer.toString(id);
-            }
-
-            @Override
-            public Window window(long row) {
-                return new Window(row, row, List.of("row " + row), "row " + row);
-            }
-        };
+        return byNumber(Kind.ROWS);
     }
 
     /** Rows shown as pictures {@code height x width} of their values. */
@@ -76,10 +56,15 @@ public interface RowContexts {
         if (height <= 0 || width <= 0) {
             throw new IllegalArgumentException("an image shape must be positive, was " + height + "x" + width);
         }
+        return byNumber(Kind.IMAGES);
+    }
+
+    /** Rows without labels, shown (with {@code kind}) and captioned by their number. */
+    private static RowContexts byNumber(Kind kind) {
         return new RowContexts() {
             @Override
             public Kind kind() {
-                return Kind.IMAGES;
+                return kind;
             }
 
             @Override

@@ -6,11 +6,14 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The non-zero entries of a dense block of codes as a sparse block, in arrays kept from one block
- * to the next. The codes are read once, as float32: in place when they are contiguous float32
- * already, else from one converted copy.
+ * The non-zero entries of a dense block of codes as a sparse block (CSR), in arrays kept from one
+ * block to the next. The codes are read once, as float32: in place when they are contiguous float32
+ * already, else from one converted copy. {@link ConceptStatistics#addDense} reads its codes through
+ * one; a caller that needs the sparse rows too (a dashboard keeps them) makes them here and passes
+ * them to {@link ConceptStatistics#add}. The arrays may be longer than the block: row {@code r}'s
+ * entries are {@code indptr[r] .. indptr[r + 1] - 1}.
  */
-final class DenseBlock {
+public final class DenseBlock {
     int rows;
     int[] indptr = new int[1];
     int[] indices = new int[0];
@@ -18,7 +21,7 @@ final class DenseBlock {
     private float[] row = new float[0];
 
     /** This block, refilled with the non-zero entries of {@code codes} ({@code [rows, concepts]}). */
-    DenseBlock of(INDArray codes, int concepts) {
+    public DenseBlock of(INDArray codes, int concepts) {
         if (codes.rank() != 2 || codes.columns() != concepts) {
             throw new IllegalArgumentException(
                     "codes must be [rows, " + concepts + "], were " + Arrays.toString(codes.shape()));
@@ -56,5 +59,25 @@ final class DenseBlock {
             indptr[r + 1] = nnz;
         }
         return this;
+    }
+
+    /** Rows in the block. */
+    public int rows() {
+        return rows;
+    }
+
+    /** Where each row's entries start, then where the last ends ({@code rows() + 1} values used). */
+    public int[] indptr() {
+        return indptr;
+    }
+
+    /** Each entry's concept. */
+    public int[] indices() {
+        return indices;
+    }
+
+    /** Each entry's value. */
+    public float[] values() {
+        return values;
     }
 }

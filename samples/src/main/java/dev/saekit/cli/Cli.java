@@ -37,6 +37,22 @@ final class Cli {
         }
     }
 
+    /**
+     * A progress bar of {@code max} steps named {@code task} on the error stream, or null when
+     * {@code off} or when there is no terminal to draw it on.
+     */
+    static me.tongfei.progressbar.ProgressBar progressBar(String task, long max, boolean off) {
+        if (off || System.console() == null) {
+            return null;
+        }
+        return new me.tongfei.progressbar.ProgressBarBuilder()
+                .setTaskName(task)
+                .setInitialMax(max)
+                .setUpdateIntervalMillis(200)
+                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
+                .build();
+    }
+
     /** A command's work, which may fail with a usage or input error. */
     interface Body {
         int run() throws CliException, IOException;

@@ -27,9 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -305,7 +303,7 @@ public final class DashboardCommand implements Callable<Integer> {
                     .withLabelSlots(labelSlots)
                     .withCofiring(cofiring));
             Dashboard.Builder builder;
-            try (ProgressBar bar = progress(rows.rows())) {
+            try (ProgressBar bar = Cli.progressBar("scanning", rows.rows(), noProgress)) {
                 builder = Dashboard.builder(new Encoding(model, preprocessing), rows, contexts)
                         .settings(settings)
                         .blockRows(batchSize)
@@ -403,15 +401,7 @@ public final class DashboardCommand implements Callable<Integer> {
         }
         if (overwrite) {
             for (String e : entries) {
-                deleteTree(out.resolve(e));
-            }
-        }
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(f);
+                RunDirectory.deleteTree(out.resolve(e));
             }
         }
     }
@@ -461,17 +451,5 @@ public final class DashboardCommand implements Callable<Integer> {
             out.put(concept, line.substring(tab + 1).strip());
         }
         return out;
-    }
-
-    private ProgressBar progress(long rows) {
-        if (noProgress || System.console() == null) {
-            return null;
-        }
-        return new ProgressBarBuilder()
-                .setTaskName("scanning")
-                .setInitialMax(rows)
-                .setUpdateIntervalMillis(200)
-                .setConsumer(new ConsoleProgressBarConsumer(System.err))
-                .build();
     }
 }

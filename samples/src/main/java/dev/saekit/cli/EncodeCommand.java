@@ -16,9 +16,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
@@ -185,7 +183,7 @@ public final class EncodeCommand implements Callable<Integer> {
         dev.saekit.tensor.Buffers input = new dev.saekit.tensor.Buffers(sae.dtype());
         double[] active = new double[1];
         try (Sink sink = sparse ? new CsrSink(out, sae.nbConcepts()) : new NpySink(out, sae.nbConcepts());
-                ProgressBar bar = progress(location.rows())) {
+                ProgressBar bar = Cli.progressBar("encoding", location.rows(), noProgress)) {
             // skipping reads float64 and checks each row here; failing lets the reader check every value as stored
             location.forEachRowBlock(skip ? DType.FLOAT64 : sae.dtype(), batchSize, !skip, (firstRow, block) -> {
                 int[] good = skip ? goodRows(block, firstRow, sae.dtype(), err, counts[1]) : null;
@@ -278,18 +276,6 @@ public final class EncodeCommand implements Callable<Integer> {
             }
         }
         return Arrays.copyOf(good, count);
-    }
-
-    private ProgressBar progress(long rows) {
-        if (noProgress || System.console() == null) {
-            return null;
-        }
-        return new ProgressBarBuilder()
-                .setTaskName("encoding")
-                .setInitialMax(rows)
-                .setUpdateIntervalMillis(200)
-                .setConsumer(new ConsoleProgressBarConsumer(System.err))
-                .build();
     }
 
     /** Where the codes go, a batch at a time; nothing is left behind unless {@link #commit} succeeds. */

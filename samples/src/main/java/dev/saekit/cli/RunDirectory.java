@@ -75,7 +75,8 @@ final class RunDirectory {
                 : String.join(", ", names.subList(0, 4)) + ", ... " + names.size() + " in all";
     }
 
-    private static void deleteTree(Path p) throws IOException {
+    /** Deletes {@code p} and everything under it. */
+    static void deleteTree(Path p) throws IOException {
         try (Stream<Path> walk = Files.walk(p)) {
             for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(q);
