@@ -1,6 +1,7 @@
 package dev.saekit.encoder;
 
 import dev.saekit.kernel.Ops;
+import dev.saekit.kernel.SparseCodes;
 import dev.saekit.tensor.Buffers;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Parameter;
@@ -58,12 +59,28 @@ public final class BiasedLinearEncoder implements Encoder {
     public BiasedLinearEncoder(
             INDArray weight, INDArray preBias, INDArray latentBias, DType dtype, Names names, boolean subtractPreBias) {
         this.weight = Parameter.trainable(names.weight, Tensors.copy(weight, dtype));
-        Tensors.requireShape(names.preBias, preBias, weight.rows());
         Tensors.requireShape(names.latentBias, latentBias, weight.columns());
-        this.preBias = Parameter.trainable(names.preBias, Tensors.copy(preBias, dtype));
+        if (preBias == null) {
+            if (subtractPreBias) {
+                throw new IllegalArgumentException("an encoder that subtracts its pre-bias needs one");
+            }
+            this.preBias = null;
+        } else {
+            Tensors.requireShape(names.preBias, preBias, weight.rows());
+            this.preBias = Parameter.trainable(names.preBias, Tensors.copy(preBias, dtype));
+        }
         this.latentBias = Parameter.trainable(names.latentBias, Tensors.copy(latentBias, dtype));
         this.buffers = new Buffers(dtype);
         this.subtractPreBias = subtractPreBias;
+    }
+
+    /**
+     * An encoder {@code z_pre = x W + b_lat} with no pre-bias at all (its decoder's bias is a
+     * separate parameter): the encoder of transcoders and crosscoders, whose input and output
+     * differ. Names {@code W_enc} and {@code b_enc}.
+     */
+    public static BiasedLinearEncoder withoutPreBias(INDArray weight, INDArray latentBias, DType dtype) {
+        return new BiasedLinearEncoder(weight, null, latentBias, dtype, Names.SAELENS, false);
     }
 
     /** Whether the encoder subtracts the pre-bias from its input. */
@@ -71,6 +88,7 @@ public final class BiasedLinearEncoder implements Encoder {
         return subtractPreBias;
     }
 
+    /** The pre-bias, or null for an encoder {@linkplain #withoutPreBias without one}. */
     public Parameter preBias() {
         return preBias;
     }
@@ -95,16 +113,51 @@ public final class BiasedLinearEncoder implements Encoder {
 
     @Override
     public Codes forward(INDArray x) {
+        INDArray pre = forwardToPreCodes(x);
+        return new Codes(pre, Ops.relu(pre, buffers.get("codes", x.rows(), nbConcepts())));
+    }
+
+    @Override
+    public INDArray forwardToPreCodes(INDArray x) {
         Tensors.requireMatrix("encoder input", x, inputDim());
         long rows = x.rows();
-        centred = buffers.get("centred", rows, inputDim()).assign(x);
-        if (subtractPreBias) {
-            centred.subiRowVector(preBias.value());
+        boolean contiguous = x.ordering() == 'c' && !x.isView() && x.offset() == 0;
+        if (subtractPreBias || !contiguous) {
+            centred = buffers.get("centred", rows, inputDim()).assign(x);
+            if (subtractPreBias) {
+                centred.subiRowVector(preBias.value());
+            }
+        } else {
+            centred = x; // kept by reference until the backward pass, as the Encoder contract says
         }
         preCodes = buffers.get("pre", rows, nbConcepts());
         Nd4j.gemm(centred, weight.value(), preCodes, false, false, 1.0, 0.0);
         preCodes.addiRowVector(latentBias.value());
-        return new Codes(preCodes, Ops.relu(preCodes, buffers.get("codes", rows, nbConcepts())));
+        return preCodes;
+    }
+
+    /**
+     * The weight gradient {@code centred^T G} and the biases' from a pre-code gradient {@code G}
+     * that is non-zero at {@code pattern} only: {@code nnz * input} work for the products, and one
+     * pass over the weight to add the result (stored input-major, it is the transpose of the
+     * sparse product).
+     */
+    @Override
+    public boolean backwardSparse(SparseCodes pattern, double[] gradPreCodes) {
+        if (preCodes == null) {
+            throw new IllegalStateException("backward before any forward pass");
+        }
+        INDArray byConcept = buffers.get("gweight-by-concept", nbConcepts(), inputDim());
+        pattern.setTransposedProduct(gradPreCodes, centred, byConcept);
+        weight.grad().addi(byConcept.transpose());
+        INDArray sums = buffers.get("gbias", nbConcepts()).assign(0);
+        pattern.addConceptSums(gradPreCodes, sums);
+        latentBias.grad().addi(sums);
+        if (subtractPreBias) {
+            preBias.grad()
+                    .subi(weight.value().mmul(sums.reshape(nbConcepts(), 1)).reshape(inputDim()));
+        }
+        return true;
     }
 
     @Override
@@ -134,7 +187,7 @@ public final class BiasedLinearEncoder implements Encoder {
 
     @Override
     public List<Parameter> parameters() {
-        return List.of(preBias, weight, latentBias);
+        return preBias == null ? List.of(weight, latentBias) : List.of(preBias, weight, latentBias);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.saekit.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.saekit.model.CodeNormalization;
 import dev.saekit.train.AuxKLoss;
 import dev.saekit.train.LossSpec;
 import dev.saekit.train.MatryoshkaLoss;
@@ -44,6 +45,22 @@ public final class LossSpecJson {
                     .put("coefficient", a.coefficient())
                     .put("flavor", JsonFields.lower(a.flavor()))
                     .put("window_steps", a.windowSteps());
+        } else if (spec instanceof LossSpec.Fvu) {
+            n.put("kind", "fvu");
+        } else if (spec instanceof LossSpec.LayerL2 l) {
+            n.put("kind", "layer_l2").put("layers", l.layers());
+        } else if (spec instanceof LossSpec.WeightedL1 l) {
+            n.put("kind", "weighted_l1")
+                    .put("lambda", l.lambda())
+                    .put("layers", l.layers())
+                    .put("code_normalization", l.normalization().label());
+        } else if (spec instanceof LossSpec.AuxKDictionaryLearning a) {
+            n.put("kind", "auxk_dl")
+                    .put("coefficient", a.coefficient())
+                    .put("k_aux", a.kAux())
+                    .put("dead_tokens", a.deadTokens())
+                    .put("layers", a.layers())
+                    .put("code_normalization", a.normalization().label());
         } else if (spec instanceof LossSpec.Reanimation r) {
             n.put("kind", "reanimation").put("penalty", r.penalty());
         } else if (spec instanceof LossSpec.MpRevive m) {
@@ -95,6 +112,20 @@ public final class LossSpecJson {
                         fields.number(n, path, "coefficient"),
                         fields.choice(n, path, "flavor", AuxKLoss.Flavor.values(), JsonFields::lower),
                         fields.longValue(n, path, "window_steps"));
+            case "fvu" -> new LossSpec.Fvu();
+            case "layer_l2" -> new LossSpec.LayerL2(fields.integer(n, path, "layers"));
+            case "weighted_l1" ->
+                new LossSpec.WeightedL1(
+                        fields.number(n, path, "lambda"),
+                        fields.integer(n, path, "layers"),
+                        CodeNormalization.parse(fields.text(n, path, "code_normalization")));
+            case "auxk_dl" ->
+                new LossSpec.AuxKDictionaryLearning(
+                        fields.number(n, path, "coefficient"),
+                        fields.integer(n, path, "k_aux"),
+                        fields.longValue(n, path, "dead_tokens"),
+                        fields.integer(n, path, "layers"),
+                        CodeNormalization.parse(fields.text(n, path, "code_normalization")));
             case "reanimation" -> new LossSpec.Reanimation(fields.number(n, path, "penalty"));
             case "mp_revive" ->
                 new LossSpec.MpRevive(
@@ -111,7 +142,7 @@ public final class LossSpecJson {
             default ->
                 throw fields.error(
                         path + ".kind",
-                        "must be one of mse, l1, mse_l1, topk_aux, auxk, reanimation, "
+                        "must be one of mse, l1, mse_l1, topk_aux, auxk, auxk_dl, fvu, layer_l2, weighted_l1, reanimation, "
                                 + "mp_revive, matryoshka, weighted, sum, custom; was '" + kind + "'");
         };
         return fields.build(path, read);

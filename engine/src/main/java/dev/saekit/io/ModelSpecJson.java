@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.saekit.dictionary.DictionaryConfig;
 import dev.saekit.dictionary.Normalization;
 import dev.saekit.encoder.EncoderKind;
+import dev.saekit.model.CodeNormalization;
+import dev.saekit.model.CoderSpec;
 import dev.saekit.model.ModelSpec;
 import dev.saekit.model.ModelSpec.DictionarySpec;
 import dev.saekit.model.ModelSpec.EncoderSpec;
@@ -26,6 +28,10 @@ import dev.saekit.tensor.DType;
  *  "dictionary": {"kind": "standard"},
  *  "encoder_layout": {"kind": "standard"}}
  * }</pre>
+ *
+ * <p>A transcoder or crosscoder adds {@code "coder"}: {@code {"kind": "transcoder", "output_dim":
+ * 384, "skip": true}} or {@code {"kind": "crosscoder", "layers": 2, "code_normalization":
+ * "crosscoder"}}; without it the model is an autoencoder.
  */
 public final class ModelSpecJson {
     static final ObjectMapper MAPPER = new ObjectMapper();
@@ -65,6 +71,17 @@ public final class ModelSpecJson {
         } else {
             e.put("kind", "standard");
         }
+        if (spec.coder() instanceof CoderSpec.Transcoder t) {
+            n.putObject("coder")
+                    .put("kind", t.kind())
+                    .put("output_dim", t.outputDim())
+                    .put("skip", t.skip());
+        } else if (spec.coder() instanceof CoderSpec.Crosscoder cc) {
+            n.putObject("coder")
+                    .put("kind", cc.kind())
+                    .put("layers", cc.layers())
+                    .put("code_normalization", cc.normalization().label());
+        }
         return n;
     }
 
@@ -99,6 +116,23 @@ public final class ModelSpecJson {
                 throw new IllegalArgumentException(
                         "encoder_layout.kind must be standard, tied, untied or saelens, was '" + e.text("kind") + "'");
         };
-        return new ModelSpec(sae, vs, ds, es);
+        return new ModelSpec(sae, vs, ds, es, coder(f));
+    }
+
+    /** The {@code coder} object; an autoencoder when it is absent (every spec written before transcoders). */
+    private static CoderSpec coder(SpecFields f) {
+        if (!f.has("coder")) {
+            return new CoderSpec.Autoencoder();
+        }
+        SpecFields c = f.object("coder");
+        return switch (c.text("kind")) {
+            case "autoencoder" -> new CoderSpec.Autoencoder();
+            case "transcoder" -> new CoderSpec.Transcoder(c.integer("output_dim"), c.bool("skip"));
+            case "crosscoder" ->
+                new CoderSpec.Crosscoder(c.integer("layers"), CodeNormalization.parse(c.text("code_normalization")));
+            default ->
+                throw new IllegalArgumentException(
+                        "coder.kind must be autoencoder, transcoder or crosscoder, was '" + c.text("kind") + "'");
+        };
     }
 }

@@ -35,23 +35,27 @@ public final class Evaluation {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batchSize must be > 0, was " + batchSize);
         }
-        if (data.cols() != model.inputDim()) {
+        if (data.cols() != model.rowWidth()) {
             throw new IllegalArgumentException("data " + data.description() + " has rows of width " + data.cols()
-                    + " but the model expects width " + model.inputDim());
+                    + " but the " + model.coder().kind() + " expects width " + model.rowWidth()
+                    + (model.rowWidth() == model.inputDim()
+                            ? ""
+                            : " (its input, " + model.inputDim() + ", then its target, " + model.outputDim() + ")"));
         }
         model.eval();
         Evaluation evaluation = new Evaluation();
         for (INDArray x : data.batchesInOrder(batchSize)) {
-            INDArray input = x.dataType() == model.dtype().nd4j()
+            INDArray rows = x.dataType() == model.dtype().nd4j()
                     ? x
                     : x.castTo(model.dtype().nd4j());
-            dev.saekit.model.SaeOutput out = model.forward(input);
-            evaluation.add(input, out.reconstruction(), out.codes());
+            // the metrics compare the output with the target: the input itself, or a transcoder's target
+            dev.saekit.model.SaeOutput out = model.forward(model.inputOf(rows));
+            evaluation.add(model.targetOf(rows), out.reconstruction(), out.codes());
         }
         return evaluation.result();
     }
 
-    /** Adds a batch: inputs, their reconstructions and codes. */
+    /** Adds a batch: targets (an autoencoder's inputs), the model's outputs for them, and the codes. */
     public void add(INDArray x, INDArray xHat, INDArray z) {
         INDArray xd = x.castTo(DataType.DOUBLE);
         INDArray rd = xHat.castTo(DataType.DOUBLE);

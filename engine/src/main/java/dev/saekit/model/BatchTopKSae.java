@@ -5,6 +5,7 @@ import dev.saekit.kernel.SparseCodes;
 import dev.saekit.kernel.TopK;
 import dev.saekit.tensor.Parameter;
 import dev.saekit.tensor.Tensors;
+import java.util.Arrays;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -16,6 +17,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * first). Evaluation keeps codes {@code >= tau}; evaluating before any training forward is an
  * {@link IllegalStateException}. The running threshold is model state (buffer
  * {@code running_threshold}), saved with the weights.
+ *
+ * <p>In a crosscoder the batch's top-k and the threshold compare {@code z_j w_j}, each code weighted
+ * by its latent's decoder norms ({@link CodeNormalization}), and keep {@code z_j}: dictionary_learning's
+ * BatchTopK crosscoder. The running threshold is then on that weighted scale.
  *
  * <p>k is either a total per batch (overcomplete's {@code top_k}) or per sample (SAELens and
  * dictionary_learning: {@code k * rows} per batch), see {@link BatchK}.
@@ -95,6 +100,15 @@ public class BatchTopKSae extends SparseAutoencoder {
         return runningThreshold.value().getDouble(0);
     }
 
+    /**
+     * Sets the running threshold (a model state, as a checkpoint or another library's file gives
+     * it); NaN clears it, so that evaluation needs a training-mode forward again.
+     */
+    public void setRunningThreshold(double threshold) {
+        runningThreshold.value().assign(threshold);
+        runningThreshold.markChanged();
+    }
+
     /** The threshold the latest forward applied. */
     public double lastThreshold() {
         return lastThreshold;
@@ -107,10 +121,20 @@ public class BatchTopKSae extends SparseAutoencoder {
 
     @Override
     protected void selectFewCodes(INDArray codes, boolean relu, SparseCodes into) {
+        INDArray weights = selectionWeights();
+        INDArray post = null;
+        INDArray values = codes;
+        if (weights != null) { // a crosscoder selects by z_j w_j and keeps z_j
+            post = relu ? Ops.relu(codes, buffers.get("post", codes.rows(), nbConcepts())) : codes;
+            values = buffers.get("scaled", codes.rows(), nbConcepts())
+                    .assign(post)
+                    .muliRowVector(weights);
+            relu = true;
+        }
         double threshold;
         if (isTraining()) {
-            long n = codes.length();
-            threshold = TopK.keepLargest(codes, Math.min(k.total(codes.rows()), n), relu, into);
+            long n = values.length();
+            threshold = TopK.keepLargest(values, Math.min(k.total(values.rows()), n), relu, into);
             double tau = runningThreshold();
             runningThreshold
                     .value()
@@ -124,9 +148,25 @@ public class BatchTopKSae extends SparseAutoencoder {
                                 + "forward (or train) before eval(), or load weights that include '" + RUNNING_THRESHOLD
                                 + "'");
             }
-            TopK.atLeast(codes, threshold, relu, into);
+            TopK.atLeast(values, threshold, relu, into);
+        }
+        if (post != null) {
+            Arrays.fill(into.values(), 0, into.nonZeros(), 0.0);
+            into.addAt(post, into.values());
         }
         lastThreshold = threshold;
+    }
+
+    /**
+     * The weights a crosscoder selects by: each latent's decoder norms ({@link CodeNormalization}), as
+     * dictionary_learning's BatchTopK crosscoder scales its codes before the batch's top-k; null for
+     * every other model, whose codes are selected as they are.
+     */
+    private INDArray selectionWeights() {
+        if (coder() instanceof CoderSpec.Crosscoder c && c.normalization() != CodeNormalization.NONE) {
+            return c.normalization().weights(dictionary.get(), c.layers()).w();
+        }
+        return null;
     }
 
     @Override

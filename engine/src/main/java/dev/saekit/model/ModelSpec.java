@@ -10,6 +10,7 @@ import dev.saekit.encoder.EncoderKind;
 import dev.saekit.encoder.Encoders;
 import dev.saekit.encoder.TiedEncoder;
 import dev.saekit.tensor.DType;
+import dev.saekit.tensor.Parameter;
 import dev.saekit.tensor.SeededRandom;
 import dev.saekit.tensor.Tensors;
 import java.util.ArrayList;
@@ -24,11 +25,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (the seed's), ready to have saved weights loaded into it. Every model keeps the spec it was built
  * from ({@link SparseAutoencoder#spec()}), so a checkpoint is a spec plus weights.
  */
-public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dictionary, EncoderSpec encoder) {
+public record ModelSpec(
+        SaeConfig sae, VariantSpec variant, DictionarySpec dictionary, EncoderSpec encoder, CoderSpec coder) {
 
-    /** Checks the parts against each other; the variant checks its settings against the rest ({@link VariantSpec#check}). */
-    public ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dictionary, EncoderSpec encoder) {
+    /**
+     * Checks the parts against each other; the variant checks its settings against the rest
+     * ({@link VariantSpec#check}), and so does the coder ({@link CoderSpec#check}).
+     */
+    public ModelSpec(
+            SaeConfig sae, VariantSpec variant, DictionarySpec dictionary, EncoderSpec encoder, CoderSpec coder) {
         this.sae = Objects.requireNonNull(sae, "sae");
+        this.coder = Objects.requireNonNull(coder, "coder");
         this.variant = Objects.requireNonNull(variant, "variant");
         this.dictionary = Objects.requireNonNull(dictionary, "dictionary");
         this.encoder = Objects.requireNonNull(encoder, "encoder");
@@ -38,6 +45,41 @@ public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dicti
                             + " and dictionary " + dictionary);
         }
         variant.check(this);
+        coder.check(this);
+    }
+
+    /** An autoencoder of these parts: it reconstructs its own input. */
+    public ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dictionary, EncoderSpec encoder) {
+        this(sae, variant, dictionary, encoder, new CoderSpec.Autoencoder());
+    }
+
+    /** This spec as a transcoder, crosscoder or autoencoder ({@code coder}), everything else kept. */
+    public ModelSpec withCoder(CoderSpec coder) {
+        return new ModelSpec(sae, variant, dictionary, encoder, coder);
+    }
+
+    /**
+     * A transcoder, crosscoder or autoencoder ({@code coder}) of {@code variant} in the layout those
+     * use: SAELens's parameters ({@code W_enc}, {@code b_enc}, {@code W_dec}, {@code b_dec}), no
+     * decoder-bias subtraction.
+     */
+    public static ModelSpec coder(SaeConfig sae, VariantSpec variant, CoderSpec coder) {
+        return new ModelSpec(sae, variant, new DictionarySpec.Plain(), new EncoderSpec.SaeLens(false), coder);
+    }
+
+    /** The width of the model's output: the input width, or a transcoder's output width. */
+    public int outputDim() {
+        return coder.outputDim(sae.inputDim());
+    }
+
+    /** The width of a training row: the input width, plus a transcoder's target width. */
+    public int rowWidth() {
+        return coder.rowWidth(sae.inputDim());
+    }
+
+    /** Whether the model predicts something other than its input or reads several layers at once. */
+    public boolean isAutoencoder() {
+        return coder instanceof CoderSpec.Autoencoder;
     }
 
     /** A spec with the standard dictionary and encoder of {@code sae}. */
@@ -84,6 +126,9 @@ public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dicti
         record SaeLens(boolean subtractDecoderBias) implements EncoderSpec {}
     }
 
+    /** The state-dict name of a skip transcoder's skip weights {@code [output, input]}. */
+    public static final String SKIP = "W_skip";
+
     /** Bytes per element of the model's float parameters. */
     public int elementBytes() {
         return sae.dtype() == DType.FLOAT64 ? 8 : 4;
@@ -105,6 +150,17 @@ public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dicti
         long c = sae.nbConcepts();
         int w = elementBytes();
         List<ParameterShape> out = new ArrayList<>(variant.ownShapes(this));
+        if (!isAutoencoder()) {
+            long o = outputDim();
+            out.add(new ParameterShape("W_enc", new long[] {d, c}, w, true));
+            out.add(new ParameterShape("b_enc", new long[] {c}, w, true));
+            out.add(new ParameterShape("W_dec", new long[] {c, o}, w, true));
+            out.add(new ParameterShape("b_dec", new long[] {o}, w, true));
+            if (coder instanceof CoderSpec.Transcoder t && t.skip()) {
+                out.add(new ParameterShape(SKIP, new long[] {o, d}, w, true));
+            }
+            return out;
+        }
         if (encoder instanceof EncoderSpec.SaeLens) {
             out.add(new ParameterShape("b_dec", new long[] {d}, w, true));
             out.add(new ParameterShape("W_enc", new long[] {d, c}, w, true));
@@ -177,6 +233,9 @@ public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dicti
     /** The encoder, dictionary and decoder bias of this layout, drawn from the seed (the encoder first, as the reference). */
     private ModelParts parts(INDArray points) {
         SeededRandom rng = new SeededRandom(sae.seed());
+        if (!isAutoencoder()) {
+            return coderParts(rng);
+        }
         if (encoder instanceof EncoderSpec.SaeLens s) {
             // decoder rows Kaiming-uniform scaled to norm 0.1, encoder = decoder transposed, biases zero
             double bound = Math.sqrt(6.0 / sae.inputDim());
@@ -206,6 +265,35 @@ public record ModelSpec(SaeConfig sae, VariantSpec variant, DictionarySpec dicti
                 sae.dtype(),
                 rng);
         return new ModelParts(enc, dictionary(rng, points), null);
+    }
+
+    /**
+     * A transcoder's or crosscoder's parts: decoder rows Kaiming-uniform scaled to norm 0.1, the
+     * encoder their transpose when input and output have the same width (else drawn the same way
+     * on its own), biases zero, the skip path zero (as sparsify and SAELens start it).
+     */
+    private ModelParts coderParts(SeededRandom rng) {
+        int in = sae.inputDim();
+        int out = outputDim();
+        int c = sae.nbConcepts();
+        INDArray dec = unitRows(rng, c, out).muli(0.1);
+        INDArray enc = in == out
+                ? dec.transpose().dup('c')
+                : unitRows(rng, c, in).muli(0.1).transpose().dup('c');
+        BiasedLinearEncoder encoder =
+                BiasedLinearEncoder.withoutPreBias(enc, Tensors.zeros(sae.dtype(), c), sae.dtype());
+        Parameter bias = Parameter.trainable("b_dec", Tensors.zeros(sae.dtype(), out));
+        Parameter skip = coder instanceof CoderSpec.Transcoder t && t.skip()
+                ? Parameter.trainable(SKIP, Tensors.zeros(sae.dtype(), out, in))
+                : null;
+        return new ModelParts(encoder, new PlainDictionary("W_dec", dec, sae.dtype()), bias, skip);
+    }
+
+    /** {@code rows} Kaiming-uniform rows of width {@code width}, each scaled to unit norm. */
+    private INDArray unitRows(SeededRandom rng, int rows, int width) {
+        double bound = Math.sqrt(6.0 / width);
+        INDArray m = rng.uniform(sae.dtype(), -bound, bound, rows, width);
+        return m.diviColumnVector(m.norm2(1).reshape(rows, 1));
     }
 
     private Dictionary dictionary(SeededRandom rng, INDArray points) {

@@ -31,12 +31,18 @@ public record OutputGradients(
      * decoder bias and, when {@code intoPreCodes}, {@code gradient . usedD[j]} to the pre-code of each
      * entry — on the entries only, so a term with few codes per row costs no dense product.
      */
-    public record SparseDecode(SparseCodes codes, INDArray gradient, INDArray usedD, boolean intoPreCodes) {
+    public record SparseDecode(
+            SparseCodes codes, INDArray gradient, INDArray usedD, boolean intoPreCodes, boolean withBias) {
         public SparseDecode {
             if (codes == null || gradient == null || usedD == null) {
                 throw new IllegalArgumentException(
                         "a sparse decode needs its codes, its gradient and the dictionary it used");
             }
+        }
+
+        /** A decode that adds the model's decoder bias, as the model's own decode does. */
+        public SparseDecode(SparseCodes codes, INDArray gradient, INDArray usedD, boolean intoPreCodes) {
+            this(codes, gradient, usedD, intoPreCodes, true);
         }
     }
 

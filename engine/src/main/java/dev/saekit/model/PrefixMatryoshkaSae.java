@@ -52,11 +52,12 @@ public final class PrefixMatryoshkaSae extends BatchTopKSae {
             int m = prefixes[i];
             INDArray z = buffers.get("prefix-codes" + i, rows, m)
                     .assign(full.codes().get(NDArrayIndex.all(), NDArrayIndex.interval(0, m)));
-            INDArray xHat = buffers.get("prefix-xhat" + i, rows, inputDim());
+            INDArray xHat = buffers.get("prefix-xhat" + i, rows, outputDim());
             Nd4j.gemm(z, d.get(NDArrayIndex.interval(0, m), NDArrayIndex.all()).dup('c'), xHat, false, false, 1.0, 0.0);
             if (decoderBias() != null) {
                 xHat.addiRowVector(decoderBias().value());
             }
+            addSkipPath(x, xHat);
             levels.add(xHat);
         }
         levels.add(full.reconstruction());
@@ -84,7 +85,7 @@ public final class PrefixMatryoshkaSae extends BatchTopKSae {
         if (grads.codes() != null) {
             gCodes.addi(grads.codes());
         }
-        INDArray gRecon = buffers.get("prefix-grad-recon", rows, inputDim()).assign(grads.reconstruction());
+        INDArray gRecon = buffers.get("prefix-grad-recon", rows, outputDim()).assign(grads.reconstruction());
         INDArray gD = null;
         for (int i = 0; i < grads.nested().size() && i < prefixes.length; i++) {
             INDArray g = grads.nested().get(i);
@@ -99,14 +100,15 @@ public final class PrefixMatryoshkaSae extends BatchTopKSae {
             if (decoderBias() != null && decoderBias().isTrainable()) {
                 decoderBias().grad().addi(g.sum(0));
             }
+            backwardSkipPath(g);
             INDArray dm = d.get(NDArrayIndex.interval(0, m), NDArrayIndex.all()).dup('c');
             INDArray gz = buffers.get("prefix-gz" + i, rows, m);
             Nd4j.gemm(g, dm, gz, false, true, 1.0, 0.0);
             gCodes.get(NDArrayIndex.all(), NDArrayIndex.interval(0, m)).addi(gz);
             if (gD == null) {
-                gD = buffers.get("prefix-grad-d", nbConcepts(), inputDim()).assign(0);
+                gD = buffers.get("prefix-grad-d", nbConcepts(), outputDim()).assign(0);
             }
-            INDArray gdm = buffers.get("prefix-gdm" + i, m, inputDim());
+            INDArray gdm = buffers.get("prefix-gdm" + i, m, outputDim());
             Nd4j.gemm(buffers.get("prefix-codes" + i, rows, m), g, gdm, true, false, 1.0, 0.0);
             gD.get(NDArrayIndex.interval(0, m), NDArrayIndex.all()).addi(gdm);
         }

@@ -39,6 +39,9 @@ public abstract class SparseAutoencoder implements Module {
     protected final Buffers buffers;
     protected final Encoder encoder;
     private final Parameter decoderBias;
+    /** A skip transcoder's skip weights {@code [output, input]}, or null. */
+    private final Parameter skip;
+
     private boolean training = true;
 
     private INDArray lastX;
@@ -51,23 +54,37 @@ public abstract class SparseAutoencoder implements Module {
 
     /** A model of {@code spec} made of {@code parts}: the spec is what {@link #spec()} gives back. */
     protected SparseAutoencoder(ModelSpec spec, ModelParts parts) {
-        this(spec, parts.encoder(), parts.dictionary(), parts.decoderBias());
+        this(spec, parts.encoder(), parts.dictionary(), parts.decoderBias(), parts.skip());
     }
 
     protected SparseAutoencoder(ModelSpec spec, Encoder encoder, Dictionary dictionary, Parameter decoderBias) {
+        this(spec, encoder, dictionary, decoderBias, null);
+    }
+
+    private SparseAutoencoder(
+            ModelSpec spec, Encoder encoder, Dictionary dictionary, Parameter decoderBias, Parameter skip) {
         this.spec = Objects.requireNonNull(spec, "spec");
         this.config = spec.sae();
         this.encoder = Objects.requireNonNull(encoder, "encoder");
         this.dictionary = Objects.requireNonNull(dictionary, "dictionary");
-        if (dictionary.nbConcepts() != config.nbConcepts() || dictionary.inputDim() != config.inputDim()) {
+        if (dictionary.nbConcepts() != config.nbConcepts() || dictionary.inputDim() != spec.outputDim()) {
             throw new IllegalArgumentException("dictionary is [" + dictionary.nbConcepts() + ", "
                     + dictionary.inputDim() + "] but the model is configured for [" + config.nbConcepts() + ", "
-                    + config.inputDim() + "]");
+                    + spec.outputDim() + "]");
         }
         if (decoderBias != null) {
-            Tensors.requireShape("decoder bias", decoderBias.value(), config.inputDim());
+            Tensors.requireShape("decoder bias", decoderBias.value(), spec.outputDim());
+        }
+        boolean skipping = spec.coder() instanceof CoderSpec.Transcoder t && t.skip();
+        if (skipping != (skip != null)) {
+            throw new IllegalArgumentException(
+                    skipping ? "a skip transcoder needs its skip weights" : "only a skip transcoder has skip weights");
+        }
+        if (skip != null) {
+            Tensors.requireShape("skip weights", skip.value(), spec.outputDim(), config.inputDim());
         }
         this.decoderBias = decoderBias;
+        this.skip = skip;
         this.buffers = new Buffers(config.dtype());
     }
 
@@ -85,6 +102,54 @@ public abstract class SparseAutoencoder implements Module {
 
     public int inputDim() {
         return config.inputDim();
+    }
+
+    /**
+     * The width of the model's output: its input width for an autoencoder or a crosscoder, the
+     * predicted activation's width for a transcoder.
+     */
+    public int outputDim() {
+        return spec.outputDim();
+    }
+
+    /** What the model reads and writes: autoencoder, transcoder or crosscoder ({@link ModelSpec#coder()}). */
+    public CoderSpec coder() {
+        return spec.coder();
+    }
+
+    /**
+     * The width of a training row: {@link #inputDim()}, plus {@link #outputDim()} for a transcoder,
+     * whose rows carry the input and then the target ({@code [x_in | y]}).
+     */
+    public int rowWidth() {
+        return spec.rowWidth();
+    }
+
+    /**
+     * The model's input in a training batch {@code [batch, rowWidth]}: the batch itself, or a
+     * transcoder's first {@code inputDim} columns (copied into a reused buffer).
+     */
+    public INDArray inputOf(INDArray batch) {
+        return columnsOf(batch, 0, inputDim(), "transcoder-input");
+    }
+
+    /**
+     * What the model's output is compared with in a training batch: the batch itself, or a
+     * transcoder's last {@code outputDim} columns (copied into a reused buffer).
+     */
+    public INDArray targetOf(INDArray batch) {
+        return columnsOf(batch, inputDim(), outputDim(), "transcoder-target");
+    }
+
+    private INDArray columnsOf(INDArray batch, int from, int width, String buffer) {
+        Tensors.requireMatrix("training batch", batch, rowWidth());
+        if (rowWidth() == inputDim()) {
+            return batch;
+        }
+        return buffers.get(buffer, batch.rows(), width)
+                .assign(batch.get(
+                        org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                        org.nd4j.linalg.indexing.NDArrayIndex.interval(from, from + width)));
     }
 
     public int nbConcepts() {
@@ -117,7 +182,7 @@ public abstract class SparseAutoencoder implements Module {
      */
     public SaeOutput forward(INDArray x) {
         checkInput(x);
-        INDArray xHat = buffers.get("xhat", x.rows(), inputDim());
+        INDArray xHat = buffers.get("xhat", x.rows(), outputDim());
         Codes codes;
         INDArray d;
         if (keepsFewCodes()) { // decoded on the non-zero codes only: nnz * width multiply-adds
@@ -134,6 +199,7 @@ public abstract class SparseAutoencoder implements Module {
         if (decoderBias != null) {
             xHat.addiRowVector(decoderBias.value());
         }
+        addSkipPath(x, xHat);
         return remember(
                 x,
                 d,
@@ -219,6 +285,7 @@ public abstract class SparseAutoencoder implements Module {
         if (decoderBias != null && decoderBias.isTrainable()) {
             RowKernels.addColumnSums(gRecon, decoderBias.grad());
         }
+        backwardSkipPath(gRecon);
         if (grads.dictionary() != null) {
             dictionary.backward(grads.dictionary(), grads.dictionaryUsed());
         }
@@ -251,7 +318,7 @@ public abstract class SparseAutoencoder implements Module {
         for (OutputGradients.SparseDecode decode : decodes) {
             requireCodesShape(decode.codes());
             dictionary.backwardSparse(decode.codes(), null, decode.gradient(), decode.usedD());
-            if (decoderBias != null && decoderBias.isTrainable()) {
+            if (decode.withBias() && decoderBias != null && decoderBias.isTrainable()) {
                 RowKernels.addColumnSums(decode.gradient(), decoderBias.grad());
             }
             preCodeGrads.add(
@@ -348,12 +415,37 @@ public abstract class SparseAutoencoder implements Module {
         return sparsify(x, encoder.forward(x)).detach();
     }
 
-    /** {@code codes @ D} as a new array. */
+    /**
+     * {@code codes @ D} (plus the decoder bias) as a new array. A skip transcoder's skip path needs
+     * the input: {@link #forward} adds it, this does not.
+     */
     public INDArray decode(INDArray codes) {
         Tensors.requireMatrix("codes", codes, nbConcepts());
         Tensors.requireDType("codes", codes, dtype());
         INDArray xHat = codes.mmul(dictionary.get());
         return decoderBias == null ? xHat : xHat.addiRowVector(decoderBias.value());
+    }
+
+    /** Adds a skip transcoder's skip path {@code x W_skip^T} to {@code out [batch, output]}; nothing for other models. */
+    protected final void addSkipPath(INDArray x, INDArray out) {
+        if (skip != null) {
+            Nd4j.gemm(x, skip.value(), out, false, true, 1.0, 1.0);
+        }
+    }
+
+    /**
+     * Adds the skip weights' gradient {@code g^T x} (x the latest forward's input) for an output
+     * gradient {@code g [batch, output]}; nothing for other models.
+     */
+    protected final void backwardSkipPath(INDArray g) {
+        if (skip != null && skip.isTrainable()) {
+            Nd4j.gemm(g, lastX, skip.grad(), true, false, 1.0, 1.0);
+        }
+    }
+
+    /** A skip transcoder's skip weights {@code W_skip [output, input]}, or null. */
+    public Parameter skip() {
+        return skip;
     }
 
     /** The decoder bias, or null. */
@@ -410,6 +502,9 @@ public abstract class SparseAutoencoder implements Module {
         if (decoderBias != null && all.stream().noneMatch(p -> p == decoderBias)) {
             all.add(decoderBias);
         }
+        if (skip != null) {
+            all.add(skip);
+        }
         return Collections.unmodifiableList(all);
     }
 
@@ -420,10 +515,22 @@ public abstract class SparseAutoencoder implements Module {
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[variant=" + spec.variant().name() + ", input=" + inputDim()
+        return getClass().getSimpleName() + "[" + coderLabel() + "variant="
+                + spec.variant().name() + ", input="
+                + inputDim()
                 + ", concepts="
                 + nbConcepts() + ", encoder=" + describe(encoder) + ", dictionary=" + describe(dictionary)
                 + settings() + ", " + dtype() + ", " + (training ? "train" : "eval") + "]";
+    }
+
+    private String coderLabel() {
+        if (spec.coder() instanceof CoderSpec.Transcoder t) {
+            return (t.skip() ? "skip transcoder" : "transcoder") + ", output=" + t.outputDim() + ", ";
+        }
+        if (spec.coder() instanceof CoderSpec.Crosscoder c) {
+            return "crosscoder, layers=" + c.layers() + ", ";
+        }
+        return "";
     }
 
     private static String describe(Encoder e) {

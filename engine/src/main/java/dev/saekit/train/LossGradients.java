@@ -144,7 +144,17 @@ public final class LossGradients {
      */
     public void addSparseDecode(
             dev.saekit.kernel.SparseCodes codes, INDArray gradient, INDArray usedD, boolean intoPreCodes) {
-        sparseDecodes.add(new OutputGradients.SparseDecode(codes, gradient, usedD, intoPreCodes));
+        addSparseDecode(codes, gradient, usedD, intoPreCodes, true);
+    }
+
+    /** As {@link #addSparseDecode(dev.saekit.kernel.SparseCodes, INDArray, INDArray, boolean)}, for a decode with or without the decoder bias. */
+    public void addSparseDecode(
+            dev.saekit.kernel.SparseCodes codes,
+            INDArray gradient,
+            INDArray usedD,
+            boolean intoPreCodes,
+            boolean withBias) {
+        sparseDecodes.add(new OutputGradients.SparseDecode(codes, gradient, usedD, intoPreCodes, withBias));
     }
 
     /** A named scratch array for a loss term's intermediate results (contents undefined). */

@@ -122,6 +122,85 @@ public sealed interface LossSpec {
         }
     }
 
+    /** {@link CoderLosses.Fvu}: sparsify's fraction of variance unexplained. */
+    record Fvu() implements LossSpec {
+        @Override
+        public Loss build() {
+            return new CoderLosses.Fvu();
+        }
+
+        @Override
+        public String label() {
+            return "fvu";
+        }
+    }
+
+    /** {@link CoderLosses.LayerL2}: the crosscoder paper's per-layer Euclidean error. */
+    record LayerL2(int layers) implements LossSpec {
+        public LayerL2 {
+            if (layers < 1) {
+                throw new IllegalArgumentException("layer_l2 layers must be >= 1, was " + layers);
+            }
+        }
+
+        @Override
+        public Loss build() {
+            return new CoderLosses.LayerL2(layers);
+        }
+
+        @Override
+        public String label() {
+            return "layer_l2";
+        }
+    }
+
+    /** {@link CoderLosses.WeightedL1}: the L1 penalty weighted by decoder norms. */
+    record WeightedL1(double lambda, int layers, dev.saekit.model.CodeNormalization normalization) implements LossSpec {
+        public WeightedL1 {
+            requireNonNegative("weighted_l1 lambda", lambda);
+            if (layers < 1) {
+                throw new IllegalArgumentException("weighted_l1 layers must be >= 1, was " + layers);
+            }
+            if (normalization == null) {
+                throw new IllegalArgumentException("weighted_l1 needs a code normalization: crosscoder, sae or none");
+            }
+        }
+
+        @Override
+        public Loss build() {
+            return new CoderLosses.WeightedL1(lambda, layers, normalization);
+        }
+
+        @Override
+        public String label() {
+            return "weighted_l1";
+        }
+    }
+
+    /** {@link DictionaryLearningAuxKLoss}, with a counter of its own saved under {@link DictionaryLearningAuxKLoss#STATE}. */
+    record AuxKDictionaryLearning(
+            double coefficient, int kAux, long deadTokens, int layers, dev.saekit.model.CodeNormalization normalization)
+            implements LossSpec {
+        public AuxKDictionaryLearning {
+            requireNonNegative("auxk_dl coefficient", coefficient);
+            if (kAux < 0 || deadTokens < 1 || layers < 1 || normalization == null) {
+                throw new IllegalArgumentException("auxk_dl needs kAux >= 0, deadTokens >= 1, layers >= 1 and a code "
+                        + "normalization; was kAux=" + kAux + ", deadTokens=" + deadTokens + ", layers=" + layers
+                        + ", normalization=" + normalization);
+            }
+        }
+
+        @Override
+        public Loss build() {
+            return new DictionaryLearningAuxKLoss(coefficient, kAux, deadTokens, layers, normalization);
+        }
+
+        @Override
+        public String label() {
+            return "auxk_dl";
+        }
+    }
+
     /** {@link ReanimationLoss}. */
     record Reanimation(double penalty) implements LossSpec {
         public Reanimation {

@@ -66,8 +66,8 @@ public record MemoryEstimate(
             parameters += 2 * bytes;
             optimizer += p.isTrainable() ? 2 * bytes : 0;
         }
-        long dictionary = 3 * width * model.nbConcepts() * model.inputDim();
-        long activations = width * batch * (5L * model.nbConcepts() + 3L * model.inputDim());
+        long dictionary = 3 * width * model.nbConcepts() * model.outputDim();
+        long activations = width * batch * (5L * model.nbConcepts() + 3L * model.rowWidth());
         return new MemoryEstimate(
                 batch,
                 model.nbConcepts(),
@@ -95,9 +95,8 @@ public record MemoryEstimate(
             optimizer = add(optimizer, p.trainable() ? times(2, p.bytes()) : 0);
         }
         long c = spec.sae().nbConcepts();
-        long d = spec.sae().inputDim();
-        long dictionary = times(times(3 * width, c), d);
-        long activations = times(times(width, batch), add(times(5, c), times(3, d)));
+        long dictionary = times(times(3 * width, c), spec.outputDim());
+        long activations = times(times(width, batch), add(times(5, c), times(3, spec.rowWidth())));
         return new MemoryEstimate(
                 (int) Math.min(batch, Integer.MAX_VALUE),
                 spec.sae().nbConcepts(),

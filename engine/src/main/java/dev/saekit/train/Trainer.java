@@ -122,10 +122,13 @@ public final class Trainer {
             Dataset data,
             TrainingProgress from,
             Map<String, Map<String, INDArray>> listenerStates) {
-        if (data.cols() != model.inputDim()) {
+        if (data.cols() != model.rowWidth()) {
+            String expected = model.rowWidth() == model.inputDim()
+                    ? "rows of width " + model.inputDim() + " (shape [batch, " + model.inputDim() + "])"
+                    : "rows of width " + model.rowWidth() + " (its input, " + model.inputDim()
+                            + " columns, then its target, " + model.outputDim() + " columns: pair the two data sets)";
             throw new IllegalArgumentException("data " + data.description() + " has shape [" + data.rows() + ", "
-                    + data.cols() + "] but the model expects rows of width " + model.inputDim() + " (shape [batch, "
-                    + model.inputDim() + "])");
+                    + data.cols() + "] but the " + model.coder().kind() + " expects " + expected);
         }
         if (data.rows() == 0) {
             throw new IllegalArgumentException("data set " + data.description() + " is empty");
@@ -198,9 +201,12 @@ public final class Trainer {
                     toSkip--;
                     continue;
                 }
-                INDArray x = batch.dataType() == model.dtype().nd4j()
+                INDArray rows = batch.dataType() == model.dtype().nd4j()
                         ? batch
                         : cast.get("x", batch.rows(), batch.columns()).assign(batch);
+                // an autoencoder's target is its input; a transcoder's rows hold the input, then the target
+                INDArray x = model.inputOf(rows);
+                INDArray target = model.targetOf(rows);
                 long globalStep = base + step;
                 double lr =
                         config.optimizer().learningRate() * config.schedule().factor(globalStep, scheduleLength);
@@ -211,7 +217,7 @@ public final class Trainer {
                 INDArray d = model.getDictionary();
                 long t1 = System.nanoTime();
                 grads.reset(out);
-                double loss = config.loss().evaluate(x, out, d, grads);
+                double loss = config.loss().evaluate(target, out, d, grads);
                 long t2 = System.nanoTime();
                 model.backward(grads.toOutputGradients());
                 model.afterBackward();
@@ -229,7 +235,7 @@ public final class Trainer {
                         stepsPerEpoch,
                         totalSteps,
                         loss,
-                        Metrics.r2(x, out.reconstruction()),
+                        Metrics.r2(target, out.reconstruction()),
                         Metrics.l0PerSample(out),
                         gradNorm,
                         lr,

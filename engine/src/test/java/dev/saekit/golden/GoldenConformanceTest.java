@@ -12,29 +12,24 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
  * Replays EVERY golden case ({@code *.json} or {@code *.json.gz}, except {@code manifest.json}) in
  * the directory named by the system property {@code saekit.golden.dir} (default: the repo's copy
- * in {@code src/test/resources/golden}). Only the transcoder and crosscoder families (sparsify,
- * dictionary_learning), which the engine does not implement yet, are skipped, by name and with that
- * reason; a case no replayer takes fails, as does any difference beyond tolerance. Prints one line
- * per case and the summary {@code golden: N passed, M failed, S skipped}.
+ * in {@code src/test/resources/golden}). A case no replayer takes fails, as does any difference beyond
+ * tolerance. Prints one line per case and the summary {@code golden: N passed, M failed}.
  */
 class GoldenConformanceTest {
-    private static final List<GoldenReplayer> REPLAYERS =
-            List.of(new OvercompleteReplayer(), new TrainStepReplayer(), new MsaeReplayer(), new LossCaseReplayer());
-    /** Why the transcoder and crosscoder cases are skipped. */
-    static final String NOT_YET =
-            "transcoders and crosscoders (sparsify, dictionary_learning) are not in the engine yet; "
-                    + "their cases are replayed once they arrive";
-
+    private static final List<GoldenReplayer> REPLAYERS = List.of(
+            new OvercompleteReplayer(),
+            new TrainStepReplayer(),
+            new MsaeReplayer(),
+            new LossCaseReplayer(),
+            new CoderReplayer());
     private static int passed;
     private static int failed;
-    private static int skipped;
 
     static Path goldenDir() {
         String dir = System.getProperty("saekit.golden.dir");
@@ -64,19 +59,8 @@ class GoldenConformanceTest {
         return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> run(f)));
     }
 
-    /** Whether {@code c} belongs to the transcoder or crosscoder families, by its model class or its name. */
-    static boolean transcoderOrCrosscoder(GoldenCase c) {
-        String what = (c.modelClass() + " " + c.name()).toLowerCase(Locale.ROOT);
-        return what.contains("transcode") || what.contains("crosscoder") || what.contains("sparsecoder");
-    }
-
     private static void run(Path file) throws Exception {
         GoldenCase c = GoldenCase.read(file);
-        if (transcoderOrCrosscoder(c)) {
-            skipped++;
-            System.out.printf(Locale.ROOT, "golden: SKIP %-32s %s%n", c.name(), NOT_YET);
-            Assumptions.abort(c.name() + ": " + NOT_YET);
-        }
         GoldenReplayer replayer = null;
         String reason = null;
         for (GoldenReplayer r : REPLAYERS) {
@@ -121,6 +105,6 @@ class GoldenConformanceTest {
 
     @AfterAll
     static void summary() {
-        System.out.printf(Locale.ROOT, "golden: %d passed, %d failed, %d skipped%n", passed, failed, skipped);
+        System.out.printf(Locale.ROOT, "golden: %d passed, %d failed%n", passed, failed);
     }
 }

@@ -60,11 +60,11 @@ final class GradientCheck {
 
     /** The loss of a full training step at the model's current state (no gradient kept). */
     static double loss(SparseAutoencoder model, Loss loss, INDArray x) {
-        SaeOutput out = model.forward(x);
+        SaeOutput out = model.forward(model.inputOf(x));
         INDArray d = model.getDictionary();
         LossGradients grads = new LossGradients(model.dtype());
         grads.reset(out);
-        return loss.evaluate(x, out, d, grads);
+        return loss.evaluate(model.targetOf(x), out, d, grads);
     }
 
     /** Checks every entry of every trainable parameter. */
@@ -133,11 +133,11 @@ final class GradientCheck {
     /** Every parameter's gradient (a copy; zero for buffers) after one training step's backward pass. */
     private static List<INDArray> analyticGradients(SparseAutoencoder model, Loss loss, INDArray x) {
         model.zeroGrad();
-        SaeOutput out = model.forward(x);
+        SaeOutput out = model.forward(model.inputOf(x));
         INDArray d = model.getDictionary();
         LossGradients grads = new LossGradients(model.dtype());
         grads.reset(out);
-        loss.evaluate(x, out, d, grads);
+        loss.evaluate(model.targetOf(x), out, d, grads);
         model.backward(grads.toOutputGradients());
         List<INDArray> copies = new ArrayList<>();
         for (Parameter p : model.parameters()) {
