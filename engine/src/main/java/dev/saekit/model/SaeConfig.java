@@ -35,6 +35,10 @@ public record SaeConfig(
         return new SaeConfig(inputDim, nbConcepts, EncoderKind.LINEAR, DictionaryConfig.defaults(), DType.FLOAT32, 0L);
     }
 
+    public SaeConfig withInputDim(int width) {
+        return new SaeConfig(width, nbConcepts, encoder, dictionary, dtype, seed);
+    }
+
     public SaeConfig withEncoder(EncoderKind kind) {
         return new SaeConfig(inputDim, nbConcepts, kind, dictionary, dtype, seed);
     }

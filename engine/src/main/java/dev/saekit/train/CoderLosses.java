@@ -38,9 +38,10 @@ public final class CoderLosses {
                 throw new IllegalArgumentException("the FVU loss divides by the batch's total variance of the target, "
                         + "which is " + total + " (every row of the batch is the same): use a batch of distinct rows");
             }
-            Ops.axpy(2.0 / total, yHat, grads.reconstruction());
-            Ops.axpy(-2.0 / total, y, grads.reconstruction());
-            return y.squaredDistance(yHat) / total;
+            INDArray diff = centred.assign(yHat).subi(y); // the centred target is no longer needed
+            double squares = RowKernels.sumOfSquares(diff);
+            Ops.axpy(2.0 / total, diff, grads.reconstruction());
+            return squares / total;
         }
 
         @Override

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.saekit.data.InMemoryDataset;
 import dev.saekit.model.BatchTopKSae;
+import dev.saekit.model.BatchTopKSpec;
+import dev.saekit.model.CodeNormalization;
+import dev.saekit.model.CoderSpec;
 import dev.saekit.model.ModelSpec;
 import dev.saekit.model.MpSpec;
 import dev.saekit.model.PrefixMatryoshkaSpec;
@@ -14,10 +17,13 @@ import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SaeOutput;
 import dev.saekit.model.SparseAutoencoder;
 import dev.saekit.model.TopKSpec;
+import dev.saekit.model.VanillaSpec;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Parameter;
 import dev.saekit.tensor.SeededRandom;
 import dev.saekit.train.AuxKLoss;
+import dev.saekit.train.CoderLosses;
+import dev.saekit.train.DictionaryLearningAuxKLoss;
 import dev.saekit.train.Loss;
 import dev.saekit.train.LossGradients;
 import dev.saekit.train.LossSpec;
@@ -53,6 +59,9 @@ class LossSpecRoundTripTest {
             SaeConfig.of(6, 24).withDType(DType.FLOAT64).withSeed(5);
     private static final ModelSpec TOPK = ModelSpec.of(SAE, new TopKSpec(2));
     private static final ModelSpec MP = ModelSpec.of(SAE, new MpSpec(2, null));
+    private static final ModelSpec CROSSCODER = ModelSpec.coder(SAE, new VanillaSpec(), CoderSpec.Crosscoder.of(2));
+    private static final ModelSpec BATCHTOPK_CROSSCODER = ModelSpec.coder(
+            SAE, new BatchTopKSpec(new BatchTopKSae.BatchK.PerBatch(4), 0.999), CoderSpec.Crosscoder.of(2));
     private static final ModelSpec NESTED =
             ModelSpec.of(SAE, new PrefixMatryoshkaSpec(List.of(8, 16), new BatchTopKSae.BatchK.PerSample(3), 0.9));
 
@@ -70,6 +79,14 @@ class LossSpecRoundTripTest {
                                 new DeadCodeTracker(DeadCodeTracker.AUXK_STATE, 2), 0, 0.25, AuxKLoss.Flavor.SPARSIFY),
                         TOPK),
                 Arguments.of("reanimation", new ReanimationLoss(0.3), TOPK),
+                Arguments.of("fvu", new CoderLosses.Fvu(), TOPK),
+                Arguments.of("layer_l2", new CoderLosses.LayerL2(2), CROSSCODER),
+                Arguments.of(
+                        "weighted_l1", new CoderLosses.WeightedL1(0.2, 2, CodeNormalization.CROSSCODER), CROSSCODER),
+                Arguments.of(
+                        "auxk_dl",
+                        new DictionaryLearningAuxKLoss(0.5, 0, 1, 2, CodeNormalization.CROSSCODER),
+                        BATCHTOPK_CROSSCODER),
                 Arguments.of("mp_revive", new MatchingPursuitReviveLoss(0.05, 0.5, 0), MP),
                 Arguments.of("matryoshka uniform", MatryoshkaLoss.uniform(MatryoshkaLoss.Kind.MSE), NESTED),
                 Arguments.of("matryoshka reverse", MatryoshkaLoss.reverseWeighted(MatryoshkaLoss.Kind.NMSE), NESTED),

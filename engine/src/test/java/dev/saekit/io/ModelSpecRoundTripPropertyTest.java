@@ -8,6 +8,8 @@ import dev.saekit.dictionary.Normalization;
 import dev.saekit.encoder.EncoderKind;
 import dev.saekit.model.BatchTopKSae.BatchK;
 import dev.saekit.model.BatchTopKSpec;
+import dev.saekit.model.CodeNormalization;
+import dev.saekit.model.CoderSpec;
 import dev.saekit.model.JumpKernel;
 import dev.saekit.model.JumpReluSpec;
 import dev.saekit.model.ModelSpec;
@@ -61,7 +63,8 @@ class ModelSpecRoundTripPropertyTest {
         VariantKind kind = variants.get(kindIndex % variants.size());
         ModelSpec spec;
         try {
-            spec = new ModelSpec(sae, randomSettings(kind, concepts, r), dictionary(r, concepts), encoder(r));
+            spec = new ModelSpec(
+                    sae, randomSettings(kind, concepts, r), dictionary(r, concepts), encoder(r), coder(r, input));
         } catch (IllegalArgumentException e) {
             Assume.that(false); // a layout this variant does not take (checked by its own tests)
             return;
@@ -81,6 +84,20 @@ class ModelSpecRoundTripPropertyTest {
             assertEquals(
                     spec, ModelSpecJson.fromJson(JSON.readTree(JSON.writeValueAsString(ModelSpecJson.toJson(spec)))));
         }
+    }
+
+    /** Mostly autoencoders; a transcoder or a crosscoder (over a divisor of the width) one time in three each. */
+    private static CoderSpec coder(Random r, int input) {
+        return switch (r.nextInt(3)) {
+            case 0 -> new CoderSpec.Transcoder(1 + r.nextInt(12), r.nextBoolean());
+            case 1 -> {
+                int layers = 1 + r.nextInt(4);
+                yield input % layers == 0
+                        ? new CoderSpec.Crosscoder(layers, pick(r, CodeNormalization.values()))
+                        : new CoderSpec.Autoencoder();
+            }
+            default -> new CoderSpec.Autoencoder();
+        };
     }
 
     /** Settings in range for {@code concepts}; a kind this test does not know yet gets its defaults. */

@@ -55,7 +55,9 @@ class ParameterShapesTest {
                                         sae, v, new DictionarySpec.Standard(), new EncoderSpec.Untied(bias)));
                                 specs.add(new ModelSpec(
                                         sae, v, new DictionarySpec.Plain(), new EncoderSpec.SaeLens(bias)));
+                                specs.add(ModelSpec.coder(sae, v, new CoderSpec.Transcoder(5, bias)));
                             }
+                            specs.add(ModelSpec.coder(sae.withInputDim(8), v, CoderSpec.Crosscoder.of(2)));
                         }
                     }
                     specs.add(ModelSpec.of(sae, new MsaeSpec(List.of(2, 4), 30)));
