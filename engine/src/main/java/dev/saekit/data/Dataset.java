@@ -47,6 +47,16 @@ public interface Dataset {
         return 0;
     }
 
+    /**
+     * What fixes the order in which {@link #batches} gives this data set's rows, beside the seed,
+     * the epoch and the batch size; empty when it is not known. Two data sets with the same order
+     * give row {@code r} of each at the same place of every epoch: {@link SideBySideDataset} pairs
+     * data sets only then.
+     */
+    default java.util.Optional<String> rowOrder() {
+        return java.util.Optional.empty();
+    }
+
     /** Where the data came from, for logs and provenance. */
     String description();
 

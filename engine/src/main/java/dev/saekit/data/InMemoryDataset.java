@@ -123,6 +123,12 @@ public final class InMemoryDataset implements Dataset {
         return Nd4j.pullRows(data, 1, picked);
     }
 
+    /** A seeded permutation of the rows: any in-memory data set of as many rows has the same order. */
+    @Override
+    public Optional<String> rowOrder() {
+        return Optional.of("a permutation of " + rows() + " rows in memory");
+    }
+
     @Override
     public Iterable<INDArray> batches(int batchSize, long seed, int epoch) {
         return batches(batchSize, new SeededRandom(seed).derive(epoch).permutation(Math.toIntExact(rows())));

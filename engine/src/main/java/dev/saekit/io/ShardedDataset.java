@@ -201,6 +201,18 @@ public final class ShardedDataset implements Dataset, AutoCloseable {
         return description;
     }
 
+    /**
+     * The chunks of each shard and the shuffle buffer fix the order of an epoch: data sets whose
+     * shards have the same numbers of rows, cut into the same chunks and shuffled through buffers
+     * of the same size, give their rows in the same order (the harvest's taps, written side by side).
+     */
+    @Override
+    public java.util.Optional<String> rowOrder() {
+        return java.util.Optional.of(
+                "shards of " + shards.stream().map(s -> Long.toString(s.rows())).toList() + " rows in chunks of "
+                        + chunkRows + ", shuffled through " + Math.min(bufferRows, rows) + " rows");
+    }
+
     /** The most rows the shuffle buffer holds. */
     public int bufferRows() {
         return bufferRows;
