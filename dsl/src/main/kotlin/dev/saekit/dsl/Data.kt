@@ -2,6 +2,7 @@ package dev.saekit.dsl
 
 import dev.saekit.data.Dataset
 import dev.saekit.data.InMemoryDataset
+import dev.saekit.data.SideBySideDataset
 import dev.saekit.io.ActivationManifest
 import dev.saekit.io.DataFiles
 import dev.saekit.io.Names
@@ -198,3 +199,10 @@ fun InMemoryDataset.centered(): InMemoryDataset =
 
 /** The shards, with their mean row subtracted as each row is read. */
 fun ShardedDataset.centered(): ShardedDataset = centred(meanRow())
+
+/**
+ * [parts] read side by side, row by row: a transcoder's input beside its target (`sideBySide(input,
+ * target)`), or a crosscoder's layers. The parts must have as many rows, in the same order (in
+ * memory, or shards cut the same way, as the taps of one harvest); an error says why not.
+ */
+fun sideBySide(vararg parts: Dataset): SideBySideDataset = SideBySideDataset.of(parts.toList())

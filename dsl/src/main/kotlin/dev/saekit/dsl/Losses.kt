@@ -1,6 +1,9 @@
 package dev.saekit.dsl
 
+import dev.saekit.model.CodeNormalization
 import dev.saekit.train.AuxKLoss
+import dev.saekit.train.CoderLosses
+import dev.saekit.train.DictionaryLearningAuxKLoss
 import dev.saekit.train.Loss
 import dev.saekit.train.Losses
 import dev.saekit.train.MatchingPursuitReviveLoss
@@ -55,6 +58,59 @@ interface LossTerms {
     fun topKAux(penalty: Double = 0.1): Loss {
         requireNonNegative("topKAux.penalty", penalty)
         return TopKAuxiliaryLoss(penalty)
+    }
+
+    /**
+     * sparsify's fraction of variance unexplained: squared error over the batch's total variance of
+     * the target, the loss sparsify trains its transcoders on.
+     */
+    val fvu: Loss
+        get() = CoderLosses.Fvu()
+
+    /**
+     * The crosscoder paper's reconstruction error: the Euclidean norm (not squared) of each of the
+     * [layers] layers' errors, averaged over rows and layers.
+     */
+    fun layerL2(layers: Int): Loss {
+        requirePositive("layerL2.layers", layers)
+        return CoderLosses.LayerL2(layers)
+    }
+
+    /**
+     * The crosscoder paper's sparsity penalty: `lambda * mean_rows(sum_j |z_j| w_j)`, each concept
+     * weighted by its decoder norms over the [layers] layers ([normalization]).
+     */
+    fun weightedL1(
+        lambda: Double,
+        layers: Int,
+        normalization: CodeNormalization = CodeNormalization.CROSSCODER,
+    ): Loss {
+        requireNonNegative("weightedL1.lambda", lambda)
+        requirePositive("weightedL1.layers", layers)
+        return CoderLosses.WeightedL1(lambda, layers, normalization)
+    }
+
+    /**
+     * dictionary_learning's AuxK (its BatchTopK SAE and crosscoder): concepts silent for
+     * [deadTokens] rows explain the residual, [kAux] per row (0: half a layer's width), chosen by
+     * their codes weighted by decoder norms ([layers], [normalization]), divided by the residual's
+     * variance; weight it with `*` (dictionary_learning: `1.0 / 32 * dictionaryLearningAuxK()`).
+     */
+    fun dictionaryLearningAuxK(
+        kAux: Int = 0,
+        deadTokens: Long = DictionaryLearningAuxKLoss.DEFAULT_DEAD_TOKENS,
+        layers: Int = 1,
+        normalization: CodeNormalization = CodeNormalization.CROSSCODER,
+    ): Loss {
+        requireSetting(
+            kAux >= 0,
+            "dictionaryLearningAuxK.kAux",
+            kAux,
+            ">= 0 (0: half a layer's width)",
+        )
+        requireSetting(deadTokens >= 1, "dictionaryLearningAuxK.deadTokens", deadTokens, ">= 1")
+        requirePositive("dictionaryLearningAuxK.layers", layers)
+        return DictionaryLearningAuxKLoss(1.0, kAux, deadTokens, layers, normalization)
     }
 
     /** overcomplete's reanimation loss: pushes the pre-codes of dead concepts up. */

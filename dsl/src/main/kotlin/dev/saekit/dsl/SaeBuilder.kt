@@ -7,6 +7,8 @@ import dev.saekit.dictionary.Normalization
 import dev.saekit.encoder.EncoderKind
 import dev.saekit.model.BatchTopKSae
 import dev.saekit.model.BatchTopKSpec
+import dev.saekit.model.CodeNormalization
+import dev.saekit.model.CoderSpec
 import dev.saekit.model.JumpKernel
 import dev.saekit.model.JumpReluSpec
 import dev.saekit.model.MatryoshkaSae
@@ -79,9 +81,33 @@ class SaeBuilder @PublishedApi internal constructor() {
     /** The dictionary (default [standard]: l2-normalised atoms, no multiplier). */
     var dictionary: DictionaryChoice = standard()
 
-    /** Width of the activations the model reads. Required. */
+    private var coder: CoderSpec = CoderSpec.Autoencoder()
+
+    /** Width of the activations the model reads (of one layer, for a [crosscoder]). Required. */
     fun input(width: Int) {
         input = width
+    }
+
+    /**
+     * A transcoder (Dunefsky et al. 2024): it reads `input`-wide activations and predicts
+     * [output]-wide ones, typically an MLP's output from its input; with [skip], a linear skip path
+     * `x W_skip^T`, zero at first (Paulo et al. 2025). It trains on rows `[input | target]`:
+     * `sideBySide(input, target)` or `harvest.sideBySide("mlp_in:3", "mlp_out:3")`.
+     */
+    fun transcoder(output: Int, skip: Boolean = false) {
+        requirePositive("transcoder.output", output)
+        coder = CoderSpec.Transcoder(output, skip)
+    }
+
+    /**
+     * A crosscoder (Lindsey et al. 2024): one dictionary over [layers] activations of width `input`
+     * each, read side by side (`harvest.sideBySide("residual:2", "residual:3")`), with an encoder
+     * and a decoder block per layer; [normalization] weighs each concept by its decoder norms in
+     * the L1 penalty and in BatchTopK's selection.
+     */
+    fun crosscoder(layers: Int, normalization: CodeNormalization = CodeNormalization.CROSSCODER) {
+        requirePositive("crosscoder.layers", layers)
+        coder = CoderSpec.Crosscoder(layers, normalization)
     }
 
     /** Number of concepts (dictionary atoms). Required. */
@@ -275,6 +301,9 @@ class SaeBuilder @PublishedApi internal constructor() {
             )
         }
         checkCombination(sparsity, count)
+        if (coder !is CoderSpec.Autoencoder) {
+            return coderSpec(width, count, sparsity)
+        }
         val architecture = (encoder as? EncoderChoice.Architecture)?.kind ?: EncoderKind.LINEAR
         val standard = dictionary as? DictionaryChoice.Standard
         val config =
@@ -308,6 +337,45 @@ class SaeBuilder @PublishedApi internal constructor() {
             }
         return inDsl(functionOf[sparsity] ?: sparsity.name()) {
             ModelSpec(config, sparsity, dictionarySpec, encoderSpec)
+        }
+    }
+
+    /** A transcoder's or crosscoder's spec: the SAELens layout, which every peer uses for them. */
+    private fun coderSpec(width: Int, count: Int, sparsity: Sparsity): ModelSpec {
+        val what = coder.kind()
+        val e = encoder
+        requireSetting(
+            (e is EncoderChoice.Architecture && e.kind == EncoderKind.LINEAR) ||
+                (e is EncoderChoice.SaeLens && !e.subtractDecoderBias),
+            "encoder",
+            encoder,
+            "left unset for a $what (x W_enc + b_enc)",
+        )
+        val d = dictionary
+        requireSetting(
+            d is DictionaryChoice.Standard && d.normalization == Normalization.L2 && !d.multiplier,
+            "dictionary",
+            dictionary,
+            "left unset for a $what (its W_dec is a plain matrix)",
+        )
+        requireSetting(
+            sparsity.usesEncoder() && sparsity !is MsaeSpec,
+            functionOf[sparsity] ?: sparsity.name(),
+            sparsity.name(),
+            "a sparsity with a linear encoder for a $what: topK, batchTopK, jumpRelu, vanilla or matryoshka",
+        )
+        val layers = (coder as? CoderSpec.Crosscoder)?.layers() ?: 1
+        val config =
+            SaeConfig(
+                Math.multiplyExact(width, layers),
+                count,
+                EncoderKind.LINEAR,
+                DictionaryConfig.defaults(),
+                dtype,
+                seed,
+            )
+        return inDsl(functionOf[sparsity] ?: sparsity.name()) {
+            ModelSpec.coder(config, sparsity, coder)
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.saekit.dsl
 
+import dev.saekit.data.SideBySideDataset
 import dev.saekit.io.ShardedDataset
 import dev.saekit.onnx.text.HarvestDirectory
 import dev.saekit.onnx.text.HarvestResult
@@ -145,6 +146,26 @@ class Harvest(val directory: HarvestDirectory, val result: HarvestResult?) {
                 )
         val files = directory.shards(name).let { if (shards == null) it else it.take(shards) }
         return ShardedDataset.builder(files).dtype(dtype).bufferRows(bufferRows).build()
+    }
+
+    /**
+     * The rows of several [taps] side by side, in harvest order: a transcoder's input and target
+     * (`sideBySide("mlp_in:3", "mlp_out:3")`) or a crosscoder's layers (`sideBySide("residual:2",
+     * "residual:3")`). The taps were written together, so their shards pair row by row.
+     */
+    fun sideBySide(
+        vararg taps: String,
+        dtype: DType = DType.FLOAT32,
+        bufferRows: Int = ShardedDataset.DEFAULT_BUFFER_ROWS,
+        shards: Int? = null,
+    ): SideBySideDataset {
+        requireSetting(
+            taps.isNotEmpty(),
+            "harvest.sideBySide.taps",
+            taps.toList(),
+            "one or more of ${this.taps}",
+        )
+        return SideBySideDataset.of(taps.map { data(it, dtype, bufferRows, shards) })
     }
 
     /** The token table: rows to documents, positions and tokens. Close it when done. */

@@ -224,10 +224,11 @@ class TrainingBuilder @PublishedApi internal constructor(private val model: Spar
     var clip: Double = 1.0
 
     /**
-     * The objective. Default: the engine's for the model's variant (`Losses.defaultFor`, as the
-     * command line): the uniform [matryoshka] loss for Matryoshka models (their nested
-     * reconstructions need it), `mse + l1(4e-5)` for vanilla and JumpReLU models (their sparsity
-     * comes from the loss), [mse] for the others.
+     * The objective. Default: the engine's for the model (`Losses.defaultFor`, as the command
+     * line): the uniform [matryoshka] loss for Matryoshka models (their nested reconstructions need
+     * it), `mse + l1(4e-5)` for vanilla and JumpReLU models (their sparsity comes from the loss),
+     * [mse] for the others; a crosscoder's is dictionary_learning's: [layerL2] plus
+     * `weightedL1(0.1)` (ReLU, JumpReLU) or `1/32 dictionaryLearningAuxK()` (TopK, BatchTopK).
      */
     var loss: Loss? = null
 
@@ -312,7 +313,7 @@ class TrainingBuilder @PublishedApi internal constructor(private val model: Spar
             .optimizer(optimizer)
             .schedule(schedule)
             .clipNorm(clip)
-            .loss(loss ?: Losses.defaultFor(model.spec().variant()))
+            .loss(loss ?: Losses.defaultFor(model.spec()))
             .seed(seed)
             .shuffle(shuffle)
             .build()
@@ -321,10 +322,14 @@ class TrainingBuilder @PublishedApi internal constructor(private val model: Spar
     @PublishedApi
     internal fun run(data: Dataset): TrainingRun {
         requireSetting(
-            data.cols() == model.inputDim(),
+            data.cols() == model.rowWidth(),
             "data width",
             data.cols(),
-            "the model's input=${model.inputDim()} (${data.description()})",
+            if (model.rowWidth() == model.inputDim())
+                "the model's input=${model.inputDim()} (${data.description()})"
+            else
+                "the transcoder's input=${model.inputDim()} + target=${model.outputDim()} = ${model.rowWidth()}, " +
+                    "its input and target side by side (${data.description()}): use sideBySide(input, target)",
         )
         val config = config()
         val result = Trainer(config, runListeners()).fit(model, data)

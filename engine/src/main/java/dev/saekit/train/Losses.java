@@ -1,6 +1,8 @@
 package dev.saekit.train;
 
 import dev.saekit.kernel.Ops;
+import dev.saekit.model.CoderSpec;
+import dev.saekit.model.ModelSpec;
 import dev.saekit.model.SaeOutput;
 import dev.saekit.model.VariantSpec;
 import java.util.Locale;
@@ -40,6 +42,34 @@ public final class Losses {
             return MatryoshkaLoss.uniform(MatryoshkaLoss.Kind.MSE);
         }
         return variant.sparsityFromLoss() ? mseL1(DEFAULT_L1) : mse();
+    }
+
+    /** dictionary_learning's default L1 penalty of a ReLU crosscoder (a mean over the batch, not a sum). */
+    public static final double DEFAULT_CROSSCODER_L1 = 0.1;
+
+    /**
+     * The loss a model of {@code spec} trains with unless told otherwise: {@link #defaultFor(VariantSpec)}
+     * for autoencoders and transcoders (their output is compared with the target as an autoencoder's with
+     * its input); for a crosscoder, dictionary_learning's: the per-layer Euclidean error
+     * ({@link CoderLosses.LayerL2}) plus, for a ReLU or JumpReLU crosscoder, the decoder-weighted L1
+     * ({@link #DEFAULT_CROSSCODER_L1}), or, for one that selects its codes (TopK, BatchTopK), 1/32 of
+     * dictionary_learning's AuxK; a nested (Matryoshka) crosscoder takes the nested MSE.
+     */
+    public static Loss defaultFor(ModelSpec spec) {
+        if (!(spec.coder() instanceof CoderSpec.Crosscoder c) || spec.variant().nested()) {
+            return defaultFor(spec.variant());
+        }
+        Loss reconstruction = new CoderLosses.LayerL2(c.layers());
+        if (spec.variant().sparsityFromLoss()) {
+            return reconstruction.plus(
+                    new CoderLosses.WeightedL1(DEFAULT_CROSSCODER_L1, c.layers(), c.normalization()));
+        }
+        if (spec.variant().selectsTopK()) {
+            return reconstruction.plus(new DictionaryLearningAuxKLoss(
+                            1.0, 0, DictionaryLearningAuxKLoss.DEFAULT_DEAD_TOKENS, c.layers(), c.normalization())
+                    .times(1.0 / 32));
+        }
+        return reconstruction;
     }
 
     /** {@code mse} or {@code mse_l1} (with {@code l1Penalty}); the error lists the accepted names. */
