@@ -23,7 +23,11 @@ internal constructor(
         model.eval()
         val input = firstRows(data, rows, model)
         val codes =
-            model.forward(input).codes().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).dup()
+            model
+                .forward(model.inputOf(input))
+                .codes()
+                .castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+                .dup()
         val n = codes.rows().toInt()
         val labels: List<String> =
             data
@@ -65,7 +69,11 @@ internal constructor(
     private fun distributions(chosen: List<Int>): String {
         val rowsIn = firstRows(data, sample, model)
         val codes =
-            model.forward(rowsIn).codes().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).dup()
+            model
+                .forward(model.inputOf(rowsIn))
+                .codes()
+                .castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+                .dup()
         val names = mutableListOf<String>()
         val values = mutableListOf<Double>()
         for (c in chosen) {

@@ -27,7 +27,7 @@ internal constructor(
         for (batch in data.batchesInOrder(1024)) {
             if (start >= maxRows) break
             val x = batch.castTo(model.dtype().nd4j())
-            val codes = model.forward(x).codes().castTo(DataType.DOUBLE)
+            val codes = model.forward(model.inputOf(x)).codes().castTo(DataType.DOUBLE)
             val values = codes.dup('c').data().asDouble()
             val rows = codes.rows().toInt()
             for (r in 0 until rows) {

@@ -36,6 +36,7 @@ internal object ModelCard {
         val facts =
             listOf(
                 "variant" to spec.variant().name(),
+                "coder" to coder(spec.coder()),
                 "input" to model.inputDim().toString(),
                 "concepts" to model.nbConcepts().toString(),
                 "sparsity" to settings(spec.variant()),
@@ -75,3 +76,16 @@ internal object ModelCard {
         return Html.section("Sparse autoencoder", Html.row(card, params))
     }
 }
+
+/**
+ * What the model reads and writes, in words: `autoencoder`, `transcoder to 384 (skip path)`,
+ * `crosscoder over 2 layers of 384`.
+ */
+private fun coder(coder: dev.saekit.model.CoderSpec): String =
+    when (coder) {
+        is dev.saekit.model.CoderSpec.Transcoder ->
+            "transcoder to ${coder.outputDim()}" + if (coder.skip()) " (skip path)" else ""
+        is dev.saekit.model.CoderSpec.Crosscoder ->
+            "crosscoder over ${coder.layers()} layers (${coder.normalization().label()} weights)"
+        else -> "autoencoder"
+    }

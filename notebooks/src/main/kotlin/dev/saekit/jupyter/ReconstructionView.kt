@@ -22,8 +22,11 @@ internal constructor(
     fun toHtml(): String {
         model.eval()
         val input = firstRows(data, rows, model)
-        val x = input.castTo(DataType.DOUBLE)
-        val xHat = model.forward(input).reconstruction().castTo(DataType.DOUBLE).dup()
+        // the output is compared with its target: the input itself, or a transcoder's target
+        // columns
+        val x = model.targetOf(input).castTo(DataType.DOUBLE).dup()
+        val xHat =
+            model.forward(model.inputOf(input)).reconstruction().castTo(DataType.DOUBLE).dup()
         val n = x.rows().toInt()
         val labels: List<String> =
             data

@@ -119,7 +119,7 @@ fun SparseAutoencoder.tokenContexts(
     val acc = TopActivations(nbConcepts(), top)
     var start = 0L
     for (x in data.batchesInOrder(batch)) {
-        acc.add(start, forward(x.castTo(dtype().nd4j())).codes())
+        acc.add(start, forward(inputOf(x.castTo(dtype().nd4j()))).codes())
         start += x.rows()
     }
     val chosen =
@@ -145,7 +145,7 @@ fun SparseAutoencoder.tokenContexts(
         val n = x.rows()
         val first = wanted.ceiling(start)
         if (first != null && first < start + n) {
-            val codes = forward(x.castTo(dtype().nd4j())).codes().castTo(DataType.DOUBLE)
+            val codes = forward(inputOf(x.castTo(dtype().nd4j()))).codes().castTo(DataType.DOUBLE)
             for (row in wanted.subSet(start, start + n)) {
                 val r = row - start
                 values[row] = DoubleArray(columns.size) { codes.getDouble(r, columns[it].toLong()) }
