@@ -139,7 +139,9 @@ public final class SaeLensFormat {
                 throw new MalformedFileException(
                         weightsFile.toString(),
                         "'" + e.getKey() + "' has shape "
-                                + java.util.Arrays.toString(t.shape()) + " but " + CONFIG + " (d_in, d_sae) needs "
+                                + java.util.Arrays.toString(t.shape()) + " but "
+                                + weightsFile.resolveSibling(CONFIG).getFileName()
+                                + " (" + sizes(expected) + ") needs "
                                 + java.util.Arrays.toString(e.getValue()) + ": the weights and cfg.json disagree");
             }
         }
@@ -149,6 +151,17 @@ public final class SaeLensFormat {
                         weightsFile.toString(), "has a tensor '" + name + "' that a " + arch + " SAE does not use");
             }
         }
+    }
+
+    /** The sizes the expected shapes come from, as cfg.json names them: {@code d_in 13, d_sae 40}. */
+    private static String sizes(Map<String, long[]> expected) {
+        long[] b = expected.values().stream()
+                .filter(v -> v.length == 2)
+                .findFirst()
+                .orElse(new long[] {0, 0});
+        return expected.containsKey("W_enc")
+                ? "d_in " + b[0] + ", d_sae " + b[1]
+                : "d_in " + b[1] + ", num_latents " + b[0];
     }
 
     private static void assign(SparseAutoencoder model, String name, INDArray value, Path file)
