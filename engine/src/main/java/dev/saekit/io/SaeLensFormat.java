@@ -5,15 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.saekit.dictionary.DictionaryConfig;
-import dev.saekit.encoder.BiasedLinearEncoder;
 import dev.saekit.encoder.EncoderKind;
-import dev.saekit.encoder.MlpEncoder;
 import dev.saekit.files.AtomicFiles;
 import dev.saekit.model.BatchTopKSae;
 import dev.saekit.model.JumpKernel;
 import dev.saekit.model.JumpReluSpec;
 import dev.saekit.model.JumpSae;
 import dev.saekit.model.ModelSpec;
+import dev.saekit.model.PrefixMatryoshkaSae;
 import dev.saekit.model.Sae;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SparseAutoencoder;
@@ -71,6 +70,9 @@ public final class SaeLensFormat {
                     "normalize_activations '" + norm + "' is not supported;"
                             + " saekit imports SAEs that see the raw activations (\"none\")");
         }
+        if (arch.equals("batchtopk") || arch.equals("matryoshka_batchtopk")) {
+            return SaeLensTrainingFormat.read(dir, cfg, arch, dIn, dSae, dtype);
+        }
         boolean subtract = cfg.path("apply_b_dec_to_input").asBoolean(true);
         VariantSpec variant = switch (arch) {
             case "standard" -> new VanillaSpec();
@@ -81,7 +83,8 @@ public final class SaeLensFormat {
             default ->
                 throw new MalformedFileException(
                         cfgFile.toString(),
-                        "architecture '" + arch + "' is not supported; saekit imports standard, topk and jumprelu");
+                        "architecture '" + arch + "' is not supported; saekit imports standard, topk, jumprelu "
+                                + "and the training formats batchtopk and matryoshka_batchtopk");
         };
         SaeConfig sae = new SaeConfig(dIn, dSae, EncoderKind.LINEAR, DictionaryConfig.defaults(), dtype, 0);
         ModelSpec spec;
@@ -102,27 +105,7 @@ public final class SaeLensFormat {
         if (arch.equals("jumprelu")) {
             expected.put("threshold", new long[] {dSae});
         }
-        for (Map.Entry<String, long[]> e : expected.entrySet()) {
-            TensorEntry t = f.tensors().get(e.getKey());
-            if (t == null) {
-                throw new MalformedFileException(
-                        weightsFile.toString(), "has no tensor '" + e.getKey() + "' that a " + arch + " SAE needs");
-            }
-            if (!java.util.Arrays.equals(t.shape(), e.getValue())) {
-                throw new MalformedFileException(
-                        weightsFile.toString(),
-                        "'" + e.getKey() + "' has shape "
-                                + java.util.Arrays.toString(t.shape()) + " but " + CONFIG + " (d_in " + dIn + ", d_sae "
-                                + dSae + ") needs "
-                                + java.util.Arrays.toString(e.getValue()) + ": the weights and cfg.json disagree");
-            }
-        }
-        for (String name : f.tensors().keySet()) {
-            if (!expected.containsKey(name)) {
-                throw new MalformedFileException(
-                        weightsFile.toString(), "has a tensor '" + name + "' that a " + arch + " SAE does not use");
-            }
-        }
+        requireTensors(f, weightsFile, expected, arch);
         SparseAutoencoder model = spec.build();
         for (String name : new String[] {"W_enc", "b_enc", "W_dec", "b_dec"}) {
             INDArray value = f.read(name, dtype);
@@ -141,6 +124,44 @@ public final class SaeLensFormat {
             jump.thresholds().assign(Transforms.log(threshold, true));
         }
         return model;
+    }
+
+    /** {@code f} holds exactly the tensors {@code expected}, of those shapes; checked before a model is allocated. */
+    static void requireTensors(SafetensorsFile f, Path weightsFile, Map<String, long[]> expected, String arch)
+            throws MalformedFileException {
+        for (Map.Entry<String, long[]> e : expected.entrySet()) {
+            TensorEntry t = f.tensors().get(e.getKey());
+            if (t == null) {
+                throw new MalformedFileException(
+                        weightsFile.toString(), "has no tensor '" + e.getKey() + "' that a " + arch + " SAE needs");
+            }
+            if (!java.util.Arrays.equals(t.shape(), e.getValue())) {
+                throw new MalformedFileException(
+                        weightsFile.toString(),
+                        "'" + e.getKey() + "' has shape "
+                                + java.util.Arrays.toString(t.shape()) + " but "
+                                + weightsFile.resolveSibling(CONFIG).getFileName()
+                                + " (" + sizes(expected) + ") needs "
+                                + java.util.Arrays.toString(e.getValue()) + ": the weights and cfg.json disagree");
+            }
+        }
+        for (String name : f.tensors().keySet()) {
+            if (!expected.containsKey(name)) {
+                throw new MalformedFileException(
+                        weightsFile.toString(), "has a tensor '" + name + "' that a " + arch + " SAE does not use");
+            }
+        }
+    }
+
+    /** The sizes the expected shapes come from, as cfg.json names them: {@code d_in 13, d_sae 40}. */
+    private static String sizes(Map<String, long[]> expected) {
+        long[] b = expected.values().stream()
+                .filter(v -> v.length == 2)
+                .findFirst()
+                .orElse(new long[] {0, 0});
+        return expected.containsKey("W_enc")
+                ? "d_in " + b[0] + ", d_sae " + b[1]
+                : "d_in " + b[1] + ", num_latents " + b[0];
     }
 
     private static void assign(SparseAutoencoder model, String name, INDArray value, Path file)
@@ -169,15 +190,15 @@ public final class SaeLensFormat {
             throws IOException {
         ObjectNode cfg = JSON.createObjectNode();
         Map<String, INDArray> w = new LinkedHashMap<>();
-        boolean wasTraining = model.isTraining();
-        if (!(model instanceof BatchTopKSae)) {
-            model.eval(); // the fused dictionary is the one to export (BatchTopK is read without a forward)
+        if (model instanceof PrefixMatryoshkaSae m) {
+            SaeLensTrainingFormat.writeMatryoshka(m, dir, inputMean, inputScale);
+            return;
         }
         String arch;
         if (model instanceof JumpSae j) {
             arch = "jumprelu";
             w.put("threshold", Transforms.exp(j.thresholds().value(), true));
-        } else if (model instanceof BatchTopKSae b && !(model instanceof dev.saekit.model.PrefixMatryoshkaSae)) {
+        } else if (model instanceof BatchTopKSae b) {
             double tau = b.runningThreshold();
             if (Double.isNaN(tau)) {
                 throw new IllegalStateException("this BatchTopK model has no running threshold yet (train it first); "
@@ -192,50 +213,14 @@ public final class SaeLensFormat {
             arch = "standard";
         } else {
             throw new IllegalArgumentException("SAELens has no architecture for a "
-                    + model.spec().variant().name() + " model; export vanilla, topk, batchtopk or jumprelu models");
+                    + model.spec().variant().name()
+                    + " model; export vanilla, topk, batchtopk, matryoshka (prefix) or jumprelu models");
         }
-        // saekit computes pre = ((x - mu) a - s b) W_enc + b_enc and x_hat = (z W_dec + b) / a + mu in the inputs'
-        // space
-        // (a the scale, s whether the encoder subtracts b); SAELens with apply_b_dec_to_input computes
-        // (x - b_dec) W_enc' + b_enc' and z W_dec' + b_dec, so W_enc' = a W_enc, b_dec = b / a + mu,
-        // b_enc' = b_enc + (1 - s) b W_enc and W_dec' = W_dec / a
-        INDArray wEnc;
-        INDArray bEnc;
-        INDArray b;
-        boolean subtract;
-        if (model.encoder() instanceof BiasedLinearEncoder e) {
-            wEnc = e.weight().value();
-            bEnc = e.latentBias().value();
-            b = e.preBias().value();
-            subtract = e.subtractsPreBias();
-        } else if (model.encoder() instanceof MlpEncoder m && m.kind() == EncoderKind.LINEAR) {
-            wEnc = m.parameters().get(0).value().transpose();
-            bEnc = m.parameters().size() > 1
-                    ? m.parameters().get(1).value()
-                    : Tensors.zeros(model.dtype(), model.nbConcepts());
-            b = model.decoderBias() != null
-                    ? model.decoderBias().value()
-                    : Tensors.zeros(model.dtype(), model.inputDim());
-            subtract = false;
-        } else {
-            throw new IllegalArgumentException("SAELens SAEs have a linear encoder; this model's encoder is "
-                    + model.encoder() + " (export models with the linear encoder or the SAELens layout)");
-        }
-        INDArray bDec = b.div(inputScale);
-        if (inputMean != null) {
-            bDec.addi(Tensors.copy(inputMean, model.dtype()).reshape(model.inputDim()));
-        }
-        w.put("W_enc", wEnc.mul(inputScale));
-        w.put(
-                "b_enc",
-                subtract
-                        ? bEnc
-                        : bEnc.add(b.reshape(1, model.inputDim()).mmul(wEnc).reshape(model.nbConcepts())));
-        w.put("b_dec", bDec);
-        w.put("W_dec", model.getDictionary().div(inputScale));
-        if (wasTraining && !(model instanceof BatchTopKSae)) {
-            model.train();
-        }
+        RawInputWeights raw = RawInputWeights.of(model, inputMean, inputScale);
+        w.put("W_enc", raw.wEnc());
+        w.put("b_enc", raw.bEnc());
+        w.put("b_dec", raw.bDec());
+        w.put("W_dec", raw.wDec());
         Map<String, INDArray> f32 = new LinkedHashMap<>();
         w.forEach((k, v) -> f32.put(k, Tensors.copy(v, DType.FLOAT32)));
         cfg.put("architecture", arch);

@@ -62,15 +62,22 @@ final class ZipArchive {
 
     private final FileChannel ch;
     private final String source;
+    private final String kind;
 
-    private ZipArchive(FileChannel ch, String source) {
+    private ZipArchive(FileChannel ch, String source, String kind) {
         this.ch = ch;
         this.source = source;
+        this.kind = kind;
     }
 
     /** The members of the archive {@code ch} in central-directory order; those {@code wanted} by name get their data offset. */
     static List<Member> read(FileChannel ch, String source, Predicate<String> wanted) throws IOException {
-        return new ZipArchive(ch, source).read(wanted);
+        return read(ch, source, ".npz", wanted);
+    }
+
+    /** As {@link #read(FileChannel, String, Predicate)}, errors calling the archive a {@code kind} ({@code .pt}). */
+    static List<Member> read(FileChannel ch, String source, String kind, Predicate<String> wanted) throws IOException {
+        return new ZipArchive(ch, source, kind).read(wanted);
     }
 
     private List<Member> read(Predicate<String> wanted) throws IOException {
@@ -296,6 +303,6 @@ final class ZipArchive {
     }
 
     private MalformedFileException bad(String detail) {
-        return new MalformedFileException(source, "not a valid zip archive (.npz): " + detail);
+        return new MalformedFileException(source, "not a valid zip archive (" + kind + "): " + detail);
     }
 }

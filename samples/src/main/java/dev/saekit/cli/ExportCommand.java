@@ -2,8 +2,10 @@ package dev.saekit.cli;
 
 import dev.saekit.io.Checkpoint;
 import dev.saekit.io.Checkpoints;
+import dev.saekit.io.DictionaryLearningFormat;
 import dev.saekit.io.OvercompleteFormat;
 import dev.saekit.io.SaeLensFormat;
+import dev.saekit.io.SparsifyFormat;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -21,7 +23,10 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         description = {
             "Write a saved model for a Python tool.",
-            "saelens: a directory with cfg.json and sae_weights.safetensors (vanilla, topk, jumprelu; batchtopk as jumprelu).",
+            "saelens: a directory with cfg.json and sae_weights.safetensors (vanilla, topk, jumprelu; batchtopk as jumprelu;",
+            "  prefix matryoshka in SAELens' matryoshka_batchtopk training format).",
+            "sparsify: a directory with cfg.json and sae.safetensors (topk).",
+            "dictionary-learning: a directory with config.json and ae.pt (topk as AutoEncoderTopK, batchtopk as BatchTopKSAE).",
             "overcomplete: a state dict as .safetensors, loadable with load_state_dict after safetensors.torch.load_file."
         })
 public final class ExportCommand implements Callable<Integer> {
@@ -36,14 +41,18 @@ public final class ExportCommand implements Callable<Integer> {
                     "A checkpoint: the run directory of `train --out` (its model/), a checkpoint root or one step-N directory.")
     Path model;
 
-    @Option(names = "--format", paramLabel = "FORMAT", required = true, description = "saelens or overcomplete.")
+    @Option(
+            names = "--format",
+            paramLabel = "FORMAT",
+            required = true,
+            description = "saelens, sparsify, dictionary-learning or overcomplete.")
     String format;
 
     @Option(
             names = "--out",
             paramLabel = "PATH",
             required = true,
-            description = "A directory (saelens) or a .safetensors file (overcomplete).")
+            description = "A directory (saelens, sparsify, dictionary-learning) or a .safetensors file (overcomplete).")
     Path out;
 
     @Override
@@ -51,16 +60,18 @@ public final class ExportCommand implements Callable<Integer> {
         return Cli.run(spec, () -> {
             String kind = format.toLowerCase(Locale.ROOT);
             Cli.require(
-                    kind.equals("saelens") || kind.equals("overcomplete"),
-                    "--format: unknown '" + format + "'; accepted: saelens, overcomplete");
+                    kind.equals("overcomplete") || LibraryDirectory.of(kind) != null,
+                    "--format: unknown '" + format
+                            + "'; accepted: saelens, sparsify, dictionary-learning, overcomplete");
             Checkpoint c = Checkpoints.load(model);
             INDArray mean = c.attachments().get(RunFiles.MEAN_ATTACHMENT);
             INDArray scaleAttachment = c.attachments().get(TrainingData.SCALE_ATTACHMENT);
             double scale = scaleAttachment == null ? 1.0 : scaleAttachment.getDouble(0);
-            if (kind.equals("saelens")) {
-                SaeLensFormat.write(c.model(), out, mean, scale);
-            } else {
-                OvercompleteFormat.write(c.model(), out, mean, scale);
+            switch (kind) {
+                case "saelens" -> SaeLensFormat.write(c.model(), out, mean, scale);
+                case "sparsify" -> SparsifyFormat.write(c.model(), out, mean, scale);
+                case "dictionary-learning" -> DictionaryLearningFormat.write(c.model(), out, mean, scale);
+                default -> OvercompleteFormat.write(c.model(), out, mean, scale);
             }
             PrintWriter stdout = spec.commandLine().getOut();
             stdout.println("wrote " + out + " (" + kind + ", "
@@ -70,9 +81,9 @@ public final class ExportCommand implements Callable<Integer> {
                         + (mean != null && scale != 1.0 ? " and " : "")
                         + (scale != 1.0 ? "scaled (x " + scale + ")" : "");
                 stdout.println(
-                        kind.equals("saelens")
+                        !kind.equals("overcomplete")
                                 ? "the model was trained on " + what
-                                        + " data: that is folded into W_enc, b_dec and W_dec, so the exported "
+                                        + " data: that is folded into the encoder, b_dec and the decoder, so the exported "
                                         + "SAE takes raw inputs and reconstructs them in their own space"
                                 : "the model was trained on " + what
                                         + " data: that is folded into the encoder's first layer, so the "

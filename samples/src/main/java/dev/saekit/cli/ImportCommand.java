@@ -1,8 +1,10 @@
 package dev.saekit.cli;
 
 import dev.saekit.io.Checkpoints;
+import dev.saekit.io.DictionaryLearningFormat;
 import dev.saekit.io.OvercompleteFormat;
 import dev.saekit.io.SaeLensFormat;
+import dev.saekit.io.SparsifyFormat;
 import dev.saekit.model.ModelSpec;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SparseAutoencoder;
@@ -25,14 +27,18 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Turn a SAELens directory or an overcomplete state dict into a saekit checkpoint.",
+            "Turn a SAELens, sparsify or dictionary_learning directory, or an overcomplete state dict, into a saekit checkpoint.",
             "An overcomplete state dict does not record its variant: give --variant (and --k, ...) as for train."
         })
 public final class ImportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--format", paramLabel = "FORMAT", required = true, description = "saelens or overcomplete.")
+    @Option(
+            names = "--format",
+            paramLabel = "FORMAT",
+            required = true,
+            description = "saelens, sparsify, dictionary-learning or overcomplete.")
     String format;
 
     @Option(
@@ -40,7 +46,8 @@ public final class ImportCommand implements Callable<Integer> {
             paramLabel = "PATH",
             required = true,
             description =
-                    "A SAELens directory (cfg.json, sae_weights.safetensors) or an overcomplete state dict (.safetensors).")
+                    "A SAELens directory (cfg.json, sae_weights.safetensors), a sparsify directory (cfg.json, sae.safetensors), "
+                            + "a dictionary_learning directory (config.json, ae.pt) or an overcomplete state dict (.safetensors).")
     Path from;
 
     @Option(
@@ -79,13 +86,21 @@ public final class ImportCommand implements Callable<Integer> {
     public Integer call() {
         return Cli.run(spec, () -> {
             DType type = Cli.parse("--dtype", dtype, DType::parse);
-            SparseAutoencoder model = switch (format.toLowerCase(Locale.ROOT)) {
+            String kind = format.toLowerCase(Locale.ROOT);
+            LibraryDirectory directory = LibraryDirectory.of(kind);
+            if (directory != null) {
+                directory.requireFiles(from);
+            }
+            SparseAutoencoder model = switch (kind) {
                 case "saelens" -> SaeLensFormat.read(from, type);
+                case "sparsify" -> SparsifyFormat.read(from, type);
+                case "dictionary-learning" -> DictionaryLearningFormat.read(from, type);
                 case "overcomplete" -> OvercompleteFormat.read(from, overcompleteSpec(type));
                 default ->
                     throw new CliException(
                             SaekitCli.EXIT_USAGE,
-                            "--format: unknown '" + format + "'; accepted: saelens, overcomplete");
+                            "--format: unknown '" + format + "'; accepted: saelens, sparsify, dictionary-learning, "
+                                    + "overcomplete");
             };
             Path dir = Checkpoints.save(
                     out,
