@@ -28,6 +28,7 @@ internal class SaekitIntegration : JupyterIntegration() {
         render<dev.saekit.onnx.splice.InModelReport> { Renderings.output(it) }
         render<dev.saekit.sweep.SweepResult> { Renderings.output(it) }
         render<TableView> { Renderings.output(it) }
+        render<LayerSharesView> { Renderings.output(it) }
         render<dev.saekit.dsl.ConceptPage> { Renderings.output(it) }
         render<dev.saekit.dashboard.Dashboard> { Renderings.output(it) }
         render<org.jetbrains.letsPlot.intern.Plot> { Renderings.output(it) }
@@ -68,6 +69,7 @@ object Renderings {
             is dev.saekit.onnx.splice.InModelReport -> InModelView.html(value)
             is dev.saekit.sweep.SweepResult -> SweepView.html(value)
             is TableView -> value.toHtml()
+            is LayerSharesView -> value.toHtml()
             is dev.saekit.dsl.ConceptPage -> value.html()
             is dev.saekit.dashboard.Dashboard -> DashboardView.html(value)
             is org.jetbrains.letsPlot.intern.Plot -> Plots.svg(value, 640, 360)

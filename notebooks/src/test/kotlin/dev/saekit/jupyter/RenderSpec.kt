@@ -242,6 +242,60 @@ class RenderSpec :
             svg shouldNotContain "<script"
             expect("plot", svg)
         }
+
+        test("a crosscoder's concepts by layer render as counts and the relative-norm histogram") {
+            // decoders set by hand (the engine's LayerSharesTest): concept 0 in layer 1 only, 1 in
+            // layer 2
+            // only, 2 in both, 3 mostly in layer 2 but silent
+            val crosscoder = sae {
+                input(2)
+                concepts(4)
+                crosscoder(layers = 2)
+                dtype = DType.FLOAT64
+                vanilla()
+            }
+            fun rows(vararg r: DoubleArray) =
+                org.nd4j.linalg.factory.Nd4j.createFromArray(arrayOf(*r))
+            crosscoder
+                .parameter("W_dec")
+                .get()
+                .assign(
+                    rows(
+                        doubleArrayOf(3.0, 4.0, 0.0, 0.0),
+                        doubleArrayOf(0.0, 0.0, 0.0, 2.0),
+                        doubleArrayOf(0.0, 1.0, 1.0, 0.0),
+                        doubleArrayOf(0.0, 1.0, 0.0, 3.0),
+                    )
+                )
+            crosscoder
+                .parameter("W_enc")
+                .get()
+                .assign(
+                    rows(
+                        doubleArrayOf(1.0, 1.0, 1.0, 0.0),
+                        doubleArrayOf(0.0, 0.0, 0.0, 0.0),
+                        doubleArrayOf(0.0, 0.0, 0.0, 0.0),
+                        doubleArrayOf(0.0, 0.0, 0.0, 0.0),
+                    )
+                )
+            crosscoder
+                .parameter("b_enc")
+                .get()
+                .assign(org.nd4j.linalg.factory.Nd4j.createFromArray(0.0, 0.0, 0.0, -1.0))
+            val data =
+                matrix(
+                    rows(doubleArrayOf(1.0, 0.0, 0.0, 0.0), doubleArrayOf(2.0, 0.0, 0.0, 0.0)),
+                    description = "rows",
+                )
+            val view = crosscoder.layerShares(data, listOf("layer 1", "layer 2"))
+            view.specific shouldBe listOf(1, 1)
+            view.shared shouldBe 1
+            view.dead shouldBe 1
+            val html = Renderings.html(view)!!
+            html shouldContain "specific to layer 1"
+            html shouldContain "<svg"
+            expect("layer-shares", html)
+        }
     })
 
 /** Embedded PNGs and SVG id hashes elided, the training time left out; numbers kept as printed. */
