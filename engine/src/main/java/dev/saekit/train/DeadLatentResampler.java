@@ -147,7 +147,7 @@ public final class DeadLatentResampler implements StatefulListener {
     }
 
     /** Re-initialises the first latents of {@code dead} from a sample; returns those it changed. */
-    private int[] resample(int[] dead, long step) {
+    int[] resample(int[] dead, long step) {
         long drawSeed = seed ^ (step * 0x9E3779B97F4A7C15L);
         INDArray x = Tensors.copy(data.sample(schedule.sampleRows(), drawSeed), model.dtype());
         if (scale != 1.0) {

@@ -38,9 +38,7 @@ class GeometricMedianTest {
         double residual = units.sum(0).norm2Number().doubleValue();
         // the sum of 60 unit vectors; at a guess off by e it is about the Hessian (n / mean distance) times e
         assertTrue(residual < 1e-9, "sum of unit vectors at the median: " + residual);
-        assertTrue(
-                objective(x, m) < objective(x, x.mean(0)),
-                "the median beats the mean on the sum of distances");
+        assertTrue(objective(x, m) < objective(x, x.mean(0)), "the median beats the mean on the sum of distances");
     }
 
     @Test

@@ -18,7 +18,6 @@ import dev.saekit.model.SaeOutput;
 import dev.saekit.model.SparseAutoencoder;
 import dev.saekit.model.TopKSpec;
 import dev.saekit.model.VanillaSpec;
-import dev.saekit.model.VariantSpec;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Parameter;
 import dev.saekit.tensor.SeededRandom;
@@ -36,7 +35,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /** Folding an input scale: on raw rows the folded model gives the codes of the trained model on scaled rows. */
 class ScaleFoldingTest {
     private static final double S = 3.7; // not a power of two: folding rounds
-    private static final SaeConfig BASE = SaeConfig.of(6, 10).withDType(DType.FLOAT64).withSeed(11);
+    private static final SaeConfig BASE =
+            SaeConfig.of(6, 10).withDType(DType.FLOAT64).withSeed(11);
 
     static Stream<Arguments> layouts() {
         DictionarySpec std = new DictionarySpec.Standard();
@@ -52,12 +52,13 @@ class ScaleFoldingTest {
                                 BASE.withDictionary(new DictionaryConfig(Normalization.IDENTITY, false)),
                                 new TopKSpec(3))),
                 Arguments.of("jumprelu", ModelSpec.defaults(BASE, JumpReluSpec.KIND)),
-                Arguments.of("mlp_ln_3 encoder", ModelSpec.of(BASE.withEncoder(EncoderKind.MLP_LN_3), new VanillaSpec())),
                 Arguments.of(
-                        "untied encoder", new ModelSpec(BASE, new TopKSpec(3), std, new EncoderSpec.Untied(true))),
+                        "mlp_ln_3 encoder", ModelSpec.of(BASE.withEncoder(EncoderKind.MLP_LN_3), new VanillaSpec())),
+                Arguments.of("untied encoder", new ModelSpec(BASE, new TopKSpec(3), std, new EncoderSpec.Untied(true))),
                 Arguments.of(
                         "SAELens layout",
-                        new ModelSpec(BASE, new VanillaSpec(), new DictionarySpec.Plain(), new EncoderSpec.SaeLens(true))),
+                        new ModelSpec(
+                                BASE, new VanillaSpec(), new DictionarySpec.Plain(), new EncoderSpec.SaeLens(true))),
                 Arguments.of(
                         "SAELens layout, b_dec not subtracted",
                         new ModelSpec(
@@ -77,8 +78,7 @@ class ScaleFoldingTest {
         SaeOutput onScaled = trained.forward(x.mul(S)).detach();
         SaeOutput onRaw = folded.forward(x).detach();
         // pre-codes are sums of 6 products of |s x| and the weights, plus a bias: a few roundings each side
-        double magnitude = Transforms.abs(x.mul(S)).sum(1).maxNumber().doubleValue()
-                * weightScale(trained);
+        double magnitude = Transforms.abs(x.mul(S)).sum(1).maxNumber().doubleValue() * weightScale(trained);
         double tol = Tolerance.sum(DType.FLOAT64, magnitude, 8) * 4;
         Tolerance.assertClose(onScaled.codes(), onRaw.codes(), tol, name + ": codes");
         Tolerance.assertClose(
@@ -118,10 +118,10 @@ class ScaleFoldingTest {
     @Test
     void aRunWithAFixedFactorTrainsAsOneOnPreScaledRows() {
         INDArray x = new SeededRandom(6).normal(DType.FLOAT64, 1.0, 40, 6);
-        TrainingConfig.Builder b = TrainingConfig.builder().epochs(2).batchSize(8).loss(Losses.mseL1(1e-3));
+        TrainingConfig.Builder b =
+                TrainingConfig.builder().epochs(2).batchSize(8).loss(Losses.mseL1(1e-3));
         SparseAutoencoder normalised = ModelSpec.of(BASE, new VanillaSpec()).build();
-        new Trainer(b.normalization(InputNormalization.fixed(S)).build())
-                .fit(normalised, InMemoryDataset.of(x, "raw"));
+        new Trainer(b.normalization(InputNormalization.fixed(S)).build()).fit(normalised, InMemoryDataset.of(x, "raw"));
         SparseAutoencoder onScaled = ModelSpec.of(BASE, new VanillaSpec()).build();
         new Trainer(b.normalization(InputNormalization.none()).build())
                 .fit(onScaled, InMemoryDataset.of(x.mul(S), "scaled"));
@@ -148,9 +148,10 @@ class ScaleFoldingTest {
         double s = trainer.config().normalization().factor(); // the sample of 100 is every row
         INDArray scaledNorms = data.mul(s).norm2(1);
         assertEquals(1.0, scaledNorms.mul(scaledNorms).meanNumber().doubleValue(), Tolerance.f64(1, 40));
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> InputNormalization.estimated(
-                        InputNormalization.Target.UNIT_MEAN_SQUARED_NORM, 10)
-                .factor());
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
+                () -> InputNormalization.estimated(InputNormalization.Target.UNIT_MEAN_SQUARED_NORM, 10)
+                        .factor());
         assertTrue(e.getMessage().contains("resolve"), e.getMessage());
     }
 
