@@ -50,7 +50,7 @@ public record KAnnealing(int start, long steps) {
      * Refuses, naming the setting, annealing that this model cannot follow or that would not end
      * within the run's {@code totalSteps}.
      */
-    void check(SparseAutoencoder model, long totalSteps) {
+    public void check(SparseAutoencoder model, long totalSteps) {
         long k = targetK(model);
         long max = model instanceof TopKSae || ((BatchTopKSae) model).k() instanceof BatchTopKSae.BatchK.PerSample
                 ? model.nbConcepts()
