@@ -581,6 +581,10 @@ public final class TrainCommand implements Callable<Integer> {
                 saeConfig.dictionary(),
                 saeConfig.dtype(),
                 saeConfig.seed());
+        if (resumeFrom == null) { // estimated now (as the trainer would, same sample) so the run's description shows it
+            trainingConfig = trainingConfig.withNormalization(
+                    trainingConfig.normalization().resolve(training.dataset(), trainingConfig.seed()));
+        }
         if (resumeFrom == null && kAnneal > 0) {
             int start = kStart != null ? kStart : Math.min(saeConfig.inputDim(), saeConfig.nbConcepts());
             require(
