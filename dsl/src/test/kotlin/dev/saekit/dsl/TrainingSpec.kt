@@ -229,9 +229,9 @@ class TrainingSpec :
             config.resampling()!!.every() shouldBe 4L
             val s = config.normalization().factor()
             s shouldBeGreaterThan 0.0
-            // the folded model on raw rows: the multiplier carries 1/s
+            // the folded model takes raw rows: its float32 multiplier holds -ln(s) rounded to float
             model.parameter("dictionary.multiplier").get().value().getDouble(0) shouldBe
-                -Math.log(s)
+                (-Math.log(s)).toFloat().toDouble()
         }
 
         test("k annealing on a model without k is refused, naming what to do") {
