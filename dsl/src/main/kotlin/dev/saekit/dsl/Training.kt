@@ -5,10 +5,15 @@ import dev.saekit.io.Checkpoint
 import dev.saekit.io.CheckpointListener
 import dev.saekit.io.Checkpoints
 import dev.saekit.model.SparseAutoencoder
+import dev.saekit.train.DecoderBiasInit
 import dev.saekit.train.EpochSummary
+import dev.saekit.train.InputNormalization
+import dev.saekit.train.KAnnealing
 import dev.saekit.train.Loss
 import dev.saekit.train.Losses
 import dev.saekit.train.OptimizerConfig
+import dev.saekit.train.Resampling
+import dev.saekit.train.ScaleFolding
 import dev.saekit.train.Schedule
 import dev.saekit.train.StepState
 import dev.saekit.train.Trainer
@@ -190,6 +195,7 @@ internal constructor(
         val result = checkpoint.resume(trainer, data)
         finish(result)
         val config = trainer.config()
+        ScaleFolding.fold(checkpoint.model(), config.normalization().factor())
         return TrainingRun(
             checkpoint.model(),
             data,
@@ -237,6 +243,79 @@ class TrainingBuilder @PublishedApi internal constructor(private val model: Spar
 
     /** Whether each epoch visits the rows in a new seeded order (default) or in file order. */
     var shuffle: Boolean = true
+
+    /**
+     * How every row is scaled before the model sees it (default none): [unitNorm], [sqrtWidthNorm]
+     * or [fixedScale]. The run's model is returned with the factor folded into its weights, so it
+     * takes the raw rows and gives raw-scale reconstructions (`ScaleFolding`).
+     */
+    var normalization: InputNormalization = InputNormalization.none()
+
+    /**
+     * Where the decoder bias starts (SAELens layout only): zero (as built), mean or geometric
+     * median.
+     */
+    var decoderBiasInit: DecoderBiasInit = DecoderBiasInit.ZERO
+
+    /**
+     * Rows of the seeded sample that a normalisation estimate and a decoder-bias init read (default
+     * 8192).
+     */
+    var statisticsRows: Int = TrainingConfig.DEFAULT_STATISTICS_ROWS
+
+    /** The L1 coefficient grows linearly from 0 over this many steps (default 0: no warm-up). */
+    var l1Warmup: Long = 0
+
+    /** k annealing for the top-k variants (default none): see [annealK]. */
+    var kAnnealing: KAnnealing? = null
+
+    /** Dead-latent resampling (default none): see [resample]. */
+    var resampling: Resampling? = null
+
+    /** Scale the rows to mean squared norm 1, the factor estimated from [statisticsRows] rows. */
+    fun unitNorm(): InputNormalization =
+        InputNormalization.estimated(
+            InputNormalization.Target.UNIT_MEAN_SQUARED_NORM,
+            statisticsRows,
+        )
+
+    /**
+     * Scale the rows to mean norm sqrt(width) (SAELens), the factor estimated from [statisticsRows]
+     * rows.
+     */
+    fun sqrtWidthNorm(): InputNormalization =
+        InputNormalization.estimated(InputNormalization.Target.SQRT_WIDTH_MEAN_NORM, statisticsRows)
+
+    /** Multiply every row by [factor]. */
+    fun fixedScale(factor: Double): InputNormalization {
+        requirePositive("fixedScale.factor", factor)
+        return InputNormalization.fixed(factor)
+    }
+
+    /**
+     * k falls linearly from [start] to the model's k over [steps] steps (dictionary_learning's
+     * rule).
+     */
+    fun annealK(start: Int, steps: Long): KAnnealing {
+        requirePositive("annealK.start", start)
+        requireSetting(steps > 0, "annealK.steps", steps, "> 0")
+        return KAnnealing(start, steps)
+    }
+
+    /**
+     * Re-initialise the latents dead since the last resampling every [every] steps, up to step
+     * [until] (0: the whole run), from [sampleRows] rows (Bricken et al. 2023).
+     */
+    fun resample(
+        every: Long,
+        until: Long = 0,
+        sampleRows: Int = Resampling.DEFAULT_SAMPLE_ROWS,
+    ): Resampling {
+        requireSetting(every > 0, "resample.every", every, "> 0")
+        requireSetting(until >= 0, "resample.until", until, ">= 0 (0: the whole run)")
+        requirePositive("resample.sampleRows", sampleRows)
+        return Resampling(every, until, sampleRows)
+    }
 
     // ---------------------------------------------------------------- optimisers and schedules
 
@@ -316,6 +395,12 @@ class TrainingBuilder @PublishedApi internal constructor(private val model: Spar
             .loss(loss ?: Losses.defaultFor(model.spec()))
             .seed(seed)
             .shuffle(shuffle)
+            .normalization(normalization)
+            .decoderBiasInit(decoderBiasInit)
+            .statisticsRows(statisticsRows)
+            .sparsityWarmupSteps(l1Warmup)
+            .kAnnealing(kAnnealing)
+            .resampling(resampling)
             .build()
     }
 
@@ -331,9 +416,11 @@ class TrainingBuilder @PublishedApi internal constructor(private val model: Spar
                 "the transcoder's input=${model.inputDim()} + target=${model.outputDim()} = ${model.rowWidth()}, " +
                     "its input and target side by side (${data.description()}): use sideBySide(input, target)",
         )
-        val config = config()
-        val result = Trainer(config, runListeners()).fit(model, data)
+        val trainer = Trainer(config(), runListeners())
+        val result = trainer.fit(model, data)
         finish(result)
+        val config = trainer.config() // an estimated normalisation resolved
+        ScaleFolding.fold(model, config.normalization().factor())
         return TrainingRun(model, data, config, result, evaluationBatchSize ?: batchSize)
     }
 }

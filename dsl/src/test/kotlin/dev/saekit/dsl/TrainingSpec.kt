@@ -208,4 +208,49 @@ class TrainingSpec :
                 dir.toFile().deleteRecursively()
             }
         }
+
+        test("a normalised, resampled, warmed-up run returns a model that takes the raw rows") {
+            val model = sae {
+                input(16)
+                concepts(32)
+                seed = 5
+                vanilla()
+            }
+            val run =
+                train(model, data) {
+                    epochs = 2
+                    batchSize = 64
+                    normalization = unitNorm()
+                    resampling = resample(every = 4, until = 12)
+                    l1Warmup = 6
+                }
+            val config = run.config
+            config.sparsityWarmupSteps() shouldBe 6L
+            config.resampling()!!.every() shouldBe 4L
+            val s = config.normalization().factor()
+            s shouldBeGreaterThan 0.0
+            // the folded model takes raw rows: its float32 multiplier holds -ln(s) rounded to float
+            model.parameter("dictionary.multiplier").get().value().getDouble(0) shouldBe
+                (-Math.log(s)).toFloat().toDouble()
+        }
+
+        test("k annealing on a model without k is refused, naming what to do") {
+            val model = sae {
+                input(16)
+                concepts(32)
+                vanilla()
+            }
+            val e =
+                shouldThrow<IllegalArgumentException> {
+                    train(model, data) {
+                        epochs = 1
+                        batchSize = 64
+                        kAnnealing = annealK(start = 16, steps = 4)
+                    }
+                }
+            e.message shouldContain "keep the k largest"
+            shouldThrow<IllegalArgumentException> {
+                trainingConfig(model) { resampling = resample(every = 0) }
+            }
+        }
     })

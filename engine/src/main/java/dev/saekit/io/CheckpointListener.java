@@ -3,6 +3,7 @@ package dev.saekit.io;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.saekit.train.EpochSummary;
 import dev.saekit.train.StepState;
+import dev.saekit.train.TrainingConfig;
 import dev.saekit.train.TrainingContext;
 import dev.saekit.train.TrainingListener;
 import dev.saekit.train.TrainingProgress;
@@ -10,8 +11,10 @@ import dev.saekit.train.TrainingResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Saves a checkpoint (see {@link Checkpoints}) every {@code every} steps, at the end of every
@@ -22,11 +25,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * started from Java or the DSL resumes from its checkpoint alone ({@link Checkpoint#trainer}). A
  * failed save stops training with the I/O error rather than losing it.
  *
+ * <p>A run with an input normalisation ({@link dev.saekit.train.TrainingConfig#normalization()}) trains
+ * on {@code s x}; its checkpoints keep the weights as trained (a resumed run continues them exactly)
+ * and the attachment {@value #SCALE_ATTACHMENT} times {@code s}, so readers that apply that attachment
+ * to raw rows ({@code saekit encode}, {@code export}) compute the run's codes.
+ *
  * <pre>{@code
  * CheckpointListener.builder(dir).every(500).keep(3).build()
  * }</pre>
  */
 public final class CheckpointListener implements TrainingListener {
+    /** The attachment of the factor the rows were multiplied by before the model saw them. */
+    static final String SCALE_ATTACHMENT = "data_scale";
+
     private final Path root;
     private final long everySteps;
     private final boolean eachEpoch;
@@ -182,6 +193,19 @@ public final class CheckpointListener implements TrainingListener {
         return saved == null ? null : root.resolve(String.format("step-%09d", saved.step()));
     }
 
+    /** {@code attachments} with {@value #SCALE_ATTACHMENT} multiplied by the run's normalisation factor. */
+    static Map<String, INDArray> withNormalization(Map<String, INDArray> attachments, TrainingConfig config) {
+        double s = config.normalization().resolved() ? config.normalization().factor() : 1.0;
+        if (s == 1.0) {
+            return attachments;
+        }
+        Map<String, INDArray> out = attachments == null ? new LinkedHashMap<>() : new LinkedHashMap<>(attachments);
+        INDArray given = out.get(SCALE_ATTACHMENT);
+        double scale = given == null ? 1.0 : given.getDouble(0);
+        out.put(SCALE_ATTACHMENT, Nd4j.createFromArray(new double[] {scale * s}));
+        return out;
+    }
+
     private void save() {
         if (last == null || last.equals(saved)) {
             return;
@@ -194,7 +218,7 @@ public final class CheckpointListener implements TrainingListener {
                             .training(context.config())
                             .data(contextData)
                             .cli(cli)
-                            .attachments(attachments)
+                            .attachments(withNormalization(attachments, context.config()))
                             .listenerStates(context.listenerStates())
                             .runId(runId)
                             .build(),

@@ -32,6 +32,7 @@ public class BatchTopKSae extends SparseAutoencoder {
     public static final String RUNNING_THRESHOLD = "running_threshold";
 
     private final BatchK k;
+    private BatchK activeK;
     private final double momentum;
     private final Parameter runningThreshold;
     private double lastThreshold = Double.NaN;
@@ -83,12 +84,27 @@ public class BatchTopKSae extends SparseAutoencoder {
     BatchTopKSae(ModelSpec spec, BatchK k, double momentum, ModelParts parts) {
         super(spec, parts);
         this.k = k;
+        this.activeK = k;
         this.momentum = momentum;
         this.runningThreshold = Parameter.buffer(RUNNING_THRESHOLD, Tensors.scalar(config.dtype(), Double.NaN));
     }
 
     public BatchK k() {
         return k;
+    }
+
+    /** The codes kept now: {@link #k()} unless a trainer anneals it ({@link #setActiveK}). */
+    public BatchK activeK() {
+        return activeK;
+    }
+
+    /**
+     * Keeps {@code k} codes (per sample or per batch, as {@link #k()}) from now on: a trainer's k
+     * annealing. The spec's {@link #k()} is unchanged and is what a saved model records.
+     */
+    public void setActiveK(long k) {
+        activeK =
+                this.k instanceof BatchK.PerSample ? new BatchK.PerSample(Math.toIntExact(k)) : new BatchK.PerBatch(k);
     }
 
     public double momentum() {
@@ -134,7 +150,7 @@ public class BatchTopKSae extends SparseAutoencoder {
         double threshold;
         if (isTraining()) {
             long n = values.length();
-            threshold = TopK.keepLargest(values, Math.min(k.total(values.rows()), n), relu, into);
+            threshold = TopK.keepLargest(values, Math.min(activeK.total(values.rows()), n), relu, into);
             double tau = runningThreshold();
             runningThreshold
                     .value()

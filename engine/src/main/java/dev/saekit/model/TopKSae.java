@@ -15,19 +15,38 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class TopKSae extends SparseAutoencoder {
     private final int k;
+    private int activeK;
 
     TopKSae(ModelSpec spec, TopKSpec settings, ModelParts parts) {
         super(spec, parts);
         this.k = settings.k();
+        this.activeK = k;
     }
 
+    /** The k of the spec: the codes kept per row once any annealing has ended. */
     public int k() {
         return k;
     }
 
+    /** The codes kept per row now: {@link #k()} unless a trainer anneals it ({@link #setActiveK}). */
+    public int activeK() {
+        return activeK;
+    }
+
+    /**
+     * Keeps {@code k} codes per row from now on (a trainer's k annealing; the spec's {@link #k()} is
+     * unchanged and is what a saved model records).
+     */
+    public void setActiveK(int k) {
+        if (k < 1 || k > nbConcepts()) {
+            throw new IllegalArgumentException("topk active k must be in 1.." + nbConcepts() + ", was " + k);
+        }
+        activeK = k;
+    }
+
     @Override
     protected void selectFewCodes(INDArray codes, boolean relu, SparseCodes into) {
-        TopK.perRow(codes, k, relu, into);
+        TopK.perRow(codes, activeK, relu, into);
     }
 
     @Override
@@ -44,6 +63,6 @@ public final class TopKSae extends SparseAutoencoder {
 
     @Override
     protected String settings() {
-        return ", k=" + k;
+        return ", k=" + k + (activeK != k ? " (now " + activeK + ")" : "");
     }
 }

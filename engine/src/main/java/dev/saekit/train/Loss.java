@@ -33,6 +33,16 @@ public interface Loss {
         return List.of();
     }
 
+    /**
+     * This loss with the coefficient of its sparsity penalty (the L1 terms) multiplied by {@code factor}
+     * in {@code [0, 1]}: how a sparsity warm-up ({@link TrainingConfig#sparsityWarmupSteps()}) weighs the
+     * penalty during its first steps. Terms without a sparsity coefficient return themselves, so a loss
+     * keeps its listeners (AuxK's tracker) and its state.
+     */
+    default Loss withSparsityFactor(double factor) {
+        return this;
+    }
+
     /** This loss with its value and every gradient multiplied by {@code weight} (finite, {@code >= 0}). */
     default Loss times(double weight) {
         return new WeightedLoss(this, weight);

@@ -125,6 +125,11 @@ public final class Losses {
         }
 
         @Override
+        public Loss withSparsityFactor(double factor) {
+            return factor == 1.0 ? this : new MseL1(lambda * factor);
+        }
+
+        @Override
         public double evaluate(INDArray x, SaeOutput output, INDArray d, LossGradients grads) {
             double mse = new Mse().evaluate(x, output, d, grads);
             return mse + new L1(lambda).evaluate(x, output, d, grads);
@@ -147,6 +152,11 @@ public final class Losses {
         @Override
         public String toString() {
             return "l1(lambda=" + lambda + ")";
+        }
+
+        @Override
+        public Loss withSparsityFactor(double factor) {
+            return factor == 1.0 ? this : new L1(lambda * factor);
         }
 
         @Override

@@ -34,6 +34,18 @@ final class SumLoss implements Loss {
     }
 
     @Override
+    public Loss withSparsityFactor(double factor) {
+        List<Loss> scaled =
+                terms.stream().map(t -> t.withSparsityFactor(factor)).toList();
+        for (int i = 0; i < scaled.size(); i++) {
+            if (scaled.get(i) != terms.get(i)) {
+                return new SumLoss(scaled);
+            }
+        }
+        return this;
+    }
+
+    @Override
     public List<TrainingListener> listeners() {
         List<TrainingListener> all = new ArrayList<>();
         for (Loss t : terms) {

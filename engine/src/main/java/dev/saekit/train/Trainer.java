@@ -26,7 +26,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * call continues where the first ended.
  */
 public final class Trainer {
-    private final TrainingConfig config;
+    private TrainingConfig config;
     private final List<TrainingListener> listeners;
     private final Optimizer optimizer;
     private long stepsDone;
@@ -58,6 +58,10 @@ public final class Trainer {
         this(config, List.of(listeners));
     }
 
+    /**
+     * The config this trainer runs: the one it was made with, with an estimated input normalisation
+     * resolved once the first run has started (what checkpoints record).
+     */
     public TrainingConfig config() {
         return config;
     }
@@ -137,19 +141,33 @@ public final class Trainer {
                 model, data, config); // fail now, not at the OOM killer (-Dsaekit.memory.check=false: off)
         int stepsPerEpoch = Math.toIntExact((data.rows() + config.batchSize() - 1) / config.batchSize());
         long totalSteps = (long) stepsPerEpoch * config.epochs();
+        // a fresh fit continues this trainer's schedule; a resume places itself in the run's own schedule
+        long base = from == null ? stepsDone : from.step();
+        long scheduleLength = from == null ? stepsDone + totalSteps : totalSteps;
+        checkFeatures(model, scheduleLength);
+        if (!config.normalization().resolved()) { // once per run: checkpoints record the factor
+            config = config.withNormalization(config.normalization().resolve(data, config.seed()));
+        }
+        double inputScale = config.normalization().factor();
+        if (from == null && stepsDone == 0 && config.decoderBiasInit() != DecoderBiasInit.ZERO) {
+            INDArray sample =
+                    dev.saekit.tensor.Tensors.copy(data.sample(config.statisticsRows(), config.seed()), model.dtype());
+            config.decoderBiasInit().apply(model, inputScale == 1.0 ? sample : sample.muli(inputScale));
+        }
         MetricHistory history = new MetricHistory();
         DeadCodeTracker dead = new DeadCodeTracker(DeadCodeTracker.EPOCH_STATE, 0);
         List<TrainingListener> all = new ArrayList<>();
         all.add(history);
         all.add(dead);
-        for (TrainingListener l : concat(config.loss().listeners(), listeners)) {
+        List<TrainingListener> own = new ArrayList<>(config.loss().listeners());
+        if (config.resampling() != null) { // before the caller's listeners: a checkpoint then sees its changes
+            own.add(new DeadLatentResampler(config.resampling()));
+        }
+        for (TrainingListener l : concat(own, listeners)) {
             if (!all.contains(l)) { // a loss's tracker may also be passed as a listener: it must see each step once
                 all.add(l);
             }
         }
-        // a fresh fit continues this trainer's schedule; a resume places itself in the run's own schedule
-        long base = from == null ? stepsDone : from.step();
-        long scheduleLength = from == null ? stepsDone + totalSteps : totalSteps;
         int firstEpoch = from == null ? 0 : from.epoch();
         int skipInFirstEpoch = from == null ? 0 : from.stepInEpoch();
         Map<String, StatefulListener> stateful = statefulByName(all);
@@ -201,13 +219,22 @@ public final class Trainer {
                     toSkip--;
                     continue;
                 }
-                INDArray rows = batch.dataType() == model.dtype().nd4j()
+                INDArray rows = batch.dataType() == model.dtype().nd4j() && inputScale == 1.0
                         ? batch
                         : cast.get("x", batch.rows(), batch.columns()).assign(batch);
+                if (inputScale != 1.0) {
+                    rows.muli(inputScale); // a transcoder's target is scaled with its input
+                }
                 // an autoencoder's target is its input; a transcoder's rows hold the input, then the target
                 INDArray x = model.inputOf(rows);
                 INDArray target = model.targetOf(rows);
                 long globalStep = base + step;
+                if (config.kAnnealing() != null) {
+                    config.kAnnealing().apply(model, globalStep);
+                }
+                Loss stepLoss = config.sparsityWarmupSteps() > 0
+                        ? config.loss().withSparsityFactor(config.sparsityFactor(globalStep))
+                        : config.loss();
                 double lr =
                         config.optimizer().learningRate() * config.schedule().factor(globalStep, scheduleLength);
                 long t0 = System.nanoTime();
@@ -217,7 +244,7 @@ public final class Trainer {
                 INDArray d = model.getDictionary();
                 long t1 = System.nanoTime();
                 grads.reset(out);
-                double loss = config.loss().evaluate(target, out, d, grads);
+                double loss = stepLoss.evaluate(target, out, d, grads);
                 long t2 = System.nanoTime();
                 model.backward(grads.toOutputGradients());
                 model.afterBackward();
@@ -290,6 +317,20 @@ public final class Trainer {
             l.onTrainingEnd(result);
         }
         return result;
+    }
+
+    /** Refuses, before anything changes, a feature of the config that this model cannot follow. */
+    private void checkFeatures(SparseAutoencoder model, long scheduleLength) {
+        config.decoderBiasInit().check(model);
+        if (!(config.normalization() instanceof InputNormalization.None)) {
+            ScaleFolding.check(model); // a normalised run's model is saved with the scale folded in
+        }
+        if (config.kAnnealing() != null) {
+            config.kAnnealing().check(model, scheduleLength);
+        }
+        if (config.resampling() != null) {
+            DeadLatentResampler.check(model);
+        }
     }
 
     /** The stateful listeners by unique name: a repeated name gets {@code #2}, {@code #3}, ... in order. */

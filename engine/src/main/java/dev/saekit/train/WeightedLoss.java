@@ -31,6 +31,12 @@ final class WeightedLoss implements Loss {
     }
 
     @Override
+    public Loss withSparsityFactor(double factor) {
+        Loss scaled = term.withSparsityFactor(factor);
+        return scaled == term ? this : new WeightedLoss(scaled, weight);
+    }
+
+    @Override
     public List<TrainingListener> listeners() {
         return term.listeners();
     }

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.saekit.data.InMemoryDataset;
 import dev.saekit.encoder.EncoderKind;
 import dev.saekit.model.BatchTopKSae;
-import dev.saekit.model.CoderSpec;
 import dev.saekit.model.BatchTopKSpec;
+import dev.saekit.model.CoderSpec;
 import dev.saekit.model.JumpKernel;
 import dev.saekit.model.JumpReluSpec;
 import dev.saekit.model.ModelSpec;
@@ -73,7 +73,9 @@ class CheckpointsTest {
                 // rows of 6: a skip transcoder's 4 inputs and 2 targets; a crosscoder's 2 layers of 3
                 ModelSpec.coder(SAE.withInputDim(4), new TopKSpec(3), new CoderSpec.Transcoder(2, true)),
                 ModelSpec.coder(
-                        SAE, new BatchTopKSpec(new BatchTopKSae.BatchK.PerSample(3), 0.999), CoderSpec.Crosscoder.of(2)));
+                        SAE,
+                        new BatchTopKSpec(new BatchTopKSae.BatchK.PerSample(3), 0.999),
+                        CoderSpec.Crosscoder.of(2)));
     }
 
     private static void assertSameWeights(SparseAutoencoder a, SparseAutoencoder b) {

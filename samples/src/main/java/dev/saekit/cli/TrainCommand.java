@@ -16,10 +16,16 @@ import dev.saekit.model.SparseAutoencoder;
 import dev.saekit.model.VariantKind;
 import dev.saekit.model.VariantSpec;
 import dev.saekit.tensor.DType;
+import dev.saekit.train.DeadLatentResampler;
+import dev.saekit.train.DecoderBiasInit;
+import dev.saekit.train.InputNormalization;
+import dev.saekit.train.KAnnealing;
 import dev.saekit.train.LossSpec;
 import dev.saekit.train.Losses;
 import dev.saekit.train.MemoryEstimate;
 import dev.saekit.train.OptimizerConfig;
+import dev.saekit.train.Resampling;
+import dev.saekit.train.ScaleFolding;
 import dev.saekit.train.Schedule;
 import dev.saekit.train.Trainer;
 import dev.saekit.train.TrainingConfig;
@@ -252,6 +258,66 @@ public final class TrainCommand implements Callable<Integer> {
     String scale;
 
     @Option(
+            names = "--normalize",
+            paramLabel = "HOW",
+            defaultValue = "none",
+            description = {
+                "Scale every row inside training (after --center and --scale): unit (mean squared norm 1, the factor "
+                        + "estimated from a seeded sample of 8192 rows), sqrt_width (mean norm sqrt(width), as SAELens), "
+                        + "a number (that factor), or none. The model trains on the scaled rows; the saved model has the "
+                        + "factor folded into its weights (it takes the rows as encode gives them, and reconstructs at "
+                        + "their scale). Default: ${DEFAULT-VALUE}."
+            })
+    String normalize;
+
+    @Option(
+            names = "--decoder-bias-init",
+            paramLabel = "HOW",
+            defaultValue = "zero",
+            description = "Where the decoder bias starts: zero, mean or median (geometric) of a sample of the rows; "
+                    + "for models with a decoder bias. Default: ${DEFAULT-VALUE}.")
+    String decoderBiasInit;
+
+    @Option(
+            names = "--l1-warmup",
+            paramLabel = "STEPS",
+            defaultValue = "0",
+            description = "Grow the --l1 weight linearly from 0 over the first STEPS steps (step t weighs it by "
+                    + "min(1, t / STEPS)). 0: none. Default: ${DEFAULT-VALUE}.")
+    long l1Warmup;
+
+    @Option(
+            names = "--k-anneal",
+            paramLabel = "STEPS",
+            defaultValue = "0",
+            description = "topk, batchtopk, matryoshka: lower k linearly from --k-start to --k over the first STEPS "
+                    + "steps (k of step t = floor(start (1 - r) + k r), r = min(t, STEPS) / STEPS). 0: none. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    long kAnneal;
+
+    @Option(
+            names = "--k-start",
+            paramLabel = "K",
+            description = "With --k-anneal: the k of the first step. Default: the data's width, at most --concepts.")
+    Integer kStart;
+
+    @Option(
+            names = "--resample-every",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "Every N steps, re-initialise the concepts that did not fire since the last resampling "
+                    + "towards badly reconstructed rows (Bricken et al. 2023). 0: none. Default: ${DEFAULT-VALUE}.")
+    long resampleEvery;
+
+    @Option(
+            names = "--resample-until",
+            paramLabel = "STEP",
+            defaultValue = "0",
+            description = "With --resample-every: the last step at which to resample. 0: the whole run. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    long resampleUntil;
+
+    @Option(
             names = "--seed",
             paramLabel = "N",
             defaultValue = "0",
@@ -473,7 +539,7 @@ public final class TrainCommand implements Callable<Integer> {
             variantOptions.check(kind, variant, spec);
             checkTrainingOptions(variant);
         }
-        TrainingConfig trainingConfig = resumeConfig != null ? resumeConfig : trainingConfig(variant);
+        TrainingConfig baseConfig = resumeConfig != null ? resumeConfig : trainingConfig(variant);
         require(bufferRows > 0, "--buffer-rows must be > 0, was " + bufferRows);
         SaeConfig requested = saeConfig;
         TrainingData training = TrainingData.load(
@@ -484,7 +550,7 @@ public final class TrainCommand implements Callable<Integer> {
                         center,
                         saeConfig.dtype(),
                         bufferRows,
-                        trainingConfig.batchSize(),
+                        baseConfig.batchSize(),
                         (rows, cols) -> {
                             if (resumeFrom
                                     == null) { // the model's arrays must fit before the data is loaded (it may be wide)
@@ -502,11 +568,12 @@ public final class TrainCommand implements Callable<Integer> {
                                                         requested.dictionary(),
                                                         requested.dtype(),
                                                         requested.seed())),
-                                        trainingConfig,
+                                        baseConfig,
                                         rows);
                             }
                         })
                 .scaled(scale);
+        TrainingConfig trainingConfig = baseConfig;
         saeConfig = new SaeConfig(
                 training.dataset().cols(),
                 saeConfig.nbConcepts(),
@@ -514,6 +581,21 @@ public final class TrainCommand implements Callable<Integer> {
                 saeConfig.dictionary(),
                 saeConfig.dtype(),
                 saeConfig.seed());
+        if (resumeFrom == null) { // estimated now (as the trainer would, same sample) so the run's description shows it
+            trainingConfig = trainingConfig.withNormalization(
+                    trainingConfig.normalization().resolve(training.dataset(), trainingConfig.seed()));
+        }
+        if (resumeFrom == null && kAnneal > 0) {
+            int start = kStart != null ? kStart : Math.min(saeConfig.inputDim(), saeConfig.nbConcepts());
+            require(
+                    variant.selectsTopK(),
+                    "--k-anneal lowers the k of topk, batchtopk and matryoshka; --variant " + variant.name()
+                            + " has no k to anneal");
+            require(start >= 1, "--k-start must be >= 1, was " + start);
+            trainingConfig = trainingConfig.toBuilder()
+                    .kAnnealing(new KAnnealing(start, kAnneal))
+                    .build();
+        }
         SparseAutoencoder model;
         if (resumeFrom != null) {
             model = resumeFrom.model();
@@ -533,6 +615,7 @@ public final class TrainCommand implements Callable<Integer> {
             checkMemory(spec, trainingConfig, training.dataset());
             // the archetypal dictionary's k-means candidates come from these rows: a seeded sample of streamed shards
             model = ModelFactory.create(spec, variantOptions, training.dataset());
+            checkFeatures(model, trainingConfig, training.dataset().rows());
         }
         DataProvenance provenance = training.provenance(name);
         ObjectNode cli = cliSection();
@@ -585,6 +668,9 @@ public final class TrainCommand implements Callable<Integer> {
             throw new CliException(SaekitCli.EXIT_DIVERGED, result.message());
         }
 
+        // the model trained on normalised rows; saved and evaluated with the factor folded into its weights
+        trainingConfig = trainer.config();
+        ScaleFolding.fold(model, trainingConfig.normalization().factor());
         trained = model;
         FinalEvaluation evaluation =
                 FinalEvaluation.run(model, training.dataset(), trainingConfig.batchSize(), topWords);
@@ -764,7 +850,22 @@ public final class TrainCommand implements Callable<Integer> {
         require(topConcepts >= 0, "--top-concepts must be >= 0, was " + topConcepts);
         require(topWords > 0, "--top-words must be > 0, was " + topWords);
         OptimizerConfig.Kind kind = parse("--optimizer", optimizer, OptimizerConfig.Kind::parse);
+        require(l1Warmup >= 0, "--l1-warmup must be >= 0 steps (0: none), was " + l1Warmup);
+        require(kAnneal >= 0, "--k-anneal must be >= 0 steps (0: none), was " + kAnneal);
+        require(kStart == null || kAnneal > 0, "--k-start sets where --k-anneal starts; give --k-anneal STEPS too");
+        require(resampleEvery >= 0, "--resample-every must be >= 0 steps (0: none), was " + resampleEvery);
+        require(resampleUntil >= 0, "--resample-until must be >= 0 (0: the whole run), was " + resampleUntil);
+        require(
+                resampleUntil == 0 || resampleEvery > 0,
+                "--resample-until limits --resample-every; give --resample-every N too");
         return TrainingConfig.builder()
+                .normalization(parse("--normalize", normalize, TrainCommand::normalization))
+                .decoderBiasInit(parse("--decoder-bias-init", decoderBiasInit, DecoderBiasInit::parse))
+                .sparsityWarmupSteps(l1Warmup)
+                .resampling(
+                        resampleEvery > 0
+                                ? new Resampling(resampleEvery, resampleUntil, Resampling.DEFAULT_SAMPLE_ROWS)
+                                : null)
                 .epochs(epochs)
                 .batchSize(batchSize)
                 .optimizer(new OptimizerConfig(kind, lr, 0.9, 0.999, 1e-8, weightDecay))
@@ -781,26 +882,114 @@ public final class TrainCommand implements Callable<Integer> {
                 .build();
     }
 
+    /** {@code none}, {@code unit}, {@code sqrt_width} or a factor; the error lists them. */
+    static InputNormalization normalization(String value) {
+        String v = value.toLowerCase(Locale.ROOT);
+        if (v.equals("none")) {
+            return InputNormalization.none();
+        }
+        if (v.equals("unit") || v.equals("sqrt_width")) {
+            return InputNormalization.estimated(
+                    InputNormalization.Target.parse(v), TrainingConfig.DEFAULT_STATISTICS_ROWS);
+        }
+        double factor;
+        try {
+            factor = Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("must be none, unit, sqrt_width or a factor > 0, was '" + value + "'");
+        }
+        if (!(factor > 0) || !Double.isFinite(factor)) {
+            throw new IllegalArgumentException("a factor must be finite and > 0, was " + value);
+        }
+        return InputNormalization.fixed(factor);
+    }
+
+    /**
+     * Refuses, naming the option, a training feature that the model built for this run cannot follow
+     * (the engine would refuse it when training starts; here the error names the option).
+     */
+    private void checkFeatures(SparseAutoencoder model, TrainingConfig config, long rows) throws CliException {
+        try {
+            if (config.kAnnealing() != null) {
+                config.kAnnealing()
+                        .check(model, (rows + config.batchSize() - 1) / config.batchSize() * config.epochs());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CliException(SaekitCli.EXIT_USAGE, "--k-start/--k-anneal: " + e.getMessage());
+        }
+        try {
+            if (!(config.normalization() instanceof InputNormalization.None)) {
+                ScaleFolding.check(model);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CliException(SaekitCli.EXIT_USAGE, "--normalize " + normalize + ": " + e.getMessage());
+        }
+        try {
+            config.decoderBiasInit().check(model);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(
+                    SaekitCli.EXIT_USAGE,
+                    "--decoder-bias-init " + decoderBiasInit + ": saekit train's models have no decoder bias "
+                            + "(they start from the centred data instead, --center); use zero");
+        }
+        try {
+            if (config.resampling() != null) {
+                DeadLatentResampler.check(model);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CliException(SaekitCli.EXIT_USAGE, "--resample-every: " + e.getMessage());
+        }
+    }
+
     private static String describe(TrainingConfig c, long rows) {
         long steps = (rows + c.batchSize() - 1) / c.batchSize();
         String lossText = c.loss() instanceof Losses.MseL1 m
                 ? "mse_l1 (l1 " + num(m.lambda()) + ")"
                 : c.loss().toString();
         return String.format(
-                Locale.ROOT,
-                "%d epochs x %d steps of %d rows, %s lr %s%s, %s, clip %s, loss %s, seed %d",
-                c.epochs(),
-                steps,
-                c.batchSize(),
-                c.optimizer().kind(),
-                num(c.optimizer().learningRate()),
-                c.optimizer().weightDecay() == 0
-                        ? ""
-                        : " weight decay " + num(c.optimizer().weightDecay()),
-                c.schedule(),
-                c.clipNorm() == 0 ? "off" : num(c.clipNorm()),
-                lossText,
-                c.seed());
+                        Locale.ROOT,
+                        "%d epochs x %d steps of %d rows, %s lr %s%s, %s, clip %s, loss %s, seed %d",
+                        c.epochs(),
+                        steps,
+                        c.batchSize(),
+                        c.optimizer().kind(),
+                        num(c.optimizer().learningRate()),
+                        c.optimizer().weightDecay() == 0
+                                ? ""
+                                : " weight decay " + num(c.optimizer().weightDecay()),
+                        c.schedule(),
+                        c.clipNorm() == 0 ? "off" : num(c.clipNorm()),
+                        lossText,
+                        c.seed())
+                + features(c);
+    }
+
+    /** The training features a run uses, for its description line ("" when none). */
+    private static String features(TrainingConfig c) {
+        StringBuilder b = new StringBuilder();
+        if (!(c.normalization() instanceof InputNormalization.None)) {
+            b.append(", normalize ").append(c.normalization());
+        }
+        if (c.decoderBiasInit() != DecoderBiasInit.ZERO) {
+            b.append(", decoder bias at the ").append(c.decoderBiasInit().label());
+        }
+        if (c.sparsityWarmupSteps() > 0) {
+            b.append(", l1 warm-up ").append(c.sparsityWarmupSteps()).append(" steps");
+        }
+        if (c.kAnnealing() != null) {
+            b.append(", k from ")
+                    .append(c.kAnnealing().start())
+                    .append(" over ")
+                    .append(c.kAnnealing().steps())
+                    .append(" steps");
+        }
+        if (c.resampling() != null) {
+            b.append(", resample every ").append(c.resampling().every()).append(" steps");
+            if (c.resampling().until() > 0) {
+                b.append(" until step ").append(c.resampling().until());
+            }
+        }
+        return b.toString();
     }
 
     /** {@code 0.01}, {@code 4E-5}, {@code 1}: the shortest exact decimal. */
