@@ -9,6 +9,7 @@ import dev.saekit.encoder.EncoderKind;
 import dev.saekit.files.AtomicFiles;
 import dev.saekit.model.BatchTopKSae;
 import dev.saekit.model.BatchTopKSpec;
+import dev.saekit.model.CoderSpec;
 import dev.saekit.model.ModelSpec;
 import dev.saekit.model.PrefixMatryoshkaSae;
 import dev.saekit.model.SaeConfig;
@@ -46,6 +47,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class DictionaryLearningFormat {
     public static final String CONFIG = "config.json";
     public static final String WEIGHTS = "ae.pt";
+    /** The weights file of the crosscoder fork's crosscoders. */
+    public static final String CROSSCODER_WEIGHTS = "model_final.pt";
+
     static final String TOPK = "AutoEncoderTopK";
     static final String BATCH_TOPK = "BatchTopKSAE";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -61,11 +65,16 @@ public final class DictionaryLearningFormat {
                     cfgFile.toString(), "has no 'trainer' object; dictionary_learning writes {\"trainer\": {...}}");
         }
         String dictClass = Json.text(trainer, "dict_class", cfgFile);
+        if (dictClass.equals(DictionaryLearningCrosscoders.CROSSCODER)
+                || dictClass.equals(DictionaryLearningCrosscoders.BATCH_TOPK_CROSSCODER)) {
+            return DictionaryLearningCrosscoders.read(dir, trainer, dictClass, dtype);
+        }
         if (!dictClass.equals(TOPK) && !dictClass.equals(BATCH_TOPK)) {
             throw new MalformedFileException(
                     cfgFile.toString(),
-                    "dict_class '" + dictClass + "' is not supported; saekit imports " + TOPK + " and " + BATCH_TOPK
-                            + (dictClass.contains("CrossCoder") ? " (crosscoders: not yet)" : ""));
+                    "dict_class '" + dictClass + "' is not supported; saekit imports " + TOPK + ", " + BATCH_TOPK
+                            + ", " + DictionaryLearningCrosscoders.CROSSCODER + " and "
+                            + DictionaryLearningCrosscoders.BATCH_TOPK_CROSSCODER);
         }
         int dIn = Json.positive(trainer, "activation_dim", cfgFile);
         int dSae = Json.positive(trainer, "dict_size", cfgFile);
@@ -160,11 +169,21 @@ public final class DictionaryLearningFormat {
      */
     public static void write(SparseAutoencoder model, Path dir, INDArray inputMean, double inputScale)
             throws IOException {
+        ObjectNode trainer = JSON.createObjectNode();
+        if (model.coder() instanceof CoderSpec.Crosscoder) {
+            Files.createDirectories(dir);
+            DictionaryLearningCrosscoders.write(model, dir, inputMean, inputScale, trainer);
+            writeConfig(dir, trainer);
+            return;
+        }
+        if (!model.spec().isAutoencoder()) {
+            throw new IllegalArgumentException("dictionary_learning has no "
+                    + model.coder().kind() + "; export transcoders to sparsify or saelens");
+        }
         String dictClass;
         String trainerClass;
         int k;
         double threshold;
-        ObjectNode trainer = JSON.createObjectNode();
         if (model instanceof BatchTopKSae b && !(model instanceof PrefixMatryoshkaSae)) {
             if (!(b.k() instanceof BatchTopKSae.BatchK.PerSample s)) {
                 throw new IllegalArgumentException("dictionary_learning's BatchTopKSAE keeps k codes per sample; "
@@ -208,10 +227,15 @@ public final class DictionaryLearningFormat {
         trainer.put("k", k);
         trainer.put("device", "cpu");
         trainer.put("model_from", "saekit " + model.spec().variant().name());
-        ObjectNode cfg = JSON.createObjectNode();
-        cfg.set("trainer", trainer);
         Files.createDirectories(dir);
         TorchArchive.write(dir.resolve(WEIGHTS), TorchArchive.Root.DICT, state);
+        writeConfig(dir, trainer);
+    }
+
+    /** {@code config.json}: {@code {"trainer": ...}} with an indent of 4, as {@code trainSAE} writes it. */
+    private static void writeConfig(Path dir, ObjectNode trainer) throws IOException {
+        ObjectNode cfg = JSON.createObjectNode();
+        cfg.set("trainer", trainer);
         AtomicFiles.write(
                 dir.resolve(CONFIG),
                 JSON.writer(new com.fasterxml.jackson.core.util.DefaultPrettyPrinter()

@@ -81,6 +81,9 @@ public final class ModelSpecJson {
                     .put("kind", cc.kind())
                     .put("layers", cc.layers())
                     .put("code_normalization", cc.normalization().label());
+            if (cc.normalizesActivations()) {
+                ((ObjectNode) n.get("coder")).put("normalizes_activations", true);
+            }
         }
         return n;
     }
@@ -129,7 +132,10 @@ public final class ModelSpecJson {
             case "autoencoder" -> new CoderSpec.Autoencoder();
             case "transcoder" -> new CoderSpec.Transcoder(c.integer("output_dim"), c.bool("skip"));
             case "crosscoder" ->
-                new CoderSpec.Crosscoder(c.integer("layers"), CodeNormalization.parse(c.text("code_normalization")));
+                new CoderSpec.Crosscoder(
+                        c.integer("layers"),
+                        CodeNormalization.parse(c.text("code_normalization")),
+                        c.has("normalizes_activations") && c.bool("normalizes_activations"));
             default ->
                 throw new IllegalArgumentException(
                         "coder.kind must be autoencoder, transcoder or crosscoder, was '" + c.text("kind") + "'");

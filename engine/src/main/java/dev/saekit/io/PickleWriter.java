@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The pickle (protocol 2) of a state dict as {@code torch.save} writes it: a plain dict or an
@@ -70,8 +71,35 @@ final class PickleWriter {
 
     /** The pickle's bytes. */
     byte[] finish() {
+        return finish(List.of());
+    }
+
+    /**
+     * The pickle's bytes; for an {@code OrderedDict} root with {@code modules}, its {@code _metadata}
+     * attribute as {@code nn.Module.state_dict()} sets it, one {@code {'version': 1}} per module name
+     * ({@code ''} for the root module), given by a {@code BUILD} after the items.
+     */
+    byte[] finish(List<String> modules) {
         if (!finished) {
             out.write('u'); // SETITEMS
+            if (!modules.isEmpty()) {
+                out.write('}'); // the BUILD state: {'_metadata': OrderedDict(...)}
+                string("_metadata");
+                global("collections", "OrderedDict");
+                out.write(')');
+                out.write('R');
+                out.write('(');
+                for (String module : modules) {
+                    string(module);
+                    out.write('}');
+                    string("version");
+                    integer(1);
+                    out.write('s'); // SETITEM
+                }
+                out.write('u');
+                out.write('s');
+                out.write('b'); // BUILD
+            }
             out.write('.'); // STOP
             finished = true;
         }

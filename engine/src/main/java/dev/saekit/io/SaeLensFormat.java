@@ -8,6 +8,7 @@ import dev.saekit.dictionary.DictionaryConfig;
 import dev.saekit.encoder.EncoderKind;
 import dev.saekit.files.AtomicFiles;
 import dev.saekit.model.BatchTopKSae;
+import dev.saekit.model.CoderSpec;
 import dev.saekit.model.JumpKernel;
 import dev.saekit.model.JumpReluSpec;
 import dev.saekit.model.JumpSae;
@@ -73,6 +74,9 @@ public final class SaeLensFormat {
         if (arch.equals("batchtopk") || arch.equals("matryoshka_batchtopk")) {
             return SaeLensTrainingFormat.read(dir, cfg, arch, dIn, dSae, dtype);
         }
+        if (SaeLensTranscoders.ARCHITECTURES.contains(arch)) {
+            return SaeLensTranscoders.read(dir, cfg, arch, dIn, dSae, dtype);
+        }
         boolean subtract = cfg.path("apply_b_dec_to_input").asBoolean(true);
         VariantSpec variant = switch (arch) {
             case "standard" -> new VanillaSpec();
@@ -83,7 +87,8 @@ public final class SaeLensFormat {
             default ->
                 throw new MalformedFileException(
                         cfgFile.toString(),
-                        "architecture '" + arch + "' is not supported; saekit imports standard, topk, jumprelu "
+                        "architecture '" + arch + "' is not supported; saekit imports standard, topk, jumprelu, "
+                                + "transcoder, skip_transcoder, jumprelu_transcoder "
                                 + "and the training formats batchtopk and matryoshka_batchtopk");
         };
         SaeConfig sae = new SaeConfig(dIn, dSae, EncoderKind.LINEAR, DictionaryConfig.defaults(), dtype, 0);
@@ -113,17 +118,21 @@ public final class SaeLensFormat {
             assign(model, name, value, weightsFile);
         }
         if (model instanceof JumpSae jump) {
-            INDArray threshold = f.read("threshold", dtype);
-            Checkpoints.requireFinite(threshold, "threshold", weightsFile);
-            if (!(threshold.minNumber().doubleValue() > 0)) {
-                throw new MalformedFileException(
-                        weightsFile.toString(),
-                        "threshold has a value <= 0 (" + threshold.minNumber()
-                                + "); saekit's JumpReLU learns log-thresholds and needs positive ones");
-            }
-            jump.thresholds().assign(Transforms.log(threshold, true));
+            loadThresholds(jump, f.read("threshold", dtype), weightsFile);
         }
         return model;
+    }
+
+    /** {@code threshold} (all > 0) as {@code jump}'s log-thresholds. */
+    static void loadThresholds(JumpSae jump, INDArray threshold, Path weightsFile) throws IOException {
+        Checkpoints.requireFinite(threshold, "threshold", weightsFile);
+        if (!(threshold.minNumber().doubleValue() > 0)) {
+            throw new MalformedFileException(
+                    weightsFile.toString(),
+                    "threshold has a value <= 0 (" + threshold.minNumber()
+                            + "); saekit's JumpReLU learns log-thresholds and needs positive ones");
+        }
+        jump.thresholds().assign(Transforms.log(threshold, true));
     }
 
     /** {@code f} holds exactly the tensors {@code expected}, of those shapes; checked before a model is allocated. */
@@ -193,6 +202,14 @@ public final class SaeLensFormat {
         if (model instanceof PrefixMatryoshkaSae m) {
             SaeLensTrainingFormat.writeMatryoshka(m, dir, inputMean, inputScale);
             return;
+        }
+        if (model.coder() instanceof CoderSpec.Transcoder) {
+            SaeLensTranscoders.write(model, dir, inputMean, inputScale);
+            return;
+        }
+        if (!model.spec().isAutoencoder()) {
+            throw new IllegalArgumentException(
+                    "SAELens has no " + model.coder().kind() + "; export crosscoders to dictionary-learning");
         }
         String arch;
         if (model instanceof JumpSae j) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.saekit.dictionary.DictionaryConfig;
 import dev.saekit.encoder.EncoderKind;
 import dev.saekit.files.AtomicFiles;
+import dev.saekit.model.CoderSpec;
 import dev.saekit.model.ModelSpec;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SparseAutoencoder;
@@ -28,7 +29,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code W_dec} [L, d_in] (latent j's direction in row j, the encoder's orientation, not transposed)
  * and {@code b_dec} [d_in]. sparsify computes {@code relu((x - b_dec) encoder.weight^T + encoder.bias)},
  * keeps the k largest per row and decodes {@code z W_dec + b_dec}: saekit's TopK in the SAELens
- * layout. Transcoders ({@code transcode}, {@code skip_connection}) and {@code groupmax} are refused.
+ * layout.
+ *
+ * <p>A transcoder ({@code transcode}) does not subtract {@code b_dec} from its input, and with
+ * {@code skip_connection} adds {@code x W_skip^T} ({@code W_skip} [d_in, d_in]) to its output:
+ * saekit's TopK {@link CoderSpec.Transcoder} of output width {@code d_in} (sparsify has no other
+ * output width). A skip connection on an SAE and {@code groupmax} are refused.
  */
 public final class SparsifyFormat {
     public static final String CONFIG = "cfg.json";
@@ -44,11 +50,12 @@ public final class SparsifyFormat {
     public static SparseAutoencoder read(Path dir, DType dtype) throws IOException {
         Path cfgFile = dir.resolve(CONFIG);
         JsonNode cfg = Json.read(cfgFile);
-        if (Json.bool(cfg, "transcode", false, cfgFile) || Json.bool(cfg, "skip_connection", false, cfgFile)) {
+        boolean transcode = Json.bool(cfg, "transcode", false, cfgFile);
+        boolean skip = Json.bool(cfg, "skip_connection", false, cfgFile);
+        if (skip && !transcode) {
             throw new MalformedFileException(
                     cfgFile.toString(),
-                    "a sparsify transcoder (transcode or skip_connection is true); saekit imports sparsify SAEs,"
-                            + " transcoders are not read yet");
+                    "skip_connection on an SAE (transcode false); saekit reads skip connections of transcoders only");
         }
         String activation = cfg.path("activation").asText("topk");
         if (!activation.equals("topk")) {
@@ -63,11 +70,14 @@ public final class SparsifyFormat {
         int k = Json.positive(cfg, "k", cfgFile);
         ModelSpec spec;
         try {
-            spec = new ModelSpec(
-                    new SaeConfig(dIn, latents, EncoderKind.LINEAR, DictionaryConfig.defaults(), dtype, 0),
-                    new TopKSpec(k),
-                    new ModelSpec.DictionarySpec.Plain(),
-                    new ModelSpec.EncoderSpec.SaeLens(true));
+            SaeConfig sae = new SaeConfig(dIn, latents, EncoderKind.LINEAR, DictionaryConfig.defaults(), dtype, 0);
+            spec = transcode
+                    ? ModelSpec.coder(sae, new TopKSpec(k), new CoderSpec.Transcoder(dIn, skip))
+                    : new ModelSpec(
+                            sae,
+                            new TopKSpec(k),
+                            new ModelSpec.DictionarySpec.Plain(),
+                            new ModelSpec.EncoderSpec.SaeLens(true));
         } catch (IllegalArgumentException e) {
             throw new MalformedFileException(cfgFile.toString(), e.getMessage());
         }
@@ -78,12 +88,22 @@ public final class SparsifyFormat {
         expected.put("encoder.bias", new long[] {latents});
         expected.put("W_dec", new long[] {latents, dIn});
         expected.put("b_dec", new long[] {dIn});
-        SaeLensFormat.requireTensors(f, weightsFile, expected, "sparsify topk");
+        if (skip) {
+            expected.put(ModelSpec.SKIP, new long[] {dIn, dIn});
+        }
+        SaeLensFormat.requireTensors(
+                f,
+                weightsFile,
+                expected,
+                transcode ? (skip ? "sparsify skip transcoder" : "sparsify transcoder") : "sparsify topk");
         SparseAutoencoder model = spec.build();
         load(model, "W_enc", f.read("encoder.weight", dtype).transpose(), weightsFile);
         load(model, "b_enc", f.read("encoder.bias", dtype), weightsFile);
         load(model, "W_dec", f.read("W_dec", dtype), weightsFile);
         load(model, "b_dec", f.read("b_dec", dtype), weightsFile);
+        if (skip) {
+            load(model, ModelSpec.SKIP, f.read(ModelSpec.SKIP, dtype), weightsFile);
+        }
         return model;
     }
 
@@ -92,28 +112,45 @@ public final class SparsifyFormat {
         model.parameter(name).orElseThrow().assign(value);
     }
 
-    /** Writes the TopK {@code model} to {@code dir} (created), float32. */
+    /** Writes the TopK {@code model} (autoencoder or transcoder) to {@code dir} (created), float32. */
     public static void write(SparseAutoencoder model, Path dir) throws IOException {
         write(model, dir, null, 1.0);
     }
 
     /**
-     * Writes the TopK {@code model}, trained on inputs minus {@code inputMean} (null: none) times
-     * {@code inputScale}, to {@code dir} (created) for RAW inputs ({@link RawInputWeights}), float32;
-     * {@code SparseCoder.load_from_disk} loads it.
+     * Writes the TopK {@code model} (an autoencoder, or a transcoder whose output is as wide as its
+     * input), trained on inputs minus {@code inputMean} (null: none) times {@code inputScale}, to
+     * {@code dir} (created) for RAW inputs ({@link RawInputWeights}; a transcoder trained on centred
+     * or scaled data is refused, {@link CoderWeights}), float32; {@code SparseCoder.load_from_disk} loads it.
      */
     public static void write(SparseAutoencoder model, Path dir, INDArray inputMean, double inputScale)
             throws IOException {
+        boolean transcode = model.coder() instanceof CoderSpec.Transcoder;
+        boolean skip = model.skip() != null;
+        if (transcode && model.outputDim() != model.inputDim()) {
+            throw new IllegalArgumentException("sparsify's transcoders predict an output as wide as their input ("
+                    + model.inputDim() + "); this transcoder's output is " + model.outputDim()
+                    + " wide (export it to saelens, whose transcoders take any output width)");
+        }
+        if (!transcode && !model.spec().isAutoencoder()) {
+            throw new IllegalArgumentException(
+                    "sparsify has no " + model.coder().kind() + "; export sparsify autoencoders and transcoders");
+        }
         if (!(model instanceof TopKSae t)) {
             throw new IllegalArgumentException("sparsify's SAEs keep the k largest codes per row; a "
                     + model.spec().variant().name() + " model has no sparsify form (export topk models)");
         }
-        RawInputWeights raw = RawInputWeights.of(model, inputMean, inputScale);
+        RawInputWeights raw = transcode
+                ? CoderWeights.of(model, inputMean, inputScale).asRaw()
+                : RawInputWeights.of(model, inputMean, inputScale);
         Map<String, INDArray> w = new LinkedHashMap<>();
         w.put("encoder.weight", Tensors.copy(raw.wEnc().transpose(), DType.FLOAT32));
         w.put("encoder.bias", Tensors.copy(raw.bEnc(), DType.FLOAT32));
         w.put("W_dec", Tensors.copy(raw.wDec(), DType.FLOAT32));
         w.put("b_dec", Tensors.copy(raw.bDec(), DType.FLOAT32));
+        if (skip) {
+            w.put(ModelSpec.SKIP, Tensors.copy(model.skip().value(), DType.FLOAT32));
+        }
         ObjectNode cfg = JSON.createObjectNode();
         cfg.put("activation", "topk");
         cfg.put(
@@ -123,8 +160,8 @@ public final class SparsifyFormat {
         cfg.put("num_latents", model.nbConcepts());
         cfg.put("k", t.k());
         cfg.put("multi_topk", false);
-        cfg.put("skip_connection", false);
-        cfg.put("transcode", false);
+        cfg.put("skip_connection", skip);
+        cfg.put("transcode", transcode);
         cfg.put("d_in", model.inputDim());
         Files.createDirectories(dir);
         Safetensors.write(dir.resolve(WEIGHTS), w, Map.of());

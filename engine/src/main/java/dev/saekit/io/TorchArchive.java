@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -56,10 +57,13 @@ public final class TorchArchive {
     private final Root root;
     private final Map<String, Tensor> tensors;
 
-    private TorchArchive(Path file, Root root, Map<String, Tensor> tensors) {
+    private final List<String> modules;
+
+    private TorchArchive(Path file, Root root, Map<String, Tensor> tensors, List<String> modules) {
         this.file = file;
         this.root = root;
         this.tensors = tensors;
+        this.modules = modules;
     }
 
     /** The state dict in {@code file}, checked as the class comment says. */
@@ -118,9 +122,16 @@ public final class TorchArchive {
         Object rootObject = PickleReader.read(ByteBuffer.wrap(bytes(ch, file, pkl, MAX_PICKLE)), pklSource);
         Map<Object, Object> items;
         Root kind;
+        List<String> modules = new ArrayList<>();
         if (rootObject instanceof PickleReader.OrderedDict od) {
             items = od.items;
             kind = Root.ORDERED_DICT;
+            Object metadata = od.attributes.get("_metadata");
+            if (metadata instanceof PickleReader.OrderedDict m) {
+                m.items.keySet().forEach(k -> modules.add(String.valueOf(k)));
+            } else if (metadata instanceof Map<?, ?> m) {
+                m.keySet().forEach(k -> modules.add(String.valueOf(k)));
+            }
         } else if (rootObject instanceof Map<?, ?> m) {
             @SuppressWarnings("unchecked")
             Map<Object, Object> plain = (Map<Object, Object>) m;
@@ -156,7 +167,7 @@ public final class TorchArchive {
             checkView(pklSource, name, t);
             tensors.put(name, new Tensor(s.type().type(), t.shape(), t.stride(), t.offset(), data));
         }
-        return new TorchArchive(file, kind, tensors);
+        return new TorchArchive(file, kind, tensors, List.copyOf(modules));
     }
 
     /** The storage entry of {@code s}, mapped, its size and CRC checked. */
@@ -360,6 +371,20 @@ public final class TorchArchive {
      * zip64 (4 GiB and more) are refused.
      */
     public static void write(Path file, Root root, Map<String, Stored> tensors) throws IOException {
-        TorchZipWriter.write(file, root, tensors);
+        TorchZipWriter.write(file, root, tensors, List.of());
+    }
+
+    /**
+     * Writes {@code tensors} as {@link #write(Path, Root, Map)} does, as {@code torch.save(module.state_dict())}
+     * saves them: an {@code OrderedDict} whose {@code _metadata} attribute gives {@code {'version': 1}}
+     * to each of {@code modules} (the state dict's module names, {@code ""} for the root module).
+     */
+    public static void writeStateDict(Path file, Map<String, Stored> tensors, List<String> modules) throws IOException {
+        TorchZipWriter.write(file, Root.ORDERED_DICT, tensors, List.copyOf(modules));
+    }
+
+    /** The module names of the root's {@code _metadata} attribute, in order (empty when it has none). */
+    public List<String> modules() {
+        return modules;
     }
 }

@@ -39,7 +39,8 @@ final class TorchZipWriter {
         this.ch = ch;
     }
 
-    static void write(Path file, TorchArchive.Root root, Map<String, TorchArchive.Stored> tensors) throws IOException {
+    static void write(Path file, TorchArchive.Root root, Map<String, TorchArchive.Stored> tensors, List<String> modules)
+            throws IOException {
         String stem = file.getFileName().toString();
         int dot = stem.indexOf('.');
         String prefix = (dot > 0 ? stem.substring(0, dot) : stem.isEmpty() ? "archive" : stem) + "/";
@@ -54,7 +55,7 @@ final class TorchZipWriter {
             digest.update(data);
             storages.add(data);
         }
-        byte[] pkl = pickle.finish();
+        byte[] pkl = pickle.finish(modules);
         digest.update(pkl);
         AtomicFiles.write(file, ch -> {
             TorchZipWriter w = new TorchZipWriter(ch);

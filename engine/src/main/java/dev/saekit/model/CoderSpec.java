@@ -82,12 +82,20 @@ public sealed interface CoderSpec {
      * Each layer has its own encoder block, summed into one latent, and its own decoder block: with
      * this layout that is one linear encoder and one dictionary over the concatenated row.
      * {@code normalization} weighs each latent by its decoder norms (the L1 penalty of the crosscoder
-     * paper, and the selection of the BatchTopK crosscoder).
+     * paper, and the selection of the BatchTopK crosscoder). With {@code normalizesActivations} the
+     * model holds dictionary_learning's activation normaliser ({@link ActivationNormalizer}): it
+     * normalises each layer before encoding and undoes that after decoding (imported crosscoders only:
+     * such a model computes but does not train).
      */
-    record Crosscoder(int layers, CodeNormalization normalization) implements CoderSpec {
+    record Crosscoder(int layers, CodeNormalization normalization, boolean normalizesActivations) implements CoderSpec {
         public Crosscoder {
             InvalidSettingException.require(layers >= 1, "crosscoder", "layers", layers, ">= 1");
             Objects.requireNonNull(normalization, "normalization");
+        }
+
+        /** A crosscoder without an activation normaliser. */
+        public Crosscoder(int layers, CodeNormalization normalization) {
+            this(layers, normalization, false);
         }
 
         /** {@code layers} layers weighed by the sum of their decoder norms (dictionary_learning's default). */
@@ -118,6 +126,14 @@ public sealed interface CoderSpec {
                 throw new IllegalArgumentException("a crosscoder over " + layers + " layers reads rows of " + layers
                         + " equal blocks, but the input width " + d + " is not a multiple of " + layers
                         + "; set the input width to layers x the width of one layer");
+            }
+            if (normalizesActivations
+                    && !(model.variant() instanceof VanillaSpec
+                            || model.variant() instanceof TopKSpec
+                            || model.variant() instanceof BatchTopKSpec
+                            || model.variant() instanceof JumpReluSpec)) {
+                throw new IllegalArgumentException("an activation normaliser is held by vanilla, topk, batchtopk and "
+                        + "jumprelu crosscoders; got " + model.variant().name());
             }
         }
     }

@@ -159,6 +159,9 @@ public record ModelSpec(
             if (coder instanceof CoderSpec.Transcoder t && t.skip()) {
                 out.add(new ParameterShape(SKIP, new long[] {o, d}, w, true));
             }
+            if (coder instanceof CoderSpec.Crosscoder cc && cc.normalizesActivations()) {
+                out.addAll(ActivationNormalizer.shapes(d, cc.layers(), w));
+            }
             return out;
         }
         if (encoder instanceof EncoderSpec.SaeLens) {

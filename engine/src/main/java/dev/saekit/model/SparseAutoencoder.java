@@ -41,6 +41,8 @@ public abstract class SparseAutoencoder implements Module {
     private final Parameter decoderBias;
     /** A skip transcoder's skip weights {@code [output, input]}, or null. */
     private final Parameter skip;
+    /** A crosscoder's activation normaliser, or null. */
+    private final ActivationNormalizer normalizer;
 
     private boolean training = true;
 
@@ -85,6 +87,9 @@ public abstract class SparseAutoencoder implements Module {
         }
         this.decoderBias = decoderBias;
         this.skip = skip;
+        this.normalizer = spec.coder() instanceof CoderSpec.Crosscoder c && c.normalizesActivations()
+                ? new ActivationNormalizer(config.dtype(), config.inputDim(), c.layers())
+                : null;
         this.buffers = new Buffers(config.dtype());
     }
 
@@ -180,8 +185,9 @@ public abstract class SparseAutoencoder implements Module {
      * Encodes, sparsifies and decodes {@code x [batch, inputDim]}. The returned arrays are reused
      * by the next forward; call {@link SaeOutput#detach()} to keep them.
      */
-    public SaeOutput forward(INDArray x) {
-        checkInput(x);
+    public SaeOutput forward(INDArray input) {
+        checkInput(input);
+        INDArray x = normalized(input);
         INDArray xHat = buffers.get("xhat", x.rows(), outputDim());
         Codes codes;
         INDArray d;
@@ -200,6 +206,9 @@ public abstract class SparseAutoencoder implements Module {
             xHat.addiRowVector(decoderBias.value());
         }
         addSkipPath(x, xHat);
+        if (normalizer != null) {
+            normalizer.denormalize(xHat);
+        }
         return remember(
                 x,
                 d,
@@ -255,6 +264,11 @@ public abstract class SparseAutoencoder implements Module {
     public void backward(OutputGradients grads) {
         if (last == null) {
             throw new IllegalStateException("backward() needs a forward() first");
+        }
+        if (normalizer != null) {
+            throw new IllegalStateException("this crosscoder holds an activation normaliser (imported from "
+                    + "dictionary_learning), which saekit applies but does not train through; encode, evaluate and "
+                    + "export it, or train a crosscoder without one");
         }
         Tensors.requireShape(
                 "reconstruction gradient",
@@ -407,8 +421,9 @@ public abstract class SparseAutoencoder implements Module {
     }
 
     /** Pre-codes and codes of {@code x}, as copies. In training mode this is a training forward. */
-    public Codes encode(INDArray x) {
-        checkInput(x);
+    public Codes encode(INDArray input) {
+        checkInput(input);
+        INDArray x = normalized(input);
         if (keepsFewCodes()) {
             return encodeFewCodes(x, new SparseCodes()).detach();
         }
@@ -423,7 +438,20 @@ public abstract class SparseAutoencoder implements Module {
         Tensors.requireMatrix("codes", codes, nbConcepts());
         Tensors.requireDType("codes", codes, dtype());
         INDArray xHat = codes.mmul(dictionary.get());
-        return decoderBias == null ? xHat : xHat.addiRowVector(decoderBias.value());
+        if (decoderBias != null) {
+            xHat.addiRowVector(decoderBias.value());
+        }
+        return normalizer == null ? xHat : normalizer.denormalize(xHat);
+    }
+
+    /** {@code x} as the encoder reads it: normalised by a crosscoder's activation normaliser (a reused buffer), or itself. */
+    private INDArray normalized(INDArray x) {
+        return normalizer == null ? x : normalizer.normalize(x, buffers.get("normalized", x.rows(), inputDim()));
+    }
+
+    /** A crosscoder's activation normaliser, or null. */
+    public ActivationNormalizer activationNormalizer() {
+        return normalizer;
     }
 
     /** Adds a skip transcoder's skip path {@code x W_skip^T} to {@code out [batch, output]}; nothing for other models. */
@@ -504,6 +532,9 @@ public abstract class SparseAutoencoder implements Module {
         }
         if (skip != null) {
             all.add(skip);
+        }
+        if (normalizer != null) {
+            all.addAll(normalizer.parameters());
         }
         return Collections.unmodifiableList(all);
     }

@@ -247,17 +247,14 @@ class LibraryFormatsTest {
 
     @Test
     void whatSaekitCannotReadIsOneClearError() throws IOException {
-        MalformedFileException transcoder = assertThrows(
-                MalformedFileException.class,
-                () -> SparsifyFormat.read(dir("sparsify/skip_transcoder"), DType.FLOAT32));
-        assertTrue(transcoder.getMessage().contains("transcoder"), transcoder.getMessage());
-        MalformedFileException crosscoder = assertThrows(
-                MalformedFileException.class,
-                () -> DictionaryLearningFormat.read(dir("dictionary_learning/crosscoder"), DType.FLOAT32));
+        Path gated = Files.createDirectories(tmp.resolve("gated"));
+        Files.writeString(gated.resolve("config.json"), "{\"trainer\": {\"dict_class\": \"GatedAutoEncoder\"}}");
+        MalformedFileException unknown =
+                assertThrows(MalformedFileException.class, () -> DictionaryLearningFormat.read(gated, DType.FLOAT32));
         assertTrue(
-                crosscoder.getMessage().contains("CrossCoder")
-                        && crosscoder.getMessage().contains("not yet"),
-                crosscoder.getMessage());
+                unknown.getMessage().contains("GatedAutoEncoder")
+                        && unknown.getMessage().contains("BatchTopKCrossCoder"),
+                unknown.getMessage());
         Path empty = Files.createDirectories(tmp.resolve("empty"));
         IOException missing =
                 assertThrows(IOException.class, () -> DictionaryLearningFormat.read(empty, DType.FLOAT32));

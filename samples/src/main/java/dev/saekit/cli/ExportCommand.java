@@ -24,9 +24,10 @@ import picocli.CommandLine.Spec;
         description = {
             "Write a saved model for a Python tool.",
             "saelens: a directory with cfg.json and sae_weights.safetensors (vanilla, topk, jumprelu; batchtopk as jumprelu;",
-            "  prefix matryoshka in SAELens' matryoshka_batchtopk training format).",
-            "sparsify: a directory with cfg.json and sae.safetensors (topk).",
-            "dictionary-learning: a directory with config.json and ae.pt (topk as AutoEncoderTopK, batchtopk as BatchTopKSAE).",
+            "  prefix matryoshka in SAELens' matryoshka_batchtopk training format; vanilla (skip) and jumprelu transcoders).",
+            "sparsify: a directory with cfg.json and sae.safetensors (topk; topk (skip) transcoders whose output is as wide as their input).",
+            "dictionary-learning: a directory with config.json and ae.pt (topk as AutoEncoderTopK, batchtopk as BatchTopKSAE),",
+            "  or config.json and model_final.pt (vanilla and batchtopk crosscoders, as the crosscoder fork's CrossCoder and BatchTopKCrossCoder).",
             "overcomplete: a state dict as .safetensors, loadable with load_state_dict after safetensors.torch.load_file."
         })
 public final class ExportCommand implements Callable<Integer> {

@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         description = {
             "Turn a SAELens, sparsify or dictionary_learning directory, or an overcomplete state dict, into a saekit checkpoint.",
+            "Transcoders (sparsify, SAELens) and crosscoders (dictionary_learning's crosscoder fork) are read as such.",
             "An overcomplete state dict does not record its variant: give --variant (and --k, ...) as for train."
         })
 public final class ImportCommand implements Callable<Integer> {
@@ -47,7 +48,7 @@ public final class ImportCommand implements Callable<Integer> {
             required = true,
             description =
                     "A SAELens directory (cfg.json, sae_weights.safetensors), a sparsify directory (cfg.json, sae.safetensors), "
-                            + "a dictionary_learning directory (config.json, ae.pt) or an overcomplete state dict (.safetensors).")
+                            + "a dictionary_learning directory (config.json, ae.pt or a crosscoder's model_final.pt) or an overcomplete state dict (.safetensors).")
     Path from;
 
     @Option(

@@ -9,21 +9,25 @@ import java.util.List;
 
 /** The directory formats of {@code import} and {@code export}: their files, checked before reading with one clear error. */
 enum LibraryDirectory {
-    SAELENS("saelens", "SAELens", List.of(SaeLensFormat.CONFIG, SaeLensFormat.WEIGHTS)),
-    SPARSIFY("sparsify", "sparsify", List.of(SparsifyFormat.CONFIG, SparsifyFormat.WEIGHTS)),
+    SAELENS("saelens", "SAELens", SaeLensFormat.CONFIG, List.of(SaeLensFormat.WEIGHTS)),
+    SPARSIFY("sparsify", "sparsify", SparsifyFormat.CONFIG, List.of(SparsifyFormat.WEIGHTS)),
     DICTIONARY_LEARNING(
             "dictionary-learning",
             "dictionary_learning",
-            List.of(DictionaryLearningFormat.CONFIG, DictionaryLearningFormat.WEIGHTS));
+            DictionaryLearningFormat.CONFIG,
+            List.of(DictionaryLearningFormat.WEIGHTS, DictionaryLearningFormat.CROSSCODER_WEIGHTS));
 
     private final String option;
     private final String library;
-    private final List<String> files;
+    private final String config;
+    /** The weights file: one of these (an SAE's or a crosscoder's). */
+    private final List<String> weights;
 
-    LibraryDirectory(String option, String library, List<String> files) {
+    LibraryDirectory(String option, String library, String config, List<String> weights) {
         this.option = option;
         this.library = library;
-        this.files = files;
+        this.config = config;
+        this.weights = weights;
     }
 
     /** The directory format named {@code option} (lower case), or null for another. */
@@ -38,19 +42,22 @@ enum LibraryDirectory {
 
     /** {@code dir} is a directory holding this format's files; otherwise an input error saying which and what to do. */
     void requireFiles(Path dir) throws CliException {
-        String holds = library + " directory (" + String.join(", ", files) + ")";
+        String holds = library + " directory (" + config + ", " + String.join(" or ", weights) + ")";
         if (!Files.isDirectory(dir)) {
             throw new CliException(
                     SaekitCli.EXIT_INPUT,
                     "--from " + dir + (Files.exists(dir) ? " is a file" : " does not exist") + "; give the " + holds);
         }
-        for (String f : files) {
-            if (!Files.isRegularFile(dir.resolve(f))) {
-                throw new CliException(
-                        SaekitCli.EXIT_INPUT,
-                        "--from " + dir + " has no " + f + ", so it is not a " + holds + "; check the path or --format "
-                                + option);
-            }
+        String missing = !Files.isRegularFile(dir.resolve(config))
+                ? config
+                : weights.stream().noneMatch(f -> Files.isRegularFile(dir.resolve(f)))
+                        ? String.join(" nor ", weights)
+                        : null;
+        if (missing != null) {
+            throw new CliException(
+                    SaekitCli.EXIT_INPUT,
+                    "--from " + dir + " has no " + missing + ", so it is not a " + holds
+                            + "; check the path or --format " + option);
         }
     }
 }

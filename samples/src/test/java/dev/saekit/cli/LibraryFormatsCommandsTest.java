@@ -3,6 +3,8 @@ package dev.saekit.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.saekit.io.Checkpoints;
 import dev.saekit.io.Npy;
 import dev.saekit.model.SparseAutoencoder;
@@ -15,7 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** {@code saekit import} and {@code export} with sparsify, dictionary_learning and SAELens' BatchTopK directories. */
 class LibraryFormatsCommandsTest {
@@ -36,6 +40,11 @@ class LibraryFormatsCommandsTest {
         "dictionary-learning, dictionary_learning/batch_topk, batchtopk",
         "saelens, sae_lens_more/batchtopk, jumprelu",
         "saelens, sae_lens_more/matryoshka_batchtopk_checkpoint, matryoshka",
+        "sparsify, sparsify/skip_transcoder, topk",
+        "saelens, sae_lens_more/skip_transcoder, vanilla",
+        "saelens, sae_lens_more/jumprelu_transcoder, jumprelu",
+        "dictionary-learning, dictionary_learning/crosscoder, vanilla",
+        "dictionary-learning, dictionary_learning/batch_topk_crosscoder, batchtopk",
     })
     void importExportImportGivesTheSameCodes(String format, String path, String variant) throws IOException {
         CliRun in = importFrom(format, GOLDEN_IO.resolve(path), tmp.resolve("a"));
@@ -102,10 +111,6 @@ class LibraryFormatsCommandsTest {
 
     @Test
     void anUnknownArchitectureOrAVariantTheFormatLacksIsOneClearError() throws IOException {
-        CliRun crosscoder = importFrom(
-                "dictionary-learning", GOLDEN_IO.resolve("dictionary_learning/crosscoder"), tmp.resolve("a"));
-        // the fork saves model_final.pt, not ae.pt: the files are checked first
-        assertTrue(crosscoder.err().contains("ae.pt"), crosscoder.err());
         Path gated = Files.createDirectories(tmp.resolve("gated"));
         Files.writeString(gated.resolve("config.json"), "{\"trainer\": {\"dict_class\": \"GatedAutoEncoder\"}}");
         Files.write(gated.resolve("ae.pt"), new byte[0]);
@@ -127,5 +132,69 @@ class LibraryFormatsCommandsTest {
         assertEquals(SaekitCli.EXIT_INPUT, jump.exitCode());
         assertTrue(jump.err().contains("jumprelu") && jump.err().contains("topk"), jump.err());
         assertTrue(!Files.exists(tmp.resolve("s").resolve("sae.safetensors")), "nothing written");
+    }
+
+    /**
+     * {@code encode} of an imported transcoder and of a normalised BatchTopK crosscoder writes the
+     * codes the libraries computed: the same codes kept, and values within float32 rounding of the
+     * pre-codes, a sum of {@code in + 3} terms at the magnitude of {@code |x'| |W_enc| + |b_enc|}
+     * ({@code x'} the input the encoder reads: a crosscoder's normalised layers, whose own rounding
+     * the extra terms cover).
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({
+        "sparsify, sparsify/skip_transcoder, codes",
+        "saelens, sae_lens_more/jumprelu_transcoder, feature_acts",
+        "dictionary-learning, dictionary_learning/batch_topk_crosscoder, f",
+    })
+    void encodeOfAnImportedCoderGivesTheLibrarysCodes(String format, String path, String codesName) throws IOException {
+        assertEquals(
+                0, importFrom(format, GOLDEN_IO.resolve(path), tmp.resolve("m")).exitCode());
+        JsonNode expected = new ObjectMapper()
+                .readTree(GOLDEN_IO.resolve(path).resolve("expected.json").toFile());
+        INDArray x = jsonTensor(expected.get("x"));
+        x = x.reshape(x.size(0), x.length() / x.size(0)).castTo(DataType.FLOAT);
+        Path data = tmp.resolve("x.npy");
+        Npy.write(data, x);
+        Path out = tmp.resolve("codes.npy");
+        CliRun enc = CliRun.of(
+                "encode",
+                "--model",
+                tmp.resolve("m").toString(),
+                "--data",
+                data.toString(),
+                "--out",
+                out.toString(),
+                "--no-progress");
+        assertEquals(0, enc.exitCode(), enc.err());
+        INDArray codes = Npy.read(out).castTo(DataType.DOUBLE);
+        INDArray want = jsonTensor(expected.get(codesName));
+        assertEquals(want.neq(0).castTo(DataType.DOUBLE), codes.neq(0).castTo(DataType.DOUBLE), "the same codes kept");
+        SparseAutoencoder m = Checkpoints.load(tmp.resolve("m")).model();
+        INDArray in = Transforms.abs(x, true).castTo(DataType.DOUBLE);
+        if (m.activationNormalizer() != null) {
+            in.addiRowVector(
+                    Transforms.abs(m.activationNormalizer().parameters().get(0).value(), true)
+                            .castTo(DataType.DOUBLE));
+        }
+        INDArray wEnc =
+                Transforms.abs(m.parameter("W_enc").orElseThrow().value(), true).castTo(DataType.DOUBLE);
+        double magnitude = in.mmul(wEnc).maxNumber().doubleValue()
+                + m.parameter("b_enc").orElseThrow().value().amaxNumber().doubleValue();
+        double tolerance = (m.inputDim() + 3) * Math.ulp(1.0f) * magnitude;
+        double diff = Transforms.abs(codes.sub(want), false).maxNumber().doubleValue();
+        assertTrue(diff <= tolerance, "codes differ by " + diff + " > " + tolerance);
+    }
+
+    private static INDArray jsonTensor(JsonNode t) {
+        long[] shape = new long[t.get("shape").size()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = t.get("shape").get(i).asLong();
+        }
+        double[] v = new double[t.get("data").size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = t.get("data").get(i).asDouble();
+        }
+        return org.nd4j.linalg.factory.Nd4j.create(v, shape, DataType.DOUBLE);
     }
 }
