@@ -574,8 +574,8 @@ public abstract class SparseAutoencoder implements Module {
         if (e instanceof dev.saekit.encoder.IdentityEncoder) {
             return "identity";
         }
-        if (e instanceof dev.saekit.encoder.BiasedLinearEncoder) {
-            return "pre-biased linear";
+        if (e instanceof dev.saekit.encoder.BiasedLinearEncoder b) {
+            return b.preBias() == null ? "linear" : "pre-biased linear";
         }
         return e.getClass().getSimpleName();
     }
