@@ -14,6 +14,8 @@ public final class Losses {
     public static final String NAMES = "mse, mse_l1";
     /** The L1 weight of the default {@code mse_l1}: it multiplies a sum over the batch, so it is small. */
     public static final double DEFAULT_L1 = 4e-5;
+    /** The weight of a ReLU crosscoder's decoder-weighted L1 term: dictionary_learning's default {@code l1_penalty}. */
+    public static final double DEFAULT_CROSSCODER_L1 = 0.1;
 
     private Losses() {}
 
@@ -44,32 +46,30 @@ public final class Losses {
         return variant.sparsityFromLoss() ? mseL1(DEFAULT_L1) : mse();
     }
 
-    /** dictionary_learning's default L1 penalty of a ReLU crosscoder (a mean over the batch, not a sum). */
-    public static final double DEFAULT_CROSSCODER_L1 = 0.1;
-
     /**
-     * The loss a model of {@code spec} trains with unless told otherwise: {@link #defaultFor(VariantSpec)}
-     * for autoencoders and transcoders (their output is compared with the target as an autoencoder's with
-     * its input); for a crosscoder, dictionary_learning's: the per-layer Euclidean error
-     * ({@link CoderLosses.LayerL2}) plus, for a ReLU or JumpReLU crosscoder, the decoder-weighted L1
-     * ({@link #DEFAULT_CROSSCODER_L1}), or, for one that selects its codes (TopK, BatchTopK), 1/32 of
-     * dictionary_learning's AuxK; a nested (Matryoshka) crosscoder takes the nested MSE.
+     * The loss a model of {@code spec} trains with unless told otherwise: {@link #defaultFor(VariantSpec,
+     * CoderSpec)} of its variant and coder.
      */
     public static Loss defaultFor(ModelSpec spec) {
-        if (!(spec.coder() instanceof CoderSpec.Crosscoder c) || spec.variant().nested()) {
-            return defaultFor(spec.variant());
+        return defaultFor(spec.variant(), spec.coder());
+    }
+
+    /**
+     * The loss a {@code coder} of {@code variant} trains with in the peer libraries, auxiliary terms
+     * aside: an autoencoder's or a transcoder's is {@link #defaultFor(VariantSpec)} (the MSE against
+     * the target, sparsify's and SAELens's); a crosscoder's is the crosscoder paper's per-layer error
+     * ({@link CoderLosses.LayerL2}), the nested MSE for the Matryoshkas, and for the variants whose
+     * sparsity comes from the loss the decoder-weighted L1 ({@link CoderLosses.WeightedL1},
+     * {@value #DEFAULT_CROSSCODER_L1}) as dictionary_learning's ReLU crosscoder trains.
+     */
+    public static Loss defaultFor(VariantSpec variant, CoderSpec coder) {
+        if (!(coder instanceof CoderSpec.Crosscoder c) || variant.nested()) {
+            return defaultFor(variant);
         }
-        Loss reconstruction = new CoderLosses.LayerL2(c.layers());
-        if (spec.variant().sparsityFromLoss()) {
-            return reconstruction.plus(
-                    new CoderLosses.WeightedL1(DEFAULT_CROSSCODER_L1, c.layers(), c.normalization()));
-        }
-        if (spec.variant().selectsTopK()) {
-            return reconstruction.plus(new DictionaryLearningAuxKLoss(
-                            1.0, 0, DictionaryLearningAuxKLoss.DEFAULT_DEAD_TOKENS, c.layers(), c.normalization())
-                    .times(1.0 / 32));
-        }
-        return reconstruction;
+        Loss error = new CoderLosses.LayerL2(c.layers());
+        return variant.sparsityFromLoss()
+                ? error.plus(new CoderLosses.WeightedL1(DEFAULT_CROSSCODER_L1, c.layers(), c.normalization()))
+                : error;
     }
 
     /** {@code mse} or {@code mse_l1} (with {@code l1Penalty}); the error lists the accepted names. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.saekit.data.Dataset;
 import dev.saekit.dictionary.DictionaryConfig;
 import dev.saekit.encoder.EncoderKind;
+import dev.saekit.model.CoderSpec;
 import dev.saekit.model.InvalidSettingException;
 import dev.saekit.model.ModelSpec;
 import dev.saekit.model.SaeConfig;
@@ -45,7 +46,9 @@ import picocli.CommandLine.Spec;
  * {@code saekit bench}: times training steps of one variant on synthetic data (Adam, MSE, clipping
  * 1.0, as the reference measurement) and prints one JSON object: the median seconds per step over
  * the measured steps, samples per second, the process's peak resident memory, and the time of the
- * encoder's dense product {@code x W^T} alone, measured separately with the same shapes.
+ * encoder's dense product {@code x W^T} alone, measured separately with the same shapes. With
+ * {@code --coder}, the model is a transcoder, skip transcoder or crosscoder of the same input width
+ * (and the same loss, the MSE against its target), so that its steps compare with a plain SAE's.
  */
 @Command(
         name = "bench",
@@ -74,6 +77,28 @@ public final class BenchCommand implements Callable<Integer> {
             defaultValue = "topk",
             description = "vanilla, topk, batchtopk, jumprelu, mp, omp, msae or matryoshka. Default: ${DEFAULT-VALUE}.")
     String variant;
+
+    @Option(
+            names = "--coder",
+            paramLabel = "KIND",
+            defaultValue = "autoencoder",
+            description =
+                    "autoencoder, transcoder, skip-transcoder or crosscoder, of the same --input width (a crosscoder's "
+                            + "--input is all its --layers side by side); every coder trains on the MSE against its "
+                            + "target here, so that step times compare the models. Default: ${DEFAULT-VALUE}.")
+    String coder;
+
+    @Option(
+            names = "--output",
+            paramLabel = "D",
+            description = "Transcoders: the width of the predicted activation. Default: --input.")
+    Integer output;
+
+    @Option(
+            names = "--layers",
+            paramLabel = "L",
+            description = "Crosscoders: the layers side by side in --input (a divisor of it). Default: 2.")
+    Integer layers;
 
     @Option(
             names = "--input",
@@ -184,10 +209,12 @@ public final class BenchCommand implements Callable<Integer> {
         Nd4j.getEnvironment().setMaxMasterThreads(used);
 
         SaeConfig config = new SaeConfig(input, concepts, EncoderKind.LINEAR, DictionaryConfig.defaults(), type, seed);
-        ModelSpec modelSpec = modelSpec(v, config);
+        CoderSpec coderSpec = coderSpec();
+        ModelSpec modelSpec = modelSpec(v, config, coderSpec);
+        int width = modelSpec.rowWidth(); // a transcoder's synthetic rows hold its input, then its target
         try { // refused before anything large is allocated
             MemoryEstimate.checkBeforeBuilding(
-                    modelSpec, batch, 2L * 4 * batch * input * (type == DType.FLOAT64 ? 8 : 4));
+                    modelSpec, batch, 2L * 4 * batch * width * (type == DType.FLOAT64 ? 8 : 4));
         } catch (IllegalArgumentException e) {
             throw new CliException(
                     SaekitCli.EXIT_USAGE,
@@ -196,7 +223,7 @@ public final class BenchCommand implements Callable<Integer> {
         SparseAutoencoder model = Cli.build(modelSpec::build);
         int total = warmup + steps;
         Dataset data = new RepeatedBatches(
-                new SeededRandom(seed).derive(1).normal(type, 1.0, 4L * batch, input), batch, total);
+                new SeededRandom(seed).derive(1).normal(type, 1.0, 4L * batch, width), batch, total);
         DeadCodeTracker deadCodes = new DeadCodeTracker(deadWindow);
         TrainingConfig training = TrainingConfig.builder()
                 .epochs(1)
@@ -216,12 +243,18 @@ public final class BenchCommand implements Callable<Integer> {
         }
         double[] measured = Arrays.copyOfRange(times.seconds(), warmup, total);
         double median = median(measured);
-        double gemm =
-                encoderGemmSeconds(model, data.batchesInOrder(batch).iterator().next());
+        double gemm = encoderGemmSeconds(
+                model,
+                model.inputOf(data.batchesInOrder(batch).iterator().next()).dup());
 
         ObjectNode json = new ObjectMapper().createObjectNode();
         json.put("variant", v.name());
+        json.put("coder", coderLabel(coderSpec));
         json.put("input", input);
+        json.put("output", modelSpec.outputDim());
+        if (coderSpec instanceof CoderSpec.Crosscoder c) {
+            json.put("layers", c.layers());
+        }
         json.put("concepts", concepts);
         json.put("k", v.reads("k") ? k : null);
         json.put("batch", batch);
@@ -273,15 +306,48 @@ public final class BenchCommand implements Callable<Integer> {
      * The benchmarked model: the engine's defaults for the variant, with {@code --k} (the peers'
      * recipe: 32 codes per sample) for the variants that have a k.
      */
-    private ModelSpec modelSpec(VariantKind v, SaeConfig config) throws CliException {
+    private ModelSpec modelSpec(VariantKind v, SaeConfig config, CoderSpec coderSpec) throws CliException {
         VariantSpec variant = VariantOptions.withSettings(v, config, Map.of("k", k));
         try {
-            return ModelSpec.of(config, variant);
+            return coderSpec instanceof CoderSpec.Autoencoder
+                    ? ModelSpec.of(config, variant)
+                    : ModelSpec.coder(config, variant, coderSpec);
         } catch (InvalidSettingException e) {
             throw VariantOptions.invalid(e);
         } catch (IllegalArgumentException e) {
             throw new CliException(SaekitCli.EXIT_USAGE, e.getMessage());
         }
+    }
+
+    /** The coder {@code --coder}, {@code --output} and {@code --layers} describe. */
+    private CoderSpec coderSpec() throws CliException {
+        CoderOptions.Kind kind = Cli.parse("--coder", coder, CoderOptions.Kind::parse);
+        Cli.require(
+                output == null || kind.transcoder(),
+                "--output is a transcoder's output width; --coder is " + kind.label);
+        Cli.require(
+                layers == null || kind == CoderOptions.Kind.CROSSCODER,
+                "--layers is a crosscoder's number of layers; --coder is " + kind.label);
+        return switch (kind) {
+            case AUTOENCODER -> new CoderSpec.Autoencoder();
+            case TRANSCODER, SKIP_TRANSCODER -> {
+                int out = output == null ? input : output;
+                Cli.require(out > 0, "--output must be > 0, was " + out);
+                yield new CoderSpec.Transcoder(out, kind == CoderOptions.Kind.SKIP_TRANSCODER);
+            }
+            case CROSSCODER -> {
+                int l = layers == null ? 2 : layers;
+                Cli.require(
+                        l >= 1 && input % l == 0,
+                        "--layers must divide --input " + input
+                                + " (a crosscoder's row is its layers side by side), was " + l);
+                yield CoderSpec.Crosscoder.of(l);
+            }
+        };
+    }
+
+    private static String coderLabel(CoderSpec c) {
+        return c instanceof CoderSpec.Transcoder t && t.skip() ? "skip-transcoder" : c.kind();
     }
 
     /** The median time of {@code x W^T} with the encoder's shapes, over 5 runs after one unmeasured run. */

@@ -6,6 +6,7 @@ import dev.saekit.io.DataLocation;
 import dev.saekit.io.NpyRowWriter;
 import dev.saekit.io.Safetensors;
 import dev.saekit.kernel.SparseCodes;
+import dev.saekit.model.CoderSpec;
 import dev.saekit.model.SparseAutoencoder;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Tensors;
@@ -29,6 +30,8 @@ import picocli.CommandLine.Spec;
  * a time: as a dense {@code .npy} {@code [rows, concepts]} (float32), or with {@code --sparse} as the
  * non-zero codes only (CSR in safetensors). Every row is checked before it is encoded: a NaN or an
  * infinity is refused with its row and column, or with {@code --bad-rows skip} left out with a warning.
+ * A transcoder reads its input rows alone (its codes do not depend on its target); a crosscoder
+ * reads its layers side by side, named as for train ({@code --name residual:2,residual:4}).
  */
 @Command(
         name = "encode",
@@ -74,7 +77,8 @@ public final class EncodeCommand implements Callable<Integer> {
             names = "--name",
             paramLabel = "NAME",
             description =
-                    "The array to read from an .npz or .safetensors file with several, or the tap of a harvest directory with several.")
+                    "The array to read from an .npz or .safetensors file with several, or the tap of a harvest directory with several. "
+                            + "A crosscoder's layers, comma-separated and in training order: residual:2,residual:4.")
     String name;
 
     @Option(
@@ -158,13 +162,18 @@ public final class EncodeCommand implements Callable<Integer> {
         Cli.require(rowAxes >= 1, "--row-axes must be >= 1, was " + rowAxes);
         Checkpoint checkpoint = Checkpoints.load(model);
         SparseAutoencoder sae = checkpoint.model();
-        DataLocation location;
-        try {
-            location = DataLocation.open(data.toString(), name, rowAxes);
-        } catch (IOException | RuntimeException e) {
-            throw DataErrors.of(e, data.toString(), name != null);
+        boolean crosscoder = sae.coder() instanceof CoderSpec.Crosscoder;
+        // a crosscoder's layers are read side by side, streamed; any other model reads one location a block at a time
+        dev.saekit.data.Dataset layers = crosscoder ? crosscoderRows(sae, skip) : null;
+        DataLocation location = null;
+        if (!crosscoder) {
+            try {
+                location = DataLocation.open(data.toString(), name, rowAxes);
+            } catch (IOException | RuntimeException e) {
+                throw DataErrors.of(e, data.toString(), name != null);
+            }
         }
-        if (location.cols() != sae.inputDim()) {
+        if (location != null && location.cols() != sae.inputDim()) {
             throw new CliException(
                     SaekitCli.EXIT_INPUT,
                     location.describe() + " has rows of width " + location.cols() + " ("
@@ -183,9 +192,9 @@ public final class EncodeCommand implements Callable<Integer> {
         dev.saekit.tensor.Buffers input = new dev.saekit.tensor.Buffers(sae.dtype());
         double[] active = new double[1];
         try (Sink sink = sparse ? new CsrSink(out, sae.nbConcepts()) : new NpySink(out, sae.nbConcepts());
-                ProgressBar bar = Cli.progressBar("encoding", location.rows(), noProgress)) {
-            // skipping reads float64 and checks each row here; failing lets the reader check every value as stored
-            location.forEachRowBlock(skip ? DType.FLOAT64 : sae.dtype(), batchSize, !skip, (firstRow, block) -> {
+                ProgressBar bar =
+                        Cli.progressBar("encoding", crosscoder ? layers.rows() : location.rows(), noProgress)) {
+            DataLocation.RowBlockConsumer encodeBlock = (firstRow, block) -> {
                 int[] good = skip ? goodRows(block, firstRow, sae.dtype(), err, counts[1]) : null;
                 int n = (int) block.rows();
                 counts[1] += good == null ? 0 : n - good.length;
@@ -208,7 +217,17 @@ public final class EncodeCommand implements Callable<Integer> {
                 if (bar != null) {
                     bar.stepTo(firstRow + n);
                 }
-            });
+            };
+            if (crosscoder) {
+                long first = 0;
+                for (INDArray block : layers.batchesInOrder(batchSize)) {
+                    encodeBlock.accept(first, block);
+                    first += block.rows();
+                }
+            } else {
+                // skipping reads float64 and checks each row here; failing lets the reader check every value as stored
+                location.forEachRowBlock(skip ? DType.FLOAT64 : sae.dtype(), batchSize, !skip, encodeBlock);
+            }
             sink.commit(counts[0]);
         } catch (IOException | RuntimeException e) {
             if (e instanceof dev.saekit.io.DataValueException) {
@@ -244,6 +263,32 @@ public final class EncodeCommand implements Callable<Integer> {
                         kept == 0 ? 0.0 : active[0] / kept,
                         skipped > 0 ? ", " + skipped + (skipped == 1 ? " row skipped" : " rows skipped") : "");
         return 0;
+    }
+
+    /**
+     * A crosscoder's layers, the names of {@code --name} in {@code --data}, side by side and in row
+     * order; refused where their widths do not add up to the model's input.
+     */
+    private dev.saekit.data.Dataset crosscoderRows(SparseAutoencoder sae, boolean skip) throws CliException {
+        CoderSpec.Crosscoder c = (CoderSpec.Crosscoder) sae.coder();
+        Cli.require(
+                !skip,
+                "--bad-rows skip reads one array; a crosscoder's layers are read side by side, and a NaN or an "
+                        + "infinity in any of them stops the run (naming it): fix the data, or leave --bad-rows out");
+        Cli.require(
+                name != null && name.split(",").length == c.layers(),
+                model + " is a crosscoder over " + c.layers() + " layers: name them in --name, comma-separated "
+                        + "and in training order (--name residual:2,residual:4)");
+        CoderData parts = CoderData.of(CoderOptions.Kind.CROSSCODER, data, name, null, null);
+        dev.saekit.data.Dataset rows = parts.openInOrder(CoderOptions.Kind.CROSSCODER, rowAxes, sae.dtype());
+        if (rows.cols() != sae.inputDim()) {
+            throw new CliException(
+                    SaekitCli.EXIT_INPUT,
+                    rows.description() + " has rows of width " + rows.cols() + " side by side, but the crosscoder "
+                            + "expects " + c.layers() + " layers of " + c.layerDim(sae.inputDim()) + " ("
+                            + sae.inputDim() + ")");
+        }
+        return rows;
     }
 
     /**

@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
  * {@code saekit evaluate}: a trained SAE measured inside the model it was trained on. Its
  * reconstruction is spliced in at the tap, and the model's outputs are compared with the clean
  * run's, next to zeroing the tap and putting its mean row there (see {@link InModelEvaluation}).
- * Prints one JSON object.
+ * With {@code --data} instead of {@code --model}: the model's metrics over rows of activations
+ * ({@link DataEvaluation}), for autoencoders, transcoders and crosscoders alike. Prints one JSON object.
  */
 @Command(
         name = "evaluate",
@@ -52,7 +53,9 @@ import picocli.CommandLine.Spec;
             "per-frame KL divergence, argmax agreement and character error rate for the OCR recogniser; with the SAE's",
             "reconstruction metrics on the same tokens. Prints one JSON object. Text models, taps and corpora are named",
             "as saekit harvest names them; by default the documents may overlap the harvest the SAE was trained on",
-            "(--exclude leaves those out)."
+            "(--exclude leaves those out).",
+            "With --data instead of --model: the SAE's, transcoder's or crosscoder's metrics over rows of activations, read",
+            "as train reads them (a transcoder's input beside its --target, a crosscoder's layers named in --name)."
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -82,10 +85,46 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(
             names = "--model",
             paramLabel = "MODEL",
-            required = true,
             description = "ocr (PaddleOCR's PP-OCRv4 recogniser, fetched by " + OcrModelFiles.FETCH_SCRIPT
-                    + "), or a text model: " + TextModelOption.MODEL_DESCRIPTION + ".")
+                    + "), or a text model: " + TextModelOption.MODEL_DESCRIPTION + ". Give --model or --data.")
     String model;
+
+    // ---- evaluation on rows of activations (DataEvaluation), in place of --model
+
+    @Option(
+            names = "--data",
+            paramLabel = "PATH",
+            description =
+                    "Instead of --model: rows of activations to measure the model on, read as train reads --data (a file, "
+                            + "shards, a harvest directory); the JSON object then holds the metrics of the model's output "
+                            + "against its target (r2, fvu, mse, l0, ...).")
+    Path data;
+
+    @Option(
+            names = "--name",
+            paramLabel = "NAME",
+            description = "With --data: the array or tap to read; a crosscoder's layers comma-separated, in training "
+                    + "order (residual:2,residual:4).")
+    String name;
+
+    @Option(
+            names = "--row-axes",
+            paramLabel = "K",
+            defaultValue = "1",
+            description = "With --data: leading axes that index rows, as for train. Default: ${DEFAULT-VALUE}.")
+    int rowAxes;
+
+    @Option(
+            names = "--target",
+            paramLabel = "PATH",
+            description = "With --data, for a transcoder: where its target rows are. Default: --data.")
+    Path target;
+
+    @Option(
+            names = "--target-name",
+            paramLabel = "NAME",
+            description = "With --data, for a transcoder: the array or tap of its target (mlp_out:3).")
+    String targetName;
 
     @Option(
             names = "--tap",
@@ -199,6 +238,15 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
 
     private int evaluate() throws CliException, IOException {
+        Cli.require(
+                (model == null) != (data == null),
+                model == null
+                        ? "give --model (the SAE spliced into a model at its tap) or --data (its metrics over rows of "
+                                + "activations)"
+                        : "--model and --data are two ways to evaluate: give one");
+        if (data != null) {
+            return evaluateOnData();
+        }
         Cli.require(lines > 0, "--lines must be > 0, was " + lines);
         Cli.require(documents > 0, "--documents must be > 0, was " + documents);
         Cli.require(batch > 0, "--batch must be > 0, was " + batch);
@@ -216,6 +264,11 @@ public final class EvaluateCommand implements Callable<Integer> {
         TextInputs text = ocr ? null : textInputs(kind.equals(MINILM));
         Checkpoint checkpoint = Checkpoints.load(sae);
         SparseAutoencoder saeModel = checkpoint.model();
+        Cli.require(
+                saeModel.spec().isAutoencoder(),
+                sae + " holds a " + saeModel.coder().kind() + ", which reads one activation and writes another (or "
+                        + "several): splicing it into a model is not supported; measure it on its rows with --data "
+                        + "(and --target-name, or --name A,B for a crosscoder)");
         INDArray centre = checkpoint.attachments().get(RunFiles.MEAN_ATTACHMENT);
         INDArray scaleAttachment = checkpoint.attachments().get(TrainingData.SCALE_ATTACHMENT);
         double scale = scaleAttachment == null ? 1.0 : scaleAttachment.getDouble(0);
@@ -234,6 +287,38 @@ public final class EvaluateCommand implements Callable<Integer> {
             report = evaluateText(text, rows, meanRow, json);
         }
         json.setAll(report.toJson());
+        if (out != null) {
+            AtomicFiles.writeString(out, json.toPrettyString() + "\n");
+        }
+        spec.commandLine().getOut().println(json.toString());
+        return 0;
+    }
+
+    /** {@code --data}: the model's metrics over rows of activations, one JSON object. */
+    private int evaluateOnData() throws CliException, IOException {
+        picocli.CommandLine.ParseResult given = spec.commandLine().getParseResult();
+        for (String option : List.of(
+                "--tap",
+                "--lines",
+                "--model-dir",
+                "--corpus",
+                "--documents",
+                "--exclude",
+                "--special",
+                "--tokenizer",
+                "--max-length",
+                "--output",
+                "--batch",
+                "--mean",
+                "--threads")) {
+            Cli.require(
+                    !given.hasMatchedOption(option),
+                    option
+                            + " is for evaluating inside a model (--model); with --data the model is measured on the rows");
+        }
+        ObjectNode json = new ObjectMapper().createObjectNode();
+        json.put("sae", sae.toString());
+        new DataEvaluation(data, name, rowAxes, target, targetName).run(Checkpoints.load(sae), json);
         if (out != null) {
             AtomicFiles.writeString(out, json.toPrettyString() + "\n");
         }

@@ -2,6 +2,8 @@ package dev.saekit.cli;
 
 import dev.saekit.data.Dataset;
 import dev.saekit.dictionary.KMeans;
+import dev.saekit.model.CodeNormalization;
+import dev.saekit.model.CoderSpec;
 import dev.saekit.model.InvalidSettingException;
 import dev.saekit.model.ModelSpec;
 import dev.saekit.model.MpSpec;
@@ -10,6 +12,7 @@ import dev.saekit.model.SparseAutoencoder;
 import dev.saekit.model.VariantKind;
 import dev.saekit.model.VariantSpec;
 import dev.saekit.train.AuxKLoss;
+import dev.saekit.train.DictionaryLearningAuxKLoss;
 import dev.saekit.train.Loss;
 import dev.saekit.train.MatchingPursuitReviveLoss;
 import dev.saekit.train.MatryoshkaLoss;
@@ -50,6 +53,22 @@ final class ModelFactory {
         }
     }
 
+    /**
+     * The spec of a transcoder or crosscoder ({@code coder}) of the variant {@code o} describes, in the
+     * SAELens layout ({@link ModelSpec#coder}); the engine's refusals in the command line's words.
+     */
+    static ModelSpec coderSpec(VariantKind kind, VariantOptions o, SaeConfig config, CoderSpec coder)
+            throws CliException {
+        VariantSpec variant = o.spec(kind, config);
+        try {
+            return ModelSpec.coder(config, variant, coder);
+        } catch (InvalidSettingException e) {
+            throw VariantOptions.invalid(e);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(SaekitCli.EXIT_USAGE, "--coder " + coder.kind() + ": " + e.getMessage());
+        }
+    }
+
     /** The model of {@code spec}; an archetypal dictionary's candidates are picked by k-means on {@code data}. */
     static SparseAutoencoder create(ModelSpec spec, VariantOptions o, Dataset data) throws CliException {
         if (spec.dictionary() instanceof ModelSpec.DictionarySpec.Archetypal) {
@@ -77,6 +96,15 @@ final class ModelFactory {
      * (AuxK's dead-code tracker comes with it, see {@link Loss#listeners()}).
      */
     static Loss loss(VariantSpec v, VariantOptions o, Loss base) throws CliException {
+        return loss(v, o, base, new CoderSpec.Autoencoder(), DictionaryLearningAuxKLoss.DEFAULT_DEAD_TOKENS);
+    }
+
+    /**
+     * {@link #loss(VariantSpec, VariantOptions, Loss)} for a model of {@code coder}: a crosscoder's
+     * default auxiliary term is dictionary_learning's AuxK ({@code auxk_dl}, dead after {@code
+     * deadTokens} rows without firing), which weighs latents by the crosscoder's decoder norms.
+     */
+    static Loss loss(VariantSpec v, VariantOptions o, Loss base, CoderSpec coder, long deadTokens) throws CliException {
         Loss loss = base;
         if (v.nested()) {
             MatryoshkaLoss.Kind kind = Cli.parse("--level-loss", o.levelLoss, MatryoshkaLoss.Kind::parse);
@@ -90,7 +118,7 @@ final class ModelFactory {
             }
         }
         Double w = o.auxWeight;
-        String kind = o.auxKind(v);
+        String kind = o.auxKind(v, coder);
         Cli.require(o.auxK >= 0, "--aux-k must be >= 0 (0: half the input width), was " + o.auxK);
         Cli.require(o.auxWindow >= 0, "--aux-window must be >= 0 (0: one epoch), was " + o.auxWindow);
         Loss aux = switch (kind) {
@@ -102,6 +130,13 @@ final class ModelFactory {
                         o.auxK,
                         w == null ? 1.0 / 32 : w,
                         kind.equals("auxk") ? AuxKLoss.Flavor.SAELENS : AuxKLoss.Flavor.SPARSIFY));
+            case "auxk_dl" -> {
+                int layers = coder instanceof CoderSpec.Crosscoder c ? c.layers() : 1;
+                CodeNormalization n =
+                        coder instanceof CoderSpec.Crosscoder c ? c.normalization() : CodeNormalization.NONE;
+                yield Cli.build(
+                        () -> new DictionaryLearningAuxKLoss(w == null ? 1.0 / 32 : w, o.auxK, deadTokens, layers, n));
+            }
             case "reanimation" -> Cli.build(() -> new ReanimationLoss(w == null ? 0.1 : w));
             case "mp_revive" -> {
                 Cli.require(v instanceof MpSpec, "--aux mp_revive needs --variant mp (it uses the pursuit's residual)");
@@ -111,7 +146,7 @@ final class ModelFactory {
                 throw new CliException(
                         SaekitCli.EXIT_USAGE,
                         "--aux: unknown '" + o.aux
-                                + "'; accepted: none, topk_aux, auxk, auxk_sparsify, reanimation, mp_revive");
+                                + "'; accepted: none, topk_aux, auxk, auxk_sparsify, auxk_dl, reanimation, mp_revive");
         };
         return aux == null ? loss : loss.plus(aux);
     }

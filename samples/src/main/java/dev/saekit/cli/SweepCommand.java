@@ -100,6 +100,15 @@ public final class SweepCommand implements Callable<Integer> {
     SweepGridOptions gridOptions;
 
     @Option(
+            names = "--coder",
+            paramLabel = "KIND",
+            defaultValue = "autoencoder",
+            description =
+                    "autoencoder only: a sweep's cells are autoencoders. Transcoders and crosscoders are trained one "
+                            + "at a time with saekit train --coder. Default: ${DEFAULT-VALUE}.")
+    String coder;
+
+    @Option(
             names = "--concepts",
             paramLabel = "N",
             defaultValue = "512",
@@ -249,6 +258,12 @@ public final class SweepCommand implements Callable<Integer> {
     }
 
     private int sweep() throws CliException, IOException {
+        CoderOptions.Kind kind = Cli.parse("--coder", coder, CoderOptions.Kind::parse);
+        Cli.require(
+                kind == CoderOptions.Kind.AUTOENCODER,
+                "saekit sweep trains autoencoders only, not --coder " + kind.label + ": its frontier compares "
+                        + "reconstructions of one data set, and a " + kind.label + " pairs several; train each "
+                        + kind.label + " with saekit train --coder " + kind.label + " (and --l1 or --k per run)");
         SweepSettings settings = settings();
         SweepGrid grid = gridOptions.grid();
         checkDirectory();

@@ -10,6 +10,7 @@ import dev.saekit.io.CheckpointListener;
 import dev.saekit.io.Checkpoints;
 import dev.saekit.io.DataProvenance;
 import dev.saekit.metrics.EvalMetrics;
+import dev.saekit.model.CoderSpec;
 import dev.saekit.model.ModelSpec;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SparseAutoencoder;
@@ -20,6 +21,7 @@ import dev.saekit.train.DeadLatentResampler;
 import dev.saekit.train.DecoderBiasInit;
 import dev.saekit.train.InputNormalization;
 import dev.saekit.train.KAnnealing;
+import dev.saekit.train.Loss;
 import dev.saekit.train.LossSpec;
 import dev.saekit.train.Losses;
 import dev.saekit.train.MemoryEstimate;
@@ -117,6 +119,10 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     VariantOptions variantOptions;
+
+    /** --coder and a transcoder's or crosscoder's data and loss options. */
+    @Mixin
+    CoderOptions coderOptions;
 
     @Option(
             names = "--concepts",
@@ -224,8 +230,10 @@ public final class TrainCommand implements Callable<Integer> {
             names = "--loss",
             paramLabel = "KIND",
             description =
-                    "mse, or mse_l1 = mse + l1 * sum(|z|) over the batch. Default: mse_l1 for vanilla and jumprelu, "
-                            + "mse for the others (msae and matryoshka train on their nested loss, see --level-loss).")
+                    "mse, or mse_l1 = mse + l1 * sum(|z|) over the batch; transcoders also fvu (sparsify's fraction of "
+                            + "variance unexplained); crosscoders layer_l2 (the crosscoder paper's per-layer error), mse or fvu. "
+                            + "Default: mse_l1 for vanilla and jumprelu, mse for the others, layer_l2 for crosscoders (msae and "
+                            + "matryoshka train on their nested loss, see --level-loss).")
     String loss;
 
     @Option(
@@ -233,7 +241,9 @@ public final class TrainCommand implements Callable<Integer> {
             paramLabel = "LAMBDA",
             defaultValue = "" + Losses.DEFAULT_L1,
             description = "Weight of the L1 term of mse_l1. It multiplies a SUM over the whole batch, so it is small "
-                    + "and scales with 1/--batch-size. Default: ${DEFAULT-VALUE}.")
+                    + "and scales with 1/--batch-size. Default: ${DEFAULT-VALUE}. For vanilla and jumprelu crosscoders: "
+                    + "the weight of the decoder-weighted L1 term (a mean over the batch), default "
+                    + Losses.DEFAULT_CROSSCODER_L1 + " as dictionary_learning's.")
     double l1;
 
     @Option(
@@ -508,6 +518,7 @@ public final class TrainCommand implements Callable<Integer> {
         checkpointEvery = cli.path("checkpoint_every").asLong(0);
         topConcepts = cli.path("top_concepts").asInt(topConcepts);
         topWords = cli.path("top_words").asInt(topWords);
+        coderOptions.restore(cli);
         List<String> args = new ArrayList<>();
         cli.path("args").forEach(a -> args.add(a.asText()));
         originalArgs = args;
@@ -524,6 +535,7 @@ public final class TrainCommand implements Callable<Integer> {
         cli.put("keep", CHECKPOINTS_KEPT);
         cli.put("top_concepts", topConcepts);
         cli.put("top_words", topWords);
+        coderOptions.record(cli);
         return cli;
     }
 
@@ -535,47 +547,67 @@ public final class TrainCommand implements Callable<Integer> {
         // a resumed run's variant is the checkpoint's; a new one's comes from the options and the engine's defaults
         VariantKind kind = resumeFrom != null ? resumeFrom.spec().variant().kind() : variantOptions.kind();
         VariantSpec variant = resumeFrom != null ? resumeFrom.spec().variant() : variantOptions.spec(kind, saeConfig);
+        // a transcoder or crosscoder (CoderOptions, CoderData); a resumed run's coder is the checkpoint's
+        CoderOptions.Kind coderKind =
+                resumeFrom != null ? CoderOptions.Kind.of(resumeFrom.spec().coder()) : coderOptions.kind();
+        CoderSpec coder = resumeFrom != null ? resumeFrom.spec().coder() : coderOptions.provisional(coderKind, name);
+        boolean autoencoder = coderKind == CoderOptions.Kind.AUTOENCODER;
         if (resumeFrom == null) { // a resumed run's options were checked when it started
-            variantOptions.check(kind, variant, spec);
-            checkTrainingOptions(variant);
+            variantOptions.check(kind, variant, spec, coder);
+            checkTrainingOptions(variant, autoencoder);
+            coderOptions.check(
+                    coderKind,
+                    variant,
+                    variantOptions.auxKind(variant, coder),
+                    center,
+                    data,
+                    spec.commandLine().getParseResult());
         }
-        TrainingConfig baseConfig = resumeConfig != null ? resumeConfig : trainingConfig(variant);
+        if (!autoencoder) {
+            center = false; // a coder learns its offsets; --center was refused above
+        }
+        TrainingConfig baseConfig = resumeConfig != null ? resumeConfig : trainingConfig(variant, coder);
         require(bufferRows > 0, "--buffer-rows must be > 0, was " + bufferRows);
         SaeConfig requested = saeConfig;
-        TrainingData training = TrainingData.load(
-                        data,
-                        name,
-                        rowAxes,
-                        labels,
-                        center,
-                        saeConfig.dtype(),
-                        bufferRows,
-                        baseConfig.batchSize(),
-                        (rows, cols) -> {
-                            if (resumeFrom
-                                    == null) { // the model's arrays must fit before the data is loaded (it may be wide)
-                                require(
-                                        cols <= Integer.MAX_VALUE,
-                                        "--data has " + cols + " columns, more than one array may hold");
-                                checkArraySizes(
-                                        ModelFactory.spec(
-                                                kind,
-                                                variantOptions,
-                                                new SaeConfig(
-                                                        (int) cols,
-                                                        requested.nbConcepts(),
-                                                        requested.encoder(),
-                                                        requested.dictionary(),
-                                                        requested.dtype(),
-                                                        requested.seed())),
-                                        baseConfig,
-                                        rows);
-                            }
-                        })
-                .scaled(scale);
+        TrainingData training = !autoencoder
+                ? CoderData.of(coderKind, data, name, coderOptions.target, coderOptions.targetName)
+                        .loadForTraining(
+                                coderKind, rowAxes, labels, saeConfig.dtype(), bufferRows, baseConfig.batchSize())
+                : TrainingData.load(
+                                data,
+                                name,
+                                rowAxes,
+                                labels,
+                                center,
+                                saeConfig.dtype(),
+                                bufferRows,
+                                baseConfig.batchSize(),
+                                (rows, cols) -> {
+                                    if (resumeFrom
+                                            == null) { // the model's arrays must fit before the data is loaded (it may
+                                        // be wide)
+                                        require(
+                                                cols <= Integer.MAX_VALUE,
+                                                "--data has " + cols + " columns, more than one array may hold");
+                                        checkArraySizes(
+                                                ModelFactory.spec(
+                                                        kind,
+                                                        variantOptions,
+                                                        new SaeConfig(
+                                                                (int) cols,
+                                                                requested.nbConcepts(),
+                                                                requested.encoder(),
+                                                                requested.dictionary(),
+                                                                requested.dtype(),
+                                                                requested.seed())),
+                                                baseConfig,
+                                                rows);
+                                    }
+                                })
+                        .scaled(scale);
         TrainingConfig trainingConfig = baseConfig;
         saeConfig = new SaeConfig(
-                training.dataset().cols(),
+                autoencoder ? training.dataset().cols() : CoderData.inputWidth(coderKind, training.dataset()),
                 saeConfig.nbConcepts(),
                 saeConfig.encoder(),
                 saeConfig.dictionary(),
@@ -611,13 +643,16 @@ public final class TrainCommand implements Callable<Integer> {
                                 + training.dataset().cols());
             }
         } else {
-            ModelSpec spec = ModelFactory.spec(kind, variantOptions, saeConfig);
+            ModelSpec spec = autoencoder
+                    ? ModelFactory.spec(kind, variantOptions, saeConfig)
+                    : ModelFactory.coderSpec(
+                            kind, variantOptions, saeConfig, CoderData.spec(coderKind, coder, training.dataset()));
             checkMemory(spec, trainingConfig, training.dataset());
             // the archetypal dictionary's k-means candidates come from these rows: a seeded sample of streamed shards
             model = ModelFactory.create(spec, variantOptions, training.dataset());
             checkFeatures(model, trainingConfig, training.dataset().rows());
         }
-        DataProvenance provenance = training.provenance(name);
+        DataProvenance provenance = asGiven(training.provenance(name));
         ObjectNode cli = cliSection();
 
         PrintWriter stdout = spec.commandLine().getOut();
@@ -678,8 +713,7 @@ public final class TrainCommand implements Callable<Integer> {
         stdout.println();
         stdout.println("metrics over all " + metrics.rows() + " rows (eval mode)");
         RunFiles.metricsTable(metrics, result).forEach((k, v) -> stdout.printf(Locale.ROOT, "  %-19s %s%n", k, v));
-        deadHint(metrics.deadFraction(), hasAuxK(trainingConfig.loss().spec()) ? "auxk" : "none")
-                .ifPresent(stdout::println);
+        deadHint(metrics.deadFraction(), auxOf(trainingConfig.loss().spec())).ifPresent(stdout::println);
         List<String> rowLabels = training.dataset().labels().orElse(null);
         if (rowLabels != null && topConcepts > 0) {
             String noun = data == null ? "words" : "rows";
@@ -710,6 +744,27 @@ public final class TrainCommand implements Callable<Integer> {
                     + out.resolve("model"));
         }
         return 0;
+    }
+
+    /**
+     * {@code p} with its location as {@code --data} gave it: a harvest directory's tap is read through
+     * its manifest, whose description is no path to open again on {@code --resume}.
+     */
+    private DataProvenance asGiven(DataProvenance p) {
+        if (data == null || p.location() == null) {
+            return p;
+        }
+        return new DataProvenance(
+                data.toString(),
+                p.array(),
+                p.rowAxes(),
+                p.files(),
+                p.formats(),
+                p.centred(),
+                p.scale(),
+                p.rows(),
+                p.cols(),
+                p.description());
     }
 
     /**
@@ -751,9 +806,11 @@ public final class TrainCommand implements Callable<Integer> {
         if (!(deadFraction > DEAD_HINT_THRESHOLD)) {
             return java.util.Optional.empty();
         }
-        String auxAdvice = aux.startsWith("auxk")
-                ? "a shorter --aux-window (e.g. 50 steps) so that AuxK revives them sooner, "
-                : "--aux auxk (dead concepts learn to explain the residual), ";
+        String auxAdvice = aux.equals("auxk_dl")
+                ? "a smaller --dead-tokens so that AuxK revives them sooner, "
+                : aux.startsWith("auxk")
+                        ? "a shorter --aux-window (e.g. 50 steps) so that AuxK revives them sooner, "
+                        : "--aux auxk (dead concepts learn to explain the residual), ";
         return java.util.Optional.of(String.format(
                 Locale.ROOT,
                 "hint: %.1f%% of the concepts never fired on the data (dead). "
@@ -762,29 +819,41 @@ public final class TrainCommand implements Callable<Integer> {
                 auxAdvice));
     }
 
-    /** Whether {@code loss} has an AuxK term (the dead-concept hint then advises its window). */
-    private static boolean hasAuxK(LossSpec loss) {
+    /**
+     * The AuxK term of {@code loss} (the dead-concept hint then advises its window or threshold):
+     * {@code auxk}, {@code auxk_dl}, or {@code none}.
+     */
+    private static String auxOf(LossSpec loss) {
         if (loss instanceof LossSpec.Weighted w) {
-            return hasAuxK(w.term());
+            return auxOf(w.term());
         }
         if (loss instanceof LossSpec.Sum sum) {
-            return sum.terms().stream().anyMatch(TrainCommand::hasAuxK);
+            return sum.terms().stream()
+                    .map(TrainCommand::auxOf)
+                    .filter(a -> !a.equals("none"))
+                    .findFirst()
+                    .orElse("none");
         }
-        return loss instanceof LossSpec.AuxK;
+        return loss instanceof LossSpec.AuxK
+                ? "auxk"
+                : loss instanceof LossSpec.AuxKDictionaryLearning ? "auxk_dl" : "none";
     }
 
-    /** Refuses, naming the option, training options that this run would ignore. */
-    private void checkTrainingOptions(VariantSpec variant) throws CliException {
+    /**
+     * Refuses, naming the option, training options that this run would ignore; a transcoder's or
+     * crosscoder's {@code --loss} and {@code --l1} are checked as its loss is built ({@link CoderOptions#reconstruction}).
+     */
+    private void checkTrainingOptions(VariantSpec variant, boolean autoencoder) throws CliException {
         picocli.CommandLine.ParseResult given = spec.commandLine().getParseResult();
         boolean nested = variant.nested();
-        if (given.hasMatchedOption("--loss") && nested) {
+        if (given.hasMatchedOption("--loss") && nested && autoencoder) {
             throw new CliException(
                     SaekitCli.EXIT_USAGE,
                     "--loss does not apply to --variant " + variant.name()
                             + ", which trains on its nested loss (see --level-loss and --level-weights)");
         }
         String lossName = loss == null ? ModelFactory.defaultLoss(variant) : loss.toLowerCase(Locale.ROOT);
-        if (given.hasMatchedOption("--l1") && (nested || !lossName.equals("mse_l1"))) {
+        if (autoencoder && given.hasMatchedOption("--l1") && (nested || !lossName.equals("mse_l1"))) {
             throw new CliException(
                     SaekitCli.EXIT_USAGE,
                     "--l1 weighs the L1 term of --loss mse_l1, and the loss here is "
@@ -834,7 +903,7 @@ public final class TrainCommand implements Callable<Integer> {
         return new SaeConfig(1, concepts, kind, new DictionaryConfig(norm, multiplier), type, seed);
     }
 
-    private TrainingConfig trainingConfig(VariantSpec variant) throws CliException {
+    private TrainingConfig trainingConfig(VariantSpec variant, CoderSpec coder) throws CliException {
         require(epochs > 0, "--epochs must be > 0, was " + epochs);
         require(batchSize > 0, "--batch-size must be > 0, was " + batchSize);
         require(lr > 0 && Double.isFinite(lr), "--lr must be finite and > 0, was " + lr);
@@ -871,13 +940,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .optimizer(new OptimizerConfig(kind, lr, 0.9, 0.999, 1e-8, weightDecay))
                 .schedule(parse("--schedule", schedule, s -> Schedule.parse(s, warmup, finalLrFactor)))
                 .clipNorm(clip)
-                .loss(ModelFactory.loss(
-                        variant,
-                        variantOptions,
-                        parse(
-                                "--loss",
-                                loss == null ? ModelFactory.defaultLoss(variant) : loss,
-                                s -> Losses.parse(s, l1))))
+                .loss(lossFor(variant, coder))
                 .seed(seed)
                 .build();
     }
@@ -939,6 +1002,19 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException(SaekitCli.EXIT_USAGE, "--resample-every: " + e.getMessage());
         }
+    }
+
+    /** The loss of --loss, --l1 and the variant's options; a transcoder's or crosscoder's through {@link CoderOptions}. */
+    private Loss lossFor(VariantSpec variant, CoderSpec coder) throws CliException {
+        if (coder instanceof CoderSpec.Autoencoder) {
+            return ModelFactory.loss(
+                    variant,
+                    variantOptions,
+                    parse("--loss", loss == null ? ModelFactory.defaultLoss(variant) : loss, s -> Losses.parse(s, l1)));
+        }
+        Loss base = CoderOptions.reconstruction(
+                variant, coder, loss, l1, spec.commandLine().getParseResult());
+        return ModelFactory.loss(variant, variantOptions, base, coder, coderOptions.deadTokens());
     }
 
     private static String describe(TrainingConfig c, long rows) {

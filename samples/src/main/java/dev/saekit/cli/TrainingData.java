@@ -377,7 +377,11 @@ record TrainingData(
      */
     String describe() {
         String streamed = "";
-        if (dataset instanceof ShardedDataset s) {
+        // data read side by side (a transcoder's, a crosscoder's) are streamed if their first part is
+        Dataset first = dataset instanceof dev.saekit.data.SideBySideDataset pair
+                ? pair.parts().get(0)
+                : dataset;
+        if (first instanceof ShardedDataset s) {
             streamed = String.format(
                     Locale.ROOT,
                     ", streamed through a shuffle buffer of %d rows (%.1f MiB)",

@@ -3,6 +3,7 @@ package dev.saekit.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.saekit.model.BatchTopKSpec;
+import dev.saekit.model.CoderSpec;
 import dev.saekit.model.InvalidSettingException;
 import dev.saekit.model.JumpReluSpec;
 import dev.saekit.model.MatryoshkaSae;
@@ -151,15 +152,16 @@ public final class VariantOptions {
             description =
                     "An auxiliary loss term: none, topk_aux (overcomplete's top-k auxiliary term), auxk (AuxK of Gao et al. "
                             + "as SAELens computes it: dead latents explain the residual), auxk_sparsify (sparsify's AuxK), "
+                            + "auxk_dl (dictionary_learning's AuxK, dead after --dead-tokens rows), "
                             + "reanimation, mp_revive (matching pursuit). Default: auxk for topk, batchtopk and matryoshka (keeps "
-                            + "concepts from dying), none for the others.")
+                            + "concepts from dying; auxk_dl for crosscoders), none for the others.")
     String aux;
 
     @Option(
             names = "--aux-weight",
             paramLabel = "W",
             description =
-                    "Weight of --aux: topk_aux 0.1, auxk and auxk_sparsify 1/32, reanimation 0.1, mp_revive 0.01 by default.")
+                    "Weight of --aux: topk_aux 0.1, auxk, auxk_sparsify and auxk_dl 1/32, reanimation 0.1, mp_revive 0.01 by default.")
     Double auxWeight;
 
     @Option(
@@ -167,7 +169,8 @@ public final class VariantOptions {
             paramLabel = "K",
             defaultValue = "0",
             description =
-                    "auxk, auxk_sparsify: dead latents per row that explain the residual; 0: half the input width. "
+                    "auxk, auxk_sparsify, auxk_dl: dead latents per row that explain the residual; 0: half the input "
+                            + "width (auxk_dl: half the width of one layer). "
                             + "Default: ${DEFAULT-VALUE}.")
     int auxK;
 
@@ -244,10 +247,18 @@ public final class VariantOptions {
 
     /** The auxiliary term: {@code --aux}, else AuxK for the variants that select their codes by top-k, else none. */
     String auxKind(VariantSpec v) {
+        return auxKind(v, new CoderSpec.Autoencoder());
+    }
+
+    /** {@link #auxKind(VariantSpec)} for a model of {@code coder}: dictionary_learning's AuxK for a crosscoder. */
+    String auxKind(VariantSpec v, CoderSpec coder) {
         if (aux != null) {
             return aux.toLowerCase(Locale.ROOT);
         }
-        return v.selectsTopK() ? "auxk" : "none";
+        if (!v.selectsTopK()) {
+            return "none";
+        }
+        return coder instanceof CoderSpec.Crosscoder ? "auxk_dl" : "auxk";
     }
 
     /**
@@ -255,6 +266,11 @@ public final class VariantOptions {
      * the variant does not read, and every value out of range.
      */
     void check(VariantKind kind, VariantSpec v, CommandSpec spec) throws CliException {
+        check(kind, v, spec, new CoderSpec.Autoencoder());
+    }
+
+    /** {@link #check(VariantKind, VariantSpec, CommandSpec)} for a model of {@code coder}. */
+    void check(VariantKind kind, VariantSpec v, CommandSpec spec, CoderSpec coder) throws CliException {
         ParseResult given = spec.commandLine().getParseResult();
         for (String setting : settings().keySet()) {
             if (given.hasMatchedOption(option(setting)) && !kind.reads(setting)) {
@@ -289,14 +305,18 @@ public final class VariantOptions {
                     SaekitCli.EXIT_USAGE,
                     "--delta bounds the archetypal dictionary's relaxation: give --archetypal N too");
         }
-        String auxKind = auxKind(v);
+        String auxKind = auxKind(v, coder);
         boolean auxK = auxKind.equals("auxk") || auxKind.equals("auxk_sparsify");
-        for (String option : List.of("--aux-k", "--aux-window")) {
-            if (given.hasMatchedOption(option) && !auxK) {
-                throw new CliException(
-                        SaekitCli.EXIT_USAGE,
-                        option + " applies to --aux auxk and auxk_sparsify, not to --aux " + auxKind);
-            }
+        if (given.hasMatchedOption("--aux-window") && !auxK) {
+            throw new CliException(
+                    SaekitCli.EXIT_USAGE,
+                    "--aux-window applies to --aux auxk and auxk_sparsify, not to --aux " + auxKind
+                            + (auxKind.equals("auxk_dl") ? " (which counts rows: see --dead-tokens)" : ""));
+        }
+        if (given.hasMatchedOption("--aux-k") && !auxK && !auxKind.equals("auxk_dl")) {
+            throw new CliException(
+                    SaekitCli.EXIT_USAGE,
+                    "--aux-k applies to --aux auxk, auxk_sparsify and auxk_dl, not to --aux " + auxKind);
         }
         if (given.hasMatchedOption("--aux-weight") && auxKind.equals("none")) {
             throw new CliException(
