@@ -138,13 +138,16 @@ class CoderSpec :
             }
             model.inputDim() shouldBe 24
             model.coder() shouldBe CoderSpec.Crosscoder(2, CodeNormalization.CROSSCODER)
-            trainingConfig(model) {}.loss().label() shouldBe "layer_l2" // the engine's default: no auxiliary term
+            trainingConfig(model) {}.loss().label() shouldBe
+                "layer_l2" // the engine's default: no auxiliary term
             val run =
                 train(model, sideBySide(first, second)) {
                     epochs = 25
                     batchSize = 64
                     optimizer = adam(lr = 5e-3)
-                    loss = layerL2(2) + 1.0 / 32 * dictionaryLearningAuxK(layers = 2, deadTokens = 2_000)
+                    loss =
+                        layerL2(2) +
+                            1.0 / 32 * dictionaryLearningAuxK(layers = 2, deadTokens = 2_000)
                 }
             run.config.loss().label() shouldContain "auxk_dl"
             run.metrics.r2() shouldBeGreaterThan 0.6

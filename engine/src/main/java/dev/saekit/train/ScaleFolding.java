@@ -16,6 +16,10 @@ import dev.saekit.tensor.Parameter;
  * the reconstruction {@code x_hat / s} (raw scale):
  *
  * <ul>
+ *   <li>a transcoder's or crosscoder's {@code W_enc} takes {@code s W_enc}, its {@code W_dec} and
+ *       {@code b_dec} are divided by {@code s} (its input and target were scaled alike); a skip
+ *       transcoder's {@code W_skip} stays as it is, and a BatchTopK crosscoder's running threshold,
+ *       on codes weighted by decoder norms, is divided by {@code s};</li>
  *   <li>the encoder's first linear layer (linear, MLP, untied) takes {@code s W} (a norm layer after it
  *       sees the same values);</li>
  *   <li>the SAELens-style pre-biased encoder {@code (s x - b) W + c = (x - b / s)(s W) + c}: {@code W_enc}
@@ -50,7 +54,7 @@ public final class ScaleFolding {
         Encoder e = model.encoder();
         if (e instanceof BiasedLinearEncoder b) {
             b.weight().assign(b.weight().value().mul(s));
-            if (model.decoderBias() != b.preBias()) {
+            if (b.preBias() != null && model.decoderBias() != b.preBias()) {
                 b.preBias().assign(b.preBias().value().div(s));
             }
         } else {
@@ -66,6 +70,14 @@ public final class ScaleFolding {
         } else {
             Parameter m = multiplier(d);
             m.assign(m.value().sub(Math.log(s)));
+        }
+        // a BatchTopK crosscoder's threshold compares codes weighted by decoder norms, which are now 1/s of
+        // what they were (a skip transcoder's W_skip maps raw x to raw y already: s x W^T / s)
+        if (model instanceof dev.saekit.model.BatchTopKSae btk
+                && model.coder() instanceof dev.saekit.model.CoderSpec.Crosscoder c
+                && c.normalization() != dev.saekit.model.CodeNormalization.NONE
+                && !Double.isNaN(btk.runningThreshold())) {
+            btk.setRunningThreshold(btk.runningThreshold() / s);
         }
         return model;
     }

@@ -8,6 +8,9 @@ import dev.saekit.data.InMemoryDataset;
 import dev.saekit.dictionary.DictionaryConfig;
 import dev.saekit.dictionary.Normalization;
 import dev.saekit.encoder.EncoderKind;
+import dev.saekit.model.BatchTopKSae;
+import dev.saekit.model.BatchTopKSpec;
+import dev.saekit.model.CoderSpec;
 import dev.saekit.model.JumpReluSpec;
 import dev.saekit.model.ModelSpec;
 import dev.saekit.model.ModelSpec.DictionarySpec;
@@ -62,7 +65,12 @@ class ScaleFoldingTest {
                 Arguments.of(
                         "SAELens layout, b_dec not subtracted",
                         new ModelSpec(
-                                BASE, new TopKSpec(3), new DictionarySpec.Plain(), new EncoderSpec.SaeLens(false))));
+                                BASE, new TopKSpec(3), new DictionarySpec.Plain(), new EncoderSpec.SaeLens(false))),
+                Arguments.of(
+                        "skip transcoder", ModelSpec.coder(BASE, new TopKSpec(3), new CoderSpec.Transcoder(4, true))),
+                Arguments.of(
+                        "BatchTopK crosscoder (its threshold weighs codes by decoder norms)",
+                        ModelSpec.coder(BASE, BatchTopKSpec.perSample(3), CoderSpec.Crosscoder.of(2))));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -70,9 +78,12 @@ class ScaleFoldingTest {
     void theFoldedModelTakesRawRows(String name, ModelSpec spec) {
         SparseAutoencoder trained = spec.build();
         perturb(trained); // non-zero biases, so that folding the decoder bias is tested too
+        INDArray x = new SeededRandom(2).normal(DType.FLOAT64, 1.0, 9, 6);
+        if (trained instanceof BatchTopKSae) {
+            trained.train().forward(x.mul(S)); // a running threshold for evaluation, on the scaled rows
+        }
         SparseAutoencoder folded = copy(trained);
         ScaleFolding.fold(folded, S);
-        INDArray x = new SeededRandom(2).normal(DType.FLOAT64, 1.0, 9, 6);
         trained.eval();
         folded.eval();
         SaeOutput onScaled = trained.forward(x.mul(S)).detach();
