@@ -149,7 +149,9 @@ public final class BiasedLinearEncoder implements Encoder {
         }
         INDArray byConcept = buffers.get("gweight-by-concept", nbConcepts(), inputDim());
         pattern.setTransposedProduct(gradPreCodes, centred, byConcept);
-        weight.grad().addi(byConcept.transpose());
+        if (!dev.saekit.kernel.RowKernels.addTransposed(byConcept, weight.grad())) {
+            weight.grad().addi(byConcept.transpose());
+        }
         INDArray sums = buffers.get("gbias", nbConcepts()).assign(0);
         pattern.addConceptSums(gradPreCodes, sums);
         latentBias.grad().addi(sums);

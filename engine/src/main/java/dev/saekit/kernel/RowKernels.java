@@ -278,6 +278,75 @@ public final class RowKernels {
         return true;
     }
 
+    /** Rows of the source read as one tile by {@link #addTransposed}. */
+    private static final int TILE = 64;
+
+    private static final Scratch.Floats TILE_FLOATS = new Scratch.Floats();
+    private static final Scratch.Floats TILE_ROW = new Scratch.Floats();
+    private static final Scratch.Doubles TILE_DOUBLES = new Scratch.Doubles();
+    private static final Scratch.Doubles TILE_DOUBLE_ROW = new Scratch.Doubles();
+
+    /**
+     * {@code dst += src^T} for contiguous {@code src [r, c]} and {@code dst [c, r]} of one type, in
+     * tiles of {@value #TILE} source rows: each tile is read once, row by row, and added into
+     * {@value #TILE}-wide contiguous runs of every destination row; tiles write disjoint columns, so
+     * they run in parallel. False, with nothing done, for other layouts. (A transcoder's
+     * {@code W_enc [input, concepts]} gradient is the transpose of the sparse product
+     * {@code [concepts, input]}; ND4J's strided {@code addi(transpose())} took 0.2 s at 768 x 16,384.)
+     */
+    public static boolean addTransposed(INDArray src, INDArray dst) {
+        if (!Rows.readable(src)
+                || !Rows.readable(dst)
+                || src.dataType() != dst.dataType()
+                || src.rank() != 2
+                || dst.rank() != 2
+                || src.rows() != dst.columns()
+                || src.columns() != dst.rows()) {
+            return false;
+        }
+        int r = (int) src.rows();
+        int c = (int) src.columns();
+        int tiles = (r + TILE - 1) / TILE;
+        if (src.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT) {
+            java.nio.FloatBuffer sb = src.data().asNioFloat();
+            java.nio.FloatBuffer db = dst.data().asNioFloat();
+            IntStream.range(0, tiles).parallel().forEach(t -> {
+                int from = t * TILE;
+                int n = Math.min(TILE, r - from);
+                float[] tile = TILE_FLOATS.get(n * c);
+                float[] run = TILE_ROW.get(n);
+                sb.get(from * c, tile, 0, n * c);
+                for (int i = 0; i < c; i++) {
+                    int at = i * r + from;
+                    db.get(at, run, 0, n);
+                    for (int k = 0; k < n; k++) {
+                        run[k] += tile[k * c + i];
+                    }
+                    db.put(at, run, 0, n);
+                }
+            });
+        } else {
+            java.nio.DoubleBuffer sb = src.data().asNioDouble();
+            java.nio.DoubleBuffer db = dst.data().asNioDouble();
+            IntStream.range(0, tiles).parallel().forEach(t -> {
+                int from = t * TILE;
+                int n = Math.min(TILE, r - from);
+                double[] tile = TILE_DOUBLES.get(n * c);
+                double[] run = TILE_DOUBLE_ROW.get(n);
+                sb.get(from * c, tile, 0, n * c);
+                for (int i = 0; i < c; i++) {
+                    int at = i * r + from;
+                    db.get(at, run, 0, n);
+                    for (int k = 0; k < n; k++) {
+                        run[k] += tile[k * c + i];
+                    }
+                    db.put(at, run, 0, n);
+                }
+            });
+        }
+        return true;
+    }
+
     /**
      * The population variance of all entries of {@code m} (one mean over the whole array), in
      * double over two parallel passes: the mean, then the squared deviations from it (no

@@ -19,6 +19,23 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /** The element-wise and column kernels of the backward pass and the dead-code count, against ND4J. */
 class RowKernelsTest {
 
+    /**
+     * The tiled transpose-add gives exactly what an element-wise {@code dst + src^T} gives (one
+     * addition per entry, so exactly), for shapes that fill no tile evenly, in both dtypes; other
+     * layouts are declined.
+     */
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void addTransposedAddsTheTransposeExactly(DType dtype) {
+        INDArray src = new SeededRandom(1).normal(dtype, 1.0, 131, 70);
+        INDArray dst = new SeededRandom(2).normal(dtype, 1.0, 70, 131);
+        INDArray expected = dst.add(src.transpose());
+        assertTrue(RowKernels.addTransposed(src, dst));
+        Tolerance.assertIdentical(expected, dst, "dst + src^T");
+        assertFalse(RowKernels.addTransposed(src, dst.transpose()), "a transposed view is declined");
+        assertFalse(RowKernels.addTransposed(src, new SeededRandom(3).normal(dtype, 1.0, 131, 70)), "shapes");
+    }
+
     @ParameterizedTest
     @EnumSource(DType.class)
     void reluBackwardKeepsTheGradientWherePreCodesArePositive(DType type) {
