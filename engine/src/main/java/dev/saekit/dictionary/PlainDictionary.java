@@ -1,5 +1,6 @@
 package dev.saekit.dictionary;
 
+import dev.saekit.kernel.SparseCodes;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Parameter;
 import dev.saekit.tensor.Tensors;
@@ -57,6 +58,20 @@ public final class PlainDictionary implements Dictionary {
     @Override
     public void backwardOuter(INDArray a, INDArray b, INDArray usedD) {
         Nd4j.gemm(a, b, weights.grad(), true, false, 1.0, 1.0);
+    }
+
+    /**
+     * {@code dL/dW += z^T b} on the non-zero codes only ({@code nnz * width} multiply-adds), as the
+     * projected dictionary does: the TopK and BatchTopK models of the SAELens layout, transcoders and
+     * crosscoders keep their sparse backward pass.
+     */
+    @Override
+    public void backwardSparse(SparseCodes z, INDArray codes, INDArray b, INDArray usedD) {
+        if (weights.gradIsZero()) { // the step's first contribution: written, not added to zeros
+            z.setTransposedProduct(z.values(), b, weights.gradToOverwrite());
+        } else {
+            z.addTransposedProduct(z.values(), b, weights.grad());
+        }
     }
 
     @Override
