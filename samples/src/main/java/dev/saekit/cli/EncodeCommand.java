@@ -162,8 +162,9 @@ public final class EncodeCommand implements Callable<Integer> {
         Cli.require(rowAxes >= 1, "--row-axes must be >= 1, was " + rowAxes);
         Checkpoint checkpoint = Checkpoints.load(model);
         SparseAutoencoder sae = checkpoint.model();
-        boolean crosscoder = sae.coder() instanceof CoderSpec.Crosscoder;
-        // a crosscoder's layers are read side by side, streamed; any other model reads one location a block at a time
+        // a crosscoder's layers named in --name (A,B) are read side by side, streamed; without --name its --data is one
+        // array whose rows hold every layer side by side, read as any other model's data, a block at a time
+        boolean crosscoder = sae.coder() instanceof CoderSpec.Crosscoder && name != null;
         dev.saekit.data.Dataset layers = crosscoder ? crosscoderRows(sae, skip) : null;
         DataLocation location = null;
         if (!crosscoder) {
@@ -276,9 +277,10 @@ public final class EncodeCommand implements Callable<Integer> {
                 "--bad-rows skip reads one array; a crosscoder's layers are read side by side, and a NaN or an "
                         + "infinity in any of them stops the run (naming it): fix the data, or leave --bad-rows out");
         Cli.require(
-                name != null && name.split(",").length == c.layers(),
+                name.split(",").length == c.layers(),
                 model + " is a crosscoder over " + c.layers() + " layers: name them in --name, comma-separated "
-                        + "and in training order (--name residual:2,residual:4)");
+                        + "and in training order (--name residual:2,residual:4), or leave --name out for one array "
+                        + "whose rows hold them side by side");
         CoderData parts = CoderData.of(CoderOptions.Kind.CROSSCODER, data, name, null, null);
         dev.saekit.data.Dataset rows = parts.openInOrder(CoderOptions.Kind.CROSSCODER, rowAxes, sae.dtype());
         if (rows.cols() != sae.inputDim()) {
