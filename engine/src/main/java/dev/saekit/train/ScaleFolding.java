@@ -47,10 +47,10 @@ public final class ScaleFolding {
         if (!(s > 0) || !Double.isFinite(s)) {
             throw new IllegalArgumentException("the scale to fold must be finite and > 0, was " + s);
         }
-        check(model);
-        if (s == 1.0) {
+        if (s == 1.0) { // nothing to fold: any model takes it, a pursuit included
             return model;
         }
+        check(model);
         Encoder e = model.encoder();
         if (e instanceof BiasedLinearEncoder b) {
             b.weight().assign(b.weight().value().mul(s));
