@@ -38,6 +38,7 @@ public final class OnnxTaps implements AutoCloseable {
     private final Map<String, TensorSpec> inputSpecs;
     private final Map<String, TensorSpec> outputSpecs;
     private final Set<String> fetched;
+    private final java.util.concurrent.atomic.LongAdder sessionNanos = new java.util.concurrent.atomic.LongAdder();
 
     private OnnxTaps(OrtSessions.ModelBytes model, OnnxGraph graph, List<String> taps, OrtSession session)
             throws OrtException {
@@ -156,7 +157,10 @@ public final class OnnxTaps implements AutoCloseable {
                 feed.put(e.getKey(), OnnxTensor.createTensor(env, LongBuffer.wrap(t.data()), t.shape()));
             }
             Map<String, FloatTensor> out = new LinkedHashMap<>();
-            try (OrtSession.Result result = session.run(feed, fetched)) {
+            long start = System.nanoTime();
+            OrtSession.Result ran = session.run(feed, fetched);
+            sessionNanos.add(System.nanoTime() - start);
+            try (OrtSession.Result result = ran) {
                 for (String name : fetched) {
                     OnnxValue value = result.get(name).orElseThrow();
                     if (!(value instanceof OnnxTensor tensor) || tensor.getInfo().type != OnnxJavaType.FLOAT) {
@@ -186,6 +190,15 @@ public final class OnnxTaps implements AutoCloseable {
         } finally {
             feed.values().forEach(OnnxTensor::close);
         }
+    }
+
+    /**
+     * The wall-clock seconds spent inside ONNX Runtime's {@code session.run} by every {@link #run} so
+     * far, summed over calls: the model's own forward, without building its inputs or copying its
+     * outputs out (which are the caller's cost).
+     */
+    public double sessionSeconds() {
+        return sessionNanos.sum() / 1e9;
     }
 
     @Override

@@ -200,6 +200,14 @@ public final class HarvestCommand implements Callable<Integer> {
                         r.tokensPerSecond(),
                         r.tokensPerCpuSecond(),
                         r.cpuSeconds());
+                stdout.printf(
+                        Locale.ROOT,
+                        "forward   %.1f s in ONNX Runtime (%,.0f tokens/s); saekit's own work %.1f s, %.1f%% of the"
+                                + " run (tokenizing, copying taps out, ordering rows, writing shards)%n",
+                        r.forwardSeconds(),
+                        r.forwardTokensPerSecond(),
+                        r.seconds() - r.forwardSeconds(),
+                        100 * r.overheadShare());
             }
             stdout.println("wrote     " + out + " (" + r.state().shards().size() + " shard"
                     + (r.state().shards().size() == 1 ? "" : "s") + " per tap, manifest.json, harvest.json, tokens/)");

@@ -46,6 +46,11 @@ class HarvestCommandTest {
                         .matches("(?s).*harvested 300 tokens of \\d+ documents in [0-9.]+ s: [0-9,]+ tokens/s, [0-9,]+"
                                 + " tokens per CPU-second .*"),
                 run.out());
+        assertTrue(
+                run.out()
+                        .matches("(?s).*forward   [0-9.]+ s in ONNX Runtime \\([0-9,]+ tokens/s\\); saekit's own work"
+                                + " [0-9.]+ s, [0-9.]+% of the run .*"),
+                run.out());
         ActivationManifest m = ActivationManifest.read(out);
         assertTrue(m.complete());
         assertEquals(300, m.taps().get(1).rows());

@@ -4,9 +4,13 @@ import java.lang.management.ManagementFactory;
 
 /**
  * What a {@link TokenHarvest#run()} did: the harvest's state at the end, how many rows an earlier
- * run had finished already, and this run's wall-clock and process CPU seconds.
+ * run had finished already, this run's wall-clock and process CPU seconds, and the wall-clock
+ * seconds of those spent inside ONNX Runtime's forward ({@code forwardSeconds}). The rest of the
+ * wall-clock time is saekit's own work: reading and tokenizing the corpus, building the model's
+ * inputs, copying the taps out, gathering rows into corpus order and writing the shards.
  */
-public record HarvestResult(HarvestState state, long resumedRows, double seconds, double cpuSeconds) {
+public record HarvestResult(
+        HarvestState state, long resumedRows, double seconds, double cpuSeconds, double forwardSeconds) {
 
     /** Rows in the harvest, all runs together. */
     public long rows() {
@@ -31,6 +35,19 @@ public record HarvestResult(HarvestState state, long resumedRows, double seconds
     /** This run's rows per second of the process's CPU time, all threads together (0 when unknown). */
     public double tokensPerCpuSecond() {
         return cpuSeconds > 0 ? newRows() / cpuSeconds : 0;
+    }
+
+    /**
+     * saekit's share of this run's wall-clock time: {@code 1 - forwardSeconds / seconds}, the time
+     * not spent in the model's forward (0 when the run took no time).
+     */
+    public double overheadShare() {
+        return seconds > 0 ? Math.max(0, 1 - forwardSeconds / seconds) : 0;
+    }
+
+    /** The model's forward alone, in rows per second of ONNX Runtime's time (0 when unknown). */
+    public double forwardTokensPerSecond() {
+        return forwardSeconds > 0 ? newRows() / forwardSeconds : 0;
     }
 
     /** The CPU time this process has used, all threads together, in nanoseconds (0 where the JVM cannot tell). */

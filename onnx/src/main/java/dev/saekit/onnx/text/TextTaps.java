@@ -51,6 +51,11 @@ public final class TextTaps implements AutoCloseable {
         return new TextActivations(batch, taps, outputs);
     }
 
+    /** Seconds spent in ONNX Runtime's own forward by {@link #run} so far (see {@link OnnxTaps#sessionSeconds()}). */
+    public double forwardSeconds() {
+        return session.sessionSeconds();
+    }
+
     @Override
     public void close() {
         session.close();
