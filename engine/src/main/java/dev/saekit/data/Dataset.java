@@ -48,6 +48,15 @@ public interface Dataset {
     }
 
     /**
+     * As {@link #memoryBytes()}, with what reading batches of {@code batchSize} rows adds (a
+     * streamed data set assembles them on the heap, ahead of the trainer); {@link #memoryBytes()}
+     * by default.
+     */
+    default long memoryBytes(int batchSize) {
+        return memoryBytes();
+    }
+
+    /**
      * What fixes the order in which {@link #batches} gives this data set's rows, beside the seed,
      * the epoch and the batch size; empty when it is not known. Two data sets with the same order
      * give row {@code r} of each at the same place of every epoch: {@link SideBySideDataset} pairs

@@ -114,6 +114,11 @@ public final class SideBySideDataset implements Dataset {
     }
 
     @Override
+    public long memoryBytes(int batchSize) {
+        return parts.stream().mapToLong(p -> p.memoryBytes(batchSize)).sum();
+    }
+
+    @Override
     public String description() {
         return parts.stream().map(Dataset::description).collect(Collectors.joining(" | "));
     }

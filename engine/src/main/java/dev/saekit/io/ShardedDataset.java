@@ -1,7 +1,6 @@
 package dev.saekit.io;
 
 import dev.saekit.data.Dataset;
-import dev.saekit.tensor.Buffers;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.SeededRandom;
 import dev.saekit.tensor.Tensors;
@@ -11,8 +10,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -48,8 +48,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * batches. With {@code b} bytes per value (4 for float32, 8 for float64) and width {@code w}, one
  * epoch's iteration holds:
  * <ul>
- *   <li>Java heap: the buffer, {@code min(bufferRows, rows) * w * b} bytes; the batch being
- *       assembled, {@code batchSize * w * b}; the chunk order, 4 bytes per chunk;</li>
+ *   <li>Java heap: the buffer, {@code min(bufferRows, rows) * w * b} bytes; the batches being
+ *       assembled, two of {@code batchSize * w * b} (one without read-ahead); the chunk order,
+ *       4 bytes per chunk;</li>
  *   <li>native memory: the batch array handed out (reused; a short last batch has its own),
  *       {@code batchSize * w * b};</li>
  *   <li>memory-mapped file pages: one window of at most {@code chunkRows} rows, unmapped as soon as
@@ -62,6 +63,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * buffer holds few chunks; {@code bufferRows / chunkRows} chunks (64 by default) are mixed at
  * any time.
  * {@link #batchesInOrder} streams the rows in file order with no buffer.
+ *
+ * <h2>Read-ahead</h2>
+ * By default each epoch's batches are read, shuffled and assembled on a daemon thread of their
+ * own, one or two batches ahead of the trainer ({@link ReadAhead}), so that reading the files
+ * overlaps the training step; the batches are the very same as without it
+ * ({@link Builder#readAhead}). A read that fails there is thrown, as the same exception, by the
+ * {@code next()} that asks for the batch it was reading. The thread ends with the epoch, when the
+ * data set is {@linkplain #close() closed}, or when its iterator is dropped mid-epoch and collected.
  */
 public final class ShardedDataset implements Dataset, AutoCloseable {
     /** The default size of the shuffle buffer, in rows. */
@@ -84,6 +93,10 @@ public final class ShardedDataset implements Dataset, AutoCloseable {
     private final double[] offset;
     private final double scale;
     private final ScratchFile scratch;
+    private final boolean readAhead;
+    /** The read-ahead threads running, shared with the data sets {@link #centred} and {@link #scaled} make. */
+    private final Set<ReadAhead.Worker> readers;
+
     private final AtomicLong peakBufferedRows = new AtomicLong();
 
     private ShardedDataset(
@@ -94,8 +107,12 @@ public final class ShardedDataset implements Dataset, AutoCloseable {
             String description,
             double[] offset,
             double scale,
-            ScratchFile scratch) {
+            ScratchFile scratch,
+            boolean readAhead,
+            Set<ReadAhead.Worker> readers) {
         this.shards = shards;
+        this.readAhead = readAhead;
+        this.readers = readers;
         this.scale = scale;
         this.scratch = scratch;
         this.dtype = dtype;
@@ -170,12 +187,14 @@ public final class ShardedDataset implements Dataset, AutoCloseable {
     }
 
     /**
-     * Releases the scratch file of decompressed shards (and with it its disk space); a data set
-     * over uncompressed shards holds nothing to release. The data set and those made from it by
-     * {@link #centred} cannot read decompressed rows afterwards.
+     * Stops the read-ahead threads of epochs still being read (their iterators then throw an
+     * {@link IllegalStateException}) and releases the scratch file of decompressed shards (and with
+     * it its disk space). The data set and those made from it by {@link #centred} cannot read
+     * decompressed rows afterwards.
      */
     @Override
     public void close() {
+        ReadAhead.stopAll(readers);
         if (scratch != null) {
             scratch.close();
         }
@@ -235,6 +254,26 @@ public final class ShardedDataset implements Dataset, AutoCloseable {
     }
 
     /**
+     * The shuffle buffer and the heap blocks batches are assembled in: {@link ReadAhead#DEPTH} of
+     * {@code batchSize} rows with read-ahead, one without.
+     */
+    @Override
+    public long memoryBytes(int batchSize) {
+        return bufferBytes()
+                + (readAhead ? ReadAhead.DEPTH : 1) * RowBlock.bytes(dtype, Math.min(batchSize, rows), cols);
+    }
+
+    /** Whether batches are assembled on a background thread while the previous ones are used. */
+    public boolean readAhead() {
+        return readAhead;
+    }
+
+    /** The read-ahead threads still running (for tests). */
+    int readAheadThreads() {
+        return readers.size();
+    }
+
+    /**
      * The most rows any shuffle buffer of this data set has held so far (never more than
      * {@link #bufferRows()}); 0 before the first shuffled batch.
      */
@@ -253,7 +292,8 @@ public final class ShardedDataset implements Dataset, AutoCloseable {
                     + "), was shape " + Arrays.toString(mean.shape()));
         }
         double[] m = Tensors.copy(mean, dtype).reshape(cols).toDoubleVector();
-        return new ShardedDataset(shards, dtype, bufferRows, chunkRows, description, m, scale, scratch);
+        return new ShardedDataset(
+                shards, dtype, bufferRows, chunkRows, description, m, scale, scratch, readAhead, readers);
     }
 
     /**
@@ -264,7 +304,8 @@ public final class ShardedDataset implements Dataset, AutoCloseable {
         if (!(factor > 0) || !Double.isFinite(factor)) {
             throw new IllegalArgumentException("the scale must be finite and > 0, was " + factor);
         }
-        return new ShardedDataset(shards, dtype, bufferRows, chunkRows, description, offset, factor, scratch);
+        return new ShardedDataset(
+                shards, dtype, bufferRows, chunkRows, description, offset, factor, scratch, readAhead, readers);
     }
 
     /**
@@ -290,19 +331,25 @@ public final class ShardedDataset implements Dataset, AutoCloseable {
     @Override
     public Iterable<INDArray> batches(int batchSize, long seed, int epoch) {
         requireBatchSize(batchSize);
-        return () -> new ShuffledBatches(batchSize, seed, epoch);
+        return () -> iterate(new ShuffledBatches(batchSize, seed, epoch), batchSize);
     }
 
     @Override
     public Iterable<INDArray> batchesInOrder(int batchSize) {
         requireBatchSize(batchSize);
-        return () -> new OrderedBatches(batchSize);
+        return () -> iterate(new OrderedBatches(batchSize), batchSize);
     }
 
     private static void requireBatchSize(int batchSize) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batchSize must be > 0, was " + batchSize);
         }
+    }
+
+    private Iterator<INDArray> iterate(ReadAhead.Filler filler, int batchSize) {
+        return readAhead
+                ? ReadAhead.start(filler, dtype, batchSize, cols, rows, description, readers)
+                : ReadAhead.inThisThread(filler, dtype, batchSize, cols, rows);
     }
 
     private ShardReader reader() {
@@ -331,13 +378,11 @@ public final class ShardedDataset implements Dataset, AutoCloseable {
     }
 
     /** One shuffled epoch: chunks in a seeded order, streamed through the shuffle buffer. */
-    private final class ShuffledBatches implements Iterator<INDArray> {
+    private final class ShuffledBatches implements ReadAhead.Filler {
         private final int batchSize;
         private final int[] chunkOrder;
         private final SeededRandom draws;
         private final RowBlock buffer;
-        private final RowBlock batchRows;
-        private final Buffers arrays = new Buffers(dtype);
         private final ShardReader reader = reader();
         private int buffered;
         private int nextChunk;
@@ -352,19 +397,10 @@ public final class ShardedDataset implements Dataset, AutoCloseable {
             this.chunkOrder = epochRandom.permutation(firstChunk[shards.size()]);
             this.draws = epochRandom.derive(1);
             this.buffer = new RowBlock(dtype, (int) Math.min(bufferRows, rows), cols);
-            this.batchRows = new RowBlock(dtype, (int) Math.min(batchSize, rows), cols);
         }
 
         @Override
-        public boolean hasNext() {
-            return delivered < rows;
-        }
-
-        @Override
-        public INDArray next() {
-            if (delivered >= rows) {
-                throw new NoSuchElementException();
-            }
+        public int fill(RowBlock batchRows) {
             int n = (int) Math.min(batchSize, rows - delivered);
             int filled = 0;
             while (filled < n) {
@@ -380,12 +416,12 @@ public final class ShardedDataset implements Dataset, AutoCloseable {
                 }
             }
             delivered += n;
-            if (delivered == rows) {
-                reader.close();
-            }
-            INDArray batch = arrays.get("batch", n, cols);
-            batchRows.copyTo(batch, n);
-            return batch;
+            return n;
+        }
+
+        @Override
+        public void close() {
+            reader.close();
         }
 
         /** Streams rows into the buffer's free slots until it is full or the epoch's chunks are spent. */
@@ -411,29 +447,18 @@ public final class ShardedDataset implements Dataset, AutoCloseable {
     }
 
     /** The rows in file order, batch after batch, across shard boundaries. */
-    private final class OrderedBatches implements Iterator<INDArray> {
+    private final class OrderedBatches implements ReadAhead.Filler {
         private final int batchSize;
-        private final RowBlock batchRows;
-        private final Buffers arrays = new Buffers(dtype);
         private final ShardReader reader = reader();
         private int shard;
         private long delivered;
 
         OrderedBatches(int batchSize) {
             this.batchSize = batchSize;
-            this.batchRows = new RowBlock(dtype, (int) Math.min(batchSize, rows), cols);
         }
 
         @Override
-        public boolean hasNext() {
-            return delivered < rows;
-        }
-
-        @Override
-        public INDArray next() {
-            if (delivered >= rows) {
-                throw new NoSuchElementException();
-            }
+        public int fill(RowBlock batchRows) {
             int n = (int) Math.min(batchSize, rows - delivered);
             for (int filled = 0; filled < n; ) {
                 Shard s = shards.get(shard);
@@ -446,12 +471,12 @@ public final class ShardedDataset implements Dataset, AutoCloseable {
                 }
             }
             delivered += n;
-            if (delivered == rows) {
-                reader.close();
-            }
-            INDArray batch = arrays.get("batch", n, cols);
-            batchRows.copyTo(batch, n);
-            return batch;
+            return n;
+        }
+
+        @Override
+        public void close() {
+            reader.close();
         }
     }
 
@@ -472,6 +497,7 @@ public final class ShardedDataset implements Dataset, AutoCloseable {
         private int bufferRows = DEFAULT_BUFFER_ROWS;
         private int chunkRows = DEFAULT_CHUNK_ROWS;
         private long maxWindowBytes = MAX_WINDOW_BYTES;
+        private boolean readAhead = true;
 
         private Builder(String location, List<Path> files, DataLocation opened) {
             this.location = location;
@@ -506,6 +532,16 @@ public final class ShardedDataset implements Dataset, AutoCloseable {
         /** Consecutive rows that move together in the shuffle (default 1,024). */
         public Builder chunkRows(int chunkRows) {
             this.chunkRows = chunkRows;
+            return this;
+        }
+
+        /**
+         * Whether each epoch's batches are read, shuffled and assembled on a background thread
+         * while the trainer computes on the previous ones (default true). The batches are the same
+         * either way; without it they are read in the thread that asks for them.
+         */
+        public Builder readAhead(boolean readAhead) {
+            this.readAhead = readAhead;
             return this;
         }
 
@@ -571,7 +607,16 @@ public final class ShardedDataset implements Dataset, AutoCloseable {
             }
             ScratchFile scratch = compressedBytes == 0 ? null : decompress(shards, compressedBytes, data.describe());
             return new ShardedDataset(
-                    List.copyOf(shards), dtype, bufferRows, chunk, data.describe(), null, 1.0, scratch);
+                    List.copyOf(shards),
+                    dtype,
+                    bufferRows,
+                    chunk,
+                    data.describe(),
+                    null,
+                    1.0,
+                    scratch,
+                    readAhead,
+                    ConcurrentHashMap.newKeySet());
         }
 
         /** Decompresses the compressed shards into a new scratch file, replacing them in {@code shards} by their copies. */

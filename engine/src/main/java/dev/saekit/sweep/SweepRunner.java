@@ -231,8 +231,8 @@ public final class SweepRunner {
         Path dir = cellDirectory(directory, cell);
         deleteTree(dir.resolve(MODEL)); // what a cell cut short left
         ModelSpec spec = cell.modelSpec(settings.saeConfig(data.cols()));
-        MemoryEstimate.checkBeforeBuilding(
-                spec, Math.max(1, Math.min(settings.batchSize(), data.rows())), data.memoryBytes());
+        int batch = (int) Math.max(1, Math.min(settings.batchSize(), data.rows()));
+        MemoryEstimate.checkBeforeBuilding(spec, batch, data.memoryBytes(batch));
         SparseAutoencoder model = spec.build();
         TrainingConfig config = settings.trainingConfig(cell.loss(settings.auxK()));
         TrainingListener steps = new TrainingListener() {

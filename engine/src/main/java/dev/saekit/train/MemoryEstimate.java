@@ -53,7 +53,7 @@ public record MemoryEstimate(
     /** The estimate of training {@code model} on {@code data} with {@code config}. */
     public static MemoryEstimate of(SparseAutoencoder model, Dataset data, TrainingConfig config) {
         int batch = (int) Math.max(1, Math.min(config.batchSize(), data.rows()));
-        return of(model, batch, data.memoryBytes());
+        return of(model, batch, data.memoryBytes(batch));
     }
 
     /** The estimate of training {@code model} on batches of {@code batch} rows, with {@code dataBytes} of data in memory. */

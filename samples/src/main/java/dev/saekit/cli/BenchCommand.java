@@ -186,9 +186,27 @@ public final class BenchCommand implements Callable<Integer> {
                             + "Default: ${DEFAULT-VALUE}.")
     long deadWindow;
 
+    @Option(
+            names = "--data",
+            paramLabel = "PATH",
+            description =
+                    "Train the measured steps on these rows instead of synthetic ones, read as train --data reads "
+                            + "them: one file loaded into memory, or a directory or glob of shards streamed from disk "
+                            + "(read ahead on a background thread); --input is then the data's width.")
+    java.nio.file.Path data;
+
+    /** The rows trained on, closed (stopping any read-ahead) when the bench ends. */
+    private BenchData rows;
+
     @Override
     public Integer call() {
-        return Cli.run(spec, this::bench);
+        try {
+            return Cli.run(spec, this::bench);
+        } finally {
+            if (rows != null) {
+                rows.close();
+            }
+        }
     }
 
     private int bench() throws CliException, IOException {
@@ -200,6 +218,15 @@ public final class BenchCommand implements Callable<Integer> {
         Cli.require(threads >= 0, "--threads must be >= 0 (0: every core), was " + threads);
         VariantKind v = Cli.parse("--variant", variant, VariantSpec::kind);
         DType type = Cli.parse("--dtype", dtype, DType::parse);
+        if (data != null) { // read first: the data fixes --input
+            rows = BenchData.read(data, type, batch, warmup + steps, seed);
+            boolean inputGiven = spec.commandLine().getParseResult().hasMatchedOption("--input");
+            Cli.require(
+                    !inputGiven || input == rows.cols(),
+                    "--input " + input + " differs from the width of --data " + data + ", " + rows.cols()
+                            + "; leave --input out");
+            input = rows.cols();
+        }
         int cores = Runtime.getRuntime().availableProcessors();
         int used = threads == 0 ? cores : threads;
         // saekit's kernels run on the common fork-join pool; ND4J's on its own OpenMP threads
@@ -212,9 +239,15 @@ public final class BenchCommand implements Callable<Integer> {
         CoderSpec coderSpec = coderSpec();
         ModelSpec modelSpec = modelSpec(v, config, coderSpec);
         int width = modelSpec.rowWidth(); // a transcoder's synthetic rows hold its input, then its target
+        Cli.require(
+                rows == null || coderSpec instanceof CoderSpec.Autoencoder || coderSpec instanceof CoderSpec.Crosscoder,
+                "--data gives one array of rows: bench a transcoder on synthetic rows, or an autoencoder or "
+                        + "crosscoder on --data");
         try { // refused before anything large is allocated
             MemoryEstimate.checkBeforeBuilding(
-                    modelSpec, batch, 2L * 4 * batch * width * (type == DType.FLOAT64 ? 8 : 4));
+                    modelSpec,
+                    batch,
+                    rows != null ? rows.memoryBytes(batch) : 2L * 4 * batch * width * (type == DType.FLOAT64 ? 8 : 4));
         } catch (IllegalArgumentException e) {
             throw new CliException(
                     SaekitCli.EXIT_USAGE,
@@ -222,8 +255,15 @@ public final class BenchCommand implements Callable<Integer> {
         }
         SparseAutoencoder model = Cli.build(modelSpec::build);
         int total = warmup + steps;
-        Dataset data = new RepeatedBatches(
-                new SeededRandom(seed).derive(1).normal(type, 1.0, 4L * batch, width), batch, total);
+        if (rows == null) {
+            rows = BenchData.synthetic(
+                    new RepeatedBatches(
+                            new SeededRandom(seed).derive(1).normal(type, 1.0, 4L * batch, width), batch, total),
+                    batch,
+                    total,
+                    seed);
+        }
+        Dataset data = rows;
         DeadCodeTracker deadCodes = new DeadCodeTracker(deadWindow);
         TrainingConfig training = TrainingConfig.builder()
                 .epochs(1)
@@ -231,7 +271,7 @@ public final class BenchCommand implements Callable<Integer> {
                 .optimizer(OptimizerConfig.adam(5e-4))
                 .clipNorm(1.0)
                 .loss(loss(deadCodes))
-                .shuffle(false)
+                .shuffle(true) // the bench's batches: synthetic ones repeated, or --data's shuffled epochs
                 .seed(seed)
                 .build();
         StepTimes times = new StepTimes(warmup, deadCodes);
@@ -282,6 +322,7 @@ public final class BenchCommand implements Callable<Integer> {
                     p.name().toLowerCase(java.util.Locale.ROOT),
                     round((end[p.ordinal()] - times.atWarmupEnd[p.ordinal()]) / steps));
         }
+        rows.describe(json, warmup);
         json.put("cores", cores);
         json.put("java", System.getProperty("java.version"));
         spec.commandLine().getOut().println(json.toString());

@@ -775,7 +775,7 @@ public final class TrainCommand implements Callable<Integer> {
     private void checkMemory(ModelSpec spec, TrainingConfig config, dev.saekit.data.Dataset data) throws CliException {
         long batch = Math.max(1, Math.min(config.batchSize(), data.rows()));
         try {
-            MemoryEstimate.checkBeforeBuilding(spec, batch, data.memoryBytes());
+            MemoryEstimate.checkBeforeBuilding(spec, batch, data.memoryBytes((int) batch));
         } catch (IllegalArgumentException e) {
             throw sizeError(spec, config, e);
         }

@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.saekit.io.Npy;
+import dev.saekit.tensor.DType;
+import dev.saekit.tensor.SeededRandom;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code saekit bench} prints one JSON object with the fields its documentation names (no timing is asserted). */
 class BenchCommandTest {
@@ -48,6 +53,44 @@ class BenchCommandTest {
         assertTrue(json.get("peak_rss_mb").asLong() > 0, json.toString());
         assertTrue(json.get("memory_estimate_mb").asLong() >= 320, json.toString()); // at least the fixed part
         assertEquals(6, json.get("phase_s_per_step").size(), json.toString());
+    }
+
+    @Test
+    void withDataTheStepsTrainOnStreamedShardsAndTheJsonSaysHowLongTheyWaited(@TempDir Path dir) throws Exception {
+        SeededRandom random = new SeededRandom(3);
+        Npy.write(dir.resolve("shard-0.npy"), random.derive(0).normal(DType.FLOAT32, 1.0, 50, 12));
+        Npy.write(dir.resolve("shard-1.npy"), random.derive(1).normal(DType.FLOAT32, 1.0, 30, 12));
+        String[] small = {"--concepts", "32", "--k", "4", "--batch", "16", "--steps", "8", "--warmup", "1"};
+        CliRun run = CliRun.of(concat(new String[] {"bench", "--data", dir.toString()}, small));
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode json = new ObjectMapper().readTree(run.out().strip());
+        assertEquals(12, json.get("input").asInt()); // the shards' width
+        assertEquals(dir.toString(), json.get("data").asText());
+        assertEquals("streamed, read ahead", json.get("data_read").asText());
+        assertEquals(80, json.get("data_rows").asLong()); // 9 steps of 16 rows: two epochs of 5 full batches
+        assertTrue(json.get("data_wait_s_per_step").asDouble() >= 0, json.toString());
+        assertTrue(
+                json.get("data_wait_max_s").asDouble()
+                        >= json.get("data_wait_s_per_step").asDouble(),
+                json.toString());
+
+        CliRun synthetic = CliRun.of(concat(new String[] {"bench", "--input", "12"}, small));
+        assertEquals(0, synthetic.exitCode(), synthetic.err());
+        assertEquals(
+                "synthetic",
+                new ObjectMapper().readTree(synthetic.out().strip()).get("data").asText());
+
+        CliRun wrongInput = CliRun.of(concat(new String[] {"bench", "--data", dir.toString(), "--input", "8"}, small));
+        assertEquals(2, wrongInput.exitCode());
+        assertEquals(
+                "saekit: error: --input 8 differs from the width of --data " + dir + ", 12; leave --input out",
+                wrongInput.err().strip());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test
