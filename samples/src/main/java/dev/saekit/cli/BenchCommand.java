@@ -12,6 +12,7 @@ import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SparseAutoencoder;
 import dev.saekit.model.VariantKind;
 import dev.saekit.model.VariantSpec;
+import dev.saekit.tensor.BlasLibrary;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.MemoryBudget;
 import dev.saekit.tensor.SeededRandom;
@@ -195,6 +196,23 @@ public final class BenchCommand implements Callable<Integer> {
                             + "(read ahead on a background thread); --input is then the data's width.")
     java.nio.file.Path data;
 
+    @Option(
+            names = "--product-runs",
+            paramLabel = "N",
+            defaultValue = "5",
+            description =
+                    "Times the encoder's dense product x W^T (batch x input by input x concepts) is timed alone, after "
+                            + "one untimed call; the JSON gives each run, their median and its GFLOP/s. Default: "
+                            + "${DEFAULT-VALUE}.")
+    int productRuns;
+
+    @Option(
+            names = "--product-only",
+            defaultValue = "false",
+            description = "Time the encoder's dense product alone (--product-runs times) and train nothing: the BLAS's "
+                    + "speed on this machine now. Default: ${DEFAULT-VALUE}.")
+    boolean productOnly;
+
     /** The rows trained on, closed (stopping any read-ahead) when the bench ends. */
     private BenchData rows;
 
@@ -234,6 +252,10 @@ public final class BenchCommand implements Callable<Integer> {
                 "java.util.concurrent.ForkJoinPool.common.parallelism", String.valueOf(Math.max(1, used - 1)));
         Nd4j.getEnvironment().setMaxThreads(used);
         Nd4j.getEnvironment().setMaxMasterThreads(used);
+        Cli.require(productRuns > 0, "--product-runs must be > 0, was " + productRuns);
+        if (productOnly) {
+            return productOnly(type, cores, used);
+        }
 
         SaeConfig config = new SaeConfig(input, concepts, EncoderKind.LINEAR, DictionaryConfig.defaults(), type, seed);
         CoderSpec coderSpec = coderSpec();
@@ -283,9 +305,11 @@ public final class BenchCommand implements Callable<Integer> {
         }
         double[] measured = Arrays.copyOfRange(times.seconds(), warmup, total);
         double median = median(measured);
-        double gemm = encoderGemmSeconds(
-                model,
+        double[] gemmRuns = encoderGemmSeconds(
+                model.dtype(),
+                model.nbConcepts(),
                 model.inputOf(data.batchesInOrder(batch).iterator().next()).dup());
+        double gemm = median(gemmRuns);
 
         ObjectNode json = new ObjectMapper().createObjectNode();
         json.put("variant", v.name());
@@ -313,7 +337,7 @@ public final class BenchCommand implements Callable<Integer> {
         json.put("samples_per_s", Math.round(batch / median * 10) / 10.0);
         json.put("peak_rss_mb", peakRssMb());
         json.put("memory_estimate_mb", MemoryEstimate.of(model, data, training).total() >> 20);
-        json.put("encoder_gemm_s", round(gemm));
+        putProduct(json, gemmRuns, input);
         json.put("encoder_gemm_share", round(gemm / median));
         ObjectNode phases = json.putObject("phase_s_per_step");
         double[] end = trainer.phaseSeconds();
@@ -323,11 +347,58 @@ public final class BenchCommand implements Callable<Integer> {
                     round((end[p.ordinal()] - times.atWarmupEnd[p.ordinal()]) / steps));
         }
         rows.describe(json, warmup);
-        json.put("cores", cores);
-        json.put("java", System.getProperty("java.version"));
+        putMachine(json, cores);
         spec.commandLine().getOut().println(json.toString());
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /** {@code --product-only}: the encoder's product timed on random rows, nothing trained. */
+    private int productOnly(DType type, int cores, int used) throws CliException {
+        long bytes = type == DType.FLOAT64 ? 8 : 4;
+        Cli.require(
+                (long) batch * concepts * bytes <= MemoryEstimate.MAX_ARRAY_BYTES
+                        && (long) concepts * input * bytes <= MemoryEstimate.MAX_ARRAY_BYTES,
+                "--batch " + batch + ", --input " + input + ", --concepts " + concepts + ": the product's arrays "
+                        + "would pass ND4J's largest array (" + MemoryEstimate.MAX_ARRAY_BYTES + " bytes); take fewer");
+        INDArray x = new SeededRandom(seed).derive(1).normal(type, 1.0, batch, input);
+        double[] runs = encoderGemmSeconds(type, concepts, x);
+        ObjectNode json = new ObjectMapper().createObjectNode();
+        json.put("product", "x W^T");
+        json.put("input", input);
+        json.put("concepts", concepts);
+        json.put("batch", batch);
+        json.put("threads", used);
+        json.put("dtype", type.toString());
+        putProduct(json, runs, input);
+        putMachine(json, cores);
+        spec.commandLine().getOut().println(json.toString());
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    /** The product's runs, their median, and its speed in GFLOP/s (2 * batch * input * concepts per product). */
+    private void putProduct(ObjectNode json, double[] runs, int width) {
+        double median = median(runs);
+        json.put("encoder_gemm_s", round(median));
+        var list = json.putArray("encoder_gemm_runs_s");
+        for (double r : runs) {
+            list.add(round(r));
+        }
+        json.put("encoder_gflops", Math.round(2.0 * batch * width * concepts / median / 1e8) / 10.0);
+    }
+
+    /** The BLAS the products ran on, the cores and the JVM. */
+    private static void putMachine(ObjectNode json, int cores) {
+        BlasLibrary blas = BlasLibrary.current();
+        ObjectNode b = json.putObject("blas");
+        b.put("vendor", blas.vendor());
+        b.put("version", blas.version());
+        b.put("threads", blas.threads());
+        var libs = b.putArray("libraries");
+        blas.libraries().forEach(libs::add);
+        json.put("cores", cores);
+        json.put("java", System.getProperty("java.version"));
     }
 
     /** MSE plus the {@code --aux} term; AuxK reads the dead concepts from {@code deadCodes}. */
@@ -391,17 +462,17 @@ public final class BenchCommand implements Callable<Integer> {
         return c instanceof CoderSpec.Transcoder t && t.skip() ? "skip-transcoder" : c.kind();
     }
 
-    /** The median time of {@code x W^T} with the encoder's shapes, over 5 runs after one unmeasured run. */
-    private double encoderGemmSeconds(SparseAutoencoder model, INDArray x) {
-        INDArray w = Nd4j.rand(model.dtype().nd4j(), model.nbConcepts(), model.inputDim());
-        INDArray out = Nd4j.create(model.dtype().nd4j(), x.rows(), model.nbConcepts());
-        double[] runs = new double[6];
+    /** The times of {@code x W^T} with the encoder's shapes, {@code --product-runs} of them after one unmeasured run. */
+    private double[] encoderGemmSeconds(DType type, int nbConcepts, INDArray x) {
+        INDArray w = Nd4j.rand(type.nd4j(), nbConcepts, x.columns());
+        INDArray out = Nd4j.create(type.nd4j(), x.rows(), nbConcepts);
+        double[] runs = new double[productRuns + 1];
         for (int i = 0; i < runs.length; i++) {
             long t0 = System.nanoTime();
             Nd4j.gemm(x, w, out, false, true, 1.0, 0.0);
             runs[i] = (System.nanoTime() - t0) / 1e9;
         }
-        return median(Arrays.copyOfRange(runs, 1, runs.length));
+        return Arrays.copyOfRange(runs, 1, runs.length);
     }
 
     private static double median(double[] values) {
