@@ -53,6 +53,8 @@ class BenchCommandTest {
         assertTrue(json.get("peak_rss_mb").asLong() > 0, json.toString());
         assertTrue(json.get("memory_estimate_mb").asLong() >= 320, json.toString()); // at least the fixed part
         assertEquals(6, json.get("phase_s_per_step").size(), json.toString());
+        assertEquals(5, json.get("encoder_gemm_runs_s").size(), json.toString());
+        assertTrue(json.get("blas").has("vendor"), json.toString());
     }
 
     @Test
@@ -91,6 +93,36 @@ class BenchCommandTest {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
+    }
+
+    @Test
+    void productOnlyTimesTheProductAloneAndNamesTheBlas() throws Exception {
+        CliRun run = CliRun.of(
+                "bench",
+                "--product-only",
+                "--product-runs",
+                "4",
+                "--input",
+                "32",
+                "--concepts",
+                "256",
+                "--batch",
+                "64");
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode json = new ObjectMapper().readTree(run.out().strip());
+        assertEquals(4, json.get("encoder_gemm_runs_s").size(), json.toString());
+        assertTrue(json.get("encoder_gemm_s").asDouble() >= 0, json.toString());
+        assertTrue(json.has("encoder_gflops"), json.toString());
+        assertTrue(!json.has("median_s_per_step"), "nothing trained: " + json);
+        JsonNode blas = json.get("blas");
+        assertTrue(blas.get("libraries").size() >= 1, json.toString());
+        assertTrue(blas.get("libraries").get(0).asText().matches(".*lib(openblas|mkl)[^/]*"), json.toString());
+        assertTrue(blas.get("threads").asInt() >= 1, json.toString());
+
+        CliRun bad = CliRun.of("bench", "--product-only", "--product-runs", "0");
+        assertEquals(2, bad.exitCode());
+        assertEquals(
+                "saekit: error: --product-runs must be > 0, was 0", bad.err().strip());
     }
 
     @Test
