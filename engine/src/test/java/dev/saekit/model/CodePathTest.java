@@ -68,7 +68,7 @@ class CodePathTest {
                 nonZeros);
     }
 
-    /** One forward and backward of {@code mse_l1} on each path, compared output by output and gradient by gradient. */
+    /** One forward and backward of {@code mse_l1} on each path, compared loss, outputs and gradient by gradient. */
     private static void assertSamePaths(SparseAutoencoder m, INDArray x, DType type) {
         m.setCodePath(CodePath.DENSE);
         List<INDArray> dense = step(m, x);
@@ -80,7 +80,7 @@ class CodePathTest {
         // order on each path (float32: BLAS sums in float, the sparse kernels partly in double)
         double unit = type == DType.FLOAT32 ? Math.ulp(1.0f) / 2 : Math.ulp(1.0) / 2;
         double tolerance = 4.0 * (INPUT + CONCEPTS + BATCH) * unit;
-        List<String> names = new ArrayList<>(List.of("codes", "reconstruction"));
+        List<String> names = new ArrayList<>(List.of("loss", "codes", "reconstruction"));
         m.parameters().forEach(p -> names.add(p.name() + " gradient"));
         for (int i = 0; i < dense.size(); i++) {
             double scale =
@@ -102,10 +102,12 @@ class CodePathTest {
         SaeOutput out = m.forward(x);
         LossGradients g = new LossGradients(m.dtype());
         g.reset(out);
-        Losses.mseL1(0.01).evaluate(x, out, m.getDictionary(), g);
+        double loss = Losses.mseL1(0.01).evaluate(x, out, m.getDictionary(), g); // the L1 term on the sparse codes
         m.backward(g.toOutputGradients());
-        List<INDArray> all =
-                new ArrayList<>(List.of(out.codes().dup(), out.reconstruction().dup()));
+        List<INDArray> all = new ArrayList<>(List.of(
+                org.nd4j.linalg.factory.Nd4j.scalar(loss),
+                out.codes().dup(),
+                out.reconstruction().dup()));
         for (Parameter p : m.parameters()) {
             all.add(p.grad().dup());
         }
