@@ -52,6 +52,50 @@ public final class SparseCodes {
         return s;
     }
 
+    /**
+     * The entries of {@code values [rows, concepts]} with {@code from[j] <= v < to[j]} in column
+     * {@code j}, values kept (a JumpReLU's pre-codes just below their thresholds, for instance);
+     * {@code reuse} (or null) gives its arrays back.
+     */
+    public static SparseCodes within(INDArray values, double[] from, double[] to, SparseCodes reuse) {
+        SparseCodes s = reuse != null ? reuse : new SparseCodes();
+        Rows v = Rows.of(values, "values");
+        if (from.length != v.cols || to.length != v.cols) {
+            throw new IllegalArgumentException(
+                    "bounds need " + v.cols + " concepts, were " + from.length + " and " + to.length);
+        }
+        s.fill(v.rows, v.cols, (r, sink) -> {
+            double[] row = ACC.get(v.cols);
+            v.getRow(r, row);
+            for (int j = 0; j < v.cols; j++) {
+                if (row[j] >= from[j] && row[j] < to[j]) {
+                    sink.add(j, row[j]);
+                }
+            }
+        });
+        return s;
+    }
+
+    /** How many entries of {@code codes} are non-zero: one parallel pass, no entry stored. */
+    public static long countNonZeros(INDArray codes) {
+        Rows z = Rows.of(codes, "codes");
+        int tasks = (z.rows + CHUNK - 1) / CHUNK;
+        return IntStream.range(0, tasks)
+                .parallel()
+                .mapToLong(t -> {
+                    double[] row = ACC.get(z.cols);
+                    long count = 0;
+                    for (int r = t * CHUNK; r < Math.min(z.rows, (t + 1) * CHUNK); r++) {
+                        z.getRow(r, row);
+                        for (int j = 0; j < z.cols; j++) {
+                            count += row[j] != 0 ? 1 : 0;
+                        }
+                    }
+                    return count;
+                })
+                .sum();
+    }
+
     /** Selects the entries of one row. */
     @FunctionalInterface
     interface RowSelection {

@@ -95,6 +95,23 @@ public enum JumpKernel {
     /** {@code K(u)} at bandwidth {@code eps}. */
     public abstract double value(double u, float eps);
 
+    /**
+     * The half-width of the kernel's support at bandwidth {@code eps}: {@code K(u) = 0} for
+     * {@code |u|} beyond it, or (gaussian, silverman) below 1e-18 of the kernel's peak, a share that
+     * no float64 sum notices; infinite for cauchy, whose tails decay as {@code 1/u^2}.
+     */
+    public double support(float eps) {
+        return switch (this) {
+            case RECTANGLE, TRIANGULAR, EPANECHNIKOV, QUARTIC -> eps / 2f;
+            case COSINE -> eps;
+            // exp(-s^2/2) < 1e-18 for s = u / (eps/2) > 9.1
+            case GAUSSIAN -> 5.0 * eps;
+            // exp(-s/sqrt 2) < 1e-18 for s > 58.6
+            case SILVERMAN -> 30.0 * eps;
+            case CAUCHY -> Double.POSITIVE_INFINITY;
+        };
+    }
+
     public String label() {
         return label;
     }

@@ -2,6 +2,7 @@ package dev.saekit.model;
 
 import dev.saekit.encoder.Codes;
 import dev.saekit.kernel.Ops;
+import dev.saekit.kernel.SparseCodes;
 import dev.saekit.tensor.Buffers;
 import dev.saekit.tensor.Parameter;
 import dev.saekit.tensor.Tensors;
@@ -34,6 +35,11 @@ public final class JumpSae extends SparseAutoencoder {
     private final Buffers scratch;
     private INDArray relu;
     private INDArray theta;
+    /** On the sparse path: the entries within the kernel's support below their threshold, and their code gradient. */
+    private SparseCodes band;
+
+    private double[] bandGrad;
+    private double[] thetaValues;
 
     JumpSae(ModelSpec spec, JumpReluSpec settings, ModelParts parts) {
         super(spec, parts);
@@ -85,6 +91,65 @@ public final class JumpSae extends SparseAutoencoder {
                 .muli(mask);
         // the encoder's codes are relu(pre) = r, so its backward applies relu' to dL/dr
         encoder.backward(g, gradPreCodes);
+    }
+
+    /** Codes {@code r >= theta > 0}: few are non-zero once the thresholds and the penalty have made them sparse. */
+    @Override
+    protected boolean choosesPathByDensity() {
+        return true;
+    }
+
+    /**
+     * The threshold's pseudo-derivative reads the code gradient wherever {@code K(r - theta)} is not
+     * zero: at the kept codes, and at the entries within the kernel's {@linkplain JumpKernel#support
+     * support} below their threshold, selected here. Dense path when that band reaches {@code r = 0}
+     * (a threshold within the support of 0: every zero code is in it) or holds more than
+     * {@code budget} entries, and always with the cauchy kernel, whose support is unbounded.
+     */
+    @Override
+    protected boolean selectSideEntries(long budget) {
+        double radius = kernel.support(bandwidth);
+        thetaValues = theta.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
+        double[] from = new double[thetaValues.length];
+        for (int j = 0; j < from.length; j++) {
+            from[j] = thetaValues[j] - radius;
+            if (!(from[j] > 0)) {
+                return false;
+            }
+        }
+        band = SparseCodes.within(relu, from, thetaValues, band);
+        return band.nonZeros() <= budget;
+    }
+
+    /** The thresholds' gradient from the kept codes' and the band's code gradients; as {@link #accumulateThresholdGradient}. */
+    @Override
+    protected void backwardOnSparseCodes(
+            SparseCodes codes, double[] gradCodes, INDArray gRecon, INDArray d, INDArray lossCodes) {
+        double[] grad = new double[nbConcepts()];
+        addThresholdTerms(codes, gradCodes, grad);
+        if (band.nonZeros() > 0) {
+            bandGrad = band.dotsAt(gRecon, d, bandGrad);
+            if (lossCodes != null) {
+                band.addAt(lossCodes, bandGrad);
+            }
+            addThresholdTerms(band, bandGrad, grad);
+        }
+        for (int j = 0; j < grad.length; j++) {
+            grad[j] *= thetaValues[j];
+        }
+        thresholds.grad().addi(Tensors.fromFlat(dtype(), grad, grad.length));
+    }
+
+    /** {@code sums[j] += -(theta_j / eps) K(r_e - theta_j) g_e} over the entries {@code e} of concept {@code j}. */
+    private void addThresholdTerms(SparseCodes entries, double[] g, double[] sums) {
+        double[] r = entries.values();
+        for (int e = 0; e < entries.nonZeros(); e++) {
+            int j = entries.concept(e);
+            double th = thetaValues[j];
+            if (g[e] != 0) {
+                sums[j] += -(th / bandwidth) * kernel.value(r[e] - th, bandwidth) * g[e];
+            }
+        }
     }
 
     /** {@code dL/dt_j = theta_j * sum_b -(theta_j / eps) K(r_bj - theta_j) dL/dz_bj}. */

@@ -13,4 +13,10 @@ public final class Sae extends SparseAutoencoder {
     Sae(ModelSpec spec, ModelParts parts) {
         super(spec, parts);
     }
+
+    /** ReLU codes: few are non-zero once the loss's penalty has made them sparse. */
+    @Override
+    protected boolean choosesPathByDensity() {
+        return true;
+    }
 }

@@ -1,6 +1,7 @@
 package dev.saekit.train;
 
 import dev.saekit.kernel.Ops;
+import dev.saekit.kernel.SparseCodes;
 import dev.saekit.model.CoderSpec;
 import dev.saekit.model.ModelSpec;
 import dev.saekit.model.SaeOutput;
@@ -163,6 +164,18 @@ public final class Losses {
         public double evaluate(INDArray x, SaeOutput output, INDArray d, LossGradients grads) {
             if (lambda == 0) {
                 return 0.0;
+            }
+            SparseCodes nonZero = output.sparseCodes();
+            if (nonZero != null) { // every other code is 0, of sign 0: no pass over the dense codes
+                double[] values = nonZero.values();
+                double[] step = new double[nonZero.nonZeros()];
+                double sum = 0;
+                for (int e = 0; e < step.length; e++) {
+                    step[e] = lambda * Math.signum(values[e]);
+                    sum += Math.abs(values[e]);
+                }
+                nonZero.scatterAdd(step, grads.codes());
+                return lambda * sum;
             }
             INDArray z = output.codes();
             INDArray sign = Ops.sign(z, grads.scratchCodes());

@@ -34,7 +34,19 @@ class JumpGradientCheckTest {
     @ParameterizedTest(name = "{0} kernel")
     @EnumSource(JumpKernel.class)
     void theThresholdGradientIsTheKernelPseudoDerivative(JumpKernel kernel) {
+        checkThresholdGradient(kernel, CodePath.DENSE);
+    }
+
+    /** The sparse path reads the code gradient at the kept codes and in the band below each threshold only. */
+    @ParameterizedTest(name = "{0} kernel")
+    @EnumSource(JumpKernel.class)
+    void theSparsePathsThresholdGradientIsTheKernelPseudoDerivative(JumpKernel kernel) {
+        checkThresholdGradient(kernel, CodePath.SPARSE);
+    }
+
+    private static void checkThresholdGradient(JumpKernel kernel, CodePath path) {
         JumpSae m = model(kernel, 41);
+        m.setCodePath(path);
         INDArray x = data(42);
         placeThresholdsNearTheData(m, x);
         Loss loss = Losses.mseL1(0.01);
@@ -47,6 +59,8 @@ class JumpGradientCheckTest {
         loss.evaluate(x, out, d, g);
         OutputGradients grads = g.toOutputGradients();
         INDArray gz = grads.reconstruction().mmul(d.transpose()).addi(grads.codes());
+        // cauchy's unbounded support leaves no band to select: always dense
+        assertEquals(path == CodePath.SPARSE && kernel != JumpKernel.CAUCHY, m.lastForwardWasSparse());
         m.backward(grads);
         INDArray r = Transforms.relu(out.preCodes(), true);
         double[] analytic = m.thresholds().grad().toDoubleVector();
@@ -68,6 +82,11 @@ class JumpGradientCheckTest {
             // the engine's kernel constants and some kernel values are rounded to float32: a few
             // float32 roundings per term, against this float64 recomputation
             double tolerance = 4 * FLOAT32_ROUNDOFF * magnitude;
+            if (path == CodePath.SPARSE) { // the terms beyond the support, each below 1e-18 of a peak term (<= 2/eps)
+                double largestG =
+                        Transforms.abs(gz.getColumn(j), true).maxNumber().doubleValue();
+                tolerance += 1e-18 * BATCH * theta * (theta / eps) * (2 / eps) * largestG;
+            }
             assertEquals(
                     expected,
                     analytic[j],
@@ -85,7 +104,20 @@ class JumpGradientCheckTest {
             value = JumpKernel.class,
             names = {"SILVERMAN", "RECTANGLE"})
     void everyOtherParameterGetsTheExactGradient(JumpKernel kernel) {
+        checkOtherParameters(kernel, CodePath.DENSE);
+    }
+
+    @ParameterizedTest(name = "{0} kernel")
+    @EnumSource(
+            value = JumpKernel.class,
+            names = {"SILVERMAN", "RECTANGLE"})
+    void everyOtherParameterGetsTheExactGradientOnTheSparsePath(JumpKernel kernel) {
+        checkOtherParameters(kernel, CodePath.SPARSE);
+    }
+
+    private static void checkOtherParameters(JumpKernel kernel, CodePath path) {
         JumpSae m = model(kernel, 43);
+        m.setCodePath(path);
         INDArray x = data(44);
         placeThresholdsNearTheData(m, x);
         double margin = closestToAKink(m, x);

@@ -52,6 +52,26 @@ class VariantGradientCheckTest {
         check(m, new SeededRandom(22).normal(DType.FLOAT64, 1.0, 8, 5), loss, Set.of(JumpSae.THRESHOLDS));
     }
 
+    /** Vanilla and JumpReLU with the sparse path forced: decode and backward on the non-zero codes. */
+    @ParameterizedTest(name = "{0} with {1}, sparse path")
+    @MethodSource("densityVariantsAndLosses")
+    void theSparsePathsGradientsMatchFiniteDifferences(Variants.Factory f, String lossName) {
+        SparseAutoencoder m = f.create(Variants.unprojected(Variants.config(5, 10, DType.FLOAT64, 21)));
+        m.setCodePath(CodePath.SPARSE);
+        Loss loss = lossName.equals("mse") ? Losses.mse() : Losses.mseL1(0.01);
+        INDArray x = new SeededRandom(22).normal(DType.FLOAT64, 1.0, 8, 5);
+        m.train().forward(x);
+        assertTrue(m.lastForwardWasSparse(), m.spec().variant().name());
+        check(m, x, loss, Set.of(JumpSae.THRESHOLDS));
+    }
+
+    static Stream<Arguments> densityVariantsAndLosses() {
+        return variantsAndLosses().filter(a -> {
+            String name = ((Variants.Factory) a.get()[0]).name();
+            return name.equals("vanilla") || name.equals("jumprelu");
+        });
+    }
+
     @Test
     void matryoshkaNmseGradientsMatchFiniteDifferences() {
         SparseAutoencoder m = TestModels.msae(Variants.config(5, 10, DType.FLOAT64, 23), List.of(2, 3, 6), 2.0);

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.saekit.data.Dataset;
 import dev.saekit.dictionary.DictionaryConfig;
 import dev.saekit.encoder.EncoderKind;
+import dev.saekit.model.CodePath;
 import dev.saekit.model.CoderSpec;
 import dev.saekit.model.InvalidSettingException;
+import dev.saekit.model.JumpSae;
 import dev.saekit.model.ModelSpec;
 import dev.saekit.model.SaeConfig;
 import dev.saekit.model.SparseAutoencoder;
@@ -15,6 +17,7 @@ import dev.saekit.model.VariantSpec;
 import dev.saekit.tensor.BlasLibrary;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.MemoryBudget;
+import dev.saekit.tensor.Parameter;
 import dev.saekit.tensor.SeededRandom;
 import dev.saekit.train.AuxKLoss;
 import dev.saekit.train.Loss;
@@ -213,6 +216,32 @@ public final class BenchCommand implements Callable<Integer> {
                     + "speed on this machine now. Default: ${DEFAULT-VALUE}.")
     boolean productOnly;
 
+    @Option(
+            names = "--l1",
+            paramLabel = "COEF",
+            description = "vanilla, jumprelu: the coefficient of the L1 penalty lambda * sum(|z|) added to the MSE "
+                    + "(their sparsity penalty, as saekit train uses it). Default: the engine's, 4e-5.")
+    Double l1;
+
+    @Option(
+            names = "--l0",
+            paramLabel = "N",
+            description = "vanilla, jumprelu: start the benchmarked model at about N non-zero codes per row. Before "
+                    + "the first step, q = the (1 - N/concepts) quantile of the first batch's pre-codes (over a "
+                    + "strided sample of at most 2^20 of them); vanilla's encoder bias is lowered by q, jumprelu's "
+                    + "thresholds are all set to q (which must be > 0: N below half the concepts). Training then moves "
+                    + "the L0; mean_l0 reports it. Default: the engine's initialisation (about half the codes fire).")
+    Integer l0;
+
+    @Option(
+            names = "--path",
+            paramLabel = "PATH",
+            defaultValue = "auto",
+            description =
+                    "vanilla, jumprelu: auto (the sparse path, on the non-zero codes, for a batch whose codes are "
+                            + "few enough, else the dense products), sparse or dense (forced). Default: ${DEFAULT-VALUE}.")
+    String path;
+
     /** The rows trained on, closed (stopping any read-ahead) when the bench ends. */
     private BenchData rows;
 
@@ -292,13 +321,15 @@ public final class BenchCommand implements Callable<Integer> {
                 .batchSize(batch)
                 .optimizer(OptimizerConfig.adam(5e-4))
                 .clipNorm(1.0)
-                .loss(loss(deadCodes))
+                .loss(withPenalty(modelSpec, loss(deadCodes)))
                 .shuffle(true) // the bench's batches: synthetic ones repeated, or --data's shuffled epochs
                 .seed(seed)
                 .build();
+        double[] sparsity = startSparse(modelSpec, model, data);
         StepTimes times = new StepTimes(warmup, deadCodes);
         Trainer trainer = new Trainer(training, times);
         times.trainer = trainer;
+        times.model = model;
         TrainingResult result = trainer.fit(model, data);
         if (!result.completed()) {
             throw new CliException(SaekitCli.EXIT_DIVERGED, result.message());
@@ -331,6 +362,7 @@ public final class BenchCommand implements Callable<Integer> {
             json.put("dead_window", deadWindow);
             json.put("mean_dead_fraction", round(times.meanDeadFraction()));
         }
+        putSparsity(json, modelSpec, sparsity, times);
         json.put("median_s_per_step", round(median));
         json.put("min_s_per_step", round(Arrays.stream(measured).min().orElseThrow()));
         json.put("max_s_per_step", round(Arrays.stream(measured).max().orElseThrow()));
@@ -412,6 +444,94 @@ public final class BenchCommand implements Callable<Integer> {
                 throw new CliException(
                         SaekitCli.EXIT_USAGE, "--aux: unknown '" + aux + "'; accepted: none, auxk, topk_aux");
         };
+    }
+
+    /** {@code loss} plus the {@code --l1} penalty for the variants whose sparsity comes from the loss. */
+    private Loss withPenalty(ModelSpec modelSpec, Loss loss) throws CliException {
+        if (!modelSpec.variant().sparsityFromLoss()) {
+            Cli.require(l1 == null, "--l1 is the sparsity penalty of vanilla and jumprelu; --variant is " + variant);
+            return loss;
+        }
+        double coefficient = l1 == null ? Losses.DEFAULT_L1 : l1;
+        Cli.require(coefficient >= 0 && Double.isFinite(coefficient), "--l1 must be finite and >= 0, was " + l1);
+        return loss.plus(Losses.l1(coefficient));
+    }
+
+    /**
+     * Applies {@code --path} and {@code --l0} to a vanilla or JumpReLU model; returns the L1 coefficient
+     * and the quantile {@code q} that {@code --l0} set (NaN without it), or null for other variants.
+     */
+    private double[] startSparse(ModelSpec modelSpec, SparseAutoencoder model, Dataset data) throws CliException {
+        CodePath codePath = Cli.parse("--path", path, p -> switch (p.toLowerCase(java.util.Locale.ROOT)) {
+            case "auto" -> CodePath.AUTO;
+            case "sparse" -> CodePath.SPARSE;
+            case "dense" -> CodePath.DENSE;
+            default -> throw new IllegalArgumentException("unknown '" + p + "'; accepted: auto, sparse, dense");
+        });
+        if (!modelSpec.variant().sparsityFromLoss()) {
+            Cli.require(l0 == null, "--l0 starts a vanilla or jumprelu model sparse; --variant is " + variant);
+            Cli.require(codePath == CodePath.AUTO, "--path applies to vanilla and jumprelu; --variant is " + variant);
+            return null;
+        }
+        model.setCodePath(codePath);
+        double q = Double.NaN;
+        if (l0 != null) {
+            Cli.require(l0 >= 1 && l0 < concepts, "--l0 must be in 1.." + (concepts - 1) + ", was " + l0);
+            INDArray pre = model.encode(
+                            model.inputOf(data.batchesInOrder(batch).iterator().next()))
+                    .preCodes();
+            q = quantile(pre, 1.0 - (double) l0 / concepts);
+            if (model instanceof JumpSae jump) {
+                Cli.require(
+                        q > 0,
+                        "--l0 " + l0 + ": the pre-codes' quantile is " + q + ", not a threshold (> 0); use --l0 below "
+                                + concepts / 2);
+                jump.thresholds().value().assign(Math.log(q));
+                jump.thresholds().markChanged();
+            } else {
+                Parameter bias = latentBias(model);
+                bias.value().subi(q);
+                bias.markChanged();
+            }
+        }
+        return new double[] {l1 == null ? Losses.DEFAULT_L1 : l1, q};
+    }
+
+    /** The {@code p} quantile of {@code a}'s entries, over a strided sample of at most 2^20 of them. */
+    private static double quantile(INDArray a, double p) {
+        float[] all = a.dup('c').data().asFloat();
+        int stride = Math.max(1, all.length >> 20);
+        float[] sample = new float[(all.length + stride - 1) / stride];
+        for (int i = 0; i < sample.length; i++) {
+            sample[i] = all[i * stride];
+        }
+        Arrays.sort(sample);
+        return sample[Math.min(sample.length - 1, (int) (p * sample.length))];
+    }
+
+    /** The encoder's bias of the codes: its last parameter of one value per concept. */
+    private static Parameter latentBias(SparseAutoencoder model) throws CliException {
+        List<Parameter> ps = model.encoder().parameters();
+        for (int i = ps.size() - 1; i >= 0; i--) {
+            if (ps.get(i).value().rank() == 1 && ps.get(i).value().length() == model.nbConcepts()) {
+                return ps.get(i);
+            }
+        }
+        throw new CliException(SaekitCli.EXIT_USAGE, "--l0: the encoder has no bias to lower");
+    }
+
+    /** {@code l1}, {@code l0_target}, {@code l0_quantile}, {@code path}, {@code mean_l0} and {@code sparse_path_fraction}. */
+    private void putSparsity(ObjectNode json, ModelSpec modelSpec, double[] sparsity, StepTimes times) {
+        if (sparsity != null) {
+            json.put("l1", sparsity[0]);
+            json.put("l0_target", l0);
+            json.put("l0_quantile", Double.isNaN(sparsity[1]) ? null : round(sparsity[1]));
+            json.put("path", path.toLowerCase(java.util.Locale.ROOT));
+        }
+        if (times.countedSteps > 0) {
+            json.put("mean_l0", Math.round(times.l0Sum / times.countedSteps * 100) / 100.0);
+            json.put("sparse_path_fraction", round((double) times.sparseSteps / times.countedSteps));
+        }
     }
 
     /**
@@ -501,6 +621,12 @@ public final class BenchCommand implements Callable<Integer> {
         private double deadFractionSum;
         private long last;
         Trainer trainer;
+        SparseAutoencoder model;
+        /** Over the measured steps whose model counted its non-zero codes: the sum of their mean L0, and how many took the sparse path. */
+        double l0Sum;
+
+        int countedSteps;
+        int sparseSteps;
         double[] atWarmupEnd = new double[Trainer.Phase.values().length];
 
         StepTimes(int warmup, DeadCodeTracker deadCodes) {
@@ -519,6 +645,12 @@ public final class BenchCommand implements Callable<Integer> {
             seconds.add((now - last) / 1e9);
             if (seconds.size() > warmup) {
                 deadFractionSum += deadCodes.deadFraction();
+                if (model.lastNonZeroCodes() >= 0) {
+                    l0Sum += (double) model.lastNonZeroCodes()
+                            / state.output().codes().rows();
+                    countedSteps++;
+                    sparseSteps += model.lastForwardWasSparse() ? 1 : 0;
+                }
             }
             if (seconds.size() == warmup) {
                 atWarmupEnd = trainer.phaseSeconds();

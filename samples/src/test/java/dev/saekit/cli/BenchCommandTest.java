@@ -126,6 +126,78 @@ class BenchCommandTest {
     }
 
     @Test
+    void vanillaStartedAtAnL0ReportsItsL0AndItsPath() throws Exception {
+        for (String path : new String[] {"sparse", "dense"}) {
+            CliRun run = CliRun.of(
+                    "bench",
+                    "--variant",
+                    "vanilla",
+                    "--input",
+                    "16",
+                    "--concepts",
+                    "200",
+                    "--batch",
+                    "32",
+                    "--steps",
+                    "2",
+                    "--warmup",
+                    "1",
+                    "--l0",
+                    "4",
+                    "--l1",
+                    "1e-3",
+                    "--path",
+                    path);
+            assertEquals(0, run.exitCode(), run.err());
+            JsonNode json = new ObjectMapper().readTree(run.out().strip());
+            assertEquals(1e-3, json.get("l1").asDouble(), 0.0);
+            assertEquals(4, json.get("l0_target").asInt());
+            assertEquals(path, json.get("path").asText());
+            // the first batch's quantile: about 4 of 200 codes per row, which two Adam steps barely move
+            double l0 = json.get("mean_l0").asDouble();
+            assertTrue(l0 > 1 && l0 < 12, json.toString());
+            assertEquals(
+                    path.equals("sparse") ? 1.0 : 0.0,
+                    json.get("sparse_path_fraction").asDouble(),
+                    0.0);
+        }
+    }
+
+    @Test
+    void jumpReluStartedAtAnL0TakesTheSparsePathByItself() throws Exception {
+        CliRun run = CliRun.of(
+                "bench",
+                "--variant",
+                "jumprelu",
+                "--input",
+                "16",
+                "--concepts",
+                "400",
+                "--batch",
+                "32",
+                "--steps",
+                "2",
+                "--warmup",
+                "1",
+                "--l0",
+                "4");
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode json = new ObjectMapper().readTree(run.out().strip());
+        assertEquals("auto", json.get("path").asText());
+        assertTrue(json.get("mean_l0").asDouble() < 0.04 * 400, json.toString());
+        assertEquals(1.0, json.get("sparse_path_fraction").asDouble(), 0.0, json.toString());
+    }
+
+    @Test
+    void sparsityOptionsAreRefusedForVariantsWithAK() {
+        CliRun run = CliRun.of("bench", "--variant", "topk", "--l0", "8");
+        assertEquals(2, run.exitCode());
+        assertEquals(
+                "saekit: error: --l0 starts a vanilla or jumprelu model sparse; --variant is topk",
+                run.err().strip());
+    }
+
+    @Test
     void badSizesAreUsageErrors() {
         CliRun run = CliRun.of("bench", "--concepts", "0");
         assertEquals(2, run.exitCode());
