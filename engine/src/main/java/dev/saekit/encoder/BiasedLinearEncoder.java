@@ -144,16 +144,31 @@ public final class BiasedLinearEncoder implements Encoder {
      */
     @Override
     public boolean backwardSparse(SparseCodes pattern, double[] gradPreCodes) {
+        return backwardSparse(List.of(pattern), List.of(gradPreCodes));
+    }
+
+    /**
+     * The sum of several such gradients (a model's codes and AuxK's): their products are summed by
+     * concept first, so the weight is passed over once whatever their number.
+     */
+    @Override
+    public boolean backwardSparse(List<SparseCodes> patterns, List<double[]> gradPreCodes) {
         if (preCodes == null) {
             throw new IllegalStateException("backward before any forward pass");
         }
         INDArray byConcept = buffers.get("gweight-by-concept", nbConcepts(), inputDim());
-        pattern.setTransposedProduct(gradPreCodes, centred, byConcept);
+        INDArray sums = buffers.get("gbias", nbConcepts()).assign(0);
+        for (int i = 0; i < patterns.size(); i++) {
+            if (i == 0) {
+                patterns.get(i).setTransposedProduct(gradPreCodes.get(i), centred, byConcept);
+            } else {
+                patterns.get(i).addTransposedProduct(gradPreCodes.get(i), centred, byConcept);
+            }
+            patterns.get(i).addConceptSums(gradPreCodes.get(i), sums);
+        }
         if (!dev.saekit.kernel.RowKernels.addTransposed(byConcept, weight.grad())) {
             weight.grad().addi(byConcept.transpose());
         }
-        INDArray sums = buffers.get("gbias", nbConcepts()).assign(0);
-        pattern.addConceptSums(gradPreCodes, sums);
         latentBias.grad().addi(sums);
         if (subtractPreBias) {
             preBias.grad()

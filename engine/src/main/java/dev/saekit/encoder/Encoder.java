@@ -2,6 +2,7 @@ package dev.saekit.encoder;
 
 import dev.saekit.kernel.SparseCodes;
 import dev.saekit.tensor.Module;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -44,6 +45,24 @@ public interface Encoder extends Module {
      */
     default boolean backwardSparse(SparseCodes pattern, double[] gradPreCodes) {
         return false;
+    }
+
+    /**
+     * As {@link #backwardSparse(SparseCodes, double[])} for several sparse pre-code gradients at once
+     * ({@code gradPreCodes.get(i)} at the entries of {@code patterns.get(i)}): a model's codes and a
+     * loss's own sparse decodes (AuxK's), which an encoder may sum before one pass over its weight
+     * gradient. False, with nothing done, if it takes none of them.
+     */
+    default boolean backwardSparse(List<SparseCodes> patterns, List<double[]> gradPreCodes) {
+        for (int i = 0; i < patterns.size(); i++) {
+            if (!backwardSparse(patterns.get(i), gradPreCodes.get(i))) {
+                if (i == 0) {
+                    return false;
+                }
+                throw new IllegalStateException(this + " took one sparse pre-code gradient and refused another");
+            }
+        }
+        return true;
     }
 
     /** Switches training ({@code true}) or evaluation behaviour (BatchNorm statistics). */

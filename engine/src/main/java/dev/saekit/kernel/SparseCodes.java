@@ -14,7 +14,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * over rows or over concepts, each task writing its own rows of the output, so results do not
  * depend on the number of threads. Matrices are contiguous C-order float32 or float64. float32
  * products run on the stored floats (sums of rows accumulate in float, as a float32 BLAS would;
- * dot products sum in double), float64 ones in double.
+ * dot products sum in double), float64 ones in double. Codes that are dense among the concepts they
+ * use (AuxK's) run their products as BLAS products over those concepts instead ({@link UsedConcepts}),
+ * summed as the BLAS sums them.
  */
 public final class SparseCodes {
     private static final Scratch.Doubles ACC = new Scratch.Doubles();
@@ -35,6 +37,7 @@ public final class SparseCodes {
     private int[] entryRow = new int[0];
     private int[] rowCount = new int[0];
     private Entries[] chunkEntries = new Entries[0];
+    private final UsedConcepts usedConcepts = new UsedConcepts();
 
     /** The non-zero entries of {@code codes}; {@code reuse} (or null) gives its arrays back. */
     public static SparseCodes of(INDArray codes, SparseCodes reuse) {
@@ -217,6 +220,7 @@ public final class SparseCodes {
         for (int e = 0; e < nnz; e++) {
             byConcept[conceptNext[concept[e]]++] = e;
         }
+        usedConcepts.index(concepts, conceptStart);
     }
 
     /**
@@ -305,6 +309,9 @@ public final class SparseCodes {
     public INDArray decode(INDArray d, INDArray out) {
         Rows dict = rowsOf(d, "dictionary", concepts, -1);
         Rows o = rowsOf(out, "decode output", rows, dict.cols);
+        if (usedConcepts.worthIt(rows, nonZeros(), d, out)) {
+            return usedConcepts.decode(this, d, out);
+        }
         int width = dict.cols;
         if (dict instanceof Rows.F32 df && o instanceof Rows.F32 of) { // float32 as stored: vectorised axpy
             parallel(rows, r -> {
@@ -342,6 +349,9 @@ public final class SparseCodes {
         Rows grad = rowsOf(g, "gradient", rows, dict.cols);
         int nnz = nonZeros();
         double[] result = reuse != null && reuse.length >= nnz ? reuse : new double[nnz];
+        if (usedConcepts.worthIt(rows, nnz, g, d)) {
+            return usedConcepts.dotsAt(this, g, d, result);
+        }
         int width = dict.cols;
         // by concept: each atom is read once, in order (the gradient rows are few and stay in cache)
         if (dict instanceof Rows.F32 df && grad instanceof Rows.F32 gf) {
@@ -396,6 +406,9 @@ public final class SparseCodes {
     private INDArray transposedProduct(double[] values, INDArray x, INDArray out, boolean accumulate) {
         Rows in = rowsOf(x, "rows", rows, -1);
         Rows o = rowsOf(out, "transposed-product output", concepts, in.cols);
+        if (usedConcepts.worthIt(rows, nonZeros(), x, out)) {
+            return usedConcepts.transposedProduct(this, values, x, out, accumulate);
+        }
         int width = in.cols;
         if (in instanceof Rows.F32 inf && o instanceof Rows.F32 of) {
             parallel(concepts, j -> {

@@ -118,25 +118,35 @@ public final class TopK {
             }
         }
         int c = in.cols;
+        double floor = relu ? 0.0 : Double.NEGATIVE_INFINITY; // what a kept entry must be above
         out.fill(in.rows, c, (r, sink) -> {
             double[] row = ROW.get(n);
+            double[] candidates = SCRATCH.get(n);
             long base = (long) r * c;
+            int m = 0;
             for (int i = 0; i < n; i++) {
                 double v = in.get(base + columns[i]);
-                row[i] = relu ? Math.max(v, 0.0) : v; // Math.max keeps a NaN, which the heap never takes
-            }
-            HeapScratch h = HEAP.get().ensure(k, 0);
-            double[] hv = h.value;
-            int[] hi = h.index;
-            fillPlaceholders(hv, hi, k, relu);
-            double min = hv[0];
-            for (int i = 0; i < n; i++) {
-                double v = row[i];
-                if (v > min) {
-                    min = replaceMinimum(hv, hi, k, v, columns[i]);
+                row[i] = v;
+                if (v > floor) { // a NaN never is
+                    candidates[m++] = v;
                 }
             }
-            emitByColumn(hv, hi, k, !relu, sink);
+            // the k-th largest candidate by quickselect, then one pass in column order: no heap, no sort
+            double kth = m > k ? Select.kthLargest(candidates, 0, m, k) : floor;
+            int tiesToKeep = k;
+            if (m > k) {
+                for (int i = 0; i < n; i++) {
+                    if (row[i] > kth) {
+                        tiesToKeep--;
+                    }
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                double v = row[i];
+                if (v > kth || (v == kth && m > k && tiesToKeep-- > 0)) { // ties: the lowest columns
+                    sink.add(columns[i], v);
+                }
+            }
         });
         return out;
     }

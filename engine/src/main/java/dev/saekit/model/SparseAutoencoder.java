@@ -398,13 +398,12 @@ public abstract class SparseAutoencoder implements Module {
                     + "use a Matryoshka model with a nested loss");
         }
         List<double[]> decodePreCodeGrads = backwardSparseDecodes(grads.sparseDecodes());
+        // a kept non-zero code is positive: its pre-code gradient is its code gradient; the encoder
+        // takes it together with the sparse decodes' pre-code gradients, in one weight-gradient pass
         if (sparsePath
                 && encoder.backwardSparse(
-                        sparse, sparseGrad)) { // a kept non-zero code is positive: pre-code grad = code grad
-            if (sparseDecodesIntoEncoder(grads.sparseDecodes(), decodePreCodeGrads)) {
-                return;
-            }
-            throw new IllegalStateException(encoder + " took one sparse pre-code gradient and refused another");
+                        sparsePatterns(grads.sparseDecodes(), decodePreCodeGrads), sparseGrads(decodePreCodeGrads))) {
+            return;
         }
         INDArray gPreCodes = densePreCodeGradient(grads.preCodes(), grads.sparseDecodes(), decodePreCodeGrads);
         if (sparsePath) { // an encoder without a sparse backward: the code gradient, zero off the non-zero codes
@@ -442,15 +441,28 @@ public abstract class SparseAutoencoder implements Module {
         }
     }
 
-    /** The sparse decodes' pre-code gradients into the encoder on their entries only; false if it cannot. */
-    private boolean sparseDecodesIntoEncoder(List<OutputGradients.SparseDecode> decodes, List<double[]> preCodeGrads) {
+    /** The forward's codes, then the codes of each sparse decode that has a pre-code gradient. */
+    private List<SparseCodes> sparsePatterns(List<OutputGradients.SparseDecode> decodes, List<double[]> preCodeGrads) {
+        List<SparseCodes> patterns = new ArrayList<>(1 + decodes.size());
+        patterns.add(sparse);
         for (int i = 0; i < decodes.size(); i++) {
-            if (preCodeGrads.get(i) != null
-                    && !encoder.backwardSparse(decodes.get(i).codes(), preCodeGrads.get(i))) {
-                return false;
+            if (preCodeGrads.get(i) != null) {
+                patterns.add(decodes.get(i).codes());
             }
         }
-        return true;
+        return patterns;
+    }
+
+    /** The pre-code gradients at the entries of {@link #sparsePatterns}, in the same order. */
+    private List<double[]> sparseGrads(List<double[]> preCodeGrads) {
+        List<double[]> all = new ArrayList<>(1 + preCodeGrads.size());
+        all.add(sparseGrad);
+        for (double[] g : preCodeGrads) {
+            if (g != null) {
+                all.add(g);
+            }
+        }
+        return all;
     }
 
     /**

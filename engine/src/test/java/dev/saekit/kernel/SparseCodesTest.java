@@ -9,6 +9,7 @@ import dev.saekit.tensor.SeededRandom;
 import dev.saekit.tensor.Tensors;
 import dev.saekit.tensor.Tolerance;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -18,13 +19,18 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 class SparseCodesTest {
     /** Codes [150, 90] with about 6 non-zeros per row, row 3 empty, concepts 80.. never used. */
     private static INDArray codes(DType type) {
+        return codes(type, 6);
+    }
+
+    /** Codes [150, 90] with up to {@code perRow} non-zeros per row, row 3 empty, concepts 80.. never used. */
+    private static INDArray codes(DType type, int perRow) {
         SeededRandom rng = new SeededRandom(5);
         double[][] z = new double[150][90];
         for (int r = 0; r < 150; r++) {
             if (r == 3) {
                 continue;
             }
-            for (int n = 0; n < 6; n++) {
+            for (int n = 0; n < perRow; n++) {
                 z[r][rng.nextInt(80)] = rng.nextDouble() * 2 - 0.5;
             }
         }
@@ -40,11 +46,17 @@ class SparseCodesTest {
         return 2 * Tolerance.sum(type, Tolerance.productMagnitude(a, b), terms);
     }
 
+    /**
+     * Both ways of computing the products: about 6 of the 80 used concepts per row (7%) run entry by
+     * entry; about 25 (31%, AuxK's kind of codes) run as dense products over the used concepts.
+     */
     @ParameterizedTest
-    @EnumSource(DType.class)
-    void theProductsEqualTheDenseOnes(DType type) {
-        INDArray z = codes(type);
+    @CsvSource({"FLOAT32, 6", "FLOAT64, 6", "FLOAT32, 30", "FLOAT64, 30"})
+    void theProductsEqualTheDenseOnes(DType type, int perRow) {
+        INDArray z = codes(type, perRow);
         SparseCodes s = SparseCodes.of(z, null);
+        double share = s.nonZeros() / (150.0 * 80);
+        assertEquals(perRow > 6, share >= UsedConcepts.DENSE_SHARE, "share of non-zeros among used concepts " + share);
         SeededRandom rng = new SeededRandom(6);
         INDArray d = rng.normal(type, 1.0, 90, 33);
         INDArray g = rng.normal(type, 1.0, 150, 33);

@@ -90,6 +90,65 @@ class SparseSelectionTest {
         }
     }
 
+    @Property(tries = 80)
+    void perRowAmongKeepsTheKLargestOfTheGivenColumns(
+            @ForAll @IntRange(min = 1, max = 150) int rows,
+            @ForAll @IntRange(min = 2, max = 400) int cols,
+            @ForAll @IntRange(min = 1, max = 200) int kWanted,
+            @ForAll boolean relu,
+            @ForAll boolean coarse,
+            @ForAll boolean float64,
+            @ForAll long seed) {
+        // AuxK's selection among dead latents: a random subset of the columns, ties (coarse values),
+        // a few NaNs and minus infinities (never kept), rows over several parallel tasks
+        SeededRandom rng = new SeededRandom(seed);
+        double[] v = rng.normal(DType.FLOAT64, 1.0, rows, cols).data().asDouble();
+        double[] u = rng.uniform(DType.FLOAT64, 0.0, 1.0, rows * cols).data().asDouble();
+        for (int i = 0; i < v.length; i++) {
+            v[i] = u[i] < 0.02
+                    ? Double.NaN
+                    : u[i] < 0.04 ? Double.NEGATIVE_INFINITY : coarse ? Math.round(v[i] * 2) / 2.0 : v[i];
+        }
+        double[] pick = rng.uniform(DType.FLOAT64, 0.0, 1.0, cols).data().asDouble();
+        int[] columns = new int[cols];
+        int n = 0;
+        for (int j = 0; j < cols; j++) {
+            if (pick[j] < 0.3 || j == 0) {
+                columns[n++] = j;
+            }
+        }
+        int k = Math.min(kWanted, n);
+        INDArray pre = Nd4j.createFromArray(v)
+                .reshape(rows, cols)
+                .castTo(float64 ? DType.FLOAT64.nd4j() : DType.FLOAT32.nd4j())
+                .dup('c');
+        double[] stored = pre.data().asDouble();
+        double floor = relu ? 0.0 : Double.NEGATIVE_INFINITY;
+        double[] expected = new double[rows * cols];
+        int[] expectedCount = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            final int row = r;
+            // candidates above the floor (no NaN), value descending then column ascending: the first k are kept
+            Integer[] order = Arrays.stream(columns, 0, n)
+                    .filter(j -> stored[row * cols + j] > floor)
+                    .boxed()
+                    .toArray(Integer[]::new);
+            Arrays.sort(order, (a, b) -> {
+                int byValue = Double.compare(at(stored, row, cols, b, relu), at(stored, row, cols, a, relu));
+                return byValue != 0 ? byValue : Integer.compare(a, b);
+            });
+            for (int i = 0; i < Math.min(k, order.length); i++) {
+                expected[r * cols + order[i]] = stored[r * cols + order[i]];
+                expectedCount[r]++;
+            }
+        }
+        SparseCodes sparse = TopK.perRowAmong(pre, columns, n, k, relu, new SparseCodes());
+        assertArrayEquals(expected, sparse.toDense(pre.ulike()).data().asDouble(), 0.0);
+        for (int r = 0; r < rows; r++) {
+            assertEquals(expectedCount[r], sparse.nonZerosOfRow(r), "row " + r + ": every kept code is stored");
+        }
+    }
+
     private static double at(double[] m, int r, int cols, int j, boolean relu) {
         double x = m[r * cols + j] + 0.0; // -0.0 sorts as 0.0
         return relu ? Math.max(x, 0.0) : x;
