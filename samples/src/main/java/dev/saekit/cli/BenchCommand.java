@@ -336,6 +336,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         double[] measured = Arrays.copyOfRange(times.seconds(), warmup, total);
         double median = median(measured);
+        long trainingPeakRssMb = peakRssMb(); // before the product's own arrays are allocated
         double[] gemmRuns = encoderGemmSeconds(
                 model.dtype(),
                 model.nbConcepts(),
@@ -367,7 +368,7 @@ public final class BenchCommand implements Callable<Integer> {
         json.put("min_s_per_step", round(Arrays.stream(measured).min().orElseThrow()));
         json.put("max_s_per_step", round(Arrays.stream(measured).max().orElseThrow()));
         json.put("samples_per_s", Math.round(batch / median * 10) / 10.0);
-        json.put("peak_rss_mb", peakRssMb());
+        json.put("peak_rss_mb", trainingPeakRssMb);
         json.put("memory_estimate_mb", MemoryEstimate.of(model, data, training).total() >> 20);
         putProduct(json, gemmRuns, input);
         json.put("encoder_gemm_share", round(gemm / median));

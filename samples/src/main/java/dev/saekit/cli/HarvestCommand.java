@@ -202,11 +202,13 @@ public final class HarvestCommand implements Callable<Integer> {
                         r.cpuSeconds());
                 stdout.printf(
                         Locale.ROOT,
-                        "forward   %.1f s in ONNX Runtime (%,.0f tokens/s); saekit's own work %.1f s, %.1f%% of the"
-                                + " run (tokenizing, copying taps out, ordering rows, writing shards)%n",
+                        "forward   %.1f s in ONNX Runtime (%,.0f tokens/s) after loading the model in %.1f s; saekit's"
+                                + " own work %.1f s, %.1f%% of the rest (tokenizing, copying taps out, ordering rows,"
+                                + " writing shards)%n",
                         r.forwardSeconds(),
                         r.forwardTokensPerSecond(),
-                        r.seconds() - r.forwardSeconds(),
+                        r.loadSeconds(),
+                        r.ownSeconds(),
                         100 * r.overheadShare());
             }
             stdout.println("wrote     " + out + " (" + r.state().shards().size() + " shard"

@@ -4,13 +4,19 @@ import java.lang.management.ManagementFactory;
 
 /**
  * What a {@link TokenHarvest#run()} did: the harvest's state at the end, how many rows an earlier
- * run had finished already, this run's wall-clock and process CPU seconds, and the wall-clock
- * seconds of those spent inside ONNX Runtime's forward ({@code forwardSeconds}). The rest of the
- * wall-clock time is saekit's own work: reading and tokenizing the corpus, building the model's
- * inputs, copying the taps out, gathering rows into corpus order and writing the shards.
+ * run had finished already, this run's wall-clock and process CPU seconds, and of those the
+ * wall-clock seconds spent inside ONNX Runtime's forward ({@code forwardSeconds}) and in opening
+ * its session, the model's one-off load ({@code loadSeconds}). The rest of the wall-clock time is
+ * saekit's own work: reading and tokenizing the corpus, building the model's inputs, copying the
+ * taps out, gathering rows into corpus order and writing the shards.
  */
 public record HarvestResult(
-        HarvestState state, long resumedRows, double seconds, double cpuSeconds, double forwardSeconds) {
+        HarvestState state,
+        long resumedRows,
+        double seconds,
+        double cpuSeconds,
+        double forwardSeconds,
+        double loadSeconds) {
 
     /** Rows in the harvest, all runs together. */
     public long rows() {
@@ -37,12 +43,18 @@ public record HarvestResult(
         return cpuSeconds > 0 ? newRows() / cpuSeconds : 0;
     }
 
+    /** saekit's own seconds: the run's wall-clock time less the model's load and its forward. */
+    public double ownSeconds() {
+        return Math.max(0, seconds - forwardSeconds - loadSeconds);
+    }
+
     /**
-     * saekit's share of this run's wall-clock time: {@code 1 - forwardSeconds / seconds}, the time
-     * not spent in the model's forward (0 when the run took no time).
+     * saekit's share of this run's wall-clock time after the model's one-off load:
+     * {@code ownSeconds / (seconds - loadSeconds)} (0 when the run took no time).
      */
     public double overheadShare() {
-        return seconds > 0 ? Math.max(0, 1 - forwardSeconds / seconds) : 0;
+        double work = seconds - loadSeconds;
+        return work > 0 ? ownSeconds() / work : 0;
     }
 
     /** The model's forward alone, in rows per second of ONNX Runtime's time (0 when unknown). */

@@ -213,12 +213,15 @@ public final class TokenHarvest {
         long startCpu = HarvestResult.processCpuNanos();
         long resumedRows = state.rows();
         if (state.complete()) {
-            return new HarvestResult(state, resumedRows, 0, 0, 0);
+            return new HarvestResult(state, resumedRows, 0, 0, 0, 0);
         }
         double forward;
+        long loadStart = System.nanoTime();
+        double load;
         try (TextTaps taps = model.taps(settings.taps(), threads);
                 TextCorpus.Reader reader = corpus.open();
                 ProgressBar bar = HarvestProgress.bar(progress, settings.tokenBudget(), resumedRows)) {
+            load = (System.nanoTime() - loadStart) / 1e9;
             files.skipHarvested(reader, state.documents());
             state = new HarvestPass(model, settings, files, listener, taps, reader, bar, state).run();
             forward = taps.forwardSeconds();
@@ -228,6 +231,7 @@ public final class TokenHarvest {
                 resumedRows,
                 (System.nanoTime() - startNanos) / 1e9,
                 (HarvestResult.processCpuNanos() - startCpu) / 1e9,
-                forward);
+                forward,
+                load);
     }
 }
