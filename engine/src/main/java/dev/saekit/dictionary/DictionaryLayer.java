@@ -46,6 +46,11 @@ public final class DictionaryLayer implements Dictionary {
     private long fusedWeightsVersion = -1;
     private long fusedMultiplierVersion = -1;
     private int pingPong;
+    /** The latest training projection, and the versions of the weights and multiplier it left. */
+    private INDArray projected;
+
+    private long projectedWeightsVersion = -1;
+    private long projectedMultiplierVersion = -1;
 
     private DictionaryLayer(
             int inputDim,
@@ -150,6 +155,16 @@ public final class DictionaryLayer implements Dictionary {
     }
 
     private INDArray projectAndScale() {
+        if (dtype == DType.FLOAT32
+                && projected != null
+                && projectedWeightsVersion == weights.version()
+                && projectedMultiplierVersion == multiplier.version()) {
+            // Nothing changed since the last projection (the forward's, asked again by the loss): in
+            // float32 projecting again is the identity up to one rounding, since the reference's
+            // 1/(1 + 1e-8) shrink is below float32's resolution; skipping it saves two passes over
+            // the weights per training step. Float64 keeps every projection, as the reference makes them.
+            return projected;
+        }
         double scale = Math.exp(multiplier.value().getDouble(0));
         // D is a copy, never the weights themselves: a later call projects the weights again and
         // must not change the D that an earlier forward used. Two alternating arrays keep the
@@ -158,6 +173,9 @@ public final class DictionaryLayer implements Dictionary {
         INDArray d = buffers.get(pingPong == 0 ? "d0" : "d1", nbConcepts, inputDim);
         normalizer.projectInPlaceAndCopy(weights.value(), d, scale);
         weights.markChanged();
+        projected = d;
+        projectedWeightsVersion = weights.version();
+        projectedMultiplierVersion = multiplier.version();
         return d;
     }
 
@@ -182,7 +200,8 @@ public final class DictionaryLayer implements Dictionary {
         double scale = Math.exp(multiplier.value().getDouble(0));
         if (!multiplier.isTrainable() && scale == 1.0) { // straight into the weights' gradient
             if (weights.gradIsZero()) { // the step's first contribution: written, not added to zeros
-                z.setTransposedProduct(z.values(), b, weights.gradToOverwrite());
+                weights.recordGradSquaredSum(
+                        z.setTransposedProductSquaredSum(z.values(), b, weights.gradToOverwrite()));
             } else {
                 z.addTransposedProduct(z.values(), b, weights.grad());
             }

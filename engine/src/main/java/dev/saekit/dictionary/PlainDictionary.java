@@ -68,7 +68,7 @@ public final class PlainDictionary implements Dictionary {
     @Override
     public void backwardSparse(SparseCodes z, INDArray codes, INDArray b, INDArray usedD) {
         if (weights.gradIsZero()) { // the step's first contribution: written, not added to zeros
-            z.setTransposedProduct(z.values(), b, weights.gradToOverwrite());
+            weights.recordGradSquaredSum(z.setTransposedProductSquaredSum(z.values(), b, weights.gradToOverwrite()));
         } else {
             z.addTransposedProduct(z.values(), b, weights.grad());
         }

@@ -51,7 +51,7 @@ final class LinearLayer {
     /** Weight and bias gradients of an output gradient that is non-zero only at {@code pattern}'s entries. */
     void backwardSparse(INDArray x, SparseCodes pattern, double[] gradOut) {
         if (weight.gradIsZero()) { // the step's first contribution: written, not added to zeros
-            pattern.setTransposedProduct(gradOut, x, weight.gradToOverwrite());
+            weight.recordGradSquaredSum(pattern.setTransposedProductSquaredSum(gradOut, x, weight.gradToOverwrite()));
         } else {
             pattern.addTransposedProduct(gradOut, x, weight.grad());
         }

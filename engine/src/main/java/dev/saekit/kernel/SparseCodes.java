@@ -392,7 +392,8 @@ public final class SparseCodes {
      * {@code x [rows, width]}, {@code out [concepts, width]}; parallel over concepts.
      */
     public INDArray addTransposedProduct(double[] values, INDArray x, INDArray out) {
-        return transposedProduct(values, x, out, true);
+        transposedProduct(values, x, out, true, null);
+        return out;
     }
 
     /**
@@ -400,14 +401,28 @@ public final class SparseCodes {
      * (zero for a concept without entries) instead of adding to it.
      */
     public INDArray setTransposedProduct(double[] values, INDArray x, INDArray out) {
-        return transposedProduct(values, x, out, false);
+        transposedProduct(values, x, out, false, null);
+        return out;
     }
 
-    private INDArray transposedProduct(double[] values, INDArray x, INDArray out, boolean accumulate) {
+    /**
+     * {@link #setTransposedProduct}, returning the sum of squares of what it wrote (each row's
+     * summed as written, while it is in cache, then the rows' in order), or NaN when this product
+     * runs on {@link UsedConcepts}' dense path and the output must be read again for it.
+     */
+    public double setTransposedProductSquaredSum(double[] values, INDArray x, INDArray out) {
+        double[] rowSquares = new double[concepts];
+        return transposedProduct(values, x, out, false, rowSquares) ? Sums.inOrder(rowSquares) : Double.NaN;
+    }
+
+    /** Returns false when {@link UsedConcepts} ran it (then {@code rowSquares} is not filled). */
+    private boolean transposedProduct(
+            double[] values, INDArray x, INDArray out, boolean accumulate, double[] rowSquares) {
         Rows in = rowsOf(x, "rows", rows, -1);
         Rows o = rowsOf(out, "transposed-product output", concepts, in.cols);
         if (usedConcepts.worthIt(rows, nonZeros(), x, out)) {
-            return usedConcepts.transposedProduct(this, values, x, out, accumulate);
+            usedConcepts.transposedProduct(this, values, x, out, accumulate);
+            return false;
         }
         int width = in.cols;
         if (in instanceof Rows.F32 inf && o instanceof Rows.F32 of) {
@@ -429,8 +444,11 @@ public final class SparseCodes {
                     axpy((float) values[e], xr, acc, width);
                 }
                 of.putFloatRow(j, acc);
+                if (rowSquares != null) {
+                    rowSquares[j] = none ? 0 : Sums.dot(acc, acc, width);
+                }
             });
-            return out;
+            return true;
         }
         parallel(concepts, j -> {
             boolean none = conceptStart[j] == conceptStart[j + 1];
@@ -450,8 +468,11 @@ public final class SparseCodes {
                 axpy(values[e], xr, acc, width);
             }
             o.putRow(j, acc);
+            if (rowSquares != null) {
+                rowSquares[j] = none ? 0 : Sums.dot(acc, acc, width);
+            }
         });
-        return out;
+        return true;
     }
 
     /** {@code values[e] += dense[row(e), concept(e)]} for every non-zero entry; {@code dense [rows, concepts]}. */

@@ -9,7 +9,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Ties: when several entries equal the k-th largest value, the ones with the lowest column index
  * are kept, so exactly k entries survive per row, deterministically. In the per-row selection a NaN
- * is never kept (it compares below every value).
+ * or minus infinity is never kept (a row keeps fewer than k entries only if it has fewer others).
  */
 public final class TopK {
     private static final Scratch.Doubles SCRATCH = new Scratch.Doubles();
@@ -51,7 +51,7 @@ public final class TopK {
             throw new IllegalArgumentException("k must be in 1.." + in.cols + ", was " + k);
         }
         int c = in.cols;
-        if (k <= c / 8) { // one pass per row with a heap of the k best (value, column) pairs
+        if (k <= c / 8) { // one pass per row: gathering above a guess (float32), or a heap of the k best
             if (in instanceof Rows.F32 f) { // on the stored floats, guided by the task's previous row
                 float[] guesses = new float[(in.rows + SparseCodes.CHUNK - 1) / SparseCodes.CHUNK];
                 Arrays.fill(guesses, Float.NaN);
@@ -70,24 +70,30 @@ public final class TopK {
             });
             return out;
         }
+        double floor = relu ? 0.0 : Double.NEGATIVE_INFINITY; // what a kept entry must be above
         out.fill(in.rows, c, (r, sink) -> {
-            double[] row = readRow(in, r, relu);
-            double[] scratch = SCRATCH.get(c);
-            System.arraycopy(row, 0, scratch, 0, c);
-            double kth = Select.kthLargest(scratch, 0, c, k);
-            int above = 0;
+            double[] row = readRow(in, r, false);
+            double[] candidates = SCRATCH.get(c);
+            int m = 0;
             for (int j = 0; j < c; j++) {
-                if (row[j] > kth) {
-                    above++;
+                if (row[j] > floor) { // a NaN never is
+                    candidates[m++] = row[j];
                 }
             }
-            int tiesToKeep = k - above; // ties at the k-th value: the lowest columns are kept
+            // the k-th largest candidate by quickselect, then one pass in column order
+            double kth = m > k ? Select.kthLargest(candidates, 0, m, k) : floor;
+            int tiesToKeep = k; // ties at the k-th value: the lowest columns are kept
+            if (m > k) {
+                for (int j = 0; j < c; j++) {
+                    if (row[j] > kth) {
+                        tiesToKeep--;
+                    }
+                }
+            }
             for (int j = 0; j < c; j++) {
                 double v = row[j];
-                if (v > kth || (v == kth && tiesToKeep-- > 0)) {
-                    if (v != 0) {
-                        sink.add(j, v);
-                    }
+                if ((v > kth || (v == kth && m > k && tiesToKeep-- > 0)) && v != 0) {
+                    sink.add(j, v);
                 }
             }
         });
@@ -394,44 +400,134 @@ public final class TopK {
 
     /**
      * The k largest of a float32 row (of its ReLU when {@code relu}) into {@code sink}, exactly as
-     * {@link #selectByHeap(double[], int, int, boolean, SparseCodes.Entries)} selects them, with less
-     * heap work: {@code guess} is the 2k-th largest value of the previous row of the same task
-     * (NaN: none), and the entries above it are gathered first, one comparison per entry, rarely
-     * true; the heap then runs on those few. A row with fewer than k entries above the guess, or
-     * more than the scratch holds, is scanned with a heap of 2k instead. The guess only decides the
-     * work, never the result: every entry of the row's top k is above it whenever k are. Returns the
-     * guess for the next row.
+     * {@link #selectByHeap(double[], int, int, boolean, SparseCodes.Entries)} selects them, with
+     * little work beyond one comparison per entry. The entries above a guess are gathered in column
+     * order; the k-th largest among them is found by quickselect, and one pass over them in column
+     * order emits the kept ones (ties at the k-th value: the lowest columns), so neither a heap nor a
+     * sort runs. The guess is {@code guess}, the 2k-th largest value of the previous row of the same
+     * task (NaN: none). When fewer than k entries lie above it, or more than the scratch holds, a
+     * guess from a strided sample of this row is tried ({@link #sampledGuess}), and the next row
+     * starts from its own sample; when that fails too, the row is scanned with a heap of 2k. A guess
+     * only decides the work, never the result: when k entries lie above it, they include the row's
+     * top k. Returns the guess for the next row (NaN: sample it).
      */
     private static float selectAboveGuess(
             float[] row, int n, int k, boolean relu, float guess, SparseCodes.Entries sink) {
         int twoK = 2 * k; // k <= n / 8 here
         HeapScratch h = HEAP.get().ensure(twoK, CANDIDATES_PER_K * k);
-        if (!Float.isNaN(guess)) {
-            float[] cv = h.candidateValue;
-            int[] ci = h.candidateIndex;
-            int count = 0;
-            for (int j = 0; j < n && count >= 0; j++) {
-                float v = row[j];
-                if (v > guess) { // above a guess that is >= 0 with the ReLU, so positive
-                    if (count == cv.length) {
-                        count = -1; // too many: this row's values are far larger than the last one's
-                    } else {
-                        cv[count] = v;
-                        ci[count] = j;
-                        count++;
-                    }
-                }
-            }
-            if (count >= k) {
-                int m = Math.min(count, twoK);
-                float min = heapScan(cv, ci, count, m, false, h);
-                keepBest(h, m, k, sink);
-                return count >= twoK ? min : guess;
-            }
+        boolean previousFailed = false;
+        int count = Float.isNaN(guess) ? -1 : gatherAbove(row, n, guess, h);
+        if (count < k) {
+            previousFailed = !Float.isNaN(guess);
+            guess = sampledGuess(row, n, k, relu, h);
+            count = gatherAbove(row, n, guess, h);
+        }
+        if (count >= k) {
+            float next = keepLargestCandidates(h, count, k, guess, sink);
+            // after a previous row's guess failed, the next row starts from its own sample: on rows
+            // whose scales jump, at most every other row pays for a failed gathering pass
+            return previousFailed ? Float.NaN : next;
         }
         float min = heapScan(row, null, n, twoK, relu, h);
         keepBest(h, twoK, k, sink);
         return min;
+    }
+
+    /**
+     * The entries of {@code row[0..n)} above {@code guess} (at least zero with the ReLU, so they are
+     * positive) into {@code h}'s candidates, columns ascending; returns their count, or -1 when there
+     * are more than the candidates hold.
+     */
+    private static int gatherAbove(float[] row, int n, float guess, HeapScratch h) {
+        float[] cv = h.candidateValue;
+        int[] ci = h.candidateIndex;
+        int limit = cv.length;
+        int count = 0;
+        for (int j = 0; j < n; j++) {
+            float v = row[j];
+            if (v > guess) { // rarely true: one predictable branch per entry
+                if (count == limit) {
+                    return -1; // far too low a guess
+                }
+                cv[count] = v;
+                ci[count] = j;
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /**
+     * A guess above which about 4k entries of the row lie: every {@code max(1, k/4)}-th entry is
+     * sampled and the {@value #SAMPLE_RANK}th largest sample taken (at least zero with the ReLU;
+     * minus infinity when fewer entries are sampled), kept in a small min-heap so that most samples
+     * cost one comparison. Fewer than k entries lie above it about three standard deviations below
+     * the expected count, and more than the candidates hold (32k) essentially never.
+     */
+    private static float sampledGuess(float[] row, int n, int k, boolean relu, HeapScratch h) {
+        int stride = Math.max(1, k / 4);
+        float[] heap = h.sampleHeap; // a min-heap of the largest samples so far
+        Arrays.fill(heap, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < n; j += stride) {
+            float v = row[j];
+            if (v > heap[0]) { // a NaN never is, so never a guess
+                int i = 0;
+                while (true) { // sift v down from the root
+                    int child = 2 * i + 1;
+                    if (child >= SAMPLE_RANK) {
+                        break;
+                    }
+                    if (child + 1 < SAMPLE_RANK && heap[child + 1] < heap[child]) {
+                        child++;
+                    }
+                    if (heap[child] >= v) {
+                        break;
+                    }
+                    heap[i] = heap[child];
+                    i = child;
+                }
+                heap[i] = v;
+            }
+        }
+        return relu ? Math.max(heap[0], 0f) : heap[0];
+    }
+
+    /** The rank, among the sampled entries, of {@link #sampledGuess}'s value. */
+    private static final int SAMPLE_RANK = 16;
+
+    /**
+     * Emits the k largest of the {@code count >= k} candidates gathered above {@code guess}, columns
+     * ascending, zeros left out; returns the 2k-th largest candidate, or {@code guess} when there are
+     * fewer than 2k (the next row's guess).
+     */
+    private static float keepLargestCandidates(HeapScratch h, int count, int k, float guess, SparseCodes.Entries sink) {
+        float[] cv = h.candidateValue;
+        int[] ci = h.candidateIndex;
+        double[] work = h.sample(count);
+        for (int i = 0; i < count; i++) {
+            work[i] = cv[i];
+        }
+        int twoK = 2 * k;
+        float next = guess;
+        int within = count;
+        if (count >= twoK) { // quickselect leaves the 2k largest in work[0..2k)
+            next = (float) Select.kthLargest(work, 0, count, twoK);
+            within = twoK;
+        }
+        float kth = (float) Select.kthLargest(work, 0, within, k);
+        int ties = k; // the entries equal to kth that are kept: k minus those above it
+        for (int i = 0; i < count; i++) {
+            if (cv[i] > kth) {
+                ties--;
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            float v = cv[i];
+            if ((v > kth || (v == kth && ties-- > 0)) && v != 0) {
+                sink.add(ci[i], v);
+            }
+        }
+        return next;
     }
 
     /** Entries the gathering pass of {@link #selectAboveGuess} holds, per unit of k. */
@@ -540,6 +636,16 @@ public final class TopK {
         int[] index = new int[0];
         float[] candidateValue = new float[0];
         int[] candidateIndex = new int[0];
+        double[] sample = new double[0];
+        final float[] sampleHeap = new float[SAMPLE_RANK];
+
+        /** A scratch of at least {@code n} doubles (for quickselect, which reorders it). */
+        double[] sample(int n) {
+            if (sample.length < n) {
+                sample = new double[n];
+            }
+            return sample;
+        }
 
         HeapScratch ensure(int heap, int candidates) {
             if (value.length < heap) {

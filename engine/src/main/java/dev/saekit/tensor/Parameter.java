@@ -23,6 +23,12 @@ public final class Parameter {
     private long version;
     /** Set by {@link #zeroGrad()}: the zeros are written on the gradient's next use, or never. */
     private boolean gradZeroPending;
+    /**
+     * The gradient's sum of squares as recorded by the kernel that last wrote it whole
+     * ({@link #recordGradSquaredSum}); NaN once the gradient has been handed out again, since the
+     * holder may change it.
+     */
+    private double gradSquaredSum = Double.NaN;
 
     private Parameter(String name, INDArray value, boolean trainable) {
         this.name = name;
@@ -56,6 +62,7 @@ public final class Parameter {
             grad.assign(0);
             gradZeroPending = false;
         }
+        gradSquaredSum = Double.NaN;
         return grad;
     }
 
@@ -75,7 +82,27 @@ public final class Parameter {
     public INDArray gradToOverwrite() {
         requireGradient();
         gradZeroPending = false;
+        gradSquaredSum = Double.NaN;
         return grad;
+    }
+
+    /**
+     * Records the sum of squares of the gradient, computed by a backward kernel as it wrote the
+     * whole gradient through {@link #gradToOverwrite()}, so that gradient clipping need not read it
+     * again. Valid until the gradient is next handed out by {@link #grad()} or
+     * {@link #gradToOverwrite()}, or zeroed.
+     */
+    public void recordGradSquaredSum(double sumOfSquares) {
+        requireGradient();
+        gradSquaredSum = sumOfSquares;
+    }
+
+    /**
+     * The gradient's sum of squares recorded by {@link #recordGradSquaredSum} and still valid, or
+     * NaN when none is (then read the gradient).
+     */
+    public double recordedGradSquaredSum() {
+        return gradSquaredSum;
     }
 
     private void requireGradient() {
@@ -126,6 +153,7 @@ public final class Parameter {
     public void zeroGrad() {
         if (grad != null) {
             gradZeroPending = true;
+            gradSquaredSum = Double.NaN;
         }
     }
 

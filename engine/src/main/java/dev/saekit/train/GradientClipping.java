@@ -8,12 +8,17 @@ import java.util.List;
 public final class GradientClipping {
     private GradientClipping() {}
 
-    /** The l2 norm of all trainable gradients taken together. */
+    /**
+     * The l2 norm of all trainable gradients taken together. A gradient whose sum of squares its
+     * backward kernel recorded as it wrote it ({@link Parameter#recordedGradSquaredSum()}) is not
+     * read again.
+     */
     public static double globalNorm(List<Parameter> parameters) {
         double sq = 0;
         for (Parameter p : parameters) {
             if (p.isTrainable()) {
-                sq += RowKernels.sumOfSquares(p.grad());
+                double recorded = p.recordedGradSquaredSum();
+                sq += Double.isNaN(recorded) ? RowKernels.sumOfSquares(p.grad()) : recorded;
             }
         }
         return Math.sqrt(sq);

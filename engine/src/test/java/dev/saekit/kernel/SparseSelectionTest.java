@@ -7,6 +7,7 @@ import dev.saekit.tensor.DType;
 import dev.saekit.tensor.SeededRandom;
 import dev.saekit.tensor.Tensors;
 import java.util.Arrays;
+import java.util.stream.IntStream;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -44,19 +45,26 @@ class SparseSelectionTest {
             @ForAll @IntRange(min = 1, max = 60) int kWanted,
             @ForAll boolean relu,
             @ForAll boolean coarse,
+            @ForAll boolean special,
             @ForAll boolean float64,
             @ForAll long seed) {
         // rows over several parallel tasks, row scales jumping by 1000x (the float32 path's guess from
-        // the previous row then gathers far too many or too few entries), coarse values for ties
+        // the previous row, then its guess from a sample of the row, gather far too many or too few
+        // entries), coarse values for ties, and NaNs and infinities (a NaN or minus infinity is never kept)
         int k = Math.min(kWanted, cols);
         SeededRandom rng = new SeededRandom(seed);
         double[] v = rng.normal(DType.FLOAT64, 1.0, rows, cols).data().asDouble();
         double[] scales = rng.uniform(DType.FLOAT64, 0.0, 1.0, rows).data().asDouble();
+        double[] u = rng.uniform(DType.FLOAT64, 0.0, 1.0, rows * cols).data().asDouble();
         for (int r = 0; r < rows; r++) {
             double scale = scales[r] < 0.2 ? 1000 : scales[r] < 0.4 ? 1e-3 : 1;
             for (int j = 0; j < cols; j++) {
-                double x = v[r * cols + j] * scale;
-                v[r * cols + j] = coarse ? Math.round(x * 2) / 2.0 : x;
+                int i = r * cols + j;
+                double x = v[i] * scale;
+                v[i] = coarse ? Math.round(x * 2) / 2.0 : x;
+                if (special && u[i] < 0.09) {
+                    v[i] = u[i] < 0.03 ? Double.NaN : u[i] < 0.06 ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+                }
             }
         }
         INDArray pre = Nd4j.createFromArray(v)
@@ -67,16 +75,17 @@ class SparseSelectionTest {
         double[] expected = new double[rows * cols];
         for (int r = 0; r < rows; r++) {
             final int row = r;
-            Integer[] order = new Integer[cols];
-            for (int j = 0; j < cols; j++) {
-                order[j] = j;
-            }
-            // value descending, then column ascending: the first k are kept
+            // the entries that can be kept (no NaN, no minus infinity), value descending, then column
+            // ascending: the first k are kept
+            Integer[] order = IntStream.range(0, cols)
+                    .filter(j -> at(stored, row, cols, j, relu) > Double.NEGATIVE_INFINITY)
+                    .boxed()
+                    .toArray(Integer[]::new);
             Arrays.sort(order, (a, b) -> {
                 int byValue = Double.compare(at(stored, row, cols, b, relu), at(stored, row, cols, a, relu));
                 return byValue != 0 ? byValue : Integer.compare(a, b);
             });
-            for (int i = 0; i < k; i++) {
+            for (int i = 0; i < Math.min(k, order.length); i++) {
                 expected[r * cols + order[i]] = at(stored, row, cols, order[i], relu);
             }
         }

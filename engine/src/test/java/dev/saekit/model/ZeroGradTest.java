@@ -1,6 +1,7 @@
 package dev.saekit.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,6 +33,11 @@ class ZeroGradTest {
 
         p.grad().addi(2);
         p.zeroGrad();
+        p.gradToOverwrite().assign(7);
+        p.recordGradSquaredSum(6 * 49);
+        assertEquals(6 * 49, p.recordedGradSquaredSum(), 0.0, "recorded by the writer");
+        p.zeroGrad();
+        assertTrue(Double.isNaN(p.recordedGradSquaredSum()), "zeroed: the record is dropped");
         p.gradToOverwrite().assign(7);
         assertFalse(p.gradIsZero(), "overwritten: the pending zeros are dropped, not written later");
         assertArrayEquals(new double[] {7, 7, 7, 7, 7, 7}, p.grad().data().asDouble(), 0.0);
@@ -69,6 +75,52 @@ class ZeroGradTest {
                             variant + " " + type + " " + pa.name());
                 }
             }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("variants")
+    void aRecordedGradientSumOfSquaresIsTheGradientsOwn(Variants.Factory variant) {
+        for (DType type : DType.values()) {
+            INDArray x = new SeededRandom(6).normal(type, 1.0, 16, 10);
+            SparseAutoencoder m = variant.create(Variants.config(10, 40, type, 7));
+            step(m, x);
+            m.zeroGrad();
+            step(m, x);
+            for (Parameter p : m.parameters()) {
+                if (!p.isTrainable()) {
+                    continue;
+                }
+                double recorded = p.recordedGradSquaredSum();
+                double[] g = p.grad().data().asDouble(); // hands the gradient out: the record is dropped
+                assertTrue(Double.isNaN(p.recordedGradSquaredSum()), "a gradient handed out may change");
+                if (!Double.isNaN(recorded)) {
+                    double sq = 0;
+                    for (double v : g) {
+                        sq += v * v;
+                    }
+                    // the same squares summed in another order: a relative error of a few units of
+                    // float64's rounding per term
+                    assertEquals(sq, recorded, 1e-13 * sq + Double.MIN_NORMAL, variant + " " + type + " " + p.name());
+                }
+            }
+        }
+    }
+
+    @Test
+    void aSparseBackwardRecordsTheSumOfSquaresOfTheGradientsItWrites() {
+        // few codes spread over many concepts: the kernels' sparse path (not the products over the
+        // used concepts), which records what it writes
+        for (DType type : DType.values()) {
+            SparseAutoencoder m =
+                    TestModels.topK(SaeConfig.of(10, 2000).withDType(type).withSeed(8), 2);
+            m.zeroGrad(); // as a trainer's step starts: the backward then writes the gradients whole
+            step(m, new SeededRandom(9).normal(type, 1.0, 64, 10));
+            long recorded = m.parameters().stream()
+                    .filter(Parameter::isTrainable)
+                    .filter(p -> !Double.isNaN(p.recordedGradSquaredSum()))
+                    .count();
+            assertTrue(recorded >= 2, type + ": the encoder's and the dictionary's weights, was " + recorded);
         }
     }
 
