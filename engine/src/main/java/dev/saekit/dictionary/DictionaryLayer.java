@@ -167,9 +167,14 @@ public final class DictionaryLayer implements Dictionary {
         }
         double scale = Math.exp(multiplier.value().getDouble(0));
         // D is a copy, never the weights themselves: a later call projects the weights again and
-        // must not change the D that an earlier forward used. Two alternating arrays keep the
-        // matrices of two consecutive calls (encode, then decode; forward, then the loss) apart.
-        pingPong ^= 1;
+        // must not change the D that an earlier forward used. In float64, two alternating arrays keep
+        // the matrices of two consecutive calls (encode, then decode; forward, then the loss) apart.
+        // In float32 such calls share the one projection above, and a new one is made only once the
+        // weights have changed (after an optimiser step), when the earlier D has served its step: one
+        // array is enough, 4 * concepts * input bytes less.
+        if (dtype != DType.FLOAT32) {
+            pingPong ^= 1;
+        }
         INDArray d = buffers.get(pingPong == 0 ? "d0" : "d1", nbConcepts, inputDim);
         normalizer.projectInPlaceAndCopy(weights.value(), d, scale);
         weights.markChanged();
@@ -200,10 +205,15 @@ public final class DictionaryLayer implements Dictionary {
         double scale = Math.exp(multiplier.value().getDouble(0));
         if (!multiplier.isTrainable() && scale == 1.0) { // straight into the weights' gradient
             if (weights.gradIsZero()) { // the step's first contribution: written, not added to zeros
-                weights.recordGradSquaredSum(
-                        z.setTransposedProductSquaredSum(z.values(), b, weights.gradToOverwrite()));
+                weights.recordGradRowSquares(
+                        z.setTransposedProductRowSquares(z.values(), b, weights.gradToOverwrite()));
             } else {
-                z.addTransposedProduct(z.values(), b, weights.grad());
+                double[] squares = weights.recordedGradRowSquares();
+                if (squares != null) { // a later contribution keeps the record of the squares up to date
+                    z.addTransposedProductRowSquares(z.values(), b, weights.gradToAddKeepingRecord(), squares);
+                } else {
+                    z.addTransposedProduct(z.values(), b, weights.grad());
+                }
             }
             return;
         }

@@ -68,9 +68,14 @@ public final class PlainDictionary implements Dictionary {
     @Override
     public void backwardSparse(SparseCodes z, INDArray codes, INDArray b, INDArray usedD) {
         if (weights.gradIsZero()) { // the step's first contribution: written, not added to zeros
-            weights.recordGradSquaredSum(z.setTransposedProductSquaredSum(z.values(), b, weights.gradToOverwrite()));
+            weights.recordGradRowSquares(z.setTransposedProductRowSquares(z.values(), b, weights.gradToOverwrite()));
         } else {
-            z.addTransposedProduct(z.values(), b, weights.grad());
+            double[] squares = weights.recordedGradRowSquares();
+            if (squares != null) { // a later contribution keeps the record of the squares up to date
+                z.addTransposedProductRowSquares(z.values(), b, weights.gradToAddKeepingRecord(), squares);
+            } else {
+                z.addTransposedProduct(z.values(), b, weights.grad());
+            }
         }
     }
 

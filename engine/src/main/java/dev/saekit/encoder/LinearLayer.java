@@ -51,9 +51,14 @@ final class LinearLayer {
     /** Weight and bias gradients of an output gradient that is non-zero only at {@code pattern}'s entries. */
     void backwardSparse(INDArray x, SparseCodes pattern, double[] gradOut) {
         if (weight.gradIsZero()) { // the step's first contribution: written, not added to zeros
-            weight.recordGradSquaredSum(pattern.setTransposedProductSquaredSum(gradOut, x, weight.gradToOverwrite()));
+            weight.recordGradRowSquares(pattern.setTransposedProductRowSquares(gradOut, x, weight.gradToOverwrite()));
         } else {
-            pattern.addTransposedProduct(gradOut, x, weight.grad());
+            double[] squares = weight.recordedGradRowSquares();
+            if (squares != null) { // a later contribution keeps the record of the squares up to date
+                pattern.addTransposedProductRowSquares(gradOut, x, weight.gradToAddKeepingRecord(), squares);
+            } else {
+                pattern.addTransposedProduct(gradOut, x, weight.grad());
+            }
         }
         if (bias != null) {
             pattern.addConceptSums(gradOut, bias.grad());

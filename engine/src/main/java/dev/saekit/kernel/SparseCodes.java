@@ -251,6 +251,29 @@ public final class SparseCodes {
         return out;
     }
 
+    /**
+     * Writes these codes densely into {@code out [rows, concepts]} when {@code out} holds exactly the
+     * codes of {@code previous} (as {@link #toDense} or this method left it) and zeros elsewhere:
+     * {@code previous}'s entries are cleared and these written, work in the non-zeros where
+     * {@link #toDense} passes over all of {@code out}. Returns {@code out}.
+     */
+    public INDArray toDenseOver(INDArray out, SparseCodes previous) {
+        if (previous == this || previous.rows != rows || previous.concepts != concepts) {
+            return toDense(out);
+        }
+        Rows o = rowsOf(out, "dense codes", rows, concepts);
+        parallel(rows, r -> {
+            long base = (long) r * concepts;
+            for (int e = previous.rowStart[r]; e < previous.rowStart[r + 1]; e++) {
+                o.set(base + previous.concept[e], 0.0);
+            }
+            for (int e = rowStart[r]; e < rowStart[r + 1]; e++) {
+                o.set(base + concept[e], value[e]);
+            }
+        });
+        return out;
+    }
+
     /** How many codes have {@code |value| >= threshold} (the dense codes' zeros never do for a positive threshold). */
     public long countAbsAtLeast(double threshold) {
         int nnz = nonZeros();
@@ -406,23 +429,34 @@ public final class SparseCodes {
     }
 
     /**
-     * {@link #setTransposedProduct}, returning the sum of squares of what it wrote (each row's
-     * summed as written, while it is in cache, then the rows' in order), or NaN when this product
-     * runs on {@link UsedConcepts}' dense path and the output must be read again for it.
+     * {@link #setTransposedProduct}, returning the sum of squares of each row it wrote, each summed
+     * as it is written, while it is in cache (for {@link dev.saekit.tensor.Parameter#recordGradRowSquares}).
      */
-    public double setTransposedProductSquaredSum(double[] values, INDArray x, INDArray out) {
+    public double[] setTransposedProductRowSquares(double[] values, INDArray x, INDArray out) {
         double[] rowSquares = new double[concepts];
-        return transposedProduct(values, x, out, false, rowSquares) ? Sums.inOrder(rowSquares) : Double.NaN;
+        transposedProduct(values, x, out, false, rowSquares);
+        return rowSquares;
     }
 
-    /** Returns false when {@link UsedConcepts} ran it (then {@code rowSquares} is not filled). */
-    private boolean transposedProduct(
-            double[] values, INDArray x, INDArray out, boolean accumulate, double[] rowSquares) {
+    /**
+     * {@link #addTransposedProduct}, bringing {@code rowSquares[j]}, the sum of squares of row
+     * {@code j} of {@code out}, up to date for every row it changes.
+     */
+    public void addTransposedProductRowSquares(double[] values, INDArray x, INDArray out, double[] rowSquares) {
+        if (rowSquares.length != concepts) {
+            throw new IllegalArgumentException(
+                    "row squares must have one entry per concept (" + concepts + "), had " + rowSquares.length);
+        }
+        transposedProduct(values, x, out, true, rowSquares);
+    }
+
+    /** {@code rowSquares} (or null): each row's sum of squares, set for every row written. */
+    private void transposedProduct(double[] values, INDArray x, INDArray out, boolean accumulate, double[] rowSquares) {
         Rows in = rowsOf(x, "rows", rows, -1);
         Rows o = rowsOf(out, "transposed-product output", concepts, in.cols);
         if (usedConcepts.worthIt(rows, nonZeros(), x, out)) {
-            usedConcepts.transposedProduct(this, values, x, out, accumulate);
-            return false;
+            usedConcepts.transposedProduct(this, values, x, out, accumulate, rowSquares);
+            return;
         }
         int width = in.cols;
         if (in instanceof Rows.F32 inf && o instanceof Rows.F32 of) {
@@ -445,10 +479,10 @@ public final class SparseCodes {
                 }
                 of.putFloatRow(j, acc);
                 if (rowSquares != null) {
-                    rowSquares[j] = none ? 0 : Sums.dot(acc, acc, width);
+                    rowSquares[j] = none && !accumulate ? 0 : Sums.dot(acc, acc, width);
                 }
             });
-            return true;
+            return;
         }
         parallel(concepts, j -> {
             boolean none = conceptStart[j] == conceptStart[j + 1];
@@ -469,10 +503,9 @@ public final class SparseCodes {
             }
             o.putRow(j, acc);
             if (rowSquares != null) {
-                rowSquares[j] = none ? 0 : Sums.dot(acc, acc, width);
+                rowSquares[j] = none && !accumulate ? 0 : Sums.dot(acc, acc, width);
             }
         });
-        return true;
     }
 
     /** {@code values[e] += dense[row(e), concept(e)]} for every non-zero entry; {@code dense [rows, concepts]}. */

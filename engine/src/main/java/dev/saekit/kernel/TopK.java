@@ -18,6 +18,7 @@ public final class TopK {
 
     private static final Scratch.Doubles ROW = new Scratch.Doubles();
     private static final Scratch.Floats FLOAT_ROW = new Scratch.Floats();
+    private static final Scratch.Floats AMONG = new Scratch.Floats();
     /** Radix selection: key bits counted per pass, and the most values gathered for the final selection. */
     private static final int RADIX_BITS = 16;
 
@@ -59,7 +60,7 @@ public final class TopK {
                     float[] row = FLOAT_ROW.get(c);
                     f.getFloatRow(r, row);
                     int task = r / SparseCodes.CHUNK; // rows of one task run in order on one thread
-                    guesses[task] = selectAboveGuess(row, c, k, relu, guesses[task], sink);
+                    guesses[task] = selectAboveGuess(row, c, k, relu, guesses[task], null, false, sink);
                 });
                 return out;
             }
@@ -124,6 +125,21 @@ public final class TopK {
             }
         }
         int c = in.cols;
+        if (k <= n / 4 && in instanceof Rows.F32 f) { // on the stored floats, as perRow selects (2k <= n / 2)
+            float[] guesses = new float[(in.rows + SparseCodes.CHUNK - 1) / SparseCodes.CHUNK];
+            Arrays.fill(guesses, Float.NaN);
+            out.fill(in.rows, c, (r, sink) -> {
+                float[] row = FLOAT_ROW.get(c);
+                f.getFloatRow(r, row);
+                float[] among = AMONG.get(n);
+                for (int i = 0; i < n; i++) {
+                    among[i] = row[columns[i]];
+                }
+                int task = r / SparseCodes.CHUNK; // rows of one task run in order on one thread
+                guesses[task] = selectAboveGuess(among, n, k, relu, guesses[task], columns, !relu, sink);
+            });
+            return out;
+        }
         double floor = relu ? 0.0 : Double.NEGATIVE_INFINITY; // what a kept entry must be above
         out.fill(in.rows, c, (r, sink) -> {
             double[] row = ROW.get(n);
@@ -412,8 +428,15 @@ public final class TopK {
      * top k. Returns the guess for the next row (NaN: sample it).
      */
     private static float selectAboveGuess(
-            float[] row, int n, int k, boolean relu, float guess, SparseCodes.Entries sink) {
-        int twoK = 2 * k; // k <= n / 8 here
+            float[] row,
+            int n,
+            int k,
+            boolean relu,
+            float guess,
+            int[] columns,
+            boolean keepZeros,
+            SparseCodes.Entries sink) {
+        int twoK = 2 * k; // k <= n / 4 here
         HeapScratch h = HEAP.get().ensure(twoK, CANDIDATES_PER_K * k);
         boolean previousFailed = false;
         int count = Float.isNaN(guess) ? -1 : gatherAbove(row, n, guess, h);
@@ -423,13 +446,13 @@ public final class TopK {
             count = gatherAbove(row, n, guess, h);
         }
         if (count >= k) {
-            float next = keepLargestCandidates(h, count, k, guess, sink);
+            float next = keepLargestCandidates(h, count, k, guess, columns, keepZeros, sink);
             // after a previous row's guess failed, the next row starts from its own sample: on rows
             // whose scales jump, at most every other row pays for a failed gathering pass
             return previousFailed ? Float.NaN : next;
         }
-        float min = heapScan(row, null, n, twoK, relu, h);
-        keepBest(h, twoK, k, sink);
+        float min = heapScan(row, columns, n, twoK, relu, h);
+        keepBest(h, twoK, k, keepZeros, sink);
         return min;
     }
 
@@ -500,7 +523,8 @@ public final class TopK {
      * ascending, zeros left out; returns the 2k-th largest candidate, or {@code guess} when there are
      * fewer than 2k (the next row's guess).
      */
-    private static float keepLargestCandidates(HeapScratch h, int count, int k, float guess, SparseCodes.Entries sink) {
+    private static float keepLargestCandidates(
+            HeapScratch h, int count, int k, float guess, int[] columns, boolean keepZeros, SparseCodes.Entries sink) {
         float[] cv = h.candidateValue;
         int[] ci = h.candidateIndex;
         double[] work = h.sample(count);
@@ -523,8 +547,8 @@ public final class TopK {
         }
         for (int i = 0; i < count; i++) {
             float v = cv[i];
-            if ((v > kth || (v == kth && ties-- > 0)) && v != 0) {
-                sink.add(ci[i], v);
+            if ((v > kth || (v == kth && ties-- > 0)) && (keepZeros || v != 0)) {
+                sink.add(columns == null ? ci[i] : columns[ci[i]], v);
             }
         }
         return next;
@@ -552,7 +576,7 @@ public final class TopK {
     }
 
     /** Drops the worst {@code m - k} pairs of a heap of {@code m} and emits the k left. */
-    private static void keepBest(HeapScratch h, int m, int k, SparseCodes.Entries sink) {
+    private static void keepBest(HeapScratch h, int m, int k, boolean keepZeros, SparseCodes.Entries sink) {
         double[] hv = h.value;
         int[] hi = h.index;
         for (int size = m; size > k; size--) {
@@ -560,7 +584,7 @@ public final class TopK {
             hi[0] = hi[size - 1];
             siftDown(hv, hi, 0, size - 1);
         }
-        emitByColumn(hv, hi, k, false, sink);
+        emitByColumn(hv, hi, k, keepZeros, sink);
     }
 
     /** A heap of k placeholders: zero (with the ReLU) or minus infinity, at a column no entry has. */

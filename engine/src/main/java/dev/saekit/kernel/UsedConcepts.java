@@ -150,9 +150,11 @@ final class UsedConcepts {
     /**
      * {@code out[j] (+)= (V^T x)[j]} for every concept: one product {@code [padded, rows] x [rows, width]},
      * its rows added to (or written into) the used concepts' rows of {@code out}; without
-     * {@code accumulate} the other rows of {@code out} become zero.
+     * {@code accumulate} the other rows of {@code out} become zero. {@code rowSquares} (or null):
+     * each row's sum of squares, set for every row written.
      */
-    INDArray transposedProduct(SparseCodes codes, double[] values, INDArray x, INDArray out, boolean accumulate) {
+    INDArray transposedProduct(
+            SparseCodes codes, double[] values, INDArray x, INDArray out, boolean accumulate, double[] rowSquares) {
         INDArray v = values(codes, values, x);
         int width = (int) x.columns();
         INDArray product = buffers(x).get("used-product", padded, width);
@@ -179,6 +181,9 @@ final class UsedConcepts {
                     }
                 }
                 of.putFloatRow(j, row);
+                if (rowSquares != null) {
+                    rowSquares[j] = s < 0 ? 0 : Sums.dot(row, row, width);
+                }
             } else {
                 double[] row = ROW.get(width);
                 if (s < 0) {
@@ -194,6 +199,9 @@ final class UsedConcepts {
                     }
                 }
                 o.putRow(j, row);
+                if (rowSquares != null) {
+                    rowSquares[j] = s < 0 ? 0 : Sums.dot(row, row, width);
+                }
             }
         });
         return out;

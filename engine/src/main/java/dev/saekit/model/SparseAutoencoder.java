@@ -52,6 +52,14 @@ public abstract class SparseAutoencoder implements Module {
     private SparseCodes sparse;
     /** The non-zero codes' arrays of a variant that chooses its path by density, kept between forwards. */
     private SparseCodes sparseStore;
+    /** The selections a variant that keeps few codes alternates between (see {@link #forward}). */
+    private SparseCodes fewCodesA;
+
+    private SparseCodes fewCodesB;
+    /** The dense codes buffer last written from sparse codes, and the sparse codes it holds. */
+    private INDArray denseCodes;
+
+    private SparseCodes denseCodesSource;
 
     private CodePath codePath = CodePath.AUTO;
     private long lastNonZeros = -1;
@@ -197,7 +205,13 @@ public abstract class SparseAutoencoder implements Module {
         Codes codes;
         INDArray d;
         if (keepsFewCodes()) { // decoded on the non-zero codes only: nnz * width multiply-adds
-            sparse = sparse != null ? sparse : new SparseCodes();
+            // two alternating selections: the one not refilled now still holds the codes that the
+            // dense codes buffer holds, so that only their entries need clearing
+            if (fewCodesA == null) {
+                fewCodesA = new SparseCodes();
+                fewCodesB = new SparseCodes();
+            }
+            sparse = sparse == fewCodesA ? fewCodesB : fewCodesA;
             codes = encodeFewCodes(x, sparse);
             lastNonZeros = sparse.nonZeros();
             d = dictionary.get();
@@ -245,7 +259,12 @@ public abstract class SparseAutoencoder implements Module {
             preCodes = encoded.preCodes();
             selectFewCodes(encoded.codes(), false, into);
         }
-        INDArray codes = into.toDense(buffers.get("kept-codes", x.rows(), nbConcepts()));
+        INDArray dense = buffers.get("kept-codes", x.rows(), nbConcepts());
+        INDArray codes = dense == denseCodes && denseCodesSource != null
+                ? into.toDenseOver(dense, denseCodesSource)
+                : into.toDense(dense);
+        denseCodes = dense;
+        denseCodesSource = into;
         return new Codes(preCodes, codes);
     }
 

@@ -24,11 +24,11 @@ public final class Parameter {
     /** Set by {@link #zeroGrad()}: the zeros are written on the gradient's next use, or never. */
     private boolean gradZeroPending;
     /**
-     * The gradient's sum of squares as recorded by the kernel that last wrote it whole
-     * ({@link #recordGradSquaredSum}); NaN once the gradient has been handed out again, since the
-     * holder may change it.
+     * The sum of squares of each row of the gradient (a matrix's rows, or a vector's one row) as
+     * recorded by the kernels that wrote it ({@link #recordGradRowSquares}); null once the gradient
+     * has been handed out to anyone who may change it.
      */
-    private double gradSquaredSum = Double.NaN;
+    private double[] gradRowSquares;
 
     private Parameter(String name, INDArray value, boolean trainable) {
         this.name = name;
@@ -62,7 +62,7 @@ public final class Parameter {
             grad.assign(0);
             gradZeroPending = false;
         }
-        gradSquaredSum = Double.NaN;
+        gradRowSquares = null;
         return grad;
     }
 
@@ -82,27 +82,52 @@ public final class Parameter {
     public INDArray gradToOverwrite() {
         requireGradient();
         gradZeroPending = false;
-        gradSquaredSum = Double.NaN;
+        gradRowSquares = null;
         return grad;
     }
 
     /**
-     * Records the sum of squares of the gradient, computed by a backward kernel as it wrote the
-     * whole gradient through {@link #gradToOverwrite()}, so that gradient clipping need not read it
-     * again. Valid until the gradient is next handed out by {@link #grad()} or
-     * {@link #gradToOverwrite()}, or zeroed.
+     * Records the sum of squares of each row of the gradient, computed by a backward kernel as it
+     * wrote the whole gradient through {@link #gradToOverwrite()}, so that gradient clipping need
+     * not read it again. Valid until the gradient is next handed out by {@link #grad()} or
+     * {@link #gradToOverwrite()}, or zeroed; a kernel that adds to the gradient keeps it valid
+     * through {@link #gradToAddKeepingRecord()}.
      */
-    public void recordGradSquaredSum(double sumOfSquares) {
+    public void recordGradRowSquares(double[] rowSquares) {
         requireGradient();
-        gradSquaredSum = sumOfSquares;
+        gradRowSquares = rowSquares;
+    }
+
+    /** The per-row sums of squares recorded by {@link #recordGradRowSquares} and still valid, or null. */
+    public double[] recordedGradRowSquares() {
+        return gradRowSquares;
     }
 
     /**
-     * The gradient's sum of squares recorded by {@link #recordGradSquaredSum} and still valid, or
-     * NaN when none is (then read the gradient).
+     * The gradient's sum of squares from the valid record (the rows' sums added in order), or NaN
+     * when there is none (then read the gradient).
      */
     public double recordedGradSquaredSum() {
-        return gradSquaredSum;
+        if (gradRowSquares == null) {
+            return Double.NaN;
+        }
+        double sum = 0;
+        for (double v : gradRowSquares) {
+            sum += v;
+        }
+        return sum;
+    }
+
+    /**
+     * The gradient, for a kernel that adds to it and brings every changed row's entry of
+     * {@link #recordedGradRowSquares()} up to date: the record stays valid. Only while it is.
+     */
+    public INDArray gradToAddKeepingRecord() {
+        requireGradient();
+        if (gradRowSquares == null) {
+            throw new IllegalStateException("'" + name + "' has no valid record of its gradient's squares to keep");
+        }
+        return grad;
     }
 
     private void requireGradient() {
@@ -153,7 +178,7 @@ public final class Parameter {
     public void zeroGrad() {
         if (grad != null) {
             gradZeroPending = true;
-            gradSquaredSum = Double.NaN;
+            gradRowSquares = null;
         }
     }
 

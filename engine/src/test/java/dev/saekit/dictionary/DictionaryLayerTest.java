@@ -65,6 +65,25 @@ class DictionaryLayerTest {
     }
 
     @Test
+    void inFloat32AFetchOfUnchangedWeightsReturnsTheLastProjectionAndAChangeProjectsAgain() {
+        DictionaryLayer d = DictionaryLayer.fromInitializer(
+                Tensors.matrix(DType.FLOAT32, new double[][] {{3, 4}, {0, 2}}),
+                new DictionaryConfig(Normalization.L2, false),
+                DType.FLOAT32);
+        INDArray first = d.get();
+        long version = d.weights().version();
+        assertSame(first, d.get(), "nothing changed: the forward's projection serves the loss too");
+        assertEquals(version, d.weights().version(), "and the weights were not projected again");
+        assertEquals(0.6, first.getDouble(0, 0), Tolerance.f32(1, 3));
+
+        d.weights().assign(Tensors.matrix(DType.FLOAT32, new double[][] {{0, 5}, {2, 0}})); // an update
+        INDArray next = d.get();
+        assertEquals(0.0, next.getDouble(0, 0), 0.0);
+        assertEquals(1.0, next.getDouble(0, 1), Tolerance.f32(1, 3));
+        assertEquals(1.0, next.getDouble(1, 0), Tolerance.f32(1, 3));
+    }
+
+    @Test
     void evalFusesOnceAndGetNoLongerProjects() {
         DictionaryLayer d = dictionary(new double[][] {{1, 0}, {0, 1}}, Normalization.L2, false);
         d.train(false); // one projection: 1 / (1 + 1e-8)

@@ -114,4 +114,35 @@ class SparseCodesTest {
         INDArray d = Nd4j.eye(4).castTo(type.nd4j()).dup('c');
         Tolerance.assertClose(few, s.decode(d, Tensors.zeros(type, 2, 4)), 0.0, "decoding with the identity");
     }
+
+    /**
+     * The squares recorded for gradient clipping: written by the first product, kept up to date by a
+     * second one added to it (AuxK's contribution after the model's), on both ways of computing the
+     * products; each row's equals the sum of its squares read back.
+     */
+    @ParameterizedTest
+    @CsvSource({"FLOAT32, 6", "FLOAT64, 6", "FLOAT32, 30", "FLOAT64, 30"})
+    void theRecordedRowSquaresAreThoseOfTheRowsWritten(DType type, int perRow) {
+        SparseCodes first = SparseCodes.of(codes(type, 6), null);
+        SparseCodes second = SparseCodes.of(codes(type, perRow), null);
+        INDArray x = new SeededRandom(7).normal(type, 1.0, 150, 12);
+        INDArray out = Tensors.zeros(type, 90, 12).addi(99); // every row overwritten by the first product
+        double[] squares = first.setTransposedProductRowSquares(first.values(), x, out);
+        assertRowSquares(out, squares, type, "after the first product");
+        second.addTransposedProductRowSquares(second.values(), x, out, squares);
+        assertRowSquares(out, squares, type, "after a second product added to it");
+    }
+
+    private static void assertRowSquares(INDArray out, double[] squares, DType type, String when) {
+        assertEquals(out.rows(), squares.length);
+        for (int j = 0; j < out.rows(); j++) {
+            double[] row = out.getRow(j).toDoubleVector();
+            double sq = 0;
+            for (double v : row) {
+                sq += v * v;
+            }
+            // the same squares of the stored values, summed in float64 in another order
+            assertEquals(sq, squares[j], Tolerance.sum(DType.FLOAT64, sq, row.length), when + ", row " + j);
+        }
+    }
 }

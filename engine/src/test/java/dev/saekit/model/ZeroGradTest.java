@@ -34,8 +34,10 @@ class ZeroGradTest {
         p.grad().addi(2);
         p.zeroGrad();
         p.gradToOverwrite().assign(7);
-        p.recordGradSquaredSum(6 * 49);
+        p.recordGradRowSquares(new double[] {3 * 49, 3 * 49});
         assertEquals(6 * 49, p.recordedGradSquaredSum(), 0.0, "recorded by the writer");
+        p.gradToAddKeepingRecord();
+        assertEquals(6 * 49, p.recordedGradSquaredSum(), 0.0, "kept by a writer that keeps it up to date");
         p.zeroGrad();
         assertTrue(Double.isNaN(p.recordedGradSquaredSum()), "zeroed: the record is dropped");
         p.gradToOverwrite().assign(7);
