@@ -1,9 +1,10 @@
 package dev.saekit.kernel;
 
-import dev.saekit.tensor.Buffers;
 import dev.saekit.tensor.DType;
 import dev.saekit.tensor.Tensors;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -16,8 +17,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * the entry-by-entry loops' (the JIT vectorises no dot product), which more than pays for the
  * zeros it multiplies.
  *
- * <p>The gathered matrices have room for a multiple of {@value #ROUND} concepts, the rest zero, so
- * that a count of used concepts changing from step to step reuses the same buffers.
+ * <p>The gathered matrices have room for a multiple of {@value #ROUND} concepts, the rest zero, kept
+ * while the count of used concepts moves within 1/8 of it, so that the count changing from step to
+ * step reuses the same arrays; an array of a new shape frees the one it replaces at once.
  */
 final class UsedConcepts {
     /** With at least this share of the (row, used concept) pairs non-zero, the dense products run. */
@@ -29,8 +31,9 @@ final class UsedConcepts {
     private static final Scratch.Floats FLOAT_OUT = new Scratch.Floats();
     private static final Scratch.Doubles OUT = new Scratch.Doubles();
 
-    private final Buffers floats = new Buffers(DType.FLOAT32);
-    private final Buffers doubles = new Buffers(DType.FLOAT64);
+    /** The gathered matrices by name (see {@link #array}). */
+    private final Map<String, INDArray> arrays = new HashMap<>();
+
     private int used;
     private int padded;
     private int[] usedConcept = new int[0];
@@ -51,7 +54,10 @@ final class UsedConcepts {
                 slot[j] = -1;
             }
         }
-        padded = Math.max(ROUND, (used + ROUND - 1) / ROUND * ROUND);
+        int needed = Math.max(ROUND, (used + ROUND - 1) / ROUND * ROUND);
+        // the room stays while it is enough and at most 1/8 too much, so that a count of used concepts
+        // moving by a few from step to step (AuxK's dead latents) keeps the same arrays
+        padded = needed <= padded && needed >= padded - padded / 8 ? padded : needed;
     }
 
     /** Whether {@code nnz} entries over {@code rows} rows are dense enough among the used concepts. */
@@ -77,7 +83,7 @@ final class UsedConcepts {
     INDArray atoms(INDArray d) {
         Rows dict = Rows.of(d, "dictionary");
         int width = dict.cols;
-        INDArray atoms = buffers(d).get("used-atoms", padded, width);
+        INDArray atoms = array("used-atoms", d, padded, width);
         Rows a = Rows.of(atoms, "used atoms");
         parallel(padded, s -> {
             if (dict instanceof Rows.F32 df && a instanceof Rows.F32 af) {
@@ -103,7 +109,7 @@ final class UsedConcepts {
 
     /** {@code values} at the entries of {@code codes}, dense over the used concepts: {@code [rows, padded]}. */
     INDArray values(SparseCodes codes, double[] values, INDArray like) {
-        INDArray v = buffers(like).get("used-values", codes.rows(), padded);
+        INDArray v = array("used-values", like, codes.rows(), padded);
         Rows m = Rows.of(v, "used values");
         parallel(codes.rows(), r -> {
             int from = codes.rowStart(r);
@@ -135,7 +141,7 @@ final class UsedConcepts {
 
     /** {@code result[e] = g[row(e)] . d[concept(e)]}, read from the product {@code g atoms^T [rows, padded]}. */
     double[] dotsAt(SparseCodes codes, INDArray g, INDArray d, double[] result) {
-        INDArray products = buffers(g).get("used-dots", codes.rows(), padded);
+        INDArray products = array("used-dots", g, codes.rows(), padded);
         Nd4j.gemm(g, atoms(d), products, false, true, 1.0, 0.0);
         Rows p = Rows.of(products, "used dots");
         parallel(codes.rows(), r -> {
@@ -157,7 +163,7 @@ final class UsedConcepts {
             SparseCodes codes, double[] values, INDArray x, INDArray out, boolean accumulate, double[] rowSquares) {
         INDArray v = values(codes, values, x);
         int width = (int) x.columns();
-        INDArray product = buffers(x).get("used-product", padded, width);
+        INDArray product = array("used-product", x, padded, width);
         Nd4j.gemm(v, x, product, true, false, 1.0, 0.0);
         Rows p = Rows.of(product, "used product");
         Rows o = Rows.of(out, "transposed-product output");
@@ -207,8 +213,24 @@ final class UsedConcepts {
         return out;
     }
 
-    private Buffers buffers(INDArray like) {
-        return Tensors.dtypeOf(like) == DType.FLOAT32 ? floats : doubles;
+    /**
+     * The array {@code name} of {@code like}'s type and shape {@code [rows, cols]}: the same one as
+     * long as those stay, else a new one, the old one freed at once. The arrays never leave this
+     * class, so nothing holds one it replaces; left to the garbage collector, the native memory of
+     * each replaced array would wait for a collection that the few Java objects of a step rarely cause.
+     */
+    private INDArray array(String name, INDArray like, long rows, long cols) {
+        DType type = Tensors.dtypeOf(like);
+        INDArray a = arrays.get(name);
+        if (a != null && a.rows() == rows && a.columns() == cols && Tensors.dtypeOf(a) == type) {
+            return a;
+        }
+        if (a != null && a.closeable()) {
+            a.close();
+        }
+        a = Tensors.zeros(type, rows, cols);
+        arrays.put(name, a);
+        return a;
     }
 
     private static void parallel(int n, java.util.function.IntConsumer body) {
