@@ -1,17 +1,25 @@
 package dev.saekit.onnx.text;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import me.tongfei.progressbar.ProgressBar;
 
 /**
  * One run of a {@link TokenHarvest}, from the first unfinished shard to the end: windows of
  * documents read, tokenized, run shortest first in batches, their rows gathered back into corpus
  * order and appended to the current shard, which is finished before a window that would overflow
- * it.
+ * it. A window's rows are written on a background thread while the next window runs through the
+ * model (at most one window waits to be written); the shard's appends keep their order, and the
+ * shard is finished, the state written and any write error thrown only once that write is done.
  */
 final class HarvestPass {
     private final TextModel model;
@@ -26,6 +34,12 @@ final class HarvestPass {
     private long nextDocument;
     private int[] widths;
     private ShardWriter shard;
+    /** Rows appended to the current shard, counting those still being written. */
+    private long shardRows;
+    /** The thread that writes windows' rows, started with the first. */
+    private ExecutorService writer;
+    /** The window's write in progress, or null. */
+    private Future<?> pending;
 
     HarvestPass(
             TextModel model,
@@ -63,8 +77,15 @@ final class HarvestPass {
                 finishShard();
             }
         } finally {
-            if (shard != null) {
-                shard.close();
+            try {
+                awaitQuietly(); // a failing run still lets the write in progress end before the shard closes
+                if (shard != null) {
+                    shard.close();
+                }
+            } finally {
+                if (writer != null) {
+                    writer.shutdownNow();
+                }
             }
         }
         state = new HarvestState(HarvestState.FORMAT_VERSION, settings, true, state.widths(), state.shards());
@@ -92,7 +113,7 @@ final class HarvestPass {
             tokens.add(tokenizer.encode(d.text()));
         }
         RowSelection rows = RowSelection.of(tokens, settings.specialTokens(), left);
-        if (shard != null && shard.rows() + rows.count() > settings.rowsPerShard()) {
+        if (shard != null && shardRows + rows.count() > settings.rowsPerShard()) {
             finishShard();
         }
         float[][] out = null;
@@ -122,17 +143,30 @@ final class HarvestPass {
                 bar.stepBy(done);
             }
         }
-        for (int t = 0; t < widths.length; t++) {
-            shard.appendTap(t, out[t], rows.count(), RowSelection.nonFinite(out[t], out[t].length));
-        }
         long[] docIds = new long[rows.count()];
         for (int r = 0; r < rows.count(); r++) {
             docIds[r] = nextDocument + rows.text(r);
         }
-        shard.appendTokens(docIds, rows.positions(), rows.tokenIds(tokens), rows.count());
+        int[] positions = rows.positions();
+        int[] tokenIds = rows.tokenIds(tokens);
+        List<String> documents = new ArrayList<>(rows.texts());
         for (int i = 0; i < rows.texts(); i++) {
-            shard.addDocument(HarvestFiles.documentLine(docs.get(i)));
+            documents.add(HarvestFiles.documentLine(docs.get(i)));
         }
+        float[][] values = out;
+        int count = rows.count();
+        ShardWriter into = shard;
+        write(() -> {
+            for (int t = 0; t < values.length; t++) {
+                into.appendTap(t, values[t], count, RowSelection.nonFinite(values[t], values[t].length));
+            }
+            into.appendTokens(docIds, positions, tokenIds, count);
+            for (String line : documents) {
+                into.addDocument(line);
+            }
+            return null;
+        });
+        shardRows += count;
         nextDocument += rows.texts();
         this.rows += rows.count();
     }
@@ -158,6 +192,55 @@ final class HarvestPass {
         return batches;
     }
 
+    /** Writes a window's rows on the writer thread once the previous window's are written. */
+    private void write(Callable<Void> rowsOfWindow) throws IOException {
+        await();
+        if (writer == null) {
+            writer = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "saekit-harvest-writer");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        pending = writer.submit(rowsOfWindow);
+    }
+
+    /** Waits for the window's write in progress; its failure is thrown here. */
+    private void await() throws IOException {
+        if (pending == null) {
+            return;
+        }
+        Future<?> p = pending;
+        pending = null;
+        try {
+            p.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while the harvest's rows were being written");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IOException("writing the harvest's rows failed", cause);
+        }
+    }
+
+    /** {@link #await} on the way out of a failed run, whose own error is the one reported. */
+    private void awaitQuietly() {
+        try {
+            await();
+        } catch (IOException | RuntimeException e) {
+            // the run is already failing with its own error
+        }
+    }
+
     private void startShard(TextActivations a) throws IOException {
         if (widths.length == 0) {
             widths = new int[settings.taps().size()];
@@ -165,6 +248,7 @@ final class HarvestPass {
                 widths[t] = a.tap(settings.taps().get(t)).width();
             }
         }
+        shardRows = 0;
         shard = new ShardWriter(
                 files.directory(),
                 files.tapDirectories(),
@@ -174,6 +258,7 @@ final class HarvestPass {
     }
 
     private void finishShard() throws IOException {
+        await();
         HarvestState.Shard done = shard.commit(files.documentsFile());
         shard.close();
         shard = null;

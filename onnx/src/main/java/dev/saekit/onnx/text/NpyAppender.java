@@ -22,6 +22,10 @@ final class NpyAppender implements AutoCloseable {
     private final FileChannel channel;
     private final int headerLength;
     private long rows;
+    private ByteBuffer chunk;
+
+    /** Bytes written per call to the channel (a multiple of every element size). */
+    private static final int CHUNK = 1 << 20;
 
     private NpyAppender(Path file, String descr, int width) throws IOException {
         this.descr = descr;
@@ -59,27 +63,54 @@ final class NpyAppender implements AutoCloseable {
 
     /** Appends {@code count} rows: {@code values[0 .. count*width)}. */
     void append(float[] values, int count) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(Math.multiplyExact(count * width, Float.BYTES))
-                .order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(values, 0, count * width);
-        write(b);
+        int n = Math.multiplyExact(count, width);
+        int step = CHUNK / Float.BYTES;
+        for (int from = 0; from < n; from += step) {
+            int len = Math.min(step, n - from);
+            ByteBuffer b = chunk();
+            b.asFloatBuffer().put(values, from, len);
+            b.limit(len * Float.BYTES);
+            write(b);
+        }
         rows += count;
     }
 
     /** Appends {@code count} values {@code values[0 .. count)} to an int32 vector. */
     void append(int[] values, int count) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(count * Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        b.asIntBuffer().put(values, 0, count);
-        write(b);
+        int step = CHUNK / Integer.BYTES;
+        for (int from = 0; from < count; from += step) {
+            int len = Math.min(step, count - from);
+            ByteBuffer b = chunk();
+            b.asIntBuffer().put(values, from, len);
+            b.limit(len * Integer.BYTES);
+            write(b);
+        }
         rows += count;
     }
 
     /** Appends {@code count} values {@code values[0 .. count)} to an int64 vector. */
     void append(long[] values, int count) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(count * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        b.asLongBuffer().put(values, 0, count);
-        write(b);
+        int step = CHUNK / Long.BYTES;
+        for (int from = 0; from < count; from += step) {
+            int len = Math.min(step, count - from);
+            ByteBuffer b = chunk();
+            b.asLongBuffer().put(values, from, len);
+            b.limit(len * Long.BYTES);
+            write(b);
+        }
         rows += count;
+    }
+
+    /**
+     * The reused direct buffer, cleared, little-endian: values are copied into it a chunk at a time
+     * and written from it, with no array the size of the whole block and no copy by the channel.
+     */
+    private ByteBuffer chunk() {
+        if (chunk == null) {
+            chunk = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        chunk.clear();
+        return chunk;
     }
 
     long rows() {

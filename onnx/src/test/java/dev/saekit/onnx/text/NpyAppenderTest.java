@@ -53,6 +53,39 @@ class NpyAppenderTest {
     }
 
     @Test
+    void blocksLargerThanOneWriteArriveWholeAndInOrder() throws IOException {
+        // 700 rows of 1,000 floats (2.8 MB) and 300,001 longs (2.4 MB): several chunked writes each,
+        // the last one partial; read back, every value is where it was appended
+        int rows = 700;
+        int width = 1000;
+        float[] values = new float[rows * width];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i * 0.5f - 17;
+        }
+        Path file = tmp.resolve("big.npy");
+        try (NpyAppender a = NpyAppender.floats(file, width)) {
+            a.append(values, 300);
+            float[] rest = java.util.Arrays.copyOfRange(values, 300 * width, values.length);
+            a.append(rest, rows - 300);
+            a.commit();
+        }
+        org.nd4j.linalg.api.ndarray.INDArray back = dev.saekit.io.Npy.read(file);
+        assertArrayEquals(new long[] {rows, width}, back.shape());
+        assertArrayEquals(values, back.data().asFloat());
+
+        long[] ids = new long[300_001];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = 3L * i - 5;
+        }
+        Path longs = tmp.resolve("ids.npy");
+        try (NpyAppender a = NpyAppender.longs(longs)) {
+            a.append(ids, ids.length);
+            a.commit();
+        }
+        assertArrayEquals(ids, dev.saekit.io.Npy.read(longs).data().asLong());
+    }
+
+    @Test
     void anUncommittedFileLeavesNothingBehind() throws IOException {
         Path file = tmp.resolve("never.npy");
         try (NpyAppender a = NpyAppender.ints(file)) {
