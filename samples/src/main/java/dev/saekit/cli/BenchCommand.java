@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.saekit.data.Dataset;
 import dev.saekit.dictionary.DictionaryConfig;
+import dev.saekit.encoder.Codes;
 import dev.saekit.encoder.EncoderKind;
 import dev.saekit.model.CodePath;
 import dev.saekit.model.CoderSpec;
@@ -478,10 +479,13 @@ public final class BenchCommand implements Callable<Integer> {
         double q = Double.NaN;
         if (l0 != null) {
             Cli.require(l0 >= 1 && l0 < concepts, "--l0 must be in 1.." + (concepts - 1) + ", was " + l0);
-            INDArray pre = model.encode(
-                            model.inputOf(data.batchesInOrder(batch).iterator().next()))
-                    .preCodes();
-            q = quantile(pre, 1.0 - (double) l0 / concepts);
+            Codes first = model.encode(
+                    model.inputOf(data.batchesInOrder(batch).iterator().next()));
+            q = quantile(first.preCodes(), 1.0 - (double) l0 / concepts);
+            // two [batch, concepts] copies: freed now, not at some later garbage collection, so that
+            // they do not count in the run's peak memory
+            first.preCodes().close();
+            first.codes().close();
             if (model instanceof JumpSae jump) {
                 Cli.require(
                         q > 0,
