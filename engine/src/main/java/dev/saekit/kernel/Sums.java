@@ -62,13 +62,4 @@ final class Sums {
         }
         return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
     }
-
-    /** The sum of {@code a}, added in index order (deterministic whatever the threads that filled it). */
-    static double inOrder(double[] a) {
-        double s = 0;
-        for (double v : a) {
-            s += v;
-        }
-        return s;
-    }
 }

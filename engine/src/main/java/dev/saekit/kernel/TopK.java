@@ -72,32 +72,10 @@ public final class TopK {
             return out;
         }
         double floor = relu ? 0.0 : Double.NEGATIVE_INFINITY; // what a kept entry must be above
-        out.fill(in.rows, c, (r, sink) -> {
-            double[] row = readRow(in, r, false);
-            double[] candidates = SCRATCH.get(c);
-            int m = 0;
-            for (int j = 0; j < c; j++) {
-                if (row[j] > floor) { // a NaN never is
-                    candidates[m++] = row[j];
-                }
-            }
-            // the k-th largest candidate by quickselect, then one pass in column order
-            double kth = m > k ? Select.kthLargest(candidates, 0, m, k) : floor;
-            int tiesToKeep = k; // ties at the k-th value: the lowest columns are kept
-            if (m > k) {
-                for (int j = 0; j < c; j++) {
-                    if (row[j] > kth) {
-                        tiesToKeep--;
-                    }
-                }
-            }
-            for (int j = 0; j < c; j++) {
-                double v = row[j];
-                if ((v > kth || (v == kth && m > k && tiesToKeep-- > 0)) && v != 0) {
-                    sink.add(j, v);
-                }
-            }
-        });
+        out.fill(
+                in.rows,
+                c,
+                (r, sink) -> keepLargestAbove(readRow(in, r, false), c, k, floor, null, false, SCRATCH.get(c), sink));
         return out;
     }
 
@@ -143,34 +121,51 @@ public final class TopK {
         double floor = relu ? 0.0 : Double.NEGATIVE_INFINITY; // what a kept entry must be above
         out.fill(in.rows, c, (r, sink) -> {
             double[] row = ROW.get(n);
-            double[] candidates = SCRATCH.get(n);
             long base = (long) r * c;
-            int m = 0;
             for (int i = 0; i < n; i++) {
-                double v = in.get(base + columns[i]);
-                row[i] = v;
-                if (v > floor) { // a NaN never is
-                    candidates[m++] = v;
-                }
+                row[i] = in.get(base + columns[i]);
             }
-            // the k-th largest candidate by quickselect, then one pass in column order: no heap, no sort
-            double kth = m > k ? Select.kthLargest(candidates, 0, m, k) : floor;
-            int tiesToKeep = k;
-            if (m > k) {
-                for (int i = 0; i < n; i++) {
-                    if (row[i] > kth) {
-                        tiesToKeep--;
-                    }
-                }
-            }
-            for (int i = 0; i < n; i++) {
-                double v = row[i];
-                if (v > kth || (v == kth && m > k && tiesToKeep-- > 0)) { // ties: the lowest columns
-                    sink.add(columns[i], v);
-                }
-            }
+            keepLargestAbove(row, n, k, floor, columns, true, SCRATCH.get(n), sink);
         });
         return out;
+    }
+
+    /**
+     * The {@code k} largest of {@code row[0..n)} above {@code floor} (a NaN never is) into
+     * {@code sink}, at columns {@code columns[i]} ({@code i} when null), in column order, zeros left
+     * out unless {@code keepZeros}: the k-th largest by quickselect on a copy in {@code candidates},
+     * then one pass in column order (ties at the k-th value: the lowest columns), no heap, no sort.
+     */
+    private static void keepLargestAbove(
+            double[] row,
+            int n,
+            int k,
+            double floor,
+            int[] columns,
+            boolean keepZeros,
+            double[] candidates,
+            SparseCodes.Entries sink) {
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            if (row[i] > floor) {
+                candidates[m++] = row[i];
+            }
+        }
+        double kth = m > k ? Select.kthLargest(candidates, 0, m, k) : floor;
+        int tiesToKeep = k;
+        if (m > k) {
+            for (int i = 0; i < n; i++) {
+                if (row[i] > kth) {
+                    tiesToKeep--;
+                }
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            double v = row[i];
+            if ((v > kth || (v == kth && m > k && tiesToKeep-- > 0)) && (keepZeros || v != 0)) {
+                sink.add(columns == null ? i : columns[i], v);
+            }
+        }
     }
 
     /**

@@ -63,42 +63,41 @@ final class NpyAppender implements AutoCloseable {
 
     /** Appends {@code count} rows: {@code values[0 .. count*width)}. */
     void append(float[] values, int count) throws IOException {
-        int n = Math.multiplyExact(count, width);
-        int step = CHUNK / Float.BYTES;
-        for (int from = 0; from < n; from += step) {
-            int len = Math.min(step, n - from);
-            ByteBuffer b = chunk();
-            b.asFloatBuffer().put(values, from, len);
-            b.limit(len * Float.BYTES);
-            write(b);
-        }
+        appendChunks(
+                Math.multiplyExact(count, width),
+                Float.BYTES,
+                (b, from, len) -> b.asFloatBuffer().put(values, from, len));
         rows += count;
     }
 
     /** Appends {@code count} values {@code values[0 .. count)} to an int32 vector. */
     void append(int[] values, int count) throws IOException {
-        int step = CHUNK / Integer.BYTES;
-        for (int from = 0; from < count; from += step) {
-            int len = Math.min(step, count - from);
-            ByteBuffer b = chunk();
-            b.asIntBuffer().put(values, from, len);
-            b.limit(len * Integer.BYTES);
-            write(b);
-        }
+        appendChunks(count, Integer.BYTES, (b, from, len) -> b.asIntBuffer().put(values, from, len));
         rows += count;
     }
 
     /** Appends {@code count} values {@code values[0 .. count)} to an int64 vector. */
     void append(long[] values, int count) throws IOException {
-        int step = CHUNK / Long.BYTES;
-        for (int from = 0; from < count; from += step) {
-            int len = Math.min(step, count - from);
+        appendChunks(count, Long.BYTES, (b, from, len) -> b.asLongBuffer().put(values, from, len));
+        rows += count;
+    }
+
+    /** Puts values {@code [from, from + len)} at the start of a cleared buffer. */
+    @FunctionalInterface
+    private interface ChunkFill {
+        void put(ByteBuffer chunk, int from, int len);
+    }
+
+    /** Writes {@code n} values of {@code bytes} bytes each, {@link #CHUNK} bytes at a time. */
+    private void appendChunks(int n, int bytes, ChunkFill fill) throws IOException {
+        int step = CHUNK / bytes;
+        for (int from = 0; from < n; from += step) {
+            int len = Math.min(step, n - from);
             ByteBuffer b = chunk();
-            b.asLongBuffer().put(values, from, len);
-            b.limit(len * Long.BYTES);
+            fill.put(b, from, len);
+            b.limit(len * bytes);
             write(b);
         }
-        rows += count;
     }
 
     /**
