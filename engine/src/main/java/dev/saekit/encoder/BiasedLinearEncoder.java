@@ -118,6 +118,11 @@ public final class BiasedLinearEncoder implements Encoder {
     }
 
     @Override
+    public boolean codesAreReluOfPreCodes() {
+        return true;
+    }
+
+    @Override
     public INDArray forwardToPreCodes(INDArray x) {
         Tensors.requireMatrix("encoder input", x, inputDim());
         long rows = x.rows();

@@ -31,6 +31,14 @@ public interface Encoder extends Module {
     }
 
     /**
+     * Whether {@link #forward}'s codes are {@code relu(pre-codes)}, so that a variant which needs that
+     * ReLU (JumpReLU) reads it from them instead of computing a copy. False unless an encoder says so.
+     */
+    default boolean codesAreReluOfPreCodes() {
+        return false;
+    }
+
+    /**
      * Accumulates parameter gradients of the latest forward from {@code gradCodes} (through the
      * output activation) and {@code gradPreCodes} (straight into the pre-codes). Either may be null.
      * {@code gradCodes} is the caller's scratch: the encoder may overwrite it (the pre-activation

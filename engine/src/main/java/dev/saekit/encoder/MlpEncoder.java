@@ -102,8 +102,12 @@ public final class MlpEncoder implements Encoder {
     @Override
     public Codes forward(INDArray x) {
         forwardToPreCodes(x);
-        INDArray codes = Ops.relu(preCodes, buffers.get("codes", preCodes.rows(), nbConcepts));
-        return new Codes(preCodes, codes);
+        return new Codes(preCodes, Ops.relu(preCodes, buffers.get("codes", preCodes.rows(), nbConcepts)));
+    }
+
+    @Override
+    public boolean codesAreReluOfPreCodes() {
+        return true;
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.saekit.kernel;
 
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Per-row gathers and scatters for the pursuit encoders, parallel over rows, reading and writing
@@ -467,6 +468,157 @@ public final class RowKernels {
                 }
             }
         });
+    }
+
+    /**
+     * {@code out[i, j] = a[i, j] < threshold[j] ? 0 : a[i, j]}: keeps the entries at or above their
+     * column's threshold (a NaN is kept, so that it surfaces). One parallel pass over the rows; false,
+     * with nothing done, unless {@code a} and {@code out} are contiguous arrays of one type and shape.
+     */
+    public static boolean keepAtLeast(INDArray a, double[] threshold, INDArray out) {
+        if (a.rank() != 2 || !contiguousAlike(a, out)) {
+            return false;
+        }
+        Rows in = Rows.of(a, "matrix");
+        Rows o = Rows.of(out, "output");
+        if (threshold.length != in.cols) {
+            throw new IllegalArgumentException(
+                    "one threshold per column needed: " + in.cols + ", was " + threshold.length);
+        }
+        IntStream.range(0, (in.rows + 63) / 64).parallel().forEach(t -> {
+            double[] row = new double[in.cols];
+            for (int r = t * 64, to = Math.min(in.rows, r + 64); r < to; r++) {
+                in.getRow(r, row);
+                for (int j = 0; j < row.length; j++) {
+                    if (row[j] < threshold[j]) {
+                        row[j] = 0;
+                    }
+                }
+                o.putRow(r, row);
+            }
+        });
+        return true;
+    }
+
+    /**
+     * {@code grad[i] = 0} wherever {@code codes[i] == 0}, in place: a gradient masked by the codes that
+     * are non-zero. False, with nothing done, unless both are contiguous arrays of one type and shape.
+     */
+    public static boolean zeroWhereZero(INDArray codes, INDArray grad) {
+        if (!contiguousAlike(codes, grad)) {
+            return false;
+        }
+        if (codes.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT) {
+            java.nio.FloatBuffer c = codes.data().asNioFloat();
+            java.nio.FloatBuffer g = grad.data().asNioFloat();
+            forEachChunk(codes.length(), (t, from, len) -> {
+                float[] cv = FLOATS.get(len);
+                float[] gv = MORE_FLOATS.get(len);
+                c.get(from, cv, 0, len);
+                g.get(from, gv, 0, len);
+                for (int i = 0; i < len; i++) {
+                    gv[i] = cv[i] == 0 ? 0 : gv[i];
+                }
+                g.put(from, gv, 0, len);
+            });
+        } else {
+            java.nio.DoubleBuffer c = codes.data().asNioDouble();
+            java.nio.DoubleBuffer g = grad.data().asNioDouble();
+            forEachChunk(codes.length(), (t, from, len) -> {
+                double[] cv = DOUBLES.get(len);
+                double[] gv = MORE_DOUBLES.get(len);
+                c.get(from, cv, 0, len);
+                g.get(from, gv, 0, len);
+                for (int i = 0; i < len; i++) {
+                    gv[i] = cv[i] == 0 ? 0 : gv[i];
+                }
+                g.put(from, gv, 0, len);
+            });
+        }
+        return true;
+    }
+
+    /**
+     * {@code g += w * sign(z)} (a NaN code gives a NaN), for {@code z} and {@code g} of one shape; in
+     * place with one pass when both are contiguous arrays of one type, else through a copy.
+     */
+    public static void addScaledSign(INDArray z, double w, INDArray g) {
+        if (!contiguousAlike(z, g)) {
+            g.addi(Transforms.sign(z, true).castTo(g.dataType()).muli(w));
+            return;
+        }
+        if (z.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT) {
+            java.nio.FloatBuffer c = z.data().asNioFloat();
+            java.nio.FloatBuffer o = g.data().asNioFloat();
+            float wf = (float) w;
+            forEachChunk(z.length(), (t, from, len) -> {
+                float[] cv = FLOATS.get(len);
+                float[] gv = MORE_FLOATS.get(len);
+                c.get(from, cv, 0, len);
+                o.get(from, gv, 0, len);
+                for (int i = 0; i < len; i++) {
+                    gv[i] += wf * Math.signum(cv[i]);
+                }
+                o.put(from, gv, 0, len);
+            });
+        } else {
+            java.nio.DoubleBuffer c = z.data().asNioDouble();
+            java.nio.DoubleBuffer o = g.data().asNioDouble();
+            forEachChunk(z.length(), (t, from, len) -> {
+                double[] cv = DOUBLES.get(len);
+                double[] gv = MORE_DOUBLES.get(len);
+                c.get(from, cv, 0, len);
+                o.get(from, gv, 0, len);
+                for (int i = 0; i < len; i++) {
+                    gv[i] += w * Math.signum(cv[i]);
+                }
+                o.put(from, gv, 0, len);
+            });
+        }
+    }
+
+    /** A term of a column sum: {@code term(j, a, b)} for an entry of column {@code j}. */
+    @FunctionalInterface
+    public interface ColumnTerm {
+        double of(int column, double a, double b);
+    }
+
+    /**
+     * {@code sums[j] = sum_i term(j, a[i, j], b[i, j])} over the entries with {@code b[i, j] != 0}, read
+     * in place ({@code a} and {@code b} as {@link Rows#readable}, else copied). Blocks of 64 rows run in
+     * parallel, each into its own partial sums, added in block order: the result does not depend on
+     * the number of threads.
+     */
+    public static void columnSumsWhereNonZero(INDArray a, INDArray b, ColumnTerm term, double[] sums) {
+        Rows x = Rows.of(Rows.readableCopy(a), "matrix");
+        Rows y = Rows.of(Rows.readableCopy(b), "matrix");
+        if (x.rows != y.rows || x.cols != y.cols || sums.length != x.cols) {
+            throw new IllegalArgumentException("column sums of [" + x.rows + ", " + x.cols + "] and [" + y.rows + ", "
+                    + y.cols + "] into " + sums.length + " sums");
+        }
+        int blocks = (x.rows + 63) / 64;
+        double[][] partial = new double[blocks][];
+        IntStream.range(0, blocks).parallel().forEach(t -> {
+            double[] s = new double[x.cols];
+            double[] ra = new double[x.cols];
+            double[] rb = new double[x.cols];
+            for (int r = t * 64, to = Math.min(x.rows, r + 64); r < to; r++) {
+                x.getRow(r, ra);
+                y.getRow(r, rb);
+                for (int j = 0; j < rb.length; j++) {
+                    if (rb[j] != 0) {
+                        s[j] += term.of(j, ra[j], rb[j]);
+                    }
+                }
+            }
+            partial[t] = s;
+        });
+        java.util.Arrays.fill(sums, 0);
+        for (double[] s : partial) {
+            for (int j = 0; j < sums.length; j++) {
+                sums[j] += s[j];
+            }
+        }
     }
 
     /**

@@ -523,6 +523,17 @@ public final class SparseCodes {
         return values;
     }
 
+    /**
+     * {@code values[e] += w * sign(value(e))} for every entry: an L1 penalty's gradient {@code w sign(z)}
+     * at the non-zero codes, where every other code's is 0.
+     */
+    public double[] addScaledSign(double w, double[] values) {
+        for (int e = 0; e < nonZeros(); e++) {
+            values[e] += w * Math.signum(value[e]);
+        }
+        return values;
+    }
+
     /** {@code dense[row(e), concept(e)] = values[e]} for every non-zero entry; other entries are left as they are. */
     public INDArray scatter(double[] values, INDArray dense) {
         Rows m = Rows.of(dense, "scatter output");

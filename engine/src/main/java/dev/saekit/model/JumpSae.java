@@ -2,12 +2,12 @@ package dev.saekit.model;
 
 import dev.saekit.encoder.Codes;
 import dev.saekit.kernel.Ops;
+import dev.saekit.kernel.RowKernels;
 import dev.saekit.kernel.SparseCodes;
 import dev.saekit.tensor.Buffers;
 import dev.saekit.tensor.Parameter;
 import dev.saekit.tensor.Tensors;
 import java.util.List;
-import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -68,29 +68,43 @@ public final class JumpSae extends SparseAutoencoder {
         return List.of(thresholds);
     }
 
+    /**
+     * {@code z = r * 1[r >= theta]} with {@code r = relu(pre)}: read from the encoder's codes when they
+     * are that ReLU, so the forward holds no copy of it, and kept by one pass over the rows.
+     */
     @Override
     protected Codes sparsify(INDArray x, Codes encoded) {
         long rows = x.rows();
-        relu = Ops.relu(encoded.preCodes(), scratch.get("relu", rows, nbConcepts()));
+        relu = encoder.codesAreReluOfPreCodes()
+                ? encoded.codes()
+                : Ops.relu(encoded.preCodes(), scratch.get("relu", rows, nbConcepts()));
         theta = Transforms.exp(thresholds.value(), true);
+        thetaValues = theta.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
         INDArray codes = buffers.get("jump-codes", rows, nbConcepts());
-        // keep r where r >= theta (per column): mask = step(r - theta) with r == theta kept
-        INDArray mask = scratch.get("mask", rows, nbConcepts()).assign(relu).subiRowVector(theta);
-        Ops.positiveMask(mask.negi(), mask); // 1[theta - r > 0] = 1[r < theta]
-        mask.rsubi(1.0); // 1[r >= theta]
-        codes.assign(relu).muli(mask);
+        if (!RowKernels.keepAtLeast(relu, thetaValues, codes)) {
+            // keep r where r >= theta (per column): mask = step(r - theta) with r == theta kept
+            INDArray mask = scratch.get("mask", rows, nbConcepts()).assign(relu).subiRowVector(theta);
+            Ops.positiveMask(mask.negi(), mask); // 1[theta - r > 0] = 1[r < theta]
+            mask.rsubi(1.0); // 1[r >= theta]
+            codes.assign(relu).muli(mask);
+        }
         return new Codes(encoded.preCodes(), codes);
     }
 
+    /**
+     * The code gradient reaches {@code r} where the code is kept ({@code r >= theta > 0}, so exactly
+     * where the code is non-zero), masked in place in {@code gradCodes}, the caller's scratch.
+     */
     @Override
     protected void sparsifyBackward(INDArray gradCodes, INDArray gradPreCodes) {
         accumulateThresholdGradient(gradCodes);
-        INDArray mask = scratch.get("mask", gradCodes.rows(), nbConcepts());
-        INDArray g = scratch.get("grad-relu", gradCodes.rows(), nbConcepts())
-                .assign(gradCodes)
-                .muli(mask);
+        INDArray codes = lastOutput().codes();
+        if (!RowKernels.zeroWhereZero(codes, gradCodes)) {
+            gradCodes.muli(
+                    Ops.positiveMask(Transforms.abs(codes, true), scratch.get("mask", codes.rows(), nbConcepts())));
+        }
         // the encoder's codes are relu(pre) = r, so its backward applies relu' to dL/dr
-        encoder.backward(g, gradPreCodes);
+        encoder.backward(gradCodes, gradPreCodes);
     }
 
     /** Codes {@code r >= theta > 0}: few are non-zero once the thresholds and the penalty have made them sparse. */
@@ -154,31 +168,14 @@ public final class JumpSae extends SparseAutoencoder {
 
     /** {@code dL/dt_j = theta_j * sum_b -(theta_j / eps) K(r_bj - theta_j) dL/dz_bj}. */
     private void accumulateThresholdGradient(INDArray gradCodes) {
-        int rows = (int) gradCodes.rows();
         int c = nbConcepts();
-        double[] th = theta.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
-        double[] r = relu.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
-                .dup('c')
-                .data()
-                .asDouble();
-        double[] g = gradCodes
-                .castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
-                .dup('c')
-                .data()
-                .asDouble();
+        double[] th = thetaValues;
         double[] grad = new double[c];
-        IntStream.range(0, c).parallel().forEach(j -> {
-            double sum = 0;
-            double factor = -(th[j] / bandwidth);
-            for (int b = 0; b < rows; b++) {
-                int i = b * c + j;
-                double gv = g[i];
-                if (gv != 0) {
-                    sum += factor * kernel.value(r[i] - th[j], bandwidth) * gv;
-                }
-            }
-            grad[j] = sum * th[j];
-        });
+        RowKernels.columnSumsWhereNonZero(
+                relu, gradCodes, (j, r, g) -> -(th[j] / bandwidth) * kernel.value(r - th[j], bandwidth) * g, grad);
+        for (int j = 0; j < c; j++) {
+            grad[j] *= th[j];
+        }
         thresholds.grad().addi(Tensors.fromFlat(dtype(), grad, c));
     }
 

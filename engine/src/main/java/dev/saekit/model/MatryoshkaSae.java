@@ -174,6 +174,9 @@ public final class MatryoshkaSae extends SparseAutoencoder {
             if (i == lastLevel && grads.codes() != null) {
                 gz.addi(grads.codes());
             }
+            if (i == lastLevel && grads.codeSign() != 0) {
+                dev.saekit.kernel.RowKernels.addScaledSign(z, grads.codeSign(), gz);
+            }
             if (softCap > 0) {
                 // d/da of s tanh(a/s) = 1 - tanh^2 = 1 - (z/s)^2
                 INDArray t = mask.assign(z).divi(softCap);

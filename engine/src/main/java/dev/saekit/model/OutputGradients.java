@@ -13,6 +13,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * given ({@code dL/dD} for terms that decode with it, with the matrix itself), else null; one
  * gradient per nested reconstruction of a nested model (entries may be null); and the loss's own
  * {@linkplain SparseDecode sparse decodes} (AuxK's), whose gradients the model propagates itself.
+ *
+ * <p>{@code codeSign} is the weight {@code w} of a term {@code w * sign(z)} that belongs to the codes'
+ * gradient besides {@code codes} (an L1 penalty's): kept as a number, so that a model on its sparse
+ * path adds it at the non-zero codes only and no {@code [batch, concepts]} array holds it; 0 if none.
  */
 public record OutputGradients(
         INDArray reconstruction,
@@ -21,7 +25,8 @@ public record OutputGradients(
         INDArray dictionary,
         INDArray dictionaryUsed,
         List<INDArray> nested,
-        List<SparseDecode> sparseDecodes) {
+        List<SparseDecode> sparseDecodes,
+        double codeSign) {
 
     /**
      * A decode that a loss term made of its own: {@code codes @ usedD} (plus the model's decoder
@@ -55,6 +60,34 @@ public record OutputGradients(
         }
         nested = nested == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(nested));
         sparseDecodes = sparseDecodes == null ? List.of() : List.copyOf(sparseDecodes);
+        if (!Double.isFinite(codeSign)) {
+            throw new IllegalArgumentException("the weight of the codes' sign term must be finite, was " + codeSign);
+        }
+    }
+
+    /**
+     * {@code dL/dz} written out for the forward's codes {@code z}: {@link #codes} (zero if null) plus
+     * {@code codeSign * sign(z)}, as a new array. For checks and for callers that want the dense
+     * gradient; the models add the sign term without it.
+     */
+    public INDArray denseCodes(INDArray z) {
+        INDArray g = codes != null ? codes.dup('c') : z.ulike().assign(0);
+        if (codeSign != 0) {
+            dev.saekit.kernel.RowKernels.addScaledSign(z, codeSign, g);
+        }
+        return g;
+    }
+
+    /** Without a sign term on the codes. */
+    public OutputGradients(
+            INDArray reconstruction,
+            INDArray codes,
+            INDArray preCodes,
+            INDArray dictionary,
+            INDArray dictionaryUsed,
+            List<INDArray> nested,
+            List<SparseDecode> sparseDecodes) {
+        this(reconstruction, codes, preCodes, dictionary, dictionaryUsed, nested, sparseDecodes, 0.0);
     }
 
     /** Gradients with respect to the outputs, without sparse decodes. */
@@ -65,11 +98,11 @@ public record OutputGradients(
             INDArray dictionary,
             INDArray dictionaryUsed,
             List<INDArray> nested) {
-        this(reconstruction, codes, preCodes, dictionary, dictionaryUsed, nested, List.of());
+        this(reconstruction, codes, preCodes, dictionary, dictionaryUsed, nested, List.of(), 0.0);
     }
 
     /** Gradients with respect to the reconstruction, codes and pre-codes only. */
     public OutputGradients(INDArray reconstruction, INDArray codes, INDArray preCodes) {
-        this(reconstruction, codes, preCodes, null, null, List.of(), List.of());
+        this(reconstruction, codes, preCodes, null, null, List.of(), List.of(), 0.0);
     }
 }

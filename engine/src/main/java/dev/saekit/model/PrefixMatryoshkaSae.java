@@ -122,7 +122,8 @@ public final class PrefixMatryoshkaSae extends BatchTopKSae {
                 grads.dictionary(),
                 grads.dictionaryUsed(),
                 List.of(),
-                grads.sparseDecodes()));
+                grads.sparseDecodes(),
+                grads.codeSign()));
     }
 
     @Override

@@ -395,6 +395,9 @@ public abstract class SparseAutoencoder implements Module {
             if (grads.codes() != null) {
                 sparse.addAt(grads.codes(), sparseGrad);
             }
+            if (grads.codeSign() != 0) {
+                sparse.addScaledSign(grads.codeSign(), sparseGrad);
+            }
             dictionary.backwardSparse(sparse, last.codes(), gRecon, lastD);
             backwardOnSparseCodes(sparse, sparseGrad, gRecon, lastD, grads.codes());
         } else {
@@ -402,6 +405,9 @@ public abstract class SparseAutoencoder implements Module {
             Nd4j.gemm(gRecon, lastD, gCodes, false, true, 1.0, 0.0);
             if (grads.codes() != null) {
                 gCodes.addi(grads.codes());
+            }
+            if (grads.codeSign() != 0) {
+                RowKernels.addScaledSign(last.codes(), grads.codeSign(), gCodes);
             }
             dictionary.backwardOuter(last.codes(), gRecon, lastD);
         }

@@ -26,6 +26,7 @@ public final class LossGradients {
     private int inputDim;
     private int nbConcepts;
     private long preCodesWidth;
+    private double codeSign;
 
     public LossGradients(DType dtype) {
         this.buffers = new Buffers(dtype);
@@ -57,6 +58,7 @@ public final class LossGradients {
                 dev.saekit.kernel.Ops.axpy(weight, other.nested.get(level), nested(level));
             }
         }
+        codeSign += weight * other.codeSign;
         for (OutputGradients.SparseDecode decode : other.sparseDecodes) { // the term's own arrays: scaled in place
             decode.gradient().muli(weight);
             sparseDecodes.add(decode);
@@ -89,6 +91,7 @@ public final class LossGradients {
         dictionaryUsed = null;
         nested.clear();
         sparseDecodes.clear();
+        codeSign = 0;
     }
 
     /** {@code dL/dx_hat}, to add to. */
@@ -102,6 +105,22 @@ public final class LossGradients {
             codes = buffers.get("codes", rows, nbConcepts).assign(0);
         }
         return codes;
+    }
+
+    /**
+     * Adds {@code weight * sign(z)} to {@code dL/dz} without writing it out: the model adds it where
+     * it reads the codes' gradient (at the non-zero codes only on its sparse path).
+     */
+    public void addCodeSign(double weight) {
+        if (!Double.isFinite(weight)) {
+            throw new IllegalArgumentException("the weight of a sign term must be finite, was " + weight);
+        }
+        codeSign += weight;
+    }
+
+    /** The weight of the pending {@code sign(z)} term of {@code dL/dz} ({@link #addCodeSign}); 0 if none. */
+    public double codeSign() {
+        return codeSign;
     }
 
     /** {@code dL/dz_pre}, to add to (zero on first use in a step). */
@@ -173,6 +192,7 @@ public final class LossGradients {
     }
 
     public OutputGradients toOutputGradients() {
-        return new OutputGradients(reconstruction, codes, preCodes, dictionary, dictionaryUsed, nested, sparseDecodes);
+        return new OutputGradients(
+                reconstruction, codes, preCodes, dictionary, dictionaryUsed, nested, sparseDecodes, codeSign);
     }
 }

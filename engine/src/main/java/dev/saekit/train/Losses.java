@@ -165,21 +165,18 @@ public final class Losses {
             if (lambda == 0) {
                 return 0.0;
             }
+            // the gradient lambda * sign(z) stays a number: the model adds it where it reads dL/dz
+            grads.addCodeSign(lambda);
             SparseCodes nonZero = output.sparseCodes();
-            if (nonZero != null) { // every other code is 0, of sign 0: no pass over the dense codes
+            if (nonZero != null) { // every other code is 0: no pass over the dense codes
                 double[] values = nonZero.values();
-                double[] step = new double[nonZero.nonZeros()];
                 double sum = 0;
-                for (int e = 0; e < step.length; e++) {
-                    step[e] = lambda * Math.signum(values[e]);
+                for (int e = 0; e < nonZero.nonZeros(); e++) {
                     sum += Math.abs(values[e]);
                 }
-                nonZero.scatterAdd(step, grads.codes());
                 return lambda * sum;
             }
             INDArray z = output.codes();
-            INDArray sign = Ops.sign(z, grads.scratchCodes());
-            Ops.axpy(lambda, sign, grads.codes());
             return lambda * z.norm1Number().doubleValue();
         }
     }

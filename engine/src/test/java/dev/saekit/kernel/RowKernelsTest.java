@@ -193,4 +193,87 @@ class RowKernelsTest {
         double n = view.norm2Number().doubleValue();
         assertEquals(n * n, RowKernels.sumOfSquares(view), 0.0, "a view falls back to ND4J's norm, squared");
     }
+
+    /** keepAtLeast keeps r where r >= its column's threshold (ties kept, NaN kept), exactly as the mask formula. */
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void keepAtLeastKeepsTheEntriesAtOrAboveTheirColumnsThreshold(DType type) {
+        SeededRandom rng = new SeededRandom(11);
+        INDArray r = Transforms.relu(rng.normal(type, 1.0, 67, 130), true);
+        double[] threshold = new double[130];
+        for (int j = 0; j < threshold.length; j++) {
+            threshold[j] = 0.125 + j / 64.0; // exact in float32, so that the tie below is one
+        }
+        r.putScalar(3, 5, threshold[5]); // a tie is kept
+        r.putScalar(4, 6, Double.NaN); // a NaN surfaces
+        INDArray out = r.ulike();
+        assertTrue(RowKernels.keepAtLeast(r, threshold, out));
+        for (int i = 0; i < r.rows(); i++) {
+            for (int j = 0; j < r.columns(); j++) {
+                double v = r.getDouble(i, j);
+                double expected = v < threshold[j] ? 0 : v;
+                assertEquals(expected, out.getDouble(i, j), 0.0, "entry " + i + "," + j);
+            }
+        }
+        assertEquals(threshold[5], out.getDouble(3, 5), 0.0);
+        assertTrue(Double.isNaN(out.getDouble(4, 6)));
+        assertFalse(RowKernels.keepAtLeast(r.dup('f'), threshold, out.dup('f')), "other layouts are declined");
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void zeroWhereZeroMasksTheGradientByTheNonZeroCodes(DType type) {
+        SeededRandom rng = new SeededRandom(12);
+        INDArray codes = Transforms.relu(rng.normal(type, 1.0, 70, 300), true);
+        INDArray grad = rng.normal(type, 1.0, 70, 300);
+        INDArray expected = grad.mul(codes.neq(0).castTo(grad.dataType()));
+        assertTrue(RowKernels.zeroWhereZero(codes, grad));
+        assertArrayEquals(expected.data().asDouble(), grad.data().asDouble(), 0.0);
+        assertFalse(RowKernels.zeroWhereZero(codes, grad.dup('f')), "other layouts are declined");
+    }
+
+    /** The sign term of an L1 gradient, exactly as ND4J's sign times w added, also on a copied layout. */
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void addScaledSignAddsWTimesTheSign(DType type) {
+        SeededRandom rng = new SeededRandom(13);
+        INDArray z = Transforms.relu(rng.normal(type, 1.0, 70, 300), true).subi(0.2);
+        z.putScalar(0, 0, 0.0);
+        INDArray g = rng.normal(type, 1.0, 70, 300);
+        INDArray expected = g.add(Transforms.sign(z, true).muli(type == DType.FLOAT32 ? (double) (float) 0.37 : 0.37));
+        INDArray fast = g.dup('c');
+        RowKernels.addScaledSign(z, 0.37, fast);
+        assertArrayEquals(expected.data().asDouble(), fast.data().asDouble(), 0.0);
+        INDArray other = g.dup('f');
+        RowKernels.addScaledSign(z, 0.37, other);
+        Tolerance.assertIdentical(expected, other.dup('c'), "g + w sign(z), F order");
+    }
+
+    /** Column sums over the non-zero entries of b, in row blocks: the same as one sequential sum per column up to rounding. */
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void columnSumsWhereNonZeroSumTheTermPerColumn(DType type) {
+        SeededRandom rng = new SeededRandom(14);
+        INDArray a = rng.normal(type, 1.0, 200, 90);
+        INDArray b = Transforms.relu(rng.normal(type, 1.0, 200, 90), true);
+        double[] sums = new double[90];
+        RowKernels.columnSumsWhereNonZero(a, b, (j, x, y) -> (j + 1) * x * y, sums);
+        for (int j = 0; j < 90; j++) {
+            double expected = 0;
+            double magnitude = 0;
+            for (int i = 0; i < 200; i++) {
+                double y = b.getDouble(i, j);
+                if (y != 0) {
+                    double term = (j + 1) * a.getDouble(i, j) * y;
+                    expected += term;
+                    magnitude += Math.abs(term);
+                }
+            }
+            // float64 sums of the same terms in another order: a few roundings of the magnitude
+            assertEquals(expected, sums[j], 8 * Math.ulp(magnitude) * 200, "column " + j);
+        }
+        double[] again = new double[90];
+        RowKernels.columnSumsWhereNonZero(a, b, (j, x, y) -> (j + 1) * x * y, again);
+        assertArrayEquals(sums, again, 0.0, "the block order fixes the result");
+    }
 }

@@ -73,10 +73,7 @@ final class BatchNormBiasCheck {
         g.reset(out);
         loss.evaluate(x, out, d, g);
         OutputGradients grads = g.toOutputGradients();
-        INDArray gz = grads.reconstruction().mmul(d.transpose());
-        if (grads.codes() != null) {
-            gz.addi(grads.codes());
-        }
+        INDArray gz = grads.reconstruction().mmul(d.transpose()).addi(grads.denseCodes(out.codes()));
         INDArray gPre = gz.muli(out.preCodes().gt(0).castTo(gz.dataType()));
         return grads.preCodes() == null ? gPre : gPre.addi(grads.preCodes());
     }

@@ -56,7 +56,7 @@ class LossesTest {
         OutputGradients g = evaluate(Losses.mseL1(0.5), value);
         assertEquals(1.25 + 0.5 * 6, value[0], VALUE);
         // d/dz = lambda * sign(z)
-        assertArrayEquals(new double[] {0, 0.5, -0.5, 0.5, 0, 0}, flat(g.codes()), 0.0);
+        assertArrayEquals(new double[] {0, 0.5, -0.5, 0.5, 0, 0}, flat(g.denseCodes(Z)), 0.0);
         assertArrayEquals(new double[] {-0.5, 1, 0, 0}, flat(g.reconstruction()), 0.0);
     }
 
@@ -100,14 +100,16 @@ class LossesTest {
         double[] value = new double[1];
         OutputGradients g = evaluate(Losses.l1(0.5), value);
         assertEquals(0.5 * 6, value[0], VALUE);
-        assertArrayEquals(new double[] {0, 0.5, -0.5, 0.5, 0, 0}, flat(g.codes()), 0.0);
+        assertArrayEquals(new double[] {0, 0.5, -0.5, 0.5, 0, 0}, flat(g.denseCodes(Z)), 0.0);
         assertArrayEquals(new double[] {0, 0, 0, 0}, flat(g.reconstruction()), 0.0);
         double[] sum = new double[1];
         OutputGradients both = evaluate(Losses.mse().plus(Losses.l1(0.5)), sum);
         double[] fused = new double[1];
         OutputGradients mseL1 = evaluate(Losses.mseL1(0.5), fused);
         assertEquals(fused[0], sum[0], VALUE);
-        assertArrayEquals(flat(mseL1.codes()), flat(both.codes()), 0.0);
+        assertArrayEquals(flat(mseL1.denseCodes(Z)), flat(both.denseCodes(Z)), 0.0);
+        assertNull(both.codes(), "an L1 term writes no [batch, concepts] gradient: its sign term stays a number");
+        assertEquals(0.5, both.codeSign(), 0.0);
         assertArrayEquals(flat(mseL1.reconstruction()), flat(both.reconstruction()), 0.0);
     }
 
@@ -119,7 +121,7 @@ class LossesTest {
                 evaluate(Losses.mse().times(0.5).plus(Losses.l1(0.25).times(2)), value);
         assertEquals(3.625, value[0], VALUE);
         assertArrayEquals(new double[] {-0.25, 0.5, 0, 0}, flat(g.reconstruction()), 0.0);
-        assertArrayEquals(new double[] {0, 0.5, -0.5, 0.5, 0, 0}, flat(g.codes()), 0.0);
+        assertArrayEquals(new double[] {0, 0.5, -0.5, 0.5, 0, 0}, flat(g.denseCodes(Z)), 0.0);
     }
 
     @Test

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.saekit.data.Dataset;
 import dev.saekit.dictionary.DictionaryConfig;
-import dev.saekit.encoder.Codes;
 import dev.saekit.encoder.EncoderKind;
 import dev.saekit.model.CodePath;
 import dev.saekit.model.CoderSpec;
@@ -12,6 +11,7 @@ import dev.saekit.model.InvalidSettingException;
 import dev.saekit.model.JumpSae;
 import dev.saekit.model.ModelSpec;
 import dev.saekit.model.SaeConfig;
+import dev.saekit.model.SaeOutput;
 import dev.saekit.model.SparseAutoencoder;
 import dev.saekit.model.VariantKind;
 import dev.saekit.model.VariantSpec;
@@ -178,7 +178,9 @@ public final class BenchCommand implements Callable<Integer> {
             defaultValue = "none",
             description =
                     "An auxiliary loss term added to the MSE: none, auxk (AuxK of SAELens, k_aux = input/2, coefficient "
-                            + "1/32) or topk_aux (overcomplete's). Default: ${DEFAULT-VALUE}.")
+                            + "1/32; its gradient reaches the encoder), auxk_sparsify (sparsify's AuxK: ReLU'd pre-codes, "
+                            + "divided by the batch's variance, no gradient into the encoder) or topk_aux (overcomplete's). "
+                            + "Default: ${DEFAULT-VALUE}.")
     String aux;
 
     @Option(
@@ -190,6 +192,15 @@ public final class BenchCommand implements Callable<Integer> {
                             + "1 makes the concepts that the previous step left unused dead, so AuxK works at every step. "
                             + "Default: ${DEFAULT-VALUE}.")
     long deadWindow;
+
+    @Option(
+            names = "--dead-fraction",
+            paramLabel = "F",
+            description =
+                    "auxk, auxk_sparsify: instead of a window, this fraction of the concepts (chosen at random from "
+                            + "--seed) is dead at every step, whatever fires, as the sparsify benchmark freezes its dead "
+                            + "counter at 0.1; every step then does the same AuxK work.")
+    Double deadFraction;
 
     @Option(
             names = "--data",
@@ -316,7 +327,7 @@ public final class BenchCommand implements Callable<Integer> {
                     seed);
         }
         Dataset data = rows;
-        DeadCodeTracker deadCodes = new DeadCodeTracker(deadWindow);
+        DeadCodeTracker deadCodes = deadCodes();
         TrainingConfig training = TrainingConfig.builder()
                 .epochs(1)
                 .batchSize(batch)
@@ -360,8 +371,12 @@ public final class BenchCommand implements Callable<Integer> {
         json.put("threads", used);
         json.put("dtype", type.toString());
         json.put("aux", aux.toLowerCase(java.util.Locale.ROOT));
-        if (aux.equalsIgnoreCase("auxk")) {
-            json.put("dead_window", deadWindow);
+        if (isAuxK()) {
+            if (deadFraction != null) {
+                json.put("dead_fraction_frozen", deadFraction);
+            } else {
+                json.put("dead_window", deadWindow);
+            }
             json.put("mean_dead_fraction", round(times.meanDeadFraction()));
         }
         putSparsity(json, modelSpec, sparsity, times);
@@ -435,16 +450,48 @@ public final class BenchCommand implements Callable<Integer> {
         json.put("java", System.getProperty("java.version"));
     }
 
+    private boolean isAuxK() {
+        return aux.equalsIgnoreCase("auxk") || aux.equalsIgnoreCase("auxk_sparsify");
+    }
+
+    /** The tracker AuxK reads: a window of {@code --dead-window} steps, or {@code --dead-fraction}'s frozen set. */
+    private DeadCodeTracker deadCodes() throws CliException {
+        Cli.require(deadWindow > 0, "--dead-window must be > 0, was " + deadWindow);
+        if (deadFraction == null) {
+            return new DeadCodeTracker(deadWindow);
+        }
+        Cli.require(isAuxK(), "--dead-fraction applies to --aux auxk and auxk_sparsify, not to --aux " + aux);
+        Cli.require(deadFraction > 0 && deadFraction < 1, "--dead-fraction must be in (0, 1), was " + deadFraction);
+        int n = (int) Math.round(deadFraction * concepts);
+        Cli.require(n > 0, "--dead-fraction " + deadFraction + " leaves no dead concept among " + concepts);
+        // a partial Fisher-Yates shuffle: the first n of a seeded permutation are dead
+        int[] order = new int[concepts];
+        for (int j = 0; j < concepts; j++) {
+            order[j] = j;
+        }
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed ^ 0x6465616400000000L);
+        boolean[] dead = new boolean[concepts];
+        for (int i = 0; i < n; i++) {
+            int j = i + random.nextInt(concepts - i);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+            dead[order[i]] = true;
+        }
+        return DeadCodeTracker.frozen(DeadCodeTracker.AUXK_STATE, dead);
+    }
+
     /** MSE plus the {@code --aux} term; AuxK reads the dead concepts from {@code deadCodes}. */
     private Loss loss(DeadCodeTracker deadCodes) throws CliException {
-        Cli.require(deadWindow > 0, "--dead-window must be > 0, was " + deadWindow);
         return switch (aux.toLowerCase(java.util.Locale.ROOT)) {
             case "none" -> Losses.mse();
             case "auxk" -> Losses.mse().plus(new AuxKLoss(deadCodes, 0, 1.0 / 32));
+            case "auxk_sparsify" -> Losses.mse().plus(new AuxKLoss(deadCodes, 0, 1.0 / 32, AuxKLoss.Flavor.SPARSIFY));
             case "topk_aux" -> Losses.mse().plus(new TopKAuxiliaryLoss(0.1));
             default ->
                 throw new CliException(
-                        SaekitCli.EXIT_USAGE, "--aux: unknown '" + aux + "'; accepted: none, auxk, topk_aux");
+                        SaekitCli.EXIT_USAGE,
+                        "--aux: unknown '" + aux + "'; accepted: none, auxk, auxk_sparsify, topk_aux");
         };
     }
 
@@ -479,13 +526,11 @@ public final class BenchCommand implements Callable<Integer> {
         double q = Double.NaN;
         if (l0 != null) {
             Cli.require(l0 >= 1 && l0 < concepts, "--l0 must be in 1.." + (concepts - 1) + ", was " + l0);
-            Codes first = model.encode(
+            // the pre-codes of a forward, read in the model's own buffer: no [batch, concepts] copy
+            // that would count in the run's peak memory
+            SaeOutput first = model.forward(
                     model.inputOf(data.batchesInOrder(batch).iterator().next()));
             q = quantile(first.preCodes(), 1.0 - (double) l0 / concepts);
-            // two [batch, concepts] copies: freed now, not at some later garbage collection, so that
-            // they do not count in the run's peak memory
-            first.preCodes().close();
-            first.codes().close();
             if (model instanceof JumpSae jump) {
                 Cli.require(
                         q > 0,
@@ -504,11 +549,17 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** The {@code p} quantile of {@code a}'s entries, over a strided sample of at most 2^20 of them. */
     private static double quantile(INDArray a, double p) {
-        float[] all = a.dup('c').data().asFloat();
-        int stride = Math.max(1, all.length >> 20);
-        float[] sample = new float[(all.length + stride - 1) / stride];
+        // read in place: a copy of the [batch, concepts] pre-codes would count in the run's peak memory
+        INDArray flat = a.ordering() == 'c' && !a.isView() && a.offset() == 0 ? a : a.dup('c');
+        long length = flat.length();
+        int stride = (int) Math.max(1, length >> 20);
+        float[] sample = new float[Math.toIntExact((length + stride - 1) / stride)];
+        org.nd4j.linalg.api.buffer.DataBuffer data = flat.data();
         for (int i = 0; i < sample.length; i++) {
-            sample[i] = all[i * stride];
+            sample[i] = data.getFloat((long) i * stride);
+        }
+        if (flat != a) {
+            flat.close();
         }
         Arrays.sort(sample);
         return sample[Math.min(sample.length - 1, (int) (p * sample.length))];

@@ -57,6 +57,29 @@ class BenchCommandTest {
         assertTrue(json.get("blas").has("vendor"), json.toString());
     }
 
+    /** sparsify's AuxK with a frozen dead set, as sparsify's own benchmark runs it; mistakes get one clear line. */
+    @Test
+    void aFrozenDeadFractionGivesAuxKTheSameDeadConceptsAtEveryStep() throws Exception {
+        String[] small = {
+            "--input", "16", "--concepts", "64", "--k", "4", "--batch", "32", "--steps", "3", "--warmup", "1"
+        };
+        CliRun run =
+                CliRun.of(concat(new String[] {"bench", "--aux", "auxk_sparsify", "--dead-fraction", "0.25"}, small));
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode json = new ObjectMapper().readTree(run.out().strip());
+        assertEquals("auxk_sparsify", json.get("aux").asText());
+        assertEquals(0.25, json.get("dead_fraction_frozen").asDouble(), 0.0);
+        assertEquals(0.25, json.get("mean_dead_fraction").asDouble(), 0.0, json.toString()); // 16 of 64, every step
+        assertTrue(!json.has("dead_window"), json.toString());
+
+        CliRun wrongAux = CliRun.of(concat(new String[] {"bench", "--dead-fraction", "0.1"}, small));
+        assertEquals(2, wrongAux.exitCode());
+        assertTrue(wrongAux.err().contains("--dead-fraction applies to --aux auxk and auxk_sparsify"), wrongAux.err());
+        CliRun outOfRange = CliRun.of(concat(new String[] {"bench", "--aux", "auxk", "--dead-fraction", "1.5"}, small));
+        assertEquals(2, outOfRange.exitCode());
+        assertTrue(outOfRange.err().contains("--dead-fraction must be in (0, 1), was 1.5"), outOfRange.err());
+    }
+
     @Test
     void withDataTheStepsTrainOnStreamedShardsAndTheJsonSaysHowLongTheyWaited(@TempDir Path dir) throws Exception {
         SeededRandom random = new SeededRandom(3);

@@ -28,6 +28,7 @@ public final class DeadCodeTracker implements StatefulListener {
 
     private final String stateName;
     private final long windowSteps;
+    private final boolean frozen;
     private boolean[] active;
     private boolean[] lastDead;
     private long stepsInWindow;
@@ -52,6 +53,34 @@ public final class DeadCodeTracker implements StatefulListener {
         }
         this.stateName = stateName;
         this.windowSteps = windowSteps;
+        this.frozen = false;
+    }
+
+    private DeadCodeTracker(String stateName, boolean[] dead) {
+        this.stateName = stateName;
+        this.windowSteps = 0;
+        this.frozen = true;
+        this.lastDead = dead.clone();
+        this.active = new boolean[dead.length];
+    }
+
+    /**
+     * A tracker whose mask is {@code dead} at every step, whatever fires: the same dead set for every
+     * step of a benchmark (as the peers' AuxK benchmark freezes its dead counter) or a test.
+     */
+    public static DeadCodeTracker frozen(String stateName, boolean[] dead) {
+        if (stateName == null || stateName.isBlank()) {
+            throw new IllegalArgumentException("a state name is required");
+        }
+        if (dead == null || dead.length == 0) {
+            throw new IllegalArgumentException("a frozen tracker needs a mask of one flag per concept");
+        }
+        return new DeadCodeTracker(stateName, dead);
+    }
+
+    /** Whether the mask is fixed ({@link #frozen}) rather than read from the codes. */
+    public boolean isFrozen() {
+        return frozen;
     }
 
     /** Steps per window; 0 means one epoch. */
@@ -61,6 +90,14 @@ public final class DeadCodeTracker implements StatefulListener {
 
     @Override
     public void onTrainingStart(TrainingContext context) {
+        if (frozen) {
+            int concepts = context.model().nbConcepts();
+            if (lastDead.length != concepts) {
+                throw new IllegalStateException(stateName + ": the frozen mask has " + lastDead.length
+                        + " flags, the model " + concepts + " concepts");
+            }
+            return;
+        }
         active = new boolean[context.model().nbConcepts()];
         lastDead = null;
         stepsInWindow = 0;
@@ -68,6 +105,9 @@ public final class DeadCodeTracker implements StatefulListener {
 
     @Override
     public void onStep(StepState state) {
+        if (frozen) {
+            return;
+        }
         SparseCodes sparse = state.output().sparseCodes();
         if (sparse != null) { // few codes: mark their concepts, no pass over the dense codes
             update(sparse);
@@ -81,7 +121,7 @@ public final class DeadCodeTracker implements StatefulListener {
 
     @Override
     public void onEpochEnd(EpochSummary summary) {
-        if (windowSteps == 0) {
+        if (windowSteps == 0 && !frozen) {
             closeWindow();
         }
     }

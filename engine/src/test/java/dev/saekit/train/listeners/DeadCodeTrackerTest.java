@@ -75,4 +75,19 @@ class DeadCodeTrackerTest {
         assertEquals(0.0, new DeadCodeTracker().deadFraction(), 0.0);
         assertArrayEquals(new boolean[0], new DeadCodeTracker().deadMask());
     }
+
+    @Test
+    void aFrozenTrackerKeepsItsMaskWhateverFires() {
+        boolean[] mask = {true, false, true, false};
+        DeadCodeTracker t = DeadCodeTracker.frozen(DeadCodeTracker.AUXK_STATE, mask);
+        mask[0] = false; // the tracker keeps its own copy
+        assertEquals(true, t.isFrozen());
+        assertArrayEquals(new boolean[] {true, false, true, false}, t.deadMask());
+        t.onStep(step(1, FIRST)); // concept 0 fires: still dead
+        t.onStep(step(2, SECOND));
+        t.onEpochEnd(null);
+        assertArrayEquals(new boolean[] {true, false, true, false}, t.deadMask());
+        assertEquals(0.5, t.deadFraction(), 0.0);
+        assertThrows(IllegalArgumentException.class, () -> DeadCodeTracker.frozen("s", new boolean[0]));
+    }
 }
