@@ -486,10 +486,10 @@ public final class RowKernels {
                     "one threshold per column needed: " + in.cols + ", was " + threshold.length);
         }
         IntStream.range(0, (in.rows + 63) / 64).parallel().forEach(t -> {
-            double[] row = new double[in.cols];
+            double[] row = DOUBLES.get(in.cols); // each forward of JumpReLU: no garbage per call
             for (int r = t * 64, to = Math.min(in.rows, r + 64); r < to; r++) {
                 in.getRow(r, row);
-                for (int j = 0; j < row.length; j++) {
+                for (int j = 0; j < in.cols; j++) {
                     if (row[j] < threshold[j]) {
                         row[j] = 0;
                     }
@@ -600,12 +600,12 @@ public final class RowKernels {
         double[][] partial = new double[blocks][];
         IntStream.range(0, blocks).parallel().forEach(t -> {
             double[] s = new double[x.cols];
-            double[] ra = new double[x.cols];
-            double[] rb = new double[x.cols];
+            double[] ra = DOUBLES.get(x.cols);
+            double[] rb = MORE_DOUBLES.get(x.cols);
             for (int r = t * 64, to = Math.min(x.rows, r + 64); r < to; r++) {
                 x.getRow(r, ra);
                 y.getRow(r, rb);
-                for (int j = 0; j < rb.length; j++) {
+                for (int j = 0; j < x.cols; j++) {
                     if (rb[j] != 0) {
                         s[j] += term.of(j, ra[j], rb[j]);
                     }
