@@ -501,44 +501,6 @@ public final class RowKernels {
     }
 
     /**
-     * {@code grad[i] = 0} wherever {@code codes[i] == 0}, in place: a gradient masked by the codes that
-     * are non-zero. False, with nothing done, unless both are contiguous arrays of one type and shape.
-     */
-    public static boolean zeroWhereZero(INDArray codes, INDArray grad) {
-        if (!contiguousAlike(codes, grad)) {
-            return false;
-        }
-        if (codes.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT) {
-            java.nio.FloatBuffer c = codes.data().asNioFloat();
-            java.nio.FloatBuffer g = grad.data().asNioFloat();
-            forEachChunk(codes.length(), (t, from, len) -> {
-                float[] cv = FLOATS.get(len);
-                float[] gv = MORE_FLOATS.get(len);
-                c.get(from, cv, 0, len);
-                g.get(from, gv, 0, len);
-                for (int i = 0; i < len; i++) {
-                    gv[i] = cv[i] == 0 ? 0 : gv[i];
-                }
-                g.put(from, gv, 0, len);
-            });
-        } else {
-            java.nio.DoubleBuffer c = codes.data().asNioDouble();
-            java.nio.DoubleBuffer g = grad.data().asNioDouble();
-            forEachChunk(codes.length(), (t, from, len) -> {
-                double[] cv = DOUBLES.get(len);
-                double[] gv = MORE_DOUBLES.get(len);
-                c.get(from, cv, 0, len);
-                g.get(from, gv, 0, len);
-                for (int i = 0; i < len; i++) {
-                    gv[i] = cv[i] == 0 ? 0 : gv[i];
-                }
-                g.put(from, gv, 0, len);
-            });
-        }
-        return true;
-    }
-
-    /**
      * {@code g += w * sign(z)} (a NaN code gives a NaN), for {@code z} and {@code g} of one shape; in
      * place with one pass when both are contiguous arrays of one type, else through a copy.
      */

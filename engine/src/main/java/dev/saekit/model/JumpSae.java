@@ -93,16 +93,13 @@ public final class JumpSae extends SparseAutoencoder {
 
     /**
      * The code gradient reaches {@code r} where the code is kept ({@code r >= theta > 0}, so exactly
-     * where the code is non-zero), masked in place in {@code gradCodes}, the caller's scratch.
+     * where the code is positive): masked in place in {@code gradCodes}, the caller's scratch, as a
+     * ReLU's backward masks by its input.
      */
     @Override
     protected void sparsifyBackward(INDArray gradCodes, INDArray gradPreCodes) {
         accumulateThresholdGradient(gradCodes);
-        INDArray codes = lastOutput().codes();
-        if (!RowKernels.zeroWhereZero(codes, gradCodes)) {
-            gradCodes.muli(
-                    Ops.positiveMask(Transforms.abs(codes, true), scratch.get("mask", codes.rows(), nbConcepts())));
-        }
+        Ops.reluBackward(lastOutput().codes(), gradCodes, gradCodes);
         // the encoder's codes are relu(pre) = r, so its backward applies relu' to dL/dr
         encoder.backward(gradCodes, gradPreCodes);
     }
@@ -122,8 +119,7 @@ public final class JumpSae extends SparseAutoencoder {
      */
     @Override
     protected boolean selectSideEntries(long budget) {
-        double radius = kernel.support(bandwidth);
-        thetaValues = theta.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
+        double radius = kernel.support(bandwidth); // thetaValues: this forward's, from sparsify
         double[] from = new double[thetaValues.length];
         for (int j = 0; j < from.length; j++) {
             from[j] = thetaValues[j] - radius;

@@ -78,18 +78,6 @@ public record OutputGradients(
         return g;
     }
 
-    /** Without a sign term on the codes. */
-    public OutputGradients(
-            INDArray reconstruction,
-            INDArray codes,
-            INDArray preCodes,
-            INDArray dictionary,
-            INDArray dictionaryUsed,
-            List<INDArray> nested,
-            List<SparseDecode> sparseDecodes) {
-        this(reconstruction, codes, preCodes, dictionary, dictionaryUsed, nested, sparseDecodes, 0.0);
-    }
-
     /** Gradients with respect to the outputs, without sparse decodes. */
     public OutputGradients(
             INDArray reconstruction,

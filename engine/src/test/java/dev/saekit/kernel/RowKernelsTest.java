@@ -220,18 +220,6 @@ class RowKernelsTest {
         assertFalse(RowKernels.keepAtLeast(r.dup('f'), threshold, out.dup('f')), "other layouts are declined");
     }
 
-    @ParameterizedTest
-    @EnumSource(DType.class)
-    void zeroWhereZeroMasksTheGradientByTheNonZeroCodes(DType type) {
-        SeededRandom rng = new SeededRandom(12);
-        INDArray codes = Transforms.relu(rng.normal(type, 1.0, 70, 300), true);
-        INDArray grad = rng.normal(type, 1.0, 70, 300);
-        INDArray expected = grad.mul(codes.neq(0).castTo(grad.dataType()));
-        assertTrue(RowKernels.zeroWhereZero(codes, grad));
-        assertArrayEquals(expected.data().asDouble(), grad.data().asDouble(), 0.0);
-        assertFalse(RowKernels.zeroWhereZero(codes, grad.dup('f')), "other layouts are declined");
-    }
-
     /** The sign term of an L1 gradient, exactly as ND4J's sign times w added, also on a copied layout. */
     @ParameterizedTest
     @EnumSource(DType.class)
