@@ -25,6 +25,7 @@ class LayeringTest {
      */
     static final List<String> FLOORS = List.of(
             "files",
+            "parallel",
             "tensor",
             "kernel",
             "data",
