@@ -76,5 +76,14 @@ public interface Encoder extends Module {
     /** Switches training ({@code true}) or evaluation behaviour (BatchNorm statistics). */
     void train(boolean training);
 
+    /**
+     * Whether a training forward depends on the whole batch at once (BatchNorm's mean and variance),
+     * not on each row alone: such an encoder cannot be trained data-parallel, where each worker sees
+     * only its part of the batch.
+     */
+    default boolean usesBatchStatistics() {
+        return false;
+    }
+
     boolean isTraining();
 }

@@ -172,6 +172,11 @@ public final class MlpEncoder implements Encoder {
     }
 
     @Override
+    public boolean usesBatchStatistics() {
+        return kind.norm() == EncoderKind.NormKind.BATCH;
+    }
+
+    @Override
     public void train(boolean training) {
         this.training = training;
     }

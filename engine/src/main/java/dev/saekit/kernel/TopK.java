@@ -377,12 +377,12 @@ public final class TopK {
      * A key whose unsigned order is the order of the values: negative values have every bit flipped,
      * the others only the sign bit ({@code -0.0} sorts just below {@code 0.0}).
      */
-    private static long key(double v) {
+    static long key(double v) {
         long bits = Double.doubleToRawLongBits(v);
         return bits < 0 ? ~bits : bits ^ Long.MIN_VALUE;
     }
 
-    private static double fromKey(long key) {
+    static double fromKey(long key) {
         return Double.longBitsToDouble(key < 0 ? key ^ Long.MIN_VALUE : ~key);
     }
 
@@ -682,7 +682,7 @@ public final class TopK {
     private static final ThreadLocal<HeapScratch> HEAP = ThreadLocal.withInitial(HeapScratch::new);
 
     /** Row {@code r} of {@code in} (its ReLU when {@code relu}) in this thread's row array. */
-    private static double[] readRow(Rows in, int r, boolean relu) {
+    static double[] readRow(Rows in, int r, boolean relu) {
         double[] row = ROW.get(in.cols);
         in.getRow(r, row);
         if (relu) {

@@ -149,8 +149,17 @@ public class BatchTopKSae extends SparseAutoencoder {
         }
         double threshold;
         if (isTraining()) {
-            long n = values.length();
-            threshold = TopK.keepLargest(values, Math.min(activeK.total(values.rows()), n), relu, into);
+            dev.saekit.parallel.Collective workers = batchCollective();
+            if (workers.isSingle()) {
+                long n = values.length();
+                threshold = TopK.keepLargest(values, Math.min(activeK.total(values.rows()), n), relu, into);
+            } else { // data-parallel: the k-th largest of the whole batch, over every worker's rows
+                long rows = (long) workers.sum((double) values.rows());
+                long n = rows * values.columns();
+                threshold = dev.saekit.kernel.SharedTopK.kthLargest(
+                        values, Math.min(activeK.total(rows), n), relu, workers);
+                TopK.atLeast(values, threshold, relu, into);
+            }
             double tau = runningThreshold();
             runningThreshold
                     .value()

@@ -121,7 +121,13 @@ public final class MatryoshkaSae extends SparseAutoencoder {
         }
         INDArray lastCodes = levelCodes.get(nesting.length - 1);
         INDArray fired = buffers.get("fired", rows, nbConcepts());
-        frequency.value().addi(Ops.nonZeroMask(lastCodes, fired).sum(0).castTo(DataType.LONG));
+        INDArray firedNow = Ops.nonZeroMask(lastCodes, fired).sum(0);
+        if (isTraining() && !batchCollective().isSingle()) { // data-parallel: the whole batch's firings
+            double[] counts = firedNow.castTo(DataType.DOUBLE).toDoubleVector();
+            batchCollective().sum(counts);
+            firedNow = Tensors.fromFlat(DType.FLOAT64, counts, counts.length);
+        }
+        frequency.value().addi(firedNow.castTo(DataType.LONG));
         frequency.markChanged();
         return remember(
                 x,

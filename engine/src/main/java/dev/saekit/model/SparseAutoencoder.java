@@ -45,6 +45,7 @@ public abstract class SparseAutoencoder implements Module {
     private final ActivationNormalizer normalizer;
 
     private boolean training = true;
+    private dev.saekit.parallel.Collective collective = dev.saekit.parallel.Collective.single();
 
     private INDArray lastX;
     private INDArray lastD;
@@ -638,6 +639,29 @@ public abstract class SparseAutoencoder implements Module {
 
     public boolean isTraining() {
         return training;
+    }
+
+    /**
+     * Makes this model one worker of a data-parallel run over {@code collective}: each worker's
+     * training forward sees its part of the batch, and what a variant computes over the whole batch
+     * (BatchTopK's threshold) is summed over the workers, so that every worker selects as one process
+     * would on the whole batch. {@link dev.saekit.parallel.Collective#single()} returns to one process.
+     *
+     * @throws IllegalArgumentException for a model whose training forward needs the whole batch in
+     *     one place (a BatchNorm encoder), which cannot be shared
+     */
+    public void shareBatches(dev.saekit.parallel.Collective collective) {
+        if (!collective.isSingle() && encoder.usesBatchStatistics()) {
+            throw new IllegalArgumentException(
+                    "this model's encoder normalises with the batch's own mean and variance (BatchNorm), which data-parallel"
+                            + " workers do not share: train it in one process, or choose an encoder without batch norm");
+        }
+        this.collective = collective;
+    }
+
+    /** The workers this model shares its training batches among ({@link #shareBatches}); one process by default. */
+    public dev.saekit.parallel.Collective batchCollective() {
+        return collective;
     }
 
     protected void setTraining(boolean mode) {

@@ -146,6 +146,11 @@ public final class AuxKLoss implements Loss {
     }
 
     @Override
+    public boolean dataParallel() {
+        return true; // its dead set comes from a tracker that sums the workers' firings
+    }
+
+    @Override
     public double evaluate(INDArray x, SaeOutput out, INDArray d, LossGradients grads) {
         int c = (int) out.preCodes().columns();
         int nDead = deadColumns(c);
@@ -167,8 +172,9 @@ public final class AuxKLoss implements Loss {
         Ops.axpy(1.0, out.reconstruction(), diff);
         Ops.axpy(-1.0, x, diff);
         double squares = RowKernels.sumOfSquares(diff);
-        double denominator =
-                flavor == Flavor.SAELENS ? x.rows() : totalVariance(x, grads.scratch("auxk-centred", x.rows(), width));
+        double denominator = flavor == Flavor.SAELENS
+                ? grads.batchRows()
+                : grads.batchTotalVariance(x, grads.scratch("auxk-centred", x.rows(), width));
         double factor = coefficient * scale / denominator;
         diff.muli(2.0 * factor); // now dL/d(e_hat)
         grads.addSparseDecode(kept, diff, d, flavor == Flavor.SAELENS);
@@ -195,11 +201,6 @@ public final class AuxKLoss implements Loss {
             }
         }
         return n;
-    }
-
-    /** {@code sum((x - mean_rows(x))^2)} over all entries: the batch's total variance, as sparsify divides by it. */
-    private static double totalVariance(INDArray x, INDArray scratch) {
-        return RowKernels.sumOfSquares(scratch.assign(x).subiRowVector(x.mean(0)));
     }
 
     private static INDArray readable(INDArray a) {

@@ -28,12 +28,15 @@ public final class CoderLosses {
         }
 
         @Override
+        public boolean dataParallel() {
+            return true;
+        }
+
+        @Override
         public double evaluate(INDArray y, SaeOutput output, INDArray d, LossGradients grads) {
             INDArray yHat = output.reconstruction();
-            INDArray centred =
-                    grads.scratch("fvu-centred", y.rows(), y.columns()).assign(y);
-            centred.subiRowVector(y.mean(0));
-            double total = RowKernels.sumOfSquares(centred);
+            INDArray centred = grads.scratch("fvu-centred", y.rows(), y.columns());
+            double total = grads.batchTotalVariance(y, centred);
             if (!(total > 0)) {
                 throw new IllegalArgumentException("the FVU loss divides by the batch's total variance of the target, "
                         + "which is " + total + " (every row of the batch is the same): use a batch of distinct rows");
@@ -68,6 +71,11 @@ public final class CoderLosses {
         }
 
         @Override
+        public boolean dataParallel() {
+            return true;
+        }
+
+        @Override
         public double evaluate(INDArray y, SaeOutput output, INDArray d, LossGradients grads) {
             long rows = y.rows();
             long width = y.columns();
@@ -80,7 +88,7 @@ public final class CoderLosses {
             diff.subi(y);
             INDArray blocks = diff.reshape(rows * layers, block);
             INDArray norms = blocks.norm2(1);
-            double count = (double) rows * layers;
+            double count = (double) grads.batchRows() * layers;
             double value = norms.sumNumber().doubleValue() / count;
             // d/d y_hat of ||y_hat - y|| / count = (y_hat - y) / (||y_hat - y|| count)
             INDArray positive = norms.gt(0).castTo(norms.dataType());
@@ -120,13 +128,18 @@ public final class CoderLosses {
         }
 
         @Override
+        public boolean dataParallel() {
+            return true;
+        }
+
+        @Override
         public double evaluate(INDArray y, SaeOutput output, INDArray d, LossGradients grads) {
             if (d.columns() % layers != 0) {
                 throw new IllegalArgumentException("weighted_l1 over " + layers + " layers needs a dictionary whose "
                         + "width is a multiple of " + layers + ", was " + d.columns());
             }
             INDArray z = output.codes();
-            long rows = z.rows();
+            long rows = grads.batchRows();
             CodeNormalization.Weights weights = normalization.weights(d, layers);
             INDArray w = weights.w().castTo(z.dataType());
             INDArray abs = Nd4j.math().abs(z.dup());

@@ -28,6 +28,17 @@ public interface Loss {
 
     double evaluate(INDArray x, SaeOutput output, INDArray d, LossGradients grads);
 
+    /**
+     * Whether this loss can be trained data-parallel: evaluated by each worker on its part of the
+     * batch with {@link LossGradients#shareBatch}, its values and gradients add up over the workers to
+     * the whole batch's. True for the terms that normalise by {@link LossGradients#batchRows()} and sum
+     * their batch statistics over {@link LossGradients#collective()}; false by default, so that a
+     * loss written outside saekit is refused instead of trained wrongly.
+     */
+    default boolean dataParallel() {
+        return false;
+    }
+
     /** Listeners this term needs the trainer to run (none by default); a sum lists those of its terms. */
     default List<TrainingListener> listeners() {
         return List.of();

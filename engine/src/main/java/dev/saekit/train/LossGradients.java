@@ -27,6 +27,8 @@ public final class LossGradients {
     private int nbConcepts;
     private long preCodesWidth;
     private double codeSign;
+    private long batchRows;
+    private dev.saekit.parallel.Collective collective = dev.saekit.parallel.Collective.single();
 
     public LossGradients(DType dtype) {
         this.buffers = new Buffers(dtype);
@@ -92,6 +94,69 @@ public final class LossGradients {
         nested.clear();
         sparseDecodes.clear();
         codeSign = 0;
+        batchRows = rows;
+    }
+
+    /**
+     * Makes this step one worker's part of a data-parallel step over {@code batchRows} rows in all,
+     * summed over {@code collective}: a loss normalises by {@link #batchRows()} instead of its own rows,
+     * and sums its batch statistics over the workers, so that the workers' gradients add up to the
+     * global batch's. Call after {@link #reset}; a reset returns to one process's own batch.
+     */
+    public void shareBatch(long batchRows, dev.saekit.parallel.Collective collective) {
+        if (batchRows < rows) {
+            throw new IllegalArgumentException("the global batch (" + batchRows
+                    + " rows) cannot be smaller than this worker's part (" + rows + ")");
+        }
+        this.batchRows = batchRows;
+        this.collective = collective;
+    }
+
+    /**
+     * The rows of the whole batch this step's gradients are for: the rows of the forward pass in
+     * one process, the sum of the workers' parts in data-parallel training ({@link #shareBatch}).
+     * A loss that is a mean over rows divides by this.
+     */
+    public long batchRows() {
+        return batchRows;
+    }
+
+    /**
+     * The workers this step's batch is shared among ({@link dev.saekit.parallel.Collective#single()}
+     * in one process): a loss that uses a statistic of the whole batch (its mean row, its variance)
+     * sums its parts over them.
+     */
+    public dev.saekit.parallel.Collective collective() {
+        return collective;
+    }
+
+    /**
+     * The column sums of {@code x} over the whole batch ({@link #batchRows()} rows, summed over the
+     * workers), in float64: {@code [1, cols]}.
+     */
+    public double[] batchColumnSums(INDArray x) {
+        double[] sums =
+                x.sum(0).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
+        collective.sum(sums);
+        return sums;
+    }
+
+    /**
+     * {@code sum((x - mean)^2)} over every entry of the whole batch, {@code mean} its mean row:
+     * the batch's total variance. In one process it is computed as before data-parallel training
+     * existed; shared, the mean row is summed over the workers first, then the squares.
+     */
+    public double batchTotalVariance(INDArray x, INDArray scratch) {
+        if (collective.isSingle()) {
+            return dev.saekit.kernel.RowKernels.sumOfSquares(scratch.assign(x).subiRowVector(x.mean(0)));
+        }
+        double[] mean = batchColumnSums(x);
+        for (int j = 0; j < mean.length; j++) {
+            mean[j] /= batchRows;
+        }
+        INDArray m = dev.saekit.tensor.Tensors.fromFlat(dtype, mean, 1, mean.length);
+        return collective.sum(
+                dev.saekit.kernel.RowKernels.sumOfSquares(scratch.assign(x).subiRowVector(m)));
     }
 
     /** {@code dL/dx_hat}, to add to. */

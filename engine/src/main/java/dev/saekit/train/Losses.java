@@ -98,9 +98,14 @@ public final class Losses {
         }
 
         @Override
+        public boolean dataParallel() {
+            return true;
+        }
+
+        @Override
         public double evaluate(INDArray x, SaeOutput output, INDArray d, LossGradients grads) {
             INDArray xHat = output.reconstruction();
-            double n = x.length();
+            double n = (double) grads.batchRows() * x.columns(); // the whole batch's entries
             Ops.axpy(2.0 / n, xHat, grads.reconstruction());
             Ops.axpy(-2.0 / n, x, grads.reconstruction());
             return x.squaredDistance(xHat) / n;
@@ -131,6 +136,11 @@ public final class Losses {
         }
 
         @Override
+        public boolean dataParallel() {
+            return true;
+        }
+
+        @Override
         public double evaluate(INDArray x, SaeOutput output, INDArray d, LossGradients grads) {
             double mse = new Mse().evaluate(x, output, d, grads);
             return mse + new L1(lambda).evaluate(x, output, d, grads);
@@ -158,6 +168,11 @@ public final class Losses {
         @Override
         public Loss withSparsityFactor(double factor) {
             return factor == 1.0 ? this : new L1(lambda * factor);
+        }
+
+        @Override
+        public boolean dataParallel() {
+            return true; // a sum over rows: the workers' parts add up
         }
 
         @Override

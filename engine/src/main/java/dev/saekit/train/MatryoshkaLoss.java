@@ -101,6 +101,11 @@ public final class MatryoshkaLoss implements Loss {
     }
 
     @Override
+    public boolean dataParallel() {
+        return true;
+    }
+
+    @Override
     public double evaluate(INDArray x, SaeOutput output, INDArray d, LossGradients grads) {
         List<INDArray> levels = output.nested();
         if (levels.isEmpty()) {
@@ -120,13 +125,13 @@ public final class MatryoshkaLoss implements Loss {
             INDArray xHat = levels.get(i);
             INDArray g = grads.nested(i);
             if (kind == Kind.MSE) {
-                double n = x.length();
+                double n = (double) grads.batchRows() * x.columns();
                 loss += share * x.squaredDistance(xHat) / n;
                 Ops.axpy(2.0 * share / n, xHat, g);
                 Ops.axpy(-2.0 * share / n, x, g);
             } else {
                 INDArray e = grads.scratchInputs().assign(xHat).subi(x);
-                double rows = x.rows();
+                double rows = grads.batchRows();
                 loss += share * e.mul(e).muliColumnVector(rowScale).sumNumber().doubleValue() / rows;
                 Ops.axpy(2.0 * share / rows, e.muliColumnVector(rowScale), g);
             }

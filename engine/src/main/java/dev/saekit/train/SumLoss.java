@@ -55,6 +55,11 @@ final class SumLoss implements Loss {
     }
 
     @Override
+    public boolean dataParallel() {
+        return terms.stream().allMatch(Loss::dataParallel);
+    }
+
+    @Override
     public double evaluate(INDArray x, SaeOutput output, INDArray d, LossGradients grads) {
         double value = terms.get(0).evaluate(x, output, d, grads);
         for (int i = 1; i < terms.size(); i++) {

@@ -30,11 +30,16 @@ public record TopKAuxiliaryLoss(double penalty) implements Loss {
     }
 
     @Override
+    public boolean dataParallel() {
+        return true;
+    }
+
+    @Override
     public double evaluate(INDArray x, SaeOutput out, INDArray d, LossGradients grads) {
         long rows = x.rows();
         int c = (int) out.codes().columns();
         int k = Math.max(1, c / 2);
-        double n = x.length();
+        double n = (double) grads.batchRows() * x.columns();
         INDArray dropped = Ops.relu(out.preCodes(), grads.scratchCodes()).subi(out.codes());
         INDArray kept = TopK.perRow(dropped, k, grads.scratch("topk-aux-kept", rows, c));
         INDArray e = grads.scratchInputs().assign(x).subi(out.reconstruction());

@@ -30,6 +30,8 @@ public final class Trainer {
     private final List<TrainingListener> listeners;
     private final Optimizer optimizer;
     private long stepsDone;
+    private DataParallel parallel;
+    private GradientSum gradientSum;
     private final long[] phaseNanos = new long[Phase.values().length];
 
     /** The parts of a training step that {@link #phaseSeconds()} times. */
@@ -45,7 +47,13 @@ public final class Trainer {
         /** The step's metrics (R², L0) and the listeners. */
         METRICS,
         /** The optimiser's update. */
-        UPDATE
+        UPDATE,
+        /**
+         * Data-parallel training's sums over the workers of the gradients and the step's values, waiting
+         * for the slowest worker included, and the step's R² and L0 there (0 in one process); the batch
+         * statistics summed inside the forward and the loss count in their phases.
+         */
+        ALL_REDUCE
     }
 
     public Trainer(TrainingConfig config, List<TrainingListener> listeners) {
@@ -80,6 +88,20 @@ public final class Trainer {
             s[i] = phaseNanos[i] / 1e9;
         }
         return s;
+    }
+
+    /**
+     * Makes this trainer one worker of a data-parallel run (see {@link DataParallel}): each step it
+     * trains on its own batch of {@code parallel.batchRows()} rows, its losses normalise by the
+     * global batch, the model's and the losses' batch statistics and then the gradients are summed
+     * over the workers, and every worker applies the same update. In float64 the run equals one
+     * process training on the workers' batches put together, up to the order of additions. Refused at
+     * the start of a run for a loss or a model that cannot be shared ({@link Loss#dataParallel()},
+     * {@link SparseAutoencoder#shareBatches}) and for dead-latent resampling. Null returns to one process.
+     */
+    public Trainer dataParallel(DataParallel parallel) {
+        this.parallel = parallel;
+        return this;
     }
 
     /** Optimiser steps taken by this trainer so far. */
@@ -139,19 +161,26 @@ public final class Trainer {
         }
         MemoryEstimate.checkBeforeTraining(
                 model, data, config); // fail now, not at the OOM killer (-Dsaekit.memory.check=false: off)
-        int stepsPerEpoch = Math.toIntExact((data.rows() + config.batchSize() - 1) / config.batchSize());
+        dev.saekit.parallel.Collective workers =
+                parallel == null ? dev.saekit.parallel.Collective.single() : parallel.collective();
+        int batchRows = parallel == null ? config.batchSize() : parallel.batchRows();
+        Dataset whole = parallel == null ? data : parallel.whole();
+        if (parallel != null) {
+            checkDataParallel(model);
+        }
+        int stepsPerEpoch = stepsPerEpoch(data.rows(), batchRows, workers);
         long totalSteps = (long) stepsPerEpoch * config.epochs();
         // a fresh fit continues this trainer's schedule; a resume places itself in the run's own schedule
         long base = from == null ? stepsDone : from.step();
         long scheduleLength = from == null ? stepsDone + totalSteps : totalSteps;
         checkFeatures(model, scheduleLength);
         if (!config.normalization().resolved()) { // once per run: checkpoints record the factor
-            config = config.withNormalization(config.normalization().resolve(data, config.seed()));
+            config = config.withNormalization(config.normalization().resolve(whole, config.seed()));
         }
         double inputScale = config.normalization().factor();
         if (from == null && stepsDone == 0 && config.decoderBiasInit() != DecoderBiasInit.ZERO) {
             INDArray sample =
-                    dev.saekit.tensor.Tensors.copy(data.sample(config.statisticsRows(), config.seed()), model.dtype());
+                    dev.saekit.tensor.Tensors.copy(whole.sample(config.statisticsRows(), config.seed()), model.dtype());
             config.decoderBiasInit().apply(model, inputScale == 1.0 ? sample : sample.muli(inputScale));
         }
         MetricHistory history = new MetricHistory();
@@ -179,7 +208,8 @@ public final class Trainer {
                 totalSteps,
                 optimizer,
                 from == null ? new TrainingProgress(0, 0, stepsDone) : from,
-                stateful);
+                stateful,
+                workers);
         for (TrainingListener l : all) {
             l.onTrainingStart(context);
         }
@@ -211,10 +241,12 @@ public final class Trainer {
             int inEpoch = epoch == firstEpoch ? skipInFirstEpoch : 0;
             int toSkip = inEpoch;
             int applied = 0;
-            Iterable<INDArray> batches = config.shuffle()
-                    ? data.batches(config.batchSize(), config.seed(), epoch)
-                    : data.batchesInOrder(config.batchSize());
+            Iterable<INDArray> batches =
+                    config.shuffle() ? data.batches(batchRows, config.seed(), epoch) : data.batchesInOrder(batchRows);
             for (INDArray batch : batches) {
+                if (inEpoch >= stepsPerEpoch) {
+                    break; // data-parallel: this worker has batches the others lack
+                }
                 if (toSkip > 0) {
                     toSkip--;
                     continue;
@@ -244,11 +276,31 @@ public final class Trainer {
                 INDArray d = model.getDictionary();
                 long t1 = System.nanoTime();
                 grads.reset(out);
+                if (!workers.isSingle()) {
+                    grads.shareBatch(Math.round(workers.sum((double) x.rows())), workers);
+                }
                 double loss = stepLoss.evaluate(target, out, d, grads);
                 long t2 = System.nanoTime();
                 model.backward(grads.toOutputGradients());
                 model.afterBackward();
                 long t3 = System.nanoTime();
+                double r2 = Double.NaN;
+                double l0 = Double.NaN;
+                if (!workers.isSingle()) { // the workers' parts add up to the global batch's gradients and loss
+                    if (gradientSum == null) {
+                        gradientSum = new GradientSum();
+                    }
+                    gradientSum.sum(params, workers);
+                    r2 = Metrics.r2(target, out.reconstruction());
+                    l0 = Metrics.l0PerSample(out);
+                    double[] values = {loss, r2 * x.rows(), l0 * x.rows(), x.rows()};
+                    workers.sum(values);
+                    loss = values[0];
+                    r2 = values[1] / values[3]; // the workers' R² and L0, weighted by their rows
+                    l0 = values[2] / values[3];
+                }
+                long t3r = System.nanoTime();
+                phaseNanos[Phase.ALL_REDUCE.ordinal()] += t3r - t3;
                 // clipping's factor is applied by the optimiser as it reads the gradients (no pass of its own):
                 // listeners see the gradients before clipping and the factor (StepState.clipScale)
                 double gradNorm = GradientClipping.globalNorm(params);
@@ -262,8 +314,8 @@ public final class Trainer {
                         stepsPerEpoch,
                         totalSteps,
                         loss,
-                        Metrics.r2(target, out.reconstruction()),
-                        Metrics.l0PerSample(out),
+                        workers.isSingle() ? Metrics.r2(target, out.reconstruction()) : r2,
+                        workers.isSingle() ? Metrics.l0PerSample(out) : l0,
                         gradNorm,
                         lr,
                         out,
@@ -284,7 +336,7 @@ public final class Trainer {
                 phaseNanos[Phase.FORWARD.ordinal()] += t1 - t0;
                 phaseNanos[Phase.LOSS.ordinal()] += t2 - t1;
                 phaseNanos[Phase.BACKWARD.ordinal()] += t3 - t2;
-                phaseNanos[Phase.CLIP.ordinal()] += t4 - t3;
+                phaseNanos[Phase.CLIP.ordinal()] += t4 - t3r;
                 phaseNanos[Phase.METRICS.ordinal()] += t5 - t4;
                 phaseNanos[Phase.UPDATE.ordinal()] += t6 - t5;
                 step++;
@@ -317,6 +369,38 @@ public final class Trainer {
             l.onTrainingEnd(result);
         }
         return result;
+    }
+
+    /** Refuses, before anything changes, what data-parallel training cannot share among its workers. */
+    private void checkDataParallel(SparseAutoencoder model) {
+        if (!config.loss().dataParallel()) {
+            throw new IllegalArgumentException("the loss " + config.loss().label() + " cannot be trained data-parallel"
+                    + " (a term that does not add up over the workers' parts of the batch): train it in one process");
+        }
+        if (config.resampling() != null) {
+            throw new IllegalArgumentException("dead-latent resampling cannot be trained data-parallel (it resamples"
+                    + " from one batch's rows): train it in one process, or use an AuxK loss against dead latents");
+        }
+        model.shareBatches(parallel.collective()); // refuses a BatchNorm encoder
+    }
+
+    /**
+     * The steps of each epoch: the batches of this worker's rows, in one process; the fewest any
+     * worker has, in data-parallel training.
+     */
+    private static int stepsPerEpoch(long rows, int batchRows, dev.saekit.parallel.Collective workers) {
+        int own = Math.toIntExact((rows + batchRows - 1) / batchRows);
+        if (workers.isSingle()) {
+            return own;
+        }
+        double[] all = new double[workers.size()];
+        all[workers.rank()] = own;
+        workers.sum(all);
+        int fewest = own;
+        for (double steps : all) {
+            fewest = Math.min(fewest, (int) steps);
+        }
+        return fewest;
     }
 
     /** Refuses, before anything changes, a feature of the config that this model cannot follow. */

@@ -42,11 +42,17 @@ final class WeightedLoss implements Loss {
     }
 
     @Override
+    public boolean dataParallel() {
+        return term.dataParallel();
+    }
+
+    @Override
     public double evaluate(INDArray x, SaeOutput output, INDArray d, LossGradients grads) {
         if (own == null || own.dtype() != grads.dtype()) {
             own = new LossGradients(grads.dtype());
         }
         own.reset(output);
+        own.shareBatch(grads.batchRows(), grads.collective());
         double value = term.evaluate(x, output, d, own);
         grads.addScaled(own, weight);
         return weight * value;

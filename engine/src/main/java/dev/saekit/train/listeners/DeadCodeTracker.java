@@ -32,6 +32,7 @@ public final class DeadCodeTracker implements StatefulListener {
     private boolean[] active;
     private boolean[] lastDead;
     private long stepsInWindow;
+    private dev.saekit.parallel.Collective collective = dev.saekit.parallel.Collective.single();
 
     /** Windows of one epoch. */
     public DeadCodeTracker() {
@@ -90,6 +91,7 @@ public final class DeadCodeTracker implements StatefulListener {
 
     @Override
     public void onTrainingStart(TrainingContext context) {
+        collective = context.collective();
         if (frozen) {
             int concepts = context.model().nbConcepts();
             if (lastDead.length != concepts) {
@@ -113,6 +115,16 @@ public final class DeadCodeTracker implements StatefulListener {
             update(sparse);
         } else {
             update(state.output().codes());
+        }
+        if (!collective.isSingle()) { // data-parallel: a concept fired if it fired on any worker
+            double[] fired = new double[active.length];
+            for (int j = 0; j < fired.length; j++) {
+                fired[j] = active[j] ? 1 : 0;
+            }
+            collective.sum(fired); // each step, so that every worker's window (and its saved state) is the same
+            for (int j = 0; j < fired.length; j++) {
+                active[j] = fired[j] > 0;
+            }
         }
         if (windowSteps > 0 && stepsInWindow >= windowSteps) {
             closeWindow();
