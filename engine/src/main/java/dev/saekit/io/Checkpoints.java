@@ -696,7 +696,10 @@ public final class Checkpoints {
                         : Nd4j.createFromArray(longs).reshape(p.value().shape());
             } else {
                 value = f.read(p.name(), p.dtype());
-                requireFinite(value, p.name(), file);
+                if (!(unsetBuffer(p) && value.length() == 1 && Double.isNaN(value.getDouble(0)))) {
+                    requireFinite(
+                            value, p.name(), file); // an unset buffer (BatchTopK's threshold before training) stays NaN
+                }
             }
             try {
                 p.assign(value);
@@ -712,6 +715,13 @@ public final class Checkpoints {
                                 + model.spec().variant().name() + " model does not have");
             }
         }
+    }
+
+    /** Whether {@code p} is a one-value buffer whose NaN means "not set yet", as a fresh model holds it. */
+    private static boolean unsetBuffer(Parameter p) {
+        return !p.isTrainable()
+                && p.value().length() == 1
+                && Double.isNaN(p.value().getDouble(0));
     }
 
     /**

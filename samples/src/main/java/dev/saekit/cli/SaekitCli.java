@@ -38,13 +38,13 @@ import picocli.CommandLine.Command;
         })
 public final class SaekitCli implements Runnable {
     /** Exit code of a bad data or output file. */
-    static final int EXIT_INPUT = 1;
+    public static final int EXIT_INPUT = 1;
     /** Exit code of a bad command line: picocli's own, used for bad option values too. */
-    static final int EXIT_USAGE = CommandLine.ExitCode.USAGE;
+    public static final int EXIT_USAGE = CommandLine.ExitCode.USAGE;
     /** Exit code of a run that diverged. */
-    static final int EXIT_DIVERGED = 3;
+    public static final int EXIT_DIVERGED = 3;
     /** Exit code of a run that does not fit in the memory this process may use. */
-    static final int EXIT_MEMORY = 4;
+    public static final int EXIT_MEMORY = 4;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -64,7 +64,7 @@ public final class SaekitCli implements Runnable {
      * malformed value) is one line {@code saekit: error: ...} naming the option, with picocli's
      * suggestions and where to read more, and exit code 2.
      */
-    static CommandLine commandLine() {
+    public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new SaekitCli());
         cli.setParameterExceptionHandler(SaekitCli::badCommandLine);
         return cli;

@@ -6,7 +6,6 @@ import dev.saekit.dictionary.DictionaryConfig;
 import dev.saekit.dictionary.Normalization;
 import dev.saekit.encoder.EncoderKind;
 import dev.saekit.io.Checkpoint;
-import dev.saekit.io.CheckpointListener;
 import dev.saekit.io.Checkpoints;
 import dev.saekit.io.DataProvenance;
 import dev.saekit.metrics.EvalMetrics;
@@ -70,7 +69,7 @@ import picocli.CommandLine.Spec;
             "3:training diverged",
             "4:not enough memory for the run"
         })
-public final class TrainCommand implements Callable<Integer> {
+public class TrainCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
@@ -668,34 +667,45 @@ public final class TrainCommand implements Callable<Integer> {
             listeners.add(new ProgressBarListener());
         }
         String runId = resumeFrom != null && resumeFrom.runId() != null ? resumeFrom.runId() : Checkpoints.newRunId();
+        FitJob.Checkpointing checkpointing = null;
         if (checkpointEvery > 0) {
             require(out != null, "--checkpoint-every needs --out, where the checkpoints go");
-            listeners.add(CheckpointListener.builder(out.resolve("checkpoints"))
-                    .every(checkpointEvery)
-                    .keep(CHECKPOINTS_KEPT)
-                    .data(provenance)
-                    .cli(cli)
-                    .attachments(training.attachments())
-                    .runId(runId)
-                    .build());
+            checkpointing = new FitJob.Checkpointing(
+                    out.resolve("checkpoints"),
+                    checkpointEvery,
+                    CHECKPOINTS_KEPT,
+                    provenance,
+                    cli,
+                    training.attachments(),
+                    runId);
         }
-        Trainer trainer = new Trainer(trainingConfig, listeners);
-        TrainingResult result;
         if (resumeFrom != null) {
             checkProgress(resumeFrom, trainingConfig, training.dataset().rows());
             if (resumeFrom.optimizerMissing() && resetOptimizer) {
                 stdout.println("warning: " + resumeFrom.dir().resolve("optimizer.safetensors")
                         + " is missing; Adam starts afresh "
                         + "(--reset-optimizer), so this run differs from the uninterrupted one");
-            } else {
-                resumeFrom.restoreOptimizer((dev.saekit.train.Adam) trainer.optimizer());
             }
             stdout.println("resuming at step " + resumeFrom.progress().step() + " (epoch "
                     + (resumeFrom.progress().epoch() + 1) + ") from " + resumeFrom.dir());
-            result = trainer.resume(model, training.dataset(), resumeFrom.progress(), resumeFrom.listenerStates());
-        } else {
-            result = trainer.fit(model, training.dataset());
         }
+        FitJob.Fitted fitted = fit(new FitJob(
+                model,
+                trainingConfig,
+                listeners,
+                training.dataset(),
+                data,
+                name,
+                rowAxes,
+                training.mean(),
+                training.scale(),
+                bufferRows,
+                resumeFrom,
+                resumeFrom != null && resumeFrom.optimizerMissing() && resetOptimizer,
+                checkpointing,
+                out));
+        TrainingResult result = fitted.result();
+        model = fitted.model();
         if (!result.completed()) {
             if (out != null) {
                 RunFiles.writeDiverged(out, result, training, ConfigJson.training(trainingConfig));
@@ -704,7 +714,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
 
         // the model trained on normalised rows; saved and evaluated with the factor folded into its weights
-        trainingConfig = trainer.config();
+        trainingConfig = fitted.config();
         ScaleFolding.fold(model, trainingConfig.normalization().factor());
         trained = model;
         FinalEvaluation evaluation =
@@ -736,14 +746,41 @@ public final class TrainCommand implements Callable<Integer> {
                     provenance,
                     trainingConfig,
                     cli,
-                    trainer.optimizer(),
-                    new dev.saekit.train.TrainingProgress(trainingConfig.epochs(), 0, trainer.stepsDone()),
+                    fitted.optimizer(),
+                    new dev.saekit.train.TrainingProgress(trainingConfig.epochs(), 0, fitted.stepsDone()),
                     runId);
             stdout.println();
             stdout.println("wrote " + out.resolve("metrics.json") + ", " + out.resolve("history") + ", "
                     + out.resolve("model"));
         }
         return 0;
+    }
+
+    /**
+     * Trains: here, in this process; {@code saekit spark train} overrides this to train data-parallel
+     * on a cluster's executors, with everything before and after (options, data checks, the model's
+     * initialisation, the final evaluation and the run directory) the same.
+     */
+    protected FitJob.Fitted fit(FitJob job) throws CliException, IOException {
+        List<TrainingListener> listeners = new ArrayList<>(job.listeners());
+        if (job.checkpointing() != null) {
+            listeners.add(job.checkpointing().listener());
+        }
+        Trainer trainer = new Trainer(job.config(), listeners);
+        TrainingResult result;
+        if (job.resumeFrom() != null) {
+            if (!job.freshOptimizer()) {
+                job.resumeFrom().restoreOptimizer((dev.saekit.train.Adam) trainer.optimizer());
+            }
+            result = trainer.resume(
+                    job.model(),
+                    job.dataset(),
+                    job.resumeFrom().progress(),
+                    job.resumeFrom().listenerStates());
+        } else {
+            result = trainer.fit(job.model(), job.dataset());
+        }
+        return new FitJob.Fitted(job.model(), result, trainer.config(), trainer.optimizer(), trainer.stepsDone());
     }
 
     /**

@@ -91,6 +91,17 @@ public final class MetricHistory implements TrainingListener {
         epochs.add(summary);
     }
 
+    /**
+     * A history holding {@code steps} and {@code epochs}, as another process recorded them (a
+     * data-parallel run's first worker, whose history its driver reports).
+     */
+    public static MetricHistory of(List<StepRecord> steps, List<EpochSummary> epochs) {
+        MetricHistory h = new MetricHistory();
+        h.steps.addAll(steps);
+        h.epochs.addAll(epochs);
+        return h;
+    }
+
     public List<StepRecord> steps() {
         return Collections.unmodifiableList(steps);
     }

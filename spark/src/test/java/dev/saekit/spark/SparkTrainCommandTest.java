@@ -1,0 +1,103 @@
+package dev.saekit.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.saekit.io.Safetensors;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * {@code saekit spark train} on {@code local[2]}: a data-parallel run equals {@code --single-process}
+ * on the same global batches (float64, 1e-9 relative), writes the single-machine command's run
+ * directory, and its checkpoints resume.
+ */
+class SparkTrainCommandTest {
+
+    /** Runs the command line; its exit code and what it printed. */
+    static Map.Entry<Integer, String> run(String... args) {
+        PrintStream was = System.out;
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream capture = new PrintStream(buffer, true, java.nio.charset.StandardCharsets.UTF_8)) {
+            System.setOut(capture);
+            var cli = SparkMain.commandLine();
+            cli.setOut(new java.io.PrintWriter(capture, true));
+            cli.setErr(new java.io.PrintWriter(capture, true));
+            code = cli.execute(args);
+        } finally {
+            System.setOut(was);
+        }
+        String text = buffer.toString(java.nio.charset.StandardCharsets.UTF_8);
+        System.out.println(text);
+        return Map.entry(code, text);
+    }
+
+    static String[] args(Path out, String... more) {
+        List<String> all = new ArrayList<>(List.of(
+                "spark",
+                "train",
+                "--workers",
+                "2",
+                "--out",
+                out.toString(),
+                "--dtype",
+                "float64",
+                "--variant",
+                "batchtopk",
+                "--k",
+                "8",
+                "--concepts",
+                "256",
+                "--epochs",
+                "1",
+                "--batch-size",
+                "512",
+                "--no-progress",
+                "--top-concepts",
+                "0"));
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+
+    static Map<String, INDArray> weights(Path run) throws Exception {
+        try (var files = Files.walk(run.resolve("model"))) {
+            Path file = files.filter(p -> p.toString().endsWith(".safetensors"))
+                    .findFirst()
+                    .orElseThrow();
+            return Safetensors.read(file);
+        }
+    }
+
+    static void assertClose(Map<String, INDArray> expected, Map<String, INDArray> actual, double relative) {
+        assertEquals(expected.keySet(), actual.keySet());
+        for (String name : expected.keySet()) {
+            INDArray e = expected.get(name).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+            INDArray a = actual.get(name).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+            double scale = Math.max(e.amaxNumber().doubleValue(), Double.MIN_NORMAL);
+            double gap = a.sub(e).amaxNumber().doubleValue() / scale;
+            assertTrue(gap <= relative, name + " differs by " + gap + " relative (allowed " + relative + ")");
+        }
+    }
+
+    @Test
+    void aLocalClusterRunEqualsOneProcessOnTheSameGlobalBatches(@TempDir Path tmp) throws Exception {
+        Map.Entry<Integer, String> cluster = run(args(tmp.resolve("cluster"), "--master", "local[2]"));
+        assertEquals(0, cluster.getKey(), cluster.getValue());
+        assertTrue(cluster.getValue().contains("spark     2 workers"), cluster.getValue());
+        Map.Entry<Integer, String> single = run(args(tmp.resolve("single"), "--single-process"));
+        assertEquals(0, single.getKey(), single.getValue());
+        assertClose(weights(tmp.resolve("single")), weights(tmp.resolve("cluster")), 1e-9);
+        assertTrue(Files.isRegularFile(tmp.resolve("cluster/metrics.json")));
+        assertTrue(Files.isRegularFile(tmp.resolve("cluster/spark.json")));
+        assertTrue(!Files.exists(tmp.resolve("cluster").resolve(SparkTrainCommand.STATE_DIR)));
+    }
+}
