@@ -223,7 +223,20 @@ public final class TokenHarvest {
                 ProgressBar bar = HarvestProgress.bar(progress, settings.tokenBudget(), resumedRows)) {
             load = (System.nanoTime() - loadStart) / 1e9;
             files.skipHarvested(reader, state.documents());
-            state = new HarvestPass(model, settings, files, listener, taps, reader, bar, state).run();
+            HarvestWindows windows =
+                    new HarvestWindows(settings, model.tokenizer(), reader, state.rows(), state.documents());
+            HarvestPass.Result pass = new HarvestPass(
+                            model,
+                            settings,
+                            files,
+                            listener,
+                            taps,
+                            windows,
+                            bar,
+                            state.shards().size(),
+                            state.widths())
+                    .run();
+            state = files.complete(pass.widths());
             forward = taps.forwardSeconds();
         }
         return new HarvestResult(
