@@ -177,6 +177,23 @@ public final class TokenHarvest {
          * is refused, and so is a harvest without {@link #resume(boolean)} or one whose settings differ.
          */
         public TokenHarvest build() throws IOException {
+            HarvestSettings s = settings();
+            return new TokenHarvest(this, s, HarvestFiles.inspect(out, s, resume));
+        }
+
+        /**
+         * Plans this harvest in {@code parts} parts (fewer if it has fewer shards) for separate processes
+         * to compute: reads and tokenizes the whole corpus here, with no ONNX Runtime session, and stages
+         * its documents under the directory's {@code parts/} (see {@link HarvestPlan}). The directory
+         * must be new or empty, or hold this same plan's parts (a rerun: committed parts are kept), or
+         * the harvest it assembled. The run-time options ({@link #threads}, {@link #resume}, {@link
+         * #progress}, {@link #listener}) play no part.
+         */
+        public HarvestPlan plan(int parts) throws IOException {
+            return HarvestPlan.create(model, corpus, settings(), out, parts);
+        }
+
+        private HarvestSettings settings() throws IOException {
             List<String> tensors = new ArrayList<>();
             for (String tap : taps) {
                 tensors.add(model.tensor(tap));
@@ -194,7 +211,8 @@ public final class TokenHarvest {
                     batchSize,
                     window > 0 ? window : defaultWindow(model.tokenizer().maxLength()),
                     rowsPerShard);
-            return new TokenHarvest(this, s, HarvestFiles.inspect(out, s, resume));
+            HarvestFiles.tapDirectories(s.taps()); // two taps in one directory are refused before anything is written
+            return s;
         }
 
         private int defaultWindow(int maxLength) {
