@@ -87,6 +87,11 @@ public final class HarvestPart implements Serializable {
         return shards.get(shards.size() - 1).endDocument();
     }
 
+    /** The rows of every tap before the part's first. */
+    long firstRow() {
+        return firstRow;
+    }
+
     /** Rows of every tap in the part. */
     public long rows() {
         return shards.stream().mapToLong(HarvestPlan.Shard::rows).sum();
@@ -220,7 +225,7 @@ public final class HarvestPart implements Serializable {
     }
 
     /** The part's documents from the staged {@code documents.jsonl}, then those after the budget. */
-    private TextCorpus.Reader documents(Path file) throws IOException {
+    TextCorpus.Reader documents(Path file) throws IOException {
         FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
         ch.position(documentsFrom);
         InputStream in = Channels.newInputStream(ch);
