@@ -218,6 +218,15 @@ final class HarvestFiles implements HarvestPass.Output {
         }
     }
 
+    /**
+     * Writes {@code manifest.json}, then {@code harvest.json}, of a harvest whose shards are all in
+     * place: {@code harvest.json}, written last, is what says it is finished.
+     */
+    void writeAssembled(HarvestState state) throws IOException {
+        manifest(state, state.documents(), state.complete()).write(dir);
+        state.write(dir);
+    }
+
     /** Writes {@code harvest.json}, then {@code manifest.json}. */
     void write(HarvestState state, long documents, boolean complete) throws IOException {
         state.write(dir);

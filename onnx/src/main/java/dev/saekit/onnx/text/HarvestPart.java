@@ -154,6 +154,12 @@ public final class HarvestPart implements Serializable {
         }
         checkModel(model);
         Path staging = HarvestParts.staging(dir);
+        HarvestParts.PlanFile staged =
+                HarvestParts.read(staging.resolve(HarvestParts.PLAN_FILE), HarvestParts.PlanFile.class);
+        if (!staged.id().equals(planId)) {
+            throw new IllegalStateException("cannot run " + this + " of plan " + planId + " in " + dir
+                    + ": the harvest there was planned again since (plan " + staged.id() + "); run that plan's parts");
+        }
         Path tmp = staging.resolve("." + HarvestParts.partName(number) + "."
                 + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
         List<String> tapDirectories = HarvestFiles.tapDirectories(settings.taps());

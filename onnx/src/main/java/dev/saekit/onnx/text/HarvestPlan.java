@@ -328,8 +328,10 @@ public final class HarvestPlan implements Serializable {
         if (Files.isRegularFile(dir.resolve(HarvestState.FILE_NAME))) {
             isAssembledHarvest(dir, settings);
             checkAssembled(dir);
+            HarvestState state = HarvestState.read(dir);
+            HarvestFiles.assembled(dir, settings).writeAssembled(state); // the manifest, should it be missing
             HarvestParts.deleteTree(staging);
-            return HarvestState.read(dir);
+            return state;
         }
         List<HarvestPart> missing = uncommitted(dir);
         if (!missing.isEmpty()) {
@@ -360,7 +362,7 @@ public final class HarvestPlan implements Serializable {
             HarvestParts.moveIntoPlace(staging.resolve(name), dir.resolve(name), HarvestParts.STAGING);
         }
         HarvestState state = new HarvestState(HarvestState.FORMAT_VERSION, settings, true, widths, shards);
-        files.write(state, state.documents(), true);
+        files.writeAssembled(state);
         HarvestParts.deleteTree(staging);
         return state;
     }

@@ -80,11 +80,6 @@ final class HarvestWindows {
         return w;
     }
 
-    /** Rows of the windows given so far, those before the first included. */
-    long rows() {
-        return rows;
-    }
-
     /** The document after the last one the windows given so far cover. */
     long nextDocument() {
         return nextDocument;

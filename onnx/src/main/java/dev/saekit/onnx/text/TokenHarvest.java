@@ -50,6 +50,10 @@ import me.tongfei.progressbar.ProgressBar;
  * With a token budget the run stops at exactly that many rows, in the middle of a document if need
  * be; the window is still run whole.
  *
+ * <p>The same harvest can be computed by several processes: {@link Builder#plan(int)} cuts it into
+ * parts of whole shards that run anywhere and are assembled into this same directory, byte for byte
+ * ({@link HarvestPlan}).
+ *
  * <pre>{@code
  * try (TextModel model = TextModel.minilm()) {
  *     HarvestResult r = TokenHarvest.builder(model, TextCorpus.wordnet(Path.of("/usr/share/wordnet")), out)

@@ -220,6 +220,7 @@ class HarvestPlanTest {
         HarvestPlan after = harvest(dir).plan(3);
         assertEquals(plan.id(), after.id());
         assertEquals(List.of(), after.uncommitted(dir));
+        Files.delete(dir.resolve("manifest.json")); // an assembly stopped between harvest.json and the manifest
         after.assemble(dir);
         assertSameFiles(whole, dir);
     }
@@ -242,7 +243,7 @@ class HarvestPlanTest {
     }
 
     @Test
-    void aDirectoryPlannedOtherwiseOrAnotherModelIsRefused() throws IOException {
+    void aDirectoryPlannedOtherwiseAnotherModelOrAStalePartIsRefused() throws IOException {
         Path dir = tmp.resolve("parts");
         HarvestPlan plan = harvest(dir).plan(2);
         IllegalArgumentException settings = assertThrows(
@@ -261,6 +262,16 @@ class HarvestPlanTest {
             assertTrue(other.getMessage().contains("it truncates at 16 tokens, the plan at 32"), other.getMessage());
         }
         assertEquals(2, plan.uncommitted(dir).size());
+
+        Path replanned = tmp.resolve("replanned");
+        HarvestPlan stale = harvest(replanned).plan(2);
+        HarvestParts.deleteTree(replanned.resolve("parts"));
+        HarvestPlan fresh = harvest(replanned).batchSize(4).plan(2);
+        IllegalStateException again = assertThrows(
+                IllegalStateException.class, () -> stale.parts().get(0).run(model, replanned, 1));
+        assertTrue(
+                again.getMessage().contains("the harvest there was planned again since (plan " + fresh.id() + ")"),
+                again.getMessage());
         try (Stream<Path> staged = Files.list(dir.resolve("parts"))) {
             assertEquals(
                     List.of("documents.jsonl", "plan.json", "tokenizer.json", "vocab.txt"),
