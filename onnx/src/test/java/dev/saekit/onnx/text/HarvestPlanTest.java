@@ -226,6 +226,18 @@ class HarvestPlanTest {
     }
 
     @Test
+    void anEmptyCorpusHasNoPartsAndAssemblesIntoTheEmptyHarvest() throws IOException {
+        TextCorpus empty = TextCorpus.of("nothing", List.of());
+        Path one = tmp.resolve("one");
+        TokenHarvest.builder(model, empty, one).build().run();
+        Path dir = tmp.resolve("parts");
+        HarvestPlan plan = TokenHarvest.builder(model, empty, dir).plan(3);
+        assertEquals(List.of(), plan.parts());
+        plan.assemble(dir);
+        assertSameFiles(files(one), dir);
+    }
+
+    @Test
     void assemblingWithAPartMissingNamesThePartAndWritesNothing() throws IOException {
         Path dir = tmp.resolve("parts");
         HarvestPlan plan = harvest(dir).plan(3);
