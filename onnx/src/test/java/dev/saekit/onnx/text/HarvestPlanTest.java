@@ -115,6 +115,10 @@ class HarvestPlanTest {
         HarvestPlan plan = harvest(dir).plan(parts);
         assertEquals(parts, plan.parts().size());
         assertFalse(Files.exists(dir.resolve(HarvestState.FILE_NAME)), "nothing looks finished before assembly");
+        // a task that failed while writing part 0, retried by the same job: its folder is not the part's
+        Path failed = Files.createDirectories(dir.resolve("parts/.part-00000.dead.tmp/tokens"));
+        Files.writeString(failed.resolve("doc_ids-00000.npy"), "half a file");
+        assertFalse(plan.parts().get(0).isCommitted(dir));
         List<HarvestPart> order = new ArrayList<>(shipped(plan).parts());
         Collections.shuffle(order, new Random(parts));
         for (HarvestPart part : order) {
