@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /** The files of one harvest directory as a {@link TokenHarvest} writes them: starting, resuming, recording. */
-final class HarvestFiles {
+final class HarvestFiles implements HarvestPass.Output {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern NUMBERED = Pattern.compile("(shard|doc_ids|positions|token_ids)-(\\d{5})\\.npy");
 
@@ -33,6 +33,7 @@ final class HarvestFiles {
     private final HarvestSettings settings;
     private final List<String> tapDirectories;
     private final HarvestState recorded; // null for a new harvest
+    private HarvestState current; // the state last written
 
     private HarvestFiles(Path dir, HarvestSettings settings, List<String> tapDirectories, HarvestState recorded) {
         this.dir = dir;
@@ -73,7 +74,15 @@ final class HarvestFiles {
         return new HarvestFiles(dir, settings, tapDirectories, recorded);
     }
 
-    private static List<String> tapDirectories(List<String> taps) {
+    /**
+     * The files of a harvest with {@code settings} in {@code dir} whose shards are put in place by
+     * someone else ({@link HarvestPlan#assemble}): only {@link #write} is used.
+     */
+    static HarvestFiles assembled(Path dir, HarvestSettings settings) {
+        return new HarvestFiles(dir, settings, tapDirectories(settings.taps()), null);
+    }
+
+    static List<String> tapDirectories(List<String> taps) {
         Map<String, String> seen = new HashMap<>();
         seen.put(HarvestDirectory.TOKENS, "the token table");
         List<String> dirs = new ArrayList<>();
@@ -89,16 +98,35 @@ final class HarvestFiles {
         return dirs;
     }
 
-    Path directory() {
+    @Override
+    public Path directory() {
         return dir;
     }
 
-    List<String> tapDirectories() {
+    @Override
+    public List<String> tapDirectories() {
         return tapDirectories;
     }
 
-    Path documentsFile() {
+    @Override
+    public Path documentsFile() {
         return dir.resolve(HarvestDirectory.DOCUMENTS);
+    }
+
+    /** Adds the shard to the state and writes it: only now is the shard finished. */
+    @Override
+    public void shardFinished(HarvestState.Shard shard, List<Integer> widths) throws IOException {
+        List<HarvestState.Shard> shards = new ArrayList<>(current.shards());
+        shards.add(shard);
+        current = new HarvestState(HarvestState.FORMAT_VERSION, settings, false, widths, shards);
+        write(current, shard.endDocument(), false);
+    }
+
+    /** Marks the harvest complete, with the taps' widths {@code widths} (empty if no row was ever computed). */
+    HarvestState complete(List<Integer> widths) throws IOException {
+        current = new HarvestState(HarvestState.FORMAT_VERSION, settings, true, widths, current.shards());
+        write(current, current.documents(), true);
+        return current;
     }
 
     /**
@@ -117,6 +145,7 @@ final class HarvestFiles {
             AtomicFiles.write(documentsFile(), new byte[0]);
             HarvestState fresh = new HarvestState(HarvestState.FORMAT_VERSION, settings, false, List.of(), List.of());
             write(fresh, 0, false);
+            current = fresh;
             return fresh;
         }
         int finished = recorded.shards().size();
@@ -135,6 +164,7 @@ final class HarvestFiles {
             ch.truncate(recorded.documentsBytes());
             ch.force(true);
         }
+        current = recorded;
         return recorded;
     }
 
@@ -186,6 +216,15 @@ final class HarvestFiles {
                 }
             }
         }
+    }
+
+    /**
+     * Writes {@code manifest.json}, then {@code harvest.json}, of a harvest whose shards are all in
+     * place: {@code harvest.json}, written last, is what says it is finished.
+     */
+    void writeAssembled(HarvestState state) throws IOException {
+        manifest(state, state.documents(), state.complete()).write(dir);
+        state.write(dir);
     }
 
     /** Writes {@code harvest.json}, then {@code manifest.json}. */

@@ -2,6 +2,7 @@ package dev.saekit.onnx.text;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -14,64 +15,85 @@ import java.util.concurrent.Future;
 import me.tongfei.progressbar.ProgressBar;
 
 /**
- * One run of a {@link TokenHarvest}, from the first unfinished shard to the end: windows of
- * documents read, tokenized, run shortest first in batches, their rows gathered back into corpus
- * order and appended to the current shard, which is finished before a window that would overflow
- * it. A window's rows are written on a background thread while the next window runs through the
+ * One run of a harvest's windows ({@link HarvestWindows}) through the model: each window's documents
+ * run shortest first in batches, their rows gathered back into corpus order and appended to the
+ * current shard, which is finished where the windows say a new shard begins and after the last
+ * window. A window's rows are written on a background thread while the next window runs through the
  * model (at most one window waits to be written); the shard's appends keep their order, and the
- * shard is finished, the state written and any write error thrown only once that write is done.
+ * shard is finished, its record handed to the {@link Output} and any write error thrown only once
+ * that write is done.
+ *
+ * <p>A whole harvest ({@link TokenHarvest}) and one part of a planned one ({@link HarvestPart}) both
+ * compute their shards here; they differ only in their {@link Output}.
  */
 final class HarvestPass {
+    /** Where a pass's shards go, and what records each finished one. */
+    interface Output {
+        /** The directory the shards' files are written under: {@code <tap>/shard-*.npy}, {@code tokens/}. */
+        Path directory();
+
+        /** The directory of each tap, in tap order. */
+        List<String> tapDirectories();
+
+        /** The existing file each finished shard's {@code documents.jsonl} lines are appended to. */
+        Path documentsFile();
+
+        /** Records a shard whose files are in place and whose documents are appended. */
+        void shardFinished(HarvestState.Shard shard, List<Integer> widths) throws IOException;
+    }
+
+    /** What a pass did: each tap's row width (empty if it ran no window) and the shards it finished. */
+    record Result(List<Integer> widths, List<HarvestState.Shard> shards) {}
+
     private final TextModel model;
     private final HarvestSettings settings;
-    private final HarvestFiles files;
+    private final Output output;
     private final HarvestListener listener;
     private final TextTaps taps;
-    private final TextCorpus.Reader reader;
+    private final HarvestWindows windows;
     private final ProgressBar bar;
-    private HarvestState state;
-    private long rows;
-    private long nextDocument;
+    private final int firstShard;
+    private final List<HarvestState.Shard> finished = new ArrayList<>();
     private int[] widths;
     private ShardWriter shard;
-    /** Rows appended to the current shard, counting those still being written. */
-    private long shardRows;
     /** The thread that writes windows' rows, started with the first. */
     private ExecutorService writer;
     /** The window's write in progress, or null. */
     private Future<?> pending;
 
+    /**
+     * A pass over {@code windows} whose first shard is number {@code firstShard}; {@code widths} are
+     * the taps' widths if known (from earlier shards), else empty.
+     */
     HarvestPass(
             TextModel model,
             HarvestSettings settings,
-            HarvestFiles files,
+            Output output,
             HarvestListener listener,
             TextTaps taps,
-            TextCorpus.Reader reader,
+            HarvestWindows windows,
             ProgressBar bar,
-            HarvestState state) {
+            int firstShard,
+            List<Integer> widths) {
         this.model = model;
         this.settings = settings;
-        this.files = files;
+        this.output = output;
         this.listener = listener;
         this.taps = taps;
-        this.reader = reader;
+        this.windows = windows;
         this.bar = bar;
-        this.state = state;
-        this.rows = state.rows();
-        this.nextDocument = state.documents();
-        this.widths = state.widths().stream().mapToInt(Integer::intValue).toArray();
+        this.firstShard = firstShard;
+        this.widths = widths.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    HarvestState run() throws IOException {
-        long budget = settings.tokenBudget();
+    Result run() throws IOException {
         try {
-            while (budget == 0 || rows < budget) {
-                List<TextCorpus.Document> docs = readWindow();
-                if (docs.isEmpty()) {
-                    break;
+            HarvestWindows.Window w;
+            while ((w = windows.next()) != null) {
+                if (w.startsShard() && shard != null) {
+                    finishShard();
                 }
-                window(docs, budget == 0 ? Long.MAX_VALUE : budget - rows);
+                window(w);
             }
             if (shard != null) {
                 finishShard();
@@ -88,34 +110,14 @@ final class HarvestPass {
                 }
             }
         }
-        state = new HarvestState(HarvestState.FORMAT_VERSION, settings, true, state.widths(), state.shards());
-        files.write(state, nextDocument, true);
-        return state;
+        return new Result(widthList(), finished);
     }
 
-    private List<TextCorpus.Document> readWindow() throws IOException {
-        List<TextCorpus.Document> docs = new ArrayList<>(settings.window());
-        TextCorpus.Document d;
-        while (docs.size() < settings.window() && (d = reader.next()) != null) {
-            docs.add(d);
-        }
-        return docs;
-    }
-
-    /**
-     * Runs one window (its documents shortest first, {@code batchSize} at a time) and writes at most
-     * {@code left} of its rows, in corpus order.
-     */
-    private void window(List<TextCorpus.Document> docs, long left) throws IOException {
+    /** Runs one window (its documents shortest first, {@code batchSize} at a time) and writes its rows, in corpus order. */
+    private void window(HarvestWindows.Window w) throws IOException {
         TextTokenizer tokenizer = model.tokenizer();
-        List<Tokens> tokens = new ArrayList<>(docs.size());
-        for (TextCorpus.Document d : docs) {
-            tokens.add(tokenizer.encode(d.text()));
-        }
-        RowSelection rows = RowSelection.of(tokens, settings.specialTokens(), left);
-        if (shard != null && shardRows + rows.count() > settings.rowsPerShard()) {
-            finishShard();
-        }
+        List<Tokens> tokens = w.tokens();
+        RowSelection rows = w.rows();
         float[][] out = null;
         for (int[] members : batches(tokens)) {
             List<Tokens> batch = new ArrayList<>(members.length);
@@ -124,7 +126,7 @@ final class HarvestPass {
             }
             TextActivations a = taps.run(TextBatch.of(batch, tokenizer.padId()));
             if (shard == null) {
-                startShard(a);
+                startShard(a, w.firstDocument());
             }
             if (out == null) {
                 out = new float[widths.length][];
@@ -145,13 +147,13 @@ final class HarvestPass {
         }
         long[] docIds = new long[rows.count()];
         for (int r = 0; r < rows.count(); r++) {
-            docIds[r] = nextDocument + rows.text(r);
+            docIds[r] = w.firstDocument() + rows.text(r);
         }
         int[] positions = rows.positions();
         int[] tokenIds = rows.tokenIds(tokens);
         List<String> documents = new ArrayList<>(rows.texts());
         for (int i = 0; i < rows.texts(); i++) {
-            documents.add(HarvestFiles.documentLine(docs.get(i)));
+            documents.add(HarvestFiles.documentLine(w.documents().get(i)));
         }
         float[][] values = out;
         int count = rows.count();
@@ -166,9 +168,6 @@ final class HarvestPass {
             }
             return null;
         });
-        shardRows += count;
-        nextDocument += rows.texts();
-        this.rows += rows.count();
     }
 
     /** The window's texts (indices) by length, shortest first (ties in corpus order), {@code batchSize} at a time. */
@@ -241,35 +240,32 @@ final class HarvestPass {
         }
     }
 
-    private void startShard(TextActivations a) throws IOException {
+    private void startShard(TextActivations a, long firstDocument) throws IOException {
         if (widths.length == 0) {
             widths = new int[settings.taps().size()];
             for (int t = 0; t < widths.length; t++) {
                 widths[t] = a.tap(settings.taps().get(t)).width();
             }
         }
-        shardRows = 0;
         shard = new ShardWriter(
-                files.directory(),
-                files.tapDirectories(),
-                widths,
-                state.shards().size(),
-                nextDocument);
+                output.directory(), output.tapDirectories(), widths, firstShard + finished.size(), firstDocument);
     }
 
     private void finishShard() throws IOException {
         await();
-        HarvestState.Shard done = shard.commit(files.documentsFile());
+        HarvestState.Shard done = shard.commit(output.documentsFile());
         shard.close();
         shard = null;
-        List<HarvestState.Shard> shards = new ArrayList<>(state.shards());
-        shards.add(done);
+        finished.add(done);
+        output.shardFinished(done, widthList());
+        listener.onShard(done);
+    }
+
+    private List<Integer> widthList() {
         List<Integer> w = new ArrayList<>();
         for (int x : widths) {
             w.add(x);
         }
-        state = new HarvestState(HarvestState.FORMAT_VERSION, settings, false, w, shards);
-        files.write(state, nextDocument, false);
-        listener.onShard(done);
+        return w;
     }
 }

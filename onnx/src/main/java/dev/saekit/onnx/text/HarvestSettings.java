@@ -1,5 +1,6 @@
 package dev.saekit.onnx.text;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +41,10 @@ public record HarvestSettings(
         int maxLength,
         int batchSize,
         int window,
-        int rowsPerShard) {
+        int rowsPerShard)
+        implements Serializable {
+    private static final long serialVersionUID = 1L;
+
     public HarvestSettings {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(modelSha256, "modelSha256");
@@ -80,6 +84,11 @@ public record HarvestSettings(
      * as {@code batch_size: 32 in harvest.json, 16 asked for}; empty when they are the same.
      */
     public Optional<String> firstDifference(HarvestSettings asked) {
+        return firstDifference(asked, HarvestState.FILE_NAME);
+    }
+
+    /** {@link #firstDifference(HarvestSettings)}, these settings being recorded in the file {@code recordedIn}. */
+    public Optional<String> firstDifference(HarvestSettings asked, String recordedIn) {
         Map<String, Object[]> fields = new LinkedHashMap<>();
         fields.put("model", new Object[] {model, asked.model});
         fields.put("model_sha256", new Object[] {modelSha256, asked.modelSha256});
@@ -96,7 +105,7 @@ public record HarvestSettings(
         List<String> out = new ArrayList<>();
         fields.forEach((name, v) -> {
             if (out.isEmpty() && !Objects.equals(v[0], v[1])) {
-                out.add(name + ": " + v[0] + " in harvest.json, " + v[1] + " asked for");
+                out.add(name + ": " + v[0] + " in " + recordedIn + ", " + v[1] + " asked for");
             }
         });
         return out.stream().findFirst();

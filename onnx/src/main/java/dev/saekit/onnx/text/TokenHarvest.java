@@ -50,6 +50,10 @@ import me.tongfei.progressbar.ProgressBar;
  * With a token budget the run stops at exactly that many rows, in the middle of a document if need
  * be; the window is still run whole.
  *
+ * <p>The same harvest can be computed by several processes: {@link Builder#plan(int)} cuts it into
+ * parts of whole shards that run anywhere and are assembled into this same directory, byte for byte
+ * ({@link HarvestPlan}).
+ *
  * <pre>{@code
  * try (TextModel model = TextModel.minilm()) {
  *     HarvestResult r = TokenHarvest.builder(model, TextCorpus.wordnet(Path.of("/usr/share/wordnet")), out)
@@ -177,6 +181,23 @@ public final class TokenHarvest {
          * is refused, and so is a harvest without {@link #resume(boolean)} or one whose settings differ.
          */
         public TokenHarvest build() throws IOException {
+            HarvestSettings s = settings();
+            return new TokenHarvest(this, s, HarvestFiles.inspect(out, s, resume));
+        }
+
+        /**
+         * Plans this harvest in {@code parts} parts (fewer if it has fewer shards) for separate processes
+         * to compute: reads and tokenizes the whole corpus here, with no ONNX Runtime session, and stages
+         * its documents under the directory's {@code parts/} (see {@link HarvestPlan}). The directory
+         * must be new or empty, or hold this same plan's parts (a rerun: committed parts are kept), or
+         * the harvest it assembled. The run-time options ({@link #threads}, {@link #resume}, {@link
+         * #progress}, {@link #listener}) play no part.
+         */
+        public HarvestPlan plan(int parts) throws IOException {
+            return HarvestPlan.create(model, corpus, settings(), out, parts);
+        }
+
+        private HarvestSettings settings() throws IOException {
             List<String> tensors = new ArrayList<>();
             for (String tap : taps) {
                 tensors.add(model.tensor(tap));
@@ -194,7 +215,8 @@ public final class TokenHarvest {
                     batchSize,
                     window > 0 ? window : defaultWindow(model.tokenizer().maxLength()),
                     rowsPerShard);
-            return new TokenHarvest(this, s, HarvestFiles.inspect(out, s, resume));
+            HarvestFiles.tapDirectories(s.taps()); // two taps in one directory are refused before anything is written
+            return s;
         }
 
         private int defaultWindow(int maxLength) {
@@ -223,7 +245,20 @@ public final class TokenHarvest {
                 ProgressBar bar = HarvestProgress.bar(progress, settings.tokenBudget(), resumedRows)) {
             load = (System.nanoTime() - loadStart) / 1e9;
             files.skipHarvested(reader, state.documents());
-            state = new HarvestPass(model, settings, files, listener, taps, reader, bar, state).run();
+            HarvestWindows windows =
+                    new HarvestWindows(settings, model.tokenizer(), reader, state.rows(), state.documents());
+            HarvestPass.Result pass = new HarvestPass(
+                            model,
+                            settings,
+                            files,
+                            listener,
+                            taps,
+                            windows,
+                            bar,
+                            state.shards().size(),
+                            state.widths())
+                    .run();
+            state = files.complete(pass.widths());
             forward = taps.forwardSeconds();
         }
         return new HarvestResult(

@@ -25,7 +25,11 @@
  * DIR/vocab.txt, DIR/tokenizer.json  the token of each id, and the tokenizer itself
  * </pre>
  *
- * {@link dev.saekit.onnx.text.HarvestDirectory} and {@link dev.saekit.onnx.text.TokenTable} read it
+ * {@link dev.saekit.onnx.text.HarvestPlan} cuts the same harvest into parts of whole shards for
+ * separate processes (Spark tasks) to compute, each committed atomically, then assembles them into
+ * that directory byte for byte ({@link dev.saekit.onnx.text.HarvestPart}).
+ *
+ * <p>{@link dev.saekit.onnx.text.HarvestDirectory} and {@link dev.saekit.onnx.text.TokenTable} read it
  * back: the shard files of a tap, and row r as a token in its document. {@link
  * dev.saekit.onnx.text.CorpusSample} picks documents evenly over a corpus, leaving out a harvest's
  * ({@link dev.saekit.onnx.text.HarvestDirectory#documentIds()}) to evaluate on unseen text.
