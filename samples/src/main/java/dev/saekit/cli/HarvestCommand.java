@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
             "1:a missing corpus or model, a file that cannot be read or written, or a model ONNX Runtime cannot run",
             "2:bad command line or option value, or --resume with other settings than the harvest's"
         })
-public final class HarvestCommand implements Callable<Integer> {
+public class HarvestCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
@@ -156,64 +156,97 @@ public final class HarvestCommand implements Callable<Integer> {
         TextCorpus documents = CorpusOption.open(corpus);
         PrintWriter stdout = spec.commandLine().getOut();
         try (TextModel textModel = TextModelOption.open(model, tokenizer, maxLength)) {
-            TokenHarvest harvest;
-            try {
-                harvest = TokenHarvest.builder(textModel, documents, out)
-                        .taps(taps)
-                        .tokens(tokens)
-                        .specialTokens(specialTokens)
-                        .batchSize(batch)
-                        .window(window)
-                        .rowsPerShard(rowsPerShard)
-                        .threads(threads)
-                        .resume(resume)
-                        .progress(noProgress || System.console() == null ? null : System.err) // no bar in logs
-                        .build();
-            } catch (IllegalArgumentException e) { // a bad tap or setting, or a resume with other settings
-                throw new CliException(SaekitCli.EXIT_USAGE, e.getMessage());
-            }
-            stdout.println("model     " + textModel.name() + " (sha256 " + textModel.sha256() + ")");
-            stdout.println("corpus    " + documents.description());
-            for (int i = 0; i < taps.size(); i++) {
-                stdout.println("tap       " + taps.get(i) + " = "
-                        + harvest.settings().tensors().get(i));
-            }
-            stdout.flush();
-            HarvestResult r = harvest.run();
-            if (r.resumedRows() > 0) {
-                stdout.printf(Locale.ROOT, "resumed   after %,d tokens in finished shards%n", r.resumedRows());
-            }
-            if (r.newRows() == 0 && r.resumedRows() > 0) {
-                stdout.printf(
-                        Locale.ROOT,
-                        "complete  %,d tokens of %,d documents were harvested already%n",
-                        r.rows(),
-                        r.documents());
-            } else {
-                stdout.printf(
-                        Locale.ROOT,
-                        "harvested %,d tokens of %,d documents in %.1f s: %,.0f tokens/s, %,.0f tokens per CPU-second"
-                                + " (%.1f CPU-seconds)%n",
-                        r.newRows(),
-                        r.documents(),
-                        r.seconds(),
-                        r.tokensPerSecond(),
-                        r.tokensPerCpuSecond(),
-                        r.cpuSeconds());
-                stdout.printf(
-                        Locale.ROOT,
-                        "forward   %.1f s in ONNX Runtime (%,.0f tokens/s) after loading the model in %.1f s; saekit's"
-                                + " own work %.1f s, %.1f%% of the rest (tokenizing, copying taps out, ordering rows,"
-                                + " writing shards)%n",
-                        r.forwardSeconds(),
-                        r.forwardTokensPerSecond(),
-                        r.loadSeconds(),
-                        r.ownSeconds(),
-                        100 * r.overheadShare());
-            }
-            stdout.println("wrote     " + out + " (" + r.state().shards().size() + " shard"
-                    + (r.state().shards().size() == 1 ? "" : "s") + " per tap, manifest.json, harvest.json, tokens/)");
-            return 0;
+            TokenHarvest.Builder builder = TokenHarvest.builder(textModel, documents, out)
+                    .taps(taps)
+                    .tokens(tokens)
+                    .specialTokens(specialTokens)
+                    .batchSize(batch)
+                    .window(window)
+                    .rowsPerShard(rowsPerShard)
+                    .threads(threads)
+                    .resume(resume)
+                    .progress(noProgress || System.console() == null ? null : System.err); // no bar in logs
+            return harvest(builder, textModel, documents, stdout);
         }
+    }
+
+    /**
+     * Runs the harvest the options describe: here, in this process; {@code saekit spark harvest}
+     * overrides this to run it in parts on a cluster's executors and assemble the same files.
+     */
+    protected int harvest(TokenHarvest.Builder builder, TextModel textModel, TextCorpus documents, PrintWriter stdout)
+            throws CliException, IOException {
+        TokenHarvest harvest;
+        try {
+            harvest = builder.build();
+        } catch (IllegalArgumentException e) { // a bad tap or setting, or a resume with other settings
+            throw new CliException(SaekitCli.EXIT_USAGE, e.getMessage());
+        }
+        describe(stdout, textModel, documents, harvest.settings());
+        HarvestResult r = harvest.run();
+        if (r.resumedRows() > 0) {
+            stdout.printf(Locale.ROOT, "resumed   after %,d tokens in finished shards%n", r.resumedRows());
+        }
+        if (r.newRows() == 0 && r.resumedRows() > 0) {
+            stdout.printf(
+                    Locale.ROOT,
+                    "complete  %,d tokens of %,d documents were harvested already%n",
+                    r.rows(),
+                    r.documents());
+        } else {
+            stdout.printf(
+                    Locale.ROOT,
+                    "harvested %,d tokens of %,d documents in %.1f s: %,.0f tokens/s, %,.0f tokens per CPU-second"
+                            + " (%.1f CPU-seconds)%n",
+                    r.newRows(),
+                    r.documents(),
+                    r.seconds(),
+                    r.tokensPerSecond(),
+                    r.tokensPerCpuSecond(),
+                    r.cpuSeconds());
+            stdout.printf(
+                    Locale.ROOT,
+                    "forward   %.1f s in ONNX Runtime (%,.0f tokens/s) after loading the model in %.1f s; saekit's"
+                            + " own work %.1f s, %.1f%% of the rest (tokenizing, copying taps out, ordering rows,"
+                            + " writing shards)%n",
+                    r.forwardSeconds(),
+                    r.forwardTokensPerSecond(),
+                    r.loadSeconds(),
+                    r.ownSeconds(),
+                    100 * r.overheadShare());
+        }
+        stdout.println("wrote     " + out + " (" + r.state().shards().size() + " shard"
+                + (r.state().shards().size() == 1 ? "" : "s") + " per tap, manifest.json, harvest.json, tokens/)");
+        return 0;
+    }
+
+    /** Prints what the harvest runs: the model, the corpus and each tap's tensor. */
+    protected final void describe(
+            PrintWriter stdout,
+            TextModel textModel,
+            TextCorpus documents,
+            dev.saekit.onnx.text.HarvestSettings settings) {
+        stdout.println("model     " + textModel.name() + " (sha256 " + textModel.sha256() + ")");
+        stdout.println("corpus    " + documents.description());
+        for (int i = 0; i < taps.size(); i++) {
+            stdout.println(
+                    "tap       " + taps.get(i) + " = " + settings.tensors().get(i));
+        }
+        stdout.flush();
+    }
+
+    /** {@code --out}. */
+    protected final Path out() {
+        return out;
+    }
+
+    /** {@code --model}, {@code --tokenizer} and {@code --max-length}: how a worker opens the same model. */
+    protected final TextModelOption.Spec modelSpec() {
+        return new TextModelOption.Spec(model, tokenizer == null ? null : tokenizer.toString(), maxLength);
+    }
+
+    /** {@code --threads}: ONNX Runtime threads, 0 for one per core. */
+    protected final int threads() {
+        return threads;
     }
 }

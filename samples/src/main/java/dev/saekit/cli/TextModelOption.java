@@ -8,7 +8,7 @@ import java.nio.file.Path;
  * {@code --model}, {@code --tokenizer} and {@code --max-length} of the commands that run a text
  * model ({@code harvest}, {@code evaluate}): their help texts, and the model they name.
  */
-final class TextModelOption {
+public final class TextModelOption {
     /** {@code --model}'s name for all-MiniLM-L6-v2. */
     static final String MINILM = "minilm";
 
@@ -28,6 +28,16 @@ final class TextModelOption {
             + " onnx-info --model minilm lists them).";
 
     private TextModelOption() {}
+
+    /**
+     * The model options as values another process can open again ({@link #open()}): a Spark
+     * executor opens the very model its driver planned with.
+     */
+    public record Spec(String model, String tokenizer, int maxLength) implements java.io.Serializable {
+        public TextModel open() throws CliException, IOException {
+            return TextModelOption.open(model, tokenizer == null ? null : Path.of(tokenizer), maxLength);
+        }
+    }
 
     /** {@code model} ({@link #MINILM} or a file, with {@code tokenizer}), truncating texts to {@code maxLength} tokens. */
     static TextModel open(String model, Path tokenizer, int maxLength) throws CliException, IOException {

@@ -1,0 +1,152 @@
+package dev.saekit.spark;
+
+import dev.saekit.cli.CliException;
+import dev.saekit.cli.HarvestCommand;
+import dev.saekit.cli.SaekitCli;
+import dev.saekit.cli.TextModelOption;
+import dev.saekit.onnx.text.HarvestPart;
+import dev.saekit.onnx.text.HarvestPlan;
+import dev.saekit.onnx.text.HarvestState;
+import dev.saekit.onnx.text.TextCorpus;
+import dev.saekit.onnx.text.TextModel;
+import dev.saekit.onnx.text.TokenHarvest;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code saekit spark harvest}: {@code saekit harvest} in parts on a Spark cluster. The driver
+ * reads and tokenizes the corpus and plans the harvest into parts of whole shards ({@link
+ * HarvestPlan}); each part is one task, which runs the ONNX model on its documents and commits its
+ * shards and token rows atomically under {@code OUT/parts/}; the driver then assembles the harvest
+ * directory, the very files the single-machine command writes. A rerun with the same settings skips
+ * the parts already committed.
+ */
+@Command(
+        name = "harvest",
+        description = {
+            "Harvest as `saekit harvest` does, in parts on a Spark cluster: the same options, the same files in --out",
+            "(byte for byte). --out must be storage the driver and every executor share; a rerun skips finished parts."
+        })
+public final class SparkHarvestCommand extends HarvestCommand {
+    @Mixin
+    SparkOptions spark;
+
+    @Option(
+            names = "--parts",
+            paramLabel = "N",
+            description = "Parts to plan, each one task that commits on its own (fewer if the harvest has fewer"
+                    + " shards). Default: --workers.")
+    Integer parts;
+
+    @Override
+    protected int harvest(TokenHarvest.Builder builder, TextModel textModel, TextCorpus documents, PrintWriter stdout)
+            throws CliException, IOException {
+        SparkSession session = Clusters.session("harvest", spark);
+        try {
+            JavaSparkContext sc = Clusters.context(session);
+            int workers = Clusters.workers(spark, sc);
+            int wanted = parts != null ? parts : workers;
+            if (wanted < 1) {
+                throw new CliException(SaekitCli.EXIT_USAGE, "--parts must be >= 1, was " + wanted);
+            }
+            long t0 = System.nanoTime();
+            HarvestPlan plan;
+            try {
+                plan = builder.plan(wanted);
+            } catch (IllegalArgumentException e) { // a bad tap or setting, or a directory planned otherwise
+                throw new CliException(SaekitCli.EXIT_USAGE, e.getMessage());
+            }
+            double planSeconds = (System.nanoTime() - t0) / 1e9;
+            describe(stdout, textModel, documents, plan.settings());
+            List<HarvestPart> todo = plan.uncommitted(out());
+            stdout.printf(
+                    Locale.ROOT,
+                    "spark     %,d tokens of %,d documents in %d parts on %s (%d workers), planned in %.1f s; %d to"
+                            + " compute, %d committed before%n",
+                    plan.rows(),
+                    plan.documents(),
+                    plan.parts().size(),
+                    spark.master(),
+                    workers,
+                    planSeconds,
+                    todo.size(),
+                    plan.parts().size() - todo.size());
+            stdout.flush();
+            long t1 = System.nanoTime();
+            List<double[]> done = List.of();
+            if (!todo.isEmpty()) {
+                int threads = threads() > 0 ? threads() : threadsPerTask(spark, workers);
+                try {
+                    done = sc.parallelize(todo, todo.size())
+                            .map(new RunPart(out().toAbsolutePath().toString(), modelSpec(), threads))
+                            .collect();
+                } catch (RuntimeException e) {
+                    throw new CliException(
+                            SaekitCli.EXIT_INPUT,
+                            "the harvest on the cluster failed: " + SparkFailures.cause(e)
+                                    + "; the parts committed so far are kept: run the same command again to finish");
+                }
+            }
+            double wall = (System.nanoTime() - t1) / 1e9;
+            long t2 = System.nanoTime();
+            HarvestState state = plan.assemble(out());
+            double assembleSeconds = (System.nanoTime() - t2) / 1e9;
+            double load = 0;
+            double compute = 0;
+            for (double[] d : done) {
+                load += d[4];
+                compute += d[3];
+            }
+            if (todo.isEmpty()) {
+                stdout.println("complete  every part was committed before; nothing to compute");
+            } else {
+                stdout.printf(
+                        Locale.ROOT,
+                        "harvested %,d tokens in %.1f s on the cluster (%,.0f tokens/s): tasks spent %.1f s computing and"
+                                + " %.1f s loading the model; assembled in %.1f s%n",
+                        plan.rows(),
+                        wall,
+                        plan.rows() / Math.max(wall, 1e-9),
+                        compute,
+                        load,
+                        assembleSeconds);
+            }
+            stdout.println("wrote     " + out() + " (" + state.shards().size() + " shard"
+                    + (state.shards().size() == 1 ? "" : "s")
+                    + " per tap, manifest.json, harvest.json, tokens/)");
+            return 0;
+        } finally {
+            session.stop();
+        }
+    }
+
+    /** ONNX Runtime threads per task when --threads is 0: the cores of this machine over local[N]'s tasks, else an executor's cores. */
+    static int threadsPerTask(SparkOptions options, int workers) {
+        if (options.master().startsWith("local")) {
+            return Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, workers));
+        }
+        return Integer.parseInt(options.conf().getOrDefault("spark.executor.cores", "1"));
+    }
+
+    /** One part on an executor: opens the model, computes and commits the part; part, computed, rows, seconds, load seconds. */
+    record RunPart(String dir, TextModelOption.Spec model, int threads) implements Function<HarvestPart, double[]> {
+        @Override
+        public double[] call(HarvestPart part) throws Exception {
+            long t0 = System.nanoTime();
+            try (TextModel m = model.open()) {
+                double load = (System.nanoTime() - t0) / 1e9;
+                HarvestPart.Result r = part.run(m, Path.of(dir), threads);
+                return new double[] {r.part(), r.computed() ? 1 : 0, r.rows(), r.seconds(), load};
+            }
+        }
+    }
+}
