@@ -408,6 +408,13 @@ public class TrainCommand implements Callable<Integer> {
     /** The training config of the checkpoint this run continues, or null to build it from the options. */
     private TrainingConfig resumeConfig;
 
+    /**
+     * The command whose {@link #fit} trains a resumed run: the resumed run is rebuilt as a fresh
+     * command from the checkpoint, and trains where the command the user ran trains
+     * ({@code saekit spark train} on its cluster). Null: this command's own.
+     */
+    private TrainCommand fitter;
+
     /** The command line of the run, recorded with checkpoints for information (--resume rebuilds the run from data). */
     private List<String> originalArgs = List.of();
 
@@ -464,6 +471,7 @@ public class TrainCommand implements Callable<Integer> {
             original.restoreOptions(c);
         }
         original.spec = spec;
+        original.fitter = this;
         original.resumeFrom = c;
         original.resetOptimizer = resetOptimizer;
         // a resume writes only under its own run (the directory holding the checkpoints), or under --out: never
@@ -762,6 +770,9 @@ public class TrainCommand implements Callable<Integer> {
      * initialisation, the final evaluation and the run directory) the same.
      */
     protected FitJob.Fitted fit(FitJob job) throws CliException, IOException {
+        if (fitter != null && fitter != this) {
+            return fitter.fit(job);
+        }
         List<TrainingListener> listeners = new ArrayList<>(job.listeners());
         if (job.checkpointing() != null) {
             listeners.add(job.checkpointing().listener());

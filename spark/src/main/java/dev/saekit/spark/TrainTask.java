@@ -60,6 +60,7 @@ record TrainTask(
             if (rank == 0 && checkpoints != null) {
                 listeners.add(checkpoints.listener());
             }
+            FaultInjection.at(rank).ifPresent(listeners::add);
             Trainer trainer = new Trainer(config, listeners)
                     .dataParallel(new DataParallel(ring, DataParallel.share(config.batchSize(), size, rank), whole));
             long t1 = System.nanoTime();
