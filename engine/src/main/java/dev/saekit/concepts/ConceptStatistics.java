@@ -63,8 +63,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *                     (L = sum of labelSizes; each concept's labels ascending)
  * </pre>
  *
- * <p>The top entries and samples are stored in no particular order and their heap keys are
- * recomputed on reading. {@link #read} checks the header and compares the sizes it implies with
+ * <p>Each concept's top entries and samples are written best first (so equal statistics give
+ * equal files); reading accepts them in any order and recomputes their heap keys. {@link #read} checks the header and compares the sizes it implies with
  * the file's length before allocating anything.
  *
  * <p>Not thread-safe: one instance per thread, merged at the end.
@@ -313,6 +313,11 @@ public final class ConceptStatistics {
             this.labels.endBlock();
         }
         this.rows += rows;
+    }
+
+    /** Checks a block as {@link #add} does, counting nothing. */
+    void check(long firstRow, int rows, int[] indptr, int[] indices, float[] values, int[] labels) {
+        check.check(firstRow, rows, indptr, indices, values, labels, null);
     }
 
     private void record(int c, long row, float v) {
