@@ -36,7 +36,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * which is exact while a concept fires on at most {@code labelSlots} distinct labels and symmetric
  * always ({@code a.merge(b)} equals {@code b.merge(a)}). {@link #write} saves everything and
  * {@link #read} brings it back exactly, so a pass can stop and resume, or run in shards that are
- * merged afterwards.
+ * merged afterwards. {@link StatisticsPart} gathers them so that shards combine into one pass's
+ * statistics bit for bit, sums and label summaries included.
  *
  * <p>The file is little-endian throughout: a 60-byte header, then fixed-size arrays, then the kept
  * entries, concept by concept ({@code C} concepts, {@code B = (maxExponent - minExponent) *
