@@ -183,7 +183,7 @@ public final class ConceptScan {
                 codes.flush();
             }
         }
-        ConceptStatistics statistics = part.finish();
+        ConceptStatistics statistics = part.finish(rows.rows());
         if (stateDirectory != null) {
             saveFinished(statistics, record);
         }
@@ -340,12 +340,12 @@ public final class ConceptScan {
             s = statistics;
         } else {
             StatisticsPart part = StatisticsPart.read(file);
-            if (part.firstRow() != 0 || part.segmentRows() != segmentRows) {
+            if (part.firstRow() != 0 || part.rows() != part.endRow() || part.segmentRows() != segmentRows) {
                 throw new MalformedFileException(
                         file.toString(),
-                        "holds rows from " + part.firstRow()
-                                + " in segments of " + part.segmentRows() + ", not a pass's from row 0 in segments of "
-                                + segmentRows + "; delete " + stateDirectory + " to scan again");
+                        "holds rows " + part.covers() + " in segments of " + part.segmentRows()
+                                + ", not a pass's from row 0 in segments of " + segmentRows + "; delete "
+                                + stateDirectory + " to scan again");
             }
             kept = part.settings();
             s = part;

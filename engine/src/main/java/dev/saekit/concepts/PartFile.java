@@ -24,9 +24,10 @@ import java.util.Arrays;
  *  0      byte[8]     magic "SAEKITSP"
  *  8      int32       format version, 1
  * 12      int32       segmentRows
- * 16      int64       firstRow
- * 24      int64       B, the bytes of the statistics that follow
- * 32      byte[B]     the part's {@link ConceptStatistics} file: every exact statistic of its rows,
+ * 16      int32       R, the ranges of rows held
+ * 20      int64[2R]   each range's first row and the row after its last, in row order
+ *         int64       B, the bytes of the statistics that follow
+ *         byte[B]     the part's {@link ConceptStatistics} file: every exact statistic of its rows,
  *                     zero sums and no label counters
  *         int32       nodes, then per node in row order:
  *           int32 level;  int64 index;  float64[C] sums;  float64[C] sums of squares
@@ -34,9 +35,10 @@ import java.util.Arrays;
  *           float64[L] label sums                           (label fields only if labelSlots > 0)
  * </pre>
  *
- * <p>Reading checks, besides the statistics (as {@link StatisticsFile} does), that the nodes are the
- * maximal nodes of the segments' tree that cover the part's rows, left to right, and that their
- * label counters are positive and in ascending label order.
+ * <p>Reading checks, besides the statistics (as {@link StatisticsFile} does), that the ranges are
+ * disjoint, start at segments and hold the statistics' rows, that the nodes are whole nodes of the
+ * segments' tree that cover the ranges' segments left to right with no two siblings left unjoined,
+ * and that their label counters are positive and in ascending label order.
  */
 final class PartFile {
     static final byte[] MAGIC = "SAEKITSP".getBytes(StandardCharsets.US_ASCII);
@@ -71,7 +73,7 @@ final class PartFile {
 
     private static long bytes(StatisticsPart p) {
         int concepts = p.body.concepts();
-        long size = 32 + StatisticsFile.bytes(p.body) + 4;
+        long size = 28 + 16L * p.ranges.size() + StatisticsFile.bytes(p.body) + 4;
         for (Node n : p.nodes) {
             size += 12 + 16L * concepts;
             if (n.labels != null) {
@@ -88,7 +90,11 @@ final class PartFile {
         out.bytes(MAGIC);
         out.i32(VERSION);
         out.i32(p.segmentRows);
-        out.i64(p.firstRow);
+        out.i32(p.ranges.size());
+        for (long[] r : p.ranges) {
+            out.i64(r[0]);
+            out.i64(r[1]);
+        }
         out.i64(StatisticsFile.bytes(p.body));
         StatisticsFile.write(p.body, out);
         out.i32(p.nodes.size());
@@ -139,8 +145,8 @@ final class PartFile {
     }
 
     private static StatisticsPart read(StatisticsFile.In in, long size) throws IOException {
-        if (size < 32) {
-            throw in.malformed("is " + size + " bytes, shorter than the 32-byte header of a saekit statistics part");
+        if (size < 20) {
+            throw in.malformed("is " + size + " bytes, shorter than the header of a saekit statistics part");
         }
         if (!Arrays.equals(in.bytes(MAGIC.length), MAGIC)) {
             throw in.malformed("does not start with \"SAEKITSP\", the magic string of a saekit statistics part");
@@ -151,39 +157,58 @@ final class PartFile {
                     + " version " + VERSION);
         }
         int segmentRows = in.i32();
-        long firstRow = in.i64();
-        long bodyBytes = in.i64();
-        if (segmentRows < 1 || firstRow < 0 || firstRow % segmentRows != 0) {
-            throw in.malformed("declares segments of " + segmentRows + " rows and a first row " + firstRow
-                    + "; a part starts at a multiple of a positive segment size");
+        int count = in.i32();
+        if (segmentRows < 1 || count < 1 || count > (size - 20) / 16) {
+            throw in.malformed("declares segments of " + segmentRows + " rows and " + count + " ranges of rows");
         }
-        if (bodyBytes < 0 || bodyBytes > size - 36) {
+        long[][] ranges = new long[count][];
+        long held = 0;
+        for (int i = 0; i < count; i++) {
+            long start = in.i64();
+            long end = in.i64();
+            boolean follows = i == 0 ? start >= 0 : start > ranges[i - 1][1];
+            if (!follows || end < start || (end == start && count > 1) || start % segmentRows != 0) {
+                throw in.malformed("declares rows [" + start + ", " + end + ") as range " + i + "; ranges start at a"
+                        + " multiple of segmentRows=" + segmentRows + ", after the one before and a row apart");
+            }
+            ranges[i] = new long[] {start, end};
+            held += end - start;
+        }
+        long bodyBytes = in.i64();
+        long expected = 28 + 16L * count;
+        if (bodyBytes < 0 || bodyBytes > size - expected - 4) {
             throw in.malformed("declares " + bodyBytes + " bytes of statistics in a file of " + size);
         }
         ConceptStatistics body = StatisticsFile.read(in, bodyBytes);
-        StatisticsPart p = new StatisticsPart(body, segmentRows, firstRow);
-        if (body.rows > Long.MAX_VALUE - firstRow) {
-            throw in.malformed("declares " + body.rows + " rows from row " + firstRow);
+        if (body.rows != held) {
+            throw in.malformed("holds statistics of " + body.rows + " rows, but its ranges hold " + held);
         }
+        StatisticsPart p = new StatisticsPart(body, segmentRows, ranges[0][0]);
+        p.ranges.clear();
+        p.ranges.addAll(Arrays.asList(ranges));
         p.closedEnd = p.endRow();
-        int count = in.i32();
-        long segments = (p.endRow() + segmentRows - 1) / segmentRows; // the segment after the last one
-        long next = firstRow / segmentRows; // the first segment the next node covers
-        long expected = 32 + bodyBytes + 4;
+        expected += bodyBytes + 4;
+        int nodes = in.i32();
+        int range = 0; // the range whose segments the next node starts in
+        long next = ranges[0][0] / segmentRows; // the first segment the next node covers
         int concepts = body.concepts();
         int slots = body.settings().labelSlots();
-        for (int i = 0; i < count; i++) {
+        for (int i = 0; i < nodes; i++) {
             int level = in.i32();
             long index = in.i64();
             if (level < 0 || level > 62 || index < 0 || index > (Long.MAX_VALUE >> level) - 1) {
                 throw in.malformed("node " + i + " is at level " + level + ", index " + index);
             }
             long from = index << level;
-            if (from != next || (level > 0 && from + (1L << (level - 1)) >= segments)) {
-                throw in.malformed("node " + i + " (level " + level + ", index " + index + ") is not the next node of"
-                        + " the segments' tree from segment " + next + " of the part's " + segments);
+            if (range < count && next == segmentsEnd(ranges[range], segmentRows) && range + 1 < count) {
+                range++;
+                next = ranges[range][0] / segmentRows;
             }
-            next = Math.min(segments, (index + 1) << level);
+            if (range >= count || from != next || ((index + 1) << level) > segmentsEnd(ranges[range], segmentRows)) {
+                throw in.malformed("node " + i + " (level " + level + ", index " + index + ") is not the next node of"
+                        + " the segments' tree in the part's rows " + p.covers());
+            }
+            next = (index + 1) << level;
             double[] sum = new double[concepts];
             double[] squares = new double[concepts];
             in.f64s(sum, concepts);
@@ -230,12 +255,19 @@ final class PartFile {
             }
             p.nodes.add(n);
         }
-        if (next != segments) {
-            throw in.malformed("its nodes cover segments up to " + next + " but its rows reach segment " + segments);
+        long segments = segmentsEnd(ranges[count - 1], segmentRows);
+        if (range != count - 1 || next != segments) {
+            throw in.malformed(
+                    "its nodes end at segment " + next + ", but its rows " + p.covers() + " reach segment " + segments);
         }
         if (expected != size) {
             throw in.malformed("should be " + expected + " bytes, but it is " + size);
         }
         return p;
+    }
+
+    /** The segment after the last one that rows {@code r} reach (its first one if {@code r} is empty). */
+    private static long segmentsEnd(long[] r, int segmentRows) {
+        return r[1] == r[0] ? r[0] / segmentRows : (r[1] + segmentRows - 1) / segmentRows;
     }
 }

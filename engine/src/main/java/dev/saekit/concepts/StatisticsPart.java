@@ -17,10 +17,10 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The concept statistics of a contiguous range of rows, kept so that the statistics of all rows
- * come out bit for bit the same however the rows were cut into parts and in whatever order the
- * parts are combined: one pass over every row, parts scanned on several machines, a pass saved and
- * continued.
+ * The concept statistics of some rows (a range, or after {@link #merge} several), kept so that the
+ * statistics of all rows come out bit for bit the same however the rows were cut into parts and in
+ * whatever order the parts are merged: one pass over every row, parts scanned on several machines
+ * and reduced in any order, a pass saved and continued.
  *
  * <p>Most of {@link ConceptStatistics} merges exactly (counts, extremes, top values, samples,
  * histograms, co-firing), but two parts do not: the sums of a concept's values and squares are
@@ -29,16 +29,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * be shorter), a fixed part of the definition: segment {@code k} holds rows {@code [k *
  * segmentRows, (k + 1) * segmentRows)}. Each segment sums its values in row order from zero and
  * sums its labels exactly before it summarises them once; the segments then combine up a fixed
- * binary tree (segments {@code 2j} and {@code 2j + 1} make node {@code j} of the level above, a node
- * without a right sibling goes up alone), which each part builds as far as its own segments go and
- * the combination completes. Every addition and label merge thus happens between the same operands
- * whatever the parts, and both are symmetric.
+ * binary tree (segments {@code 2j} and {@code 2j + 1} make node {@code j} of the level above, and at
+ * the end a node without a right sibling goes up alone). A part keeps the largest nodes its
+ * segments complete, and a merge joins two nodes as soon as both halves of their parent are
+ * present. Every addition and label merge thus happens between the same operands whatever the
+ * parts and the order of merges, and both are symmetric: {@link #merge} is exactly associative and
+ * commutative.
  *
  * <p>A part starts at a segment's first row and takes its rows in order ({@link #add}); it may end
  * anywhere, but a part that ends inside a segment must hold the last rows of the data: once it is
- * {@linkplain #toBytes written} or combined, that segment is closed. Parts travel as bytes ({@link
- * #toBytes}, {@link #fromBytes}, Java serialization) or files ({@link #write}, {@link #read}), and
- * {@link #combine} checks that they tile the rows exactly. A machine scanning rows {@code [from,
+ * {@linkplain #toBytes written} or merged, that segment is closed. Parts travel as bytes ({@link
+ * #toBytes}, {@link #fromBytes}, Java serialization) or files ({@link #write}, {@link #read}); they
+ * merge pairwise in any order (a cluster's tree reduce), and {@link #combine} and {@link #finish}
+ * check that the rows merged tile {@code [0, rows)} exactly. A machine scanning rows {@code [from,
  * to)}:
  *
  * <pre>{@code
@@ -46,12 +49,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * for (each block of rows, in order, from `from` up to `to`)
  *     part.add(first, n, indptr, indices, values, labels);
  * byte[] sent = part.toBytes();
- * // where the parts meet, in any order:
- * ConceptStatistics all = StatisticsPart.combine(parts, rows);
+ * // where the parts meet, in any order and grouping:
+ * ConceptStatistics all = StatisticsPart.combine(parts, rows); // or a.merge(b) ..., then finish(rows)
  * }</pre>
  *
  * <p>Memory: a {@link ConceptStatistics} for the part, the labelled entries of the open segment, and
- * the sums and label summaries of at most {@code log2(segments) + 1} tree nodes. Not thread-safe.
+ * the sums and label summaries of its tree nodes (at most {@code log2(segments) + 1} per range of
+ * rows). Not thread-safe.
  */
 public final class StatisticsPart implements Serializable {
     @Serial
@@ -61,13 +65,14 @@ public final class StatisticsPart implements Serializable {
     public static final int DEFAULT_SEGMENT_ROWS = 8192;
 
     final int segmentRows;
-    final long firstRow;
+    /** The rows covered: disjoint {@code [start, end)} ranges in row order, none empty (but a new part's one). */
+    final transient List<long[]> ranges = new ArrayList<>();
     /** Everything that merges exactly, for all the part's rows; sums of the open segment's rows; labels unused. */
     final transient ConceptStatistics body;
     /** The closed segments' sums and label summaries, as maximal tree nodes in row order. */
     final transient List<Node> nodes = new ArrayList<>();
     /** Where the closed segments end: the open segment is {@code [closedEnd, endRow())}. */
-    long closedEnd;
+    transient long closedEnd;
 
     private transient int[] entryConcepts = new int[0];
     private transient int[] entryLabels = new int[0];
@@ -114,7 +119,7 @@ public final class StatisticsPart implements Serializable {
     StatisticsPart(ConceptStatistics body, int segmentRows, long firstRow) {
         this.body = body;
         this.segmentRows = segmentRows;
-        this.firstRow = firstRow;
+        this.ranges.add(new long[] {firstRow, firstRow});
         this.closedEnd = firstRow;
     }
 
@@ -145,17 +150,31 @@ public final class StatisticsPart implements Serializable {
 
     /** The part's first row. */
     public long firstRow() {
-        return firstRow;
+        return ranges.get(0)[0];
     }
 
-    /** The row after the part's last: it covers {@code [firstRow(), endRow())}. */
+    /** The row after the part's last; the next {@link #add} starts there. */
     public long endRow() {
-        return firstRow + body.rows;
+        return ranges.get(ranges.size() - 1)[1];
     }
 
-    /** The rows added so far. */
+    /** The rows it holds, all of {@code [firstRow(), endRow())} unless merges left gaps ({@link #covers}). */
     public long rows() {
         return body.rows;
+    }
+
+    /** The rows it holds, as ranges: {@code "[0, 8192) [16384, 20000)"}. */
+    public String covers() {
+        StringBuilder b = new StringBuilder();
+        for (long[] r : ranges) {
+            b.append(b.length() == 0 ? "" : " ")
+                    .append('[')
+                    .append(r[0])
+                    .append(", ")
+                    .append(r[1])
+                    .append(')');
+        }
+        return b.toString();
     }
 
     /**
@@ -169,8 +188,8 @@ public final class StatisticsPart implements Serializable {
     public void add(long firstRow, int rows, int[] indptr, int[] indices, float[] values, int[] labels) {
         usable();
         if (firstRow != endRow()) {
-            throw new IllegalArgumentException("a part takes its rows in order: it covers rows [" + this.firstRow + ", "
-                    + endRow() + "), so its next block starts at row " + endRow() + ", not " + firstRow);
+            throw new IllegalArgumentException("a part takes its rows in order: it covers rows " + covers()
+                    + ", so its next block starts at row " + endRow() + ", not " + firstRow);
         }
         if (closedEnd == endRow() && closedEnd % segmentRows != 0 && rows > 0) {
             throw new IllegalStateException(
@@ -187,6 +206,7 @@ public final class StatisticsPart implements Serializable {
             int n = (int) Math.min(rows - r, (endRow() / segmentRows + 1) * segmentRows - endRow());
             int[] ptr = r == 0 && n == rows ? indptr : Arrays.copyOfRange(indptr, r, r + n + 1);
             body.add(endRow(), n, ptr, indices, values, null);
+            ranges.get(ranges.size() - 1)[1] += n;
             if (labelled) {
                 keepLabels(r, n, indptr, indices, values, labels);
             }
@@ -270,17 +290,83 @@ public final class StatisticsPart implements Serializable {
     }
 
     /**
-     * The statistics of all the rows, from the part that holds them all ({@link #firstRow} 0): those
-     * of one pass over them. The part is used up, and its statistics are returned, not copied.
+     * Adds everything {@code other} holds (rows this part does not hold, gathered with the same
+     * settings and segment size) and uses {@code other} up. Exactly associative and commutative:
+     * parts merged in any order and grouping hold the same bits. Both parts' open segments are
+     * closed first (see {@link #toBytes}).
      *
-     * @throws IllegalStateException if the part does not start at row 0
+     * @throws IllegalArgumentException if the parts share rows or were gathered differently
+     * @throws IllegalStateException if either was used up
      */
-    public ConceptStatistics finish() {
+    public StatisticsPart merge(StatisticsPart other) {
         usable();
-        if (firstRow != 0) {
-            throw new IllegalStateException("a part that starts at row " + firstRow + " is not all the rows:"
-                    + " combine it with the parts before it (StatisticsPart.combine)");
+        other.usable();
+        if (other == this) {
+            throw new IllegalArgumentException("cannot merge a part into itself: it would count its rows twice");
         }
+        if (other.segmentRows != segmentRows || !other.settings().equals(settings())) {
+            throw new IllegalArgumentException("parts of rows " + covers() + " and " + other.covers()
+                    + " were gathered differently ("
+                    + (other.segmentRows != segmentRows
+                            ? "segmentRows=" + segmentRows + " vs " + other.segmentRows
+                            : settings().differences(other.settings()))
+                    + "); gather every part with the same settings and segment size");
+        }
+        for (long[] a : ranges) {
+            for (long[] b : other.ranges) {
+                if (Math.max(a[0], b[0]) < Math.min(a[1], b[1])) {
+                    throw new IllegalArgumentException("rows [" + Math.max(a[0], b[0]) + ", " + Math.min(a[1], b[1])
+                            + ") are in two parts (" + covers() + " and " + other.covers()
+                            + "): parts must not overlap");
+                }
+            }
+        }
+        closeSegment();
+        other.closeSegment();
+        body.merge(other.body); // the exact statistics; both parts' open sums are zero now
+        List<Node> all = new ArrayList<>(nodes);
+        all.addAll(other.nodes);
+        all.sort(Comparator.comparingLong(n -> n.index << n.level));
+        nodes.clear();
+        for (Node n : all) {
+            push(n);
+        }
+        List<long[]> rows = new ArrayList<>();
+        for (long[] r : ranges) {
+            rows.add(r);
+        }
+        for (long[] r : other.ranges) {
+            rows.add(r.clone());
+        }
+        rows.removeIf(r -> r[0] == r[1]);
+        rows.sort(Comparator.comparingLong(r -> r[0]));
+        long[] kept = ranges.get(0);
+        ranges.clear();
+        for (long[] r : rows) {
+            if (!ranges.isEmpty() && ranges.get(ranges.size() - 1)[1] == r[0]) {
+                ranges.get(ranges.size() - 1)[1] = r[1];
+            } else {
+                ranges.add(r);
+            }
+        }
+        if (ranges.isEmpty()) {
+            ranges.add(kept); // no rows on either side
+        }
+        closedEnd = endRow();
+        other.spent = true;
+        return this;
+    }
+
+    /**
+     * The statistics of rows {@code [0, rows)}, from the part that holds exactly them (a single pass,
+     * or parts merged): those of one pass over them. The part is used up, and its statistics are
+     * returned, not copied.
+     *
+     * @throws IllegalArgumentException if the part leaves rows out or holds rows past {@code rows}
+     */
+    public ConceptStatistics finish(long rows) {
+        usable();
+        tiles(rows);
         closeSegment();
         spent = true;
         if (nodes.isEmpty()) {
@@ -300,43 +386,15 @@ public final class StatisticsPart implements Serializable {
         return body;
     }
 
-    /**
-     * The statistics of rows {@code [0, rows)} from parts that tile them exactly, in any order (as a
-     * cluster delivers them): the statistics one pass over the rows gives (bit for bit, {@link
-     * ConceptStatistics#equals}), whatever the cut. The parts are used up: the first one's arrays
-     * become the result.
-     *
-     * @throws IllegalArgumentException if there are no parts, they differ in settings or segment size,
-     *     or leave a gap, overlap, or do not end at row {@code rows}; the message names the rows
-     */
-    public static ConceptStatistics combine(Collection<StatisticsPart> parts, long rows) {
-        if (parts == null || parts.isEmpty()) {
-            throw new IllegalArgumentException("no parts to combine: give the parts that tile rows [0, " + rows + ")");
-        }
-        List<StatisticsPart> order = new ArrayList<>(parts);
-        order.sort(Comparator.comparingLong(StatisticsPart::firstRow).thenComparingLong(StatisticsPart::endRow));
-        StatisticsPart first = order.get(0);
+    /** Refuses a part that does not hold exactly rows {@code [0, rows)}, naming the first rows missing or extra. */
+    private void tiles(long rows) {
         long expected = 0;
-        for (StatisticsPart p : order) {
-            p.usable();
-            if (p.segmentRows != first.segmentRows || !p.settings().equals(first.settings())) {
-                throw new IllegalArgumentException("parts of rows [" + first.firstRow + ", " + first.endRow()
-                        + ") and [" + p.firstRow + ", " + p.endRow() + ") were gathered differently ("
-                        + (p.segmentRows != first.segmentRows
-                                ? "segmentRows=" + first.segmentRows + " vs " + p.segmentRows
-                                : first.settings().differences(p.settings()))
-                        + "); gather every part with the same settings and segment size");
+        for (long[] r : ranges) {
+            if (r[0] > expected) {
+                throw new IllegalArgumentException("rows [" + expected + ", " + r[0] + ") are in no part: the parts"
+                        + " must tile rows [0, " + rows + ") without a gap (they hold " + covers() + ")");
             }
-            if (p.firstRow > expected) {
-                throw new IllegalArgumentException("rows [" + expected + ", " + p.firstRow + ") are in no part: the"
-                        + " parts must tile rows [0, " + rows + ") without a gap");
-            }
-            if (p.firstRow < expected) {
-                throw new IllegalArgumentException("the part of rows [" + p.firstRow + ", " + p.endRow()
-                        + ") overlaps the parts before it, which reach row " + expected
-                        + ": the parts must tile rows [0, " + rows + ") without overlapping");
-            }
-            expected = p.endRow();
+            expected = r[1];
         }
         if (expected != rows) {
             throw new IllegalArgumentException(
@@ -344,17 +402,28 @@ public final class StatisticsPart implements Serializable {
                             ? "rows [" + expected + ", " + rows + ") are in no part: the parts end at row " + expected
                             : "the parts reach row " + expected + ", past the " + rows + " rows they should tile");
         }
-        first.closeSegment();
-        for (StatisticsPart p : order.subList(1, order.size())) {
-            p.closeSegment();
-            first.body.merge(p.body); // the exact statistics; both parts' open sums are zero now
-            for (Node n : p.nodes) {
-                first.push(n);
-            }
-            first.closedEnd = p.closedEnd;
-            p.spent = true;
+    }
+
+    /**
+     * The statistics of rows {@code [0, rows)} from parts that tile them exactly, in any order (as a
+     * cluster delivers them): {@link #merge} them all, then {@link #finish}; the statistics one pass
+     * over the rows gives (bit for bit, {@link ConceptStatistics#equals}), whatever the cut. The
+     * parts are used up: the first one's arrays become the result.
+     *
+     * @throws IllegalArgumentException if there are no parts, they differ in settings or segment size,
+     *     or overlap, leave a gap, or do not end at row {@code rows}; the message names the rows
+     */
+    public static ConceptStatistics combine(Collection<StatisticsPart> parts, long rows) {
+        if (parts == null || parts.isEmpty()) {
+            throw new IllegalArgumentException("no parts to combine: give the parts that tile rows [0, " + rows + ")");
         }
-        return first.finish();
+        List<StatisticsPart> order = new ArrayList<>(parts);
+        order.sort(Comparator.comparingLong(StatisticsPart::firstRow)); // for the messages; any order gives the same
+        StatisticsPart all = order.get(0);
+        for (StatisticsPart p : order.subList(1, order.size())) {
+            all.merge(p);
+        }
+        return all.finish(rows);
     }
 
     /**
@@ -393,15 +462,14 @@ public final class StatisticsPart implements Serializable {
 
     private void usable() {
         if (spent) {
-            throw new IllegalStateException("this part of rows [" + firstRow + ", " + endRow()
-                    + ") was used up by combine or finish; its statistics live on in their result");
+            throw new IllegalStateException("this part of rows " + covers()
+                    + " was used up by merge or finish; its statistics live on in their result");
         }
     }
 
     @Override
     public String toString() {
-        return "StatisticsPart[rows " + firstRow + ".." + endRow() + ", segmentRows " + segmentRows + ", "
-                + body.settings() + "]";
+        return "StatisticsPart[rows " + covers() + ", segmentRows " + segmentRows + ", " + body.settings() + "]";
     }
 
     @Serial

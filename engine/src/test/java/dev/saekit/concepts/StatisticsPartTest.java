@@ -59,7 +59,7 @@ class StatisticsPartTest {
         StatisticsPart p = StatisticsPart.starting(SETTINGS, segment, 0);
         SparseRows.Csr b = DATA.csr(0, ROWS);
         p.add(0, ROWS, b.indptr(), b.indices(), b.values(), DATA.labels(0, ROWS));
-        return p.finish();
+        return p.finish(ROWS);
     }
 
     /** The parts cut at {@code cuts} (row numbers, ascending, the last one {@link #ROWS}), delivered shuffled. */
@@ -125,7 +125,7 @@ class StatisticsPartTest {
             }
             return p;
         };
-        ConceptStatistics once = part.apply(0, rows).finish();
+        ConceptStatistics once = part.apply(0, rows).finish(rows);
         int[] cuts = {0, 4096, 3 * 4096, 4 * 4096, 5 * 4096, 8 * 4096, 9 * 4096, rows};
         List<StatisticsPart> parts = new ArrayList<>();
         for (int i = 0; i + 1 < cuts.length; i++) {
@@ -141,13 +141,13 @@ class StatisticsPartTest {
     @Test
     void aPassEqualsItselfWhateverItsBlocks() {
         ConceptStatistics once = onePass(SEGMENT);
-        assertEquals(once, part(SEGMENT, 0, ROWS, new Random(1)).finish());
+        assertEquals(once, part(SEGMENT, 0, ROWS, new Random(1)).finish(ROWS));
         StatisticsPart rowByRow = StatisticsPart.starting(SETTINGS, SEGMENT, 0);
         for (int r = 0; r < ROWS; r++) {
             SparseRows.Csr b = DATA.csr(r, r + 1);
             rowByRow.add(r, 1, b.indptr(), b.indices(), b.values(), DATA.labels(r, r + 1));
         }
-        assertEquals(once, rowByRow.finish());
+        assertEquals(once, rowByRow.finish(ROWS));
     }
 
     @Test
@@ -171,6 +171,28 @@ class StatisticsPartTest {
         }
         Collections.reverse(everySegment);
         assertEquals(once, StatisticsPart.combine(everySegment, ROWS), "a part per segment, last first");
+    }
+
+    @Test
+    void partsMergedPairwiseInAnyOrderAndGroupingEqualOnePass() throws MalformedFileException {
+        ConceptStatistics once = onePass(SEGMENT);
+        for (long seed = 0; seed < 5; seed++) {
+            Random rng = new Random(seed);
+            List<StatisticsPart> pool = new ArrayList<>(
+                    parts(seed, 2 * SEGMENT, 3 * SEGMENT, 7 * SEGMENT, 8 * SEGMENT, 13 * SEGMENT, ROWS));
+            while (pool.size() > 1) { // a reduce that merges any two, adjacent or not, and ships the result
+                StatisticsPart a = pool.remove(rng.nextInt(pool.size()));
+                StatisticsPart b = pool.remove(rng.nextInt(pool.size()));
+                pool.add(StatisticsPart.fromBytes(a.merge(b).toBytes()));
+            }
+            assertEquals(once, pool.get(0).finish(ROWS), "reduce " + seed);
+        }
+        StatisticsPart gappy =
+                part(SEGMENT, 0, SEGMENT, new Random(1)).merge(part(SEGMENT, 4 * SEGMENT, 6 * SEGMENT, new Random(2)));
+        assertEquals(
+                "[0, 128) [512, 768)", StatisticsPart.fromBytes(gappy.toBytes()).covers());
+        IllegalArgumentException gap = assertThrows(IllegalArgumentException.class, () -> gappy.finish(6 * SEGMENT));
+        assertTrue(gap.getMessage().contains("rows [128, 512) are in no part"), gap.getMessage());
     }
 
     @Test
@@ -228,7 +250,7 @@ class StatisticsPartTest {
             resumed.add(r, end - r, b.indptr(), b.indices(), b.values(), DATA.labels(r, end));
             r = end;
         }
-        assertEquals(once, resumed.finish());
+        assertEquals(once, resumed.finish(ROWS));
     }
 
     @Test
@@ -274,7 +296,7 @@ class StatisticsPartTest {
                 IllegalArgumentException.class,
                 () -> StatisticsPart.combine(
                         List.of(part(SEGMENT, 0, 3 * SEGMENT, rng), part(SEGMENT, 2 * SEGMENT, ROWS, rng)), ROWS));
-        assertTrue(overlap.getMessage().contains("[256, 3000) overlaps"), overlap.getMessage());
+        assertTrue(overlap.getMessage().contains("rows [256, 384) are in two parts"), overlap.getMessage());
         IllegalArgumentException start = assertThrows(
                 IllegalArgumentException.class,
                 () -> StatisticsPart.combine(List.of(part(SEGMENT, SEGMENT, ROWS, rng)), ROWS));
@@ -322,7 +344,7 @@ class StatisticsPartTest {
         assertEquals(100, p.endRow());
         p.add(100, 200, b.indptr(), b.indices(), b.values(), DATA.labels(100, 300));
         StatisticsPart rest = part(SEGMENT, 0, 300, new Random(2));
-        assertEquals(rest.finish(), p.finish());
+        assertEquals(rest.finish(300), p.finish(300));
     }
 
     @Test
@@ -344,9 +366,10 @@ class StatisticsPartTest {
     void aUsedUpPartIsRefused() {
         StatisticsPart p = part(SEGMENT, 0, ROWS, new Random(1));
         StatisticsPart.combine(List.of(p), ROWS);
-        IllegalStateException e = assertThrows(IllegalStateException.class, p::finish);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> p.finish(ROWS));
         assertTrue(e.getMessage().contains("used up"), e.getMessage());
         StatisticsPart later = part(SEGMENT, SEGMENT, ROWS, new Random(1));
-        assertThrows(IllegalStateException.class, later::finish);
+        IllegalArgumentException notAll = assertThrows(IllegalArgumentException.class, () -> later.finish(ROWS));
+        assertTrue(notAll.getMessage().contains("rows [0, 128) are in no part"), notAll.getMessage());
     }
 }
