@@ -88,6 +88,10 @@ class ConceptScanPartsTest {
                 assertArrayEquals(onceFile, file(combined, tmp.resolve("combined.bin")), what);
             }
         }
+        List<StatisticsPart> reduced = parts(5, 400, 1200, 1600, 2000); // merged pairwise, as a tree reduce does
+        StatisticsPart all =
+                reduced.get(0).merge(reduced.get(2)).merge(reduced.get(1).merge(reduced.get(3)));
+        assertEquals(once, all.finish(Fixtures.ROWS));
         for (int c = 0; c < Fixtures.CONCEPTS; c++) {
             assertTrue(once.labels(c).size() <= 8); // what the test covers: label summaries, co-firing, samples
         }

@@ -1,6 +1,5 @@
 package dev.saekit.concepts;
 
-import dev.saekit.concepts.StatisticsPart.Node;
 import dev.saekit.files.AtomicFiles;
 import dev.saekit.io.MalformedFileException;
 import java.io.ByteArrayInputStream;
@@ -74,7 +73,7 @@ final class PartFile {
     private static long bytes(StatisticsPart p) {
         int concepts = p.body.concepts();
         long size = 28 + 16L * p.ranges.size() + StatisticsFile.bytes(p.body) + 4;
-        for (Node n : p.nodes) {
+        for (SegmentNode n : p.nodes) {
             size += 12 + 16L * concepts;
             if (n.labels != null) {
                 size += 12L * concepts;
@@ -98,7 +97,7 @@ final class PartFile {
         out.i64(StatisticsFile.bytes(p.body));
         StatisticsFile.write(p.body, out);
         out.i32(p.nodes.size());
-        for (Node n : p.nodes) {
+        for (SegmentNode n : p.nodes) {
             out.i32(n.level);
             out.i64(n.index);
             out.f64s(n.sum);
@@ -249,7 +248,7 @@ final class PartFile {
                     }
                 }
             }
-            Node n = new Node(level, index, sum, squares, labels);
+            SegmentNode n = new SegmentNode(level, index, sum, squares, labels);
             if (i > 0 && p.nodes.get(i - 1).leftSiblingOf(n)) {
                 throw in.malformed("nodes " + (i - 1) + " and " + i + " are siblings that were not joined");
             }

@@ -70,7 +70,7 @@ public final class StatisticsPart implements Serializable {
     /** Everything that merges exactly, for all the part's rows; sums of the open segment's rows; labels unused. */
     final transient ConceptStatistics body;
     /** The closed segments' sums and label summaries, as maximal tree nodes in row order. */
-    final transient List<Node> nodes = new ArrayList<>();
+    final transient List<SegmentNode> nodes = new ArrayList<>();
     /** Where the closed segments end: the open segment is {@code [closedEnd, endRow())}. */
     transient long closedEnd;
 
@@ -81,40 +81,6 @@ public final class StatisticsPart implements Serializable {
     private transient LabelSummaries scratch;
     private transient DenseBlock dense;
     private transient boolean spent;
-
-    /** A node of the segments' tree: level 0 is one segment; node {@code index} covers segments {@code [index << level, (index + 1) << level)}. */
-    static final class Node {
-        int level;
-        long index;
-        final double[] sum;
-        final double[] sumSquares;
-        /** Null without labels. */
-        final LabelSummaries labels;
-
-        Node(int level, long index, double[] sum, double[] sumSquares, LabelSummaries labels) {
-            this.level = level;
-            this.index = index;
-            this.sum = sum;
-            this.sumSquares = sumSquares;
-            this.labels = labels;
-        }
-
-        /** Whether {@code right} is this node's right sibling. */
-        boolean leftSiblingOf(Node right) {
-            return level == right.level && index % 2 == 0 && right.index == index + 1;
-        }
-
-        /** Adds {@code other} in: symmetric bit for bit (the sums' additions commute, the label merge is symmetric). */
-        void absorb(Node other) {
-            for (int c = 0; c < sum.length; c++) {
-                sum[c] += other.sum[c];
-                sumSquares[c] += other.sumSquares[c];
-            }
-            if (labels != null) {
-                labels.mergeFrom(other.labels);
-            }
-        }
-    }
 
     StatisticsPart(ConceptStatistics body, int segmentRows, long firstRow) {
         this.body = body;
@@ -269,7 +235,7 @@ public final class StatisticsPart implements Serializable {
             labels = new LabelSummaries(body.concepts(), settings().labelSlots());
             labels.copyFrom(scratch);
         }
-        Node n = new Node(0, closedEnd / segmentRows, body.sum.clone(), body.sumSquares.clone(), labels);
+        SegmentNode n = new SegmentNode(0, closedEnd / segmentRows, body.sum.clone(), body.sumSquares.clone(), labels);
         Arrays.fill(body.sum, 0);
         Arrays.fill(body.sumSquares, 0);
         entries = 0;
@@ -278,11 +244,11 @@ public final class StatisticsPart implements Serializable {
     }
 
     /** Appends a node after the others, joining it with its left sibling (and so on up) where that is the last node. */
-    void push(Node n) {
+    void push(SegmentNode n) {
         nodes.add(n);
         while (nodes.size() >= 2 && nodes.get(nodes.size() - 2).leftSiblingOf(nodes.get(nodes.size() - 1))) {
-            Node right = nodes.remove(nodes.size() - 1);
-            Node left = nodes.get(nodes.size() - 1);
+            SegmentNode right = nodes.remove(nodes.size() - 1);
+            SegmentNode left = nodes.get(nodes.size() - 1);
             left.absorb(right);
             left.level++;
             left.index /= 2;
@@ -324,11 +290,11 @@ public final class StatisticsPart implements Serializable {
         closeSegment();
         other.closeSegment();
         body.merge(other.body); // the exact statistics; both parts' open sums are zero now
-        List<Node> all = new ArrayList<>(nodes);
+        List<SegmentNode> all = new ArrayList<>(nodes);
         all.addAll(other.nodes);
         all.sort(Comparator.comparingLong(n -> n.index << n.level));
         nodes.clear();
-        for (Node n : all) {
+        for (SegmentNode n : all) {
             push(n);
         }
         List<long[]> rows = new ArrayList<>();
@@ -372,7 +338,7 @@ public final class StatisticsPart implements Serializable {
         if (nodes.isEmpty()) {
             return body;
         }
-        Node root = nodes.get(nodes.size() - 1);
+        SegmentNode root = nodes.get(nodes.size() - 1);
         for (int i = nodes.size() - 2; i >= 0; i--) { // the nodes left are the tree's right spine, bottom up
             nodes.get(i).absorb(root);
             root = nodes.get(i);
