@@ -79,6 +79,9 @@ public final class StatisticsPart implements Serializable {
     private transient float[] entryValues = new float[0];
     private transient int entries;
     private transient LabelSummaries scratch;
+    /** Nodes absorbed into others, whose arrays the next segments reuse. */
+    private transient List<SegmentNode> free = new ArrayList<>();
+
     private transient DenseBlock dense;
     private transient boolean spent;
 
@@ -217,7 +220,6 @@ public final class StatisticsPart implements Serializable {
         if (closedEnd == endRow()) {
             return;
         }
-        LabelSummaries labels = null;
         if (settings().labelSlots() > 0) {
             if (scratch == null) {
                 scratch = new LabelSummaries(body.concepts(), settings().labelSlots());
@@ -232,10 +234,27 @@ public final class StatisticsPart implements Serializable {
                 scratch.put(entryConcepts[e], entryLabels[e], entryValues[e]);
             }
             scratch.endBlock();
-            labels = new LabelSummaries(body.concepts(), settings().labelSlots());
-            labels.copyFrom(scratch);
         }
-        SegmentNode n = new SegmentNode(0, closedEnd / segmentRows, body.sum.clone(), body.sumSquares.clone(), labels);
+        SegmentNode n;
+        if (free.isEmpty()) {
+            n = new SegmentNode(
+                    0,
+                    0,
+                    new double[body.concepts()],
+                    new double[body.concepts()],
+                    settings().labelSlots() > 0
+                            ? new LabelSummaries(body.concepts(), settings().labelSlots())
+                            : null);
+        } else {
+            n = free.remove(free.size() - 1);
+        }
+        n.level = 0;
+        n.index = closedEnd / segmentRows;
+        System.arraycopy(body.sum, 0, n.sum, 0, n.sum.length);
+        System.arraycopy(body.sumSquares, 0, n.sumSquares, 0, n.sumSquares.length);
+        if (n.labels != null) {
+            n.labels.copyFrom(scratch);
+        }
         Arrays.fill(body.sum, 0);
         Arrays.fill(body.sumSquares, 0);
         entries = 0;
@@ -252,6 +271,7 @@ public final class StatisticsPart implements Serializable {
             left.absorb(right);
             left.level++;
             left.index /= 2;
+            free.add(right);
         }
     }
 
