@@ -193,9 +193,9 @@ public final class ConceptScan {
     }
 
     /**
-     * The part of rows {@code [from, to)}: what this pass would gather from them, for {@link
-     * StatisticsPart#combine} to join with the other parts' (as a cluster scanning the rows in parts
-     * does). {@code from} is a multiple of {@link #segmentRows}; {@code to} one too, or the last row.
+     * The part of rows {@code [from, to)}: what this pass would gather from them, to {@linkplain
+     * StatisticsPart#merge merge} with the other parts' in any order (as a cluster scanning the rows
+     * in parts does) and {@linkplain StatisticsPart#finish finish} into this pass's statistics. {@code from} is a multiple of {@link #segmentRows}; {@code to} one too, or the last row.
      * The rows are encoded in the blocks a whole pass encodes them in (the stream is read from its
      * start; blocks before {@code from} are read but not encoded), so their codes are the same bits.
      * Nothing is saved; the state directory is not used.
