@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.saekit.concepts.ConceptStatistics;
 import dev.saekit.concepts.DenseBlock;
+import dev.saekit.concepts.StatisticsPart;
 import dev.saekit.files.AtomicFiles;
 import dev.saekit.io.MalformedFileException;
 import dev.saekit.model.SparseAutoencoder;
@@ -15,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.zip.CRC32;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -22,11 +24,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * One streaming pass over the rows: each block is encoded by the SAE and its codes (with the rows'
- * label ids) go into {@link ConceptStatistics}, whose memory does not grow with the rows. With a
- * state directory the statistics are saved there as the pass goes ({@value #STATISTICS}, then
- * {@value #RECORD}, each written whole or not at all), and a later run with the same SAE, rows and
- * settings continues from the last save: blocks are the same whatever the run, so the result is the
- * one an uninterrupted pass gives. A finished pass is not repeated.
+ * label ids) go into a {@link StatisticsPart} of all the rows, whose memory does not grow with the
+ * rows, and which {@linkplain StatisticsPart#finish finishes} into the {@link ConceptStatistics}.
+ * The statistics are defined per segment of {@link #segmentRows} rows, so the pass gives bit for bit
+ * what parts of the rows scanned apart ({@link #scanPart}) and {@linkplain StatisticsPart#combine
+ * combined} give, whatever the cut.
+ *
+ * <p>With a state directory the pass is saved there as it goes, at segment boundaries ({@value
+ * #PART}, then {@value #RECORD}, each written whole or not at all), and a later run with the same
+ * SAE, rows, block and segment sizes and settings continues from the last save with the result an
+ * uninterrupted pass gives. A finished pass leaves {@value #STATISTICS} and a record that says it is
+ * finished, and is found rather than repeated (then only the SAE, the rows, the segment size and the
+ * settings must match); {@link #writeFinished} leaves the same from statistics gathered elsewhere.
+ * Records of format version 1 (before segments) are read when they are finished, and refused when
+ * they are not.
  *
  * <pre>{@code
  * ConceptScan.Result r = ConceptScan.builder(new Encoding(sae, preprocessing), rows, contexts)
@@ -36,13 +47,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * }</pre>
  */
 public final class ConceptScan {
-    /** The saved statistics in a state directory. */
+    /** The statistics of a finished pass in a state directory. */
     public static final String STATISTICS = "statistics.bin";
+    /** The saved part of an unfinished pass in a state directory. */
+    public static final String PART = "part.bin";
     /** The record of what was scanned, in a state directory. */
     public static final String RECORD = "scan.json";
 
     static final String FORMAT = "saekit-concept-scan";
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
 
     /** Told how far the pass is. */
     public interface Progress {
@@ -68,6 +81,7 @@ public final class ConceptScan {
     private final RowContexts contexts;
     private ConceptStatistics.Settings settings;
     private int blockRows = 1024;
+    private int segmentRows = StatisticsPart.DEFAULT_SEGMENT_ROWS;
     private Path stateDirectory;
     private double saveSeconds = 60;
     private Progress progress = (done, total) -> {};
@@ -107,13 +121,26 @@ public final class ConceptScan {
         return this;
     }
 
+    /**
+     * Rows per segment (default {@value StatisticsPart#DEFAULT_SEGMENT_ROWS}), part of the statistics'
+     * definition (see {@link StatisticsPart}) and of what a continued or found pass must match. A
+     * multiple of the block size keeps saves regular: they happen where a block ends a segment.
+     */
+    public ConceptScan segmentRows(int v) {
+        if (v <= 0) {
+            throw new IllegalArgumentException("segmentRows must be > 0, was " + v);
+        }
+        this.segmentRows = v;
+        return this;
+    }
+
     /** Where the statistics are saved as the pass goes, and found again by a later run (null: not saved). */
     public ConceptScan stateDirectory(Path v) {
         this.stateDirectory = v;
         return this;
     }
 
-    /** Seconds between saves (default 60). */
+    /** Seconds between saves (default 60): the first segment boundary that ends a block after them. */
     public ConceptScan saveEvery(double seconds) {
         if (!(seconds > 0)) {
             throw new IllegalArgumentException("seconds between saves must be > 0, was " + seconds);
@@ -130,41 +157,116 @@ public final class ConceptScan {
     /** Runs (or continues, or finds finished) the pass. */
     public Result run() throws IOException {
         ObjectNode record = record();
-        ConceptStatistics statistics = stateDirectory == null ? null : saved(record);
-        boolean resumed = statistics != null;
-        if (statistics == null) {
-            statistics = new ConceptStatistics(settings);
+        Object saved = stateDirectory == null ? null : saved(record);
+        if (saved instanceof ConceptStatistics finished) {
+            progress.rows(finished.rows(), rows.rows());
+            return new Result(finished, 0, true, 0, 0);
         }
-        long start = statistics.rows();
-        if (start == rows.rows()) {
-            progress.rows(start, rows.rows());
-            return new Result(statistics, 0, resumed, 0, 0);
-        }
+        boolean resumed = saved != null;
+        StatisticsPart part = resumed ? (StatisticsPart) saved : StatisticsPart.starting(settings, segmentRows, 0);
+        long start = part.endRow();
         if (stateDirectory != null) {
             Files.createDirectories(stateDirectory);
         }
         long wall = System.nanoTime();
         long cpu = cpuNanos();
-        try (CodeFile codes = stateDirectory == null ? null : CodeFile.append(stateDirectory, start)) {
-            scan(statistics, start, codes, record);
-            if (statistics.rows() != rows.rows()) {
-                throw new IllegalStateException(rows.description() + " gave " + statistics.rows() + " rows of the "
-                        + rows.rows() + " it declares");
+        try (CodeFile codes =
+                stateDirectory == null || start == rows.rows() ? null : CodeFile.append(stateDirectory, start)) {
+            if (start < rows.rows()) {
+                scan(part, start, codes, record);
             }
-            if (stateDirectory != null) {
-                if (codes != null) {
-                    codes.flush();
-                }
-                save(statistics, record, true);
+            if (part.endRow() != rows.rows()) {
+                throw new IllegalStateException(
+                        rows.description() + " gave " + part.endRow() + " rows of the " + rows.rows() + " it declares");
             }
+            if (codes != null) {
+                codes.flush();
+            }
+        }
+        ConceptStatistics statistics = part.finish(rows.rows());
+        if (stateDirectory != null) {
+            saveFinished(statistics, record);
         }
         double seconds = (System.nanoTime() - wall) / 1e9;
         double cpuSeconds = (cpuNanos() - cpu) / 1e9;
         return new Result(statistics, statistics.rows() - start, resumed, seconds, cpuSeconds);
     }
 
-    /** Encodes the rows after {@code start} into {@code stats} (and {@code codes}), saving every {@link #saveEvery} seconds. */
-    private void scan(ConceptStatistics stats, long start, CodeFile codes, ObjectNode record) throws IOException {
+    /**
+     * The part of rows {@code [from, to)}: what this pass would gather from them, to {@linkplain
+     * StatisticsPart#merge merge} with the other parts' in any order (as a cluster scanning the rows
+     * in parts does) and {@linkplain StatisticsPart#finish finish} into this pass's statistics. {@code from} is a multiple of {@link #segmentRows}; {@code to} one too, or the last row.
+     * The rows are encoded in the blocks a whole pass encodes them in (the stream is read from its
+     * start; blocks before {@code from} are read but not encoded), so their codes are the same bits.
+     * Nothing is saved; the state directory is not used.
+     */
+    public StatisticsPart scanPart(long from, long to) throws IOException {
+        if (from < 0 || from > to || to > rows.rows()) {
+            throw new IllegalArgumentException("rows [" + from + ", " + to + ") are not a range of the " + rows.rows()
+                    + " rows of " + rows.description());
+        }
+        if (to % segmentRows != 0 && to != rows.rows()) {
+            throw new IllegalArgumentException("a part ends at a multiple of segmentRows=" + segmentRows
+                    + " or at the last row (" + rows.rows() + "), not at row " + to);
+        }
+        StatisticsPart part = StatisticsPart.starting(settings, segmentRows, from);
+        DenseBlock sparse = new DenseBlock();
+        rows.forEachBlock(blockRows, (first, block) -> {
+            int n = (int) block.rows();
+            if (first + n <= from || first >= to) {
+                return;
+            }
+            sparse.of(encoding.codes(block), part.settings().concepts());
+            int r0 = (int) Math.max(0, from - first);
+            int r1 = (int) Math.min(n, to - first);
+            int[] indptr = r0 == 0 && r1 == n ? sparse.indptr() : Arrays.copyOfRange(sparse.indptr(), r0, r1 + 1);
+            part.add(
+                    first + r0,
+                    r1 - r0,
+                    indptr,
+                    sparse.indices(),
+                    sparse.values(),
+                    contexts.labels(first + r0, r1 - r0));
+            progress.rows(first + r1 - from, to - from);
+        });
+        if (part.endRow() != to) {
+            throw new IllegalStateException(rows.description() + " gave rows up to " + part.endRow() + " of the part ["
+                    + from + ", " + to + ")");
+        }
+        return part;
+    }
+
+    /**
+     * Leaves in the state directory a finished pass whose statistics are {@code statistics},
+     * gathered elsewhere (parts combined by {@link StatisticsPart#combine}) with this pass's settings
+     * and segment size over all its rows: {@value #STATISTICS} and the {@value #RECORD} this pass
+     * writes, so that a {@link #run} (a dashboard) with the same SAE, rows and settings finds it
+     * instead of scanning. Saved parts and codes of an earlier pass there are deleted (the
+     * dashboard's contexts then encode their rows again).
+     *
+     * @throws IllegalArgumentException if the statistics have other settings or rows
+     * @throws IllegalStateException without a state directory
+     */
+    public void writeFinished(ConceptStatistics statistics) throws IOException {
+        if (stateDirectory == null) {
+            throw new IllegalStateException("give the state directory to write the finished scan into");
+        }
+        if (!statistics.settings().equals(settings)) {
+            throw new IllegalArgumentException("the statistics were kept with other settings (" + statistics.settings()
+                    + ") than this pass keeps (" + settings + ")");
+        }
+        if (statistics.rows() != rows.rows()) {
+            throw new IllegalArgumentException("the statistics hold " + statistics.rows() + " rows, but "
+                    + rows.description() + " has " + rows.rows());
+        }
+        Files.createDirectories(stateDirectory);
+        Files.deleteIfExists(stateDirectory.resolve(CodeFile.CODES));
+        Files.deleteIfExists(stateDirectory.resolve(CodeFile.OFFSETS));
+        saveFinished(statistics, record());
+    }
+
+    /** Encodes the rows after {@code start} into {@code part} (and {@code codes}), saving every {@link #saveEvery} seconds. */
+    private void scan(StatisticsPart part, long start, CodeFile codes, ObjectNode record) throws IOException {
         DenseBlock sparse = new DenseBlock();
         long[] lastSave = {System.nanoTime()};
         rows.forEachBlock(blockRows, (first, block) -> {
@@ -172,58 +274,110 @@ public final class ConceptScan {
             if (first + n <= start) {
                 return; // saved already
             }
-            if (first != stats.rows()) {
+            if (first != part.endRow()) {
                 throw new MalformedFileException(
-                        stateDirectory.resolve(STATISTICS).toString(),
-                        "holds the statistics of " + stats.rows() + " rows, which is not where a block of "
+                        stateDirectory.resolve(PART).toString(),
+                        "holds the statistics of " + part.endRow() + " rows, which is not where a block of "
                                 + rows.description() + " ends; delete " + stateDirectory + " to scan again");
             }
-            sparse.of(encoding.codes(block), stats.concepts());
-            stats.add(first, n, sparse.indptr(), sparse.indices(), sparse.values(), contexts.labels(first, n));
+            sparse.of(encoding.codes(block), part.settings().concepts());
+            part.add(first, n, sparse.indptr(), sparse.indices(), sparse.values(), contexts.labels(first, n));
             if (codes != null) {
                 codes.add(sparse);
             }
             progress.rows(first + n, rows.rows());
-            if (stateDirectory != null && (System.nanoTime() - lastSave[0]) / 1e9 >= saveSeconds) {
+            if (stateDirectory != null
+                    && part.endRow() % segmentRows == 0
+                    && (System.nanoTime() - lastSave[0]) / 1e9 >= saveSeconds) {
                 if (codes != null) {
                     codes.flush(); // before the statistics that count these rows
                 }
-                save(stats, record, false);
+                part.write(stateDirectory.resolve(PART));
+                AtomicFiles.writeString(stateDirectory.resolve(RECORD), progressRecord(record, part.endRow(), false));
                 lastSave[0] = System.nanoTime();
             }
         });
     }
 
-    /** The saved statistics if the state directory holds a pass of the same SAE, rows and settings; null if none. */
-    private ConceptStatistics saved(ObjectNode record) throws IOException {
-        Path stats = stateDirectory.resolve(STATISTICS);
+    /**
+     * What the state directory holds of a pass of the same SAE, rows and settings: the {@link
+     * ConceptStatistics} of a finished one, the {@link StatisticsPart} of an unfinished one, or null.
+     */
+    private Object saved(ObjectNode record) throws IOException {
         Path recordFile = stateDirectory.resolve(RECORD);
-        if (!Files.exists(stats) || !Files.exists(recordFile)) {
+        if (!Files.exists(recordFile)) {
             return null;
         }
         JsonNode was = new ObjectMapper().readTree(recordFile.toFile());
-        for (String field : new String[] {"format", "format_version", "sae", "rows", "block_rows"}) {
-            if (!Objects.equals(String.valueOf(was.get(field)), String.valueOf(record.get(field)))) {
-                throw new IllegalStateException(stateDirectory + " holds a scan of another " + field.replace('_', ' ')
-                        + " (" + was.get(field) + ", now " + record.get(field)
-                        + "): give a new output directory, or delete it to scan again");
-            }
+        boolean finished = was.path("finished").asBoolean(false);
+        int version = was.path("format_version").asInt(-1);
+        same(was, record, "format");
+        if (version == 1 && !finished) {
+            throw new IllegalStateException(stateDirectory + " holds an unfinished scan of an earlier saekit (format"
+                    + " version 1, before segments), which cannot be continued: delete it to scan again");
         }
-        ConceptStatistics s = ConceptStatistics.read(stats);
-        if (!s.settings().equals(settings)) {
-            throw new IllegalStateException(
-                    stateDirectory + " holds statistics kept with other settings (" + s.settings() + ", now " + settings
-                            + "): give a new output directory, or delete it to scan again");
+        if (version != 1 && version != FORMAT_VERSION) {
+            throw new IllegalStateException(stateDirectory + " holds a scan of format version " + version
+                    + "; this saekit reads versions 1 and " + FORMAT_VERSION + ": delete it to scan again");
+        }
+        same(was, record, "sae");
+        same(was, record, "rows");
+        if (version == FORMAT_VERSION) {
+            same(was, record, "segment_rows");
+        }
+        if (!finished) {
+            same(was, record, "block_rows"); // where a continued pass picks up
+        }
+        Path file = stateDirectory.resolve(finished ? STATISTICS : PART);
+        if (!Files.exists(file)) {
+            return null; // nothing saved (or the statistics were deleted): scan again
+        }
+        ConceptStatistics.Settings kept;
+        Object s;
+        if (finished) {
+            ConceptStatistics statistics = ConceptStatistics.read(file);
+            kept = statistics.settings();
+            s = statistics;
+        } else {
+            StatisticsPart part = StatisticsPart.read(file);
+            if (part.firstRow() != 0 || part.rows() != part.endRow() || part.segmentRows() != segmentRows) {
+                throw new MalformedFileException(
+                        file.toString(),
+                        "holds rows " + part.covers() + " in segments of " + part.segmentRows()
+                                + ", not a pass's from row 0 in segments of " + segmentRows + "; delete "
+                                + stateDirectory + " to scan again");
+            }
+            kept = part.settings();
+            s = part;
+        }
+        if (!kept.equals(settings)) {
+            throw new IllegalStateException(stateDirectory + " holds statistics kept with other settings (" + kept
+                    + ", now " + settings + "): give a new output directory, or delete it to scan again");
         }
         return s;
     }
 
-    private void save(ConceptStatistics stats, ObjectNode record, boolean finished) throws IOException {
-        stats.write(stateDirectory.resolve(STATISTICS));
+    /** Refuses a state directory whose record's {@code field} differs from this pass's. */
+    private void same(JsonNode was, ObjectNode record, String field) {
+        if (!Objects.equals(String.valueOf(was.get(field)), String.valueOf(record.get(field)))) {
+            throw new IllegalStateException(stateDirectory + " holds a scan of another " + field.replace('_', ' ')
+                    + " (" + was.get(field) + ", now " + record.get(field)
+                    + "): give a new output directory, or delete it to scan again");
+        }
+    }
+
+    /** Writes a finished pass: its statistics, then the record that says so; then drops the saved part. */
+    private void saveFinished(ConceptStatistics statistics, ObjectNode record) throws IOException {
+        statistics.write(stateDirectory.resolve(STATISTICS));
+        AtomicFiles.writeString(stateDirectory.resolve(RECORD), progressRecord(record, statistics.rows(), true));
+        Files.deleteIfExists(stateDirectory.resolve(PART));
+    }
+
+    private static String progressRecord(ObjectNode record, long rowsDone, boolean finished) {
         ObjectNode r = record.deepCopy();
-        r.put("rows_done", stats.rows());
+        r.put("rows_done", rowsDone);
         r.put("finished", finished);
-        AtomicFiles.writeString(stateDirectory.resolve(RECORD), r.toPrettyString() + "\n");
+        return r.toPrettyString() + "\n";
     }
 
     private ObjectNode record() {
@@ -243,6 +397,7 @@ public final class ConceptScan {
         d.put("cols", rows.cols());
         d.put("contexts", contexts.kind().name().toLowerCase(java.util.Locale.ROOT));
         r.put("block_rows", blockRows);
+        r.put("segment_rows", segmentRows);
         return r;
     }
 

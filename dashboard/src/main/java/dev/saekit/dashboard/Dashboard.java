@@ -87,6 +87,7 @@ public final class Dashboard {
         private final RowContexts rowContexts;
         private ConceptStatistics.Settings settings;
         private int blockRows = 1024;
+        private int segmentRows = dev.saekit.concepts.StatisticsPart.DEFAULT_SEGMENT_ROWS;
         private Path stateDirectory;
         private double saveSeconds = 60;
         private ConceptScan.Progress progress = (done, total) -> {};
@@ -117,6 +118,12 @@ public final class Dashboard {
 
         public Builder blockRows(int v) {
             this.blockRows = v;
+            return this;
+        }
+
+        /** Rows per segment of the statistics (see {@link ConceptScan#segmentRows}). */
+        public Builder segmentRows(int v) {
+            this.segmentRows = v;
             return this;
         }
 
@@ -203,6 +210,7 @@ public final class Dashboard {
             ConceptScan.Result scan = ConceptScan.builder(encoding, rows, rowContexts)
                     .settings(settings)
                     .blockRows(blockRows)
+                    .segmentRows(segmentRows)
                     .stateDirectory(stateDirectory)
                     .saveEvery(saveSeconds)
                     .progress(progress)

@@ -28,7 +28,8 @@ class DashboardTest {
 
     private Dashboard.Builder builder(SparseAutoencoder sae, RowStream rows) {
         return Dashboard.builder(new Encoding(sae, Preprocessing.none()), rows, RowContexts.labels(labels))
-                .blockRows(256);
+                .blockRows(256)
+                .segmentRows(512);
     }
 
     /** The statistics of all codes computed in one forward pass, fed in the scan's blocks. */
@@ -111,13 +112,14 @@ class DashboardTest {
                         .saveEvery(1e-9)
                         .build());
         assertTrue(killed.getMessage().contains("interrupted"), killed.getMessage());
-        assertEquals(
-                3 * 256,
-                ConceptStatistics.read(state.resolve(ConceptScan.STATISTICS)).rows());
+        assertEquals( // saved where a block ended a segment: after the second block, not the third
+                2 * 256,
+                dev.saekit.concepts.StatisticsPart.read(state.resolve(ConceptScan.PART))
+                        .endRow());
 
         Dashboard resumed = builder(sae, rows).stateDirectory(state).build();
         assertTrue(resumed.scan().resumed());
-        assertEquals(Fixtures.ROWS - 3 * 256, resumed.scan().rowsThisRun());
+        assertEquals(Fixtures.ROWS - 2 * 256, resumed.scan().rowsThisRun());
         Dashboard once = builder(sae, rows).build();
         assertEquals(once.statistics(), resumed.statistics());
 

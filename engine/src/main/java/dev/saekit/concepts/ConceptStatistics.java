@@ -36,7 +36,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * which is exact while a concept fires on at most {@code labelSlots} distinct labels and symmetric
  * always ({@code a.merge(b)} equals {@code b.merge(a)}). {@link #write} saves everything and
  * {@link #read} brings it back exactly, so a pass can stop and resume, or run in shards that are
- * merged afterwards.
+ * merged afterwards. {@link StatisticsPart} gathers them so that shards combine into one pass's
+ * statistics bit for bit, sums and label summaries included.
  *
  * <p>The file is little-endian throughout: a 60-byte header, then fixed-size arrays, then the kept
  * entries, concept by concept ({@code C} concepts, {@code B = (maxExponent - minExponent) *
@@ -63,8 +64,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *                     (L = sum of labelSizes; each concept's labels ascending)
  * </pre>
  *
- * <p>The top entries and samples are stored in no particular order and their heap keys are
- * recomputed on reading. {@link #read} checks the header and compares the sizes it implies with
+ * <p>Each concept's top entries and samples are written best first (so equal statistics give
+ * equal files); reading accepts them in any order and recomputes their heap keys. {@link #read} checks the header and compares the sizes it implies with
  * the file's length before allocating anything.
  *
  * <p>Not thread-safe: one instance per thread, merged at the end.
@@ -313,6 +314,11 @@ public final class ConceptStatistics {
             this.labels.endBlock();
         }
         this.rows += rows;
+    }
+
+    /** Checks a block as {@link #add} does, counting nothing. */
+    void check(long firstRow, int rows, int[] indptr, int[] indices, float[] values, int[] labels) {
+        check.check(firstRow, rows, indptr, indices, values, labels, null);
     }
 
     private void record(int c, long row, float v) {

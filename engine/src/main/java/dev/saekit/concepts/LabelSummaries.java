@@ -116,6 +116,21 @@ final class LabelSummaries {
         }
     }
 
+    /** Replaces every concept's counters and error with those of {@code other} (same concepts and slots). */
+    void copyFrom(LabelSummaries other) {
+        System.arraycopy(other.labels, 0, labels, 0, labels.length);
+        System.arraycopy(other.counts, 0, counts, 0, counts.length);
+        System.arraycopy(other.sums, 0, sums, 0, sums.length);
+        System.arraycopy(other.sizes, 0, sizes, 0, sizes.length);
+        System.arraycopy(other.errors, 0, errors, 0, errors.length);
+    }
+
+    /** Forgets every counter and error, keeping the arrays. */
+    void clear() {
+        Arrays.fill(sizes, 0);
+        Arrays.fill(errors, 0);
+    }
+
     /** Merges every concept's summary of {@code other} (same concepts and slots) into this one. */
     void mergeFrom(LabelSummaries other) {
         for (int c = 0; c < sizes.length; c++) {

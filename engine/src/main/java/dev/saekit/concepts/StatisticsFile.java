@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,60 +32,89 @@ final class StatisticsFile {
     private StatisticsFile() {}
 
     static void write(ConceptStatistics s, Path file) throws IOException {
-        Settings t = s.settings();
         AtomicFiles.write(file, ch -> {
             Out out = new Out(ch);
-            out.bytes(MAGIC);
-            out.i32(VERSION);
-            out.i32(t.concepts());
-            out.i32(t.top());
-            out.i32(t.samples());
-            out.i64(t.seed());
-            out.i32(t.labelSlots());
-            out.i32(t.cofiring() ? 1 : 0);
-            out.i32(t.binsPerDecade());
-            out.i32(t.minExponent());
-            out.i32(t.maxExponent());
-            out.i64(s.rows);
-            out.i64s(s.fired, 0, s.fired.length);
-            out.f64s(s.sum);
-            out.f64s(s.sumSquares);
-            out.f32s(s.max, 0, s.max.length);
-            out.f32s(s.min, 0, s.min.length);
-            out.i64s(s.histogram, 0, s.histogram.length);
-            out.i32s(s.top.sizes, 0, s.top.sizes.length);
-            out.i32s(s.samples.sizes, 0, s.samples.sizes.length);
-            if (s.labels != null) {
-                out.i32s(s.labels.sizes, 0, s.labels.sizes.length);
-                out.i64s(s.labels.errors, 0, s.labels.errors.length);
-            }
-            if (s.cofiring != null) {
-                out.i32s(s.cofiring.counts(), 0, s.cofiring.counts().length);
-            }
-            for (BoundedHeaps h : new BoundedHeaps[] {s.top, s.samples}) {
-                for (int c = 0; c < h.sizes.length; c++) {
-                    out.i64s(h.rows, c * h.capacity, h.sizes[c]);
-                }
-                for (int c = 0; c < h.sizes.length; c++) {
-                    out.f32s(h.values, c * h.capacity, h.sizes[c]);
-                }
-            }
-            if (s.labels != null) {
-                LabelSummaries l = s.labels;
-                for (int c = 0; c < l.sizes.length; c++) {
-                    out.i32s(l.labels, c * l.slots, l.sizes[c]);
-                }
-                for (int c = 0; c < l.sizes.length; c++) {
-                    out.i64s(l.counts, c * l.slots, l.sizes[c]);
-                }
-                for (int c = 0; c < l.sizes.length; c++) {
-                    for (int k = c * l.slots; k < c * l.slots + l.sizes[c]; k++) {
-                        out.f64(l.sums[k]);
-                    }
-                }
-            }
+            write(s, out);
             out.flush();
         });
+    }
+
+    /** Writes {@code s} to {@code out}, {@link #bytes} bytes, without flushing. */
+    static void write(ConceptStatistics s, Out out) throws IOException {
+        Settings t = s.settings();
+        out.bytes(MAGIC);
+        out.i32(VERSION);
+        out.i32(t.concepts());
+        out.i32(t.top());
+        out.i32(t.samples());
+        out.i64(t.seed());
+        out.i32(t.labelSlots());
+        out.i32(t.cofiring() ? 1 : 0);
+        out.i32(t.binsPerDecade());
+        out.i32(t.minExponent());
+        out.i32(t.maxExponent());
+        out.i64(s.rows);
+        out.i64s(s.fired, 0, s.fired.length);
+        out.f64s(s.sum);
+        out.f64s(s.sumSquares);
+        out.f32s(s.max, 0, s.max.length);
+        out.f32s(s.min, 0, s.min.length);
+        out.i64s(s.histogram, 0, s.histogram.length);
+        out.i32s(s.top.sizes, 0, s.top.sizes.length);
+        out.i32s(s.samples.sizes, 0, s.samples.sizes.length);
+        if (s.labels != null) {
+            out.i32s(s.labels.sizes, 0, s.labels.sizes.length);
+            out.i64s(s.labels.errors, 0, s.labels.errors.length);
+        }
+        if (s.cofiring != null) {
+            out.i32s(s.cofiring.counts(), 0, s.cofiring.counts().length);
+        }
+        for (BoundedHeaps h : new BoundedHeaps[] {s.top, s.samples}) {
+            int[][] best =
+                    new int[h.sizes.length][]; // best first, whatever the heap order: equal statistics, equal files
+            for (int c = 0; c < h.sizes.length; c++) {
+                best[c] = h.sorted(c);
+                for (int k : best[c]) {
+                    out.i64(h.rows[k]);
+                }
+            }
+            for (int c = 0; c < h.sizes.length; c++) {
+                for (int k : best[c]) {
+                    out.f32(h.values[k]);
+                }
+            }
+        }
+        if (s.labels != null) {
+            LabelSummaries l = s.labels;
+            for (int c = 0; c < l.sizes.length; c++) {
+                out.i32s(l.labels, c * l.slots, l.sizes[c]);
+            }
+            for (int c = 0; c < l.sizes.length; c++) {
+                out.i64s(l.counts, c * l.slots, l.sizes[c]);
+            }
+            for (int c = 0; c < l.sizes.length; c++) {
+                for (int k = c * l.slots; k < c * l.slots + l.sizes[c]; k++) {
+                    out.f64(l.sums[k]);
+                }
+            }
+        }
+    }
+
+    /** The length of {@code s}'s file. */
+    static long bytes(ConceptStatistics s) {
+        long entries = 12L * (sum(s.top.sizes) + sum(s.samples.sizes));
+        if (s.labels != null) {
+            entries += 20L * sum(s.labels.sizes);
+        }
+        return fixedBytes(s.settings()) + entries;
+    }
+
+    private static long sum(int[] v) {
+        long t = 0;
+        for (int x : v) {
+            t += x;
+        }
+        return t;
     }
 
     /** The bytes of everything but the kept entries, which {@code t} fixes. */
@@ -111,7 +142,8 @@ final class StatisticsFile {
         }
     }
 
-    private static ConceptStatistics read(In in, long size) throws IOException {
+    /** Statistics of {@code size} bytes from {@code in}, checked as a file is. */
+    static ConceptStatistics read(In in, long size) throws IOException {
         if (size < HEADER_BYTES) {
             throw in.malformed("is " + size + " bytes, shorter than the " + HEADER_BYTES
                     + "-byte header of saekit concept statistics");
@@ -220,11 +252,11 @@ final class StatisticsFile {
     }
 
     /** Little-endian values into a channel, through one buffer. */
-    private static final class Out {
-        private final FileChannel ch;
+    static final class Out {
+        private final WritableByteChannel ch;
         private final ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
 
-        Out(FileChannel ch) {
+        Out(WritableByteChannel ch) {
             this.ch = ch;
         }
 
@@ -255,6 +287,11 @@ final class StatisticsFile {
         void i64(long v) throws IOException {
             room(8);
             b.putLong(v);
+        }
+
+        void f32(float v) throws IOException {
+            room(4);
+            b.putFloat(v);
         }
 
         void f64(double v) throws IOException {
@@ -289,13 +326,13 @@ final class StatisticsFile {
     }
 
     /** Little-endian values from a channel, through one buffer; the end of the file is a {@link MalformedFileException}. */
-    private static final class In {
-        private final FileChannel ch;
+    static final class In {
+        private final ReadableByteChannel ch;
         private final String name;
         private final ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
         private long consumed;
 
-        In(FileChannel ch, String name) {
+        In(ReadableByteChannel ch, String name) {
             this.ch = ch;
             this.name = name;
             b.limit(0);

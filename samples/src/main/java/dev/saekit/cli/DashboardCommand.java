@@ -195,6 +195,14 @@ public final class DashboardCommand implements Callable<Integer> {
     int batchSize;
 
     @Option(
+            names = "--segment-rows",
+            paramLabel = "N",
+            defaultValue = "8192",
+            description =
+                    "Rows per segment, the unit in which sums and label counts are kept so that a scan split into parts (a cluster's) gives the same statistics; a continued or reused scan must use the same. Default: ${DEFAULT-VALUE}.")
+    int segmentRows;
+
+    @Option(
             names = "--[no-]center",
             negatable = true,
             defaultValue = "true",
@@ -237,6 +245,7 @@ public final class DashboardCommand implements Callable<Integer> {
         Cli.require(similar > 0, "--similar must be > 0, was " + similar);
         Cli.require(dense > 0 && dense <= 1, "--dense is a fraction of rows in (0, 1], was " + dense);
         Cli.require(batchSize > 0, "--batch-size must be > 0, was " + batchSize);
+        Cli.require(segmentRows > 0, "--segment-rows must be > 0, was " + segmentRows);
         Cli.require(saveEvery > 0, "--save-every must be > 0 seconds, was " + saveEvery);
         Cli.require(
                 data != null || (name == null && imageShape == null),
@@ -307,6 +316,7 @@ public final class DashboardCommand implements Callable<Integer> {
                 builder = Dashboard.builder(new Encoding(model, preprocessing), rows, contexts)
                         .settings(settings)
                         .blockRows(batchSize)
+                        .segmentRows(segmentRows)
                         .stateDirectory(out.resolve("scan"))
                         .saveEvery(saveEvery)
                         .top(top)

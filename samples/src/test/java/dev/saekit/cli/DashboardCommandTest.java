@@ -82,6 +82,11 @@ class DashboardCommandTest {
         CliRun again = dashboard("--sae", words.toString(), "--out", site.toString());
         assertEquals(0, again.exitCode(), again.err());
         assertTrue(again.out().contains("(the saved scan was finished)"), again.out());
+        CliRun otherBlocks = dashboard("--sae", words.toString(), "--out", site.toString(), "--batch-size", "500");
+        assertTrue(otherBlocks.out().contains("(the saved scan was finished)"), otherBlocks.err());
+        CliRun otherSegments = dashboard("--sae", words.toString(), "--out", site.toString(), "--segment-rows", "4096");
+        assertEquals(1, otherSegments.exitCode());
+        assertTrue(otherSegments.err().contains("another segment rows (8192, now 4096)"), otherSegments.err());
 
         CliRun other = dashboard("--sae", words.toString(), "--out", site.toString(), "--top", "5");
         assertEquals(1, other.exitCode());
