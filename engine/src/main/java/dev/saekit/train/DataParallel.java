@@ -33,4 +33,28 @@ public record DataParallel(Collective collective, int batchRows, Dataset whole) 
     public static int share(int batchSize, int workers, int rank) {
         return dev.saekit.data.DataParallelBatches.share(batchSize, workers, rank);
     }
+
+    /**
+     * Refuses what data-parallel training cannot share among its workers, before anything runs: a loss
+     * whose terms do not add up over the workers' parts ({@link Loss#dataParallel()}), dead-latent
+     * resampling (it resamples from one batch's rows), and a model whose training forward needs the
+     * whole batch in one place (a BatchNorm encoder).
+     *
+     * @throws IllegalArgumentException naming what cannot be shared and what to do instead
+     */
+    public static void check(dev.saekit.model.SparseAutoencoder model, TrainingConfig config) {
+        if (!config.loss().dataParallel()) {
+            throw new IllegalArgumentException("the loss " + config.loss().label() + " cannot be trained data-parallel"
+                    + " (a term that does not add up over the workers' parts of the batch): train it in one process");
+        }
+        if (config.resampling() != null) {
+            throw new IllegalArgumentException("dead-latent resampling cannot be trained data-parallel (it resamples"
+                    + " from one batch's rows): train it in one process, or use an AuxK loss against dead latents");
+        }
+        if (model.encoder().usesBatchStatistics()) {
+            throw new IllegalArgumentException("this model's encoder normalises with the batch's own mean and variance"
+                    + " (BatchNorm), which data-parallel workers do not share: train it in one process, or choose an"
+                    + " encoder without batch norm");
+        }
+    }
 }

@@ -373,15 +373,8 @@ public final class Trainer {
 
     /** Refuses, before anything changes, what data-parallel training cannot share among its workers. */
     private void checkDataParallel(SparseAutoencoder model) {
-        if (!config.loss().dataParallel()) {
-            throw new IllegalArgumentException("the loss " + config.loss().label() + " cannot be trained data-parallel"
-                    + " (a term that does not add up over the workers' parts of the batch): train it in one process");
-        }
-        if (config.resampling() != null) {
-            throw new IllegalArgumentException("dead-latent resampling cannot be trained data-parallel (it resamples"
-                    + " from one batch's rows): train it in one process, or use an AuxK loss against dead latents");
-        }
-        model.shareBatches(parallel.collective()); // refuses a BatchNorm encoder
+        DataParallel.check(model, config);
+        model.shareBatches(parallel.collective());
     }
 
     /**

@@ -16,7 +16,7 @@ final class SparkFailures {
     private SparkFailures() {}
 
     /** The failure of a training job whose run directory is {@code out}. */
-    static CliException training(RuntimeException e, Path out) {
+    static CliException training(Exception e, Path out) {
         String cause = cause(e);
         Optional<Path> last = lastCheckpoint(out.resolve("checkpoints"));
         String next = last.isPresent()
@@ -26,28 +26,37 @@ final class SparkFailures {
         return new CliException(SaekitCli.EXIT_INPUT, "training on the cluster failed: " + cause + next);
     }
 
-    /** The most telling message in {@code e}: a worker's own (an all-reduce, a data file), else Spark's first line. */
+    /**
+     * The most telling message in {@code e}: the failed task's own exception, which Spark's report
+     * prints after "Most recent failure reason" (a worker's data error, its lost neighbour), else
+     * Spark's first line.
+     */
     static String cause(Throwable e) {
-        String best = null;
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String m = String.valueOf(t.getMessage());
-            for (String marker : new String[] {"CollectiveException: ", "all-reduce failed", "IOException: "}) {
-                int at = m.indexOf(marker);
-                if (at >= 0) {
-                    String line = m.substring(at).split("\n", 2)[0];
-                    return line.startsWith("CollectiveException: ")
-                            ? line.substring("CollectiveException: ".length())
-                            : line;
+        java.io.StringWriter text = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(text));
+        String[] lines = text.toString().split("\\R");
+        for (int i = 0; i < lines.length; i++) {
+            if (!lines[i].contains("Most recent failure reason")) {
+                continue;
+            }
+            for (int j = i + 1; j < lines.length; j++) {
+                String line = lines[j];
+                if (line.isBlank() || Character.isWhitespace(line.charAt(0)) || line.startsWith("Caused by")) {
+                    continue;
                 }
-            }
-            if (m.contains("ExecutorLostFailure") || m.contains("executor lost") || m.contains("Executor lost")) {
-                best = "an executor was lost (" + firstLine(m) + ")";
-            }
-            if (best == null) {
-                best = firstLine(m);
+                int colon = line.indexOf(": ");
+                String message =
+                        colon > 0 && !line.substring(0, colon).contains(" ") ? line.substring(colon + 2) : line;
+                return message.length() > 600 ? message.substring(0, 600) + "..." : message;
             }
         }
-        return best;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            if (m.contains("ExecutorLostFailure") || m.contains("xecutor lost")) {
+                return "an executor was lost (" + firstLine(m) + ")";
+            }
+        }
+        return firstLine(String.valueOf(e.getMessage()));
     }
 
     private static String firstLine(String m) {

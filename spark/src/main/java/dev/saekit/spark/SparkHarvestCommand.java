@@ -89,7 +89,7 @@ public final class SparkHarvestCommand extends HarvestCommand {
                     done = sc.parallelize(todo, todo.size())
                             .map(new RunPart(out().toAbsolutePath().toString(), modelSpec(), threads))
                             .collect();
-                } catch (RuntimeException e) {
+                } catch (Exception e) { // Spark's job failures are checked exceptions Java is not told of
                     throw new CliException(
                             SaekitCli.EXIT_INPUT,
                             "the harvest on the cluster failed: " + SparkFailures.cause(e)

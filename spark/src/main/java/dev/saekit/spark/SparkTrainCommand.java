@@ -70,6 +70,11 @@ public final class SparkTrainCommand extends TrainCommand {
                     SaekitCli.EXIT_USAGE,
                     "--master " + spark.master() + " needs --workers N: the data-parallel workers, one task slot each");
         }
+        try {
+            dev.saekit.train.DataParallel.check(job.model(), job.config());
+        } catch (IllegalArgumentException e) {
+            throw new CliException(SaekitCli.EXIT_USAGE, e.getMessage());
+        }
         PrintWriter stdout = new PrintWriter(System.out, true);
         if (singleProcess) {
             return replay(job, stdout);
@@ -106,7 +111,7 @@ public final class SparkTrainCommand extends TrainCommand {
                                 checkpoints,
                                 state.resolve("end").toString(),
                                 spark.allReduceTimeout().toSeconds()));
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // Spark's job failures are checked exceptions Java is not told of
                 throw SparkFailures.training(e, job.out());
             }
             double wall = (System.nanoTime() - t0) / 1e9;

@@ -57,8 +57,6 @@ class SparkTrainCommandTest {
                 "8",
                 "--concepts",
                 "256",
-                "--epochs",
-                "1",
                 "--batch-size",
                 "512",
                 "--no-progress",
@@ -90,14 +88,76 @@ class SparkTrainCommandTest {
 
     @Test
     void aLocalClusterRunEqualsOneProcessOnTheSameGlobalBatches(@TempDir Path tmp) throws Exception {
-        Map.Entry<Integer, String> cluster = run(args(tmp.resolve("cluster"), "--master", "local[2]"));
+        Map.Entry<Integer, String> cluster = run(args(tmp.resolve("cluster"), "--epochs", "1", "--master", "local[2]"));
         assertEquals(0, cluster.getKey(), cluster.getValue());
         assertTrue(cluster.getValue().contains("spark     2 workers"), cluster.getValue());
-        Map.Entry<Integer, String> single = run(args(tmp.resolve("single"), "--single-process"));
+        Map.Entry<Integer, String> single = run(args(tmp.resolve("single"), "--epochs", "1", "--single-process"));
         assertEquals(0, single.getKey(), single.getValue());
         assertClose(weights(tmp.resolve("single")), weights(tmp.resolve("cluster")), 1e-9);
         assertTrue(Files.isRegularFile(tmp.resolve("cluster/metrics.json")));
         assertTrue(Files.isRegularFile(tmp.resolve("cluster/spark.json")));
         assertTrue(!Files.exists(tmp.resolve("cluster").resolve(SparkTrainCommand.STATE_DIR)));
+    }
+
+    @Test
+    void aLostWorkerFailsTheRunWithWhatToDoAndItsCheckpointResumes(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("lost");
+        String[] twoEpochs = {"--epochs", "2", "--checkpoint-every", "10", "--master", "local[2]"};
+        System.setProperty(FaultInjection.PROPERTY, "1:25");
+        Map.Entry<Integer, String> lost;
+        try {
+            lost = run(args(out, twoEpochs));
+        } finally {
+            System.clearProperty(FaultInjection.PROPERTY);
+        }
+        assertEquals(1, lost.getKey(), lost.getValue());
+        String error = lost.getValue()
+                .lines()
+                .filter(l -> l.startsWith("saekit: error:"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(lost.getValue()));
+        assertTrue(error.contains("worker 1"), error); // its own failure, or its neighbour's lost connection
+        assertTrue(error.contains("step-000000020") && error.contains("--resume"), error);
+
+        Map.Entry<Integer, String> resumed = run(
+                "spark",
+                "train",
+                "--master",
+                "local[2]",
+                "--workers",
+                "2",
+                "--resume",
+                out.resolve("checkpoints").toString(),
+                "--out",
+                tmp.resolve("resumed").toString(),
+                "--no-progress");
+        assertEquals(0, resumed.getKey(), resumed.getValue());
+        assertTrue(resumed.getValue().contains("resuming at step 20"), resumed.getValue());
+        Map.Entry<Integer, String> single = run(args(tmp.resolve("single"), "--epochs", "2", "--single-process"));
+        assertEquals(0, single.getKey(), single.getValue());
+        assertClose(weights(tmp.resolve("single")), weights(tmp.resolve("resumed")), 1e-9);
+    }
+
+    @Test
+    void mistakesAreOneLineEach(@TempDir Path tmp) {
+        Map.Entry<Integer, String> noOut =
+                run("spark", "train", "--master", "local[2]", "--no-progress", "--epochs", "1");
+        assertEquals(2, noOut.getKey(), noOut.getValue());
+        assertTrue(noOut.getValue().contains("needs --out"), noOut.getValue());
+        Map.Entry<Integer, String> noWorkers = run(
+                "spark",
+                "train",
+                "--master",
+                "spark://127.0.0.1:1",
+                "--out",
+                tmp.resolve("a").toString(),
+                "--epochs",
+                "1");
+        assertEquals(2, noWorkers.getKey(), noWorkers.getValue());
+        assertTrue(noWorkers.getValue().contains("needs --workers"), noWorkers.getValue());
+        Map.Entry<Integer, String> bnWorkers =
+                run(args(tmp.resolve("b"), "--epochs", "1", "--master", "local[2]", "--encoder", "mlp_bn_1"));
+        assertTrue(bnWorkers.getKey() != 0, bnWorkers.getValue());
+        assertTrue(bnWorkers.getValue().contains("BatchNorm"), bnWorkers.getValue());
     }
 }
