@@ -10,9 +10,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The global batches of a data-parallel run, in one process: worker {@code w} of {@code W} reads
- * batches of {@link #share} rows from its own part of the data, and the global batch of each step
- * is the workers' batches stacked in worker order. An epoch has as many steps as the part with the
- * fewest batches. Training on this data set in one process is what a data-parallel run over the same
+ * batches of {@link #shares shares[w]} rows from its own part of the data (the global batch split in
+ * proportion to the parts' rows, so that every part lasts about as many steps), and the global batch
+ * of each step is the workers' batches stacked in worker order. An epoch has as many steps as the
+ * part with the fewest batches. Training on this data set in one process is what a data-parallel run over the same
  * parts computes, up to the order of additions: how a distributed run is checked, or replayed on one
  * machine.
  *
@@ -24,6 +25,7 @@ public final class DataParallelBatches implements Dataset {
     private final List<Dataset> parts;
     private final Dataset whole;
     private final int batchSize;
+    private final int[] shares;
 
     /** The global batches of {@code batchSize} rows over {@code parts}, one per worker, cut from {@code whole}. */
     public DataParallelBatches(List<? extends Dataset> parts, Dataset whole, int batchSize) {
@@ -36,33 +38,68 @@ public final class DataParallelBatches implements Dataset {
                         + " columns, the whole data set " + whole.cols() + " " + whole.dtype());
             }
         }
-        share(batchSize, parts.size(), 0); // checks the batch can be shared
         this.parts = List.copyOf(parts);
         this.whole = whole;
         this.batchSize = batchSize;
+        this.shares = shares(batchSize, parts.stream().mapToLong(Dataset::rows).toArray());
     }
 
     /**
-     * The rows of a global batch of {@code batchSize} rows that worker {@code rank} of {@code workers}
-     * reads: an even split, the first {@code batchSize % workers} workers one row more.
+     * The rows of each global batch of {@code batchSize} rows that each worker reads, for parts of
+     * {@code partRows} rows: in proportion to the parts' rows (largest remainders first, ties to the
+     * lower worker), at least one row each, so that the parts last about as many steps and an epoch
+     * reaches about every row.
      */
-    public static int share(int batchSize, int workers, int rank) {
-        if (workers < 1 || rank < 0 || rank >= workers) {
-            throw new IllegalArgumentException("worker " + rank + " of " + workers + " does not exist");
+    public static int[] shares(int batchSize, long[] partRows) {
+        int workers = partRows.length;
+        if (workers < 1) {
+            throw new IllegalArgumentException("a data-parallel run needs at least one worker");
         }
         if (batchSize < workers) {
             throw new IllegalArgumentException("a batch of " + batchSize + " rows cannot be shared among " + workers
                     + " workers: use a batch of at least one row per worker");
         }
-        return batchSize / workers + (rank < batchSize % workers ? 1 : 0);
+        long total = 0;
+        for (long r : partRows) {
+            if (r < 1) {
+                throw new IllegalArgumentException(
+                        "every worker's part needs at least one row, parts: " + java.util.Arrays.toString(partRows));
+            }
+            total += r;
+        }
+        int[] shares = new int[workers];
+        double[] remainder = new double[workers];
+        int given = 0;
+        for (int w = 0; w < workers; w++) {
+            double exact = (double) (batchSize - workers) * partRows[w] / total; // one row each comes first
+            shares[w] = 1 + (int) Math.floor(exact);
+            remainder[w] = exact - Math.floor(exact);
+            given += shares[w];
+        }
+        while (given < batchSize) {
+            int best = 0;
+            for (int w = 1; w < workers; w++) {
+                if (remainder[w] > remainder[best]) {
+                    best = w;
+                }
+            }
+            shares[best]++;
+            remainder[best] = -1;
+            given++;
+        }
+        return shares;
+    }
+
+    /** The rows of each global batch that each worker reads ({@link #shares}). */
+    public int[] shares() {
+        return shares.clone();
     }
 
     /** The steps of each epoch: the fewest batches any part has. */
     public int stepsPerEpoch() {
         int steps = Integer.MAX_VALUE;
         for (int w = 0; w < parts.size(); w++) {
-            int rows = share(batchSize, parts.size(), w);
-            steps = Math.min(steps, Math.toIntExact((parts.get(w).rows() + rows - 1) / rows));
+            steps = Math.min(steps, Math.toIntExact((parts.get(w).rows() + shares[w] - 1) / shares[w]));
         }
         return steps;
     }
@@ -73,7 +110,7 @@ public final class DataParallelBatches implements Dataset {
         long steps = stepsPerEpoch();
         long rows = 0;
         for (int w = 0; w < parts.size(); w++) {
-            rows += Math.min(parts.get(w).rows(), steps * share(batchSize, parts.size(), w));
+            rows += Math.min(parts.get(w).rows(), steps * shares[w]);
         }
         return rows;
     }
@@ -92,13 +129,13 @@ public final class DataParallelBatches implements Dataset {
     @Override
     public Iterable<INDArray> batches(int batchSize, long seed, int epoch) {
         requireBatchSize(batchSize);
-        return () -> stacked(w -> parts.get(w).batches(share(batchSize, parts.size(), w), seed, epoch));
+        return () -> stacked(w -> parts.get(w).batches(shares[w], seed, epoch));
     }
 
     @Override
     public Iterable<INDArray> batchesInOrder(int batchSize) {
         requireBatchSize(batchSize);
-        return () -> stacked(w -> parts.get(w).batchesInOrder(share(batchSize, parts.size(), w)));
+        return () -> stacked(w -> parts.get(w).batchesInOrder(shares[w]));
     }
 
     private void requireBatchSize(int size) {

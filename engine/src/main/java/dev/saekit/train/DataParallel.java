@@ -16,7 +16,8 @@ import dev.saekit.parallel.Collective;
  * decoder-bias initialisation.
  *
  * @param collective the workers, summing gradients and batch statistics
- * @param batchRows this worker's rows of each global batch ({@code >= 1})
+ * @param batchRows this worker's rows of each global batch ({@code >= 1}; {@link
+ *     dev.saekit.data.DataParallelBatches#shares} splits a batch in proportion to the parts)
  * @param whole the whole data set, as one process would train on it
  */
 public record DataParallel(Collective collective, int batchRows, Dataset whole) {
@@ -27,11 +28,6 @@ public record DataParallel(Collective collective, int batchRows, Dataset whole) 
         if (batchRows < 1) {
             throw new IllegalArgumentException("a worker's part of the batch must be >= 1 rows, was " + batchRows);
         }
-    }
-
-    /** The rows of a global batch of {@code batchSize} rows that worker {@code rank} of {@code workers} reads. */
-    public static int share(int batchSize, int workers, int rank) {
-        return dev.saekit.data.DataParallelBatches.share(batchSize, workers, rank);
     }
 
     /**

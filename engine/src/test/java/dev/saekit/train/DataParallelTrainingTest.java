@@ -146,6 +146,8 @@ class DataParallelTrainingTest {
 
     static List<Run> parallel(Case c, DType dtype, InMemoryDataset whole, int workers) throws Exception {
         List<Dataset> parts = parts(whole, workers);
+        int[] shares = DataParallelBatches.shares(
+                config(c).batchSize(), parts.stream().mapToLong(Dataset::rows).toArray());
         List<SocketRing.Listener> listeners = new ArrayList<>();
         List<String> addresses = new ArrayList<>();
         for (int w = 0; w < workers; w++) {
@@ -162,9 +164,7 @@ class DataParallelTrainingTest {
                             SocketRing.join(listeners.get(rank), rank, addresses, Duration.ofSeconds(60))) {
                         SparseAutoencoder model = spec(c.variant(), dtype).build();
                         TrainingConfig config = config(c);
-                        Trainer trainer = new Trainer(config)
-                                .dataParallel(new DataParallel(
-                                        ring, DataParallel.share(config.batchSize(), workers, rank), whole));
+                        Trainer trainer = new Trainer(config).dataParallel(new DataParallel(ring, shares[rank], whole));
                         return snapshot(model, trainer.fit(model, parts.get(rank)));
                     }
                 }));
@@ -292,9 +292,16 @@ class DataParallelTrainingTest {
                         .fit(model, whole));
         assertTrue(e.getMessage().contains("cannot be trained data-parallel"), e.getMessage());
         assertFalse(new ReanimationLoss(0.1).dataParallel());
-        assertThrows(IllegalArgumentException.class, () -> DataParallel.share(3, 4, 0));
+        assertThrows(IllegalArgumentException.class, () -> DataParallelBatches.shares(3, new long[] {5, 5, 5, 5}));
+        assertEquals( // in proportion to the parts, one row each first, largest remainders next
+                List.of(7, 4, 3),
+                java.util.Arrays.stream(DataParallelBatches.shares(14, new long[] {100, 50, 40}))
+                        .boxed()
+                        .toList());
         assertEquals(
                 List.of(5, 5, 4),
-                List.of(DataParallel.share(14, 3, 0), DataParallel.share(14, 3, 1), DataParallel.share(14, 3, 2)));
+                java.util.Arrays.stream(DataParallelBatches.shares(14, new long[] {9, 9, 9}))
+                        .boxed()
+                        .toList());
     }
 }

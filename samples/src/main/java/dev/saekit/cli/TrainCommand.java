@@ -688,7 +688,6 @@ public class TrainCommand implements Callable<Integer> {
                     runId);
         }
         if (resumeFrom != null) {
-            checkProgress(resumeFrom, trainingConfig, training.dataset().rows());
             if (resumeFrom.optimizerMissing() && resetOptimizer) {
                 stdout.println("warning: " + resumeFrom.dir().resolve("optimizer.safetensors")
                         + " is missing; Adam starts afresh "
@@ -772,6 +771,10 @@ public class TrainCommand implements Callable<Integer> {
     protected FitJob.Fitted fit(FitJob job) throws CliException, IOException {
         if (fitter != null && fitter != this) {
             return fitter.fit(job);
+        }
+        if (job.resumeFrom() != null) {
+            int batch = job.config().batchSize();
+            checkProgress(job.resumeFrom(), job.config(), (job.dataset().rows() + batch - 1) / batch);
         }
         List<TrainingListener> listeners = new ArrayList<>(job.listeners());
         if (job.checkpointing() != null) {
@@ -921,8 +924,11 @@ public class TrainCommand implements Callable<Integer> {
      * Refuses a checkpoint whose progress does not fit this run: its step must be where its epoch
      * and step within the epoch put it, at most the run's last step.
      */
-    private static void checkProgress(Checkpoint c, TrainingConfig config, long rows) throws CliException {
-        long stepsPerEpoch = (rows + config.batchSize() - 1) / config.batchSize();
+    /**
+     * Refuses a checkpoint whose progress does not fit a run of {@code stepsPerEpoch} steps per epoch
+     * (the step the trainer trains with on its data; a data-parallel run's epoch is its own).
+     */
+    protected static void checkProgress(Checkpoint c, TrainingConfig config, long stepsPerEpoch) throws CliException {
         dev.saekit.train.TrainingProgress p = c.progress();
         long expected = p.epoch() * stepsPerEpoch + p.stepInEpoch();
         if (p.stepInEpoch() >= stepsPerEpoch || p.step() != expected || p.step() > stepsPerEpoch * config.epochs()) {

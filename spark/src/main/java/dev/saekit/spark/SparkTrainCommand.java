@@ -85,6 +85,9 @@ public final class SparkTrainCommand extends TrainCommand {
             JavaSparkContext sc = Clusters.context(session);
             int workers = Clusters.workers(spark, sc);
             TrainData data = plan(job, workers);
+            if (job.resumeFrom() != null) {
+                checkProgress(job.resumeFrom(), job.config(), data.stepsPerEpoch());
+            }
             String start = job.resumeFrom() != null
                     ? job.resumeFrom().dir().toAbsolutePath().toString()
                     : Checkpoints.save(
@@ -182,7 +185,12 @@ public final class SparkTrainCommand extends TrainCommand {
     /** Cuts the data into one part per worker. */
     private TrainData plan(FitJob job, int workers) throws CliException, IOException {
         int batch = job.config().batchSize();
-        DataParallelBatches.share(batch, workers, 0); // refuses a batch smaller than the workers
+        if (batch < workers) {
+            throw new CliException(
+                    SaekitCli.EXIT_USAGE,
+                    "--batch-size " + batch + " cannot be shared among " + workers + " workers: use at least one row"
+                            + " per worker");
+        }
         double[] mean = TrainData.values(job.mean());
         if (job.dataset() instanceof ShardedDataset shards) {
             List<String> files = new ArrayList<>();
@@ -201,6 +209,12 @@ public final class SparkTrainCommand extends TrainCommand {
             long[] fileRows =
                     location.arrays().stream().mapToLong(a -> a.rows()).toArray();
             long[] cuts = balancedCuts(fileRows, workers);
+            long[] partRows = new long[workers];
+            for (int w = 0; w < workers; w++) {
+                for (long f = cuts[w]; f < cuts[w + 1]; f++) {
+                    partRows[w] += fileRows[(int) f];
+                }
+            }
             return new TrainData(
                     job.data() == null ? null : job.data().toString(),
                     arrayName,
@@ -210,7 +224,9 @@ public final class SparkTrainCommand extends TrainCommand {
                     mean,
                     job.scale(),
                     files,
-                    cuts);
+                    cuts,
+                    partRows,
+                    DataParallelBatches.shares(batch, partRows));
         }
         long rows = job.dataset().rows();
         if (rows < workers) {
@@ -218,8 +234,12 @@ public final class SparkTrainCommand extends TrainCommand {
                     SaekitCli.EXIT_USAGE, "--data has " + rows + " rows, fewer than the " + workers + " workers");
         }
         long[] cuts = new long[workers + 1];
+        long[] partRows = new long[workers];
         for (int w = 0; w <= workers; w++) {
             cuts[w] = rows * w / workers;
+            if (w > 0) {
+                partRows[w - 1] = cuts[w] - cuts[w - 1];
+            }
         }
         return new TrainData(
                 job.data() == null ? null : job.data().toString(),
@@ -230,7 +250,9 @@ public final class SparkTrainCommand extends TrainCommand {
                 mean,
                 job.scale(),
                 null,
-                cuts);
+                cuts,
+                partRows,
+                DataParallelBatches.shares(batch, partRows));
     }
 
     private static boolean isActivationDirectory(Path data) {
@@ -285,46 +307,25 @@ public final class SparkTrainCommand extends TrainCommand {
     }
 
     private static void describe(PrintWriter out, FitJob job, TrainData data, int workers, String master) {
-        long[] parts = new long[workers];
-        int batch = job.config().batchSize();
         StringBuilder shares = new StringBuilder();
-        try {
-            long[] fileRows = data.files() == null
-                    ? null
-                    : DataLocation.of(data.files().stream().map(Path::of).toList(), data.arrayName(), data.rowAxes())
-                            .arrays()
-                            .stream()
-                            .mapToLong(a -> a.rows())
-                            .toArray();
-            parts = data.partRows(fileRows);
-        } catch (IOException e) {
-            // the description only; the workers report a file they cannot read
-        }
-        long steps = Long.MAX_VALUE;
-        long reached = 0;
         for (int w = 0; w < workers; w++) {
-            int share = DataParallelBatches.share(batch, workers, w);
-            steps = Math.min(steps, (parts[w] + share - 1) / share);
-            shares.append(w == 0 ? "" : " + ").append(share);
+            shares.append(w == 0 ? "" : " + ").append(data.shares()[w]);
         }
-        long total = 0;
-        for (int w = 0; w < workers; w++) {
-            total += parts[w];
-            reached += Math.min(parts[w], steps * DataParallelBatches.share(batch, workers, w));
-        }
+        long total = java.util.Arrays.stream(data.partRows()).sum();
+        long reached = data.rowsReached();
         out.printf(
                 Locale.ROOT,
                 "spark     %d workers on %s; parts of %s rows; %d steps per epoch of %d rows (%s)%s%n",
                 workers,
                 master,
-                java.util.Arrays.toString(parts),
-                steps,
-                batch,
+                java.util.Arrays.toString(data.partRows()),
+                data.stepsPerEpoch(),
+                job.config().batchSize(),
                 shares,
                 reached < total
                         ? String.format(
                                 Locale.ROOT,
-                                "; %d rows past the shortest part are not reached in an epoch",
+                                "; %d rows past the end of the first part to run out are not reached",
                                 total - reached)
                         : "");
         out.flush();

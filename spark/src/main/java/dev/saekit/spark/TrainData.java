@@ -1,5 +1,6 @@
 package dev.saekit.spark;
 
+import dev.saekit.data.DataParallelBatches;
 import dev.saekit.data.Dataset;
 import dev.saekit.data.InMemoryDataset;
 import dev.saekit.io.DataLocation;
@@ -34,6 +35,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * @param scale the factor the driver applied after centring
  * @param files the shard files in row order, or null for one file or the embedded set
  * @param cuts where each worker's part starts: file indices (shards) or row indices, {@code workers + 1} of them
+ * @param partRows the rows of each worker's part
+ * @param shares the rows of each global batch each worker reads ({@link DataParallelBatches#shares})
  */
 record TrainData(
         String data,
@@ -44,8 +47,29 @@ record TrainData(
         double[] mean,
         double scale,
         List<String> files,
-        long[] cuts)
+        long[] cuts,
+        long[] partRows,
+        int[] shares)
         implements Serializable {
+
+    /** The steps of each epoch: the fewest batches any worker's part has. */
+    long stepsPerEpoch() {
+        long steps = Long.MAX_VALUE;
+        for (int w = 0; w < shares.length; w++) {
+            steps = Math.min(steps, (partRows[w] + shares[w] - 1) / shares[w]);
+        }
+        return steps;
+    }
+
+    /** The rows an epoch reaches: every part's first {@link #stepsPerEpoch()} batches. */
+    long rowsReached() {
+        long steps = stepsPerEpoch();
+        long rows = 0;
+        for (int w = 0; w < shares.length; w++) {
+            rows += Math.min(partRows[w], steps * shares[w]);
+        }
+        return rows;
+    }
 
     /** The number of workers the data is cut for. */
     int workers() {
@@ -66,21 +90,6 @@ record TrainData(
         INDArray rows = all.matrix().get(NDArrayIndex.interval(cuts[rank], cuts[rank + 1]), NDArrayIndex.all());
         return InMemoryDataset.of(
                 rows.dup(), "rows " + cuts[rank] + ".." + cuts[rank + 1] + " of " + all.description());
-    }
-
-    /** The rows of each part, by worker. */
-    long[] partRows(long[] fileRows) {
-        long[] rows = new long[workers()];
-        for (int w = 0; w < rows.length; w++) {
-            if (files == null) {
-                rows[w] = cuts[w + 1] - cuts[w];
-            } else {
-                for (long f = cuts[w]; f < cuts[w + 1]; f++) {
-                    rows[w] += fileRows[(int) f];
-                }
-            }
-        }
-        return rows;
     }
 
     private Dataset shards(List<String> paths) throws IOException {

@@ -61,8 +61,8 @@ record TrainTask(
                 listeners.add(checkpoints.listener());
             }
             FaultInjection.at(rank).ifPresent(listeners::add);
-            Trainer trainer = new Trainer(config, listeners)
-                    .dataParallel(new DataParallel(ring, DataParallel.share(config.batchSize(), size, rank), whole));
+            Trainer trainer =
+                    new Trainer(config, listeners).dataParallel(new DataParallel(ring, data.shares()[rank], whole));
             long t1 = System.nanoTime();
             TrainingResult result;
             if (resume) {

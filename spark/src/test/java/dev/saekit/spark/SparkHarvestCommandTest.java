@@ -47,7 +47,7 @@ class SparkHarvestCommandTest {
         Map.Entry<Integer, String> spark =
                 SparkTrainCommandTest.run(command("spark", cluster, "--master", "local[2]", "--parts", "3"));
         assertEquals(0, spark.getKey(), spark.getValue());
-        assertTrue(spark.getValue().contains("in 3 parts"), spark.getValue());
+        assertTrue(spark.getValue().contains("in 3 part(s)"), spark.getValue());
         List<Path> expected = files(single);
         assertEquals(expected, files(cluster));
         assertTrue(expected.size() > 8, "files: " + expected);
