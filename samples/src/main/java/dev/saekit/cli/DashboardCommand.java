@@ -283,6 +283,7 @@ public class DashboardCommand implements Callable<Integer> {
                 center ? Preprocessing.fromAttachments(checkpoint.attachments()) : Preprocessing.none();
         Map<Integer, String> conceptNames = names == null ? Map.of() : readNames(names, model.nbConcepts());
         TokenContexts tokens = null;
+        DataLocation location = null;
         try {
             RowStream rows;
             RowContexts contexts;
@@ -295,7 +296,6 @@ public class DashboardCommand implements Callable<Integer> {
                 contexts = RowContexts.labels(EmbeddedData.words());
             } else {
                 boolean harvest = Files.isRegularFile(data.resolve("harvest.json"));
-                DataLocation location;
                 try {
                     location = DataLocation.open(data.toString(), name, 1);
                 } catch (IOException | RuntimeException e) {
@@ -335,7 +335,7 @@ public class DashboardCommand implements Callable<Integer> {
                     .withSamples(samples)
                     .withLabelSlots(labelSlots)
                     .withCofiring(cofiring));
-            return new Inputs(model, preprocessing, rows, contexts, tokens, settings, conceptNames, shape);
+            return new Inputs(model, preprocessing, rows, location, contexts, tokens, settings, conceptNames, shape);
         } catch (CliException | IOException | RuntimeException e) {
             if (tokens != null) {
                 tokens.close();
@@ -434,6 +434,7 @@ public class DashboardCommand implements Callable<Integer> {
         private final SparseAutoencoder model;
         private final Preprocessing preprocessing;
         private final RowStream rows;
+        private final DataLocation location;
         private final RowContexts contexts;
         private final TokenContexts tokens;
         private final ConceptStatistics.Settings settings;
@@ -444,6 +445,7 @@ public class DashboardCommand implements Callable<Integer> {
                 SparseAutoencoder model,
                 Preprocessing preprocessing,
                 RowStream rows,
+                DataLocation location,
                 RowContexts contexts,
                 TokenContexts tokens,
                 ConceptStatistics.Settings settings,
@@ -452,6 +454,7 @@ public class DashboardCommand implements Callable<Integer> {
             this.model = model;
             this.preprocessing = preprocessing;
             this.rows = rows;
+            this.location = location;
             this.contexts = contexts;
             this.tokens = tokens;
             this.settings = settings;
@@ -462,6 +465,58 @@ public class DashboardCommand implements Callable<Integer> {
         /** Rows to scan. */
         public long rows() {
             return rows.rows();
+        }
+
+        /**
+         * The rows from the shard that holds row {@code from} to the one that holds row {@code to - 1}
+         * (all of them when the data is one file or the embedded words), read in the blocks the scan
+         * reads; {@code offset[0]} is set to the row where they start.
+         */
+        public RowStream rows(long from, long to, long[] offset) throws IOException {
+            offset[0] = 0;
+            if (location == null || location.isSingleFile()) {
+                return rows;
+            }
+            List<Path> files = new java.util.ArrayList<>();
+            long first = 0;
+            for (dev.saekit.io.DataFileInfo a : location.arrays()) {
+                long end = first + a.layout().rows();
+                if (end > from && first < to) {
+                    if (files.isEmpty()) {
+                        offset[0] = first;
+                    }
+                    files.add(a.path());
+                }
+                first = end;
+            }
+            // a harvest directory's --name chose its tap's files, each of which holds one array
+            boolean harvest = Files.isRegularFile(data.resolve(dev.saekit.io.ActivationManifest.FILE_NAME));
+            return RowStream.of(DataLocation.of(files, harvest ? null : name, 1), model.dtype());
+        }
+
+        /** The SAE and the preprocessing its rows get. */
+        public Encoding encoding() {
+            return new Encoding(model, preprocessing);
+        }
+
+        /** The rows' contexts: their labels. */
+        public RowContexts contexts() {
+            return contexts;
+        }
+
+        /** What the scan keeps per concept. */
+        public ConceptStatistics.Settings settings() {
+            return settings;
+        }
+
+        /** Rows encoded at once: --batch-size. */
+        public int blockRows() {
+            return batchSize;
+        }
+
+        /** Rows per segment of the statistics: --segment-rows. */
+        public int segmentRows() {
+            return segmentRows;
         }
 
         /** The dashboard's scan of these rows, as it is configured here: its statistics saved in --out's scan/. */

@@ -388,9 +388,16 @@ public class EncodeCommand implements Callable<Integer> {
                         first += block.rows();
                     }
                 } else {
-                    // skipping reads float64 and checks each row here; failing lets the reader check every value as
-                    // stored
-                    location.forEachRowBlock(skip ? DType.FLOAT64 : sae.dtype(), batchSize, !skip, encodeBlock);
+                    // only the shards that hold rows of the range are read: their blocks are the pass's
+                    long[] offset = {0};
+                    DataLocation shards = shards(from, to, offset);
+                    // skipping reads float64 and checks each row here; failing lets the reader check every value
+                    // as stored
+                    shards.forEachRowBlock(
+                            skip ? DType.FLOAT64 : sae.dtype(),
+                            batchSize,
+                            !skip,
+                            (first, block) -> encodeBlock.accept(offset[0] + first, block));
                 }
             } catch (Past past) {
                 // the rows after the range are not read
@@ -399,6 +406,32 @@ public class EncodeCommand implements Callable<Integer> {
                     counts[0],
                     counts[1],
                     active.stream().mapToDouble(Double::doubleValue).toArray());
+        }
+
+        /**
+         * The shards of the data that hold rows of {@code [from, to)}, and in {@code offset[0]} the row
+         * where the first of them starts; the whole data when it is one file or all of it is asked.
+         */
+        private DataLocation shards(long from, long to, long[] offset) throws IOException {
+            if (location.isSingleFile() || (from == 0 && to == location.rows())) {
+                return location;
+            }
+            java.util.List<Path> files = new java.util.ArrayList<>();
+            long first = 0;
+            for (dev.saekit.io.DataFileInfo a : location.arrays()) {
+                long end = first + a.layout().rows();
+                if (end > from && first < to) {
+                    if (files.isEmpty()) {
+                        offset[0] = first;
+                    }
+                    files.add(a.path());
+                }
+                first = end;
+            }
+            // a harvest directory's --name chose its tap's files, each of which holds one array
+            boolean harvest =
+                    java.nio.file.Files.isRegularFile(data.resolve(dev.saekit.io.ActivationManifest.FILE_NAME));
+            return DataLocation.of(files, harvest ? null : name, rowAxes);
         }
 
         /**

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
  * {@code saekit spark stats}: the scan of {@code saekit dashboard} on a Spark cluster. The driver
  * checks the options, prepares --out as the dashboard does and cuts the rows into contiguous ranges
  * of whole segments; each range is one task, which opens the SAE, the rows and their contexts as the
- * dashboard does and returns the statistics of its rows ({@link StatisticsPart}, as bytes). The
+ * dashboard does and returns the statistics of its rows (reading only the shards that hold them) ({@link StatisticsPart}, as bytes). The
  * driver combines the parts (in any order: the result is the same bits) and writes the finished scan
  * into --out's {@code scan/}, where {@code saekit dashboard} with the same options finds it and
  * writes the site without scanning.

@@ -21,7 +21,7 @@ record StatsTask(HashMap<String, Object> options) implements Function<long[], St
         long t0 = System.nanoTime();
         DashboardCommand command = CommandOptions.apply(options, new DashboardCommand());
         try (DashboardCommand.Inputs in = command.open()) {
-            byte[] bytes = in.scan().scanPart(range[0], range[1]).toBytes();
+            byte[] bytes = RangeScan.part(in, range[0], range[1]).toBytes();
             return new Part(bytes, (System.nanoTime() - t0) / 1e9);
         } catch (CliException e) {
             throw new IOException(e.getMessage(), e);
