@@ -56,7 +56,7 @@ import picocli.CommandLine.Spec;
             "2:bad command line or option value",
             "4:not enough memory"
         })
-public final class DashboardCommand implements Callable<Integer> {
+public class DashboardCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
@@ -236,6 +236,20 @@ public final class DashboardCommand implements Callable<Integer> {
     }
 
     private int dashboard() throws CliException, IOException {
+        int[] shape = checkOptions();
+        prepare();
+        PrintWriter err = spec.commandLine().getErr();
+        try (Inputs in = open(shape)) {
+            return dashboard(in);
+        } catch (dev.saekit.io.DataValueException e) {
+            throw new CliException(SaekitCli.EXIT_INPUT, e.getMessage());
+        } finally {
+            err.flush();
+        }
+    }
+
+    /** Checks the options that need no file; the image shape of --image-shape, or null. */
+    private int[] checkOptions() throws CliException {
         Cli.require(top > 0, "--top must be > 0, was " + top);
         Cli.require(bands > 0, "--quantiles must be > 0, was " + bands);
         Cli.require(perBand > 0, "--per-band must be > 0, was " + perBand);
@@ -251,14 +265,25 @@ public final class DashboardCommand implements Callable<Integer> {
                 data != null || (name == null && imageShape == null),
                 (name != null ? "--name" : "--image-shape") + " describes --data; give --data as well");
         int[] shape = imageShape == null ? null : Cli.parse("--image-shape", imageShape, DashboardCommand::shape);
-        prepare();
+        return shape;
+    }
+
+    /**
+     * Checks the options and opens the SAE, the rows and their contexts: what the scan reads, here
+     * or in a task on another machine given the same options. --out is not touched.
+     */
+    public Inputs open() throws CliException, IOException {
+        return open(checkOptions());
+    }
+
+    private Inputs open(int[] shape) throws CliException, IOException {
         Checkpoint checkpoint = Checkpoints.load(sae);
         SparseAutoencoder model = checkpoint.model();
         Preprocessing preprocessing =
                 center ? Preprocessing.fromAttachments(checkpoint.attachments()) : Preprocessing.none();
         Map<Integer, String> conceptNames = names == null ? Map.of() : readNames(names, model.nbConcepts());
-        PrintWriter err = spec.commandLine().getErr();
         TokenContexts tokens = null;
+        DataLocation location = null;
         try {
             RowStream rows;
             RowContexts contexts;
@@ -271,7 +296,6 @@ public final class DashboardCommand implements Callable<Integer> {
                 contexts = RowContexts.labels(EmbeddedData.words());
             } else {
                 boolean harvest = Files.isRegularFile(data.resolve("harvest.json"));
-                DataLocation location;
                 try {
                     location = DataLocation.open(data.toString(), name, 1);
                 } catch (IOException | RuntimeException e) {
@@ -311,72 +335,205 @@ public final class DashboardCommand implements Callable<Integer> {
                     .withSamples(samples)
                     .withLabelSlots(labelSlots)
                     .withCofiring(cofiring));
-            Dashboard.Builder builder;
-            try (ProgressBar bar = Cli.progressBar("scanning", rows.rows(), noProgress)) {
-                builder = Dashboard.builder(new Encoding(model, preprocessing), rows, contexts)
-                        .settings(settings)
-                        .blockRows(batchSize)
-                        .segmentRows(segmentRows)
-                        .stateDirectory(out.resolve("scan"))
-                        .saveEvery(saveEvery)
-                        .top(top)
-                        .quantiles(bands, perBand)
-                        .neighbours(similar, similar)
-                        .denseThreshold(dense)
-                        .names(conceptNames)
-                        .title(title)
-                        .progress((done, total) -> {
-                            if (bar != null) {
-                                bar.stepTo(done);
-                            }
-                        });
-                if (shape != null) {
-                    builder.imageShape(shape[0], shape[1]);
-                }
-                Dashboard d = builder.build();
-                ConceptScan.Result scan = d.scan();
-                ConceptSite.Written site = d.write(out);
-                int dead = 0;
-                int denseCount = 0;
-                for (int c = 0; c < d.concepts(); c++) {
-                    dead += d.dead(c) ? 1 : 0;
-                    denseCount += d.dense(c) ? 1 : 0;
-                }
-                PrintWriter o = spec.commandLine().getOut();
-                o.printf(
-                        Locale.ROOT,
-                        "scanned   %,d rows x %,d concepts%s%n",
-                        scan.statistics().rows(),
-                        d.concepts(),
-                        scan.rowsThisRun() == 0
-                                ? " (the saved scan was finished)"
-                                : String.format(
-                                        Locale.ROOT,
-                                        "%s: %,d rows in %.1f s, %,.0f rows x concepts per second (%.1f CPU s)",
-                                        scan.resumed() ? " (continued)" : "",
-                                        scan.rowsThisRun(),
-                                        scan.seconds(),
-                                        scan.cellsPerSecond(),
-                                        scan.cpuSeconds()));
-                o.printf(Locale.ROOT, "concepts  %,d dead, %,d dense (above %s of rows)%n", dead, denseCount, dense);
-                o.printf(Locale.ROOT, "contexts  read in %.1f s%n", d.contextSeconds());
-                o.printf(
-                        Locale.ROOT,
-                        "wrote     %s: %,d files, %.1f MB, in %.1f s%n",
-                        out.resolve("index.html"),
-                        site.files(),
-                        site.bytes() / 1e6,
-                        site.seconds());
-            }
-        } catch (dev.saekit.io.DataValueException e) {
-            throw new CliException(SaekitCli.EXIT_INPUT, e.getMessage());
-        } finally {
+            return new Inputs(model, preprocessing, rows, location, contexts, tokens, settings, conceptNames, shape);
+        } catch (CliException | IOException | RuntimeException e) {
             if (tokens != null) {
                 tokens.close();
             }
-            err.flush();
+            throw e;
+        }
+    }
+
+    /** Scans the rows (or finds the scan saved in --out) and writes the site: a command that scans elsewhere overrides it. */
+    protected int dashboard(Inputs in) throws CliException, IOException {
+        SparseAutoencoder model = in.model;
+        RowStream rows = in.rows;
+        int[] shape = in.shape;
+        Dashboard.Builder builder;
+        try (ProgressBar bar = Cli.progressBar("scanning", rows.rows(), noProgress)) {
+            builder = Dashboard.builder(new Encoding(model, in.preprocessing), rows, in.contexts)
+                    .settings(in.settings)
+                    .blockRows(batchSize)
+                    .segmentRows(segmentRows)
+                    .stateDirectory(out.resolve("scan"))
+                    .saveEvery(saveEvery)
+                    .top(top)
+                    .quantiles(bands, perBand)
+                    .neighbours(similar, similar)
+                    .denseThreshold(dense)
+                    .names(in.conceptNames)
+                    .title(title)
+                    .progress((done, total) -> {
+                        if (bar != null) {
+                            bar.stepTo(done);
+                        }
+                    });
+            if (shape != null) {
+                builder.imageShape(shape[0], shape[1]);
+            }
+            Dashboard d = builder.build();
+            ConceptScan.Result scan = d.scan();
+            ConceptSite.Written site = d.write(out);
+            int dead = 0;
+            int denseCount = 0;
+            for (int c = 0; c < d.concepts(); c++) {
+                dead += d.dead(c) ? 1 : 0;
+                denseCount += d.dense(c) ? 1 : 0;
+            }
+            PrintWriter o = spec.commandLine().getOut();
+            o.printf(
+                    Locale.ROOT,
+                    "scanned   %,d rows x %,d concepts%s%n",
+                    scan.statistics().rows(),
+                    d.concepts(),
+                    scan.rowsThisRun() == 0
+                            ? " (the saved scan was finished)"
+                            : String.format(
+                                    Locale.ROOT,
+                                    "%s: %,d rows in %.1f s, %,.0f rows x concepts per second (%.1f CPU s)",
+                                    scan.resumed() ? " (continued)" : "",
+                                    scan.rowsThisRun(),
+                                    scan.seconds(),
+                                    scan.cellsPerSecond(),
+                                    scan.cpuSeconds()));
+            o.printf(Locale.ROOT, "concepts  %,d dead, %,d dense (above %s of rows)%n", dead, denseCount, dense);
+            o.printf(Locale.ROOT, "contexts  read in %.1f s%n", d.contextSeconds());
+            o.printf(
+                    Locale.ROOT,
+                    "wrote     %s: %,d files, %.1f MB, in %.1f s%n",
+                    out.resolve("index.html"),
+                    site.files(),
+                    site.bytes() / 1e6,
+                    site.seconds());
         }
         return 0;
+    }
+
+    /** The scan's state directory in --out, where a finished scan is found by the next dashboard. */
+    protected final Path scanDirectory() {
+        return out.resolve("scan");
+    }
+
+    /** Rows encoded at once: --batch-size. */
+    protected final int batchSize() {
+        return batchSize;
+    }
+
+    /** Rows per segment of the statistics: --segment-rows. */
+    protected final int segmentRows() {
+        return segmentRows;
+    }
+
+    /** This command's parsed command line. */
+    protected final CommandSpec commandSpec() {
+        return spec;
+    }
+
+    /** The SAE, the rows and their contexts of one dashboard, and how its scan keeps statistics. */
+    public final class Inputs implements AutoCloseable {
+        private final SparseAutoencoder model;
+        private final Preprocessing preprocessing;
+        private final RowStream rows;
+        private final DataLocation location;
+        private final RowContexts contexts;
+        private final TokenContexts tokens;
+        private final ConceptStatistics.Settings settings;
+        private final Map<Integer, String> conceptNames;
+        private final int[] shape;
+
+        private Inputs(
+                SparseAutoencoder model,
+                Preprocessing preprocessing,
+                RowStream rows,
+                DataLocation location,
+                RowContexts contexts,
+                TokenContexts tokens,
+                ConceptStatistics.Settings settings,
+                Map<Integer, String> conceptNames,
+                int[] shape) {
+            this.model = model;
+            this.preprocessing = preprocessing;
+            this.rows = rows;
+            this.location = location;
+            this.contexts = contexts;
+            this.tokens = tokens;
+            this.settings = settings;
+            this.conceptNames = conceptNames;
+            this.shape = shape;
+        }
+
+        /** Rows to scan. */
+        public long rows() {
+            return rows.rows();
+        }
+
+        /**
+         * The rows from the shard that holds row {@code from} to the one that holds row {@code to - 1}
+         * (all of them when the data is one file or the embedded words), read in the blocks the scan
+         * reads; {@code offset[0]} is set to the row where they start.
+         */
+        public RowStream rows(long from, long to, long[] offset) throws IOException {
+            offset[0] = 0;
+            if (location == null || location.isSingleFile()) {
+                return rows;
+            }
+            List<Path> files = new java.util.ArrayList<>();
+            long first = 0;
+            for (dev.saekit.io.DataFileInfo a : location.arrays()) {
+                long end = first + a.layout().rows();
+                if (end > from && first < to) {
+                    if (files.isEmpty()) {
+                        offset[0] = first;
+                    }
+                    files.add(a.path());
+                }
+                first = end;
+            }
+            // a harvest directory's --name chose its tap's files, each of which holds one array
+            boolean harvest = Files.isRegularFile(data.resolve(dev.saekit.io.ActivationManifest.FILE_NAME));
+            return RowStream.of(DataLocation.of(files, harvest ? null : name, 1), model.dtype());
+        }
+
+        /** The SAE and the preprocessing its rows get. */
+        public Encoding encoding() {
+            return new Encoding(model, preprocessing);
+        }
+
+        /** The rows' contexts: their labels. */
+        public RowContexts contexts() {
+            return contexts;
+        }
+
+        /** What the scan keeps per concept. */
+        public ConceptStatistics.Settings settings() {
+            return settings;
+        }
+
+        /** Rows encoded at once: --batch-size. */
+        public int blockRows() {
+            return batchSize;
+        }
+
+        /** Rows per segment of the statistics: --segment-rows. */
+        public int segmentRows() {
+            return segmentRows;
+        }
+
+        /** The dashboard's scan of these rows, as it is configured here: its statistics saved in --out's scan/. */
+        public ConceptScan scan() {
+            return ConceptScan.builder(new Encoding(model, preprocessing), rows, contexts)
+                    .settings(settings)
+                    .blockRows(batchSize)
+                    .segmentRows(segmentRows)
+                    .stateDirectory(scanDirectory());
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (tokens != null) {
+                tokens.close();
+            }
+        }
     }
 
     /** Makes --out ready: new or empty, or an earlier dashboard (whose scan is continued unless --overwrite). */

@@ -49,9 +49,9 @@ import picocli.CommandLine.Spec;
             "2:bad command line or option value",
             "4:not enough memory"
         })
-public final class EncodeCommand implements Callable<Integer> {
+public class EncodeCommand implements Callable<Integer> {
     /** Skipped rows named one by one on the error stream before a count takes over. */
-    static final int NAMED_SKIPS = 10;
+    public static final int NAMED_SKIPS = 10;
 
     @Spec
     CommandSpec spec;
@@ -143,6 +143,83 @@ public final class EncodeCommand implements Callable<Integer> {
     }
 
     private int encode() throws CliException, IOException {
+        return encode(open());
+    }
+
+    /**
+     * Encodes the rows of {@code job} into {@code --out} and reports them: here in one pass; a
+     * command that spreads the rows over a cluster encodes them in parts and assembles them.
+     */
+    protected int encode(Job job) throws CliException, IOException {
+        PrintWriter err = spec.commandLine().getErr();
+        Counts counts;
+        try (Sink sink = job.sink(out);
+                ProgressBar bar = Cli.progressBar("encoding", job.rows(), noProgress)) {
+            counts = job.encode(0, job.rows(), sink, err, row -> {
+                if (bar != null) {
+                    bar.stepTo(row);
+                }
+            });
+            sink.commit();
+        } catch (IOException | RuntimeException e) {
+            throw job.failure(e);
+        }
+        report(job, counts);
+        return 0;
+    }
+
+    /** The warning that ends a run with many skipped rows, and the line that names what was written. */
+    protected final void report(Job job, Counts counts) {
+        long kept = counts.kept();
+        long skipped = counts.skipped();
+        double active = 0;
+        for (double a : counts.blockActive()) { // in row order, as the blocks were encoded
+            active += a;
+        }
+        if (skipped > NAMED_SKIPS) {
+            spec.commandLine()
+                    .getErr()
+                    .printf(Locale.ROOT, "warning: %d rows in all were skipped for NaN or infinite values%n", skipped);
+        }
+        spec.commandLine()
+                .getOut()
+                .printf(
+                        Locale.ROOT,
+                        "wrote %s: %d rows x %d concepts%s (%s, %.2f active per row)%s%n",
+                        out,
+                        kept,
+                        job.concepts(),
+                        sparse ? " as CSR" : "",
+                        job.sae.spec().variant().name(),
+                        kept == 0 ? 0.0 : active / kept,
+                        skipped > 0 ? ", " + skipped + (skipped == 1 ? " row skipped" : " rows skipped") : "");
+    }
+
+    /** This command's parsed command line. */
+    protected final CommandSpec commandSpec() {
+        return spec;
+    }
+
+    /** Where the codes go: {@code --out}. */
+    protected final Path out() {
+        return out;
+    }
+
+    /** Rows encoded at once: {@code --batch-size}. */
+    protected final int batchSize() {
+        return batchSize;
+    }
+
+    /** Whether the codes are written as CSR ({@code --sparse}). */
+    protected final boolean sparse() {
+        return sparse;
+    }
+
+    /**
+     * Checks the options and opens the model and the data: what encodes the rows, here or in a task
+     * on another machine that parsed the same command line.
+     */
+    public Job open() throws CliException, IOException {
         Cli.require(batchSize > 0, "--batch-size must be > 0, was " + batchSize);
         boolean skip = switch (badRows.toLowerCase(Locale.ROOT)) {
             case "fail" -> false;
@@ -188,16 +265,102 @@ public final class EncodeCommand implements Callable<Integer> {
         INDArray scaleAttachment = checkpoint.attachments().get(TrainingData.SCALE_ATTACHMENT);
         double scale = scaleAttachment == null ? 1.0 : scaleAttachment.getDouble(0);
         sae.eval();
-        PrintWriter err = spec.commandLine().getErr();
-        long[] counts = new long[2]; // rows kept, rows skipped
-        dev.saekit.tensor.Buffers input = new dev.saekit.tensor.Buffers(sae.dtype());
-        double[] active = new double[1];
-        try (Sink sink = sparse ? new CsrSink(out, sae.nbConcepts()) : new NpySink(out, sae.nbConcepts());
-                ProgressBar bar =
-                        Cli.progressBar("encoding", crosscoder ? layers.rows() : location.rows(), noProgress)) {
+        return new Job(sae, skip, layers, location, shift, scale);
+    }
+
+    /** What was encoded: rows kept and skipped, and each encoded block's active codes (its L0 sum). */
+    public record Counts(long kept, long skipped, double[] blockActive) {}
+
+    /**
+     * The model and the rows of one encode, ready to encode any run of whole blocks: the blocks are
+     * those of one pass over all rows ({@code --batch-size} rows, a block not spanning two shards),
+     * so a row's codes are the same bits whichever range it is encoded in.
+     */
+    public final class Job {
+        private final SparseAutoencoder sae;
+        private final boolean skip;
+        private final dev.saekit.data.Dataset layers;
+        private final DataLocation location;
+        private final INDArray shift;
+        private final double scale;
+
+        private Job(
+                SparseAutoencoder sae,
+                boolean skip,
+                dev.saekit.data.Dataset layers,
+                DataLocation location,
+                INDArray shift,
+                double scale) {
+            this.sae = sae;
+            this.skip = skip;
+            this.layers = layers;
+            this.location = location;
+            this.shift = shift;
+            this.scale = scale;
+        }
+
+        /** Rows of the data. */
+        public long rows() {
+            return layers != null ? layers.rows() : location.rows();
+        }
+
+        /** Codes per row. */
+        public int concepts() {
+            return sae.nbConcepts();
+        }
+
+        /**
+         * Where blocks may start, ascending, the last the row count: with shards, each shard's start
+         * and every {@code --batch-size} rows after it; a crosscoder's side-by-side layers, every
+         * {@code --batch-size} rows.
+         */
+        public long[] blockStarts() {
+            java.util.List<Long> starts = new java.util.ArrayList<>();
+            long first = 0;
+            if (location == null) {
+                for (long r = 0; r < rows(); r += batchSize) {
+                    starts.add(r);
+                }
+            } else {
+                for (dev.saekit.io.DataFileInfo a : location.arrays()) {
+                    for (long r = 0; r < a.layout().rows(); r += batchSize) {
+                        starts.add(first + r);
+                    }
+                    first += a.layout().rows();
+                }
+            }
+            starts.add(rows());
+            return starts.stream().distinct().mapToLong(Long::longValue).toArray();
+        }
+
+        /** A sink that writes the codes into {@code file}, as {@code --out} is written. */
+        public Sink sink(Path file) throws IOException {
+            return sparse ? new CsrSink(file, sae.nbConcepts()) : new NpySink(file, sae.nbConcepts());
+        }
+
+        /**
+         * Encodes the rows {@code [from, to)} (block starts of {@link #blockStarts}) into {@code sink}
+         * without committing it, naming the first {@value #NAMED_SKIPS} skipped rows on {@code err};
+         * {@code progress} hears the row reached after each block.
+         */
+        public Counts encode(long from, long to, Sink sink, PrintWriter err, java.util.function.LongConsumer progress)
+                throws IOException {
+            long[] counts = new long[2]; // rows kept, rows skipped
+            dev.saekit.tensor.Buffers input = new dev.saekit.tensor.Buffers(sae.dtype());
+            java.util.List<Double> active = new java.util.ArrayList<>();
             DataLocation.RowBlockConsumer encodeBlock = (firstRow, block) -> {
-                int[] good = skip ? goodRows(block, firstRow, sae.dtype(), err, counts[1]) : null;
                 int n = (int) block.rows();
+                if (firstRow + n <= from) {
+                    return;
+                }
+                if (firstRow >= to) {
+                    throw new Past();
+                }
+                if (firstRow < from || firstRow + n > to) {
+                    throw new IllegalStateException("the block of rows [" + firstRow + ", " + (firstRow + n)
+                            + ") crosses the range [" + from + ", " + to + ")");
+                }
+                int[] good = skip ? goodRows(block, firstRow, sae.dtype(), err, counts[1]) : null;
                 counts[1] += good == null ? 0 : n - good.length;
                 INDArray rows =
                         good == null || good.length == n ? block : good.length == 0 ? null : block.getRows(good);
@@ -211,30 +374,78 @@ public final class EncodeCommand implements Callable<Integer> {
                         in.muli(scale);
                     }
                     INDArray codes = sae.forward(in).codes();
-                    active[0] += dev.saekit.metrics.Metrics.l0PerSample(codes) * codes.rows();
+                    active.add(dev.saekit.metrics.Metrics.l0PerSample(codes) * codes.rows());
                     sink.append(codes);
                     counts[0] += codes.rows();
                 }
-                if (bar != null) {
-                    bar.stepTo(firstRow + n);
-                }
+                progress.accept(firstRow + n);
             };
-            if (crosscoder) {
-                long first = 0;
-                for (INDArray block : layers.batchesInOrder(batchSize)) {
-                    encodeBlock.accept(first, block);
-                    first += block.rows();
+            try {
+                if (layers != null) {
+                    long first = 0;
+                    for (INDArray block : layers.batchesInOrder(batchSize)) {
+                        encodeBlock.accept(first, block);
+                        first += block.rows();
+                    }
+                } else {
+                    // only the shards that hold rows of the range are read: their blocks are the pass's
+                    long[] offset = {0};
+                    DataLocation shards = shards(from, to, offset);
+                    // skipping reads float64 and checks each row here; failing lets the reader check every value
+                    // as stored
+                    shards.forEachRowBlock(
+                            skip ? DType.FLOAT64 : sae.dtype(),
+                            batchSize,
+                            !skip,
+                            (first, block) -> encodeBlock.accept(offset[0] + first, block));
                 }
-            } else {
-                // skipping reads float64 and checks each row here; failing lets the reader check every value as stored
-                location.forEachRowBlock(skip ? DType.FLOAT64 : sae.dtype(), batchSize, !skip, encodeBlock);
+            } catch (Past past) {
+                // the rows after the range are not read
             }
-            sink.commit(counts[0]);
-        } catch (IOException | RuntimeException e) {
+            return new Counts(
+                    counts[0],
+                    counts[1],
+                    active.stream().mapToDouble(Double::doubleValue).toArray());
+        }
+
+        /**
+         * The shards of the data that hold rows of {@code [from, to)}, and in {@code offset[0]} the row
+         * where the first of them starts; the whole data when it is one file or all of it is asked.
+         */
+        private DataLocation shards(long from, long to, long[] offset) throws IOException {
+            if (location.isSingleFile() || (from == 0 && to == location.rows())) {
+                return location;
+            }
+            java.util.List<Path> files = new java.util.ArrayList<>();
+            long first = 0;
+            for (dev.saekit.io.DataFileInfo a : location.arrays()) {
+                long end = first + a.layout().rows();
+                if (end > from && first < to) {
+                    if (files.isEmpty()) {
+                        offset[0] = first;
+                    }
+                    files.add(a.path());
+                }
+                first = end;
+            }
+            // a harvest directory's --name chose its tap's files, each of which holds one array
+            boolean harvest =
+                    java.nio.file.Files.isRegularFile(data.resolve(dev.saekit.io.ActivationManifest.FILE_NAME));
+            return DataLocation.of(files, harvest ? null : name, rowAxes);
+        }
+
+        /**
+         * The error to report for a failure while encoding: a bad value, unreadable data; a file that
+         * could not be written is thrown as it is.
+         */
+        public CliException failure(Exception e) throws IOException {
+            if (e instanceof CliException c) {
+                return c;
+            }
             if (e instanceof dev.saekit.io.DataValueException) {
                 String training = "; remove or impute such rows before training";
                 String m = e.getMessage();
-                throw new CliException(
+                return new CliException(
                         SaekitCli.EXIT_INPUT,
                         m.endsWith(training)
                                 ? m.substring(0, m.length() - training.length())
@@ -242,28 +453,20 @@ public final class EncodeCommand implements Callable<Integer> {
                                 : m + " (or give --bad-rows skip to leave such rows out)");
             }
             if (e.getMessage() != null && e.getMessage().startsWith("could not write")) {
-                throw e;
+                if (e instanceof IOException io) {
+                    throw io;
+                }
+                throw (RuntimeException) e;
             }
-            throw DataErrors.of(e, data.toString(), name != null);
+            return DataErrors.of(e, data.toString(), name != null);
         }
-        long kept = counts[0];
-        long skipped = counts[1];
-        if (skipped > NAMED_SKIPS) {
-            err.printf(Locale.ROOT, "warning: %d rows in all were skipped for NaN or infinite values%n", skipped);
+    }
+
+    /** Stops a pass over the rows at the end of the range encoded. */
+    private static final class Past extends RuntimeException {
+        Past() {
+            super(null, null, false, false);
         }
-        spec.commandLine()
-                .getOut()
-                .printf(
-                        Locale.ROOT,
-                        "wrote %s: %d rows x %d concepts%s (%s, %.2f active per row)%s%n",
-                        out,
-                        kept,
-                        sae.nbConcepts(),
-                        sparse ? " as CSR" : "",
-                        sae.spec().variant().name(),
-                        kept == 0 ? 0.0 : active[0] / kept,
-                        skipped > 0 ? ", " + skipped + (skipped == 1 ? " row skipped" : " rows skipped") : "");
-        return 0;
     }
 
     /**
@@ -326,10 +529,12 @@ public final class EncodeCommand implements Callable<Integer> {
     }
 
     /** Where the codes go, a batch at a time; nothing is left behind unless {@link #commit} succeeds. */
-    private interface Sink extends AutoCloseable {
+    public interface Sink extends AutoCloseable {
+        /** Appends the codes of a block of rows. */
         void append(INDArray codes) throws IOException;
 
-        void commit(long rows) throws IOException;
+        /** Writes the file completely, in place. */
+        void commit() throws IOException;
 
         @Override
         void close() throws IOException;
@@ -349,7 +554,7 @@ public final class EncodeCommand implements Callable<Integer> {
         }
 
         @Override
-        public void commit(long rows) throws IOException {
+        public void commit() throws IOException {
             writer.commit();
         }
 
@@ -363,7 +568,7 @@ public final class EncodeCommand implements Callable<Integer> {
      * The non-zero codes as CSR, gathered in memory (their count, not the dense size: 12 bytes per code
      * and 8 per row) and written as safetensors, atomically, at the end.
      */
-    private static final class CsrSink implements Sink {
+    public static final class CsrSink implements Sink {
         private final Path out;
         private final int concepts;
         private final SparseCodes scratch = new SparseCodes();
@@ -399,8 +604,31 @@ public final class EncodeCommand implements Callable<Integer> {
             }
         }
 
+        /**
+         * Appends rows given as CSR: {@code indptr} ({@code rows + 1} offsets from 0), the concept and
+         * value of each code, as {@link #commit} writes them.
+         */
+        public void appendCsr(long[] rowPtr, long[] concepts, float[] codes) {
+            int n = rowPtr.length - 1;
+            int count = Math.toIntExact(rowPtr[n]);
+            while (rows + n >= indptr.length) {
+                indptr = Arrays.copyOf(indptr, Math.multiplyExact(indptr.length, 2));
+            }
+            while (nnz + count > indices.length) {
+                indices = Arrays.copyOf(indices, Math.multiplyExact(indices.length, 2));
+                values = Arrays.copyOf(values, indices.length);
+            }
+            System.arraycopy(concepts, 0, indices, nnz, count);
+            System.arraycopy(codes, 0, values, nnz, count);
+            for (int r = 1; r <= n; r++) {
+                indptr[rows + r] = nnz + rowPtr[r];
+            }
+            rows += n;
+            nnz += count;
+        }
+
         @Override
-        public void commit(long kept) throws IOException {
+        public void commit() throws IOException {
             Safetensors.write(
                     out,
                     Map.of(

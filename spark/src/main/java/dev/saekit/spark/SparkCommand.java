@@ -13,13 +13,18 @@ import picocli.CommandLine.Spec;
             "Run saekit's work on Apache Spark: each command takes the single-machine command's options and writes its",
             "outputs, with --master (local[N], spark://host:port, yarn, k8s://...) saying where. See docs/spark.md."
         },
-        subcommands = {SparkHarvestCommand.class, SparkTrainCommand.class})
+        subcommands = {
+            SparkHarvestCommand.class,
+            SparkTrainCommand.class,
+            SparkEncodeCommand.class,
+            SparkStatsCommand.class
+        })
 public final class SparkCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "name a spark command: harvest, train");
+        throw new ParameterException(spec.commandLine(), "name a spark command: harvest, train, encode, stats");
     }
 }

@@ -1,0 +1,130 @@
+package dev.saekit.spark;
+
+import dev.saekit.cli.CliException;
+import dev.saekit.cli.DashboardCommand;
+import dev.saekit.cli.SaekitCli;
+import dev.saekit.concepts.ConceptStatistics;
+import dev.saekit.concepts.StatisticsPart;
+import dev.saekit.dashboard.ConceptScan;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code saekit spark stats}: the scan of {@code saekit dashboard} on a Spark cluster. The driver
+ * checks the options, prepares --out as the dashboard does and cuts the rows into contiguous ranges
+ * of whole segments; each range is one task, which opens the SAE, the rows and their contexts as the
+ * dashboard does and returns the statistics of its rows (reading only the shards that hold them) ({@link StatisticsPart}, as bytes). The
+ * driver combines the parts (in any order: the result is the same bits) and writes the finished scan
+ * into --out's {@code scan/}, where {@code saekit dashboard} with the same options finds it and
+ * writes the site without scanning.
+ */
+@Command(
+        name = "stats",
+        description = {
+            "Compute the statistics of `saekit dashboard`'s scan in parts on a Spark cluster and save them in --out's",
+            "scan/: then `saekit dashboard` with the same options writes the site without scanning. The same options",
+            "as dashboard (those of the site only matter to it); --sae and --data must be storage every executor reads."
+        })
+public final class SparkStatsCommand extends DashboardCommand {
+    @Mixin
+    SparkOptions spark;
+
+    @Option(
+            names = "--parts",
+            paramLabel = "N",
+            description = "Ranges of rows to scan, each one task (fewer if the rows have fewer segments)."
+                    + " Default: --workers.")
+    Integer parts;
+
+    @Override
+    protected int dashboard(Inputs in) throws CliException, IOException {
+        ConceptScan scan = in.scan();
+        long rows = in.rows();
+        if (rows == 0) {
+            throw new CliException(SaekitCli.EXIT_INPUT, "the data has no rows to scan");
+        }
+        SparkSession session = Clusters.session("stats", spark);
+        try {
+            JavaSparkContext sc = Clusters.context(session);
+            int workers = Clusters.workers(spark, sc);
+            int wanted = parts != null ? parts : workers;
+            if (wanted < 1) {
+                throw new CliException(SaekitCli.EXIT_USAGE, "--parts must be >= 1, was " + wanted);
+            }
+            List<long[]> ranges = ranges(rows, segmentRows(), wanted);
+            PrintWriter stdout = commandSpec().commandLine().getOut();
+            stdout.printf(
+                    Locale.ROOT,
+                    "spark     %,d rows in %d parts of whole %,d-row segments on %s (%d workers)%n",
+                    rows,
+                    ranges.size(),
+                    segmentRows(),
+                    spark.master(),
+                    workers);
+            stdout.flush();
+            HashMap<String, Object> options = CommandOptions.of(commandSpec(), new DashboardCommand());
+            long t0 = System.nanoTime();
+            List<StatsTask.Part> done;
+            try {
+                done = sc.parallelize(ranges, Math.max(1, ranges.size()))
+                        .map(new StatsTask(options))
+                        .collect();
+            } catch (
+                    Exception e) { // a task's failure, as Spark reports it (a SparkException, checked but not declared)
+                throw new CliException(
+                        SaekitCli.EXIT_INPUT, "the scan on the cluster failed: " + SparkEncodeCommand.taskFailure(e));
+            }
+            double wall = (System.nanoTime() - t0) / 1e9;
+            long t1 = System.nanoTime();
+            List<StatisticsPart> statistics = new ArrayList<>();
+            double compute = 0;
+            for (StatsTask.Part p : done) {
+                statistics.add(StatisticsPart.fromBytes(p.bytes()));
+                compute += p.seconds();
+            }
+            ConceptStatistics finished = StatisticsPart.combine(statistics, rows);
+            scan.writeFinished(finished);
+            double mergeSeconds = (System.nanoTime() - t1) / 1e9;
+            stdout.printf(
+                    Locale.ROOT,
+                    "scanned   %,d rows x %,d concepts in %.1f s on the cluster (%,.0f rows/s): tasks spent %.1f s"
+                            + " scanning; merged and saved in %.1f s%n",
+                    rows,
+                    finished.concepts(),
+                    wall,
+                    rows / Math.max(wall, 1e-9),
+                    compute,
+                    mergeSeconds);
+            stdout.println("wrote     " + scanDirectory().resolve(ConceptScan.STATISTICS) + " and " + ConceptScan.RECORD
+                    + ": `saekit dashboard` with the same options writes the site from it");
+            return 0;
+        } finally {
+            session.stop();
+        }
+    }
+
+    /**
+     * Up to {@code parts} ranges {@code [from, to)} of whole segments of about equal size, the last
+     * ending at the last row.
+     */
+    static List<long[]> ranges(long rows, int segmentRows, int parts) {
+        long segments = (rows + segmentRows - 1) / segmentRows;
+        long n = Math.min(parts, segments);
+        List<long[]> ranges = new ArrayList<>();
+        for (long i = 0; i < n; i++) {
+            long from = segments * i / n * segmentRows;
+            long to = Math.min(rows, segments * (i + 1) / n * segmentRows);
+            ranges.add(new long[] {from, to});
+        }
+        return ranges;
+    }
+}
