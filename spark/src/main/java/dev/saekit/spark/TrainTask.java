@@ -50,7 +50,8 @@ record TrainTask(
     @Override
     public WorkerReport run(int rank, int size, BarrierTaskContext context) throws Exception {
         long t0 = System.nanoTime();
-        try (SocketRing ring = Rendezvous.join(context, rank, Duration.ofSeconds(timeoutSeconds))) {
+        try (SocketRing ring = size == 1 ? null : Rendezvous.join(context, rank, Duration.ofSeconds(timeoutSeconds))) {
+            dev.saekit.parallel.Collective workers = ring != null ? ring : dev.saekit.parallel.Collective.single();
             Checkpoint from = Checkpoints.load(Path.of(start));
             SparseAutoencoder model = from.model();
             TrainingConfig config = from.trainingConfig();
@@ -62,7 +63,7 @@ record TrainTask(
             }
             FaultInjection.at(rank).ifPresent(listeners::add);
             Trainer trainer =
-                    new Trainer(config, listeners).dataParallel(new DataParallel(ring, data.shares()[rank], whole));
+                    new Trainer(config, listeners).dataParallel(new DataParallel(workers, data.shares()[rank], whole));
             long t1 = System.nanoTime();
             TrainingResult result;
             if (resume) {
@@ -101,8 +102,8 @@ record TrainTask(
                     (t1 - t0) / 1e9,
                     (t2 - t1) / 1e9,
                     trainer.phaseSeconds(),
-                    ring.secondsInSums(),
-                    ring.bytesSent(),
+                    ring == null ? 0 : ring.secondsInSums(),
+                    ring == null ? 0 : ring.bytesSent(),
                     steps,
                     epochs,
                     saved);

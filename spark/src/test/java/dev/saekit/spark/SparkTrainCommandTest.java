@@ -100,6 +100,32 @@ class SparkTrainCommandTest {
     }
 
     @Test
+    void oneWorkerTrainsAsOneProcess(@TempDir Path tmp) throws Exception {
+        String[] one = {"--epochs", "1", "--workers", "1"};
+        Map.Entry<Integer, String> cluster = run(replace(args(tmp.resolve("one"), "--master", "local[1]"), one));
+        assertEquals(0, cluster.getKey(), cluster.getValue());
+        assertTrue(cluster.getValue().contains("spark     1 workers"), cluster.getValue());
+        Map.Entry<Integer, String> single = run(replace(args(tmp.resolve("single"), "--single-process"), one));
+        assertEquals(0, single.getKey(), single.getValue());
+        assertClose(weights(tmp.resolve("single")), weights(tmp.resolve("one")), 0.0); // the same arithmetic
+    }
+
+    /** {@code args} with the values of {@code options} (pairs) replacing theirs, or added. */
+    static String[] replace(String[] args, String... options) {
+        List<String> all = new ArrayList<>(List.of(args));
+        for (int i = 0; i < options.length; i += 2) {
+            int at = all.indexOf(options[i]);
+            if (at >= 0) {
+                all.set(at + 1, options[i + 1]);
+            } else {
+                all.add(options[i]);
+                all.add(options[i + 1]);
+            }
+        }
+        return all.toArray(String[]::new);
+    }
+
+    @Test
     void aLostWorkerFailsTheRunWithWhatToDoAndItsCheckpointResumes(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("lost");
         String[] twoEpochs = {"--epochs", "2", "--checkpoint-every", "10", "--master", "local[2]"};
