@@ -4,7 +4,6 @@ import dev.saekit.concepts.ConceptStatistics;
 import dev.saekit.dashboard.ConceptScan;
 import dev.saekit.dashboard.ConceptSite;
 import dev.saekit.dashboard.Dashboard;
-import dev.saekit.dashboard.Encoding;
 import dev.saekit.dashboard.RowContexts;
 import dev.saekit.dashboard.RowStream;
 import dev.saekit.dashboard.TokenContexts;
@@ -18,15 +17,12 @@ import dev.saekit.samples.EmbeddedData;
 import dev.saekit.sweep.Preprocessing;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -237,9 +233,9 @@ public class DashboardCommand implements Callable<Integer> {
 
     private int dashboard() throws CliException, IOException {
         int[] shape = checkOptions();
-        prepare();
+        DashboardDirectory.prepare(out, overwrite);
         PrintWriter err = spec.commandLine().getErr();
-        try (Inputs in = open(shape)) {
+        try (DashboardInputs in = open(shape)) {
             return dashboard(in);
         } catch (dev.saekit.io.DataValueException e) {
             throw new CliException(SaekitCli.EXIT_INPUT, e.getMessage());
@@ -272,16 +268,16 @@ public class DashboardCommand implements Callable<Integer> {
      * Checks the options and opens the SAE, the rows and their contexts: what the scan reads, here
      * or in a task on another machine given the same options. --out is not touched.
      */
-    public Inputs open() throws CliException, IOException {
+    public DashboardInputs open() throws CliException, IOException {
         return open(checkOptions());
     }
 
-    private Inputs open(int[] shape) throws CliException, IOException {
+    private DashboardInputs open(int[] shape) throws CliException, IOException {
         Checkpoint checkpoint = Checkpoints.load(sae);
         SparseAutoencoder model = checkpoint.model();
         Preprocessing preprocessing =
                 center ? Preprocessing.fromAttachments(checkpoint.attachments()) : Preprocessing.none();
-        Map<Integer, String> conceptNames = names == null ? Map.of() : readNames(names, model.nbConcepts());
+        Map<Integer, String> conceptNames = names == null ? Map.of() : ConceptNames.read(names, model.nbConcepts());
         TokenContexts tokens = null;
         DataLocation location = null;
         try {
@@ -335,7 +331,21 @@ public class DashboardCommand implements Callable<Integer> {
                     .withSamples(samples)
                     .withLabelSlots(labelSlots)
                     .withCofiring(cofiring));
-            return new Inputs(model, preprocessing, rows, location, contexts, tokens, settings, conceptNames, shape);
+            return new DashboardInputs(
+                    model,
+                    preprocessing,
+                    rows,
+                    location,
+                    contexts,
+                    tokens,
+                    settings,
+                    conceptNames,
+                    shape,
+                    data,
+                    name,
+                    batchSize,
+                    segmentRows,
+                    scanDirectory());
         } catch (CliException | IOException | RuntimeException e) {
             if (tokens != null) {
                 tokens.close();
@@ -345,14 +355,13 @@ public class DashboardCommand implements Callable<Integer> {
     }
 
     /** Scans the rows (or finds the scan saved in --out) and writes the site: a command that scans elsewhere overrides it. */
-    protected int dashboard(Inputs in) throws CliException, IOException {
-        SparseAutoencoder model = in.model;
-        RowStream rows = in.rows;
-        int[] shape = in.shape;
+    protected int dashboard(DashboardInputs in) throws CliException, IOException {
+        RowStream rows = in.allRows();
+        int[] shape = in.imageShape();
         Dashboard.Builder builder;
         try (ProgressBar bar = Cli.progressBar("scanning", rows.rows(), noProgress)) {
-            builder = Dashboard.builder(new Encoding(model, in.preprocessing), rows, in.contexts)
-                    .settings(in.settings)
+            builder = Dashboard.builder(in.encoding(), rows, in.contexts())
+                    .settings(in.settings())
                     .blockRows(batchSize)
                     .segmentRows(segmentRows)
                     .stateDirectory(out.resolve("scan"))
@@ -361,7 +370,7 @@ public class DashboardCommand implements Callable<Integer> {
                     .quantiles(bands, perBand)
                     .neighbours(similar, similar)
                     .denseThreshold(dense)
-                    .names(in.conceptNames)
+                    .names(in.conceptNames())
                     .title(title)
                     .progress((done, total) -> {
                         if (bar != null) {
@@ -429,150 +438,6 @@ public class DashboardCommand implements Callable<Integer> {
         return spec;
     }
 
-    /** The SAE, the rows and their contexts of one dashboard, and how its scan keeps statistics. */
-    public final class Inputs implements AutoCloseable {
-        private final SparseAutoencoder model;
-        private final Preprocessing preprocessing;
-        private final RowStream rows;
-        private final DataLocation location;
-        private final RowContexts contexts;
-        private final TokenContexts tokens;
-        private final ConceptStatistics.Settings settings;
-        private final Map<Integer, String> conceptNames;
-        private final int[] shape;
-
-        private Inputs(
-                SparseAutoencoder model,
-                Preprocessing preprocessing,
-                RowStream rows,
-                DataLocation location,
-                RowContexts contexts,
-                TokenContexts tokens,
-                ConceptStatistics.Settings settings,
-                Map<Integer, String> conceptNames,
-                int[] shape) {
-            this.model = model;
-            this.preprocessing = preprocessing;
-            this.rows = rows;
-            this.location = location;
-            this.contexts = contexts;
-            this.tokens = tokens;
-            this.settings = settings;
-            this.conceptNames = conceptNames;
-            this.shape = shape;
-        }
-
-        /** Rows to scan. */
-        public long rows() {
-            return rows.rows();
-        }
-
-        /**
-         * The rows from the shard that holds row {@code from} to the one that holds row {@code to - 1}
-         * (all of them when the data is one file or the embedded words), read in the blocks the scan
-         * reads; {@code offset[0]} is set to the row where they start.
-         */
-        public RowStream rows(long from, long to, long[] offset) throws IOException {
-            offset[0] = 0;
-            if (location == null || location.isSingleFile()) {
-                return rows;
-            }
-            List<Path> files = new java.util.ArrayList<>();
-            long first = 0;
-            for (dev.saekit.io.DataFileInfo a : location.arrays()) {
-                long end = first + a.layout().rows();
-                if (end > from && first < to) {
-                    if (files.isEmpty()) {
-                        offset[0] = first;
-                    }
-                    files.add(a.path());
-                }
-                first = end;
-            }
-            // a harvest directory's --name chose its tap's files, each of which holds one array
-            boolean harvest = Files.isRegularFile(data.resolve(dev.saekit.io.ActivationManifest.FILE_NAME));
-            return RowStream.of(DataLocation.of(files, harvest ? null : name, 1), model.dtype());
-        }
-
-        /** The SAE and the preprocessing its rows get. */
-        public Encoding encoding() {
-            return new Encoding(model, preprocessing);
-        }
-
-        /** The rows' contexts: their labels. */
-        public RowContexts contexts() {
-            return contexts;
-        }
-
-        /** What the scan keeps per concept. */
-        public ConceptStatistics.Settings settings() {
-            return settings;
-        }
-
-        /** Rows encoded at once: --batch-size. */
-        public int blockRows() {
-            return batchSize;
-        }
-
-        /** Rows per segment of the statistics: --segment-rows. */
-        public int segmentRows() {
-            return segmentRows;
-        }
-
-        /** The dashboard's scan of these rows, as it is configured here: its statistics saved in --out's scan/. */
-        public ConceptScan scan() {
-            return ConceptScan.builder(new Encoding(model, preprocessing), rows, contexts)
-                    .settings(settings)
-                    .blockRows(batchSize)
-                    .segmentRows(segmentRows)
-                    .stateDirectory(scanDirectory());
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (tokens != null) {
-                tokens.close();
-            }
-        }
-    }
-
-    /** Makes --out ready: new or empty, or an earlier dashboard (whose scan is continued unless --overwrite). */
-    private void prepare() throws CliException, IOException {
-        if (!Files.exists(out)) {
-            return;
-        }
-        if (!Files.isDirectory(out)) {
-            throw new CliException(
-                    SaekitCli.EXIT_USAGE, "--out " + out + " is a file; give a directory (new or empty)");
-        }
-        List<String> entries;
-        try (Stream<Path> s = Files.list(out)) {
-            entries = s.map(p -> p.getFileName().toString()).sorted().toList();
-        }
-        if (entries.isEmpty()) {
-            return;
-        }
-        boolean ours = entries.contains("scan") || entries.contains(ConceptSite.RECORD);
-        List<String> known =
-                List.of("scan", ConceptSite.RECORD, "index.html", "concepts", "data", "assets", ".writing");
-        List<String> foreign = entries.stream().filter(e -> !known.contains(e)).toList();
-        if (!ours || !foreign.isEmpty()) {
-            throw new CliException(
-                    SaekitCli.EXIT_USAGE,
-                    "--out " + out + " is not empty and is not a saekit dashboard ("
-                            + String.join(
-                                    ", ",
-                                    (foreign.isEmpty() ? entries : foreign)
-                                            .subList(0, Math.min(5, (foreign.isEmpty() ? entries : foreign).size())))
-                            + "); give a new or empty directory");
-        }
-        if (overwrite) {
-            for (String e : entries) {
-                RunDirectory.deleteTree(out.resolve(e));
-            }
-        }
-    }
-
     static int[] shape(String text) {
         String[] parts = text.toLowerCase(Locale.ROOT).split("x");
         if (parts.length != 2) {
@@ -584,39 +449,5 @@ public class DashboardCommand implements Callable<Integer> {
             throw new IllegalArgumentException("H and W must be > 0, were " + h + " and " + w);
         }
         return new int[] {h, w};
-    }
-
-    /** CONCEPT<TAB>NAME lines; blank lines and lines starting with # are skipped. */
-    static Map<Integer, String> readNames(Path file, int concepts) throws CliException, IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new CliException(SaekitCli.EXIT_INPUT, "--names " + file + ": file not found");
-        }
-        Map<Integer, String> out = new HashMap<>();
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            if (line.isBlank() || line.startsWith("#")) {
-                continue;
-            }
-            int tab = line.indexOf('\t');
-            String where = "--names " + file + " line " + (i + 1) + ": ";
-            if (tab < 0) {
-                throw new CliException(SaekitCli.EXIT_INPUT, where + "expected CONCEPT<TAB>NAME, found no tab");
-            }
-            String field = line.substring(0, tab).strip();
-            int concept;
-            try {
-                concept = Integer.parseInt(field);
-            } catch (NumberFormatException e) {
-                throw new CliException(SaekitCli.EXIT_INPUT, where + "the concept '" + field + "' is not a number");
-            }
-            if (concept < 0 || concept >= concepts) {
-                throw new CliException(
-                        SaekitCli.EXIT_INPUT,
-                        where + "concept " + concept + " is not one of the SAE's concepts 0.." + (concepts - 1));
-            }
-            out.put(concept, line.substring(tab + 1).strip());
-        }
-        return out;
     }
 }

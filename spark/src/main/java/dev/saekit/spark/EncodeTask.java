@@ -1,7 +1,10 @@
 package dev.saekit.spark;
 
 import dev.saekit.cli.CliException;
+import dev.saekit.cli.CodeSink;
 import dev.saekit.cli.EncodeCommand;
+import dev.saekit.cli.EncodeCounts;
+import dev.saekit.cli.EncodeJob;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -23,9 +26,9 @@ record EncodeTask(HashMap<String, Object> options, String dir, boolean sparse)
         Path parts = Path.of(dir);
         StringWriter warnings = new StringWriter();
         try {
-            EncodeCommand.Job job = command.open();
-            EncodeCommand.Counts counts;
-            try (EncodeCommand.Sink sink = job.sink(range.codes(parts, sparse));
+            EncodeJob job = command.open();
+            EncodeCounts counts;
+            try (CodeSink sink = job.sink(range.codes(parts, sparse));
                     PrintWriter err = new PrintWriter(warnings)) {
                 counts = job.encode(range.from(), range.to(), sink, err, row -> {});
                 sink.commit();

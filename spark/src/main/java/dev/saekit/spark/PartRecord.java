@@ -1,6 +1,6 @@
 package dev.saekit.spark;
 
-import dev.saekit.cli.EncodeCommand.Counts;
+import dev.saekit.cli.EncodeCounts;
 import dev.saekit.files.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,7 +13,7 @@ import java.util.List;
  * active codes (as exact bits, so the driver's sum is the single pass's), and the warnings that named
  * its first skipped rows. A text file, written atomically after the part's codes.
  */
-record PartRecord(Counts counts, List<String> warnings) {
+record PartRecord(EncodeCounts counts, List<String> warnings) {
     void write(Path file) throws IOException {
         StringBuilder text = new StringBuilder();
         text.append(counts.kept()).append(' ').append(counts.skipped()).append('\n');
@@ -40,7 +40,7 @@ record PartRecord(Counts counts, List<String> warnings) {
             blockActive[i] = Double.longBitsToDouble(Long.parseUnsignedLong(active[i], 16));
         }
         return new PartRecord(
-                new Counts(Long.parseLong(counts[0]), Long.parseLong(counts[1]), blockActive),
+                new EncodeCounts(Long.parseLong(counts[0]), Long.parseLong(counts[1]), blockActive),
                 new ArrayList<>(lines.subList(2, lines.size())));
     }
 }

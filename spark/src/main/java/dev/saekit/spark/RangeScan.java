@@ -1,6 +1,6 @@
 package dev.saekit.spark;
 
-import dev.saekit.cli.DashboardCommand;
+import dev.saekit.cli.DashboardInputs;
 import dev.saekit.concepts.DenseBlock;
 import dev.saekit.concepts.StatisticsPart;
 import dev.saekit.dashboard.Encoding;
@@ -17,7 +17,7 @@ import java.util.Arrays;
 final class RangeScan {
     private RangeScan() {}
 
-    static StatisticsPart part(DashboardCommand.Inputs in, long from, long to) throws IOException {
+    static StatisticsPart part(DashboardInputs in, long from, long to) throws IOException {
         long[] offset = {0};
         RowStream rows = in.rows(from, to, offset);
         Encoding encoding = in.encoding();

@@ -1,7 +1,11 @@
 package dev.saekit.spark;
 
 import dev.saekit.cli.CliException;
+import dev.saekit.cli.CodeSink;
+import dev.saekit.cli.CsrCodeSink;
 import dev.saekit.cli.EncodeCommand;
+import dev.saekit.cli.EncodeCounts;
+import dev.saekit.cli.EncodeJob;
 import dev.saekit.cli.SaekitCli;
 import dev.saekit.files.AtomicFiles;
 import dev.saekit.io.DataLocation;
@@ -57,7 +61,7 @@ public final class SparkEncodeCommand extends EncodeCommand {
     Integer parts;
 
     @Override
-    protected int encode(Job job) throws CliException, IOException {
+    protected int encode(EncodeJob job) throws CliException, IOException {
         if (job.rows() == 0) {
             return super.encode(job);
         }
@@ -108,7 +112,7 @@ public final class SparkEncodeCommand extends EncodeCommand {
             double wall = (System.nanoTime() - t0) / 1e9;
             double compute = seconds.stream().mapToDouble(Double::doubleValue).sum();
             long t1 = System.nanoTime();
-            Counts counts = assemble(job, ranges, dir);
+            EncodeCounts counts = assemble(job, ranges, dir);
             double assembleSeconds = (System.nanoTime() - t1) / 1e9;
             long computed = EncodeRange.rows(todo);
             stdout.printf(
@@ -149,12 +153,12 @@ public final class SparkEncodeCommand extends EncodeCommand {
     }
 
     /** Appends the committed parts in row order into {@code --out}, as one pass writes it; their counts summed in order. */
-    private Counts assemble(Job job, List<EncodeRange> ranges, Path dir) throws CliException, IOException {
+    private EncodeCounts assemble(EncodeJob job, List<EncodeRange> ranges, Path dir) throws CliException, IOException {
         long kept = 0;
         long skipped = 0;
         double[] active = new double[0];
         List<String> named = new ArrayList<>();
-        try (Sink sink = job.sink(out())) {
+        try (CodeSink sink = job.sink(out())) {
             for (EncodeRange r : ranges) {
                 PartRecord record = PartRecord.read(r.record(dir));
                 kept += record.counts().kept();
@@ -167,7 +171,7 @@ public final class SparkEncodeCommand extends EncodeCommand {
                 Path file = r.codes(dir, sparse());
                 if (sparse() && record.counts().kept() > 0) {
                     Map<String, INDArray> csr = Safetensors.read(file);
-                    ((CsrSink) sink)
+                    ((CsrCodeSink) sink)
                             .appendCsr(
                                     csr.get("indptr").toLongVector(),
                                     csr.get("indices").toLongVector(),
@@ -181,7 +185,7 @@ public final class SparkEncodeCommand extends EncodeCommand {
         }
         PrintWriter err = commandSpec().commandLine().getErr();
         named.stream().limit(NAMED_SKIPS).forEach(err::println);
-        return new Counts(kept, skipped, active);
+        return new EncodeCounts(kept, skipped, active);
     }
 
     /** A task's failure in one line: its own message where it gave one, else Spark's. */

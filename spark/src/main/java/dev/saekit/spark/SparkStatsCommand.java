@@ -2,6 +2,7 @@ package dev.saekit.spark;
 
 import dev.saekit.cli.CliException;
 import dev.saekit.cli.DashboardCommand;
+import dev.saekit.cli.DashboardInputs;
 import dev.saekit.cli.SaekitCli;
 import dev.saekit.concepts.ConceptStatistics;
 import dev.saekit.concepts.StatisticsPart;
@@ -46,7 +47,7 @@ public final class SparkStatsCommand extends DashboardCommand {
     Integer parts;
 
     @Override
-    protected int dashboard(Inputs in) throws CliException, IOException {
+    protected int dashboard(DashboardInputs in) throws CliException, IOException {
         ConceptScan scan = in.scan();
         long rows = in.rows();
         if (rows == 0) {

@@ -2,6 +2,7 @@ package dev.saekit.spark;
 
 import dev.saekit.cli.CliException;
 import dev.saekit.cli.DashboardCommand;
+import dev.saekit.cli.DashboardInputs;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.HashMap;
@@ -20,7 +21,7 @@ record StatsTask(HashMap<String, Object> options) implements Function<long[], St
     public Part call(long[] range) throws Exception {
         long t0 = System.nanoTime();
         DashboardCommand command = CommandOptions.apply(options, new DashboardCommand());
-        try (DashboardCommand.Inputs in = command.open()) {
+        try (DashboardInputs in = command.open()) {
             byte[] bytes = RangeScan.part(in, range[0], range[1]).toBytes();
             return new Part(bytes, (System.nanoTime() - t0) / 1e9);
         } catch (CliException e) {
