@@ -23,10 +23,11 @@ import picocli.CommandLine.Option;
  * {@code saekit spark stats}: the scan of {@code saekit dashboard} on a Spark cluster. The driver
  * checks the options, prepares --out as the dashboard does and cuts the rows into contiguous ranges
  * of whole segments; each range is one task, which opens the SAE, the rows and their contexts as the
- * dashboard does and returns the statistics of its rows (reading only the shards that hold them) ({@link StatisticsPart}, as bytes). The
- * driver combines the parts (in any order: the result is the same bits) and writes the finished scan
- * into --out's {@code scan/}, where {@code saekit dashboard} with the same options finds it and
- * writes the site without scanning.
+ * dashboard does and computes the statistics of its rows ({@link StatisticsPart}, shipped as bytes),
+ * reading only the shards that hold them. Spark merges the parts with a tree reduce on the executors
+ * (a merge is exact in any order and grouping: the same bits whatever Spark pairs); the driver
+ * finishes the one part left and writes the finished scan into --out's {@code scan/}, where {@code
+ * saekit dashboard} with the same options finds it and writes the site without scanning.
  */
 @Command(
         name = "stats",
@@ -74,11 +75,11 @@ public final class SparkStatsCommand extends DashboardCommand {
             stdout.flush();
             HashMap<String, Object> options = CommandOptions.of(commandSpec(), new DashboardCommand());
             long t0 = System.nanoTime();
-            List<StatsTask.Part> done;
-            try {
+            StatsTask.Part done;
+            try { // merged by Spark as the parts finish: merge is exact in any order and grouping
                 done = sc.parallelize(ranges, Math.max(1, ranges.size()))
                         .map(new StatsTask(options))
-                        .collect();
+                        .treeReduce(new MergeParts());
             } catch (
                     Exception e) { // a task's failure, as Spark reports it (a SparkException, checked but not declared)
                 throw new CliException(
@@ -86,19 +87,14 @@ public final class SparkStatsCommand extends DashboardCommand {
             }
             double wall = (System.nanoTime() - t0) / 1e9;
             long t1 = System.nanoTime();
-            List<StatisticsPart> statistics = new ArrayList<>();
-            double compute = 0;
-            for (StatsTask.Part p : done) {
-                statistics.add(StatisticsPart.fromBytes(p.bytes()));
-                compute += p.seconds();
-            }
-            ConceptStatistics finished = StatisticsPart.combine(statistics, rows);
+            double compute = done.seconds();
+            ConceptStatistics finished = StatisticsPart.fromBytes(done.bytes()).finish(rows);
             scan.writeFinished(finished);
             double mergeSeconds = (System.nanoTime() - t1) / 1e9;
             stdout.printf(
                     Locale.ROOT,
                     "scanned   %,d rows x %,d concepts in %.1f s on the cluster (%,.0f rows/s): tasks spent %.1f s"
-                            + " scanning; merged and saved in %.1f s%n",
+                            + " scanning and merging; finished and saved in %.1f s%n",
                     rows,
                     finished.concepts(),
                     wall,
@@ -127,5 +123,16 @@ public final class SparkStatsCommand extends DashboardCommand {
             ranges.add(new long[] {from, to});
         }
         return ranges;
+    }
+
+    /** Two parts' statistics merged into one (on an executor, as Spark's tree reduce pairs them), their seconds added. */
+    static final class MergeParts
+            implements org.apache.spark.api.java.function.Function2<StatsTask.Part, StatsTask.Part, StatsTask.Part> {
+        @Override
+        public StatsTask.Part call(StatsTask.Part a, StatsTask.Part b) throws Exception {
+            long t0 = System.nanoTime();
+            StatisticsPart merged = StatisticsPart.fromBytes(a.bytes()).merge(StatisticsPart.fromBytes(b.bytes()));
+            return new StatsTask.Part(merged.toBytes(), a.seconds() + b.seconds() + (System.nanoTime() - t0) / 1e9);
+        }
     }
 }
