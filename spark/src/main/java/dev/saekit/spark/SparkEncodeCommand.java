@@ -85,7 +85,7 @@ public final class SparkEncodeCommand extends EncodeCommand {
             PrintWriter stdout = commandSpec().commandLine().getOut();
             stdout.printf(
                     Locale.ROOT,
-                    "spark     %,d rows in %d parts on %s (%d workers); %d to encode, %d committed before%n",
+                    "spark     %,d rows in %d part(s) on %s (%d worker(s)); %d to encode, %d committed before%n",
                     job.rows(),
                     ranges.size(),
                     spark.master(),

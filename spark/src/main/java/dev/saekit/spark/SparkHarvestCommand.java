@@ -70,7 +70,7 @@ public final class SparkHarvestCommand extends HarvestCommand {
             List<HarvestPart> todo = plan.uncommitted(out());
             stdout.printf(
                     Locale.ROOT,
-                    "spark     %,d tokens of %,d documents in %d part(s) on %s (%d workers), planned in %.1f s; %d to"
+                    "spark     %,d tokens of %,d documents in %d part(s) on %s (%d worker(s)), planned in %.1f s; %d to"
                             + " compute, %d committed before%n",
                     plan.rows(),
                     plan.documents(),

@@ -66,7 +66,7 @@ public final class SparkStatsCommand extends DashboardCommand {
             PrintWriter stdout = commandSpec().commandLine().getOut();
             stdout.printf(
                     Locale.ROOT,
-                    "spark     %,d rows in %d parts of whole %,d-row segments on %s (%d workers)%n",
+                    "spark     %,d rows in %d part(s) of whole %,d-row segments on %s (%d worker(s))%n",
                     rows,
                     ranges.size(),
                     segmentRows(),

@@ -315,7 +315,7 @@ public final class SparkTrainCommand extends TrainCommand {
         long reached = data.rowsReached();
         out.printf(
                 Locale.ROOT,
-                "spark     %d workers on %s; parts of %s rows; %d steps per epoch of %d rows (%s)%s%n",
+                "spark     %d worker(s) on %s; parts of %s rows; %d steps per epoch of %d rows (%s)%s%n",
                 workers,
                 master,
                 java.util.Arrays.toString(data.partRows()),

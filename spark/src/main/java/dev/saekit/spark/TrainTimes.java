@@ -37,7 +37,7 @@ record TrainTimes(String master, double wallSeconds, List<WorkerReport> workers)
     void print(PrintWriter out) {
         out.printf(
                 Locale.ROOT,
-                "%nspark     %d workers, %.1f s in all; Spark itself %.1f s%n",
+                "%nspark     %d worker(s), %.1f s in all; Spark itself %.1f s%n",
                 workers.size(),
                 wallSeconds,
                 sparkSeconds());

@@ -97,7 +97,7 @@ class SparkEncodeCommandTest {
         assertEquals(0, one.getKey(), one.getValue());
         Map.Entry<Integer, String> spark = encode(true, cluster, options);
         assertEquals(0, spark.getKey(), spark.getValue());
-        assertTrue(spark.getValue().contains("470 rows in 3 parts on local[2]"), spark.getValue());
+        assertTrue(spark.getValue().contains("470 rows in 3 part(s) on local[2]"), spark.getValue());
         assertTrue(
                 spark.getValue().matches("(?s).*encoded   470 of 470 rows in [0-9.]+ s on the cluster .*"),
                 spark.getValue());

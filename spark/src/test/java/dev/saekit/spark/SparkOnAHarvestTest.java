@@ -74,7 +74,7 @@ class SparkOnAHarvestTest {
         Map.Entry<Integer, String> spark = SparkTrainCommandTest.run(
                 concat(new String[] {"spark", "encode", "--parts", "3", "--out", cluster.toString()}, options));
         assertEquals(0, spark.getKey(), spark.getValue());
-        assertTrue(spark.getValue().contains("in 3 parts"), spark.getValue());
+        assertTrue(spark.getValue().contains("in 3 part(s)"), spark.getValue());
         assertArrayEquals(Files.readAllBytes(single), Files.readAllBytes(cluster));
     }
 

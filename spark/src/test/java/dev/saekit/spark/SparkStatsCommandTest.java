@@ -53,7 +53,7 @@ class SparkStatsCommandTest {
         Map.Entry<Integer, String> spark =
                 run(Stream.of("spark", "stats", "--master", "local[2]", "--parts", "4"), sae, cluster);
         assertEquals(0, spark.getKey(), spark.getValue());
-        assertTrue(spark.getValue().contains("10,000 rows in 4 parts of whole 1,024-row segments"), spark.getValue());
+        assertTrue(spark.getValue().contains("10,000 rows in 4 part(s) of whole 1,024-row segments"), spark.getValue());
         assertTrue(
                 spark.getValue().matches("(?s).*scanned   10,000 rows x 48 concepts in [0-9.]+ s on the cluster .*"),
                 spark.getValue());

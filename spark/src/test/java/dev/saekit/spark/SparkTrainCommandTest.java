@@ -90,7 +90,7 @@ class SparkTrainCommandTest {
     void aLocalClusterRunEqualsOneProcessOnTheSameGlobalBatches(@TempDir Path tmp) throws Exception {
         Map.Entry<Integer, String> cluster = run(args(tmp.resolve("cluster"), "--epochs", "1", "--master", "local[2]"));
         assertEquals(0, cluster.getKey(), cluster.getValue());
-        assertTrue(cluster.getValue().contains("spark     2 workers"), cluster.getValue());
+        assertTrue(cluster.getValue().contains("spark     2 worker(s)"), cluster.getValue());
         Map.Entry<Integer, String> single = run(args(tmp.resolve("single"), "--epochs", "1", "--single-process"));
         assertEquals(0, single.getKey(), single.getValue());
         assertClose(weights(tmp.resolve("single")), weights(tmp.resolve("cluster")), 1e-9);
@@ -104,7 +104,7 @@ class SparkTrainCommandTest {
         String[] one = {"--epochs", "1", "--workers", "1"};
         Map.Entry<Integer, String> cluster = run(replace(args(tmp.resolve("one"), "--master", "local[1]"), one));
         assertEquals(0, cluster.getKey(), cluster.getValue());
-        assertTrue(cluster.getValue().contains("spark     1 workers"), cluster.getValue());
+        assertTrue(cluster.getValue().contains("spark     1 worker(s)"), cluster.getValue());
         Map.Entry<Integer, String> single = run(replace(args(tmp.resolve("single"), "--single-process"), one));
         assertEquals(0, single.getKey(), single.getValue());
         assertClose(weights(tmp.resolve("single")), weights(tmp.resolve("one")), 0.0); // the same arithmetic
