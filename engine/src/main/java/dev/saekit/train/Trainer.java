@@ -299,7 +299,7 @@ public final class Trainer {
                     r2 = values[1] / values[3]; // the workers' R² and L0, weighted by their rows
                     l0 = values[2] / values[3];
                 }
-                long t3r = System.nanoTime();
+                long t3r = workers.isSingle() ? t3 : System.nanoTime();
                 phaseNanos[Phase.ALL_REDUCE.ordinal()] += t3r - t3;
                 // clipping's factor is applied by the optimiser as it reads the gradients (no pass of its own):
                 // listeners see the gradients before clipping and the factor (StepState.clipScale)

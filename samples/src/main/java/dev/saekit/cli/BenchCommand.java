@@ -391,6 +391,9 @@ public final class BenchCommand implements Callable<Integer> {
         ObjectNode phases = json.putObject("phase_s_per_step");
         double[] end = trainer.phaseSeconds();
         for (Trainer.Phase p : Trainer.Phase.values()) {
+            if (p == Trainer.Phase.ALL_REDUCE) {
+                continue; // one process: nothing to sum
+            }
             phases.put(
                     p.name().toLowerCase(java.util.Locale.ROOT),
                     round((end[p.ordinal()] - times.atWarmupEnd[p.ordinal()]) / steps));
