@@ -85,15 +85,20 @@ final class CodeFile implements AutoCloseable {
 
     /** Appends a block of sparse rows; past {@link #MAX_BYTES} the file is dropped and later blocks ignored. */
     void add(DenseBlock block) throws IOException {
+        add(block, 0);
+    }
+
+    /** Appends rows {@code from ..} of a block (a continued pass starts inside one), as {@link #add(DenseBlock)}. */
+    void add(DenseBlock block, int from) throws IOException {
         if (dropped) {
             return;
         }
         int[] indptr = block.indptr();
-        if (end + 8L * indptr[block.rows()] > MAX_BYTES) {
+        if (end + 8L * (indptr[block.rows()] - indptr[from]) > MAX_BYTES) {
             drop();
             return;
         }
-        for (int r = 0; r < block.rows(); r++) {
+        for (int r = from; r < block.rows(); r++) {
             for (int e = indptr[r]; e < indptr[r + 1]; e++) {
                 if (codeBuffer.remaining() < 8) {
                     drain(codeBuffer, codes);

@@ -265,7 +265,14 @@ public final class ConceptScan {
         saveFinished(statistics, record());
     }
 
-    /** Encodes the rows after {@code start} into {@code part} (and {@code codes}), saving every {@link #saveEvery} seconds. */
+    /**
+     * Encodes the rows after {@code start} into {@code part} (and {@code codes}), saving every {@link
+     * #saveEvery} seconds at the next segment boundary. Each block is encoded whole (its codes are the
+     * same bits wherever a pass stopped) and added to the statistics in pieces that end at segment
+     * boundaries, so that a save can fall inside a block: the shards of a harvest end between windows,
+     * so their blocks seldom end on a boundary. A continued pass starts inside the block holding
+     * {@code start} and adds that block's rows from there; the code file is cut back to {@code start}.
+     */
     private void scan(StatisticsPart part, long start, CodeFile codes, ObjectNode record) throws IOException {
         DenseBlock sparse = new DenseBlock();
         long[] lastSave = {System.nanoTime()};
@@ -274,28 +281,39 @@ public final class ConceptScan {
             if (first + n <= start) {
                 return; // saved already
             }
-            if (first != part.endRow()) {
+            if (first > part.endRow() || (first < part.endRow() && part.endRow() != start)) {
                 throw new MalformedFileException(
-                        stateDirectory.resolve(PART).toString(),
+                        stateDirectory == null
+                                ? rows.description()
+                                : stateDirectory.resolve(PART).toString(),
                         "holds the statistics of " + part.endRow() + " rows, which is not where a block of "
-                                + rows.description() + " ends; delete " + stateDirectory + " to scan again");
+                                + rows.description() + " ends or where the pass stopped; delete " + stateDirectory
+                                + " to scan again");
             }
+            int r = (int) (part.endRow() - first); // 0, or where a continued pass starts inside this block
             sparse.of(encoding.codes(block), part.settings().concepts());
-            part.add(first, n, sparse.indptr(), sparse.indices(), sparse.values(), contexts.labels(first, n));
             if (codes != null) {
-                codes.add(sparse);
+                codes.add(sparse, r);
+            }
+            while (r < n) {
+                long at = first + r;
+                int end = (int) Math.min(n, (at / segmentRows + 1) * segmentRows - first);
+                int[] indptr = r == 0 && end == n ? sparse.indptr() : Arrays.copyOfRange(sparse.indptr(), r, end + 1);
+                part.add(at, end - r, indptr, sparse.indices(), sparse.values(), contexts.labels(at, end - r));
+                r = end;
+                if (stateDirectory != null
+                        && part.endRow() % segmentRows == 0
+                        && (System.nanoTime() - lastSave[0]) / 1e9 >= saveSeconds) {
+                    if (codes != null) {
+                        codes.flush(); // before the statistics that count these rows (it may hold more)
+                    }
+                    part.write(stateDirectory.resolve(PART));
+                    AtomicFiles.writeString(
+                            stateDirectory.resolve(RECORD), progressRecord(record, part.endRow(), false));
+                    lastSave[0] = System.nanoTime();
+                }
             }
             progress.rows(first + n, rows.rows());
-            if (stateDirectory != null
-                    && part.endRow() % segmentRows == 0
-                    && (System.nanoTime() - lastSave[0]) / 1e9 >= saveSeconds) {
-                if (codes != null) {
-                    codes.flush(); // before the statistics that count these rows
-                }
-                part.write(stateDirectory.resolve(PART));
-                AtomicFiles.writeString(stateDirectory.resolve(RECORD), progressRecord(record, part.endRow(), false));
-                lastSave[0] = System.nanoTime();
-            }
         });
     }
 
