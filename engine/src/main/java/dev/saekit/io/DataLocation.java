@@ -136,6 +136,31 @@ public final class DataLocation {
         return new DataLocation(location, name, false, arrays, rowAxes);
     }
 
+    /**
+     * The shards that hold rows {@code [from, to)}, as a location of their own with this one's array
+     * name and row axes, and in {@code offset[0]} the row where the first of them starts; this
+     * location itself (offset 0) when it is one file. For a task that reads only its own rows.
+     */
+    public DataLocation shardsHolding(long from, long to, long[] offset) throws IOException {
+        offset[0] = 0;
+        if (singleFile) {
+            return this;
+        }
+        List<Path> files = new ArrayList<>();
+        long first = 0;
+        for (DataFileInfo a : arrays()) {
+            long end = first + a.layout().rows();
+            if (end > from && first < to) {
+                if (files.isEmpty()) {
+                    offset[0] = first;
+                }
+                files.add(a.path());
+            }
+            first = end;
+        }
+        return of(files, name, rowAxes);
+    }
+
     /** The location as given: a file, a directory or a glob. */
     public String location() {
         return location;

@@ -6,16 +6,11 @@ import dev.saekit.dashboard.Encoding;
 import dev.saekit.dashboard.RowContexts;
 import dev.saekit.dashboard.RowStream;
 import dev.saekit.dashboard.TokenContexts;
-import dev.saekit.io.ActivationManifest;
-import dev.saekit.io.DataFileInfo;
 import dev.saekit.io.DataLocation;
 import dev.saekit.model.SparseAutoencoder;
 import dev.saekit.sweep.Preprocessing;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -95,21 +90,7 @@ public final class DashboardInputs implements AutoCloseable {
         if (location == null || location.isSingleFile()) {
             return rows;
         }
-        List<Path> files = new ArrayList<>();
-        long first = 0;
-        for (DataFileInfo a : location.arrays()) {
-            long end = first + a.layout().rows();
-            if (end > from && first < to) {
-                if (files.isEmpty()) {
-                    offset[0] = first;
-                }
-                files.add(a.path());
-            }
-            first = end;
-        }
-        // a harvest directory's --name chose its tap's files, each of which holds one array
-        boolean harvest = Files.isRegularFile(data.resolve(ActivationManifest.FILE_NAME));
-        return RowStream.of(DataLocation.of(files, harvest ? null : name, 1), model.dtype());
+        return RowStream.of(location.shardsHolding(from, to, offset), model.dtype());
     }
 
     /** The SAE and the preprocessing its rows get. */

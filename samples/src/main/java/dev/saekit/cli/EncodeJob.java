@@ -1,7 +1,6 @@
 package dev.saekit.cli;
 
 import dev.saekit.data.Dataset;
-import dev.saekit.io.ActivationManifest;
 import dev.saekit.io.DataFileInfo;
 import dev.saekit.io.DataLocation;
 import dev.saekit.io.DataValueException;
@@ -11,7 +10,6 @@ import dev.saekit.tensor.Buffers;
 import dev.saekit.tensor.DType;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -193,24 +191,11 @@ public final class EncodeJob {
      * where the first of them starts; the whole data when it is one file or all of it is asked.
      */
     private DataLocation shards(long from, long to, long[] offset) throws IOException {
-        if (location.isSingleFile() || (from == 0 && to == location.rows())) {
+        if (from == 0 && to == location.rows()) {
+            offset[0] = 0;
             return location;
         }
-        List<Path> files = new ArrayList<>();
-        long first = 0;
-        for (DataFileInfo a : location.arrays()) {
-            long end = first + a.layout().rows();
-            if (end > from && first < to) {
-                if (files.isEmpty()) {
-                    offset[0] = first;
-                }
-                files.add(a.path());
-            }
-            first = end;
-        }
-        // a harvest directory's --name chose its tap's files, each of which holds one array
-        boolean harvest = Files.isRegularFile(data.resolve(ActivationManifest.FILE_NAME));
-        return DataLocation.of(files, harvest ? null : name, rowAxes);
+        return location.shardsHolding(from, to, offset);
     }
 
     /**
