@@ -15,7 +15,8 @@ import java.util.stream.Stream;
  */
 final class RunDirectory {
     /** What a run writes into its directory. */
-    static final Set<String> ENTRIES = Set.of("metrics.json", "history", "model", "checkpoints");
+    static final Set<String> ENTRIES =
+            Set.of("metrics.json", "history", "model", "checkpoints", "spark.json", ".spark");
 
     private RunDirectory() {}
 

@@ -45,7 +45,11 @@ public final class Clusters {
      * The tasks that can run at once: {@code options.workers()} when given, else the context's
      * default parallelism (N of local[N], a cluster's executor cores).
      */
-    public static int workers(SparkOptions options, JavaSparkContext sc) {
+    public static int workers(SparkOptions options, JavaSparkContext sc) throws dev.saekit.cli.CliException {
+        if (options.workers() != null && options.workers() < 1) {
+            throw new dev.saekit.cli.CliException(
+                    dev.saekit.cli.SaekitCli.EXIT_USAGE, "--workers must be >= 1, was " + options.workers());
+        }
         return options.workers() != null ? options.workers() : sc.defaultParallelism();
     }
 
