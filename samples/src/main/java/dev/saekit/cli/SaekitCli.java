@@ -66,6 +66,7 @@ public final class SaekitCli implements Runnable {
      */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new SaekitCli());
+        cli.registerConverter(java.nio.file.Path.class, new PathConverter());
         cli.setParameterExceptionHandler(SaekitCli::badCommandLine);
         return cli;
     }

@@ -13,7 +13,22 @@ import java.util.Optional;
 final class FaultInjection {
     static final String PROPERTY = "saekit.spark.fail";
 
+    /**
+     * With {@code saekit.spark.fail.part=N}, harvest part {@code N} stops after publishing its files
+     * to a file system URI but before its {@code part.json}, as if its executor had died there.
+     */
+    static final String PART_PROPERTY = "saekit.spark.fail.part";
+
     private FaultInjection() {}
+
+    /** Throws if {@link #PART_PROPERTY} names harvest part {@code part}. */
+    static void beforeCommit(int part) {
+        String v = System.getProperty(PART_PROPERTY);
+        if (v != null && Integer.parseInt(v.trim()) == part) {
+            throw new IllegalStateException("part " + part + " stopped before its part.json (" + PART_PROPERTY
+                    + ", a test of a lost executor)");
+        }
+    }
 
     /** The listener that fails worker {@code rank} where the property says, if it names this worker. */
     static Optional<TrainingListener> at(int rank) {

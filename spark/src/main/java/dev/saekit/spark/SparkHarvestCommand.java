@@ -47,11 +47,22 @@ public final class SparkHarvestCommand extends HarvestCommand {
                     + " shards). Default: --workers.")
     Integer parts;
 
+    /** {@code --out} when it is a Hadoop file system URI, else null. */
+    private String remoteOut;
+
     @Override
     protected int harvest(TokenHarvest.Builder builder, TextModel textModel, TextCorpus documents, PrintWriter stdout)
             throws CliException, IOException {
         SparkSession session = Clusters.session("harvest", spark);
+        HadoopStore store = null;
         try {
+            if (remoteOut != null) {
+                try {
+                    store = HadoopStore.open(remoteOut, session.sparkContext().hadoopConfiguration());
+                } catch (IOException e) {
+                    throw new CliException(SaekitCli.EXIT_INPUT, "--out " + e.getMessage());
+                }
+            }
             JavaSparkContext sc = Clusters.context(session);
             int workers = Clusters.workers(spark, sc);
             int wanted = parts != null ? parts : workers;
@@ -61,12 +72,18 @@ public final class SparkHarvestCommand extends HarvestCommand {
             long t0 = System.nanoTime();
             HarvestPlan plan;
             try {
+                if (store != null) {
+                    RemoteHarvest.pull(store, out());
+                }
                 plan = builder.plan(wanted);
             } catch (IllegalArgumentException e) { // a bad tap or setting, or a directory planned otherwise
-                throw new CliException(SaekitCli.EXIT_USAGE, e.getMessage());
+                throw new CliException(SaekitCli.EXIT_USAGE, named(e.getMessage()));
             }
             double planSeconds = (System.nanoTime() - t0) / 1e9;
             describe(stdout, textModel, documents, plan.settings());
+            if (store != null) {
+                RemoteHarvest.stage(store, out());
+            }
             List<HarvestPart> todo = plan.uncommitted(out());
             stdout.printf(
                     Locale.ROOT,
@@ -87,7 +104,14 @@ public final class SparkHarvestCommand extends HarvestCommand {
                 int threads = threads() > 0 ? threads() : threadsPerTask(spark, workers);
                 try {
                     done = sc.parallelize(todo, todo.size())
-                            .map(new RunPart(out().toAbsolutePath().toString(), modelSpec(), threads))
+                            .map(
+                                    store == null
+                                            ? new RunPart(out().toAbsolutePath().toString(), modelSpec(), threads)
+                                            : new RemoteHarvest.RunPart(
+                                                    store.uri(),
+                                                    new HadoopConf(sc.hadoopConfiguration()),
+                                                    modelSpec(),
+                                                    threads))
                             .collect();
                 } catch (Exception e) { // Spark's job failures are checked exceptions Java is not told of
                     throw new CliException(
@@ -98,7 +122,17 @@ public final class SparkHarvestCommand extends HarvestCommand {
             }
             double wall = (System.nanoTime() - t1) / 1e9;
             long t2 = System.nanoTime();
-            HarvestState state = plan.assemble(out());
+            HarvestState state;
+            try {
+                if (store != null) {
+                    RemoteHarvest.pullRecords(store, out(), plan);
+                    state = RemoteHarvest.assemble(store, out(), plan);
+                } else {
+                    state = plan.assemble(out());
+                }
+            } catch (IllegalStateException e) { // a part missing or damaged
+                throw new CliException(SaekitCli.EXIT_INPUT, named(e.getMessage()));
+            }
             double assembleSeconds = (System.nanoTime() - t2) / 1e9;
             double load = 0;
             double compute = 0;
@@ -120,13 +154,52 @@ public final class SparkHarvestCommand extends HarvestCommand {
                         load,
                         assembleSeconds);
             }
-            stdout.println("wrote     " + out() + " (" + state.shards().size() + " shard"
+            stdout.println("wrote     " + (store != null ? store.uri() : out()) + " ("
+                    + state.shards().size() + " shard"
                     + (state.shards().size() == 1 ? "" : "s")
                     + " per tap, manifest.json, harvest.json, tokens/)");
             return 0;
         } finally {
             session.stop();
+            if (store != null) {
+                store.close();
+                RemoteHarvest.deleteLocal(out());
+            }
         }
+    }
+
+    /**
+     * How {@code --out} reads its value on this command: a path, or a Hadoop file system URI
+     * ({@code hdfs://}, {@code s3a://}, {@code file://}, ...) that the parts are published to and
+     * assembled on. For a URI, the driver's local folder of small files stands in as {@code out()}.
+     */
+    Path outLocation(String value) {
+        if (!StorageUri.isUri(value)) {
+            return new dev.saekit.cli.PathConverter().convert(value);
+        }
+        remoteOut = value;
+        return Path.of(System.getProperty("java.io.tmpdir"))
+                .resolve("saekit-harvest-"
+                        + Long.toHexString(
+                                java.util.concurrent.ThreadLocalRandom.current().nextLong()));
+    }
+
+    /** {@code message} with the driver's local folder named as the URI it stands for. */
+    private String named(String message) {
+        return remoteOut == null || message == null ? message : message.replace(out().toString(), remoteOut);
+    }
+
+    /** Gives {@code harvest}'s {@code --out} on {@code cli} (this command) the reading {@link #outLocation} describes. */
+    static void acceptUris(picocli.CommandLine cli) {
+        SparkHarvestCommand command = cli.getCommand();
+        picocli.CommandLine.Model.CommandSpec spec = cli.getCommandSpec();
+        picocli.CommandLine.Model.OptionSpec out = spec.findOption("--out");
+        spec.remove(out);
+        spec.addOption(picocli.CommandLine.Model.OptionSpec.builder(out)
+                .converters(command::outLocation)
+                .description("The harvest directory: a path every executor shares, or a Hadoop file system URI"
+                        + " (hdfs://, s3a://, file://, ...) that parts are published to and assembled on.")
+                .build());
     }
 
     /** ONNX Runtime threads per task when --threads is 0: the cores of this machine over local[N]'s tasks, else an executor's cores. */

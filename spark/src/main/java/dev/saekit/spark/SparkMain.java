@@ -19,7 +19,10 @@ public final class SparkMain {
     /** saekit's command line with {@code spark} and its subcommands. */
     public static CommandLine commandLine() {
         CommandLine cli = SaekitCli.commandLine();
-        cli.addSubcommand("spark", new CommandLine(new SparkCommand()));
+        CommandLine spark = new CommandLine(new SparkCommand());
+        spark.registerConverter(java.nio.file.Path.class, new dev.saekit.cli.PathConverter());
+        SparkHarvestCommand.acceptUris(spark.getSubcommands().get("harvest"));
+        cli.addSubcommand("spark", spark);
         return cli;
     }
 }

@@ -106,6 +106,27 @@ public final class HarvestPart implements Serializable {
         return shards;
     }
 
+    /**
+     * Bytes {@code [from, to)} of the staged {@code parts/documents.jsonl} that {@link #run} reads: a
+     * process that fetches the staged files from elsewhere needs this range only.
+     */
+    public long[] stagedDocumentsRange() {
+        return new long[] {
+            documentsFrom,
+            shards.isEmpty() ? documentsFrom : shards.get(shards.size() - 1).documentsBytes()
+        };
+    }
+
+    /** The committed part's folder relative to the harvest directory, {@code parts/part-00003}. */
+    public String folder() {
+        return HarvestParts.STAGING + "/" + HarvestParts.partName(number);
+    }
+
+    /** The file written last into a committed part's {@link #folder()}: {@code part.json}. */
+    public static String recordName() {
+        return HarvestParts.PART_FILE;
+    }
+
     /** The committed part's folder, {@code DIR/parts/part-00003}. */
     Path directory(Path dir) {
         return HarvestParts.staging(dir).resolve(HarvestParts.partName(number));
@@ -321,19 +342,18 @@ public final class HarvestPart implements Serializable {
     }
 
     /** Moves the committed part's shard files to their places in {@code dir}. */
-    void moveIntoPlace(Path dir, List<String> tapDirectories) throws IOException {
+    void moveIntoPlace(Path dir, List<String> tapDirectories, HarvestPlan.Mover mover) throws IOException {
         Path from = directory(dir);
         for (HarvestPlan.Shard s : shards) {
             for (String d : tapDirectories) {
                 String name = ShardWriter.shardFile(s.index());
-                HarvestParts.moveIntoPlace(
-                        from.resolve(d).resolve(name), dir.resolve(d).resolve(name), toString());
+                mover.move(from.resolve(d).resolve(name), dir.resolve(d).resolve(name), toString());
             }
             for (String kind :
                     List.of(HarvestDirectory.DOC_IDS, HarvestDirectory.POSITIONS, HarvestDirectory.TOKEN_IDS)) {
                 String name = ShardWriter.tokenFile(kind, s.index());
                 Path tokens = Path.of(HarvestDirectory.TOKENS);
-                HarvestParts.moveIntoPlace(
+                mover.move(
                         from.resolve(tokens).resolve(name), dir.resolve(tokens).resolve(name), toString());
             }
         }

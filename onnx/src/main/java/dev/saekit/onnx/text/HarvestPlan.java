@@ -281,6 +281,16 @@ public final class HarvestPlan implements Serializable {
         return all;
     }
 
+    /** The staging folder of a harvest planned in parts, relative to its directory: {@code parts}. */
+    public static String stagingFolder() {
+        return HarvestParts.STAGING;
+    }
+
+    /** The staged plan, written last when the driver stages: {@code parts/plan.json}. */
+    public static String planFile() {
+        return HarvestParts.STAGING + "/" + HarvestParts.PLAN_FILE;
+    }
+
     /** The plan's identity: a SHA-256 of its settings, documents, shards and parts. */
     public String id() {
         return id;
@@ -324,6 +334,25 @@ public final class HarvestPlan implements Serializable {
      * halfway is finished by calling it again; a harvest assembled already is returned as it is.
      */
     public HarvestState assemble(Path dir) throws IOException {
+        return assemble(dir, HarvestParts::moveIntoPlace);
+    }
+
+    /**
+     * Moves one committed file to its place in the harvest: {@code from} to {@code to} in one atomic
+     * rename, unless an earlier, interrupted assembly moved it already ({@code from} gone, {@code to}
+     * there); neither there is an error naming {@code owner}, the part.
+     */
+    @FunctionalInterface
+    public interface Mover {
+        void move(Path from, Path to, String owner) throws IOException;
+    }
+
+    /**
+     * {@link #assemble(Path)} with the shard, token and staged files moved by {@code mover}: for a
+     * harvest whose files live elsewhere (a Hadoop file system) while {@code dir} holds its small
+     * files (plan, part records, states) only, {@code mover} renames them there instead.
+     */
+    public HarvestState assemble(Path dir, Mover mover) throws IOException {
         Path staging = HarvestParts.staging(dir);
         if (Files.isRegularFile(dir.resolve(HarvestState.FILE_NAME))) {
             isAssembledHarvest(dir, settings);
@@ -356,10 +385,10 @@ public final class HarvestPlan implements Serializable {
             }
             widths = record.widths();
             shards.addAll(record.shards());
-            p.moveIntoPlace(dir, files.tapDirectories());
+            p.moveIntoPlace(dir, files.tapDirectories(), mover);
         }
         for (String name : List.of(HarvestDirectory.DOCUMENTS, HarvestDirectory.VOCAB, HarvestDirectory.TOKENIZER)) {
-            HarvestParts.moveIntoPlace(staging.resolve(name), dir.resolve(name), HarvestParts.STAGING);
+            mover.move(staging.resolve(name), dir.resolve(name), HarvestParts.STAGING);
         }
         HarvestState state = new HarvestState(HarvestState.FORMAT_VERSION, settings, true, widths, shards);
         files.writeAssembled(state);
