@@ -1,5 +1,6 @@
 package dev.saekit.spark;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.saekit.cli.CliException;
 import dev.saekit.cli.DashboardCommand;
 import dev.saekit.cli.DashboardInputs;
@@ -9,6 +10,8 @@ import dev.saekit.concepts.StatisticsPart;
 import dev.saekit.dashboard.ConceptScan;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,14 +30,19 @@ import picocli.CommandLine.Option;
  * reading only the shards that hold them. Spark merges the parts with a tree reduce on the executors
  * (a merge is exact in any order and grouping: the same bits whatever Spark pairs); the driver
  * finishes the one part left and writes the finished scan into --out's {@code scan/}, where {@code
- * saekit dashboard} with the same options finds it and writes the site without scanning.
+ * saekit dashboard} with the same options finds it and writes the site without scanning. When --out
+ * already holds a finished scan, it is found as the dashboard finds it: one of the same SAE, rows,
+ * segment rows and settings is reused without starting Spark; another is refused with what differs
+ * (--overwrite scans again).
  */
 @Command(
         name = "stats",
         description = {
             "Compute the statistics of `saekit dashboard`'s scan in parts on a Spark cluster and save them in --out's",
             "scan/: then `saekit dashboard` with the same options writes the site without scanning. The same options",
-            "as dashboard (those of the site only matter to it); --sae and --data must be storage every executor reads."
+            "as dashboard (those of the site only matter to it); --sae and --data must be storage every executor reads.",
+            "A finished scan with the same options already in --out's scan/ is reused; one with others is refused",
+            "(--overwrite scans again)."
         })
 public final class SparkStatsCommand extends DashboardCommand {
     @Mixin
@@ -53,6 +61,9 @@ public final class SparkStatsCommand extends DashboardCommand {
         long rows = in.rows();
         if (rows == 0) {
             throw new CliException(SaekitCli.EXIT_INPUT, "the data has no rows to scan");
+        }
+        if (reused(scan)) {
+            return 0;
         }
         SparkSession session = Clusters.session("stats", spark);
         try {
@@ -107,6 +118,43 @@ public final class SparkStatsCommand extends DashboardCommand {
         } finally {
             session.stop();
         }
+    }
+
+    /**
+     * Whether --out's {@code scan/} holds a finished scan, which {@code saekit dashboard} would find
+     * rather than repeat: then it is reported as reused and true is returned. It is found as the
+     * dashboard finds it ({@link ConceptScan#run}, which returns a finished scan without reading a
+     * row): it must be of the same SAE, rows, segment rows and settings, else this refuses, as the
+     * dashboard does, with what differs. An unfinished scan, or none, gives false: the cluster scans
+     * and its finished scan replaces an unfinished one.
+     */
+    private boolean reused(ConceptScan scan) throws IOException {
+        Path dir = scanDirectory();
+        Path record = dir.resolve(ConceptScan.RECORD);
+        if (!Files.isRegularFile(record) || !Files.isRegularFile(dir.resolve(ConceptScan.STATISTICS))) {
+            return false;
+        }
+        if (!new ObjectMapper().readTree(record.toFile()).path("finished").asBoolean(false)) {
+            return false;
+        }
+        ConceptScan.Result found;
+        try {
+            found = scan.run();
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage() + " (or give --overwrite)", e);
+        }
+        if (found.rowsThisRun() != 0) { // cannot happen: a finished record with its statistics is found, or refused
+            throw new IllegalStateException(dir + " held a finished scan, but it was scanned again");
+        }
+        PrintWriter stdout = commandSpec().commandLine().getOut();
+        stdout.printf(
+                Locale.ROOT,
+                "reused    %s: the finished scan of the same SAE, %,d rows, settings and segment rows; nothing to"
+                        + " scan (--overwrite scans again)%n",
+                dir.resolve(ConceptScan.STATISTICS),
+                found.statistics().rows());
+        stdout.flush();
+        return true;
     }
 
     /**
