@@ -29,8 +29,8 @@ public final class PathConverter implements ITypeConverter<Path> {
         }
         if (URI_LIKE.matcher(value).matches()) {
             throw new TypeConversionException("'" + value + "' is a URI, not a local path: this command reads and"
-                    + " writes local files (and file:// URIs); the saekit spark commands read and write Hadoop"
-                    + " file systems (see docs/spark.md)");
+                    + " writes local files (and file:// URIs); of saekit's commands, only saekit spark harvest"
+                    + " writes to a Hadoop file system (see docs/spark.md)");
         }
         try {
             return Path.of(value);
