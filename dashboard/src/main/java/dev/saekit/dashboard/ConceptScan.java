@@ -16,7 +16,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.zip.CRC32;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -197,7 +196,8 @@ public final class ConceptScan {
      * StatisticsPart#merge merge} with the other parts' in any order (as a cluster scanning the rows
      * in parts does) and {@linkplain StatisticsPart#finish finish} into this pass's statistics. {@code from} is a multiple of {@link #segmentRows}; {@code to} one too, or the last row.
      * The rows are encoded in the blocks a whole pass encodes them in (the stream is read from its
-     * start; blocks before {@code from} are read but not encoded), so their codes are the same bits.
+     * start; blocks before {@code from} are read but not encoded, and the stream is not read past the
+     * block that holds row {@code to - 1}), so their codes are the same bits ({@link BlockFeed#part}).
      * Nothing is saved; the state directory is not used.
      */
     public StatisticsPart scanPart(long from, long to) throws IOException {
@@ -209,31 +209,7 @@ public final class ConceptScan {
             throw new IllegalArgumentException("a part ends at a multiple of segmentRows=" + segmentRows
                     + " or at the last row (" + rows.rows() + "), not at row " + to);
         }
-        StatisticsPart part = StatisticsPart.starting(settings, segmentRows, from);
-        DenseBlock sparse = new DenseBlock();
-        rows.forEachBlock(blockRows, (first, block) -> {
-            int n = (int) block.rows();
-            if (first + n <= from || first >= to) {
-                return;
-            }
-            sparse.of(encoding.codes(block), part.settings().concepts());
-            int r0 = (int) Math.max(0, from - first);
-            int r1 = (int) Math.min(n, to - first);
-            int[] indptr = r0 == 0 && r1 == n ? sparse.indptr() : Arrays.copyOfRange(sparse.indptr(), r0, r1 + 1);
-            part.add(
-                    first + r0,
-                    r1 - r0,
-                    indptr,
-                    sparse.indices(),
-                    sparse.values(),
-                    contexts.labels(first + r0, r1 - r0));
-            progress.rows(first + r1 - from, to - from);
-        });
-        if (part.endRow() != to) {
-            throw new IllegalStateException(rows.description() + " gave rows up to " + part.endRow() + " of the part ["
-                    + from + ", " + to + ")");
-        }
-        return part;
+        return BlockFeed.part(rows, 0, blockRows, encoding, contexts, settings, segmentRows, from, to, progress);
     }
 
     /**
@@ -298,8 +274,7 @@ public final class ConceptScan {
             while (r < n) {
                 long at = first + r;
                 int end = (int) Math.min(n, (at / segmentRows + 1) * segmentRows - first);
-                int[] indptr = r == 0 && end == n ? sparse.indptr() : Arrays.copyOfRange(sparse.indptr(), r, end + 1);
-                part.add(at, end - r, indptr, sparse.indices(), sparse.values(), contexts.labels(at, end - r));
+                BlockFeed.add(part, sparse, first, r, end, contexts);
                 r = end;
                 if (stateDirectory != null
                         && part.endRow() % segmentRows == 0
