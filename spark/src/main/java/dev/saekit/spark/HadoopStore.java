@@ -56,6 +56,14 @@ final class HadoopStore implements AutoCloseable {
             throw new IOException("no Hadoop file system serves " + parsed.getScheme() + ":// (" + uri
                     + "): give a path every machine shares, or add the file system's jar and settings (see"
                     + " docs/spark.md)");
+        } catch (RuntimeException e) {
+            if (e.getCause() instanceof ClassNotFoundException missing) { // configured, but its jar is not here
+                throw new IOException("the Hadoop file system for " + parsed.getScheme() + ":// (" + uri + ") is "
+                        + missing.getMessage().replaceFirst("^Class (\\S+) not found$", "$1")
+                        + ", which is not on the class path: put its jar and its dependencies in saekit-spark.jar's"
+                        + " lib/ (for s3a://, hadoop-aws and the AWS SDK; see docs/spark.md)");
+            }
+            throw e;
         }
         if (fs instanceof ChecksumFileSystem c) { // saekit's files carry their own checks; no .crc beside them
             c.setWriteChecksum(false);

@@ -60,10 +60,20 @@ public final class SparkEncodeCommand extends EncodeCommand {
                     + " fewer blocks). Default: --workers.")
     Integer parts;
 
+    @Option(
+            names = "--shards",
+            description = "With --sparse: keep each part as a CSR file of its own beside --out (codes.safetensors gives"
+                    + " codes-00000.safetensors, ...) and list them in codes.shards.json, instead of appending the"
+                    + " parts into one file on the driver: for codes too large to pass through one machine.")
+    boolean shards;
+
     @Override
     protected int encode(EncodeJob job) throws CliException, IOException {
         if (job.rows() == 0) {
             return super.encode(job);
+        }
+        if (shards && !sparse()) {
+            throw new CliException(SaekitCli.EXIT_USAGE, "--shards keeps the parts as CSR files: give --sparse too");
         }
         SparkSession session = Clusters.session("encode", spark);
         try {
@@ -112,7 +122,8 @@ public final class SparkEncodeCommand extends EncodeCommand {
             double wall = (System.nanoTime() - t0) / 1e9;
             double compute = seconds.stream().mapToDouble(Double::doubleValue).sum();
             long t1 = System.nanoTime();
-            EncodeCounts counts = assemble(job, ranges, dir);
+            EncodeCounts counts =
+                    shards ? publishShards(ranges, dir, job.concepts(), stdout) : assemble(job, ranges, dir);
             double assembleSeconds = (System.nanoTime() - t1) / 1e9;
             long computed = EncodeRange.rows(todo);
             stdout.printf(
@@ -183,6 +194,70 @@ public final class SparkEncodeCommand extends EncodeCommand {
             }
             sink.commit();
         }
+        PrintWriter err = commandSpec().commandLine().getErr();
+        named.stream().limit(NAMED_SKIPS).forEach(err::println);
+        return new EncodeCounts(kept, skipped, active);
+    }
+
+    /** One shard of {@code --shards}: its file, its rows in the codes, and the rows of the data it encodes. */
+    record Shard(String file, long firstRow, long rows, long dataFrom, long dataTo) {}
+
+    /** {@code OUT.shards.json}: what {@code --shards} wrote, in row order. */
+    record ShardList(String format, long concepts, long rows, List<Shard> shards) {}
+
+    /**
+     * Moves each committed part's CSR file beside {@code --out} as a shard ({@code codes-00003.safetensors}),
+     * then writes {@code codes.shards.json} last; shards of an earlier run of that name are replaced.
+     */
+    private EncodeCounts publishShards(List<EncodeRange> ranges, Path dir, long concepts, PrintWriter stdout)
+            throws CliException, IOException {
+        Path out = out().toAbsolutePath();
+        String stem = out.getFileName().toString().replaceFirst("\\.safetensors$", "");
+        Path list = out.resolveSibling(stem + ".shards.json");
+        Files.deleteIfExists(list); // first, so that a half-replaced set is never taken for a whole one
+        try (Stream<Path> old = Files.list(out.getParent())) {
+            for (Path p : old.filter(p -> p.getFileName()
+                            .toString()
+                            .matches(java.util.regex.Pattern.quote(stem) + "-[0-9]{5}\\.safetensors"))
+                    .toList()) {
+                Files.delete(p);
+            }
+        }
+        long kept = 0;
+        long skipped = 0;
+        double[] active = new double[0];
+        List<String> named = new ArrayList<>();
+        List<Shard> written = new ArrayList<>();
+        for (EncodeRange r : ranges) {
+            PartRecord record = PartRecord.read(r.record(dir));
+            double[] a = record.counts().blockActive();
+            int at = active.length;
+            active = Arrays.copyOf(active, at + a.length);
+            System.arraycopy(a, 0, active, at, a.length);
+            named.addAll(record.warnings());
+            if (record.counts().kept() > 0) {
+                String name = String.format(Locale.ROOT, "%s-%05d.safetensors", stem, written.size());
+                Files.move(r.codes(dir, true), out.resolveSibling(name), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                written.add(new Shard(name, kept, record.counts().kept(), r.from(), r.to()));
+            }
+            kept += record.counts().kept();
+            skipped += record.counts().skipped();
+        }
+        AtomicFiles.writeString(
+                list,
+                new com.fasterxml.jackson.databind.ObjectMapper()
+                                .setPropertyNamingStrategy(
+                                        com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
+                                .writerWithDefaultPrettyPrinter()
+                                .writeValueAsString(
+                                        new ShardList("saekit sparse code shards 1", concepts, kept, written))
+                        + "\n");
+        stdout.printf(
+                Locale.ROOT,
+                "shards    %d CSR file(s) %s-NNNNN.safetensors, listed in %s%n",
+                written.size(),
+                out.resolveSibling(stem),
+                list);
         PrintWriter err = commandSpec().commandLine().getErr();
         named.stream().limit(NAMED_SKIPS).forEach(err::println);
         return new EncodeCounts(kept, skipped, active);

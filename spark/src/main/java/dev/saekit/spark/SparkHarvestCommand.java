@@ -56,109 +56,8 @@ public final class SparkHarvestCommand extends HarvestCommand {
         SparkSession session = Clusters.session("harvest", spark);
         HadoopStore store = null;
         try {
-            if (remoteOut != null) {
-                try {
-                    store = HadoopStore.open(remoteOut, session.sparkContext().hadoopConfiguration());
-                } catch (IOException e) {
-                    throw new CliException(SaekitCli.EXIT_INPUT, "--out " + e.getMessage());
-                }
-            }
-            JavaSparkContext sc = Clusters.context(session);
-            int workers = Clusters.workers(spark, sc);
-            int wanted = parts != null ? parts : workers;
-            if (wanted < 1) {
-                throw new CliException(SaekitCli.EXIT_USAGE, "--parts must be >= 1, was " + wanted);
-            }
-            long t0 = System.nanoTime();
-            HarvestPlan plan;
-            try {
-                if (store != null) {
-                    RemoteHarvest.pull(store, out());
-                }
-                plan = builder.plan(wanted);
-            } catch (IllegalArgumentException e) { // a bad tap or setting, or a directory planned otherwise
-                throw new CliException(SaekitCli.EXIT_USAGE, named(e.getMessage()));
-            }
-            double planSeconds = (System.nanoTime() - t0) / 1e9;
-            describe(stdout, textModel, documents, plan.settings());
-            if (store != null) {
-                RemoteHarvest.stage(store, out());
-            }
-            List<HarvestPart> todo = plan.uncommitted(out());
-            stdout.printf(
-                    Locale.ROOT,
-                    "spark     %,d tokens of %,d documents in %d part(s) on %s (%d worker(s)), planned in %.1f s; %d to"
-                            + " compute, %d committed before%n",
-                    plan.rows(),
-                    plan.documents(),
-                    plan.parts().size(),
-                    spark.master(),
-                    workers,
-                    planSeconds,
-                    todo.size(),
-                    plan.parts().size() - todo.size());
-            stdout.flush();
-            long t1 = System.nanoTime();
-            List<double[]> done = List.of();
-            if (!todo.isEmpty()) {
-                int threads = threads() > 0 ? threads() : threadsPerTask(spark, workers);
-                try {
-                    done = sc.parallelize(todo, todo.size())
-                            .map(
-                                    store == null
-                                            ? new RunPart(out().toAbsolutePath().toString(), modelSpec(), threads)
-                                            : new RemoteHarvest.RunPart(
-                                                    store.uri(),
-                                                    new HadoopConf(sc.hadoopConfiguration()),
-                                                    modelSpec(),
-                                                    threads))
-                            .collect();
-                } catch (Exception e) { // Spark's job failures are checked exceptions Java is not told of
-                    throw new CliException(
-                            SaekitCli.EXIT_INPUT,
-                            "the harvest on the cluster failed: " + SparkFailures.cause(e)
-                                    + "; the parts committed so far are kept: run the same command again to finish");
-                }
-            }
-            double wall = (System.nanoTime() - t1) / 1e9;
-            long t2 = System.nanoTime();
-            HarvestState state;
-            try {
-                if (store != null) {
-                    RemoteHarvest.pullRecords(store, out(), plan);
-                    state = RemoteHarvest.assemble(store, out(), plan);
-                } else {
-                    state = plan.assemble(out());
-                }
-            } catch (IllegalStateException e) { // a part missing or damaged
-                throw new CliException(SaekitCli.EXIT_INPUT, named(e.getMessage()));
-            }
-            double assembleSeconds = (System.nanoTime() - t2) / 1e9;
-            double load = 0;
-            double compute = 0;
-            for (double[] d : done) {
-                load += d[4];
-                compute += d[3];
-            }
-            if (todo.isEmpty()) {
-                stdout.println("complete  every part was committed before; nothing to compute");
-            } else {
-                stdout.printf(
-                        Locale.ROOT,
-                        "harvested %,d tokens in %.1f s on the cluster (%,.0f tokens/s): tasks spent %.1f s computing and"
-                                + " %.1f s loading the model; assembled in %.1f s%n",
-                        plan.rows(),
-                        wall,
-                        plan.rows() / Math.max(wall, 1e-9),
-                        compute,
-                        load,
-                        assembleSeconds);
-            }
-            stdout.println("wrote     " + (store != null ? store.uri() : out()) + " ("
-                    + state.shards().size() + " shard"
-                    + (state.shards().size() == 1 ? "" : "s")
-                    + " per tap, manifest.json, harvest.json, tokens/)");
-            return 0;
+            store = openStore(session);
+            return harvest(session, store, builder, textModel, documents, stdout);
         } finally {
             session.stop();
             if (store != null) {
@@ -166,6 +65,126 @@ public final class SparkHarvestCommand extends HarvestCommand {
                 RemoteHarvest.deleteLocal(out());
             }
         }
+    }
+
+    /** The {@code --out} URI's file system, or null for a path. */
+    private HadoopStore openStore(SparkSession session) throws CliException {
+        if (remoteOut == null) {
+            return null;
+        }
+        try {
+            return HadoopStore.open(remoteOut, session.sparkContext().hadoopConfiguration());
+        } catch (IOException e) {
+            throw new CliException(SaekitCli.EXIT_INPUT, "--out: " + e.getMessage());
+        }
+    }
+
+    private int harvest(
+            SparkSession session,
+            HadoopStore store,
+            TokenHarvest.Builder builder,
+            TextModel textModel,
+            TextCorpus documents,
+            PrintWriter stdout)
+            throws CliException, IOException {
+        JavaSparkContext sc = Clusters.context(session);
+        int workers = Clusters.workers(spark, sc);
+        int wanted = parts != null ? parts : workers;
+        if (wanted < 1) {
+            throw new CliException(SaekitCli.EXIT_USAGE, "--parts must be >= 1, was " + wanted);
+        }
+        long t0 = System.nanoTime();
+        HarvestPlan plan;
+        try {
+            if (store != null) {
+                remote(() -> RemoteHarvest.pull(store, out()));
+            }
+            plan = builder.plan(wanted);
+        } catch (IllegalArgumentException e) { // a bad tap or setting, or a directory planned otherwise
+            throw new CliException(SaekitCli.EXIT_USAGE, named(e.getMessage()));
+        }
+        double planSeconds = (System.nanoTime() - t0) / 1e9;
+        describe(stdout, textModel, documents, plan.settings());
+        if (store != null) {
+            remote(() -> RemoteHarvest.stage(store, out()));
+        }
+        List<HarvestPart> todo = plan.uncommitted(out());
+        stdout.printf(
+                Locale.ROOT,
+                "spark     %,d tokens of %,d documents in %d part(s) on %s (%d worker(s)), planned in %.1f s; %d to"
+                        + " compute, %d committed before%n",
+                plan.rows(),
+                plan.documents(),
+                plan.parts().size(),
+                spark.master(),
+                workers,
+                planSeconds,
+                todo.size(),
+                plan.parts().size() - todo.size());
+        stdout.flush();
+        long t1 = System.nanoTime();
+        List<double[]> done = List.of();
+        if (!todo.isEmpty()) {
+            int threads = threads() > 0 ? threads() : threadsPerTask(spark, workers);
+            try {
+                done = sc.parallelize(todo, todo.size())
+                        .map(
+                                store == null
+                                        ? new RunPart(out().toAbsolutePath().toString(), modelSpec(), threads)
+                                        : new RemoteHarvest.RunPart(
+                                                store.uri(),
+                                                new HadoopConf(sc.hadoopConfiguration()),
+                                                modelSpec(),
+                                                threads))
+                        .collect();
+            } catch (Exception e) { // Spark's job failures are checked exceptions Java is not told of
+                throw new CliException(
+                        SaekitCli.EXIT_INPUT,
+                        "the harvest on the cluster failed: " + SparkFailures.cause(e)
+                                + "; the parts committed so far are kept: run the same command again to finish");
+            }
+        }
+        double wall = (System.nanoTime() - t1) / 1e9;
+        long t2 = System.nanoTime();
+        HarvestState state;
+        try {
+            if (store != null) {
+                remote(() -> RemoteHarvest.pullRecords(store, out(), plan));
+                HarvestState[] assembled = new HarvestState[1];
+                remote(() -> assembled[0] = RemoteHarvest.assemble(store, out(), plan));
+                state = assembled[0];
+            } else {
+                state = plan.assemble(out());
+            }
+        } catch (IllegalStateException e) { // a part missing or damaged
+            throw new CliException(SaekitCli.EXIT_INPUT, named(e.getMessage()));
+        }
+        double assembleSeconds = (System.nanoTime() - t2) / 1e9;
+        double load = 0;
+        double compute = 0;
+        for (double[] d : done) {
+            load += d[4];
+            compute += d[3];
+        }
+        if (todo.isEmpty()) {
+            stdout.println("complete  every part was committed before; nothing to compute");
+        } else {
+            stdout.printf(
+                    Locale.ROOT,
+                    "harvested %,d tokens in %.1f s on the cluster (%,.0f tokens/s): tasks spent %.1f s computing and"
+                            + " %.1f s loading the model; assembled in %.1f s%n",
+                    plan.rows(),
+                    wall,
+                    plan.rows() / Math.max(wall, 1e-9),
+                    compute,
+                    load,
+                    assembleSeconds);
+        }
+        stdout.println("wrote     " + (store != null ? store.uri() : out()) + " ("
+                + state.shards().size() + " shard"
+                + (state.shards().size() == 1 ? "" : "s")
+                + " per tap, manifest.json, harvest.json, tokens/)");
+        return 0;
     }
 
     /**
@@ -182,6 +201,20 @@ public final class SparkHarvestCommand extends HarvestCommand {
                 .resolve("saekit-harvest-"
                         + Long.toHexString(
                                 java.util.concurrent.ThreadLocalRandom.current().nextLong()));
+    }
+
+    /** Work on the {@code --out} URI; a failure there (unreachable, refused, not writable) names it. */
+    private void remote(RemoteWork work) throws CliException, IOException {
+        try {
+            work.run();
+        } catch (IOException e) {
+            throw new CliException(
+                    SaekitCli.EXIT_INPUT, "--out " + remoteOut + ": " + named(String.valueOf(e.getMessage())));
+        }
+    }
+
+    private interface RemoteWork {
+        void run() throws IOException;
     }
 
     /** {@code message} with the driver's local folder named as the URI it stands for. */

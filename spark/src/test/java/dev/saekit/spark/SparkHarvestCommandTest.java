@@ -116,6 +116,10 @@ class SparkHarvestCommandTest {
         Map.Entry<Integer, String> r = SparkTrainCommandTest.run(unknown);
         assertEquals(1, r.getKey(), r.getValue());
         assertTrue(r.getValue().contains("no Hadoop file system serves nosuchfs://"), r.getValue());
+        unknown[Arrays.asList(unknown).indexOf("--out") + 1] = "s3a://bucket/harvest";
+        r = SparkTrainCommandTest.run(unknown);
+        assertEquals(1, r.getKey(), r.getValue());
+        assertTrue(r.getValue().contains("S3AFileSystem, which is not on the class path"), r.getValue());
 
         Path full = Files.createDirectories(tmp.resolve("full"));
         Files.writeString(full.resolve("notes.txt"), "mine");
