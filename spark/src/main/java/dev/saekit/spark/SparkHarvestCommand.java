@@ -24,8 +24,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code saekit spark harvest}: {@code saekit harvest} in parts on a Spark cluster. The driver
- * reads and tokenizes the corpus and plans the harvest into parts of whole shards ({@link
- * HarvestPlan}); each part is one task, which runs the ONNX model on its documents and commits its
+ * reads the corpus and plans the harvest into parts of whole shards ({@link HarvestPlan}), its
+ * documents' tokens counted by Spark tasks in parallel ({@link ClusterCounts}; {@code --tokenize-on
+ * driver} counts them on the driver alone, the same plan); each part is one task, which runs the ONNX model on its documents and commits its
  * shards and token rows atomically under {@code OUT/parts/}; the driver then assembles the harvest
  * directory, the very files the single-machine command writes. A rerun with the same settings skips
  * the parts already committed.
@@ -34,7 +35,8 @@ import picocli.CommandLine.Option;
         name = "harvest",
         description = {
             "Harvest as `saekit harvest` does, in parts on a Spark cluster: the same options, the same files in --out",
-            "(byte for byte). --out must be storage the driver and every executor share; a rerun skips finished parts."
+            "(byte for byte). --out must be storage the driver and every executor share; a rerun skips finished parts.",
+            "The plan's tokenizing runs on the cluster too, in chunks of up to 2,000 documents (--tokenize-on)."
         })
 public final class SparkHarvestCommand extends HarvestCommand {
     @Mixin
@@ -46,6 +48,32 @@ public final class SparkHarvestCommand extends HarvestCommand {
             description = "Parts to plan, each one task that commits on its own (fewer if the harvest has fewer"
                     + " shards). Default: --workers.")
     Integer parts;
+
+    /** Where the plan's documents are tokenized. */
+    enum TokenizeOn {
+        cluster,
+        driver
+    }
+
+    @Option(
+            names = "--tokenize-on",
+            paramLabel = "WHERE",
+            description = "Where the plan tokenizes the corpus to count each document's tokens: cluster (Spark tasks"
+                    + " of up to 2,000 documents each, in parallel, while the driver reads ahead) or driver (one core"
+                    + " of the driver, one document after another). The plan is the same. Default: cluster on a cluster's"
+                    + " master, driver on local[N].")
+    TokenizeOn tokenizeOn;
+
+    /**
+     * Whether the plan's tokenizing runs in Spark tasks: as {@code --tokenize-on} says, else on a
+     * cluster master but not on {@code local[N]}, whose tasks share the driver's own cores (measured
+     * slower there: the driver's reading and the tasks compete for the same cores).
+     */
+    private boolean tokenizeOnCluster() {
+        return tokenizeOn != null
+                ? tokenizeOn == TokenizeOn.cluster
+                : !spark.master().startsWith("local");
+    }
 
     /** {@code --out} when it is a Hadoop file system URI, else null. */
     private String remoteOut;
@@ -99,7 +127,9 @@ public final class SparkHarvestCommand extends HarvestCommand {
             if (store != null) {
                 remote(() -> RemoteHarvest.pull(store, out()));
             }
-            plan = builder.plan(wanted);
+            plan = tokenizeOnCluster()
+                    ? builder.plan(wanted, new ClusterCounts(sc, 2 * workers))
+                    : builder.plan(wanted);
         } catch (IllegalArgumentException e) { // a bad tap or setting, or a directory planned otherwise
             throw new CliException(SaekitCli.EXIT_USAGE, named(e.getMessage()));
         }
@@ -111,14 +141,15 @@ public final class SparkHarvestCommand extends HarvestCommand {
         List<HarvestPart> todo = plan.uncommitted(out());
         stdout.printf(
                 Locale.ROOT,
-                "spark     %,d tokens of %,d documents in %d part(s) on %s (%d worker(s)), planned in %.1f s; %d to"
-                        + " compute, %d committed before%n",
+                "spark     %,d tokens of %,d documents in %d part(s) on %s (%d worker(s)), planned in %.1f s"
+                        + " (tokenized on the %s); %d to compute, %d committed before%n",
                 plan.rows(),
                 plan.documents(),
                 plan.parts().size(),
                 spark.master(),
                 workers,
                 planSeconds,
+                tokenizeOnCluster() ? "cluster" : "driver",
                 todo.size(),
                 plan.parts().size() - todo.size());
         stdout.flush();

@@ -10,6 +10,7 @@ import dev.saekit.tensor.DType;
 import dev.saekit.tensor.SeededRandom;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -116,6 +117,51 @@ class SparkEncodeCommandTest {
     @Test
     void sparseCodesWithSkippedRowsAreTheSingleMachineFileByteForByte() throws Exception {
         assertSameFile(new String[] {"--bad-rows", "skip", "--sparse"}, ".safetensors");
+    }
+
+    @Test
+    void shardsAreTheSingleMachineCodesCutAtTheParts() throws Exception {
+        Path single = tmp.resolve("one-file.safetensors");
+        Path cluster = tmp.resolve("sharded/codes.safetensors");
+        Files.createDirectories(cluster.getParent());
+        String[] options = {"--bad-rows", "skip", "--sparse"};
+        assertEquals(0, encode(false, single, options).getKey());
+        Map.Entry<Integer, String> spark = encode(true, cluster, "--bad-rows", "skip", "--sparse", "--shards");
+        assertEquals(0, spark.getKey(), spark.getValue());
+        assertTrue(spark.getValue().contains("shards    3 CSR file(s)"), spark.getValue());
+        assertFalse(Files.exists(cluster), "no single file");
+
+        Map<String, INDArray> whole = dev.saekit.io.Safetensors.read(single);
+        long[] indptr = whole.get("indptr").toLongVector();
+        long[] indices = whole.get("indices").toLongVector();
+        float[] values = whole.get("values").toFloatVector();
+        com.fasterxml.jackson.databind.JsonNode list = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(tmp.resolve("sharded/codes.shards.json").toFile());
+        assertEquals(indptr.length - 1, list.get("rows").asLong());
+        assertEquals(32, list.get("concepts").asLong());
+        long row = 0;
+        for (com.fasterxml.jackson.databind.JsonNode shard : list.get("shards")) {
+            assertEquals(row, shard.get("first_row").asLong());
+            Map<String, INDArray> part = dev.saekit.io.Safetensors.read(
+                    tmp.resolve("sharded").resolve(shard.get("file").asText()));
+            long[] p = part.get("indptr").toLongVector();
+            assertEquals(shard.get("rows").asLong(), p.length - 1);
+            for (int r = 0; r < p.length - 1; r++) { // the shard's rows are the file's rows, entry for entry
+                assertEquals(indptr[(int) row + r + 1] - indptr[(int) row + r], p[r + 1] - p[r]);
+                assertArrayEquals(
+                        Arrays.copyOfRange(values, (int) indptr[(int) row + r], (int) indptr[(int) row + r + 1]),
+                        Arrays.copyOfRange(part.get("values").toFloatVector(), (int) p[r], (int) p[r + 1]));
+                assertArrayEquals(
+                        Arrays.copyOfRange(indices, (int) indptr[(int) row + r], (int) indptr[(int) row + r + 1]),
+                        Arrays.copyOfRange(part.get("indices").toLongVector(), (int) p[r], (int) p[r + 1]));
+            }
+            row += p.length - 1;
+        }
+        assertEquals(indptr.length - 1, row);
+
+        Map.Entry<Integer, String> dense = encode(true, tmp.resolve("d.npy"), "--shards");
+        assertEquals(2, dense.getKey(), dense.getValue());
+        assertTrue(dense.getValue().contains("give --sparse too"), dense.getValue());
     }
 
     @Test

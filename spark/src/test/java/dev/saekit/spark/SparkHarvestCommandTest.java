@@ -45,10 +45,11 @@ class SparkHarvestCommandTest {
         Path cluster = tmp.resolve("cluster");
         Map.Entry<Integer, String> one = SparkTrainCommandTest.run(command("harvest", single));
         assertEquals(0, one.getKey(), one.getValue());
-        Map.Entry<Integer, String> spark =
-                SparkTrainCommandTest.run(command("spark", cluster, "--master", "local[2]", "--parts", "3"));
+        Map.Entry<Integer, String> spark = SparkTrainCommandTest.run(
+                command("spark", cluster, "--master", "local[2]", "--parts", "3", "--tokenize-on", "cluster"));
         assertEquals(0, spark.getKey(), spark.getValue());
         assertTrue(spark.getValue().contains("in 3 part(s)"), spark.getValue());
+        assertTrue(spark.getValue().contains("(tokenized on the cluster)"), spark.getValue());
         List<Path> expected = files(single);
         assertEquals(expected, files(cluster));
         assertTrue(expected.size() > 8, "files: " + expected);
@@ -56,9 +57,11 @@ class SparkHarvestCommandTest {
             assertArrayEquals(
                     Files.readAllBytes(single.resolve(f)), Files.readAllBytes(cluster.resolve(f)), f.toString());
         }
-        Map.Entry<Integer, String> again =
-                SparkTrainCommandTest.run(command("spark", cluster, "--master", "local[2]", "--parts", "3"));
+        // planned again with the tokens counted on the driver: the same plan (another would be refused), all done
+        Map.Entry<Integer, String> again = SparkTrainCommandTest.run(
+                command("spark", cluster, "--master", "local[2]", "--parts", "3", "--tokenize-on", "driver"));
         assertEquals(0, again.getKey(), again.getValue());
+        assertTrue(again.getValue().contains("(tokenized on the driver)"), again.getValue());
         assertTrue(again.getValue().contains("every part was committed before"), again.getValue());
         assertEquals(expected, files(cluster));
     }

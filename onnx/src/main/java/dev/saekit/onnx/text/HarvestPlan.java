@@ -2,6 +2,7 @@ package dev.saekit.onnx.text;
 
 import dev.saekit.files.AtomicFiles;
 import java.io.BufferedOutputStream;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Serializable;
@@ -15,6 +16,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 import java.util.stream.Stream;
 
 /**
@@ -25,7 +27,11 @@ import java.util.stream.Stream;
  *
  * <p>The driver plans ({@link TokenHarvest.Builder#plan(int)}): it reads and tokenizes the whole
  * corpus, with no ONNX Runtime session, and so knows every shard the harvest will have (its
- * documents and its rows: the shards are cut by {@link HarvestWindows}, as a run cuts them). A part
+ * documents and its rows: the shards are cut by {@link HarvestWindows}, as a run cuts them). Of a
+ * document's tokens the plan needs only how many there are and how many of them are special, so
+ * that tokenizing, the slow part, may run elsewhere ({@link TokenHarvest.Builder#plan(int,
+ * Counter)}: a cluster's executors {@linkplain #count count} runs of documents in parallel) and give
+ * the very same plan. A part
  * is a run of whole, consecutive shards. The plan writes the documents, {@code vocab.txt} and
  * {@code tokenizer.json} under {@code DIR/parts/} (see {@link HarvestParts}), so that a part needs
  * only the shared directory and the model: no corpus reader on the executors. The plan itself is
@@ -74,11 +80,78 @@ public final class HarvestPlan implements Serializable {
             implements Serializable {}
 
     /**
+     * One document with what a plan needs of its tokens (truncated as the tokenizer truncates): how
+     * many there are, and how many of them are special ({@code [CLS]}, {@code [SEP]}).
+     */
+    public record Counted(TextCorpus.Document document, int tokens, int special) {
+        public Counted {
+            Objects.requireNonNull(document, "document");
+            if (tokens < 0 || special < 0 || special > tokens) {
+                throw new IllegalArgumentException(
+                        "a document's counts must be 0 <= special <= tokens, were " + special + " and " + tokens);
+            }
+        }
+
+        /** The rows the document gives, before any token budget. */
+        int rows(SpecialTokens specialTokens) {
+            return specialTokens == SpecialTokens.KEEP ? tokens : tokens - special;
+        }
+    }
+
+    /** Documents with their counts, in the corpus's order; {@link #next()} gives null after the last. */
+    public interface CountedReader extends Closeable {
+        Counted next() throws IOException;
+    }
+
+    /**
+     * Counts the documents a plan reads: given the corpus's reader and the harvest's tokenizer, gives
+     * every document of it, in order, with {@link #count}'s numbers for its text (computed by that
+     * tokenizer or by the same {@code tokenizer.json} with the same max length elsewhere). Closing
+     * the counted reader ends what it started; the planner closes the corpus's reader.
+     */
+    @FunctionalInterface
+    public interface Counter {
+        CountedReader open(TextCorpus.Reader documents, TextTokenizer tokenizer) throws IOException;
+    }
+
+    /** Tokenizes each document here, one after another: how a plan counts by default. */
+    public static final Counter HERE = (documents, tokenizer) -> new CountedReader() {
+        @Override
+        public Counted next() throws IOException {
+            TextCorpus.Document d = documents.next();
+            if (d == null) {
+                return null;
+            }
+            Tokens t = tokenizer.encode(d.text());
+            return new Counted(d, t.length(), t.length() - t.ordinaryCount());
+        }
+
+        @Override
+        public void close() {}
+    };
+
+    /**
+     * What a plan needs of each of {@code texts} tokenized by {@code tokenizer}: entry {@code 2i} the
+     * tokens of text {@code i}, entry {@code 2i + 1} how many of them are special (a {@link Counted}'s
+     * numbers). For a cluster's tasks, each counting a run of a corpus's documents.
+     */
+    public static int[] count(TextTokenizer tokenizer, List<String> texts) {
+        int[] out = new int[2 * texts.size()];
+        for (int i = 0; i < texts.size(); i++) {
+            Tokens t = tokenizer.encode(texts.get(i));
+            out[2 * i] = t.length();
+            out[2 * i + 1] = t.length() - t.ordinaryCount();
+        }
+        return out;
+    }
+
+    /**
      * Plans a harvest of {@code corpus} with {@code settings} into {@code parts} parts (fewer when it
      * has fewer shards) in {@code dir}: a new or empty directory, one this plan staged already, or the
-     * finished harvest it assembled.
+     * finished harvest it assembled. {@code counter} counts the documents' tokens.
      */
-    static HarvestPlan create(TextModel model, TextCorpus corpus, HarvestSettings settings, Path dir, int parts)
+    static HarvestPlan create(
+            TextModel model, TextCorpus corpus, HarvestSettings settings, Path dir, int parts, Counter counter)
             throws IOException {
         if (parts < 1) {
             throw new IllegalArgumentException("parts must be >= 1, was " + parts);
@@ -93,12 +166,13 @@ public final class HarvestPlan implements Serializable {
         }
         try (AtomicFiles.Pending documentsFile =
                         assembled ? null : AtomicFiles.create(staging.resolve(HarvestDirectory.DOCUMENTS));
-                TextCorpus.Reader reader = corpus.open()) {
+                TextCorpus.Reader reader = corpus.open();
+                CountedReader counted = counter.open(reader, model.tokenizer())) {
             OutputStream sink =
                     assembled ? OutputStream.nullOutputStream() : Channels.newOutputStream(documentsFile.channel());
             CountingOutput out = new CountingOutput(
                     new DigestOutputStream(new BufferedOutputStream(sink, 1 << 16), documentsDigest));
-            HarvestWindows windows = new HarvestWindows(settings, model.tokenizer(), reader, 0, 0);
+            HarvestWindows windows = new HarvestWindows(settings, counted);
             HarvestWindows.Window w;
             boolean open = false;
             long first = 0;
@@ -114,13 +188,13 @@ public final class HarvestPlan implements Serializable {
                 }
                 for (int i = 0; i < w.documents().size(); i++) {
                     String line = HarvestFiles.documentLine(w.documents().get(i));
-                    if (i < w.rows().texts()) {
+                    if (i < w.texts()) {
                         out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
                     } else {
                         tail.add(line); // in the last window, after the token budget ran out: run, not harvested
                     }
                 }
-                shardRows += w.rows().count();
+                shardRows += w.rowCount();
             }
             if (open) {
                 shards.add(new Shard(shards.size(), first, windows.nextDocument(), shardRows, out.count()));

@@ -51,6 +51,23 @@ final class RowSelection {
         return new RowSelection(textOf, positions, firstRow, n, covered);
     }
 
+    /** How many rows some texts give, and of how many of them (all unless the budget ran out before the last). */
+    record Extent(int count, int texts) {}
+
+    /**
+     * The {@link #count()} and {@link #texts()} that {@link #of} gives for texts of which {@code
+     * kept[0 .. n)} tokens get rows (special tokens kept or dropped), without the tokens themselves.
+     */
+    static Extent extent(int[] kept, int n, long left) {
+        long rows = 0;
+        int covered = 0;
+        for (int i = 0; i < n && rows < left; i++) {
+            rows += Math.min(kept[i], left - rows);
+            covered = i + 1;
+        }
+        return new Extent(Math.toIntExact(rows), covered);
+    }
+
     /** The number of rows. */
     int count() {
         return count;

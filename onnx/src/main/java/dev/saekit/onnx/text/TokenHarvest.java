@@ -194,7 +194,17 @@ public final class TokenHarvest {
          * #progress}, {@link #listener}) play no part.
          */
         public HarvestPlan plan(int parts) throws IOException {
-            return HarvestPlan.create(model, corpus, settings(), out, parts);
+            return plan(parts, HarvestPlan.HERE);
+        }
+
+        /**
+         * {@link #plan(int)} with the documents' tokens counted by {@code counter}: elsewhere (on a
+         * cluster's executors) and in parallel, say. The plan is the one {@link #plan(int)} makes, as
+         * long as the counts are those of this model's tokenizer.
+         */
+        public HarvestPlan plan(int parts, HarvestPlan.Counter counter) throws IOException {
+            return HarvestPlan.create(
+                    model, corpus, settings(), out, parts, Objects.requireNonNull(counter, "counter"));
         }
 
         private HarvestSettings settings() throws IOException {

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -172,6 +173,100 @@ class HarvestPlanTest {
         return "documents " + w.firstDocument() + " " + w.documents() + ": "
                 + w.rows().count() + " rows of " + w.rows().texts() + " documents"
                 + (w.startsShard() ? ", a new shard" : "");
+    }
+
+    /**
+     * Documents counted in runs elsewhere ({@link HarvestPlan#count} on runs of 7, as cluster tasks
+     * count them) give the plan that tokenizing here gives: the same id, parts and staged documents,
+     * with and without a token budget that ends inside a window, special tokens kept or dropped.
+     */
+    @ParameterizedTest
+    @CsvSource({"0, drop", "0, keep", "1907, drop", "1907, keep", "500, keep", "3000000, drop"})
+    void documentsCountedElsewhereGiveTheSamePlan(long budget, String special) throws IOException {
+        SpecialTokens s = SpecialTokens.parse(special);
+        Path here = tmp.resolve("here");
+        HarvestPlan expected = harvest(here).tokens(budget).specialTokens(s).plan(3);
+        Path elsewhere = tmp.resolve("elsewhere");
+        HarvestPlan.Counter inRuns = (documents, tokenizer) -> new HarvestPlan.CountedReader() {
+            private final List<HarvestPlan.Counted> run = new ArrayList<>();
+            private int next;
+
+            @Override
+            public HarvestPlan.Counted next() throws IOException {
+                if (next == run.size()) {
+                    List<TextCorpus.Document> docs = new ArrayList<>();
+                    for (TextCorpus.Document d; docs.size() < 7 && (d = documents.next()) != null; ) {
+                        docs.add(d);
+                    }
+                    int[] counts = shipped(HarvestPlan.count(
+                            tokenizer,
+                            docs.stream().map(TextCorpus.Document::text).toList()));
+                    run.clear();
+                    next = 0;
+                    for (int i = 0; i < docs.size(); i++) {
+                        run.add(new HarvestPlan.Counted(docs.get(i), counts[2 * i], counts[2 * i + 1]));
+                    }
+                    if (run.isEmpty()) {
+                        return null;
+                    }
+                }
+                return run.get(next++);
+            }
+
+            @Override
+            public void close() {}
+        };
+        HarvestPlan actual = harvest(elsewhere).tokens(budget).specialTokens(s).plan(3, inRuns);
+        assertEquals(expected.id(), actual.id());
+        assertEquals(expected.toString(), actual.toString());
+        assertEquals(expected.parts().size(), actual.parts().size());
+        for (int p = 0; p < expected.parts().size(); p++) {
+            HarvestPart e = expected.parts().get(p);
+            HarvestPart a = actual.parts().get(p);
+            assertEquals(e.toString(), a.toString());
+            assertEquals(e.firstDocument(), a.firstDocument());
+            assertEquals(e.firstRow(), a.firstRow());
+            assertEquals(e.afterBudget(), a.afterBudget());
+        }
+        assertSameFiles(files(here), elsewhere);
+        if (budget == 1_907) {
+            assertFalse(
+                    actual.parts().get(actual.parts().size() - 1).afterBudget().isEmpty(),
+                    "a window cut by the budget");
+        }
+    }
+
+    /** The rows and documents of a window counted without tokens are those {@link RowSelection#of} gives. */
+    @Test
+    void anExtentIsWhatARowSelectionCounts() {
+        Random random = new Random(7);
+        for (int trial = 0; trial < 2_000; trial++) {
+            List<Tokens> texts = new ArrayList<>();
+            int n = random.nextInt(6);
+            for (int t = 0; t < n; t++) {
+                int len = random.nextInt(5);
+                boolean[] special = new boolean[len];
+                for (int k = 0; k < len; k++) {
+                    special[k] = random.nextInt(3) == 0;
+                }
+                texts.add(new Tokens(
+                        "", new long[len], new long[len], new String[len], new int[len], new int[len], special));
+            }
+            long left = random.nextInt(3) == 0 ? Long.MAX_VALUE : random.nextInt(12);
+            for (SpecialTokens s : SpecialTokens.values()) {
+                RowSelection selection = RowSelection.of(texts, s, left);
+                int[] kept = new int[n];
+                for (int t = 0; t < n; t++) {
+                    Tokens x = texts.get(t);
+                    kept[t] = new HarvestPlan.Counted(
+                                    new TextCorpus.Document("d", ""), x.length(), x.length() - x.ordinaryCount())
+                            .rows(s);
+                }
+                RowSelection.Extent extent = RowSelection.extent(kept, n, left);
+                assertEquals(selection.count(), extent.count(), "rows of " + n + " texts, " + left + " left, " + s);
+                assertEquals(selection.texts(), extent.texts(), "texts of " + n + " texts, " + left + " left, " + s);
+            }
+        }
     }
 
     @Test
