@@ -35,8 +35,9 @@ import picocli.CommandLine.Option;
         name = "harvest",
         description = {
             "Harvest as `saekit harvest` does, in parts on a Spark cluster: the same options, the same files in --out",
-            "(byte for byte). --out must be storage the driver and every executor share; a rerun skips finished parts.",
-            "The plan's tokenizing runs on the cluster too, in chunks of up to 2,000 documents (--tokenize-on)."
+            "(byte for byte). --out is storage the driver and every executor share, or a Hadoop file system URI",
+            "(hdfs://, s3a://, file://); a rerun skips finished parts. The plan's tokenizing runs on the cluster's",
+            "executors too (--tokenize-on)."
         })
 public final class SparkHarvestCommand extends HarvestCommand {
     @Mixin
