@@ -163,6 +163,11 @@ public class EncodeCommand implements Callable<Integer> {
 
     /** The warning that ends a run with many skipped rows, and the line that names what was written. */
     protected final void report(EncodeJob job, EncodeCounts counts) {
+        report(job, counts, out.toString());
+    }
+
+    /** {@link #report(EncodeJob, EncodeCounts)} naming {@code written} as what holds the codes. */
+    protected final void report(EncodeJob job, EncodeCounts counts, String written) {
         long kept = counts.kept();
         long skipped = counts.skipped();
         double active = 0;
@@ -179,7 +184,7 @@ public class EncodeCommand implements Callable<Integer> {
                 .printf(
                         Locale.ROOT,
                         "wrote %s: %d rows x %d concepts%s (%s, %.2f active per row)%s%n",
-                        out,
+                        written,
                         kept,
                         job.concepts(),
                         sparse ? " as CSR" : "",

@@ -67,6 +67,9 @@ public final class SparkEncodeCommand extends EncodeCommand {
                     + " parts into one file on the driver: for codes too large to pass through one machine.")
     boolean shards;
 
+    /** The shards {@code --shards} wrote. */
+    private int shardsWritten;
+
     @Override
     protected int encode(EncodeJob job) throws CliException, IOException {
         if (job.rows() == 0) {
@@ -122,8 +125,7 @@ public final class SparkEncodeCommand extends EncodeCommand {
             double wall = (System.nanoTime() - t0) / 1e9;
             double compute = seconds.stream().mapToDouble(Double::doubleValue).sum();
             long t1 = System.nanoTime();
-            EncodeCounts counts =
-                    shards ? publishShards(ranges, dir, job.concepts(), stdout) : assemble(job, ranges, dir);
+            EncodeCounts counts = shards ? publishShards(ranges, dir, job.concepts()) : assemble(job, ranges, dir);
             double assembleSeconds = (System.nanoTime() - t1) / 1e9;
             long computed = EncodeRange.rows(todo);
             stdout.printf(
@@ -136,7 +138,17 @@ public final class SparkEncodeCommand extends EncodeCommand {
                     computed / Math.max(wall, 1e-9),
                     compute,
                     assembleSeconds);
-            report(job, counts);
+            if (shards) {
+                Path o = out().toAbsolutePath();
+                String stem = o.getFileName().toString().replaceFirst("\\.safetensors$", "");
+                report(
+                        job,
+                        counts,
+                        o.resolveSibling(stem) + "-NNNNN.safetensors (" + shardsWritten + " shards, listed in "
+                                + o.resolveSibling(stem + ".shards.json") + ")");
+            } else {
+                report(job, counts);
+            }
             deleteTree(dir);
             return 0;
         } finally {
@@ -209,7 +221,7 @@ public final class SparkEncodeCommand extends EncodeCommand {
      * Moves each committed part's CSR file beside {@code --out} as a shard ({@code codes-00003.safetensors}),
      * then writes {@code codes.shards.json} last; shards of an earlier run of that name are replaced.
      */
-    private EncodeCounts publishShards(List<EncodeRange> ranges, Path dir, long concepts, PrintWriter stdout)
+    private EncodeCounts publishShards(List<EncodeRange> ranges, Path dir, long concepts)
             throws CliException, IOException {
         Path out = out().toAbsolutePath();
         String stem = out.getFileName().toString().replaceFirst("\\.safetensors$", "");
@@ -243,6 +255,7 @@ public final class SparkEncodeCommand extends EncodeCommand {
             kept += record.counts().kept();
             skipped += record.counts().skipped();
         }
+        shardsWritten = written.size();
         AtomicFiles.writeString(
                 list,
                 new com.fasterxml.jackson.databind.ObjectMapper()
@@ -252,12 +265,6 @@ public final class SparkEncodeCommand extends EncodeCommand {
                                 .writeValueAsString(
                                         new ShardList("saekit sparse code shards 1", concepts, kept, written))
                         + "\n");
-        stdout.printf(
-                Locale.ROOT,
-                "shards    %d CSR file(s) %s-NNNNN.safetensors, listed in %s%n",
-                written.size(),
-                out.resolveSibling(stem),
-                list);
         PrintWriter err = commandSpec().commandLine().getErr();
         named.stream().limit(NAMED_SKIPS).forEach(err::println);
         return new EncodeCounts(kept, skipped, active);
