@@ -17,6 +17,14 @@ import picocli.CommandLine.TypeConversionException;
 public final class PathConverter implements ITypeConverter<Path> {
     private static final Pattern URI_LIKE = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]+:/.*");
 
+    /**
+     * Whether {@code value} is a URI with a scheme ({@code hdfs://nn/x}, {@code file:///x}, {@code
+     * s3a://b/x}) rather than a path.
+     */
+    public static boolean isUri(String value) {
+        return URI_LIKE.matcher(value).matches();
+    }
+
     @Override
     public Path convert(String value) {
         if (value.regionMatches(true, 0, "file:", 0, 5)) {
@@ -27,7 +35,7 @@ public final class PathConverter implements ITypeConverter<Path> {
                         + e.getMessage() + "): write file:///absolute/path, or the path itself");
             }
         }
-        if (URI_LIKE.matcher(value).matches()) {
+        if (isUri(value)) {
             throw new TypeConversionException("'" + value + "' is a URI, not a local path: this command reads and"
                     + " writes local files (and file:// URIs); of saekit's commands, only saekit spark harvest"
                     + " writes to a Hadoop file system (see docs/spark.md)");

@@ -41,21 +41,10 @@ final class ClusterCounts implements HarvestPlan.Counter {
     private final JavaSparkContext sc;
     private final int chunksPerJob;
     private long documents;
-    private int tasks;
 
     ClusterCounts(JavaSparkContext sc, int chunksPerJob) {
         this.sc = sc;
         this.chunksPerJob = Math.max(1, chunksPerJob);
-    }
-
-    /** Documents counted on the cluster so far. */
-    long documents() {
-        return documents;
-    }
-
-    /** Tasks run so far. */
-    int tasks() {
-        return tasks;
     }
 
     @Override
@@ -141,7 +130,6 @@ final class ClusterCounts implements HarvestPlan.Counter {
                 jobs.addLast(new Job(
                         docs, sc.parallelize(chunks, chunks.size()).map(count).collectAsync()));
                 documents += docs.size();
-                tasks += chunks.size();
             }
 
             @Override

@@ -10,9 +10,7 @@ import dev.saekit.onnx.text.TextModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.apache.spark.api.java.function.Function;
 
 /**
@@ -106,18 +104,6 @@ final class RemoteHarvest {
         return mirror.relativize(file).toString().replace(java.io.File.separatorChar, '/');
     }
 
-    /** Deletes the local folder {@code dir} and everything in it. */
-    static void deleteLocal(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
-
     /**
      * One part on an executor: skipped if committed on the store already; else computed in a local
      * scratch folder (under {@code java.io.tmpdir}) from the fetched plan and documents, and
@@ -150,7 +136,7 @@ final class RemoteHarvest {
                         return new double[] {r.part(), 1, r.rows(), r.seconds(), load};
                     }
                 } finally {
-                    deleteLocal(local);
+                    LocalFiles.deleteTree(local);
                 }
             }
         }

@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -66,9 +65,6 @@ public final class SparkEncodeCommand extends EncodeCommand {
                     + " codes-00000.safetensors, ...) and list them in codes.shards.json, instead of appending the"
                     + " parts into one file on the driver: for codes too large to pass through one machine.")
     boolean shards;
-
-    /** The shards {@code --shards} wrote. */
-    private int shardsWritten;
 
     @Override
     protected int encode(EncodeJob job) throws CliException, IOException {
@@ -125,7 +121,10 @@ public final class SparkEncodeCommand extends EncodeCommand {
             double wall = (System.nanoTime() - t0) / 1e9;
             double compute = seconds.stream().mapToDouble(Double::doubleValue).sum();
             long t1 = System.nanoTime();
-            EncodeCounts counts = shards ? publishShards(ranges, dir, job.concepts()) : assemble(job, ranges, dir);
+            Published published = shards
+                    ? publishShards(ranges, dir, job.concepts())
+                    : new Published(assemble(job, ranges, dir), out().toString());
+            EncodeCounts counts = published.counts();
             double assembleSeconds = (System.nanoTime() - t1) / 1e9;
             long computed = EncodeRange.rows(todo);
             stdout.printf(
@@ -138,18 +137,8 @@ public final class SparkEncodeCommand extends EncodeCommand {
                     computed / Math.max(wall, 1e-9),
                     compute,
                     assembleSeconds);
-            if (shards) {
-                Path o = out().toAbsolutePath();
-                String stem = o.getFileName().toString().replaceFirst("\\.safetensors$", "");
-                report(
-                        job,
-                        counts,
-                        o.resolveSibling(stem) + "-NNNNN.safetensors (" + shardsWritten + " shards, listed in "
-                                + o.resolveSibling(stem + ".shards.json") + ")");
-            } else {
-                report(job, counts);
-            }
-            deleteTree(dir);
+            report(job, counts, published.written());
+            LocalFiles.deleteTree(dir);
             return 0;
         } finally {
             session.stop();
@@ -166,7 +155,7 @@ public final class SparkEncodeCommand extends EncodeCommand {
         Path planFile = dir.resolve("plan.txt");
         if (Files.isDirectory(dir)
                 && !(Files.isRegularFile(planFile) && Files.readString(planFile).equals(plan))) {
-            deleteTree(dir);
+            LocalFiles.deleteTree(dir);
         }
         Files.createDirectories(dir);
         if (!Files.isRegularFile(planFile)) {
@@ -175,22 +164,40 @@ public final class SparkEncodeCommand extends EncodeCommand {
         return dir;
     }
 
+    /** The parts' counts summed in row order, and the lines they wrote for skipped rows. */
+    private static final class Totals {
+        private long kept;
+        private long skipped;
+        private double[] active = new double[0];
+        private final List<String> named = new ArrayList<>();
+
+        void add(PartRecord record) {
+            kept += record.counts().kept();
+            skipped += record.counts().skipped();
+            double[] a = record.counts().blockActive();
+            int at = active.length;
+            active = Arrays.copyOf(active, at + a.length);
+            System.arraycopy(a, 0, active, at, a.length);
+            named.addAll(record.warnings());
+        }
+
+        /** The counts; the first skipped rows named on {@code err}, as one pass names them. */
+        EncodeCounts finish(PrintWriter err) {
+            named.stream().limit(NAMED_SKIPS).forEach(err::println);
+            return new EncodeCounts(kept, skipped, active);
+        }
+    }
+
+    /** What holds the codes, for the line that names it, and their counts. */
+    private record Published(EncodeCounts counts, String written) {}
+
     /** Appends the committed parts in row order into {@code --out}, as one pass writes it; their counts summed in order. */
     private EncodeCounts assemble(EncodeJob job, List<EncodeRange> ranges, Path dir) throws CliException, IOException {
-        long kept = 0;
-        long skipped = 0;
-        double[] active = new double[0];
-        List<String> named = new ArrayList<>();
+        Totals totals = new Totals();
         try (CodeSink sink = job.sink(out())) {
             for (EncodeRange r : ranges) {
                 PartRecord record = PartRecord.read(r.record(dir));
-                kept += record.counts().kept();
-                skipped += record.counts().skipped();
-                double[] a = record.counts().blockActive();
-                int at = active.length;
-                active = Arrays.copyOf(active, at + a.length);
-                System.arraycopy(a, 0, active, at, a.length);
-                named.addAll(record.warnings());
+                totals.add(record);
                 Path file = r.codes(dir, sparse());
                 if (sparse() && record.counts().kept() > 0) {
                     Map<String, INDArray> csr = Safetensors.read(file);
@@ -206,9 +213,7 @@ public final class SparkEncodeCommand extends EncodeCommand {
             }
             sink.commit();
         }
-        PrintWriter err = commandSpec().commandLine().getErr();
-        named.stream().limit(NAMED_SKIPS).forEach(err::println);
-        return new EncodeCounts(kept, skipped, active);
+        return totals.finish(commandSpec().commandLine().getErr());
     }
 
     /** One shard of {@code --shards}: its file, its rows in the codes, and the rows of the data it encodes. */
@@ -221,8 +226,7 @@ public final class SparkEncodeCommand extends EncodeCommand {
      * Moves each committed part's CSR file beside {@code --out} as a shard ({@code codes-00003.safetensors}),
      * then writes {@code codes.shards.json} last; shards of an earlier run of that name are replaced.
      */
-    private EncodeCounts publishShards(List<EncodeRange> ranges, Path dir, long concepts)
-            throws CliException, IOException {
+    private Published publishShards(List<EncodeRange> ranges, Path dir, long concepts) throws IOException {
         Path out = out().toAbsolutePath();
         String stem = out.getFileName().toString().replaceFirst("\\.safetensors$", "");
         Path list = out.resolveSibling(stem + ".shards.json");
@@ -235,27 +239,17 @@ public final class SparkEncodeCommand extends EncodeCommand {
                 Files.delete(p);
             }
         }
-        long kept = 0;
-        long skipped = 0;
-        double[] active = new double[0];
-        List<String> named = new ArrayList<>();
+        Totals totals = new Totals();
         List<Shard> written = new ArrayList<>();
         for (EncodeRange r : ranges) {
             PartRecord record = PartRecord.read(r.record(dir));
-            double[] a = record.counts().blockActive();
-            int at = active.length;
-            active = Arrays.copyOf(active, at + a.length);
-            System.arraycopy(a, 0, active, at, a.length);
-            named.addAll(record.warnings());
             if (record.counts().kept() > 0) {
                 String name = String.format(Locale.ROOT, "%s-%05d.safetensors", stem, written.size());
                 Files.move(r.codes(dir, true), out.resolveSibling(name), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                written.add(new Shard(name, kept, record.counts().kept(), r.from(), r.to()));
+                written.add(new Shard(name, totals.kept, record.counts().kept(), r.from(), r.to()));
             }
-            kept += record.counts().kept();
-            skipped += record.counts().skipped();
+            totals.add(record);
         }
-        shardsWritten = written.size();
         AtomicFiles.writeString(
                 list,
                 new com.fasterxml.jackson.databind.ObjectMapper()
@@ -263,28 +257,18 @@ public final class SparkEncodeCommand extends EncodeCommand {
                                         com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
                                 .writerWithDefaultPrettyPrinter()
                                 .writeValueAsString(
-                                        new ShardList("saekit sparse code shards 1", concepts, kept, written))
+                                        new ShardList("saekit sparse code shards 1", concepts, totals.kept, written))
                         + "\n");
-        PrintWriter err = commandSpec().commandLine().getErr();
-        named.stream().limit(NAMED_SKIPS).forEach(err::println);
-        return new EncodeCounts(kept, skipped, active);
+        return new Published(
+                totals.finish(commandSpec().commandLine().getErr()),
+                out.resolveSibling(stem) + "-NNNNN.safetensors (" + written.size() + " shards, listed in " + list
+                        + ")");
     }
 
     /** A task's failure in one line: its own message where it gave one, else Spark's. */
     static String taskFailure(Exception e) {
         String cause = SparkFailures.cause(e);
         return cause.startsWith("IOException: ") ? cause.substring("IOException: ".length()) : cause;
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 
     /** The lines a part's task wrote for the rows it skipped, one per row. */

@@ -91,7 +91,7 @@ public final class SparkHarvestCommand extends HarvestCommand {
             session.stop();
             if (store != null) {
                 store.close();
-                RemoteHarvest.deleteLocal(out());
+                LocalFiles.deleteTree(out());
             }
         }
     }
@@ -225,7 +225,7 @@ public final class SparkHarvestCommand extends HarvestCommand {
      * assembled on. For a URI, the driver's local folder of small files stands in as {@code out()}.
      */
     Path outLocation(String value) {
-        if (!StorageUri.isUri(value)) {
+        if (!dev.saekit.cli.PathConverter.isUri(value)) {
             return new dev.saekit.cli.PathConverter().convert(value);
         }
         remoteOut = value;

@@ -131,7 +131,7 @@ public final class SparkTrainCommand extends TrainCommand {
             TrainTimes times = TrainTimes.of(reports, wall, spark.master());
             times.print(stdout);
             times.write(job.out().resolve("spark.json"));
-            deleteTree(state);
+            LocalFiles.deleteTree(state);
             return new FitJob.Fitted(
                     end.model(),
                     result,
@@ -329,16 +329,5 @@ public final class SparkTrainCommand extends TrainCommand {
                                 total - reached)
                         : "");
         out.flush();
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -31,9 +31,8 @@ class SparkStatsCommandTest {
                         .toArray(String[]::new));
     }
 
-    @Test
-    void theClusterScanIsTheDashboardScanByteForByteAndTheDashboardUsesIt(@TempDir Path tmp) throws Exception {
-        Path sae = tmp.resolve("run");
+    /** A TopK SAE of 48 concepts trained on the embedded data into {@code run}. */
+    private static Path trainSae(Path run) {
         Map.Entry<Integer, String> trained = SparkTrainCommandTest.run(
                 "train",
                 "--variant",
@@ -48,8 +47,14 @@ class SparkStatsCommandTest {
                 "--top-concepts",
                 "0",
                 "--out",
-                sae.toString());
+                run.toString());
         assertEquals(0, trained.getKey(), trained.getValue());
+        return run;
+    }
+
+    @Test
+    void theClusterScanIsTheDashboardScanByteForByteAndTheDashboardUsesIt(@TempDir Path tmp) throws Exception {
+        Path sae = trainSae(tmp.resolve("run"));
         Path single = tmp.resolve("single");
         Path cluster = tmp.resolve("cluster");
         Map.Entry<Integer, String> one = run(Stream.of("dashboard", "--no-progress"), sae, single);
@@ -80,23 +85,7 @@ class SparkStatsCommandTest {
     @Test
     void aFinishedScanWithTheSameSettingsIsReusedAndOtherSettingsAreRefusedUnlessOverwrite(@TempDir Path tmp)
             throws Exception {
-        Path sae = tmp.resolve("run");
-        Map.Entry<Integer, String> trained = SparkTrainCommandTest.run(
-                "train",
-                "--variant",
-                "topk",
-                "--k",
-                "4",
-                "--concepts",
-                "48",
-                "--epochs",
-                "1",
-                "--no-progress",
-                "--top-concepts",
-                "0",
-                "--out",
-                sae.toString());
-        assertEquals(0, trained.getKey(), trained.getValue());
+        Path sae = trainSae(tmp.resolve("run"));
         Path out = tmp.resolve("site");
         Path statistics = out.resolve("scan/statistics.bin");
         Stream<String> stats = Stream.of("spark", "stats", "--master", "local[2]", "--parts", "2");
